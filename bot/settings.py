@@ -1,0 +1,170 @@
+"""Settings: config/settings.toml, overridden by environment variables.
+
+One `Settings` object is built in the entry point and passed down; tests build their own.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+CONFIG_FILE = PROJECT_DIR / "config" / "settings.toml"
+DEFAULT_SEEDS_DIR = PROJECT_DIR / "seeds"
+
+
+def _env(name: str) -> Any:
+    return Field(validation_alias=AliasChoices(name, name.lower()))
+
+
+class Settings(BaseSettings):
+    """Everything the application can be told from outside."""
+
+    model_config = SettingsConfigDict(
+        toml_file=CONFIG_FILE,
+        extra="ignore",
+        populate_by_name=True,
+        frozen=True,
+    )
+
+    data_dir: Path = Field(
+        default=Path("./data"), validation_alias=AliasChoices("UNIONBOT_DATA_DIR", "data_dir")
+    )
+    seeds_dir: Path | None = Field(
+        default=DEFAULT_SEEDS_DIR,
+        validation_alias=AliasChoices("UNIONBOT_SEEDS_DIR", "seeds_dir"),
+    )
+    inbox_dir: Path | None = Field(
+        default=None, validation_alias=AliasChoices("UNIONBOT_INBOX_DIR", "inbox_dir")
+    )
+    poll_seconds: float = Field(
+        default=30.0, gt=0, validation_alias=AliasChoices("UNIONBOT_POLL_SECONDS", "poll_seconds")
+    )
+    feed_urls: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, validation_alias=AliasChoices("UNIONBOT_FEED_URLS", "feed_urls")
+    )
+    database_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("UNIONBOT_DATABASE_URL", "database_url")
+    )
+    telegram_bot_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("TELEGRAM_BOT_TOKEN", "telegram_bot_token")
+    )
+    telegram_api_url: str = Field(
+        default="https://api.telegram.org/bot",
+        validation_alias=AliasChoices("UNIONBOT_TELEGRAM_API_URL", "telegram_api_url"),
+    )
+    webhook_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("UNIONBOT_WEBHOOK_URL", "webhook_url")
+    )
+    webhook_secret: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("UNIONBOT_WEBHOOK_SECRET", "webhook_secret")
+    )
+    admin_ids: Annotated[list[int], NoDecode] = Field(
+        default_factory=list, validation_alias=AliasChoices("UNIONBOT_ADMIN_IDS", "admin_ids")
+    )
+    max_issue_bytes: int = Field(
+        default=10_000_000,
+        gt=0,
+        validation_alias=AliasChoices("UNIONBOT_MAX_ISSUE_BYTES", "max_issue_bytes"),
+    )
+    fetch_timeout_seconds: float = Field(
+        default=20.0,
+        gt=0,
+        validation_alias=AliasChoices("UNIONBOT_FETCH_TIMEOUT_SECONDS", "fetch_timeout_seconds"),
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
+
+    @field_validator("seeds_dir", "inbox_dir", mode="before")
+    @classmethod
+    def _empty_path_is_none(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("database_url", "webhook_url", mode="before")
+    @classmethod
+    def _empty_str_is_none(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("telegram_bot_token", "webhook_secret", mode="before")
+    @classmethod
+    def _empty_secret_is_none(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("feed_urls", mode="before")
+    @classmethod
+    def _split_urls(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            parts = [part.strip() for part in value.replace(";", ",").split(",")]
+            try:
+                return [int(part) for part in parts if part]
+            except ValueError:
+                raise ValueError(
+                    "UNIONBOT_ADMIN_IDS must be comma-separated Telegram user ids"
+                ) from None
+        return value
+
+    @field_validator("feed_urls")
+    @classmethod
+    def _check_urls(cls, value: list[str]) -> list[str]:
+        for url in value:
+            if not url.startswith(("http://", "https://")):
+                raise ValueError(f"feed URL must be http(s): {url!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _check_database_url(self) -> Settings:
+        url = self.database_url
+        if url is not None and not url.startswith(("sqlite:///", "postgresql://", "postgres://")):
+            raise ValueError("UNIONBOT_DATABASE_URL must start with sqlite:/// or postgresql://")
+        return self
+
+    @property
+    def inbox(self) -> Path:
+        """The folder a running bot watches for new issue files."""
+        return self.inbox_dir if self.inbox_dir is not None else self.data_dir / "inbox"
+
+    @property
+    def sqlite_path(self) -> Path:
+        """The SQLite database file (the embedded default)."""
+        url = self.database_url
+        if url is None:
+            return self.data_dir / "unionbot.sqlite3"
+        if not url.startswith("sqlite:///"):
+            raise ValueError("not an SQLite database URL: " + url.split("@")[-1])
+        return Path(url.removeprefix("sqlite:///"))
+
+    @property
+    def index_dir(self) -> Path:
+        """Where the search index is saved."""
+        return self.data_dir / "index"

@@ -1,0 +1,45 @@
+"""Typed values that cross module boundaries: issues, articles, passages, hits, answers."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ArticleKind(StrEnum):
+    NEWS = "news"
+    PHOTO = "photo"
+
+
+class Article(_Frozen):
+    """One article of an issue, as printed: headings, byline, paragraphs."""
+
+    issue: str
+    article_id: str
+    ordinal: int
+    title: str
+    pretitle: str | None = None
+    subtitle: str | None = None
+    section: str | None = None
+    kind: ArticleKind = ArticleKind.NEWS
+    reporters: tuple[str, ...] = ()
+    source: str | None = None
+    paragraphs: tuple[str, ...] = ()
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.paragraphs)
+
+
+class Issue(_Frozen):
+    """One issue file: its id (the file's stem), content hash, page banner and articles."""
+
+    issue_id: str
+    content_hash: str
+    banner: str | None = None
+    articles: tuple[Article, ...]

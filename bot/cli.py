@@ -1,7 +1,120 @@
-"""The `unionbot` command line."""
+"""The `unionbot` command line: thin commands over the library and the retrieval package."""
 
 from __future__ import annotations
 
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
 
-def main(argv: list[str] | None = None) -> int:
+from pydantic import ValidationError
+
+from retrieval import Article, RetrievalError
+
+from .library import ingest_targets, open_store
+from .settings import Settings
+from .store import AddOutcome, StoreError
+
+log = logging.getLogger(__name__)
+
+
+class UsageError(Exception):
+    """A command was given something it cannot use; printed as one line."""
+
+
+def article_json(article: Article) -> dict[str, object]:
+    """An article as CONTRACT.md's `articles --json` object."""
+    return {
+        "issue": article.issue,
+        "article_id": article.article_id,
+        "title": article.title,
+        "pretitle": article.pretitle,
+        "subtitle": article.subtitle,
+        "section": article.section,
+        "kind": article.kind.value,
+        "reporters": list(article.reporters),
+        "source": article.source,
+        "paragraphs": list(article.paragraphs),
+    }
+
+
+def cmd_articles(args: argparse.Namespace, settings: Settings) -> int:
+    """List the parsed articles, of all issues or of the ones named."""
+    with open_store(settings) as store:
+        wanted: list[str] | None = list(args.issues) or None
+        if wanted:
+            known = set(store.issue_ids())
+            missing = [i for i in wanted if i not in known]
+            if missing:
+                raise UsageError(f"no such issue: {', '.join(missing)}")
+        articles = store.articles(wanted)
+    if args.json:
+        json.dump([article_json(a) for a in articles], sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+        return 0
+    for a in articles:
+        who = "、".join(a.reporters)
+        extra = f" [{a.section}]" if a.section else ""
+        kind = "图" if a.kind.value == "photo" else "文"
+        print(f"{a.issue}  {a.ordinal:>2} {kind} {a.article_id}  {a.title}{extra}  {who}")
     return 0
+
+
+def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    """Add issue files (files, folders or URLs); bad ones are named and skipped."""
+    with open_store(settings) as store:
+        report = ingest_targets(store, settings, list(args.targets))
+    for result in report.refused:
+        print(f"unionbot: ingest: {result.name}: {result.reason}", file=sys.stderr)
+    print(
+        f"{report.count(AddOutcome.ADDED)} added, {report.count(AddOutcome.UPDATED)} updated, "
+        f"{report.count(AddOutcome.UNCHANGED)} unchanged, {len(report.refused)} refused",
+        file=sys.stderr,
+    )
+    return 1 if report.refused else 0
+
+
+Command = Callable[[argparse.Namespace, Settings], int]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="unionbot", description="Cited answers from the union newspaper.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("articles", help="list the parsed articles")
+    p.add_argument("--json", action="store_true", help="one JSON list of article objects")
+    p.add_argument("issues", nargs="*", metavar="ISSUE", help="issue ids (file stems); default all")
+    p.set_defaults(func=cmd_articles)
+
+    p = sub.add_parser("ingest", help="add issue files: files, folders or http(s) URLs")
+    p.add_argument("targets", nargs="+", metavar="PATH_OR_URL")
+    p.set_defaults(func=cmd_ingest)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        print(f"unionbot: bad setting {'.'.join(map(str, first['loc']))}: {first['msg']}", file=sys.stderr)
+        return 2
+    func: Command = args.func
+    try:
+        return func(args, settings)
+    except (UsageError, StoreError, RetrievalError) as exc:
+        print(f"unionbot: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0

@@ -16,6 +16,7 @@ sentence is joined to the next one, but a title is never glued onto a paragraph.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 from enum import Enum, auto
@@ -406,5 +407,13 @@ def parse_issue(issue_id: str, data: bytes, layout: Layout | None = None) -> Iss
     banner, articles = parse_text(issue_id, text, layout)
     if not articles:
         raise IssueError(issue_id, "no article found (no title followed by text)")
-    content_hash = hashlib.sha256(data).hexdigest()
-    return Issue(issue_id=issue_id, content_hash=content_hash, banner=banner, articles=tuple(articles))
+    return Issue(issue_id=issue_id, content_hash=content_hash(articles), banner=banner, articles=tuple(articles))
+
+
+def content_hash(articles: list[Article]) -> str:
+    """A hash of what the articles say, whatever the file's encoding, widths or name."""
+    digest = hashlib.sha256()
+    for article in articles:
+        fields = article.model_dump(exclude={"issue", "article_id"}, mode="json")
+        digest.update(json.dumps(fields, ensure_ascii=False, sort_keys=True).encode())
+    return digest.hexdigest()

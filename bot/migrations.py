@@ -1,0 +1,82 @@
+"""Database schema as ordered, named migrations, each applied once and recorded."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+Migration = Callable[[sqlite3.Connection], None]
+
+
+def m001_issues_and_articles(db: sqlite3.Connection) -> None:
+    db.execute(
+        """
+        CREATE TABLE issues (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            issue_id TEXT NOT NULL UNIQUE,
+            content_hash TEXT NOT NULL,
+            banner TEXT,
+            origin TEXT NOT NULL,
+            ingested_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX issues_hash ON issues(content_hash)")
+    db.execute(
+        """
+        CREATE TABLE articles (
+            article_id TEXT PRIMARY KEY,
+            issue_id TEXT NOT NULL REFERENCES issues(issue_id) ON DELETE CASCADE,
+            ordinal INTEGER NOT NULL,
+            title TEXT NOT NULL,
+            pretitle TEXT,
+            subtitle TEXT,
+            section TEXT,
+            kind TEXT NOT NULL,
+            reporters TEXT NOT NULL,
+            source TEXT,
+            paragraphs TEXT NOT NULL,
+            UNIQUE (issue_id, ordinal)
+        )
+        """
+    )
+
+
+def m002_meta(db: sqlite3.Connection) -> None:
+    db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    db.execute("INSERT INTO meta (key, value) VALUES ('corpus_version', '0')")
+
+
+MIGRATIONS: list[tuple[str, Migration]] = [
+    ("001_issues_and_articles", m001_issues_and_articles),
+    ("002_meta", m002_meta),
+]
+
+
+def migrate(db: sqlite3.Connection) -> list[str]:
+    """Apply the migrations not yet recorded, in order; return the names applied.
+
+    `db` is in autocommit mode; each migration runs in its own transaction, so two
+    processes opening a new database at once apply each migration once.
+    """
+    db.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    done = {row[0] for row in db.execute("SELECT name FROM migrations")}
+    applied: list[str] = []
+    for name, migration in MIGRATIONS:
+        if name in done:
+            continue
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            if db.execute("SELECT 1 FROM migrations WHERE name = ?", (name,)).fetchone() is None:
+                migration(db)
+                db.execute(
+                    "INSERT INTO migrations (name, applied_at) VALUES (?, ?)",
+                    (name, datetime.now(UTC).isoformat()),
+                )
+                applied.append(name)
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+    return applied

@@ -1,0 +1,55 @@
+"""Shared fixtures. Every test runs with a clean environment and its own data dir."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+GOLD_FILE = Path(__file__).parent / "data" / "seed_articles.json"
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """No setting leaks in from the environment; the data dir is a fresh temporary one."""
+    for key in list(os.environ):
+        if key.startswith("UNIONBOT_") or key.startswith("TELEGRAM_"):
+            monkeypatch.delenv(key)
+    data = tmp_path / "data"
+    monkeypatch.setenv("UNIONBOT_DATA_DIR", str(data))
+    return data
+
+
+@pytest.fixture
+def data_dir(isolated_env: Path) -> Path:
+    return isolated_env
+
+
+@pytest.fixture
+def settings(data_dir: Path) -> Settings:
+    return Settings(data_dir=data_dir, seeds_dir=SEEDS)
+
+
+@pytest.fixture
+def empty_settings(data_dir: Path) -> Settings:
+    """Settings whose data dir is not filled from the seeds."""
+    return Settings(data_dir=data_dir, seeds_dir=None)
+
+
+@pytest.fixture(scope="session")
+def gold() -> dict[str, list[dict[str, Any]]]:
+    """The hand-checked segmentation of the seeds, by file name."""
+    data: dict[str, list[dict[str, Any]]] = json.loads(GOLD_FILE.read_text(encoding="utf-8"))["issues"]
+    return data
+
+
+@pytest.fixture(scope="session")
+def seed_files() -> list[Path]:
+    return sorted(SEEDS.glob("*.txt"))

@@ -1,0 +1,219 @@
+"""`unionbot ingest` and `unionbot articles`, driven through the command line."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import os
+import pty
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.cli import main
+
+from .conftest import ROOT, SEEDS
+
+Gold = dict[str, list[dict[str, Any]]]
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def articles_json(capsys: pytest.CaptureFixture[str], *issues: str) -> list[dict[str, Any]]:
+    code, out, _ = run(capsys, "articles", "--json", *issues)
+    assert code == 0
+    data: list[dict[str, Any]] = json.loads(out)
+    return data
+
+
+def test_articles_json_reproduces_the_hand_checked_segmentation(
+    capsys: pytest.CaptureFixture[str], gold: Gold
+) -> None:
+    rows = articles_json(capsys)
+    assert len(rows) == 31
+    by_issue: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        assert set(row) == {"issue", "article_id", "title", "pretitle", "subtitle", "section", "kind",
+                            "reporters", "source", "paragraphs"}
+        assert row["paragraphs"] and all(isinstance(p, str) and p for p in row["paragraphs"])
+        by_issue.setdefault(row["issue"] + ".txt", []).append(row)
+    for name, expected in gold.items():
+        got = by_issue[name]
+        assert [r["title"] for r in got] == [e["title"] for e in expected]
+        for r, e in zip(got, expected, strict=True):
+            assert r["kind"] == e["kind"] and r["reporters"] == e["reporters"]
+            for key in ("pretitle", "subtitle", "section", "source"):
+                assert r[key] == e.get(key), (r["title"], key)
+
+
+def test_articles_of_named_issues_and_unknown_issue(capsys: pytest.CaptureFixture[str]) -> None:
+    rows = articles_json(capsys, "003_8c0f42011e5a1360")
+    assert {r["issue"] for r in rows} == {"003_8c0f42011e5a1360"} and len(rows) == 7
+    code, out, err = run(capsys, "articles", "no_such_issue")
+    assert code == 1 and "no such issue: no_such_issue" in err
+
+
+def test_plain_listing_names_titles(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "articles")
+    assert code == 0 and len(out.splitlines()) == 31
+    assert "密云区总工会推进经费收支规范化管理" in out and "王路曼" in out
+
+
+def test_empty_seeds_setting_gives_an_empty_corpus(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("UNIONBOT_SEEDS_DIR", "")
+    assert articles_json(capsys) == []
+
+
+def test_reingesting_the_same_content_changes_nothing(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    before = articles_json(capsys)
+    retyped = tmp_path / "000_98958ddd647b2cf0.txt"
+    retyped.write_bytes((SEEDS / "000_98958ddd647b2cf0.txt").read_text(encoding="utf-8").encode("gb18030"))
+    code, _, err = run(capsys, "ingest", str(SEEDS), str(retyped))
+    assert code == 0 and "0 added, 0 updated, 6 unchanged, 0 refused" in err
+    assert articles_json(capsys) == before
+
+
+@pytest.fixture
+def bad_files(tmp_path: Path) -> dict[str, Path]:
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    files = {
+        "empty": folder / "empty.txt",
+        "binary": folder / "binary.txt",
+        "no-article": folder / "notes.txt",
+        "undecodable": folder / "garbled.txt",
+        "huge": folder / "huge.txt",
+    }
+    files["empty"].write_bytes(b"")
+    files["binary"].write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4)
+    files["no-article"].write_text("这只是一段随手记下的文字，没有标题。\n", encoding="utf-8")
+    files["undecodable"].write_bytes("标题\n\n正文。".encode("utf-8") + b"\xff\xfe\xfa\x80\x81")
+    with files["huge"].open("wb") as handle:
+        handle.truncate(50 * 1024 * 1024)
+    good = folder / "006_good.txt"
+    good.write_text("某街道工会举办培训\n\n本报讯（记者 张三）近日，某街道工会举办培训，50人参加。\n", encoding="utf-8")
+    return files
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_bad_inputs_are_named_while_good_ones_are_ingested(
+    capsys: pytest.CaptureFixture[str], bad_files: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("UNIONBOT_SEEDS_DIR", "")
+    url = f"http://127.0.0.1:{closed_port()}/007_gone.txt"
+    folder = bad_files["empty"].parent
+    code, _, err = run(capsys, "ingest", str(folder), "/no/such/file.txt", url)
+    assert code == 1
+    lines = [line for line in err.splitlines() if line.startswith("unionbot: ingest:")]
+    expected = {
+        "empty.txt": "empty file",
+        "binary.txt": "binary file",
+        "notes.txt": "no article found",
+        "garbled.txt": "undecodable bytes",
+        "huge.txt": "too large",
+        "/no/such/file.txt": "no such file",
+        url: "unreachable",
+    }
+    assert len(lines) == len(expected)
+    for name, reason in expected.items():
+        assert any(name in line and reason in line for line in lines), (name, reason, lines)
+    assert "1 added" in err
+    assert [r["title"] for r in articles_json(capsys)] == ["某街道工会举办培训"]
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, directory=str(SEEDS), **kwargs)
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        if self.path.startswith("/slow"):
+            time.sleep(2)
+        if self.path.startswith("/big"):
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"x" * 200_000)
+            return
+        super().do_GET()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+
+@pytest.fixture
+def http_base() -> Iterator[str]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_ingest_from_urls_with_timeout_and_size_cap(
+    capsys: pytest.CaptureFixture[str], http_base: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("UNIONBOT_SEEDS_DIR", "")
+    monkeypatch.setenv("UNIONBOT_FETCH_TIMEOUT_SECONDS", "0.5")
+    monkeypatch.setenv("UNIONBOT_MAX_ISSUE_BYTES", "100000")
+    code, _, err = run(
+        capsys, "ingest", f"{http_base}/001_4042bde3bc384a6e.txt", f"{http_base}/missing.txt",
+        f"{http_base}/slow.txt", f"{http_base}/big.txt",
+    )
+    assert code == 1
+    assert "missing.txt: HTTP 404" in err
+    assert "slow.txt: timed out" in err
+    assert "big.txt: too large" in err
+    rows = articles_json(capsys)
+    assert {r["issue"] for r in rows} == {"001_4042bde3bc384a6e"} and len(rows) == 6
+
+
+def _ingest_subprocess(data_dir: Path, *, tty: bool) -> str:
+    env = {**os.environ, "UNIONBOT_DATA_DIR": str(data_dir), "UNIONBOT_SEEDS_DIR": ""}
+    cmd = [sys.executable, "-m", "bot", "ingest", str(SEEDS)]
+    if not tty:
+        done = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        return done.stderr
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdin=follower, stdout=follower, stderr=follower)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    assert proc.wait(timeout=120) == 0
+    os.close(leader)
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_progress_bar_on_a_terminal_only(tmp_path: Path) -> None:
+    on_tty = _ingest_subprocess(tmp_path / "a", tty=True)
+    assert "ingest:" in on_tty and "5/5" in on_tty
+    piped = _ingest_subprocess(tmp_path / "b", tty=False)
+    assert "5/5" not in piped and "\r" not in piped
+    assert piped.strip() == "5 added, 0 updated, 0 unchanged, 0 refused"

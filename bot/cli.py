@@ -7,12 +7,16 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from pydantic import ValidationError
 
 from retrieval import Article, RetrievalError
 
-from .library import ingest_targets, open_store
+from .chat import run_chat
+from .console import answer_json, render_answer
+from .evaluate import evaluate
+from .library import Library, open_store
 from .settings import Settings
 from .store import AddOutcome, StoreError
 
@@ -63,8 +67,8 @@ def cmd_articles(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     """Add issue files (files, folders or URLs); bad ones are named and skipped."""
-    with open_store(settings) as store:
-        report = ingest_targets(store, settings, list(args.targets))
+    with Library(settings) as library:
+        report = library.ingest(list(args.targets))
     for result in report.refused:
         print(f"unionbot: ingest: {result.name}: {result.reason}", file=sys.stderr)
     print(
@@ -73,6 +77,56 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         file=sys.stderr,
     )
     return 1 if report.refused else 0
+
+
+def _print_json(obj: object) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    """Answer one question; with --json and no question, one question a line from stdin."""
+    question = " ".join(args.question)
+    with Library(settings) as library:
+        if args.question:
+            answer = library.answer(question)
+            if args.json:
+                _print_json(answer_json(answer))
+            else:
+                print(render_answer(answer, color=sys.stdout.isatty()))
+            return 0
+        if not args.json and sys.stdin.isatty():
+            raise UsageError("ask needs a QUESTION (or --json with questions on stdin)")
+        library.corpus  # noqa: B018 (load once before the first question)
+        for line in sys.stdin:
+            line = line.rstrip("\r\n")
+            answer = library.answer(line)
+            if args.json:
+                _print_json(answer_json(answer))
+            else:
+                print(render_answer(answer) + "\n", flush=True)
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    """An interactive console session over the corpus."""
+    with Library(settings) as library:
+        library.corpus  # noqa: B018 (load before the first prompt)
+        return run_chat(library)
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    """Score the answers on a QA file (one JSON object a line: q, article, answer)."""
+    path = Path(args.qa)
+    if not path.is_file():
+        raise UsageError(f"no such QA file: {path}")
+    with Library(settings) as library:
+        figures = evaluate(library, path)
+    if not args.quiet:
+        for miss in figures.misses:
+            print(f"  {miss}")
+    print(figures.line())
+    return 0 if figures.passes(args.min_article, args.min_answer, args.min_abstain) else 1
 
 
 Command = Callable[[argparse.Namespace, Settings], int]
@@ -87,6 +141,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="one JSON list of article objects")
     p.add_argument("issues", nargs="*", metavar="ISSUE", help="issue ids (file stems); default all")
     p.set_defaults(func=cmd_articles)
+
+    p = sub.add_parser("ask", help="answer one question")
+    p.add_argument("--json", action="store_true", help="JSON output; without QUESTION, one question a line on stdin")
+    p.add_argument("question", nargs="*", metavar="QUESTION")
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("chat", help="ask questions in an interactive console session")
+    p.set_defaults(func=cmd_chat)
+
+    p = sub.add_parser("eval", help="score the answers on a QA file")
+    p.add_argument("qa", metavar="QA.jsonl")
+    p.add_argument("--min-article", type=float, default=0.95)
+    p.add_argument("--min-answer", type=float, default=0.95)
+    p.add_argument("--min-abstain", type=float, default=0.8)
+    p.add_argument("--quiet", action="store_true", help="print only the figures")
+    p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("ingest", help="add issue files: files, folders or http(s) URLs")
     p.add_argument("targets", nargs="+", metavar="PATH_OR_URL")

@@ -149,6 +149,11 @@ class Store:
         """Issue ids in the order they were first stored."""
         return [row[0] for row in self.db.execute("SELECT issue_id FROM issues ORDER BY seq")]
 
+    def issue_hashes(self) -> dict[str, str]:
+        """Issue id -> content hash, in the order issues were stored."""
+        rows = self.db.execute("SELECT issue_id, content_hash FROM issues ORDER BY seq")
+        return {row[0]: row[1] for row in rows}
+
     def issue_count(self) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM issues").fetchone()[0])
 

@@ -43,3 +43,25 @@ class Issue(_Frozen):
     content_hash: str
     banner: str | None = None
     articles: tuple[Article, ...]
+
+
+class Hit(_Frozen):
+    """An article that answers, with the sentence or sentences that carry the answer."""
+
+    article: Article
+    paragraph: int  # index of the paragraph holding the snippet
+    snippet: str
+    answer: str | None = None
+    answer_start: int | None = None  # where `answer` stands in `snippet`
+    score: float
+
+
+class Answer(_Frozen):
+    """The reply to a question: the short answer, and the hits that cite it."""
+
+    question: str
+    found: bool
+    answer: str | None = None
+    hits: tuple[Hit, ...] = ()
+    reason: str | None = None  # why nothing was found: "empty", "unknown", "weak"
+    related: tuple[str, ...] = ()  # titles of nearby articles, when nothing answers

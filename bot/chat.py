@@ -1,0 +1,131 @@
+"""`unionbot chat`: questions and answers in the console, with more results and full articles."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TextIO
+
+from retrieval.models import Answer
+
+from .console import render_answer, render_article, render_hit
+from .library import Library
+
+HELP = """输入问题即可提问，例如：密云区总工会培训了多少人
+命令：
+  /more        更多结果
+  /article N   第 N 条结果的全文（默认第 1 条）
+  /help        帮助
+  /quit        退出（也可按 Ctrl-D）"""
+
+
+def _readline_history(path: Path) -> Callable[[], None]:
+    """Line editing and a history kept in the data dir, where readline exists."""
+    try:
+        import readline
+    except ImportError:  # pragma: no cover (not on every platform)
+        return lambda: None
+    try:
+        readline.read_history_file(path)
+    except OSError:
+        pass
+
+    def save() -> None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            readline.write_history_file(path)
+        except OSError:
+            pass
+
+    return save
+
+
+class ChatSession:
+    """One console conversation: the last answer is kept for /more and /article."""
+
+    def __init__(self, library: Library, out: TextIO, color: bool) -> None:
+        self.library = library
+        self.out = out
+        self.color = color
+        self.last: Answer | None = None
+        self.shown = 0
+
+    def say(self, text: str) -> None:
+        print(text, file=self.out, flush=True)
+
+    def handle(self, line: str) -> bool:
+        """Act on one input line; False when the session should end."""
+        line = line.strip()
+        if not line:
+            return True
+        command, _, arg = line.partition(" ")
+        if command in ("/quit", "/exit", "/q"):
+            return False
+        if command in ("/help", "/start", "?"):
+            self.say(HELP)
+        elif command == "/more":
+            self.more()
+        elif command == "/article":
+            self.article(arg.strip())
+        else:
+            self.ask(line)
+        return True
+
+    def ask(self, question: str) -> None:
+        self.last = self.library.answer(question, limit=10)
+        self.shown = 1
+        self.say(render_answer(self.last, self.color))
+        if self.last.found and len(self.last.hits) > 1:
+            self.say("（/more 查看更多结果，/article 查看全文）")
+
+    def more(self) -> None:
+        if self.last is None or not self.last.found:
+            self.say("还没有可以展开的结果，先提一个问题吧。")
+            return
+        hits = self.last.hits[self.shown : self.shown + 3]
+        if not hits:
+            self.say("没有更多结果了。")
+            return
+        for i, hit in enumerate(hits, start=self.shown + 1):
+            self.say(render_hit(hit, i, self.color))
+        self.shown += len(hits)
+
+    def article(self, arg: str) -> None:
+        if self.last is None or not self.last.found:
+            self.say("还没有结果，先提一个问题吧。")
+            return
+        try:
+            number = int(arg) if arg else 1
+        except ValueError:
+            self.say("用法：/article N，N 是结果的序号。")
+            return
+        if not 1 <= number <= len(self.last.hits):
+            self.say(f"只有 {len(self.last.hits)} 条结果。")
+            return
+        self.say(render_article(self.last.hits[number - 1].article))
+
+
+def run_chat(library: Library, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:
+    """Read questions until end of input or /quit."""
+    interactive = stdin.isatty()
+    save_history = _readline_history(library.settings.data_dir / "chat_history") if interactive else None
+    session = ChatSession(library, out, color=out.isatty())
+    if interactive:
+        session.say("工会报纸问答 · 输入问题，/help 查看命令，/quit 退出")
+    try:
+        while True:
+            try:
+                line = input("问> ") if interactive else stdin.readline()
+            except EOFError:
+                break
+            if not interactive and line == "":
+                break
+            if not session.handle(line):
+                break
+    except KeyboardInterrupt:
+        session.say("")
+    finally:
+        if save_history is not None:
+            save_history()
+    return 0

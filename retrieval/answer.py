@@ -1,0 +1,210 @@
+"""From a question to a cited answer: search, rerank, pick the sentence, extract the span.
+
+1. BM25 finds candidate passages (paragraphs with their article's headings).
+2. Each candidate is reranked on what BM25 cannot see: the question's places and
+   organisations must appear in the article, the sentence should hold the kind of
+   answer asked for (a figure in the asked unit, a name after the asked role …), and
+   the question's words should stand together in one sentence.
+3. The best article's best sentence gives the snippet and the short answer.
+4. When the question's words are mostly absent from the best article, or the thing
+   asked about is in no article at all, the answer is "not found".
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from .corpus import Corpus
+from .extract import Span, extract
+from .models import Answer, Article, Hit
+from .question import ORG_HEADS, Question, QuestionType, analyse
+from .segment import Segmenter
+from .sentences import SNIPPET_MAX, Sentence, cut_around, split_sentences
+
+CANDIDATES = 40
+TITLE_DISCOUNT = 0.4
+RELATED_SHARE = 0.35  # further hits must score at least this share of the best one
+MIN_COVERAGE = 0.6
+ENTITY_PENALTY = 0.3
+_GENERIC_ORGS = {"总工会", "市总工会", "区总工会", "工会", "街道总工会", "全国总工会", "公司", "单位", "企业"}
+
+
+@dataclass
+class _Scored:
+    row: int
+    paragraph: int
+    sentence: Sentence
+    score: float
+    coverage: float
+
+
+class Answerer:
+    """Answers questions from a corpus; cheap to build, shares the corpus and segmenter."""
+
+    def __init__(self, corpus: Corpus, segmenter: Segmenter) -> None:
+        self.corpus = corpus
+        self.segmenter = segmenter
+        self._norm_cache: dict[int, str] = {}
+
+    # -- helpers ----------------------------------------------------------------------
+
+    def _idf(self, term: str) -> float:
+        n = self.corpus.bm25.doc_freq(term)
+        total = max(len(self.corpus), 1)
+        return math.log(1.0 + (total - n + 0.5) / (n + 0.5))
+
+    def _article_text(self, row: int) -> str:
+        cached = self._norm_cache.get(row)
+        if cached is None:
+            article = self.corpus.article(row)
+            heads = " ".join(x for x in (article.pretitle, article.title, article.subtitle) if x)
+            cached = self.segmenter.normalise(heads + "\n" + "\n".join(article.paragraphs))
+            if len(self._norm_cache) > 2048:
+                self._norm_cache.clear()
+            self._norm_cache[row] = cached
+        return cached
+
+    def _entities(self, question: Question) -> list[str]:
+        places = self.segmenter.places | self.segmenter.places_short
+        out = []
+        for term in question.terms:
+            if term in places or (
+                len(term) >= 4 and term.endswith(ORG_HEADS) and term not in _GENERIC_ORGS
+            ):
+                out.append(term)
+        # keep the longest of overlapping forms (密云区 covers 密云)
+        return [t for t in out if not any(t != o and t in o for o in out)] or out
+
+    # -- answering --------------------------------------------------------------------
+
+    def answer(self, text: str, limit: int = 5) -> Answer:
+        """The answer to one question, with up to `limit` cited hits."""
+        question = analyse(text, self.segmenter)
+        terms = [t for t in question.terms if not t.startswith("#")]
+        if not terms or len(self.corpus) == 0:
+            return Answer(question=text, found=False, reason="empty")
+        weights = {t: self._idf(t) for t in dict.fromkeys(terms)}
+        total = sum(weights.values())
+        if self._asks_about_unknown(question):
+            return Answer(question=text, found=False, reason="unknown")
+        candidates = self.corpus.bm25.top(question.terms, CANDIDATES)
+        if not candidates:
+            return Answer(question=text, found=False, reason="unknown")
+        best_bm25 = candidates[0][1]
+        entities = self._entities(question)
+        by_article: dict[int, _Scored] = {}
+        for passage, bm25 in candidates:
+            row = self.corpus.article_of(passage)
+            article_text = self._article_text(row)
+            coverage = sum(w for t, w in weights.items() if t in article_text) / total
+            agrees = all(e in article_text for e in entities)
+            paragraph = passage - self.corpus.article_passages(row).start
+            text_of_passage = self.corpus.passages[passage]
+            title = self.segmenter.normalise(self.corpus.article(row).title)
+            sentence, local = self._best_sentence(text_of_passage, question, weights, total, title)
+            score = 0.35 * (bm25 / best_bm25) + 0.4 * coverage + 0.35 * local
+            if not agrees:
+                score *= ENTITY_PENALTY
+            current = by_article.get(row)
+            if current is None or score > current.score:
+                by_article[row] = _Scored(row, paragraph, sentence, score, coverage)
+        ranked = sorted(by_article.values(), key=lambda s: (-s.score, s.row))
+        top = ranked[0]
+        if top.coverage < MIN_COVERAGE or not all(e in self._article_text(top.row) for e in entities):
+            related = tuple(self.corpus.article(s.row).title for s in ranked[:3] if s.coverage >= 0.3)
+            return Answer(question=text, found=False, reason="weak", related=related)
+        relevant = [s for s in ranked[:limit] if s.score >= RELATED_SHARE * top.score and s.coverage >= MIN_COVERAGE / 2]
+        hits = [self._hit(s, question, weights, total, first=(i == 0)) for i, s in enumerate(relevant)]
+        return Answer(question=text, found=True, answer=hits[0].answer, hits=tuple(hits))
+
+    def _asks_about_unknown(self, question: Question) -> bool:
+        """Is the thing asked about (多少年终奖 -> 年终奖) in no article at all?"""
+        noun = question.noun
+        if question.qtype is not QuestionType.QUANTITY or question.unit_class is not None or not noun:
+            return False
+        words = [w for w in self.segmenter.cut(noun) if w not in self.segmenter.stopwords]
+        return bool(words) and all(self.corpus.bm25.doc_freq(w) == 0 for w in words)
+
+    def _tag(self, text: str) -> list[tuple[str, str]]:
+        return [(w.word, w.flag) for w in self.segmenter.tagger.lcut(text)]
+
+    def _sentence_score(
+        self, sentence: str, question: Question, weights: dict[str, float], total: float, title: str
+    ) -> tuple[float, Span | None]:
+        """Question words in the sentence (those of the title count less: the title already
+        says them), plus a bonus when the sentence holds the kind of answer asked for."""
+        norm = self.segmenter.normalise(sentence)
+        discount = TITLE_DISCOUNT if question.qtype is not QuestionType.STATEMENT else 1.0
+        matched = sum(w * (discount if t in title else 1.0) for t, w in weights.items() if t in norm) / total
+        span = extract(sentence, question, self._tag)
+        bonus = 0.0
+        if span is not None:
+            bonus = 0.3
+            if question.qtype is QuestionType.LIST:  # a longer list answers 哪些 better
+                bonus += 0.05 * min(span.text.count("、"), 6)
+        return matched + bonus, span
+
+    def _best_sentence(
+        self, paragraph: str, question: Question, weights: dict[str, float], total: float, title: str
+    ) -> tuple[Sentence, float]:
+        sentences = split_sentences(paragraph) or [Sentence(text=paragraph, start=0)]
+        scored = [
+            (self._sentence_score(s.text, question, weights, total, title)[0], -i, s)
+            for i, s in enumerate(sentences)
+        ]
+        best = max(scored, key=lambda x: (x[0], x[1]))
+        return best[2], best[0]
+
+    def _hit(
+        self, scored: _Scored, question: Question, weights: dict[str, float], total: float, first: bool
+    ) -> Hit:
+        article = self.corpus.article(scored.row)
+        paragraph, sentence, span = scored.paragraph, scored.sentence, None
+        if first:
+            paragraph, sentence, span = self._answer_sentence(article, question, weights, total)
+        else:
+            span = extract(sentence.text, question, self._tag)
+        snippet, answer_start = _snippet(article.paragraphs[paragraph], sentence, span)
+        return Hit(
+            article=article,
+            paragraph=paragraph,
+            snippet=snippet,
+            answer=span.text if span is not None else None,
+            answer_start=answer_start,
+            score=round(scored.score * 10, 4),
+        )
+
+    def _answer_sentence(
+        self, article: Article, question: Question, weights: dict[str, float], total: float
+    ) -> tuple[int, Sentence, Span | None]:
+        """The sentence of the article that best answers, over all its paragraphs."""
+        best: tuple[float, int, int, Sentence, Span | None] | None = None
+        title = self.segmenter.normalise(article.title)
+        for p, paragraph in enumerate(article.paragraphs):
+            for i, sentence in enumerate(split_sentences(paragraph)):
+                score, span = self._sentence_score(sentence.text, question, weights, total, title)
+                key = (score, -p, -i)
+                if best is None or key > (best[0], best[1], best[2]):
+                    best = (score, -p, -i, sentence, span)
+        assert best is not None
+        return -best[1], best[3], best[4]
+
+
+def _snippet(paragraph: str, sentence: Sentence, span: Span | None) -> tuple[str, int | None]:
+    """The sentence (and the next ones while they fit), cut around the answer if too long."""
+    text = sentence.text.strip()
+    offset = len(sentence.text) - len(sentence.text.lstrip())
+    if len(text) > SNIPPET_MAX:
+        start, end = (span.start - offset, span.end - offset) if span is not None else (0, 0)
+        cut = cut_around(text, max(start, 0), max(end, 0))
+        at = cut.find(span.text) if span is not None else -1
+        return cut, (at if at >= 0 else None)
+    following = paragraph[sentence.start + len(sentence.text) :]
+    for extra in split_sentences(following):
+        if len(text) + len(extra.text.strip()) > SNIPPET_MAX:
+            break
+        text += extra.text.strip()
+    at = text.find(span.text) if span is not None else -1
+    return text, (at if at >= 0 else None)
+

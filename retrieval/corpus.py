@@ -1,0 +1,293 @@
+"""The searchable corpus: passages of every article, their BM25 index, and the articles.
+
+A passage is one paragraph of an article. Its index terms include its article's title,
+pretitle, subtitle and section, so the title's 密云区总工会 helps the paragraph that says
+300余人 without naming 密云区.
+
+On disk the corpus is a directory holding versions and a `CURRENT` pointer::
+
+    CURRENT           name of the live version
+    c-<hex>/
+        meta.json     issues covered (id and content hash), counts, format version
+        bm25/         the Bm25Index
+        passages.*    passage texts (one UTF-8 blob and offsets), article row of each
+        articles.*    the articles as JSON lines (blob and offsets), first passage of each
+
+`save` writes a new version beside the live one, then swaps `CURRENT` with os.replace,
+so a process that loads at any moment gets a whole corpus, old or new.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import secrets
+import shutil
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from functools import lru_cache
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from .errors import IndexError_
+from .index import Bm25Index
+from .models import Article
+from .segment import Segmenter
+
+log = logging.getLogger(__name__)
+
+FORMAT = "unionbot-corpus"
+VERSION = 1
+_POINTER = "CURRENT"
+
+
+class TextTable:
+    """Strings stored as one UTF-8 blob and offsets; loaded with mmap, decoded on demand."""
+
+    def __init__(self, data: npt.NDArray[np.uint8], offsets: npt.NDArray[np.int64]) -> None:
+        self._data = data
+        self._offsets = offsets
+
+    @classmethod
+    def of(cls, texts: Iterable[str]) -> TextTable:
+        encoded = [t.encode("utf-8") for t in texts]
+        offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+        np.cumsum([len(e) for e in encoded], out=offsets[1:])
+        data = np.frombuffer(b"".join(encoded), dtype=np.uint8)
+        return cls(data, offsets)
+
+    def __len__(self) -> int:
+        return int(self._offsets.shape[0]) - 1
+
+    def __getitem__(self, i: int) -> str:
+        start, end = int(self._offsets[i]), int(self._offsets[i + 1])
+        return bytes(self._data[start:end]).decode("utf-8")
+
+    def __iter__(self) -> Any:
+        return (self[i] for i in range(len(self)))
+
+    def concat(self, other: TextTable) -> TextTable:
+        data = np.concatenate([np.asarray(self._data), np.asarray(other._data)])
+        offsets = np.concatenate([np.asarray(self._offsets), np.asarray(other._offsets[1:]) + self._offsets[-1]])
+        return TextTable(data, offsets)
+
+    def save(self, directory: Path, name: str) -> None:
+        np.asarray(self._data).tofile(directory / f"{name}.bin")
+        np.save(directory / f"{name}.offsets.npy", np.asarray(self._offsets))
+
+    @classmethod
+    def load(cls, directory: Path, name: str) -> TextTable:
+        offsets = np.load(directory / f"{name}.offsets.npy", mmap_mode="r")
+        path = directory / f"{name}.bin"
+        size = path.stat().st_size
+        if size != int(offsets[-1]):
+            raise IndexError_(f"{path} has {size} bytes, expected {int(offsets[-1])}")
+        data = np.memmap(path, dtype=np.uint8, mode="r") if size else np.zeros(0, dtype=np.uint8)
+        return cls(data, offsets)
+
+
+def passage_context(article: Article) -> str:
+    """The article's headings, indexed with each of its paragraphs."""
+    return " ".join(x for x in (article.pretitle, article.title, article.subtitle, article.section) if x)
+
+
+_WORKER_SEGMENTER: Segmenter | None = None
+
+
+def _worker_terms(texts: list[str]) -> list[list[str]]:
+    assert _WORKER_SEGMENTER is not None
+    return [_WORKER_SEGMENTER.terms(t) for t in texts]
+
+
+def passage_terms(segmenter: Segmenter, articles: Sequence[Article], workers: int = 1) -> list[list[str]]:
+    """Index terms of every paragraph of the articles, in order (heading terms included)."""
+    heads = [segmenter.terms(passage_context(a)) for a in articles]
+    texts = [p for a in articles for p in a.paragraphs]
+    if workers > 1 and len(texts) >= 5000:
+        global _WORKER_SEGMENTER
+        segmenter.tokenizer  # noqa: B018 (load the dictionary once, before forking)
+        _WORKER_SEGMENTER = segmenter
+        size = max(500, len(texts) // (workers * 8))
+        chunks = [texts[i : i + size] for i in range(0, len(texts), size)]
+        with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
+            bodies = [terms for chunk in pool.map(_worker_terms, chunks) for terms in chunk]
+        _WORKER_SEGMENTER = None
+    else:
+        bodies = [segmenter.terms(t) for t in texts]
+    out: list[list[str]] = []
+    k = 0
+    for article, head in zip(articles, heads, strict=True):
+        for _ in article.paragraphs:
+            out.append(head + bodies[k])
+            k += 1
+    return out
+
+
+class Corpus:
+    """Articles, their passages and the BM25 index over the passages."""
+
+    def __init__(
+        self,
+        *,
+        bm25: Bm25Index,
+        passages: TextTable,
+        passage_article: npt.NDArray[np.int32],
+        articles: TextTable,
+        first_passage: npt.NDArray[np.int64],
+        issues: dict[str, str],
+    ) -> None:
+        self.bm25 = bm25
+        self.passages = passages
+        self.passage_article = passage_article
+        self._articles = articles
+        self.first_passage = first_passage
+        self.issues = issues  # issue id -> content hash
+        self.article = lru_cache(maxsize=4096)(self._article)
+
+    # -- building ---------------------------------------------------------------------
+
+    @classmethod
+    def empty(cls) -> Corpus:
+        return cls(
+            bm25=Bm25Index.build([]),
+            passages=TextTable.of([]),
+            passage_article=np.zeros(0, dtype=np.int32),
+            articles=TextTable.of([]),
+            first_passage=np.zeros(1, dtype=np.int64),
+            issues={},
+        )
+
+    @classmethod
+    def build(
+        cls, articles: Sequence[Article], issues: dict[str, str], segmenter: Segmenter, workers: int = 1
+    ) -> Corpus:
+        """A corpus of these articles (of the issues given as id -> content hash)."""
+        return cls.empty().extend(articles, issues, segmenter, workers)
+
+    def extend(
+        self, articles: Sequence[Article], issues: dict[str, str], segmenter: Segmenter, workers: int = 1
+    ) -> Corpus:
+        """A new corpus with these articles appended; this one is left as it was."""
+        terms = passage_terms(segmenter, articles, workers)
+        base = len(self._articles)
+        rows = np.repeat(np.arange(base, base + len(articles), dtype=np.int32), [len(a.paragraphs) for a in articles])
+        counts = np.array([len(a.paragraphs) for a in articles], dtype=np.int64)
+        starts = np.cumsum(counts) + self.first_passage[-1]
+        return Corpus(
+            bm25=self.bm25.extend(terms),
+            passages=self.passages.concat(TextTable.of(p for a in articles for p in a.paragraphs)),
+            passage_article=np.concatenate([np.asarray(self.passage_article), rows]),
+            articles=self._articles.concat(TextTable.of(a.model_dump_json() for a in articles)),
+            first_passage=np.concatenate([np.asarray(self.first_passage), starts]),
+            issues={**self.issues, **issues},
+        )
+
+    # -- reading ----------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        """Number of passages."""
+        return len(self.passages)
+
+    @property
+    def article_count(self) -> int:
+        return len(self._articles)
+
+    def _article(self, row: int) -> Article:
+        return Article.model_validate_json(self._articles[row])
+
+    def article_of(self, passage: int) -> int:
+        return int(self.passage_article[passage])
+
+    def article_passages(self, row: int) -> range:
+        return range(int(self.first_passage[row]), int(self.first_passage[row + 1]))
+
+    def articles(self) -> Iterable[Article]:
+        return (self.article(i) for i in range(self.article_count))
+
+    # -- disk -------------------------------------------------------------------------
+
+    def save(self, directory: Path) -> None:
+        """Write a new version and make it the live one (see the module docstring)."""
+        directory.mkdir(parents=True, exist_ok=True)
+        name = f"c-{secrets.token_hex(8)}"
+        staging = directory / f".{name}.tmp"
+        staging.mkdir()
+        try:
+            self.bm25.save(staging / "bm25")
+            self.passages.save(staging, "passages")
+            np.save(staging / "passage_article.npy", np.asarray(self.passage_article))
+            self._articles.save(staging, "articles")
+            np.save(staging / "first_passage.npy", np.asarray(self.first_passage))
+            meta = {"format": FORMAT, "version": VERSION, "issues": self.issues, "passages": len(self)}
+            (staging / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+            _fsync_tree(staging)
+            os.rename(staging, directory / name)
+            pointer = directory / f".{_POINTER}.{name}"
+            pointer.write_text(name, encoding="utf-8")
+            _fsync_file(pointer)
+            os.replace(pointer, directory / _POINTER)
+            _fsync_file(directory)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        for old in directory.iterdir():
+            if old.name != name and old.name != _POINTER and old.name.startswith(("c-", ".c-")):
+                shutil.rmtree(old, ignore_errors=True)
+
+    @classmethod
+    def load(cls, directory: Path) -> Corpus:
+        """Load the live version; raise IndexError_ when there is none or it is damaged."""
+        for _ in range(3):
+            try:
+                name = (directory / _POINTER).read_text(encoding="utf-8").strip()
+            except OSError as exc:
+                raise IndexError_(f"no saved corpus in {directory}") from exc
+            version = directory / name
+            if version.is_dir():
+                try:
+                    return cls._load_version(version)
+                except FileNotFoundError:
+                    continue  # replaced under our feet: read the pointer again
+        raise IndexError_(f"the saved corpus in {directory} keeps changing or is missing")
+
+    @classmethod
+    def _load_version(cls, version: Path) -> Corpus:
+        try:
+            meta = json.loads((version / "meta.json").read_text(encoding="utf-8"))
+            if meta.get("format") != FORMAT or meta.get("version") != VERSION:
+                raise IndexError_(f"{version} is not a corpus of format {FORMAT} {VERSION}")
+            corpus = cls(
+                bm25=Bm25Index.load(version / "bm25"),
+                passages=TextTable.load(version, "passages"),
+                passage_article=np.load(version / "passage_article.npy", mmap_mode="r"),
+                articles=TextTable.load(version, "articles"),
+                first_passage=np.load(version / "first_passage.npy", mmap_mode="r"),
+                issues=dict(meta["issues"]),
+            )
+        except FileNotFoundError:
+            raise
+        except (OSError, ValueError, KeyError) as exc:
+            raise IndexError_(f"damaged corpus in {version}: {exc}") from exc
+        if len(corpus.bm25) != len(corpus.passages) or len(corpus.passage_article) != len(corpus.passages):
+            raise IndexError_(f"damaged corpus in {version}: sizes disagree")
+        return corpus
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_tree(root: Path) -> None:
+    for path in sorted(root.rglob("*"), reverse=True):
+        _fsync_file(path)
+    _fsync_file(root)
+

@@ -1,0 +1,234 @@
+"""Short answers inside a sentence, by question type.
+
+Each extractor returns a `Span` of the sentence (or None): a figure for 多少, a name
+after the asked-for role for 谁, the place after 在 for 哪里, a date for 何时, titles or
+an enumeration for 哪些.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+from pydantic import BaseModel, ConfigDict
+
+from .figures import TIME_RE, find_figures
+from .question import ORG_HEADS, PLACE_HEADS, ROLES, Question, QuestionType
+
+SURNAMES = set(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+    "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+    "常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季"
+    "裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄"
+    "窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查"
+    "麻苑迟邝那"
+)
+# What follows a name in news prose: a verb of speaking or acting, or punctuation.
+_AFTER_NAME = (
+    "介绍", "表示", "指出", "说", "出席", "主持", "带队", "代表", "讲话", "致辞", "参加", "强调", "要求", "认为",
+    "在", "对", "为", "与", "和", "同", "等", "作", "做", "宣布", "提出", "希望", "总结", "部署", "担任", "一行",
+    "同志", "率", "出", "主讲", "授课", "讲解", "讲授", "分享", "谈", "回顾", "颁发", "看望", "慰问", "调研",
+    "、", "，", "。", "（", "(", "；", "：", "”",
+)
+_NAME_AFTER_ROLE = re.compile(r"(?:[、，]?(?:" + "|".join(sorted(ROLES, key=len, reverse=True)) + r"))*")
+_PLACE_VERBS = r"举办|举行|召开|开展|开班|开幕|开课|进行|组织|揭牌|启动|上演|亮相|落户|设立|成立|开启|拉开"
+_PLACE_RE = re.compile(rf"在([^，。；“”]{{2,40}}?)(?:组织)?(?:{_PLACE_VERBS})")
+_TITLES = re.compile(r"《([^《》]{1,30})》")
+_ENUMERATION = re.compile(r"[^，。；：:“”]*、[^，。；：:“”]*")
+_BY_ORGS = re.compile(r"由([^，。；]{2,60}?)(?:联合|共同)?(?:主办|承办|举办|组织|发起|指导)")
+
+
+Tagger = Callable[[str], list[tuple[str, str]]]
+# parts of speech a noun phrase may hold (jieba's tag set): nouns, names, numbers, measure
+# words, places, directions, adjectives, distinguishing words, abbreviations, Latin words
+_PHRASE_POS = ("n", "m", "q", "s", "f", "a", "b", "j", "eng", "l", "i")
+
+
+class Span(BaseModel):
+    """A short answer: its text and where it stands in the sentence."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str
+    start: int
+    end: int
+
+
+def _nearest(spans: Sequence[Span], anchors: Sequence[int]) -> Span | None:
+    if not spans:
+        return None
+    if not anchors:
+        return spans[0]
+    return min(spans, key=lambda s: min(abs(s.start - a) for a in anchors))
+
+
+def anchors_of(sentence: str, question: Question) -> list[int]:
+    """Where the question's words stand in the sentence."""
+    out = []
+    for term in question.terms:
+        if term.startswith("#") or len(term) < 2:
+            continue
+        at = sentence.find(term)
+        while at >= 0:
+            out.append(at)
+            at = sentence.find(term, at + 1)
+    return out
+
+
+def quantity(sentence: str, question: Question, tag: Tagger) -> Span | None:
+    figures = [f for f in find_figures(sentence) if question.unit_class in (None, f.unit_class)]
+    if not figures:
+        return None
+    noun = question.noun[:2]
+    followed = [f for f in figures if noun and sentence[f.end : f.end + 8].find(noun) >= 0]
+    pool = followed or figures
+    spans = [Span(text=f.text, start=f.start, end=f.end) for f in pool]
+    best = _nearest(spans, anchors_of(sentence, question))
+    if best is None:
+        return None
+    if noun and sentence.startswith(question.noun, best.end):
+        return Span(text=best.text + question.noun, start=best.start, end=best.end + len(question.noun))
+    return best
+
+
+def _name_at(sentence: str, at: int) -> Span | None:
+    """A personal name starting at `at`: a surname and one or two more characters."""
+    if at >= len(sentence) or sentence[at] not in SURNAMES:
+        return None
+    for length in (2, 3):
+        name = sentence[at : at + length]
+        if len(name) < length or not all("\u4e00" <= c <= "\u9fff" for c in name):
+            break
+        rest = sentence[at + length :]
+        if not rest or rest.startswith(_AFTER_NAME):
+            return Span(text=name, start=at, end=at + length)
+    return None
+
+
+def _names_after_roles(sentence: str, roles: Sequence[str]) -> list[Span]:
+    spans = []
+    for role in roles:
+        at = sentence.find(role)
+        while at >= 0:
+            after = at + len(role)
+            more = _NAME_AFTER_ROLE.match(sentence, after)
+            if more is not None:
+                after = more.end()
+            name = _name_at(sentence, after)
+            if name is not None:
+                spans.append(name)
+            at = sentence.find(role, at + 1)
+    return spans
+
+
+def person(sentence: str, question: Question, tag: Tagger) -> Span | None:
+    spans = _names_after_roles(sentence, question.roles or ROLES)
+    if not spans and "说" in question.normalised:
+        said = re.search(r"([\u4e00-\u9fff]{2,3})(?:说|表示)", sentence)
+        if said is not None:
+            for at in range(said.start(1), said.end(1)):
+                name = _name_at(sentence, at)
+                if name is not None:
+                    spans.append(name)
+                    break
+    if not spans:
+        spans = _names_after_roles(sentence, ROLES)
+    return _nearest(spans, anchors_of(sentence, question))
+
+
+def _phrase_ending_at(sentence: str, end: int, head: str, tag: Tagger) -> Span | None:
+    """The noun phrase of `sentence` that ends at `end` with `head` (固安西场站, 731医院)."""
+    window_start = max(0, end - len(head) - 16)
+    words = tag(sentence[window_start:end])
+    start = end - len(head)
+    consumed = 0
+    for i in range(len(words) - 1, -1, -1):
+        word, flag = words[i]
+        consumed += len(word)
+        if consumed <= len(head):
+            continue
+        adjacent = consumed - len(word) == len(head)
+        if flag.startswith(_PHRASE_POS) or (adjacent and flag.startswith("v")):
+            start = end - consumed
+            continue
+        break
+    if start >= end - len(head):
+        return None
+    return Span(text=sentence[start:end], start=start, end=end)
+
+
+def _ending_with(sentence: str, heads: Sequence[str], question: Question, tag: Tagger) -> list[Span]:
+    spans = []
+    for head in heads:
+        for match in re.finditer(re.escape(head), sentence):
+            span = _phrase_ending_at(sentence, match.end(), head, tag)
+            if span is not None and span.text not in question.normalised:
+                spans.append(span)
+    return spans
+
+
+def organisation(sentence: str, question: Question, tag: Tagger) -> Span | None:
+    by = _BY_ORGS.search(sentence)
+    if by is not None:
+        return Span(text=by.group(1), start=by.start(1), end=by.end(1))
+    heads = [h for h in ORG_HEADS if h in question.noun and h in sentence] or list(ORG_HEADS)
+    spans = _ending_with(sentence, heads, question, tag)
+    listed = [s for s in spans if sentence[s.end : s.end + 1] == "、" or sentence[s.start - 1 : s.start] == "、"]
+    if len(listed) >= 2:
+        first, last = min(listed, key=lambda s: s.start), max(listed, key=lambda s: s.end)
+        return Span(text=sentence[first.start : last.end], start=first.start, end=last.end)
+    return _nearest(spans, anchors_of(sentence, question))
+
+
+def place(sentence: str, question: Question, tag: Tagger) -> Span | None:
+    heads = [h for h in PLACE_HEADS if h in question.noun]
+    if heads:
+        spans = _ending_with(sentence, heads, question, tag)
+        if spans:
+            return _nearest(spans, anchors_of(sentence, question))
+    found = _PLACE_RE.search(sentence)
+    if found is not None:
+        return Span(text=found.group(1), start=found.start(1), end=found.end(1))
+    return None
+
+
+def time(sentence: str, question: Question, tag: Tagger) -> Span | None:
+    spans = [Span(text=m.group(0), start=m.start(), end=m.end()) for m in TIME_RE.finditer(sentence)]
+    exact = [s for s in spans if any(ch.isdigit() for ch in s.text)]
+    return _nearest(exact or spans, anchors_of(sentence, question))
+
+
+def listing(sentence: str, question: Question, tag: Tagger) -> Span | None:
+    titles = list(_TITLES.finditer(sentence))
+    if titles:
+        first, last = titles[0], titles[min(len(titles), 3) - 1]
+        return Span(text=sentence[first.start() : last.end()], start=first.start(), end=last.end())
+    head = question.noun[-2:] if question.noun else ""
+    plural = re.search(r"哪些|哪几", question.normalised) is not None
+    if head and not plural:
+        spans = _ending_with(sentence, [head], question, tag)
+        if spans:
+            return _nearest(spans, anchors_of(sentence, question))
+    enums = [m for m in _ENUMERATION.finditer(sentence) if not (head and head in m.group(0))]
+    if enums:
+        best = max(enums, key=lambda m: m.group(0).count("、"))
+        text = best.group(0).strip()
+        start = best.start() + best.group(0).find(text)
+        return Span(text=text, start=start, end=start + len(text))
+    return None
+
+
+EXTRACTORS: dict[QuestionType, Callable[[str, Question, Tagger], Span | None]] = {
+    QuestionType.QUANTITY: quantity,
+    QuestionType.PERSON: person,
+    QuestionType.ORGANISATION: organisation,
+    QuestionType.PLACE: place,
+    QuestionType.TIME: time,
+    QuestionType.LIST: listing,
+}
+
+
+def extract(sentence: str, question: Question, tag: Tagger) -> Span | None:
+    """The short answer to the question in this sentence, if there is one."""
+    extractor = EXTRACTORS.get(question.qtype)
+    return extractor(sentence, question, tag) if extractor is not None else None

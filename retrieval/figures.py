@@ -1,0 +1,148 @@
+"""Figures in text and in questions: "300余人", "17.9万余人", "三百余人", "48名职工".
+
+A figure is a number (Arabic or Chinese numerals) with an optional magnitude (万, 亿),
+an optional approximation (余, 多) and a measure word. Measure words fall into classes
+so that a question's "多少人" or "几名" matches "300余人", "48名" and "4位" alike.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel, ConfigDict
+
+# measure word -> class
+UNIT_CLASSES: dict[str, str] = {
+    **dict.fromkeys(["人", "名", "位", "人次", "余人", "余名"], "人"),
+    **dict.fromkeys(["家", "所"], "家"),
+    **dict.fromkeys(["个"], "个"),
+    **dict.fromkeys(["项", "类", "种", "条", "方面"], "项"),
+    **dict.fromkeys(["次", "场", "期", "届", "批", "轮"], "次"),
+    **dict.fromkeys(["元", "万元", "亿元"], "元"),
+    **dict.fromkeys(["对"], "对"),
+    **dict.fromkeys(["支", "队"], "支"),
+    **dict.fromkeys(["组"], "组"),
+    **dict.fromkeys(["户"], "户"),
+    **dict.fromkeys(["件", "份", "本", "册", "篇"], "件"),
+    **dict.fromkeys(["岁"], "岁"),
+    **dict.fromkeys(["天", "小时", "分钟", "周", "个月"], "天"),
+    **dict.fromkeys(["%", "％"], "%"),
+}
+# Nouns that, after 多少 / 几, ask for a count of people.
+PEOPLE_NOUNS = (
+    "职工", "人员", "员工", "工人", "党员", "会员", "干部", "代表", "学员", "选手", "劳模", "工匠",
+    "人才", "青年", "志愿者", "农民工", "劳动者", "老党员", "单身", "群众", "居民", "家庭",
+)
+ORG_NOUNS = ("企业", "单位", "工会", "公司", "机构", "学校", "医院", "商户")
+
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_SMALL = {"十": 10, "百": 100, "千": 1000}
+_CN_BIG = {"万": 10_000, "亿": 100_000_000}
+_CN_NUM = "零〇一二两三四五六七八九十百千万亿"
+
+_UNITS = sorted(UNIT_CLASSES, key=len, reverse=True)
+_UNIT_RE = "|".join(map(re.escape, _UNITS))
+FIGURE_RE = re.compile(
+    rf"(?P<approx>近|约|超过|逾|共)?"
+    rf"(?P<num>\d+(?:\.\d+)?|[{_CN_NUM}]+)"
+    rf"(?P<mag>万|亿)?(?P<more>余|多)?"
+    rf"(?P<unit>{_UNIT_RE})"
+)
+# 多少人, 几名, 多少家企业, 几个小组, 多少单身职工, 多少年终奖
+QUESTION_FIGURE_RE = re.compile(rf"(?:多少|几|若干)(?:余|多)?(?P<unit>{_UNIT_RE})?(?P<noun>[\u4e00-\u9fff]{{0,4}})")
+TIME_RE = re.compile(
+    r"\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?|\d{1,2}月\d{1,2}日(?:[上下]午)?|\d{1,2}月(?:份|初|中旬|下旬|底)"
+    r"|[上下]半年|今年|去年|近日|日前|\d{4}-\d{1,2}-\d{1,2}"
+)
+
+
+class Figure(BaseModel):
+    """A figure found in text: its span, value and measure-word class."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str
+    start: int
+    end: int
+    value: float | None
+    unit: str
+    unit_class: str
+
+
+def chinese_number(text: str) -> int | None:
+    """三百 -> 300, 十五 -> 15, 两万三千 -> 23000; None when not a numeral."""
+    if not text or any(ch not in _CN_DIGITS and ch not in _CN_SMALL and ch not in _CN_BIG for ch in text):
+        return None
+    total, section, digit = 0, 0, None
+    for ch in text:
+        if ch in _CN_DIGITS:
+            digit = _CN_DIGITS[ch]
+        elif ch in _CN_SMALL:
+            section += (1 if digit is None else digit) * _CN_SMALL[ch]
+            digit = None
+        else:
+            section += digit or 0
+            total += (section or 1) * _CN_BIG[ch]
+            section, digit = 0, None
+    return total + section + (digit or 0)
+
+
+def number_value(num: str, magnitude: str | None) -> float | None:
+    try:
+        value: float | None = float(num)
+    except ValueError:
+        value = chinese_number(num)
+    if value is None:
+        return None
+    return value * (_CN_BIG[magnitude] if magnitude else 1)
+
+
+def find_figures(text: str) -> list[Figure]:
+    """Every figure in the text, left to right."""
+    out: list[Figure] = []
+    for match in FIGURE_RE.finditer(text):
+        num = match.group("num")
+        if not num[0].isdigit() and len(num) == 1 and num in "一两" and match.group("unit") in ("个", "名", "位", "项", "次"):
+            # 一个, 一项: article words more often than figures; keep them but only with 余/多
+            if not match.group("more"):
+                continue
+        if num[0] in "万亿":
+            continue  # 万人, 亿万: not a figure
+        value = number_value(num, match.group("mag"))
+        if value is None:
+            continue
+        start = match.start("num") if match.group("approx") in (None, "共") else match.start()
+        unit = match.group("unit")
+        out.append(
+            Figure(
+                text=text[start : match.end()],
+                start=start,
+                end=match.end(),
+                value=value,
+                unit=unit,
+                unit_class=UNIT_CLASSES[unit],
+            )
+        )
+    return out
+
+
+def asked_unit_class(question: str) -> str | None:
+    """The measure-word class a quantity question asks for: 多少人 -> 人, 多少家企业 -> 家."""
+    match = QUESTION_FIGURE_RE.search(question)
+    if match is None:
+        return None
+    unit = match.group("unit")
+    if unit:
+        return UNIT_CLASSES[unit]
+    noun = match.group("noun")
+    if noun.startswith(PEOPLE_NOUNS) or any(n in noun for n in PEOPLE_NOUNS):
+        return "人"
+    if noun.startswith(ORG_NOUNS):
+        return "家"
+    return None
+
+
+def asked_noun(question: str) -> str:
+    """What a quantity question counts: 多少家企业 -> 企业, 多少年终奖 -> 年终奖."""
+    match = QUESTION_FIGURE_RE.search(question)
+    return match.group("noun") if match else ""

@@ -1,0 +1,156 @@
+"""Segmentation: one tokenizer for documents and questions.
+
+Text is normalised first (traditional to simplified, full-width letters and digits to
+half-width, lower case), then cut by a jieba.Tokenizer of our own that carries the
+project's dictionary. Documents and questions go through the same cut; questions then
+lose their question words and particles. Figures add a class token ("300余人" and the
+question's "多少人" both give `#人`), and districts add their short form (密云区 -> 密云).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections.abc import Iterable
+from functools import cached_property
+from pathlib import Path
+
+import jieba
+import jieba.posseg
+import opencc
+
+from .figures import TIME_RE, asked_unit_class, find_figures
+
+log = logging.getLogger(__name__)
+
+_KEEP = re.compile(r"[\w%#+]", re.UNICODE)
+_DISTRICT_SUFFIX = ("区", "县", "市")
+TIME_TOKEN = "#时"
+# Question words, cut out before segmenting so they do not glue onto their neighbours
+# (课有 / 赛有 / 几人 / 哪办); with the 有 / 是 / 在 that lead into them.
+_QUESTION_WORDS = re.compile(
+    r"[有是在]?(?:多少|几)(?:余|多)?(?:个|名|位|家|人|项|次|场|届|对|天|年)?"
+    r"|[有是在]?哪(?:里|儿|些|个|家|位|所|天|年|一|几|种)?"
+    r"|[是]?谁|什么(?:时候|时间|地方)?|怎么样?|怎样|如何|为什么|为何|何时|何地|吗|呢|啥"
+)
+_TIME_QUESTION = re.compile(r"什么时候|何时|哪年|哪一年|哪天|哪一天|几月|几号|哪个月|什么时间|多久")
+
+
+def figure_token(unit_class: str) -> str:
+    return "#" + unit_class
+
+
+class Segmenter:
+    """Normalises and cuts Chinese text into search terms."""
+
+    def __init__(
+        self,
+        userdict: Path | None = None,
+        stopwords: Iterable[str] = (),
+        aliases: dict[str, str] | None = None,
+    ) -> None:
+        self._userdict = userdict
+        self.stopwords = frozenset(stopwords)
+        self.aliases = dict(aliases or {})
+        self._converter = opencc.OpenCC("t2s")
+        self.places: set[str] = set()
+
+    @cached_property
+    def tokenizer(self) -> jieba.Tokenizer:
+        """Our own jieba tokenizer (built on first use: it loads a dictionary)."""
+        jieba.setLogLevel(logging.WARNING)
+        tokenizer = jieba.Tokenizer()
+        tokenizer.initialize()
+        if self._userdict is not None:
+            with self._userdict.open("rb") as handle:  # jieba would leave a path open
+                tokenizer.load_userdict(handle)
+            self.places.update(_dictionary_places(self._userdict))
+        return tokenizer
+
+    @cached_property
+    def tagger(self) -> jieba.posseg.POSTokenizer:
+        """Part-of-speech cutting over the same tokenizer, for names and places."""
+        return jieba.posseg.POSTokenizer(self.tokenizer)
+
+    def normalise(self, text: str) -> str:
+        """Simplified characters, half-width letters and digits, lower case."""
+        text = unicodedata.normalize("NFKC", text)
+        return self._converter.convert(text).lower()
+
+    def to_simplified(self, text: str) -> str:
+        return str(self._converter.convert(text))
+
+    def cut(self, text: str) -> list[str]:
+        """Words of already normalised text, search mode (long words also give their parts)."""
+        return [w for w in self.tokenizer.cut_for_search(text) if _KEEP.search(w)]
+
+    def terms(self, text: str) -> list[str]:
+        """Index terms of a document text."""
+        norm = self.normalise(text)
+        words = self.cut(norm)
+        present = set(words)
+        extra: list[str] = []
+        for word in words:
+            short = word[:-1]
+            if len(word) >= 3 and word.endswith(_DISTRICT_SUFFIX) and short in self.places_short:
+                if short not in present:
+                    extra.append(short)
+        extra.extend(figure_token(f.unit_class) for f in find_figures(norm))
+        extra.extend(TIME_TOKEN for _ in TIME_RE.finditer(norm))
+        return words + extra
+
+    def query_terms(self, question: str) -> list[str]:
+        """Search terms of a question: its words without question words, plus what it asks for,
+        plus the full forms of the short forms it uses (工联会 -> 工会联合会)."""
+        norm = self.normalise(question)
+        bare = _QUESTION_WORDS.sub("，", norm)
+        terms = [
+            t
+            for t in self.terms(bare)
+            if t not in self.stopwords and not t.startswith("#") and not (len(t) > 1 and t.endswith("了"))
+        ]
+        for short, full in self.aliases.items():
+            if short in norm and full not in norm:
+                terms.extend(t for t in self.terms(full) if t not in self.stopwords and not t.startswith("#"))
+        unit = asked_unit_class(norm)
+        if unit is not None:
+            terms.append(figure_token(unit))
+        if _TIME_QUESTION.search(norm):
+            terms.append(TIME_TOKEN)
+        return terms
+
+    @cached_property
+    def places_short(self) -> frozenset[str]:
+        """Short forms of the places in the dictionary (密云 for 密云区)."""
+        self.tokenizer  # noqa: B018 (loads the dictionary)
+        return frozenset(p[:-1] for p in self.places if p.endswith(_DISTRICT_SUFFIX) and len(p) >= 3)
+
+
+def _dictionary_places(path: Path) -> set[str]:
+    places = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if len(parts) >= 3 and parts[2] == "ns":
+            places.add(parts[0])
+    return places
+
+
+def read_aliases(path: Path) -> dict[str, str]:
+    """Pairs "short full" a line; blank lines and # comments skipped."""
+    pairs = {}
+    for line in read_word_list(path):
+        parts = line.split()
+        if len(parts) == 2:
+            pairs[parts[0]] = parts[1]
+    return pairs
+
+
+def read_word_list(path: Path) -> list[str]:
+    """A word a line; blank lines and # comments skipped."""
+    words = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            words.append(line)
+    return words

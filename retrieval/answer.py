@@ -116,6 +116,11 @@ class Answerer:
             return Answer(question=text, found=False, reason="weak", related=related)
         relevant = [s for s in ranked[:limit] if s.score >= RELATED_SHARE * top.score and s.coverage >= MIN_COVERAGE / 2]
         hits = [self._hit(s, question, weights, total, first=(i == 0)) for i, s in enumerate(relevant)]
+        if hits[0].answer is None and _needs_span(question):
+            # 多少人 with no count of people in the article, 谁 with no name after the role:
+            # the paper does not say, so do not cite something beside the point.
+            related = tuple(h.article.title for h in hits[:3])
+            return Answer(question=text, found=False, reason="unsaid", related=related)
         return Answer(question=text, found=True, answer=hits[0].answer, hits=tuple(hits))
 
     def _asks_about_unknown(self, question: Question) -> bool:
@@ -178,17 +183,24 @@ class Answerer:
     def _answer_sentence(
         self, article: Article, question: Question, weights: dict[str, float], total: float
     ) -> tuple[int, Sentence, Span | None]:
-        """The sentence of the article that best answers, over all its paragraphs."""
-        best: tuple[float, int, int, Sentence, Span | None] | None = None
+        """The sentence of the article that best answers, over all its paragraphs; when the
+        question needs a figure or a name, a sentence that has one wins."""
         title = self.segmenter.normalise(article.title)
+        scored: list[tuple[bool, float, int, int, Sentence, Span | None]] = []
         for p, paragraph in enumerate(article.paragraphs):
             for i, sentence in enumerate(split_sentences(paragraph)):
                 score, span = self._sentence_score(sentence.text, question, weights, total, title)
-                key = (score, -p, -i)
-                if best is None or key > (best[0], best[1], best[2]):
-                    best = (score, -p, -i, sentence, span)
-        assert best is not None
-        return -best[1], best[3], best[4]
+                has = span is not None and _needs_span(question)
+                scored.append((has, score, -p, -i, sentence, span))
+        best = max(scored, key=lambda x: x[:4])
+        return -best[2], best[4], best[5]
+
+
+def _needs_span(question: Question) -> bool:
+    """Questions whose answer, when printed, has a shape we always recognise."""
+    if question.qtype is QuestionType.QUANTITY:
+        return question.unit_class is not None
+    return question.qtype is QuestionType.PERSON and bool(question.roles)
 
 
 def _snippet(paragraph: str, sentence: Sentence, span: Span | None) -> tuple[str, int | None]:

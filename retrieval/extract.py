@@ -121,7 +121,28 @@ def _names_after_roles(sentence: str, roles: Sequence[str]) -> list[Span]:
     return spans
 
 
+def _names_before_verbs(sentence: str, question: Question) -> list[Span]:
+    """Names standing just before one of the question's words (谁带队 -> 蒋文云带队)."""
+    spans = []
+    for term in question.terms:
+        if len(term) < 2 or term.startswith("#"):
+            continue
+        at = sentence.find(term)
+        while at >= 0:
+            for length in (3, 2):
+                name = _name_at(sentence, at - length) if at - length >= 0 else None
+                if name is not None and name.end == at:
+                    spans.append(name)
+                    break
+            at = sentence.find(term, at + 1)
+    return spans
+
+
 def person(sentence: str, question: Question, tag: Tagger) -> Span | None:
+    if not question.roles:
+        spans = _names_before_verbs(sentence, question)
+        if spans:
+            return _nearest(spans, anchors_of(sentence, question))
     spans = _names_after_roles(sentence, question.roles or ROLES)
     if not spans and "说" in question.normalised:
         said = re.search(r"([\u4e00-\u9fff]{2,3})(?:说|表示)", sentence)

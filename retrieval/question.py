@@ -84,7 +84,7 @@ def analyse(text: str, segmenter: Segmenter) -> Question:
         qtype = QuestionType.TIME
     elif _PERSON_Q.search(norm):
         qtype = QuestionType.PERSON
-    elif _QUANTITY_Q.search(norm) and not re.search(r"哪几(?!个|名|位|家|项|次)", norm):
+    elif _QUANTITY_Q.search(norm) and "哪几" not in norm:
         qtype = QuestionType.QUANTITY
         unit = asked_unit_class(norm)
         noun = asked_noun(norm)

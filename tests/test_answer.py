@@ -1,0 +1,139 @@
+"""Answers: question types, extraction, citations, refusals, and the QA sets."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from rank_bm25 import BM25Okapi
+
+from bot.evaluate import evaluate
+from bot.library import Library
+from bot.settings import Settings
+from retrieval.corpus import passage_terms
+from retrieval.models import Answer
+from retrieval.sentences import SNIPPET_MAX
+
+from .conftest import SEEDS
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
+    settings = Settings(data_dir=tmp_path_factory.mktemp("answers"), seeds_dir=SEEDS)
+    with Library(settings) as lib:
+        yield lib
+
+
+def squash(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+def check_cited(answer: Answer) -> None:
+    """Found, and the snippet is verbatim article text of at most 160 characters."""
+    assert answer.found and answer.hits
+    for hit in answer.hits:
+        assert len(hit.snippet) <= SNIPPET_MAX
+        body = squash("".join(hit.article.paragraphs))
+        for piece in hit.snippet.split("…"):
+            assert squash(piece) in body
+        if hit.answer is not None and hit.answer_start is not None:
+            assert hit.snippet[hit.answer_start :].startswith(hit.answer)
+
+
+@pytest.mark.parametrize(
+    ("question", "short", "title"),
+    [
+        ("密云区总工会培训了多少人", "300余人", "密云区总工会推进经费收支规范化管理"),
+        ("首开天岳恒公司心理减压课有几名职工报名", "48名", "首开天岳恒公司工会开办职工心理减压课"),
+        ("东城区工会会员有多少人", "17.9万余人", "东城区总工会列出12项重点工作清单"),
+        ("平谷区总工会党组书记是谁", "张艳革", "平谷区总工会探索“党建+”工作模式"),
+        ("东城区总工会党组书记是谁", "刘文维", "东城区总工会列出12项重点工作清单"),
+        ("评价组赴大兴调研是谁带队", "司建", "市推进产业工人队伍建设改革工作评价组赴大兴调研"),
+        ("化工竞赛决赛在哪里举行", "福建省泉州市", "全国化工行业职工职业技能竞赛举办"),
+        ("数控工匠人才培训班在哪里开班", "首钢技师学院", "首都工匠学院2024年数控工匠人才培训班开班"),
+        ("郾城区什么时候开始设立工会经费集中支付中心", "2014年9月", "漯河郾城区总工会实行工会经费集中支付管理"),
+        ("网络安全宣传周普及了哪些法律", "网络安全法", "筑牢网络安全防线"),
+        ("化工竞赛由哪些单位主办", "中国能源化学地质工会", "全国化工行业职工职业技能竞赛举办"),
+    ],
+)
+def test_question_types_give_short_answers(library: Library, question: str, short: str, title: str) -> None:
+    answer = library.answer(question)
+    check_cited(answer)
+    top = answer.hits[0]
+    assert top.article.title == title
+    assert answer.answer is not None and short in answer.answer
+    assert short in top.snippet
+
+
+def test_the_answer_cites_issue_and_reporter(library: Library) -> None:
+    top = library.answer("密云区总工会培训了多少人").hits[0]
+    assert top.article.issue == "001_4042bde3bc384a6e"
+    assert top.article.reporters == ("王路曼",)
+    assert "300余人答疑解惑" in top.snippet
+
+
+def test_traditional_characters(library: Library) -> None:
+    answer = library.answer("平谷區總工會黨組書記是誰")
+    check_cited(answer)
+    assert answer.answer == "張艳革".replace("張", "张")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "你好",
+        "🙂🙂🙂",
+        "<b>hello</b>",
+        "怎么注册微信",
+        "北京市总工会今年给职工发了多少年终奖",
+        "石景山区总工会培训了多少人",  # a district the paper does not cover
+        "海淀街道总工会财务培训一共培训了多少人",  # covered, but no count printed
+        "明天北京会下雨吗",
+        "",
+        "   ",
+    ],
+)
+def test_refuses_when_the_paper_does_not_say(library: Library, question: str) -> None:
+    answer = library.answer(question)
+    assert not answer.found and not answer.hits and answer.answer is None
+
+
+def test_long_and_odd_input_is_answered_or_refused(library: Library) -> None:
+    for question in ("密" * 10_000, "密云区\x00总工会\u202e培训了多少人\u200d", "👩‍👩‍👧 东城区覆盖了多少家企业"):
+        answer = library.answer(question)
+        assert answer.found in (True, False)
+        for hit in answer.hits:
+            assert len(hit.snippet) <= SNIPPET_MAX
+
+
+def test_related_headlines_when_nothing_answers(library: Library) -> None:
+    answer = library.answer("密云区总工会主席是谁")
+    assert not answer.found
+    assert "密云区总工会推进经费收支规范化管理" in answer.related
+
+
+def test_bm25_scores_equal_rank_bm25_on_the_corpus(library: Library) -> None:
+    corpus = library.corpus
+    articles = list(corpus.articles())
+    docs = passage_terms(library.segmenter, articles)
+    reference = BM25Okapi(docs)
+    for question in ("密云区总工会培训了多少人", "东城区覆盖了多少家企业", "香港工会联合会副理事长是谁"):
+        terms = library.segmenter.query_terms(question)
+        ours = corpus.bm25.scores(terms)
+        theirs = reference.get_scores(terms)
+        assert ours.shape == theirs.shape
+        assert max(abs(a - b) for a, b in zip(ours, theirs, strict=True)) < 1e-9
+
+
+@pytest.mark.parametrize(
+    ("qa_file", "min_article", "min_answer", "min_abstain"),
+    [("dev_qa.jsonl", 0.95, 0.95, 1.0), ("extra_qa.jsonl", 0.8, 0.75, 0.6)],
+)
+def test_qa_sets(library: Library, qa_file: str, min_article: float, min_answer: float, min_abstain: float) -> None:
+    figures = evaluate(library, DATA / qa_file)
+    assert figures.passes(min_article, min_answer, min_abstain), figures.line() + "\n" + "\n".join(figures.misses)

@@ -1,0 +1,135 @@
+"""`unionbot ask`, `ask --json` (one question and the stdin batch), `chat`, `eval`, and the
+saved index a process loads instead of rebuilding."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.chat import ChatSession
+from bot.cli import main
+from bot.library import Library
+from bot.settings import Settings
+from retrieval.corpus import Corpus
+
+from .conftest import ROOT, SEEDS
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_ask_json_object(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "ask", "--json", "密云区总工会培训了多少人")
+    assert code == 0
+    obj = json.loads(out)
+    assert set(obj) == {"question", "found", "answer", "results"}
+    assert obj["question"] == "密云区总工会培训了多少人" and obj["found"] is True and obj["answer"] == "300余人"
+    top = obj["results"][0]
+    assert set(top) == {"issue", "article", "article_id", "snippet", "reporters", "score"}
+    assert top["issue"] == "001_4042bde3bc384a6e" and top["article"] == "密云区总工会推进经费收支规范化管理"
+    assert top["reporters"] == ["王路曼"] and "300余人" in top["snippet"] and isinstance(top["score"], float)
+
+
+def test_ask_json_not_found(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "ask", "--json", "怎么注册微信")
+    assert code == 0
+    assert json.loads(out) == {"question": "怎么注册微信", "found": False, "answer": None, "results": []}
+
+
+def test_ask_for_people(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "ask", "平谷区总工会党组书记是谁")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "答：张艳革"
+    assert "【张艳革】" in lines[1]
+    assert "《平谷区总工会探索“党建+”工作模式》 · 004_7063dbed7b201b27 · 记者 马超" in out
+    code, out, _ = run(capsys, "ask", "怎么注册微信")
+    assert code == 0 and "没有找到" in out
+
+
+def test_batch_json_answers_every_line_in_order(tmp_path: Path) -> None:
+    questions = ["密云区总工会培训了多少人", "", "怎么注册微信", "<b>&amp;</b>", "密" * 10_000, "大兴区总工会主席是谁"]
+    env = {**os.environ, "UNIONBOT_DATA_DIR": str(tmp_path / "data"), "UNIONBOT_SEEDS_DIR": str(SEEDS)}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "--json"],
+        input="\n".join(questions) + "\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    objects = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [o["question"] for o in objects] == questions
+    assert [o["found"] for o in objects] == [True, False, False, False, False, True]
+    assert objects[0]["answer"] == "300余人" and objects[5]["answer"] == "李达"
+
+
+def test_eval_prints_the_scorer_figures(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "eval", str(Path(__file__).parent / "data" / "dev_qa.jsonl"))
+    assert code == 0
+    assert "article@1 100% (33/33); answer in answer+snippet 100%" in out and "abstained 2/2" in out
+
+
+def test_chat_session_more_and_article(settings: Settings) -> None:
+    out = io.StringIO()
+    with Library(settings) as library:
+        session = ChatSession(library, out, color=False)
+        assert session.handle("东城区覆盖了多少家企业")
+        assert session.handle("/more")
+        assert session.handle("/article 1")
+        assert session.handle("/article 99")
+        assert not session.handle("/quit")
+    text = out.getvalue()
+    assert "答：8327家" in text and "【8327家】" in text
+    assert "东城区作为首都功能核心区" in text  # the full article
+    assert "只有" in text
+
+
+def test_index_is_saved_then_loaded_not_rebuilt(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    with Library(settings) as library:
+        assert library.answer("密云区总工会培训了多少人").found
+    assert (settings.index_dir / "CURRENT").exists()
+
+    def no_rebuild(*args: object, **kwargs: object) -> Corpus:
+        raise AssertionError("the index was rebuilt")
+
+    monkeypatch.setattr(Corpus, "build", no_rebuild)
+    monkeypatch.setattr(Corpus, "extend", no_rebuild)
+    with Library(settings) as library:
+        assert library.answer("密云区总工会培训了多少人").answer == "300余人"
+
+
+def test_a_running_process_takes_in_new_issues(settings: Settings, tmp_path: Path) -> None:
+    seeds = tmp_path / "few"
+    seeds.mkdir()
+    (seeds / "001_4042bde3bc384a6e.txt").write_bytes((SEEDS / "001_4042bde3bc384a6e.txt").read_bytes())
+    first = Settings(data_dir=settings.data_dir, seeds_dir=seeds)
+    with Library(first) as running, Library(first) as ingester:
+        assert running.answer("密云区总工会培训了多少人").found
+        assert not running.answer("东城区覆盖了多少家企业").found
+        old = running.corpus
+        ingester.ingest([str(SEEDS / "002_d64f82ff6841a4f4.txt")])
+        assert running.corpus is old  # nothing changes under a question being answered
+        assert running.refresh()
+        assert running.answer("东城区覆盖了多少家企业").answer == "8327家"
+        assert not running.refresh()
+
+
+def test_a_damaged_index_is_rebuilt(settings: Settings) -> None:
+    with Library(settings) as library:
+        library.corpus  # noqa: B018
+    live = settings.index_dir / (settings.index_dir / "CURRENT").read_text().strip()
+    (live / "meta.json").write_text("{not json")
+    with Library(settings) as library:
+        assert library.answer("密云区总工会培训了多少人").answer == "300余人"

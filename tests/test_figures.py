@@ -1,0 +1,47 @@
+"""Figures in text and questions."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval.figures import asked_unit_class, chinese_number, find_figures
+
+
+@pytest.mark.parametrize(
+    ("numeral", "value"),
+    [("三百", 300), ("十五", 15), ("一千零五", 1005), ("两万三千", 23000), ("十", 10), ("二十一", 21)],
+)
+def test_chinese_numerals(numeral: str, value: int) -> None:
+    assert chinese_number(numeral) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("共300余人答疑解惑", [("300余人", 300.0, "人")]),
+        ("工会会员17.9万余人。", [("17.9万余人", 179000.0, "人")]),
+        ("三百余人参加", [("三百余人", 300.0, "人")]),
+        ("48名职工报名参加，随机分成6个学习小组", [("48名", 48.0, "人"), ("6个", 6.0, "个")]),
+        ("覆盖企业8327家", [("8327家", 8327.0, "家")]),
+        ("一个小组", []),
+        ("万人空巷", []),
+    ],
+)
+def test_find_figures(text: str, expected: list[tuple[str, float, str]]) -> None:
+    assert [(f.text, f.value, f.unit_class) for f in find_figures(text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "unit"),
+    [
+        ("培训了多少人", "人"),
+        ("有几名职工", "人"),
+        ("有几位老党员", "人"),
+        ("多少家企业", "家"),
+        ("多少单身职工参加", "人"),
+        ("几个小组", "个"),
+        ("发了多少年终奖", None),
+    ],
+)
+def test_asked_unit_class(question: str, unit: str | None) -> None:
+    assert asked_unit_class(question) == unit

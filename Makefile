@@ -19,6 +19,7 @@ run: setup
 	@if [ -n "$$TELEGRAM_BOT_TOKEN" ]; then $(BIN)/unionbot serve; else $(BIN)/unionbot chat; fi
 
 test: setup
+	$(BIN)/python -m mypy
 	$(BIN)/python -m pytest
 
 bench: setup

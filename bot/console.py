@@ -81,7 +81,14 @@ def render_article(article: Article) -> str:
     lines.append(f"《{article.title}》")
     if article.subtitle:
         lines.append(f"——{article.subtitle}")
-    lines.append(source_line(article) + (f" · {article.section}" if article.section else ""))
+    meta = [article.issue]
+    if article.reporters:
+        meta.append("记者 " + "、".join(article.reporters))
+    if article.source:
+        meta.append(f"转自《{article.source}》")
+    if article.section:
+        meta.append(article.section)
+    lines.append(" · ".join(meta))
     lines.append("")
     lines.extend(article.paragraphs)
     return "\n".join(lines)

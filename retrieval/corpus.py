@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 FORMAT = "unionbot-corpus"
 VERSION = 1
 _POINTER = "CURRENT"
+BUILD_CHUNK = 50_000  # paragraphs tokenised at a time (bounds the memory of a build)
 
 
 class TextTable:
@@ -166,8 +167,18 @@ class Corpus:
     def build(
         cls, articles: Sequence[Article], issues: dict[str, str], segmenter: Segmenter, workers: int = 1
     ) -> Corpus:
-        """A corpus of these articles (of the issues given as id -> content hash)."""
-        return cls.empty().extend(articles, issues, segmenter, workers)
+        """A corpus of these articles (of the issues given as id -> content hash), built in
+        chunks so that only one chunk's token lists are in memory at a time."""
+        corpus = cls.empty()
+        chunk: list[Article] = []
+        paragraphs = 0
+        for article in articles:
+            chunk.append(article)
+            paragraphs += len(article.paragraphs)
+            if paragraphs >= BUILD_CHUNK:
+                corpus = corpus.extend(chunk, {}, segmenter, workers)
+                chunk, paragraphs = [], 0
+        return corpus.extend(chunk, issues, segmenter, workers)
 
     def extend(
         self, articles: Sequence[Article], issues: dict[str, str], segmenter: Segmenter, workers: int = 1

@@ -76,7 +76,7 @@ class Segmenter:
     def normalise(self, text: str) -> str:
         """Simplified characters, half-width letters and digits, lower case."""
         text = unicodedata.normalize("NFKC", text)
-        return self._converter.convert(text).lower()
+        return str(self._converter.convert(text)).lower()
 
     def to_simplified(self, text: str) -> str:
         return str(self._converter.convert(text))

@@ -24,8 +24,10 @@ from .sentences import SNIPPET_MAX, Sentence, cut_around, split_sentences
 
 CANDIDATES = 40
 TITLE_DISCOUNT = 0.4
+EXPANSION_WEIGHT = 0.3
+UNKNOWN_CREDIT = 0.5
 RELATED_SHARE = 0.35  # further hits must score at least this share of the best one
-MIN_COVERAGE = 0.6
+MIN_COVERAGE = 0.5
 ENTITY_PENALTY = 0.3
 _GENERIC_ORGS = {"总工会", "市总工会", "区总工会", "工会", "街道总工会", "全国总工会", "公司", "单位", "企业"}
 
@@ -84,7 +86,9 @@ class Answerer:
         terms = [t for t in question.terms if not t.startswith("#")]
         if not terms or len(self.corpus) == 0:
             return Answer(question=text, found=False, reason="empty")
-        weights = {t: self._idf(t) for t in dict.fromkeys(terms)}
+        core = set(question.core)
+        # words that only come from expanding a short form count as alternatives, less
+        weights = {t: self._idf(t) * (1.0 if t in core else EXPANSION_WEIGHT) for t in dict.fromkeys(terms)}
         total = sum(weights.values())
         if self._asks_about_unknown(question):
             return Answer(question=text, found=False, reason="unknown")
@@ -97,7 +101,7 @@ class Answerer:
         for passage, bm25 in candidates:
             row = self.corpus.article_of(passage)
             article_text = self._article_text(row)
-            coverage = sum(w for t, w in weights.items() if t in article_text) / total
+            coverage = self._coverage(weights, total, article_text)
             agrees = all(e in article_text for e in entities)
             paragraph = passage - self.corpus.article_passages(row).start
             text_of_passage = self.corpus.passages[passage]
@@ -122,6 +126,18 @@ class Answerer:
             related = tuple(h.article.title for h in hits[:3])
             return Answer(question=text, found=False, reason="unsaid", related=related)
         return Answer(question=text, found=True, answer=hits[0].answer, hits=tuple(hits))
+
+    def _coverage(self, weights: dict[str, float], total: float, text: str) -> float:
+        """The share of the question's weight found in the text. A word found in no
+        article at all (a paraphrase: 最初 for 初名) earns half credit for the share of
+        its characters the text has."""
+        got = 0.0
+        for term, weight in weights.items():
+            if term in text:
+                got += weight
+            elif self.corpus.bm25.doc_freq(term) == 0 and len(term) > 1:
+                got += weight * UNKNOWN_CREDIT * sum(ch in text for ch in term) / len(term)
+        return got / total
 
     def _asks_about_unknown(self, question: Question) -> bool:
         """Is the thing asked about (多少年终奖 -> 年终奖) in no article at all?"""

@@ -33,6 +33,7 @@ _AFTER_NAME = (
 _NAME_AFTER_ROLE = re.compile(r"(?:[、，]?(?:" + "|".join(sorted(ROLES, key=len, reverse=True)) + r"))*")
 _PLACE_VERBS = r"举办|举行|召开|开展|开班|开幕|开课|进行|组织|揭牌|启动|上演|亮相|落户|设立|成立|开启|拉开"
 _PLACE_RE = re.compile(rf"在([^，。；“”]{{2,40}}?)(?:组织)?(?:{_PLACE_VERBS})")
+_LOCATED_RE = re.compile(r"(?:位于|坐落于|地处|坐落在|设在|来到|前往|赴)([^，。；“”]{2,30}?)(?:[，。；的]|$)")
 _TITLES = re.compile(r"《([^《》]{1,30})》")
 _ENUMERATION = re.compile(r"[^，。；：:“”]*、[^，。；：:“”]*")
 _BY_ORGS = re.compile(r"由([^，。；]{2,60}?)(?:联合|共同)?(?:主办|承办|举办|组织|发起|指导)")
@@ -76,7 +77,10 @@ def anchors_of(sentence: str, question: Question) -> list[int]:
 
 
 def quantity(sentence: str, question: Question, tag: Tagger) -> Span | None:
-    figures = [f for f in find_figures(sentence) if question.unit_class in (None, f.unit_class)]
+    found = find_figures(sentence)
+    figures = [f for f in found if question.unit_class in (None, f.unit_class)]
+    if not figures and question.unit_class is None:
+        figures = found
     if not figures:
         return None
     noun = question.noun[:2]
@@ -105,11 +109,21 @@ def _name_at(sentence: str, at: int) -> Span | None:
     return None
 
 
+_NAME_BEFORE_ROLE = re.compile(r"([\u4e00-\u9fff]{2,3})(?:为|任|出任|担任|当选为?|是|作为)[^，。；]{0,12}$")
+
+
 def _names_after_roles(sentence: str, roles: Sequence[str]) -> list[Span]:
     spans = []
     for role in roles:
         at = sentence.find(role)
         while at >= 0:
+            before = _NAME_BEFORE_ROLE.search(sentence, 0, at)
+            if before is not None:  # 严复为改名后的首任校长
+                for start in range(before.start(1), before.end(1) - 1):
+                    name = _name_at(sentence, start)
+                    if name is not None and name.end == before.end(1):
+                        spans.append(name)
+                        break
             after = at + len(role)
             more = _NAME_AFTER_ROLE.match(sentence, after)
             if more is not None:
@@ -207,7 +221,7 @@ def place(sentence: str, question: Question, tag: Tagger) -> Span | None:
         spans = _ending_with(sentence, heads, question, tag)
         if spans:
             return _nearest(spans, anchors_of(sentence, question))
-    found = _PLACE_RE.search(sentence)
+    found = _PLACE_RE.search(sentence) or _LOCATED_RE.search(sentence)
     if found is not None:
         return Span(text=found.group(1), start=found.start(1), end=found.end(1))
     return None

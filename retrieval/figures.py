@@ -27,6 +27,13 @@ UNIT_CLASSES: dict[str, str] = {
     **dict.fromkeys(["岁"], "岁"),
     **dict.fromkeys(["天", "小时", "分钟", "周", "个月"], "天"),
     **dict.fromkeys(["%", "％"], "%"),
+    **dict.fromkeys(["米", "千米", "公里", "厘米", "毫米", "英里"], "米"),
+    **dict.fromkeys(["平方米", "平方千米", "平方公里", "公顷", "亩"], "平方米"),
+    **dict.fromkeys(["吨", "千克", "公斤", "克"], "吨"),
+    **dict.fromkeys(["座", "栋", "间", "层"], "座"),
+    **dict.fromkeys(["辆", "架", "艘", "台"], "辆"),
+    **dict.fromkeys(["部", "首", "集", "卷", "章"], "部"),
+    **dict.fromkeys(["倍"], "倍"),
 }
 # Nouns that, after 多少 / 几, ask for a count of people.
 PEOPLE_NOUNS = (
@@ -46,12 +53,12 @@ FIGURE_RE = re.compile(
     rf"(?P<approx>近|约|超过|逾|共)?"
     rf"(?P<num>\d+(?:\.\d+)?|[{_CN_NUM}]+)"
     rf"(?P<mag>万|亿)?(?P<more>余|多)?"
-    rf"(?P<unit>{_UNIT_RE})"
+    rf"(?P<unit>{_UNIT_RE})?"
 )
 # 多少人, 几名, 多少家企业, 几个小组, 多少单身职工, 多少年终奖
 QUESTION_FIGURE_RE = re.compile(rf"(?:多少|几|若干)(?:余|多)?(?P<unit>{_UNIT_RE})?(?P<noun>[\u4e00-\u9fff]{{0,4}})")
 TIME_RE = re.compile(
-    r"\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?|\d{1,2}月\d{1,2}日(?:[上下]午)?|\d{1,2}月(?:份|初|中旬|下旬|底)"
+    r"(?:公元前?)?\d{1,4}年(?:\d{1,2}月(?:\d{1,2}日)?)?|\d{1,2}世纪(?:\d0年代)?|\d{2,4}年代|\d{1,2}月\d{1,2}日(?:[上下]午)?|\d{1,2}月(?:份|初|中旬|下旬|底)"
     r"|[上下]半年|今年|去年|近日|日前|\d{4}-\d{1,2}-\d{1,2}"
 )
 
@@ -102,17 +109,19 @@ def find_figures(text: str) -> list[Figure]:
     out: list[Figure] = []
     for match in FIGURE_RE.finditer(text):
         num = match.group("num")
-        if not num[0].isdigit() and len(num) == 1 and num in "一两" and match.group("unit") in ("个", "名", "位", "项", "次"):
+        if not num[0].isdigit() and len(num) == 1 and num in "一两" and (match.group("unit") or "") in ("个", "名", "位", "项", "次", ""):
             # 一个, 一项: article words more often than figures; keep them but only with 余/多
             if not match.group("more"):
                 continue
         if num[0] in "万亿":
             continue  # 万人, 亿万: not a figure
+        unit = match.group("unit") or ""
+        if not unit and not (match.group("mag") or (num[-1] in "万亿" and len(num) > 1)):
+            continue  # a bare number is not a figure; 120万 is
         value = number_value(num, match.group("mag"))
         if value is None:
             continue
         start = match.start("num") if match.group("approx") in (None, "共") else match.start()
-        unit = match.group("unit")
         out.append(
             Figure(
                 text=text[start : match.end()],
@@ -120,7 +129,7 @@ def find_figures(text: str) -> list[Figure]:
                 end=match.end(),
                 value=value,
                 unit=unit,
-                unit_class=UNIT_CLASSES[unit],
+                unit_class=UNIT_CLASSES.get(unit, ""),
             )
         )
     return out

@@ -52,7 +52,8 @@ class Question(BaseModel):
     text: str
     normalised: str
     qtype: QuestionType
-    terms: tuple[str, ...]
+    terms: tuple[str, ...]  # search terms, with the full forms of short forms
+    core: tuple[str, ...] = ()  # the question's own words
     unit_class: str | None = None
     noun: str = ""  # what is counted, or the head noun after 哪些 / 什么 / 哪个
     roles: tuple[str, ...] = ()
@@ -75,6 +76,7 @@ def analyse(text: str, segmenter: Segmenter) -> Question:
     """Type and key words of a question."""
     norm = segmenter.normalise(text).strip()
     terms = tuple(segmenter.query_terms(norm))
+    core = tuple(segmenter.query_terms(norm, expand=False))
     roles = tuple(r for r in ROLES if r in norm and not any(r != o and r in o and o in norm for o in ROLES))
     head = _which_head(norm)
     qtype = QuestionType.STATEMENT
@@ -96,4 +98,6 @@ def analyse(text: str, segmenter: Segmenter) -> Question:
         qtype = QuestionType.PLACE
     elif _LIST_Q.search(norm):
         qtype = QuestionType.LIST
-    return Question(text=text, normalised=norm, qtype=qtype, terms=terms, unit_class=unit, noun=noun, roles=roles)
+    return Question(
+        text=text, normalised=norm, qtype=qtype, terms=terms, core=core, unit_class=unit, noun=noun, roles=roles
+    )

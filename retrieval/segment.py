@@ -100,7 +100,7 @@ class Segmenter:
         extra.extend(TIME_TOKEN for _ in TIME_RE.finditer(norm))
         return words + extra
 
-    def query_terms(self, question: str) -> list[str]:
+    def query_terms(self, question: str, expand: bool = True) -> list[str]:
         """Search terms of a question: its words without question words, plus what it asks for,
         plus the full forms of the short forms it uses (工联会 -> 工会联合会)."""
         norm = self.normalise(question)
@@ -110,7 +110,7 @@ class Segmenter:
             for t in self.terms(bare)
             if t not in self.stopwords and not t.startswith("#") and not (len(t) > 1 and t.endswith("了"))
         ]
-        for short, full in self.aliases.items():
+        for short, full in self.aliases.items() if expand else ():
             if short in norm and full not in norm:
                 terms.extend(t for t in self.terms(full) if t not in self.stopwords and not t.startswith("#"))
         unit = asked_unit_class(norm)

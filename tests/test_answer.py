@@ -137,3 +137,13 @@ def test_bm25_scores_equal_rank_bm25_on_the_corpus(library: Library) -> None:
 def test_qa_sets(library: Library, qa_file: str, min_article: float, min_answer: float, min_abstain: float) -> None:
     figures = evaluate(library, DATA / qa_file)
     assert figures.passes(min_article, min_answer, min_abstain), figures.line() + "\n" + "\n".join(figures.misses)
+
+
+def test_encyclopedia_paragraphs_given_as_markdown(tmp_path: Path) -> None:
+    """Markdown issues of `## title` and plain paragraphs, with general-knowledge questions."""
+    settings = Settings(data_dir=tmp_path / "wiki", seeds_dir=DATA / "wiki")
+    with Library(settings) as library:
+        figures = evaluate(library, DATA / "wiki_qa.jsonl")
+        assert figures.passes(1.0, 1.0, 0.0), figures.line() + "\n" + "\n".join(figures.misses)
+        assert library.answer("长江全长多少公里").answer == "约6300公里"
+        assert library.answer("北京大学创办于哪一年").answer == "1898年"

@@ -129,6 +129,15 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if figures.passes(args.min_article, args.min_answer, args.min_abstain) else 1
 
 
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    """Run the Telegram bot."""
+    if settings.telegram_bot_token is None:
+        raise UsageError("set TELEGRAM_BOT_TOKEN to run the bot (see README: create a bot with BotFather)")
+    from .app import serve
+
+    return serve(settings)
+
+
 Command = Callable[[argparse.Namespace, Settings], int]
 
 
@@ -157,6 +166,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--min-abstain", type=float, default=0.8)
     p.add_argument("--quiet", action="store_true", help="print only the figures")
     p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("serve", help="run the Telegram bot")
+    p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("ingest", help="add issue files: files, folders or http(s) URLs")
     p.add_argument("targets", nargs="+", metavar="PATH_OR_URL")

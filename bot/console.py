@@ -63,7 +63,7 @@ def render_answer(answer: Answer, color: bool = False, shown: int = 1) -> str:
     if not answer.found:
         text = EMPTY if answer.reason == "empty" else NOT_FOUND
         if answer.related:
-            text += "\n相关报道：" + "；".join(f"《{t}》" for t in answer.related)
+            text += "\n相关报道：" + "；".join(f"《{h.title}》" for h in answer.related)
         return text
     lines = []
     if answer.answer:

@@ -48,9 +48,49 @@ def m002_meta(db: sqlite3.Connection) -> None:
     db.execute("INSERT INTO meta (key, value) VALUES ('corpus_version', '0')")
 
 
+def m003_bot_activity(db: sqlite3.Connection) -> None:
+    db.execute(
+        """
+        CREATE TABLE users (
+            user_id INTEGER PRIMARY KEY,
+            language TEXT,
+            first_seen TEXT NOT NULL,
+            last_seen TEXT NOT NULL
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE queries (
+            query_id INTEGER PRIMARY KEY AUTOINCREMENT,
+            kind TEXT NOT NULL,
+            user_id INTEGER,
+            chat_id INTEGER,
+            text TEXT NOT NULL,
+            found INTEGER NOT NULL DEFAULT 0,
+            answer TEXT,
+            created_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX queries_created ON queries(created_at)")
+    db.execute(
+        """
+        CREATE TABLE feedback (
+            query_id INTEGER NOT NULL REFERENCES queries(query_id),
+            user_id INTEGER NOT NULL,
+            value INTEGER NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (query_id, user_id)
+        )
+        """
+    )
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_issues_and_articles", m001_issues_and_articles),
     ("002_meta", m002_meta),
+    ("003_bot_activity", m003_bot_activity),
 ]
 
 

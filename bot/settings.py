@@ -68,6 +68,12 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("UNIONBOT_WEBHOOK_SECRET", "webhook_secret")
     )
+    webhook_listen: str = Field(
+        default="127.0.0.1", validation_alias=AliasChoices("UNIONBOT_WEBHOOK_LISTEN", "webhook_listen")
+    )
+    webhook_port: int = Field(
+        default=8443, gt=0, lt=65536, validation_alias=AliasChoices("UNIONBOT_WEBHOOK_PORT", "webhook_port")
+    )
     admin_ids: Annotated[list[int], NoDecode] = Field(
         default_factory=list, validation_alias=AliasChoices("UNIONBOT_ADMIN_IDS", "admin_ids")
     )

@@ -50,6 +50,11 @@ def _article_from_row(row: sqlite3.Row) -> Article:
     )
 
 
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 class Store:
     """Issues and articles in one SQLite file; one transaction per issue."""
 
@@ -169,6 +174,37 @@ class Store:
             params = list(issue_ids)
         query += " ORDER BY i.seq, a.ordinal"
         return [_article_from_row(row) for row in self.db.execute(query, params)]
+
+    def find_articles(
+        self,
+        words: Sequence[str] = (),
+        district: str | None = None,
+        reporter: str | None = None,
+        issue: str | None = None,
+        limit: int = 5,
+        offset: int = 0,
+    ) -> tuple[list[Article], int]:
+        """Articles holding every word (title or text), in the district, by the reporter,
+        of the issue (id contains it); a page of them and how many there are."""
+        where: list[str] = []
+        params: list[str] = []
+        for word in [*words, *([district] if district else [])]:
+            where.append("(a.title LIKE ? ESCAPE '\\' OR a.paragraphs LIKE ? ESCAPE '\\')")
+            params += [_like(word), _like(word)]
+        if reporter:
+            where.append("a.reporters LIKE ? ESCAPE '\\'")
+            params.append(_like(f'"{reporter}"'))
+        if issue:
+            where.append("a.issue_id LIKE ? ESCAPE '\\'")
+            params.append(_like(issue))
+        clause = (" WHERE " + " AND ".join(where)) if where else ""
+        base = "FROM articles a JOIN issues i ON i.issue_id = a.issue_id" + clause
+        total = int(self.db.execute(f"SELECT COUNT(*) {base}", params).fetchone()[0])
+        columns = ", ".join("a." + c.strip() for c in _ARTICLE_COLUMNS.split(","))
+        rows = self.db.execute(
+            f"SELECT {columns} {base} ORDER BY i.seq DESC, a.ordinal LIMIT ? OFFSET ?", [*params, limit, offset]
+        )
+        return [_article_from_row(row) for row in rows], total
 
     def article(self, article_id: str) -> Article | None:
         row = self.db.execute(

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from .corpus import Corpus
 from .extract import Span, extract
-from .models import Answer, Article, Hit
+from .models import Answer, Article, Headline, Hit
 from .question import ORG_HEADS, Question, QuestionType, analyse
 from .segment import Segmenter
 from .sentences import SNIPPET_MAX, Sentence, cut_around, split_sentences
@@ -116,16 +116,20 @@ class Answerer:
         ranked = sorted(by_article.values(), key=lambda s: (-s.score, s.row))
         top = ranked[0]
         if top.coverage < MIN_COVERAGE or not all(e in self._article_text(top.row) for e in entities):
-            related = tuple(self.corpus.article(s.row).title for s in ranked[:3] if s.coverage >= 0.3)
+            related = tuple(self._headline(self.corpus.article(s.row)) for s in ranked[:3] if s.coverage >= 0.3)
             return Answer(question=text, found=False, reason="weak", related=related)
         relevant = [s for s in ranked[:limit] if s.score >= RELATED_SHARE * top.score and s.coverage >= MIN_COVERAGE / 2]
         hits = [self._hit(s, question, weights, total, first=(i == 0)) for i, s in enumerate(relevant)]
         if hits[0].answer is None and _needs_span(question):
             # 多少人 with no count of people in the article, 谁 with no name after the role:
             # the paper does not say, so do not cite something beside the point.
-            related = tuple(h.article.title for h in hits[:3])
+            related = tuple(self._headline(h.article) for h in hits[:3])
             return Answer(question=text, found=False, reason="unsaid", related=related)
         return Answer(question=text, found=True, answer=hits[0].answer, hits=tuple(hits))
+
+    @staticmethod
+    def _headline(article: Article) -> Headline:
+        return Headline(article_id=article.article_id, title=article.title, issue=article.issue)
 
     def _coverage(self, weights: dict[str, float], total: float, text: str) -> float:
         """The share of the question's weight found in the text. A word found in no

@@ -56,6 +56,14 @@ class Hit(_Frozen):
     score: float
 
 
+class Headline(_Frozen):
+    """An article named by its title, for lists of related reading."""
+
+    article_id: str
+    title: str
+    issue: str
+
+
 class Answer(_Frozen):
     """The reply to a question: the short answer, and the hits that cite it."""
 
@@ -64,4 +72,4 @@ class Answer(_Frozen):
     answer: str | None = None
     hits: tuple[Hit, ...] = ()
     reason: str | None = None  # why nothing was found: "empty", "unknown", "weak"
-    related: tuple[str, ...] = ()  # titles of nearby articles, when nothing answers
+    related: tuple[Headline, ...] = ()  # nearby articles, when nothing answers

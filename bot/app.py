@@ -1,0 +1,131 @@
+"""The Telegram application: built in one place, long-lived parts opened in post_init and
+closed in post_shutdown, run by long polling or by webhook."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlsplit
+
+from telegram import BotCommand, Update
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.request import HTTPXRequest
+
+from . import handlers
+from .library import Library
+from .service import BotService
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+
+COMMANDS = [
+    BotCommand("start", "开始使用"),
+    BotCommand("help", "怎么提问"),
+    BotCommand("ask", "提问：/ask 问题"),
+    BotCommand("find", "查找报道：/find 词 区:密云 记者:王路曼 期:001"),
+    BotCommand("article", "看报道全文：/article 编号"),
+    BotCommand("stats", "统计（管理员）"),
+]
+
+
+class TokenFilter(logging.Filter):
+    """Keeps the bot token out of every log line (request URLs contain it)."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.token and self.token in record.getMessage():
+            record.msg = record.getMessage().replace(self.token, "<token>")
+            record.args = None
+        return True
+
+
+def file_url(api_url: str) -> str:
+    """The Bot API file URL beside its method URL (…/bot -> …/file/bot)."""
+    return api_url[: -len("bot")] + "file/bot" if api_url.endswith("/bot") else api_url.rstrip("/") + "/file/bot"
+
+
+def build_application(settings: Settings, library: Library | None = None) -> Application:  # type: ignore[type-arg]
+    """The bot with every handler registered; `library` may be given (tests share one)."""
+    if settings.telegram_bot_token is None:
+        raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    token = settings.telegram_bot_token.get_secret_value()
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(TokenFilter(token))
+
+    async def post_init(app: Application) -> None:  # type: ignore[type-arg]
+        opened = library if library is not None else Library(settings)
+        opened.corpus  # noqa: B018 (load the index before the first question)
+        app.bot_data["library"] = opened
+        app.bot_data["owns_library"] = library is None
+        app.bot_data["service"] = BotService(opened, list(settings.admin_ids))
+        await app.bot.set_my_commands(COMMANDS)
+        log.info("serving as @%s over %d passages", app.bot.username, len(opened.corpus))
+
+    async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+        opened = app.bot_data.get("library")
+        if isinstance(opened, Library) and app.bot_data.get("owns_library"):
+            opened.close()
+
+    app = (
+        Application.builder()
+        .token(token)
+        .base_url(settings.telegram_api_url)
+        .base_file_url(file_url(settings.telegram_api_url))
+        .request(HTTPXRequest(connection_pool_size=16, connect_timeout=10, read_timeout=20, write_timeout=20))
+        .get_updates_request(HTTPXRequest(connect_timeout=10, read_timeout=40))
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    register(app)
+    return app
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    """All handlers, in one place."""
+    private = filters.ChatType.PRIVATE
+    groups = filters.ChatType.GROUPS
+    app.add_handler(CommandHandler("start", handlers.start))
+    app.add_handler(CommandHandler("help", handlers.help_command))
+    app.add_handler(CommandHandler("ask", handlers.ask_command))
+    app.add_handler(CommandHandler("find", handlers.find_command))
+    app.add_handler(CommandHandler("article", handlers.article_command))
+    app.add_handler(CommandHandler("stats", handlers.stats_command))
+    app.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, handlers.private_text))
+    app.add_handler(
+        MessageHandler(groups & filters.TEXT & ~filters.COMMAND & handlers.MentionsOrRepliesToBot(), handlers.group_text)
+    )
+    app.add_handler(CallbackQueryHandler(handlers.button))
+    app.add_handler(InlineQueryHandler(handlers.inline_query))
+    app.add_error_handler(handlers.on_error)
+
+
+def serve(settings: Settings) -> int:
+    """Run the bot until SIGINT or SIGTERM: webhook when UNIONBOT_WEBHOOK_URL is set, else
+    long polling."""
+    app = build_application(settings)
+    if settings.webhook_url:
+        path = urlsplit(settings.webhook_url).path.lstrip("/")
+        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+        app.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=path,
+            webhook_url=settings.webhook_url,
+            secret_token=secret,
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        app.run_polling(allowed_updates=Update.ALL_TYPES)
+    return 0

@@ -1,0 +1,181 @@
+"""What the bot does, apart from Telegram: questions in, replies (HTML and buttons) out.
+
+Handlers call one method each; everything here is synchronous and testable without a bot.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+
+from pydantic import BaseModel, ConfigDict
+from telegram import InlineQueryResultArticle, InputTextMessageContent
+from telegram.constants import ParseMode
+
+from retrieval.models import Answer
+
+from . import render
+from .activity import Activity, QueryKind
+from .flood import FloodGuard
+from .library import Library
+from .locale import convert, localise, script_for
+from .render import Reply
+
+log = logging.getLogger(__name__)
+
+MAX_QUESTION_CHARS = 500
+INLINE_RESULTS = 3
+_FIND_FILTER = re.compile(r"^(区|地区|district|记者|reporter|期|issue)[:：](.+)$", re.IGNORECASE)
+
+
+class Asker(BaseModel):
+    """Who asks, where, and in which script they read."""
+
+    model_config = ConfigDict(frozen=True)
+
+    user_id: int | None = None
+    chat_id: int | None = None
+    language: str | None = None
+    first_name: str | None = None
+
+
+def clean_question(text: str) -> str:
+    """The question without control and format characters, collapsed, at most 500 chars."""
+    kept = "".join(
+        " " if ch.isspace() else ch
+        for ch in text
+        if ch.isspace() or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn")
+    )
+    return " ".join(kept.split())[:MAX_QUESTION_CHARS]
+
+
+class BotService:
+    """Answers, articles, searches, feedback and figures for the Telegram front."""
+
+    def __init__(self, library: Library, admin_ids: list[int], flood: FloodGuard | None = None) -> None:
+        self.library = library
+        self.activity = Activity(library.store)
+        self.admin_ids = set(admin_ids)
+        self.flood = flood or FloodGuard()
+
+    # -- questions --------------------------------------------------------------------
+
+    def ask(self, text: str, asker: Asker, kind: QueryKind = QueryKind.ASK) -> Reply | None:
+        """The reply to a question; None when the asker is flooding and was already told."""
+        question = clean_question(text)
+        script = script_for(asker.language, question)
+        if asker.user_id is not None:
+            self.activity.seen(asker.user_id, asker.language)
+            if not self.flood.allow(asker.user_id):
+                return Reply(text=render.FLOODED) if self.flood.should_warn(asker.user_id) else None
+        if not question:
+            return localise(render.not_found_reply(Answer(question="", found=False, reason="empty")), script)
+        answer = self.library.answer(question)
+        query_id = self.activity.record(kind, question, asker.user_id, asker.chat_id, answer.found, answer.answer)
+        reply = render.answer_reply(answer, query_id) if answer.found else render.not_found_reply(answer)
+        return localise(reply, script)
+
+    def more(self, query_id: int, index: int, asker: Asker) -> Reply | None:
+        """Result number `index` of an earlier question (for editing its message in place)."""
+        stored = self.activity.query(query_id)
+        if stored is None:
+            return None
+        answer = self.library.answer(stored.text)
+        if not answer.found or not 0 <= index < len(answer.hits):
+            return None
+        return localise(render.answer_reply(answer, query_id, index), script_for(asker.language, stored.text))
+
+    def inline(self, text: str, asker: Asker) -> list[InlineQueryResultArticle]:
+        """Cited answers to offer in inline mode."""
+        question = clean_question(text)
+        if not question:
+            return []
+        if asker.user_id is not None and not self.flood.allow(asker.user_id):
+            return []
+        script = script_for(asker.language, question)
+        answer = self.library.answer(question)
+        query_id = self.activity.record(
+            QueryKind.INLINE, question, asker.user_id, asker.chat_id, answer.found, answer.answer
+        )
+        results = []
+        for i, hit in enumerate(answer.hits[:INLINE_RESULTS] if answer.found else ()):
+            message = convert(render.answer_text(answer, i), script)
+            results.append(
+                InlineQueryResultArticle(
+                    id=f"{query_id}:{i}",
+                    title=convert(render.inline_title(answer, hit, i), script),
+                    description=convert(hit.snippet[:100], script),
+                    input_message_content=InputTextMessageContent(message, parse_mode=ParseMode.HTML),
+                )
+            )
+        return results
+
+    # -- articles and searches --------------------------------------------------------
+
+    def article(self, article_id: str, page: int, asker: Asker) -> Reply:
+        article = self.library.store.article(article_id.strip())
+        if article is None:
+            return Reply(text=render.NO_ARTICLE.format(id=render.esc(article_id[:64] or "（空）")))
+        return localise(render.article_reply(article, page), script_for(asker.language))
+
+    def find(self, text: str, asker: Asker) -> Reply:
+        query = clean_question(text)
+        if not query:
+            return Reply(text=render.FIND_USAGE)
+        query_id = self.activity.record(QueryKind.FIND, query, asker.user_id, asker.chat_id, True)
+        return self.find_page(query_id, 0, asker) or Reply(text=render.FIND_USAGE)
+
+    def find_page(self, query_id: int, page: int, asker: Asker) -> Reply | None:
+        stored = self.activity.query(query_id)
+        if stored is None or stored.kind is not QueryKind.FIND:
+            return None
+        words: list[str] = []
+        filters: dict[str, str] = {}
+        to_simplified = self.library.segmenter.to_simplified
+        for part in map(to_simplified, stored.text.split()):
+            match = _FIND_FILTER.match(part)
+            if match:
+                name = match.group(1).lower()
+                key = {"地区": "区", "district": "区", "reporter": "记者", "issue": "期"}.get(name, name)
+                filters[key] = match.group(2)
+            else:
+                words.append(part)
+        articles, total = self.library.store.find_articles(
+            words,
+            district=filters.get("区"),
+            reporter=filters.get("记者"),
+            issue=filters.get("期"),
+            limit=render.FIND_PAGE,
+            offset=max(page, 0) * render.FIND_PAGE,
+        )
+        reply = render.find_reply(articles, total, query_id, max(page, 0), stored.text)
+        return localise(reply, script_for(asker.language, stored.text))
+
+    # -- feedback and figures ---------------------------------------------------------
+
+    def feedback(self, query_id: int, value: int, asker: Asker) -> str:
+        if asker.user_id is None or not self.activity.feedback(query_id, asker.user_id, value):
+            return "这条反馈已失效。"
+        return render.FEEDBACK_THANKS
+
+    def is_admin(self, user_id: int | None) -> bool:
+        return user_id is not None and user_id in self.admin_ids
+
+    def stats(self, asker: Asker) -> Reply:
+        if not self.is_admin(asker.user_id):
+            return Reply(text=render.NOT_ADMIN)
+        return render.stats_reply(self.activity.stats())
+
+    def start(self, asker: Asker) -> Reply:
+        if asker.user_id is not None:
+            self.activity.seen(asker.user_id, asker.language)
+        return localise(render.start_reply(asker.first_name), script_for(asker.language))
+
+    def help(self, bot_username: str, asker: Asker) -> Reply:
+        return localise(render.help_reply(bot_username), script_for(asker.language))
+
+    def example(self, index: int, asker: Asker) -> Reply | None:
+        if not 0 <= index < len(render.EXAMPLES):
+            return None
+        return self.ask(render.EXAMPLES[index], asker)

@@ -24,6 +24,8 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
             monkeypatch.delenv(key)
     data = tmp_path / "data"
     monkeypatch.setenv("UNIONBOT_DATA_DIR", str(data))
+    # python-telegram-bot 22: durations as timedelta (the int form is deprecated and warns)
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")
     return data
 
 

@@ -1,0 +1,304 @@
+"""The Telegram bot end to end: `unionbot serve`, unchanged, through python-telegram-bot's
+real HTTP stack, against the project's own Bot API server on 127.0.0.1 (which checks
+HTML the way Telegram does and can inject faults)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .conftest import ROOT, SEEDS
+from .fakebotapi import FakeBotApi, FakeUser, StoredMessage
+
+ADMIN_ID = 424242
+
+
+class BotProcess:
+    """`unionbot serve` in a child process, its log in a file."""
+
+    def __init__(self, api: FakeBotApi, data_dir: Path, **env: str) -> None:
+        self.log = data_dir.parent / f"bot-{time.monotonic_ns()}.log"
+        self.env = {
+            **os.environ,
+            "TELEGRAM_BOT_TOKEN": api.token,
+            "UNIONBOT_TELEGRAM_API_URL": api.base_url,
+            "UNIONBOT_DATA_DIR": str(data_dir),
+            "UNIONBOT_SEEDS_DIR": str(SEEDS),
+            "UNIONBOT_ADMIN_IDS": str(ADMIN_ID),
+            **env,
+        }
+        with self.log.open("wb") as out:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "bot", "-v", "serve"], cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT
+            )
+
+    def output(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 20) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            return self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise AssertionError("the bot did not stop in time:\n" + self.output()[-3000:]) from None
+
+
+@pytest.fixture(scope="module")
+def api() -> Iterator[FakeBotApi]:
+    with FakeBotApi(privacy_mode=False) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def bot(api: FakeBotApi, tmp_path_factory: pytest.TempPathFactory) -> Iterator[BotProcess]:
+    os.environ["PTB_TIMEDELTA"] = "true"
+    process = BotProcess(api, tmp_path_factory.mktemp("bot") / "data")
+    try:
+        api.wait_for_calls("setMyCommands", timeout=60)
+        api.wait_for_calls("getUpdates", timeout=30)
+        yield process
+    finally:
+        code = process.stop()
+        assert code == 0, process.output()[-3000:]
+
+
+def ask(api: FakeBotApi, user: FakeUser, text: str, chat: Any = None, n: int = 1) -> list[StoredMessage]:
+    chat_id = (chat or user).id
+    before = len(api.bot_messages(chat_id))
+    api.send_text(chat or user, user, text)
+    api.wait_for(lambda: len(api.bot_messages(chat_id)) >= before + n, timeout=20, what=f"reply to {text[:30]!r}")
+    return api.bot_messages(chat_id)[before:]
+
+
+def test_command_menu_in_chinese(api: FakeBotApi, bot: BotProcess) -> None:
+    commands = {c["command"]: c["description"] for c in api.commands()}
+    assert set(commands) == {"start", "help", "ask", "find", "article", "stats"}
+    assert commands["ask"].startswith("提问")
+
+
+def test_start_offers_three_examples_that_answer(api: FakeBotApi, bot: BotProcess) -> None:
+    user = api.new_user("小王")
+    [start] = ask(api, user, "/start")
+    assert "小王" in start.text and len(start.callback_data) == 3
+    api.press_button(start, user, start.callback_data[0])
+    api.wait_for(lambda: len(api.bot_messages(user.id)) == 2, timeout=20)
+    assert "300余人" in api.bot_messages(user.id)[-1].text
+    [help_message] = ask(api, user, "/help")
+    assert "/find" in help_message.text and "@unionbot_test_bot" in help_message.text
+
+
+def test_private_question_gets_a_cited_answer(api: FakeBotApi, bot: BotProcess) -> None:
+    user = api.new_user()
+    [reply] = ask(api, user, "密云区总工会培训了多少人")
+    assert reply.parse_mode == "HTML"
+    assert reply.text.startswith("300余人\n")
+    assert "《密云区总工会推进经费收支规范化管理》 · 001_4042bde3bc384a6e · 记者 王路曼" in reply.text
+    bold = [e for e in reply.entities if e["type"] == "bold"]
+    assert bold, reply.entities
+    assert reply.callback_data[0].startswith("a:") and "f:" in reply.callback_data[-1]
+
+
+def test_full_article_more_results_and_feedback(api: FakeBotApi, bot: BotProcess) -> None:
+    user = api.new_user()
+    [reply] = ask(api, user, "职工交友活动有多少人参加")
+    more = [d for d in reply.callback_data if d.startswith("m:")]
+    assert more
+    first_text = reply.text
+    api.press_button(reply, user, more[0])
+    api.wait_for(lambda: api.message(reply.chat_id, reply.message_id).text != first_text, timeout=20)
+    edited = api.message(reply.chat_id, reply.message_id)
+    assert edited.text.startswith("第 2 条结果") and len(api.bot_messages(user.id)) == 1  # edited in place
+    api.press_button(edited, user, edited.callback_data[0])  # 📄 全文
+    api.wait_for(lambda: len(api.bot_messages(user.id)) == 2, timeout=20)
+    article = api.bot_messages(user.id)[-1]
+    assert len(article.text) <= 4096 and "本报讯" in article.text
+    api.press_button(edited, user, f"f:{edited.callback_data[-1].split(':')[1]}:1")
+    api.wait_for(lambda: any(a.get("text") == "谢谢反馈！" for a in api.callback_answers().values()), timeout=20)
+
+
+def test_no_answer_is_kind_and_cites_nothing(api: FakeBotApi, bot: BotProcess) -> None:
+    user = api.new_user()
+    [reply] = ask(api, user, "怎么注册微信")
+    assert "没有找到" in reply.text and "《" not in reply.text and "记者" not in reply.text
+    [reply] = ask(api, user, "密云区总工会主席是谁")
+    assert "没有写到" in reply.text and "相关报道" in reply.text
+    assert all(d.startswith("a:") for d in reply.callback_data)
+
+
+def test_groups_answer_only_when_addressed(api: FakeBotApi, bot: BotProcess) -> None:
+    alice = api.new_user("Alice")
+    group = api.new_supergroup("工会小组", members=[alice])
+    [r1] = ask(api, alice, "/ask 东城区覆盖了多少家企业", chat=group)
+    assert "8327家" in r1.text and r1.message.get("reply_to_message")
+    [r2] = ask(api, alice, "/ask@unionbot_test_bot 平谷区总工会党组书记是谁", chat=group)
+    assert "张艳革" in r2.text
+    [r3] = ask(api, alice, "@unionbot_test_bot 丰台区总工会主席是谁", chat=group)
+    assert "连宇" in r3.text
+    before = len(api.bot_messages(group.id))
+    api.send_text(group, alice, "大兴区总工会主席是谁", reply_to=r3)
+    api.wait_for(lambda: len(api.bot_messages(group.id)) > before, timeout=20)
+    assert "李达" in api.bot_messages(group.id)[-1].text
+    [usage] = ask(api, alice, "/ask", chat=group)
+    assert "用法" in usage.text
+    # plain chatter is not answered
+    count = len(api.bot_messages(group.id))
+    api.send_text(group, alice, "密云区总工会培训了多少人")
+    api.send_text(group, alice, "/start@someotherbot")
+    ask(api, alice, "/ask 东城区覆盖了多少家企业", chat=group)
+    assert len(api.bot_messages(group.id)) == count + 1
+
+
+def test_inline_mode_offers_cited_answers(api: FakeBotApi, bot: BotProcess) -> None:
+    user = api.new_user()
+    update = api.inline_query(user, "密云区总工会培训了多少人")
+    query_id = update["inline_query"]["id"]
+    api.wait_for(lambda: query_id in api.inline_answers(), timeout=20)
+    results = api.inline_answers()[query_id]["results"]
+    assert results and results[0]["type"] == "article"
+    content = results[0]["input_message_content"]
+    assert "300余人" in content["message_text"] and content["parse_mode"] == "HTML"
+    assert "《密云区总工会推进经费收支规范化管理》" in content["message_text"]
+
+
+def test_staff_find_article_and_stats(api: FakeBotApi, bot: BotProcess) -> None:
+    staff = api.new_user("编辑")
+    [found] = ask(api, staff, "/find 培训 区:密云")
+    assert "密云区总工会推进经费收支规范化管理" in found.text
+    [paged] = ask(api, staff, "/find 工会")
+    nxt = [d for d in paged.callback_data if d.startswith("p:")]
+    api.press_button(paged, staff, nxt[-1])
+    api.wait_for(lambda: "第 6–10 篇" in api.message(paged.chat_id, paged.message_id).text, timeout=20)
+    article_id = found.callback_data[0].split(":")[1]
+    [article] = ask(api, staff, f"/article {article_id}")
+    assert article.text.startswith("密云区总工会推进经费收支规范化管理")
+    [missing] = ask(api, staff, "/article nope")
+    assert "没有这篇报道" in missing.text
+    [refused] = ask(api, staff, "/stats")
+    assert "管理员" in refused.text
+    admin = api.new_user("管理员", user_id=ADMIN_ID)
+    [stats] = ask(api, admin, "/stats")
+    assert "今日提问" in stats.text and "怎么注册微信" in stats.text
+
+
+def test_traditional_readers(api: FakeBotApi, bot: BotProcess) -> None:
+    hant = api.new_user(language_code="zh-hant")
+    [reply] = ask(api, hant, "平谷区总工会党组书记是谁")
+    assert "總工會" in reply.text
+    writer = api.new_user(language_code="en")
+    [reply] = ask(api, writer, "平谷區總工會黨組書記是誰")
+    assert "黨組書記" in reply.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<b>bold</b> & <script>alert(1)</script> 密云",
+        "*_[`]~ >>> ||spoiler||",
+        "密" * 10_000,
+        "👩‍👩‍👧‍👦👍🏽 东城区覆盖了多少家企业",
+        "\u200f\u202eمرحبا\u202c 密云区",
+        "密云\x07区\x1b[31m总工会",
+        "/ask",
+        "/find",
+        "/article",
+    ],
+    ids=["html", "markdown", "10k", "emoji-zwj", "rtl", "controls", "empty-ask", "empty-find", "empty-article"],
+)
+def test_hostile_input_gets_an_accepted_reply(api: FakeBotApi, bot: BotProcess, text: str) -> None:
+    user = api.new_user()
+    [reply] = ask(api, user, text)
+    assert reply.text
+    failed = [c for c in api.calls("sendMessage") if not c.ok and c.params.get("chat_id") == user.id]
+    assert not failed, [c.description for c in failed]
+
+
+def test_flood_guard(api: FakeBotApi, bot: BotProcess) -> None:
+    user = api.new_user()
+    for _ in range(25):
+        api.send_text(user, user, "东城区覆盖了多少家企业")
+    api.wait_for(lambda: any("太快" in m.text for m in api.bot_messages(user.id)), timeout=30)
+    time.sleep(1.0)
+    texts = [m.text for m in api.bot_messages(user.id)]
+    assert sum("太快" in t for t in texts) == 1
+    assert sum("8327家" in t for t in texts) == 20
+
+
+def test_retry_after_and_network_errors_are_survived(api: FakeBotApi, bot: BotProcess) -> None:
+    user = api.new_user()
+    api.fail_next("sendMessage", retry_after=1)
+    [reply] = ask(api, user, "东城区覆盖了多少家企业")
+    assert "8327家" in reply.text
+    api.fail_next("sendMessage", status=502)
+    [reply] = ask(api, user, "平谷区总工会党组书记是谁")
+    assert "张艳革" in reply.text
+    api.fail_next("sendMessage", drop=True)
+    [reply] = ask(api, user, "丰台区总工会主席是谁")
+    assert "连宇" in reply.text
+
+
+def test_blocked_user_does_not_stop_the_bot(api: FakeBotApi, bot: BotProcess) -> None:
+    gone = api.new_user()
+    api.fail_next("sendMessage", status=403, description="Forbidden: bot was blocked by the user")
+    api.send_text(gone, gone, "东城区覆盖了多少家企业")
+    api.wait_for(lambda: any(c.status == 403 for c in api.calls("sendMessage")), timeout=20)
+    other = api.new_user()
+    [reply] = ask(api, other, "东城区覆盖了多少家企业")
+    assert "8327家" in reply.text
+
+
+def test_errors_are_logged_and_the_user_still_hears_back(api: FakeBotApi, bot: BotProcess) -> None:
+    user = api.new_user()
+    api.fail_next("sendMessage", status=400, description="Bad Request: can't parse entities: injected")
+    [reply] = ask(api, user, "东城区覆盖了多少家企业")
+    assert "出了点问题" in reply.text
+    api.wait_for(lambda: "Traceback" in bot.output(), timeout=10)
+
+
+def test_token_never_reaches_the_log(api: FakeBotApi, bot: BotProcess) -> None:
+    out = bot.output()
+    assert "serving as @unionbot_test_bot" in out
+    assert api.token not in out and api.token.split(":")[1] not in out
+
+
+def test_webhook_mode_with_secret(tmp_path: Path) -> None:
+    with FakeBotApi(privacy_mode=False) as server:
+        port = _free_port()
+        process = BotProcess(
+            server,
+            tmp_path / "data",
+            UNIONBOT_WEBHOOK_URL=f"http://127.0.0.1:{port}/unionbot/hook",
+            UNIONBOT_WEBHOOK_SECRET="s3cret-token",
+            UNIONBOT_WEBHOOK_PORT=str(port),
+        )
+        try:
+            server.wait_for(lambda: server.webhook is not None, timeout=60, what="setWebhook")
+            assert server.webhook is not None and server.webhook["secret_token"] == "s3cret-token"
+            user = server.new_user()
+            update = server.send_text(user, user, "东城区覆盖了多少家企业", enqueue=False)
+            url = f"http://127.0.0.1:{port}/unionbot/hook"
+            assert server.post_update_to(url, update, secret_token="wrong") == 403
+            assert server.post_update_to(url, update) == 403
+            assert server.post_update_to(url, update, secret_token="s3cret-token") == 200
+            server.wait_for(lambda: server.bot_messages(user.id), timeout=20, what="webhook reply")
+            assert "8327家" in server.bot_messages(user.id)[0].text
+        finally:
+            assert process.stop(signal.SIGINT) == 0, process.output()[-3000:]
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])

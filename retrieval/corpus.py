@@ -11,7 +11,8 @@ On disk the corpus is a directory holding versions and a `CURRENT` pointer::
         meta.json     issues covered (id and content hash), counts, format version
         bm25/         the Bm25Index
         passages.*    passage texts (one UTF-8 blob and offsets), article row of each
-        articles.*    the articles as JSON lines (blob and offsets), first passage of each
+        articles.*    the articles' headings and bylines as JSON (blob and offsets), and the
+                      first passage of each (an article's paragraphs are its passages)
 
 `save` writes a new version beside the live one, then swaps `CURRENT` with os.replace,
 so a process that loads at any moment gets a whole corpus, old or new.
@@ -42,7 +43,7 @@ from .segment import Segmenter
 log = logging.getLogger(__name__)
 
 FORMAT = "unionbot-corpus"
-VERSION = 1
+VERSION = 2
 _POINTER = "CURRENT"
 BUILD_CHUNK = 50_000  # paragraphs tokenised at a time (bounds the memory of a build)
 
@@ -193,7 +194,7 @@ class Corpus:
             bm25=self.bm25.extend(terms),
             passages=self.passages.concat(TextTable.of(p for a in articles for p in a.paragraphs)),
             passage_article=np.concatenate([np.asarray(self.passage_article), rows]),
-            articles=self._articles.concat(TextTable.of(a.model_dump_json() for a in articles)),
+            articles=self._articles.concat(TextTable.of(a.model_dump_json(exclude={"paragraphs"}) for a in articles)),
             first_passage=np.concatenate([np.asarray(self.first_passage), starts]),
             issues={**self.issues, **issues},
         )
@@ -209,7 +210,9 @@ class Corpus:
         return len(self._articles)
 
     def _article(self, row: int) -> Article:
-        return Article.model_validate_json(self._articles[row])
+        """The article of a row; its paragraphs are its passages (stored once)."""
+        head = Article.model_validate_json(self._articles[row])
+        return head.model_copy(update={"paragraphs": tuple(self.passages[p] for p in self.article_passages(row))})
 
     def article_of(self, passage: int) -> int:
         return int(self.passage_article[passage])

@@ -3,6 +3,8 @@ closed in post_shutdown, run by long polling or by webhook."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from urllib.parse import urlsplit
 
@@ -11,6 +13,7 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     InlineQueryHandler,
     MessageHandler,
@@ -20,6 +23,7 @@ from telegram.request import HTTPXRequest
 
 from . import handlers
 from .library import Library
+from .poller import Poller
 from .service import BotService
 from .settings import Settings
 
@@ -31,6 +35,9 @@ COMMANDS = [
     BotCommand("ask", "提问：/ask 问题"),
     BotCommand("find", "查找报道：/find 词 区:密云 记者:王路曼 期:001"),
     BotCommand("article", "看报道全文：/article 编号"),
+    BotCommand("subscribe", "订阅新一期摘要"),
+    BotCommand("unsubscribe", "退订新一期摘要"),
+    BotCommand("status", "订阅状态"),
     BotCommand("stats", "统计（管理员）"),
 ]
 
@@ -69,7 +76,20 @@ def build_application(settings: Settings, library: Library | None = None) -> App
         app.bot_data["owns_library"] = library is None
         app.bot_data["service"] = BotService(opened, list(settings.admin_ids))
         await app.bot.set_my_commands(COMMANDS)
+        poller = Poller(app.bot, opened, settings)
+        app.bot_data["poller"] = poller
+        app.bot_data["poller_task"] = asyncio.get_running_loop().create_task(poller.run(), name="poller")
         log.info("serving as @%s over %d passages", app.bot.username, len(opened.corpus))
+
+    async def post_stop(app: Application) -> None:  # type: ignore[type-arg]
+        task = app.bot_data.pop("poller_task", None)
+        if isinstance(task, asyncio.Task):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        poller = app.bot_data.pop("poller", None)
+        if isinstance(poller, Poller):
+            poller.close()
 
     async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
         opened = app.bot_data.get("library")
@@ -85,6 +105,7 @@ def build_application(settings: Settings, library: Library | None = None) -> App
         .get_updates_request(HTTPXRequest(connect_timeout=10, read_timeout=40))
         .rate_limiter(AIORateLimiter(max_retries=3))
         .post_init(post_init)
+        .post_stop(post_stop)
         .post_shutdown(post_shutdown)
         .build()
     )
@@ -102,10 +123,16 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("find", handlers.find_command))
     app.add_handler(CommandHandler("article", handlers.article_command))
     app.add_handler(CommandHandler("stats", handlers.stats_command))
+    app.add_handler(CommandHandler("subscribe", handlers.subscribe_command))
+    app.add_handler(CommandHandler("unsubscribe", handlers.unsubscribe_command))
+    app.add_handler(CommandHandler("status", handlers.status_command))
+    app.add_handler(ChatMemberHandler(handlers.membership, ChatMemberHandler.MY_CHAT_MEMBER))
+    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, handlers.migration))
     app.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, handlers.private_text))
     app.add_handler(
         MessageHandler(groups & filters.TEXT & ~filters.COMMAND & handlers.MentionsOrRepliesToBot(), handlers.group_text)
     )
+    app.add_handler(CallbackQueryHandler(handlers.subscription_button, pattern=r"^s:(on|off)$"))
     app.add_handler(CallbackQueryHandler(handlers.button))
     app.add_handler(InlineQueryHandler(handlers.inline_query))
     app.add_error_handler(handlers.on_error)

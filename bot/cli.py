@@ -130,6 +130,24 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if figures.passes(args.min_article, args.min_answer, args.min_abstain) else 1
 
 
+def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
+    """Print the digest of an issue as subscribers will get it."""
+    from .render import digest_parts, plain
+
+    with open_store(settings) as store:
+        if args.issue not in store.issue_ids():
+            raise UsageError(f"no such issue: {args.issue}")
+        parts = digest_parts(args.issue, store.articles([args.issue]))
+    for i, part in enumerate(parts, start=1):
+        if len(parts) > 1:
+            print(f"--- message {i}/{len(parts)} ---")
+        print(part.text if args.html else plain(part.text))
+        if part.keyboard is not None:
+            labels = [b.text for row in part.keyboard.inline_keyboard for b in row]
+            print("[" + "] [".join(labels) + "]")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     """Run the Telegram bot."""
     if settings.telegram_bot_token is None:
@@ -167,6 +185,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--min-abstain", type=float, default=0.8)
     p.add_argument("--quiet", action="store_true", help="print only the figures")
     p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("digest", help="print the digest of an issue, as subscribers get it")
+    p.add_argument("issue", metavar="ISSUE", help="issue id (file stem)")
+    p.add_argument("--html", action="store_true", help="print the HTML sent to Telegram")
+    p.set_defaults(func=cmd_digest)
 
     p = sub.add_parser("serve", help="run the Telegram bot")
     p.set_defaults(func=cmd_serve)

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from telegram import Message, Update
-from telegram.constants import ChatType
+from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import ContextTypes, filters
 
@@ -229,3 +229,90 @@ class MentionsOrRepliesToBot(filters.MessageFilter):
             return True
         replied = message.reply_to_message
         return replied is not None and replied.from_user is not None and replied.from_user.id == bot.id
+
+
+async def may_change_subscription(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """In private chats anyone; in groups the creator and administrators, including an
+    anonymous administrator writing as the group. Asked of Telegram each time."""
+    chat = update.effective_chat
+    if chat is None:
+        return False
+    if chat.type == ChatType.PRIVATE:
+        return True
+    message = update.effective_message
+    if update.callback_query is None and message is not None and message.sender_chat is not None:
+        return message.sender_chat.id == chat.id
+    user = update.effective_user
+    if user is None:
+        return False
+    member = await retrying(lambda: context.bot.get_chat_member(chat.id, user.id))
+    return member.status in (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
+
+
+async def subscribe_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/subscribe: this chat gets a digest of every new issue (groups: administrators)."""
+    chat, message = update.effective_chat, update.effective_message
+    if chat is None or message is None:
+        return
+    if not await may_change_subscription(update, context):
+        await reply_to(message, Reply(text=render.ADMINS_ONLY), quote=True)
+        return
+    title = chat.title or chat.username or chat.first_name
+    await reply_to(message, service(context).subscribe(chat.id, chat.type, title, asker_of(update)))
+
+
+async def unsubscribe_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/unsubscribe: no more digests here (groups: administrators)."""
+    chat, message = update.effective_chat, update.effective_message
+    if chat is None or message is None:
+        return
+    if not await may_change_subscription(update, context):
+        await reply_to(message, Reply(text=render.ADMINS_ONLY), quote=True)
+        return
+    await reply_to(message, service(context).unsubscribe(chat.id, asker_of(update)))
+
+
+async def status_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/status: whether this chat gets digests, with a button to change it."""
+    chat, message = update.effective_chat, update.effective_message
+    if chat is not None and message is not None:
+        await reply_to(message, service(context).status(chat.id, asker_of(update)))
+
+
+async def subscription_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The /status button: checks again that the presser may change the subscription."""
+    query, chat = update.callback_query, update.effective_chat
+    if query is None or chat is None:
+        return
+    if not await may_change_subscription(update, context):
+        await query.answer(render.ADMINS_ONLY, show_alert=True)
+        return
+    svc, asker = service(context), asker_of(update)
+    if query.data == "s:on":
+        result = svc.subscribe(chat.id, chat.type, chat.title or chat.first_name, asker)
+    else:
+        result = svc.unsubscribe(chat.id, asker)
+    await query.answer(render.plain(result.text)[:190])
+    if isinstance(query.message, Message):
+        await _edit(query.message, svc.status(chat.id, asker))
+
+
+async def membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The bot was added to a chat (say how to subscribe) or removed (end its subscription)."""
+    change = update.my_chat_member
+    if change is None:
+        return
+    was = change.old_chat_member.status
+    now = change.new_chat_member.status
+    gone = (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED)
+    if now in gone:
+        service(context).left(change.chat.id)
+    elif was in gone and change.chat.type in (ChatType.GROUP, ChatType.SUPERGROUP):
+        await retrying(lambda: context.bot.send_message(change.chat.id, render.HELLO_GROUP))
+
+
+async def migration(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A group became a supergroup: its subscription moves to the new chat id."""
+    message = update.effective_message
+    if message is not None and message.migrate_to_chat_id is not None:
+        service(context).migrated(message.chat.id, message.migrate_to_chat_id)

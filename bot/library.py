@@ -73,11 +73,13 @@ def ingest_targets(
 class Library:
     """The store, the search index over it, and answers; built once per process."""
 
-    def __init__(self, settings: Settings, store: Store | None = None) -> None:
+    def __init__(self, settings: Settings, store: Store | None = None, segmenter: Segmenter | None = None) -> None:
         self.settings = settings
         self.store = store if store is not None else open_store(settings)
         self._corpus: Corpus | None = None
         self._answerer: Answerer | None = None
+        if segmenter is not None:
+            self.__dict__["segmenter"] = segmenter  # share one (its dictionary is large)
 
     def close(self) -> None:
         self.store.close()

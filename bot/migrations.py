@@ -87,10 +87,67 @@ def m003_bot_activity(db: sqlite3.Connection) -> None:
     )
 
 
+def m004_digests(db: sqlite3.Connection) -> None:
+    db.execute(
+        """
+        CREATE TABLE subscriptions (
+            chat_id INTEGER PRIMARY KEY,
+            chat_type TEXT NOT NULL,
+            title TEXT,
+            active INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            ended_reason TEXT
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE deliveries (
+            delivery_id INTEGER PRIMARY KEY AUTOINCREMENT,
+            issue_id TEXT NOT NULL,
+            chat_id INTEGER NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending',
+            parts_sent INTEGER NOT NULL DEFAULT 0,
+            message_ids TEXT NOT NULL DEFAULT '[]',
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT,
+            first_attempt_at TEXT,
+            last_error TEXT,
+            created_at TEXT NOT NULL,
+            sent_at TEXT,
+            UNIQUE (issue_id, chat_id)
+        )
+        """
+    )
+    db.execute("CREATE INDEX deliveries_due ON deliveries(status, next_attempt_at)")
+    db.execute(
+        """
+        CREATE TABLE feeds (
+            url TEXT PRIMARY KEY,
+            etag TEXT,
+            last_modified TEXT,
+            checked_at TEXT
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE feed_items (
+            url TEXT PRIMARY KEY,
+            feed_url TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            seen_at TEXT NOT NULL
+        )
+        """
+    )
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_issues_and_articles", m001_issues_and_articles),
     ("002_meta", m002_meta),
     ("003_bot_activity", m003_bot_activity),
+    ("004_digests", m004_digests),
 ]
 
 

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pydantic import BaseModel, ConfigDict
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from retrieval.byline import LEAD_RE
 from retrieval.models import Answer, Article, Headline, Hit
 from retrieval.sentences import split_sentences
 
@@ -274,3 +275,65 @@ def inline_title(answer: Answer, hit: Hit, index: int) -> str:
 
 def related_headlines(answer: Answer) -> Sequence[Headline]:
     return answer.related
+
+
+DIGEST_BUDGET = 3800
+
+
+def lead_sentence(article: Article) -> str:
+    """The article's first sentence, without the dispatch lead (本报讯（记者 …）)."""
+    if not article.paragraphs:
+        return ""
+    first = LEAD_RE.sub("", article.paragraphs[0], count=1).strip()
+    sentences = split_sentences(first)
+    return sentences[0].text.strip() if sentences else first
+
+
+def digest_parts(issue_id: str, articles: Sequence[Article]) -> list[Reply]:
+    """The digest of a new issue: its name and size, each news headline with its lead
+    sentence, photo news apart, a button to open each article; split between articles
+    under Telegram's limit."""
+    news = [a for a in articles if a.kind.value == "news"]
+    photos = [a for a in articles if a.kind.value != "news"]
+    header = f"📰 <b>新一期：{esc(issue_id)}</b> · {len(articles)} 篇报道"
+    blocks: list[tuple[str, Article | None]] = []
+    for i, item in enumerate(news, start=1):
+        lead = lead_sentence(item)
+        lead = lead if len(lead) <= 200 else lead[:199] + "…"
+        blocks.append((f"{i}. <b>{esc(item.title)}</b>\n{esc(lead)}", item))
+    if photos:
+        lines = "\n".join(f"• {esc(p.title)}" for p in photos)
+        blocks.append((f"📷 <b>图片新闻</b>\n{lines}", None))
+    parts: list[tuple[list[str], list[Article]]] = [([header], [])]
+    used = len(header)
+    for text, shown in blocks:
+        if used + len(text) + 2 > DIGEST_BUDGET or len(parts[-1][1]) >= 40:
+            parts.append(([f"📰 <b>{esc(issue_id)}</b>（续）"], []))
+            used = 0
+        parts[-1][0].append(text)
+        if shown is not None:
+            parts[-1][1].append(shown)
+        used += len(text) + 2
+    if photos:
+        parts[-1][1].extend(photos)
+    replies = []
+    for texts, listed in parts:
+        rows = [[_button(f"📄 {_short(a.title, 30)}", f"a:{a.article_id}:0")] for a in listed]
+        replies.append(Reply(text="\n\n".join(texts), keyboard=InlineKeyboardMarkup(rows) if rows else None))
+    return replies
+
+
+SUBSCRIBED = "已订阅：每出一期新报纸，我会在这里发一份要闻摘要。/unsubscribe 可以退订。"
+ALREADY_SUBSCRIBED = "这里已经订阅了新一期摘要。/unsubscribe 可以退订。"
+UNSUBSCRIBED = "已退订，不再发送新一期摘要。/subscribe 可以重新订阅。"
+NOT_SUBSCRIBED = "这里没有订阅新一期摘要。/subscribe 可以订阅。"
+ADMINS_ONLY = "只有群管理员可以更改本群的订阅。"
+HELLO_GROUP = "大家好！我是工会报纸问答机器人。群管理员发送 /subscribe，每出一期新报纸我会在群里发一份要闻摘要；提问请用 /ask 问题 或 @我。"
+
+
+def status_reply(subscribed: bool, issues: int) -> Reply:
+    """/status: whether this chat gets digests, with a button to change it."""
+    state = "已订阅新一期摘要。" if subscribed else "未订阅新一期摘要。"
+    text = f"{state}\n报纸库里现有 {issues} 期。"
+    button = _button("退订", "s:off") if subscribed else _button("订阅", "s:on")
+    return Reply(text=text, keyboard=InlineKeyboardMarkup([[button]]))

@@ -20,6 +20,7 @@ from .activity import Activity, QueryKind
 from .flood import FloodGuard
 from .library import Library
 from .locale import convert, localise, script_for
+from .outbox import Outbox
 from .render import Reply
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,7 @@ class BotService:
         self.activity = Activity(library.store)
         self.admin_ids = set(admin_ids)
         self.flood = flood or FloodGuard()
+        self.outbox = Outbox(library.store)
 
     # -- questions --------------------------------------------------------------------
 
@@ -174,6 +176,28 @@ class BotService:
 
     def help(self, bot_username: str, asker: Asker) -> Reply:
         return localise(render.help_reply(bot_username), script_for(asker.language))
+
+    # -- subscriptions ----------------------------------------------------------------
+
+    def subscribe(self, chat_id: int, chat_type: str, title: str | None, asker: Asker) -> Reply:
+        started = self.outbox.subscribe(chat_id, chat_type, title)
+        return localise(Reply(text=render.SUBSCRIBED if started else render.ALREADY_SUBSCRIBED), script_for(asker.language))
+
+    def unsubscribe(self, chat_id: int, asker: Asker) -> Reply:
+        ended = self.outbox.unsubscribe(chat_id)
+        return localise(Reply(text=render.UNSUBSCRIBED if ended else render.NOT_SUBSCRIBED), script_for(asker.language))
+
+    def status(self, chat_id: int, asker: Asker) -> Reply:
+        current = self.outbox.subscription(chat_id)
+        reply = render.status_reply(current is not None and current.active, self.library.store.issue_count())
+        return localise(reply, script_for(asker.language))
+
+    def left(self, chat_id: int) -> None:
+        """The bot was removed from a chat: its subscription ends."""
+        self.outbox.unsubscribe(chat_id, reason="bot removed from the chat")
+
+    def migrated(self, old_chat_id: int, new_chat_id: int) -> None:
+        self.outbox.migrate(old_chat_id, new_chat_id)
 
     def example(self, index: int, asker: Asker) -> Reply | None:
         if not 0 <= index < len(render.EXAMPLES):

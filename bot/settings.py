@@ -77,6 +77,14 @@ class Settings(BaseSettings):
     admin_ids: Annotated[list[int], NoDecode] = Field(
         default_factory=list, validation_alias=AliasChoices("UNIONBOT_ADMIN_IDS", "admin_ids")
     )
+    delivery_workers: int = Field(
+        default=8, gt=0, le=64, validation_alias=AliasChoices("UNIONBOT_DELIVERY_WORKERS", "delivery_workers")
+    )
+    delivery_give_up_seconds: float = Field(
+        default=6 * 3600.0,
+        gt=0,
+        validation_alias=AliasChoices("UNIONBOT_DELIVERY_GIVE_UP_SECONDS", "delivery_give_up_seconds"),
+    )
     max_issue_bytes: int = Field(
         default=10_000_000,
         gt=0,

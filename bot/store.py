@@ -148,6 +148,13 @@ class Store:
                 ],
             )
             db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'corpus_version'")
+            if outcome is AddOutcome.ADDED:
+                # the outbox: one digest delivery per subscribed chat, in the same transaction
+                db.execute(
+                    "INSERT OR IGNORE INTO deliveries (issue_id, chat_id, status, created_at) "
+                    "SELECT ?, chat_id, 'pending', ? FROM subscriptions WHERE active = 1",
+                    (issue.issue_id, datetime.now(UTC).isoformat()),
+                )
         return outcome
 
     def issue_ids(self) -> list[str]:

@@ -83,7 +83,7 @@ def ask(api: FakeBotApi, user: FakeUser, text: str, chat: Any = None, n: int = 1
 
 def test_command_menu_in_chinese(api: FakeBotApi, bot: BotProcess) -> None:
     commands = {c["command"]: c["description"] for c in api.commands()}
-    assert set(commands) == {"start", "help", "ask", "find", "article", "stats"}
+    assert set(commands) == {"start", "help", "ask", "find", "article", "stats", "subscribe", "unsubscribe", "status"}
     assert commands["ask"].startswith("提问")
 
 

@@ -101,7 +101,14 @@ def build_application(settings: Settings, library: Library | None = None) -> App
         .token(token)
         .base_url(settings.telegram_api_url)
         .base_file_url(file_url(settings.telegram_api_url))
-        .request(HTTPXRequest(connection_pool_size=16, connect_timeout=10, read_timeout=20, write_timeout=20))
+        .request(
+            HTTPXRequest(
+                connection_pool_size=16,
+                connect_timeout=min(10.0, settings.telegram_timeout_seconds),
+                read_timeout=settings.telegram_timeout_seconds,
+                write_timeout=settings.telegram_timeout_seconds,
+            )
+        )
         .get_updates_request(HTTPXRequest(connect_timeout=10, read_timeout=40))
         .rate_limiter(AIORateLimiter(max_retries=3))
         .post_init(post_init)

@@ -62,6 +62,11 @@ class Settings(BaseSettings):
         default="https://api.telegram.org/bot",
         validation_alias=AliasChoices("UNIONBOT_TELEGRAM_API_URL", "telegram_api_url"),
     )
+    telegram_timeout_seconds: float = Field(
+        default=20.0,
+        gt=0,
+        validation_alias=AliasChoices("UNIONBOT_TELEGRAM_TIMEOUT_SECONDS", "telegram_timeout_seconds"),
+    )
     webhook_url: str | None = Field(
         default=None, validation_alias=AliasChoices("UNIONBOT_WEBHOOK_URL", "webhook_url")
     )

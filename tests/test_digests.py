@@ -1,0 +1,286 @@
+"""Digests end to end: subscriptions through Telegram, new issues reaching a running bot
+(another process's ingest, the inbox), and the outbox under faults, crashes and a second
+bot, against the project's own Bot API server."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.library import Library
+from bot.outbox import Outbox
+from bot.settings import Settings
+
+from .conftest import ROOT, SEEDS
+from .fakebotapi import FakeBotApi, FakeChat, FakeUser
+from .test_bot import BotProcess
+
+NEW_ISSUE = "003_8c0f42011e5a1360"
+DIGEST = f"📰 新一期：{NEW_ISSUE}"
+POLL = "0.3"
+
+
+@pytest.fixture
+def seeds(tmp_path: Path) -> Path:
+    """The seeds without the issue the tests publish."""
+    folder = tmp_path / "seeds"
+    folder.mkdir()
+    for path in SEEDS.glob("*.txt"):
+        if path.stem != NEW_ISSUE:
+            (folder / path.name).write_bytes(path.read_bytes())
+    return folder
+
+
+@pytest.fixture
+def data_dir_with_seeds(tmp_path: Path, seeds: Path) -> Path:
+    data = tmp_path / "data"
+    with Library(Settings(data_dir=data, seeds_dir=seeds)) as library:
+        library.corpus  # noqa: B018 (index built)
+    return data
+
+
+@pytest.fixture
+def api() -> Iterator[FakeBotApi]:
+    with FakeBotApi() as server:
+        yield server
+
+
+def start_bot(api: FakeBotApi, data: Path, seeds: Path, **env: str) -> BotProcess:
+    process = BotProcess(api, data, UNIONBOT_SEEDS_DIR=str(seeds), UNIONBOT_POLL_SECONDS=POLL, **env)
+    api.wait_for(lambda: process.proc.poll() is not None or bool(api.calls("setMyCommands")), timeout=60)
+    assert process.proc.poll() is None, process.output()[-3000:]
+    return process
+
+
+def ingest_elsewhere(data: Path, seeds: Path, *paths: Path) -> str:
+    """`unionbot ingest` run by another process on the same data dir."""
+    import os
+
+    env = {**os.environ, "UNIONBOT_DATA_DIR": str(data), "UNIONBOT_SEEDS_DIR": str(seeds)}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "ingest", *map(str, paths)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stderr
+
+
+def digests(api: FakeBotApi, chat_id: int) -> list[str]:
+    return [m.text for m in api.bot_messages(chat_id) if m.text.startswith(DIGEST)]
+
+
+def subscribe(api: FakeBotApi, chat: FakeChat | FakeUser, user: FakeUser) -> str:
+    before = len(api.bot_messages(chat.id))
+    api.send_command(chat, user, "subscribe")
+    api.wait_for(lambda: len(api.bot_messages(chat.id)) > before, timeout=20, what="subscribe reply")
+    return api.bot_messages(chat.id)[-1].text
+
+
+def settings_for(data: Path, seeds: Path) -> Settings:
+    return Settings(data_dir=data, seeds_dir=seeds)
+
+
+def test_subscriptions_are_for_administrators_in_groups(
+    api: FakeBotApi, data_dir_with_seeds: Path, seeds: Path
+) -> None:
+    bot = start_bot(api, data_dir_with_seeds, seeds)
+    try:
+        alice = api.new_user("Alice")
+        assert subscribe(api, alice, alice).startswith("已订阅")
+        assert subscribe(api, alice, alice).startswith("这里已经订阅")
+        api.send_command(alice, alice, "status")
+        api.wait_for(lambda: "已订阅新一期摘要" in api.bot_messages(alice.id)[-1].text, timeout=20)
+        status = api.bot_messages(alice.id)[-1]
+        api.press_button(status, alice, "s:off")
+        api.wait_for(lambda: "未订阅" in api.message(alice.id, status.message_id).text, timeout=20)
+
+        owner, member = api.new_user("群主"), api.new_user("群员")
+        group = api.new_supergroup("工会群", members={owner: "creator", member: "member"})
+        assert "只有群管理员" in subscribe(api, group, member)
+        assert subscribe(api, group, owner).startswith("已订阅")
+        api.send_command(group, member, "status")
+        api.wait_for(lambda: "已订阅新一期摘要" in api.bot_messages(group.id)[-1].text, timeout=20)
+        status = api.bot_messages(group.id)[-1]
+        api.press_button(status, member, "s:off")  # checked again when the button is pressed
+        api.wait_for(lambda: any("只有群管理员" in str(a.get("text")) for a in api.callback_answers().values()), timeout=20)
+        with _outbox(data_dir_with_seeds, seeds) as outbox:
+            sub = outbox.subscription(group.id)
+            assert sub is not None and sub.active
+        before = len(api.bot_messages(group.id))
+        api.anonymous_admin_text(group, "/unsubscribe")
+        api.wait_for(lambda: len(api.bot_messages(group.id)) > before, timeout=20)
+        assert api.bot_messages(group.id)[-1].text.startswith("已退订")
+
+        other = api.new_group("新群", members={owner: "creator"}, bot_status="left")
+        api.my_chat_member(other, "left", "member", by=owner)
+        api.wait_for(lambda: api.bot_messages(other.id), timeout=20, what="hello in a new group")
+        assert "/subscribe" in api.bot_messages(other.id)[0].text
+        assert subscribe(api, other, owner).startswith("已订阅")
+        api.my_chat_member(other, "member", "kicked", by=owner)
+        with _outbox(data_dir_with_seeds, seeds) as outbox:
+            api.wait_for(lambda: not _active(outbox, other.id), timeout=20, what="subscription ended on removal")
+    finally:
+        assert bot.stop() == 0, bot.output()[-3000:]
+
+
+class _outbox:
+    """An Outbox on the data dir, opened and closed around a block."""
+
+    def __init__(self, data: Path, seeds: Path) -> None:
+        self.library = Library(settings_for(data, seeds))
+
+    def __enter__(self) -> Outbox:
+        return Outbox(self.library.store)
+
+    def __exit__(self, *exc: object) -> None:
+        self.library.close()
+
+
+def _active(outbox: Outbox, chat_id: int) -> bool:
+    sub = outbox.subscription(chat_id)
+    return sub is not None and sub.active
+
+
+def test_a_new_issue_reaches_every_subscriber_once(api: FakeBotApi, data_dir_with_seeds: Path, seeds: Path, tmp_path: Path) -> None:
+    bot = start_bot(api, data_dir_with_seeds, seeds)
+    try:
+        users = [api.new_user(f"订阅者{i}") for i in range(3)]
+        for user in users:
+            subscribe(api, user, user)
+        owner = api.new_user("群主")
+        group = api.new_supergroup("工会群", members={owner: "creator"})
+        subscribe(api, group, owner)
+        asker = api.new_user("提问者")
+
+        ingest_elsewhere(data_dir_with_seeds, seeds, SEEDS / f"{NEW_ISSUE}.txt")
+        chats = [u.id for u in users] + [group.id]
+        api.wait_for(lambda: all(digests(api, c) for c in chats), timeout=30, what="digests")
+        # answerable at once, from the new issue
+        api.send_text(asker, asker, "香港工会联合会副理事长是谁")
+        api.wait_for(lambda: api.bot_messages(asker.id), timeout=20)
+        assert "林伟江" in api.bot_messages(asker.id)[0].text
+        digest = [m for m in api.bot_messages(users[0].id) if m.text.startswith(DIGEST)][0]
+        assert "7 篇报道" in digest.text and "📷 图片新闻" in digest.text
+        assert len(digest.callback_data) == 7 and all(d.startswith("a:") for d in digest.callback_data)
+
+        # the same issue again, by file and by inbox: nothing more is sent
+        ingest_elsewhere(data_dir_with_seeds, seeds, SEEDS / f"{NEW_ISSUE}.txt")
+        inbox = data_dir_with_seeds / "inbox"
+        inbox.mkdir(exist_ok=True)
+        (inbox / "again.txt").write_bytes((SEEDS / f"{NEW_ISSUE}.txt").read_bytes())
+        (inbox / "broken.txt").write_bytes(b"\x00\x00 not an issue")
+        api.wait_for(lambda: (inbox / "failed" / "broken.txt").exists() and (inbox / "done" / "again.txt").exists(), timeout=20)
+        time.sleep(1.0)
+        assert all(len(digests(api, c)) == 1 for c in chats)
+        assert "broken.txt refused" in bot.output()
+    finally:
+        assert bot.stop() == 0, bot.output()[-3000:]
+
+
+def test_inbox_issue_reaches_subscribers(api: FakeBotApi, data_dir_with_seeds: Path, seeds: Path) -> None:
+    with _outbox(data_dir_with_seeds, seeds) as outbox:
+        user = api.new_user()
+        outbox.subscribe(user.id, "private", None)
+    bot = start_bot(api, data_dir_with_seeds, seeds)
+    try:
+        inbox = data_dir_with_seeds / "inbox"
+        inbox.mkdir(exist_ok=True)
+        (inbox / f"{NEW_ISSUE}.txt.part").write_bytes((SEEDS / f"{NEW_ISSUE}.txt").read_bytes())
+        (inbox / f"{NEW_ISSUE}.txt.part").rename(inbox / f"{NEW_ISSUE}.txt")
+        api.wait_for(lambda: digests(api, user.id), timeout=30, what="digest from the inbox")
+        assert (inbox / "done" / f"{NEW_ISSUE}.txt").exists()
+    finally:
+        assert bot.stop() == 0
+
+
+def test_faults_during_delivery(api: FakeBotApi, data_dir_with_seeds: Path, seeds: Path) -> None:
+    ok = [api.new_user(f"u{i}") for i in range(4)]
+    blocked = api.new_user("blocked")
+    owner = api.new_user("群主")
+    group = api.new_group("老群", members={owner: "creator"})
+    upgraded = api.new_supergroup("老群", members={owner: "creator"})
+    with _outbox(data_dir_with_seeds, seeds) as outbox:
+        for user in [*ok, blocked]:
+            outbox.subscribe(user.id, "private", None)
+        outbox.subscribe(group.id, "group", "老群")
+    api.block_bot(blocked)
+    api.mark_migrated(group, upgraded.id)
+    bot = start_bot(
+        api, data_dir_with_seeds, seeds, UNIONBOT_DELIVERY_WORKERS="1", UNIONBOT_TELEGRAM_TIMEOUT_SECONDS="2"
+    )
+    try:
+        api.fail_next("sendMessage", retry_after=1)
+        api.fail_next("sendMessage", status=502)
+        api.fail_next("sendMessage", status=500)
+        api.fail_next("sendMessage", timeout=4)  # longer than the bot's read timeout
+        ingest_elsewhere(data_dir_with_seeds, seeds, SEEDS / f"{NEW_ISSUE}.txt")
+        api.wait_for(
+            lambda: all(digests(api, u.id) for u in ok) and digests(api, upgraded.id),
+            timeout=120, what="digests despite faults",
+        )
+        time.sleep(1.0)
+        counts = [len(digests(api, u.id)) for u in ok]
+        assert all(c >= 1 for c in counts) and sum(counts) <= len(ok) + 1  # a timed-out send may repeat
+        assert digests(api, group.id) == []
+        to_blocked = [c for c in api.calls("sendMessage") if c.params.get("chat_id") == blocked.id]
+        assert len(to_blocked) == 1  # 403: no retry loop
+        with _outbox(data_dir_with_seeds, seeds) as outbox:
+            assert not _active(outbox, blocked.id)
+            assert not _active(outbox, group.id) and _active(outbox, upgraded.id)
+    finally:
+        assert bot.stop() == 0, bot.output()[-3000:]
+
+
+def test_kill_9_during_fan_out_then_restart(api: FakeBotApi, data_dir_with_seeds: Path, seeds: Path) -> None:
+    users = [api.new_user(f"s{i}") for i in range(150)]
+    with _outbox(data_dir_with_seeds, seeds) as outbox:
+        for user in users:
+            outbox.subscribe(user.id, "private", None)
+    bot = start_bot(api, data_dir_with_seeds, seeds)
+    sent = lambda: sum(1 for m in api.bot_messages() if m.text.startswith(DIGEST))  # noqa: E731
+    try:
+        ingest_elsewhere(data_dir_with_seeds, seeds, SEEDS / f"{NEW_ISSUE}.txt")
+        api.wait_for(lambda: sent() >= 30, timeout=60, what="fan-out under way")
+        bot.proc.send_signal(signal.SIGKILL)
+        bot.proc.wait()
+        before = sent()
+        assert before < 150, "the fan-out finished before the kill; the test proves nothing"
+    finally:
+        if bot.proc.poll() is None:
+            bot.stop()
+    again = start_bot(api, data_dir_with_seeds, seeds)
+    try:
+        api.wait_for(lambda: all(digests(api, u.id) for u in users), timeout=120, what="everyone served after restart")
+        time.sleep(1.0)
+        per_chat = Counter({u.id: len(digests(api, u.id)) for u in users})
+        duplicates = sum(n - 1 for n in per_chat.values())
+        assert duplicates <= 8, duplicates  # only sends in flight at the kill (8 workers)
+        assert "pending again" in again.output()
+    finally:
+        assert again.stop() == 0
+
+
+def test_two_bots_on_one_data_dir_send_once(api: FakeBotApi, data_dir_with_seeds: Path, seeds: Path) -> None:
+    users = [api.new_user(f"t{i}") for i in range(5)]
+    with _outbox(data_dir_with_seeds, seeds) as outbox:
+        for user in users:
+            outbox.subscribe(user.id, "private", None)
+    first = start_bot(api, data_dir_with_seeds, seeds)
+    second = BotProcess(api, data_dir_with_seeds, UNIONBOT_SEEDS_DIR=str(seeds), UNIONBOT_POLL_SECONDS=POLL)
+    try:
+        time.sleep(3.0)
+        ingest_elsewhere(data_dir_with_seeds, seeds, SEEDS / f"{NEW_ISSUE}.txt")
+        api.wait_for(lambda: all(digests(api, u.id) for u in users), timeout=60, what="digests")
+        time.sleep(2.0)
+        assert [len(digests(api, u.id)) for u in users] == [1] * 5
+    finally:
+        first.stop()
+        second.stop()
+

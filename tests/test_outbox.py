@@ -1,0 +1,181 @@
+"""The digest outbox, digest rendering, the inbox folder and feeds, without Telegram."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot.feeds import Feeds, listed_urls
+from bot.inbox import Inbox
+from bot.library import Library
+from bot.outbox import DeliveryStatus, Outbox
+from bot.render import DIGEST_BUDGET, MESSAGE_LIMIT, digest_parts, lead_sentence, plain
+from bot.settings import Settings
+from retrieval import Issue
+from retrieval.models import Article, ArticleKind
+
+from .conftest import SEEDS
+
+NEW_ISSUE = SEEDS / "003_8c0f42011e5a1360.txt"
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Library:
+    few = tmp_path / "few"
+    few.mkdir()
+    (few / "001_4042bde3bc384a6e.txt").write_bytes((SEEDS / "001_4042bde3bc384a6e.txt").read_bytes())
+    return Library(Settings(data_dir=tmp_path / "data", seeds_dir=few))
+
+
+def test_deliveries_are_created_with_the_issue_for_active_subscriptions(library: Library) -> None:
+    outbox = Outbox(library.store)
+    assert outbox.subscribe(11, "private", "a") and not outbox.subscribe(11, "private", "a")
+    outbox.subscribe(-22, "supergroup", "group")
+    outbox.subscribe(33, "private", "c")
+    assert outbox.unsubscribe(33) and not outbox.unsubscribe(33)
+    library.ingest([str(NEW_ISSUE)])
+    rows = outbox.deliveries("003_8c0f42011e5a1360")
+    assert sorted(d.chat_id for d in rows) == [-22, 11]
+    assert all(d.status is DeliveryStatus.PENDING for d in rows)
+    library.ingest([str(NEW_ISSUE)])  # the same content again: nothing new to send
+    assert len(outbox.deliveries()) == 2
+    assert outbox.deliveries("001_4042bde3bc384a6e") == []  # issues from before subscribing
+
+
+def test_a_failed_issue_insert_creates_no_delivery(library: Library) -> None:
+    outbox = Outbox(library.store)
+    outbox.subscribe(11, "private", "a")
+    stored = library.store.articles()
+    # two articles with one id: the insert fails inside the issue's transaction
+    broken_articles = (*stored[:2], stored[0].model_copy(update={"ordinal": 50}))
+    broken = Issue(issue_id="999_broken", content_hash="x", articles=broken_articles)
+    with pytest.raises(sqlite3.IntegrityError):
+        library.store.add_issue(broken, "test")
+    assert outbox.deliveries() == [] and "999_broken" not in library.store.issue_ids()
+
+
+def test_claim_record_recover_finish(library: Library) -> None:
+    outbox = Outbox(library.store)
+    outbox.subscribe(11, "private", "a")
+    library.ingest([str(NEW_ISSUE)])
+    [delivery] = outbox.due()
+    assert outbox.claim(delivery.delivery_id) and not outbox.claim(delivery.delivery_id)
+    outbox.part_sent(delivery.delivery_id, 501)
+    assert outbox.due() == []
+    assert outbox.recover() == 1  # a crashed sender: pending again, the recorded part kept
+    [again] = outbox.due()
+    assert again.parts_sent == 1 and again.message_ids == (501,)
+    outbox.claim(again.delivery_id)
+    outbox.finish(again.delivery_id)
+    assert outbox.deliveries()[0].status is DeliveryStatus.SENT and outbox.due() == []
+
+
+def test_retry_later_and_migration(library: Library) -> None:
+    outbox = Outbox(library.store)
+    outbox.subscribe(-5, "group", "old group")
+    library.ingest([str(NEW_ISSUE)])
+    [delivery] = outbox.due()
+    outbox.claim(delivery.delivery_id)
+    outbox.retry_later(delivery.delivery_id, 60, "flood")
+    assert outbox.due() == [] and 59 < (outbox.next_due_in() or 0) <= 60
+    outbox.migrate(-5, -100500)
+    [moved] = outbox.due()
+    assert moved.chat_id == -100500
+    old, new = outbox.subscription(-5), outbox.subscription(-100500)
+    assert old is not None and not old.active and new is not None and new.active
+
+
+def articles(n: int, kind: ArticleKind = ArticleKind.NEWS) -> list[Article]:
+    return [
+        Article(
+            issue="i", article_id=f"id{i:04d}", ordinal=i, title=f"第{i}篇<报道>", kind=kind,
+            paragraphs=(f"本报讯（记者 张三）这是第{i}篇的导语&说明。" + "后文。" * 40,),
+        )
+        for i in range(n)
+    ]
+
+
+def test_digest_lists_headlines_with_leads_and_splits_between_articles() -> None:
+    many = articles(80) + articles(3, ArticleKind.PHOTO)
+    parts = digest_parts("005_new", many)
+    assert len(parts) > 1
+    texts = [plain(p.text) for p in parts]
+    assert texts[0].startswith("📰 新一期：005_new · 83 篇报道")
+    assert all(len(p.text) <= DIGEST_BUDGET + 200 and len(t) <= MESSAGE_LIMIT for p, t in zip(parts, texts))
+    joined = "\n".join(texts)
+    for i in range(80):
+        assert joined.count(f"第{i}篇<报道>\n这是第{i}篇的导语&说明。") == 1  # byline removed, never split
+    assert "📷 图片新闻" in texts[-1]
+    buttons = [b.callback_data for p in parts if p.keyboard for row in p.keyboard.inline_keyboard for b in row]
+    assert len(buttons) == 83 and len(set(buttons)) == 80  # photos share ids here
+
+
+def test_lead_sentence_drops_the_dispatch_line() -> None:
+    [article] = articles(1)
+    assert lead_sentence(article) == "这是第0篇的导语&说明。"
+
+
+def test_inbox_waits_for_a_file_to_settle_and_moves_it(library: Library, tmp_path: Path) -> None:
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    inbox = Inbox(folder)
+    good = folder / "003_8c0f42011e5a1360.txt"
+    good.write_bytes(NEW_ISSUE.read_bytes()[:2000])
+    (folder / "004.txt.part").write_bytes(b"partial")
+    (folder / ".hidden.txt").write_bytes(b"hidden")
+    assert inbox.poll(library) == []  # first sight: not settled yet
+    good.write_bytes(NEW_ISSUE.read_bytes())  # still being written: it changed since
+    os.utime(good, (time.time() + 5, time.time() + 5))
+    bad = folder / "broken.txt"
+    bad.write_bytes(b"\x00\x01binary")
+    assert inbox.poll(library) == []
+    assert "003_8c0f42011e5a1360" not in library.store.issue_ids()
+    results = inbox.poll(library)  # both unchanged since the last look
+    assert {Path(r.name).name: r.refused for r in results} == {"003_8c0f42011e5a1360.txt": False, "broken.txt": True}
+    assert (folder / "done" / "003_8c0f42011e5a1360.txt").exists()
+    assert "binary" in (folder / "failed" / "broken.txt.reason").read_text()
+    assert (folder / "004.txt.part").exists() and (folder / ".hidden.txt").exists()
+    assert library.answer("香港工会联合会副理事长是谁").answer == "林伟江"
+
+
+def test_feed_lists_and_conditional_requests(library: Library) -> None:
+    issue_body = NEW_ISSUE.read_bytes()
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if request.url.path == "/list.txt":
+            if request.headers.get("if-none-match") == '"v1"':
+                return httpx.Response(304)
+            return httpx.Response(200, text="https://feed.test/issues/003_8c0f42011e5a1360.txt\nhttps://feed.test/issues/gone.txt\n", headers={"ETag": '"v1"'})
+        if request.url.path == "/index.html":
+            return httpx.Response(200, html='<ul><li><a href="issues/003_8c0f42011e5a1360.txt">3</a></li></ul>')
+        if request.url.path.endswith("003_8c0f42011e5a1360.txt"):
+            return httpx.Response(200, content=issue_body)
+        return httpx.Response(404)
+
+    def client() -> httpx.Client:
+        return httpx.Client(transport=httpx.MockTransport(handler))
+
+    feeds = Feeds(library, ["https://feed.test/list.txt", "https://feed.test/index.html"], client)
+    results = feeds.poll()
+    assert [(Path(r.name).name, r.refused) for r in results] == [
+        ("003_8c0f42011e5a1360.txt", False), ("gone.txt", True)
+    ]
+    assert library.answer("香港工会联合会副理事长是谁").answer == "林伟江"
+    seen.clear()
+    assert [r for r in feeds.poll() if r.outcome is not None] == []
+    conditional = [r for r in seen if r.url.path == "/list.txt"]
+    assert conditional and conditional[0].headers["if-none-match"] == '"v1"'
+    assert not any(r.url.path.startswith("/issues/") for r in seen)  # listed URLs are fetched once
+
+
+def test_listed_urls() -> None:
+    assert listed_urls(b"https://a/1.txt\n\nhttps://a/2.md\n", "text/plain", "https://a/") == ["https://a/1.txt", "https://a/2.md"]
+    assert listed_urls('<a href="x/1.txt">1</a>'.encode(), "text/html", "https://a/b/") == ["https://a/b/x/1.txt"]
+    assert listed_urls("标题\n\n正文。".encode(), "text/plain", "https://a/") is None

@@ -8,7 +8,7 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from telegram import Message, Update
+from telegram import Chat, Message, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import ContextTypes, filters
@@ -249,27 +249,30 @@ async def may_change_subscription(update: Update, context: ContextTypes.DEFAULT_
     return member.status in (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
 
 
-async def subscribe_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/subscribe: this chat gets a digest of every new issue (groups: administrators)."""
+async def _change_subscription(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, change: Callable[[BotService, Chat, Asker], Reply]
+) -> None:
     chat, message = update.effective_chat, update.effective_message
     if chat is None or message is None:
         return
     if not await may_change_subscription(update, context):
         await reply_to(message, Reply(text=render.ADMINS_ONLY), quote=True)
         return
-    title = chat.title or chat.username or chat.first_name
-    await reply_to(message, service(context).subscribe(chat.id, chat.type, title, asker_of(update)))
+    await reply_to(message, change(service(context), chat, asker_of(update)))
+
+
+async def subscribe_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/subscribe: this chat gets a digest of every new issue (groups: administrators)."""
+    await _change_subscription(
+        update,
+        context,
+        lambda svc, chat, asker: svc.subscribe(chat.id, chat.type, chat.title or chat.username or chat.first_name, asker),
+    )
 
 
 async def unsubscribe_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/unsubscribe: no more digests here (groups: administrators)."""
-    chat, message = update.effective_chat, update.effective_message
-    if chat is None or message is None:
-        return
-    if not await may_change_subscription(update, context):
-        await reply_to(message, Reply(text=render.ADMINS_ONLY), quote=True)
-        return
-    await reply_to(message, service(context).unsubscribe(chat.id, asker_of(update)))
+    await _change_subscription(update, context, lambda svc, chat, asker: svc.unsubscribe(chat.id, asker))
 
 
 async def status_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

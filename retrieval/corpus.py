@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from .durable import fsync_path, fsync_tree
 from .errors import IndexError_
 from .index import Bm25Index
 from .models import Article
@@ -239,13 +240,13 @@ class Corpus:
             np.save(staging / "first_passage.npy", np.asarray(self.first_passage))
             meta = {"format": FORMAT, "version": VERSION, "issues": self.issues, "passages": len(self)}
             (staging / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-            _fsync_tree(staging)
+            fsync_tree(staging)
             os.rename(staging, directory / name)
             pointer = directory / f".{_POINTER}.{name}"
             pointer.write_text(name, encoding="utf-8")
-            _fsync_file(pointer)
+            fsync_path(pointer)
             os.replace(pointer, directory / _POINTER)
-            _fsync_file(directory)
+            fsync_path(directory)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
@@ -290,18 +291,3 @@ class Corpus:
         if len(corpus.bm25) != len(corpus.passages) or len(corpus.passage_article) != len(corpus.passages):
             raise IndexError_(f"damaged corpus in {version}: sizes disagree")
         return corpus
-
-
-def _fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_tree(root: Path) -> None:
-    for path in sorted(root.rglob("*"), reverse=True):
-        _fsync_file(path)
-    _fsync_file(root)
-

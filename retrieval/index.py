@@ -65,6 +65,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
+from .durable import fsync_path, write_durably
 from .errors import IndexError_
 
 log = logging.getLogger(__name__)
@@ -241,25 +242,25 @@ class Bm25Index:
         staging.mkdir()
         try:
             self._write_version(staging)
-            _fsync_dir(staging)
+            fsync_path(staging)
             os.rename(staging, directory / version)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
-        _fsync_dir(directory)
+        fsync_path(directory)
         try:
             previous: str | None = _read_pointer(directory)
         except IndexError_:
             previous = None  # first save, or a damaged pointer that is about to be replaced
         pointer = directory / f".{_POINTER}.{secrets.token_hex(4)}.tmp"
         try:
-            _write_file(pointer, (version + "\n").encode("ascii"))
+            write_durably(pointer, (version + "\n").encode("ascii"))
             os.replace(pointer, directory / _POINTER)
         except BaseException:
             pointer.unlink(missing_ok=True)
             shutil.rmtree(directory / version, ignore_errors=True)
             raise
-        _fsync_dir(directory)
+        fsync_path(directory)
         if previous is not None and previous != version:
             shutil.rmtree(directory / previous, ignore_errors=True)
         log.info("saved %r to %s/%s", self, directory, version)
@@ -278,7 +279,7 @@ class Bm25Index:
                 handle.flush()
                 os.fsync(handle.fileno())
         vocab = sorted(self._vocab, key=self._vocab.__getitem__)
-        _write_file(target / _VOCAB, json.dumps(vocab, ensure_ascii=False).encode("utf-8"))
+        write_durably(target / _VOCAB, json.dumps(vocab, ensure_ascii=False).encode("utf-8"))
         meta = {
             "format": FORMAT_NAME,
             "version": FORMAT_VERSION,
@@ -289,7 +290,7 @@ class Bm25Index:
             "n_terms": len(self._vocab),
             "nnz": int(self._indices.shape[0]),
         }
-        _write_file(target / _META, json.dumps(meta, indent=2).encode("utf-8"))
+        write_durably(target / _META, json.dumps(meta, indent=2).encode("utf-8"))
 
     @classmethod
     def load(cls, directory: Path) -> Bm25Index:
@@ -515,18 +516,3 @@ def _read_pointer(directory: Path) -> str:
     if not _VERSION_RE.fullmatch(version):
         raise IndexError_(f"{pointer}: corrupt, holds {version[:40]!r}")
     return version
-
-
-def _write_file(path: Path, data: bytes) -> None:
-    with open(path, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

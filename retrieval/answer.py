@@ -27,7 +27,7 @@ TITLE_DISCOUNT = 0.4
 EXPANSION_WEIGHT = 0.3
 UNKNOWN_CREDIT = 0.5
 RELATED_SHARE = 0.35  # further hits must score at least this share of the best one
-MIN_COVERAGE = 0.5
+MIN_COVERAGE = 0.35
 ENTITY_PENALTY = 0.3
 _GENERIC_ORGS = {"总工会", "市总工会", "区总工会", "工会", "街道总工会", "全国总工会", "公司", "单位", "企业"}
 

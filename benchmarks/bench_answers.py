@@ -28,8 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.library import build_segmenter, layout_from  # noqa: E402
-from bot.settings import Settings  # noqa: E402
+from bot.library import build_segmenter, project_layout  # noqa: E402
 from bot.store import Store  # noqa: E402
 from retrieval import Article, parse_issue  # noqa: E402
 from retrieval.answer import Answerer  # noqa: E402
@@ -45,7 +44,7 @@ _PLACES = ["东城", "西城", "朝阳", "海淀", "丰台", "石景山", "门�
 
 
 def seed_articles() -> list[Article]:
-    layout = layout_from(Settings())
+    layout = project_layout()
     return [a for f in sorted((ROOT / "seeds").glob("*.txt")) for a in parse_issue(f.stem, f.read_bytes(), layout).articles]
 
 
@@ -102,7 +101,7 @@ def child_ingest(work: Path) -> dict[str, float]:
             f"{a.title}\n\n本报讯（记者 王路曼）" + "\n\n".join(a.paragraphs) for a in items
         )
         (folder / f"{issue}.txt").write_text(text, encoding="utf-8")
-    layout = layout_from(Settings())
+    layout = project_layout()
     start = time.perf_counter()
     with Store(work / "db.sqlite3") as store:
         for path in sorted(folder.iterdir()):

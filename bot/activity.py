@@ -37,6 +37,7 @@ class Stats(BaseModel):
     unanswered: tuple[tuple[str, int], ...]
     thumbs_up: int
     thumbs_down: int
+    subscriptions: int = 0
 
 
 def _now() -> datetime:

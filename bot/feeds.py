@@ -16,7 +16,7 @@ from urllib.parse import urljoin
 import httpx
 
 from .ingest import IngestResult, ingest_file
-from .library import Library, layout_from
+from .library import Library, project_layout
 from .sources import IssueFile, fetch_url, issue_name_from_url
 
 log = logging.getLogger(__name__)
@@ -92,7 +92,7 @@ class Feeds:
             return []
         body = response.content[: self.library.settings.max_issue_bytes + 1]
         listed = listed_urls(body, response.headers.get("content-type", ""), str(response.url))
-        layout = layout_from(self.library.settings)
+        layout = project_layout()
         results: list[IngestResult] = []
         if listed is None:
             item = IssueFile(name=issue_name_from_url(url), origin=url, data=body)

@@ -36,7 +36,8 @@ STOPWORDS_FILE = CONFIG_DIR / "stopwords.txt"
 ALIASES_FILE = CONFIG_DIR / "aliases.txt"
 
 
-def layout_from(settings: Settings) -> Layout:
+def project_layout() -> Layout:
+    """The paper's known banners, from config/layout.toml."""
     return load_layout(LAYOUT_FILE) if LAYOUT_FILE.exists() else Layout()
 
 
@@ -63,7 +64,7 @@ def ingest_targets(
     return ingest(
         store,
         targets,
-        layout=layout_from(settings),
+        layout=project_layout(),
         max_bytes=settings.max_issue_bytes,
         client_factory=partial(http_client, settings.fetch_timeout_seconds),
         progress=progress,

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from retrieval.byline import LEAD_RE
-from retrieval.models import Answer, Article, Headline, Hit
+from retrieval.models import Answer, Article, Hit
 from retrieval.sentences import split_sentences
 
 from .activity import Stats
@@ -250,6 +250,7 @@ def stats_reply(stats: Stats) -> Reply:
         f"今日提问：{stats.questions_today}",
         f"近 7 天提问：{stats.questions_week}",
         f"反馈：👍 {stats.thumbs_up} · 👎 {stats.thumbs_down}",
+        f"订阅摘要的聊天：{stats.subscriptions}",
     ]
     if stats.unanswered:
         lines.append("")
@@ -271,10 +272,6 @@ def inline_title(answer: Answer, hit: Hit, index: int) -> str:
     if index == 0 and answer.answer:
         return _short(f"{answer.answer} ——《{hit.article.title}》", 60)
     return _short(f"《{hit.article.title}》", 60)
-
-
-def related_headlines(answer: Answer) -> Sequence[Headline]:
-    return answer.related
 
 
 DIGEST_BUDGET = 3800

@@ -167,7 +167,8 @@ class BotService:
     def stats(self, asker: Asker) -> Reply:
         if not self.is_admin(asker.user_id):
             return Reply(text=render.NOT_ADMIN)
-        return render.stats_reply(self.activity.stats())
+        stats = self.activity.stats().model_copy(update={"subscriptions": self.outbox.active_count()})
+        return render.stats_reply(stats)
 
     def start(self, asker: Asker) -> Reply:
         if asker.user_id is not None:

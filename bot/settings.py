@@ -22,10 +22,6 @@ CONFIG_FILE = PROJECT_DIR / "config" / "settings.toml"
 DEFAULT_SEEDS_DIR = PROJECT_DIR / "seeds"
 
 
-def _env(name: str) -> Any:
-    return Field(validation_alias=AliasChoices(name, name.lower()))
-
-
 class Settings(BaseSettings):
     """Everything the application can be told from outside."""
 

@@ -93,7 +93,9 @@ def test_feedback_and_stats(svc: BotService) -> None:
     assert svc.stats(ALICE).text == NOT_ADMIN
     stats = plain(svc.stats(ADMIN).text)
     assert "用户：2" in stats and "今日提问：3" in stats and "👍 0 · 👎 1" in stats
-    assert "2× 怎么注册微信" in stats
+    assert "2× 怎么注册微信" in stats and "订阅摘要的聊天：0" in stats
+    svc.subscribe(1, "private", None, ALICE)
+    assert "订阅摘要的聊天：1" in plain(svc.stats(ADMIN).text)
 
 
 def test_article_lookup(svc: BotService) -> None:

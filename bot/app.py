@@ -110,7 +110,7 @@ def build_application(settings: Settings, library: Library | None = None) -> App
             )
         )
         .get_updates_request(HTTPXRequest(connect_timeout=10, read_timeout=40))
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(AIORateLimiter(overall_max_rate=25, group_max_rate=18, max_retries=3))
         .post_init(post_init)
         .post_stop(post_stop)
         .post_shutdown(post_shutdown)

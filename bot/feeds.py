@@ -42,6 +42,8 @@ def listed_urls(body: bytes, content_type: str, base: str) -> list[str] | None:
         text = body.decode("utf-8-sig")
     except UnicodeDecodeError:
         return None
+    if not text.strip():
+        return []  # an empty list: nothing published yet
     if "html" in content_type.lower() or re.search(r"<a\s[^>]*href", text, re.IGNORECASE):
         parser = _Links()
         parser.feed(text)

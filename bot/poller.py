@@ -74,7 +74,11 @@ class Poller:
         self.inbox = Inbox(settings.inbox)
         self.feeds = Feeds(self.worker, list(settings.feed_urls), partial(http_client, settings.fetch_timeout_seconds))
         self.sender = DigestSender(
-            bot, library, workers=settings.delivery_workers, give_up_after=settings.delivery_give_up_seconds
+            bot,
+            library,
+            workers=settings.delivery_workers,
+            give_up_after=settings.delivery_give_up_seconds,
+            rate=settings.delivery_rate,
         )
         self.lock = SenderLock(settings.data_dir / "sender.lock")
         self.outbox = Outbox(library.store)

@@ -8,9 +8,9 @@ part's message id as soon as Telegram returns it.
   digest is sent there;
 - 5xx and timeouts: retried with backoff, given up after a configured time with a logged
   failure.
-Sends go through the bot's rate limiter (about 30 messages a second overall and 20 a
-minute per group); parts of one digest to one chat are spaced a second apart (three in
-groups).
+Digests are paced evenly (20 a second by default, leaving room for answers under
+Telegram's 30 a second) and also go through the bot's rate limiter (20 a minute per
+group); parts of one digest to one chat are spaced a second apart (three in groups).
 """
 
 from __future__ import annotations
@@ -37,11 +37,30 @@ def seconds(value: float | timedelta) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
+class Pacer:
+    """Spaces events evenly: at most `rate` a second in any window (no bursts)."""
+
+    def __init__(self, rate: float) -> None:
+        self.interval = 1.0 / rate
+        self._next = 0.0
+
+    async def wait(self) -> None:
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        at = max(now, self._next)
+        self._next = at + self.interval
+        if at > now:
+            await asyncio.sleep(at - now)
+
+
 class DigestSender:
     """Fans the outbox out to the subscribed chats."""
 
-    def __init__(self, bot: Bot, library: Library, workers: int = 8, give_up_after: float = 6 * 3600) -> None:
+    def __init__(
+        self, bot: Bot, library: Library, workers: int = 8, give_up_after: float = 6 * 3600, rate: float = 20.0
+    ) -> None:
         self.bot = bot
+        self.pacer = Pacer(rate)
         self.library = library
         self.outbox = Outbox(library.store)
         self.workers = workers
@@ -98,6 +117,7 @@ class DigestSender:
             if index > delivery.parts_sent:
                 await asyncio.sleep(spacing)
             part = parts[index]
+            await self.pacer.wait()
             message = await self.bot.send_message(
                 delivery.chat_id,
                 part.text,

@@ -81,6 +81,9 @@ class Settings(BaseSettings):
     delivery_workers: int = Field(
         default=8, gt=0, le=64, validation_alias=AliasChoices("UNIONBOT_DELIVERY_WORKERS", "delivery_workers")
     )
+    delivery_rate: float = Field(
+        default=20.0, gt=0, le=30, validation_alias=AliasChoices("UNIONBOT_DELIVERY_RATE", "delivery_rate")
+    )
     delivery_give_up_seconds: float = Field(
         default=6 * 3600.0,
         gt=0,

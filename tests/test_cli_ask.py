@@ -133,3 +133,16 @@ def test_a_damaged_index_is_rebuilt(settings: Settings) -> None:
     (live / "meta.json").write_text("{not json")
     with Library(settings) as library:
         assert library.answer("密云区总工会培训了多少人").answer == "300余人"
+
+
+def test_digest_command_prints_what_subscribers_get(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "digest", "002_d64f82ff6841a4f4")
+    assert code == 0
+    assert out.startswith("📰 新一期：002_d64f82ff6841a4f4 · 7 篇报道")
+    assert "1. 东城区总工会列出12项重点工作清单\n组建劳模宣讲团" in out  # lead without 本报讯（记者 …）
+    assert "📷 图片新闻\n• 读书促履职 建功副中心\n• 趣味活动迎中秋" in out
+    assert "[📄 东城区总工会列出12项重点工作清单]" in out
+    code, out, _ = run(capsys, "digest", "002_d64f82ff6841a4f4", "--html")
+    assert "<b>东城区总工会列出12项重点工作清单</b>" in out
+    code, _, err = run(capsys, "digest", "nope")
+    assert code == 1 and "no such issue: nope" in err

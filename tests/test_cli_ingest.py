@@ -7,6 +7,7 @@ import json
 import os
 import pty
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -217,3 +218,41 @@ def test_progress_bar_on_a_terminal_only(tmp_path: Path) -> None:
     piped = _ingest_subprocess(tmp_path / "b", tty=False)
     assert "5/5" not in piped and "\r" not in piped
     assert piped.strip() == "5 added, 0 updated, 0 unchanged, 0 refused"
+
+
+def test_kill_9_in_the_middle_of_an_ingest_leaves_whole_issues(tmp_path: Path) -> None:
+    folder = tmp_path / "many"
+    folder.mkdir()
+    base = (SEEDS / "001_4042bde3bc384a6e.txt").read_text(encoding="utf-8")
+    for i in range(400):
+        extra = f"\n\n第{i}号街道工会举办培训\n\n本报讯（记者 张三）近日，第{i}号街道工会举办培训，{i + 1}人参加。\n"
+        (folder / f"{i:03d}_issue.txt").write_text(base + extra, encoding="utf-8")
+    data = tmp_path / "data"
+    env = {**os.environ, "UNIONBOT_DATA_DIR": str(data), "UNIONBOT_SEEDS_DIR": ""}
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "ingest", str(folder)], env=env, cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    db_path = data / "unionbot.sqlite3"
+    deadline = time.monotonic() + 60
+    stored = 0
+    while time.monotonic() < deadline and proc.poll() is None:
+        if db_path.exists():
+            try:
+                with sqlite3.connect(db_path, timeout=1) as db:
+                    stored = db.execute("SELECT COUNT(*) FROM issues").fetchone()[0]
+            except sqlite3.Error:
+                stored = 0
+            if stored >= 30:
+                break
+        time.sleep(0.02)
+    proc.kill()
+    proc.wait()
+    assert 0 < stored < 400, "the ingest was not caught in the middle"
+    with sqlite3.connect(db_path) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        counts = db.execute("SELECT i.issue_id, COUNT(a.article_id) FROM issues i LEFT JOIN articles a USING (issue_id) GROUP BY i.issue_id").fetchall()
+    assert counts and all(n == 7 for _, n in counts)  # every stored issue is whole
+    again = subprocess.run([sys.executable, "-m", "bot", "ingest", str(folder)], env=env, cwd=ROOT,
+                           capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr
+    with sqlite3.connect(db_path) as db:
+        assert db.execute("SELECT COUNT(*) FROM issues").fetchone()[0] == 400

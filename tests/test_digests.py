@@ -4,6 +4,7 @@ bot, against the project's own Bot API server."""
 
 from __future__ import annotations
 
+import http.server
 import signal
 import subprocess
 import sys
@@ -284,3 +285,57 @@ def test_two_bots_on_one_data_dir_send_once(api: FakeBotApi, data_dir_with_seeds
         first.stop()
         second.stop()
 
+
+
+def test_feed_urls_bring_new_issues(api: FakeBotApi, data_dir_with_seeds: Path, seeds: Path, tmp_path: Path) -> None:
+    import threading
+    from functools import partial
+
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "list.txt").write_text("", encoding="utf-8")
+    (site / f"{NEW_ISSUE}.txt").write_bytes((SEEDS / f"{NEW_ISSUE}.txt").read_bytes())
+    handler = partial(_QuietHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    user = api.new_user()
+    with _outbox(data_dir_with_seeds, seeds) as outbox:
+        outbox.subscribe(user.id, "private", None)
+    bot = start_bot(api, data_dir_with_seeds, seeds, UNIONBOT_FEED_URLS=f"{base}/list.txt")
+    try:
+        time.sleep(1.0)
+        assert digests(api, user.id) == []
+        (site / "list.txt").write_text(f"{base}/{NEW_ISSUE}.txt\n", encoding="utf-8")
+        api.wait_for(lambda: digests(api, user.id), timeout=30, what="digest from the feed")
+        time.sleep(1.0)
+        assert len(digests(api, user.id)) == 1
+    finally:
+        assert bot.stop() == 0
+        server.shutdown()
+        server.server_close()
+
+
+def test_fan_out_stays_inside_telegrams_limits(data_dir_with_seeds: Path, seeds: Path) -> None:
+    from .fakebotapi import FloodLimits
+
+    with FakeBotApi(flood_limits=FloodLimits(per_second=30, per_group_per_minute=20, per_chat_per_second=1)) as api:
+        users = [api.new_user(f"f{i}") for i in range(120)]
+        owner = api.new_user("群主")
+        groups = [api.new_supergroup(f"群{i}", members={owner: "creator"}) for i in range(3)]
+        with _outbox(data_dir_with_seeds, seeds) as outbox:
+            for chat in [*users, *groups]:
+                outbox.subscribe(chat.id, "private" if chat in users else "supergroup", None)
+        bot = start_bot(api, data_dir_with_seeds, seeds)
+        try:
+            ingest_elsewhere(data_dir_with_seeds, seeds, SEEDS / f"{NEW_ISSUE}.txt")
+            chats = [c.id for c in [*users, *groups]]
+            api.wait_for(lambda: all(digests(api, c) for c in chats), timeout=60, what="fan-out")
+            assert [c for c in api.calls("sendMessage") if c.status == 429] == []
+        finally:
+            assert bot.stop() == 0
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        return

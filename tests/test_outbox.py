@@ -179,3 +179,55 @@ def test_listed_urls() -> None:
     assert listed_urls(b"https://a/1.txt\n\nhttps://a/2.md\n", "text/plain", "https://a/") == ["https://a/1.txt", "https://a/2.md"]
     assert listed_urls('<a href="x/1.txt">1</a>'.encode(), "text/html", "https://a/b/") == ["https://a/b/x/1.txt"]
     assert listed_urls("标题\n\n正文。".encode(), "text/plain", "https://a/") is None
+
+
+class _Bot:
+    """A stand-in for telegram.Bot whose sends fail the way we tell it."""
+
+    def __init__(self, error: Exception | None) -> None:
+        self.error = error
+        self.sent: list[int] = []
+
+    async def send_message(self, chat_id: int, text: str, **kwargs: object) -> object:
+        if self.error is not None:
+            raise self.error
+        self.sent.append(chat_id)
+
+        class _Message:
+            message_id = 1000 + len(self.sent)
+
+        return _Message()
+
+
+async def test_network_errors_are_retried_then_given_up(library: Library, caplog: pytest.LogCaptureFixture) -> None:
+    from telegram.error import NetworkError
+
+    from bot.sender import DigestSender
+
+    outbox = Outbox(library.store)
+    outbox.subscribe(11, "private", "a")
+    library.ingest([str(NEW_ISSUE)])
+    sender = DigestSender(_Bot(NetworkError("Bad Gateway")), library, workers=2, give_up_after=3600)  # type: ignore[arg-type]
+    assert await sender.run_once() == 1
+    [delivery] = outbox.deliveries()
+    assert delivery.status is DeliveryStatus.PENDING and delivery.attempts == 1 and outbox.due() == []
+    library.store.db.execute("UPDATE deliveries SET next_attempt_at = NULL")
+    sender.give_up_after = 0
+    with caplog.at_level("ERROR"):
+        assert await sender.run_once() == 1
+    assert outbox.deliveries()[0].status is DeliveryStatus.FAILED
+    assert "given up" in caplog.text
+
+
+async def test_a_sent_digest_records_its_message_ids(library: Library) -> None:
+    from bot.sender import DigestSender
+
+    outbox = Outbox(library.store)
+    outbox.subscribe(11, "private", "a")
+    library.ingest([str(NEW_ISSUE)])
+    bot = _Bot(None)
+    sender = DigestSender(bot, library)  # type: ignore[arg-type]
+    assert await sender.run_once() == 1
+    [delivery] = outbox.deliveries()
+    assert delivery.status is DeliveryStatus.SENT and delivery.message_ids == (1001,) and bot.sent == [11]
+    assert await sender.run_once() == 0  # nothing twice

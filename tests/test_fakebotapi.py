@@ -42,6 +42,7 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
+from . import fakebotapi
 from .fakebotapi import (
     ANONYMOUS_ADMIN_ID,
     FakeBotApi,
@@ -81,6 +82,12 @@ def _app(server: FakeBotApi) -> Application:  # type: ignore[type-arg]
 
 
 # -- basics ----------------------------------------------------------------------------------
+
+
+def test_every_name_in_all_exists() -> None:
+    missing = [name for name in fakebotapi.__all__ if not hasattr(fakebotapi, name)]
+    assert not missing, f"named in __all__ but not defined: {missing}"
+    assert len(set(fakebotapi.__all__)) == len(fakebotapi.__all__)
 
 
 async def test_get_me(bot: Bot, fake_botapi: FakeBotApi) -> None:

@@ -169,18 +169,29 @@ class Corpus:
     def build(
         cls, articles: Sequence[Article], issues: dict[str, str], segmenter: Segmenter, workers: int = 1
     ) -> Corpus:
-        """A corpus of these articles (of the issues given as id -> content hash), built in
-        chunks so that only one chunk's token lists are in memory at a time."""
-        corpus = cls.empty()
-        chunk: list[Article] = []
+        """A corpus of these articles (of the issues given as id -> content hash). They are
+        segmented in chunks, so that only one chunk's token lists are in memory at a time,
+        and the BM25 weights are computed once."""
+        chunks: list[list[Article]] = [[]]
         paragraphs = 0
         for article in articles:
-            chunk.append(article)
-            paragraphs += len(article.paragraphs)
             if paragraphs >= BUILD_CHUNK:
-                corpus = corpus.extend(chunk, {}, segmenter, workers)
-                chunk, paragraphs = [], 0
-        return corpus.extend(chunk, issues, segmenter, workers)
+                chunks.append([])
+                paragraphs = 0
+            chunks[-1].append(article)
+            paragraphs += len(article.paragraphs)
+        bm25 = Bm25Index.build_chunks(passage_terms(segmenter, chunk, workers) for chunk in chunks)
+        counts = np.array([len(a.paragraphs) for a in articles], dtype=np.int64)
+        first = np.zeros(len(articles) + 1, dtype=np.int64)
+        np.cumsum(counts, out=first[1:])
+        return Corpus(
+            bm25=bm25,
+            passages=TextTable.of(p for a in articles for p in a.paragraphs),
+            passage_article=np.repeat(np.arange(len(articles), dtype=np.int32), counts),
+            articles=TextTable.of(a.model_dump_json(exclude={"paragraphs"}) for a in articles),
+            first_passage=first,
+            issues=dict(issues),
+        )
 
     def extend(
         self, articles: Sequence[Article], issues: dict[str, str], segmenter: Segmenter, workers: int = 1

@@ -155,6 +155,31 @@ class Bm25Index:
             vocab=vocab, indptr=indptr, indices=indices, tf=tf, doc_len=doc_len, k1=k1, b=b, epsilon=epsilon
         )
 
+    @classmethod
+    def build_chunks(
+        cls,
+        chunks: Iterable[Sequence[Sequence[str]]],
+        *,
+        k1: float = 1.5,
+        b: float = 0.75,
+        epsilon: float = 0.25,
+    ) -> Bm25Index:
+        """Index documents that arrive in chunks (so that only one chunk's token lists
+        need be in memory); the weights are computed once, at the end."""
+        vocab: dict[str, int] = {}
+        indptr: npt.NDArray[Any] = np.zeros(1, dtype=np.int64)
+        indices: npt.NDArray[Any] = np.zeros(0, dtype=np.int32)
+        tf: npt.NDArray[Any] = np.zeros(0, dtype=np.int32)
+        lengths: list[IntArray] = []
+        rows = 0
+        for docs in chunks:
+            vocab, new_indptr, new_indices, new_tf, new_len = _count_terms(docs, vocab)
+            indptr, indices, tf = _stack_rows(indptr, indices, tf, rows, new_indptr, new_indices, new_tf)
+            rows += len(docs)
+            lengths.append(new_len)
+        doc_len = np.concatenate(lengths) if lengths else np.zeros(0, dtype=np.int64)
+        return cls(vocab=vocab, indptr=indptr, indices=indices, tf=tf, doc_len=doc_len, k1=k1, b=b, epsilon=epsilon)
+
     def extend(self, docs: Sequence[Sequence[str]]) -> Bm25Index:
         """A new index holding this one's documents followed by ``docs``; ``self`` is unchanged."""
         vocab, new_indptr, new_indices, new_tf, new_len = _count_terms(docs, self._vocab)

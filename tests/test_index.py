@@ -466,3 +466,20 @@ def test_load_refuses_other_formats(saved: Path, change: dict[str, object], mess
     path.write_text(json.dumps(meta))
     with pytest.raises(IndexError_, match=message):
         Bm25Index.load(saved)
+
+
+def test_build_in_chunks_equals_rank_bm25() -> None:
+    import random
+
+    from rank_bm25 import BM25Okapi
+
+    rng = random.Random(5)
+    words = [f"w{i}" for i in range(60)]
+    docs = [[rng.choice(words[: rng.randint(5, 60)]) for _ in range(rng.randint(1, 15))] for _ in range(50)]
+    chunked = Bm25Index.build_chunks([docs[:7], docs[7:8], [], docs[8:31], docs[31:]])
+    reference = BM25Okapi(docs)
+    assert len(chunked) == len(docs)
+    for query in (["w1", "w2"], ["w59", "w0", "w0"], ["nope"], words[:10]):
+        ours, theirs = chunked.scores(query), reference.get_scores(query)
+        assert np.allclose(ours, theirs, rtol=1e-9, atol=1e-12)
+    assert Bm25Index.build_chunks([]).scores(["w1"]).shape == (0,)

@@ -25,7 +25,7 @@ from retrieval.segment import Segmenter, read_aliases, read_word_list
 from .ingest import IngestReport, ingest
 from .settings import PROJECT_DIR, Settings
 from .sources import http_client
-from .store import Store
+from .store import Store, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +48,8 @@ def build_segmenter() -> Segmenter:
 
 def open_store(settings: Settings) -> Store:
     """Open the database; an empty one is filled from the seeds folder once."""
+    if settings.database_url is not None and not settings.database_url.startswith("sqlite:///"):
+        raise StoreError("only SQLite databases (sqlite:///…) are supported so far; unset UNIONBOT_DATABASE_URL")
     store = Store(settings.sqlite_path)
     if store.meta("seeded") is None and store.issue_count() == 0 and settings.seeds_dir is not None:
         report = ingest_targets(store, settings, [str(settings.seeds_dir)], progress=False)

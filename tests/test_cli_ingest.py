@@ -256,3 +256,15 @@ def test_kill_9_in_the_middle_of_an_ingest_leaves_whole_issues(tmp_path: Path) -
     assert again.returncode == 0, again.stderr
     with sqlite3.connect(db_path) as db:
         assert db.execute("SELECT COUNT(*) FROM issues").fetchone()[0] == 400
+
+
+def test_database_url_sqlite_and_unsupported(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("UNIONBOT_DATABASE_URL", f"sqlite:///{tmp_path / 'elsewhere.sqlite3'}")
+    assert len(articles_json(capsys)) == 31
+    assert (tmp_path / "elsewhere.sqlite3").exists()
+    monkeypatch.setenv("UNIONBOT_DATABASE_URL", "postgresql://user@localhost/unionbot")
+    code, _, err = run(capsys, "articles")
+    assert code == 1 and "only SQLite" in err and len(err.strip().splitlines()) == 1
+    monkeypatch.setenv("UNIONBOT_DATABASE_URL", "mysql://x")
+    code, _, err = run(capsys, "articles")
+    assert code == 2 and "bad setting" in err

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 from .corpus import Corpus
@@ -30,6 +31,10 @@ RELATED_SHARE = 0.35  # further hits must score at least this share of the best 
 MIN_COVERAGE = 0.35
 ENTITY_PENALTY = 0.3
 _GENERIC_ORGS = {"总工会", "市总工会", "区总工会", "工会", "街道总工会", "全国总工会", "公司", "单位", "企业"}
+
+
+# 奖金有多少: the words a 多少 at the end of the question counts
+_BEFORE_HOW_MANY = re.compile(r"([\u4e00-\u9fff]{1,8}?)(?:有|是|为|共计?|一共|总共)?多少$")
 
 
 @dataclass
@@ -145,8 +150,14 @@ class Answerer:
 
     def _asks_about_unknown(self, question: Question) -> bool:
         """Is the thing asked about (多少年终奖 -> 年终奖) in no article at all?"""
+        if question.qtype is not QuestionType.QUANTITY or question.unit_class is not None:
+            return False
         noun = question.noun
-        if question.qtype is not QuestionType.QUANTITY or question.unit_class is not None or not noun:
+        if not noun:  # 奖金有多少: the last word before 多少
+            before = _BEFORE_HOW_MANY.search(question.normalised.rstrip("？?。 "))
+            words = [w for w in self.segmenter.cut(before.group(1)) if w not in self.segmenter.stopwords] if before else []
+            noun = words[-1] if words else ""
+        if not noun:
             return False
         words = [w for w in self.segmenter.cut(noun) if w not in self.segmenter.stopwords]
         return bool(words) and all(self.corpus.bm25.doc_freq(w) == 0 for w in words)
@@ -165,8 +176,8 @@ class Answerer:
         span = extract(sentence, question, self._tag)
         bonus = 0.0
         if span is not None:
-            bonus = 0.3
-            if question.qtype is QuestionType.LIST:  # a longer list answers 哪些 better
+            bonus = 0.3 * span.strength
+            if question.qtype is QuestionType.LIST and span.strength < 1:  # a longer list answers 哪些 better
                 bonus += 0.05 * min(span.text.count("、"), 6)
         return matched + bonus, span
 

@@ -20,7 +20,7 @@ SURNAMES = set(
     "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
     "常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季"
     "裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄"
-    "窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查"
+    "窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查"
     "麻苑迟邝那"
 )
 # What follows a name in news prose: a verb of speaking or acting, or punctuation.
@@ -28,12 +28,15 @@ _AFTER_NAME = (
     "介绍", "表示", "指出", "说", "出席", "主持", "带队", "代表", "讲话", "致辞", "参加", "强调", "要求", "认为",
     "在", "对", "为", "与", "和", "同", "等", "作", "做", "宣布", "提出", "希望", "总结", "部署", "担任", "一行",
     "同志", "率", "出", "主讲", "授课", "讲解", "讲授", "分享", "谈", "回顾", "颁发", "看望", "慰问", "调研",
+    "分别", "也", "还", "则", "就", "已", "曾", "先后", "随后", "均",
     "、", "，", "。", "（", "(", "；", "：", "”",
 )
 _NAME_AFTER_ROLE = re.compile(r"(?:[、，]?(?:" + "|".join(sorted(ROLES, key=len, reverse=True)) + r"))*")
 _PLACE_VERBS = r"举办|举行|召开|开展|开班|开幕|开课|进行|组织|揭牌|启动|上演|亮相|落户|设立|成立|开启|拉开"
 _PLACE_RE = re.compile(rf"在([^，。；“”]{{2,40}}?)(?:组织)?(?:{_PLACE_VERBS})")
-_LOCATED_RE = re.compile(r"(?:位于|坐落于|地处|坐落在|设在|来到|前往|赴)([^，。；“”]{2,30}?)(?:[，。；的]|$)")
+_LOCATED_RE = re.compile(
+    r"(?:位于|坐落于|地处|坐落在|设在|来到|前往|先后到|先后来到|走进|走访|到访|赴)([^，。；“”]{2,40}?)(?:[，。；的]|进行|开展|参观|调研|$)"
+)
 _TITLES = re.compile(r"《([^《》]{1,30})》")
 _ENUMERATION = re.compile(r"[^，。；：:“”]*、[^，。；：:“”]*")
 _BY_ORGS = re.compile(r"由([^，。；]{2,60}?)(?:联合|共同)?(?:主办|承办|举办|组织|发起|指导)")
@@ -46,13 +49,20 @@ _PHRASE_POS = ("n", "m", "q", "s", "f", "a", "b", "j", "eng", "l", "i")
 
 
 class Span(BaseModel):
-    """A short answer: its text and where it stands in the sentence."""
+    """A short answer: its text, where it stands in the sentence, and how sure the pattern
+    that found it is (1: tied to the question's own words, e.g. 由X主办 for 由哪些单位主办;
+    lower: found by shape alone)."""
 
     model_config = ConfigDict(frozen=True)
 
     text: str
     start: int
     end: int
+    strength: float = 1.0
+
+
+def _weaker(span: Span | None, strength: float) -> Span | None:
+    return None if span is None else span.model_copy(update={"strength": strength})
 
 
 def _nearest(spans: Sequence[Span], anchors: Sequence[int]) -> Span | None:
@@ -152,12 +162,29 @@ def _names_before_verbs(sentence: str, question: Question) -> list[Span]:
     return spans
 
 
+_INVITED = re.compile(r"(?:邀请|聘请|请)(?:了)?([^，。；“”]{2,30}?)(?:为|来|给|向|作|做|就|进行|讲|授课|担任|对|开展)")
+_ASKED_ROLE = re.compile(r"([\u4e00-\u9fff]{2})是谁|谁是[^，。？?]{0,12}?([\u4e00-\u9fff]{2})$")
+
+
+def _asked_roles(question: Question) -> tuple[str, ...]:
+    """The roles a 谁 question names: its own (主席), or the word before 是谁 (代表是谁)."""
+    if question.roles:
+        return question.roles
+    match = _ASKED_ROLE.search(question.normalised.rstrip("？?。 "))
+    word = (match.group(1) or match.group(2)) if match else None
+    return (word,) if word else ()
+
+
 def person(sentence: str, question: Question, tag: Tagger) -> Span | None:
-    if not question.roles:
+    anchors = anchors_of(sentence, question)
+    roles = _asked_roles(question)
+    spans = _names_after_roles(sentence, roles) if roles else []
+    if not spans:
         spans = _names_before_verbs(sentence, question)
-        if spans:
-            return _nearest(spans, anchors_of(sentence, question))
-    spans = _names_after_roles(sentence, question.roles or ROLES)
+    if not spans and "请" in question.normalised:
+        invited = _INVITED.search(sentence)
+        if invited is not None:
+            return Span(text=invited.group(1), start=invited.start(1), end=invited.end(1))
     if not spans and "说" in question.normalised:
         said = re.search(r"([\u4e00-\u9fff]{2,3})(?:说|表示)", sentence)
         if said is not None:
@@ -166,9 +193,9 @@ def person(sentence: str, question: Question, tag: Tagger) -> Span | None:
                 if name is not None:
                     spans.append(name)
                     break
-    if not spans:
-        spans = _names_after_roles(sentence, ROLES)
-    return _nearest(spans, anchors_of(sentence, question))
+    if spans:
+        return _nearest(spans, anchors)
+    return _weaker(_nearest(_names_after_roles(sentence, ROLES), anchors), 0.4)
 
 
 def _phrase_ending_at(sentence: str, end: int, head: str, tag: Tagger) -> Span | None:
@@ -205,14 +232,15 @@ def _ending_with(sentence: str, heads: Sequence[str], question: Question, tag: T
 def organisation(sentence: str, question: Question, tag: Tagger) -> Span | None:
     by = _BY_ORGS.search(sentence)
     if by is not None:
-        return Span(text=by.group(1), start=by.start(1), end=by.end(1))
+        tied = any(verb in question.normalised for verb in ("主办", "承办", "举办", "组织", "发起", "指导"))
+        return Span(text=by.group(1), start=by.start(1), end=by.end(1), strength=1.0 if tied else 0.6)
     heads = [h for h in ORG_HEADS if h in question.noun and h in sentence] or list(ORG_HEADS)
     spans = _ending_with(sentence, heads, question, tag)
     listed = [s for s in spans if sentence[s.end : s.end + 1] == "、" or sentence[s.start - 1 : s.start] == "、"]
     if len(listed) >= 2:
         first, last = min(listed, key=lambda s: s.start), max(listed, key=lambda s: s.end)
-        return Span(text=sentence[first.start : last.end], start=first.start, end=last.end)
-    return _nearest(spans, anchors_of(sentence, question))
+        return Span(text=sentence[first.start : last.end], start=first.start, end=last.end, strength=0.8)
+    return _weaker(_nearest(spans, anchors_of(sentence, question)), 0.6)
 
 
 def place(sentence: str, question: Question, tag: Tagger) -> Span | None:
@@ -221,9 +249,12 @@ def place(sentence: str, question: Question, tag: Tagger) -> Span | None:
         spans = _ending_with(sentence, heads, question, tag)
         if spans:
             return _nearest(spans, anchors_of(sentence, question))
-    found = _PLACE_RE.search(sentence) or _LOCATED_RE.search(sentence)
+    found = _PLACE_RE.search(sentence)
     if found is not None:
         return Span(text=found.group(1), start=found.start(1), end=found.end(1))
+    found = _LOCATED_RE.search(sentence)
+    if found is not None:
+        return Span(text=found.group(1), start=found.start(1), end=found.end(1), strength=0.8)
     return None
 
 
@@ -231,6 +262,28 @@ def time(sentence: str, question: Question, tag: Tagger) -> Span | None:
     spans = [Span(text=m.group(0), start=m.start(), end=m.end()) for m in TIME_RE.finditer(sentence)]
     exact = [s for s in spans if any(ch.isdigit() for ch in s.text)]
     return _nearest(exact or spans, anchors_of(sentence, question))
+
+
+_LIST_LEAD = re.compile(r"^.*?(?:包括|包含|涵盖|有|为|是|设置了?|配备了?)[:：]?")
+_QUOTED = re.compile(r"“([^“”]{1,30})”")
+
+
+def _enumeration(sentence: str, head: str) -> Span | None:
+    """The longest run of items joined by 、 (after 包括 / 有 …), not naming the head itself."""
+    best: Span | None = None
+    for match in _ENUMERATION.finditer(sentence):
+        text = match.group(0)
+        lead = _LIST_LEAD.match(text)
+        introduced = lead is not None and "、" in text[lead.end() :]
+        start = match.start() + (lead.end() if lead is not None and introduced else 0)
+        items = sentence[start : match.end()].strip()
+        if head and head in items:
+            continue
+        strength = 1.0 if introduced else 0.6  # 内容包括A、B: a list that is announced as one
+        if best is None or (strength, items.count("、")) > (best.strength, best.text.count("、")):
+            at = sentence.find(items, start)
+            best = Span(text=items, start=at, end=at + len(items), strength=strength)
+    return best
 
 
 def listing(sentence: str, question: Question, tag: Tagger) -> Span | None:
@@ -241,16 +294,16 @@ def listing(sentence: str, question: Question, tag: Tagger) -> Span | None:
     head = question.noun[-2:] if question.noun else ""
     plural = re.search(r"哪些|哪几", question.normalised) is not None
     if head and not plural:
+        quoted = re.search(rf"“([^“”]{{1,30}})”的?[^，。；]{{0,4}}{re.escape(head)}", sentence)
+        if quoted is not None:  # 采用“项目+物业+班组长”的管理模式
+            return Span(text=quoted.group(1), start=quoted.start(1), end=quoted.end(1))
         spans = _ending_with(sentence, [head], question, tag)
         if spans:
-            return _nearest(spans, anchors_of(sentence, question))
-    enums = [m for m in _ENUMERATION.finditer(sentence) if not (head and head in m.group(0))]
-    if enums:
-        best = max(enums, key=lambda m: m.group(0).count("、"))
-        text = best.group(0).strip()
-        start = best.start() + best.group(0).find(text)
-        return Span(text=text, start=start, end=start + len(text))
-    return None
+            return _weaker(_nearest(spans, anchors_of(sentence, question)), 0.8)
+    if plural:
+        return _enumeration(sentence, head)
+    quotes = [Span(text=m.group(1), start=m.start(1), end=m.end(1), strength=0.5) for m in _QUOTED.finditer(sentence)]
+    return _nearest(quotes, anchors_of(sentence, question))
 
 
 EXTRACTORS: dict[QuestionType, Callable[[str, Question, Tagger], Span | None]] = {
@@ -263,7 +316,20 @@ EXTRACTORS: dict[QuestionType, Callable[[str, Question, Tagger], Span | None]] =
 }
 
 
+def _echoes_question(text: str, question: Question) -> bool:
+    """Is the span only the question's own words (学员所在单位 for 学员…是哪家单位)?"""
+    rest = text
+    for term in sorted((t for t in question.terms if len(t) > 1), key=len, reverse=True):
+        rest = rest.replace(term, "")
+    return rest != text and len(rest) <= 2
+
+
 def extract(sentence: str, question: Question, tag: Tagger) -> Span | None:
     """The short answer to the question in this sentence, if there is one."""
     extractor = EXTRACTORS.get(question.qtype)
-    return extractor(sentence, question, tag) if extractor is not None else None
+    span = extractor(sentence, question, tag) if extractor is not None else None
+    if span is None:
+        return None
+    if question.qtype not in (QuestionType.QUANTITY, QuestionType.TIME) and _echoes_question(span.text, question):
+        return None
+    return span

@@ -105,8 +105,11 @@ def number_value(num: str, magnitude: str | None) -> float | None:
 
 
 def find_figures(text: str) -> list[Figure]:
-    """Every figure in the text, left to right."""
-    out: list[Figure] = []
+    """Every figure in the text, left to right (fractions such as 五分之一 count as %)."""
+    out: list[Figure] = [
+        Figure(text=m.group(0), start=m.start(), end=m.end(), value=None, unit="分之", unit_class="%")
+        for m in FRACTION_RE.finditer(text)
+    ]
     for match in FIGURE_RE.finditer(text):
         num = match.group("num")
         if not num[0].isdigit() and len(num) == 1 and num in "一两" and (match.group("unit") or "") in ("个", "名", "位", "项", "次", ""):
@@ -132,14 +135,24 @@ def find_figures(text: str) -> list[Figure]:
                 unit_class=UNIT_CLASSES.get(unit, ""),
             )
         )
-    return out
+    return sorted(out, key=lambda f: f.start)
+
+
+RATIO_WORDS = ("比例", "比率", "百分比", "占比", "率", "比重", "份额")
+FRACTION_RE = re.compile(rf"[{_CN_NUM}\d]+分之[{_CN_NUM}\d]+")
 
 
 def asked_unit_class(question: str) -> str | None:
-    """The measure-word class a quantity question asks for: 多少人 -> 人, 多少家企业 -> 家."""
+    """The measure-word class a quantity question asks for: 多少人 -> 人, 多少家企业 -> 家,
+    建制率是多少 -> %."""
     match = QUESTION_FIGURE_RE.search(question)
     if match is None:
         return None
+    before = question[: match.start()]
+    if not match.group("unit") and not match.group("noun").strip("？?。 ") and re.search(
+        rf"(?:{'|'.join(RATIO_WORDS)})(?:是|为|有|达|占)?$", before
+    ):
+        return "%"
     unit = match.group("unit")
     if unit:
         return UNIT_CLASSES[unit]

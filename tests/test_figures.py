@@ -45,3 +45,15 @@ def test_find_figures(text: str, expected: list[tuple[str, float, str]]) -> None
 )
 def test_asked_unit_class(question: str, unit: str | None) -> None:
     assert asked_unit_class(question) == unit
+
+
+@pytest.mark.parametrize(
+    ("question", "unit"),
+    [("平谷区职代会建制率是多少", "%"), ("流域占全国面积的比例是多少", "%"), ("一等奖奖金有多少", None)],
+)
+def test_ratio_questions_ask_for_percentages(question: str, unit: str | None) -> None:
+    assert asked_unit_class(question) == unit
+
+
+def test_fractions_are_figures() -> None:
+    assert [(f.text, f.unit_class) for f in find_figures("约占五分之一，建制率达85%")] == [("五分之一", "%"), ("85%", "%")]

@@ -102,7 +102,8 @@ class Library:
         """The search index, loaded (or brought up to date with the store) on first use."""
         if self._corpus is None:
             self.refresh()
-        assert self._corpus is not None
+        if self._corpus is None:
+            raise RuntimeError("the search index could not be loaded")
         return self._corpus
 
     @property

@@ -103,7 +103,8 @@ _WORKER_SEGMENTER: Segmenter | None = None
 
 
 def _worker_terms(texts: list[str]) -> list[list[str]]:
-    assert _WORKER_SEGMENTER is not None
+    if _WORKER_SEGMENTER is None:
+        raise RuntimeError("segmenting worker started without a segmenter")
     return [_WORKER_SEGMENTER.terms(t) for t in texts]
 
 

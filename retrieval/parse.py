@@ -226,8 +226,8 @@ class _Assembler:
         if line.kind is Kind.LABEL:
             self._close_paragraph()
             match = _LABEL.match(line.text)
-            assert match is not None
-            self.labels.append(match.group(1))
+            if match is not None:
+                self.labels.append(match.group(1))
             return i + 1
         if line.kind is Kind.TITLE:
             self._start([line.text])

@@ -317,14 +317,13 @@ class _Assembler:
         """Drop column banners standing above the headings; keep at most three headings."""
         lines = [line for line in run if not self.layout.is_column_banner(line.text)]
         while len(lines) > 1:
-            first_block = [line for line in lines if line.block == lines[0].block]
-            rest = lines[len(first_block) :]
-            if rest and len(first_block) > 1:
-                lines = rest
+            if len(_slogan_segments(lines[0].text)) >= 3:
+                # a slogan banner (学思想 强党性 重实践 建新功) and, under it, the column's name
+                lines = lines[2:] if len(lines) > 2 else lines[1:]
                 continue
-            if rest and len(_slogan_segments(lines[0].text)) >= 3:
-                # a slogan banner and, under it, the column's name
-                lines = rest[1:] if len(rest) > 1 and len(first_block) == 1 else rest
+            first_block = [line for line in lines if line.block == lines[0].block]
+            if 1 < len(first_block) < len(lines):
+                lines = lines[len(first_block) :]  # a banner printed as one block of lines
                 continue
             break
         return [line.text for line in lines[-MAX_HEADINGS:]]

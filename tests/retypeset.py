@@ -5,6 +5,7 @@ Used by the parse tests to check that the articles do not depend on the typesett
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 HALF = {"，": ",", "；": ";", "：": ":", "？": "?", "！": "!", "（": "(", "）": ")"}
@@ -44,6 +45,11 @@ def ragged(text: str) -> str:
             lines.append(line)
         lines.append("")
     return "\n".join(lines)
+
+
+def compact(text: str) -> str:
+    """No blank lines: every line break is a single one."""
+    return re.sub(r"\n\s*\n", "\n", text)
 
 
 def plain(text: str) -> str:

@@ -55,6 +55,8 @@ VARIANTS: dict[str, Callable[[str, list[str]], str]] = {
     "markdown": lambda t, titles: R.markdown(R.plain(t), BANNER, titles),
     "markdown-halfwidth-crlf": lambda t, titles: R.crlf(R.halfwidth(R.markdown(R.plain(t), BANNER, titles))),
     "fullwidth-ragged": lambda t, _: R.ragged(R.fullwidth(t)),
+    "compact": lambda t, _: R.compact(t),
+    "compact-crlf-halfwidth": lambda t, _: R.crlf(R.halfwidth(R.compact(t))),
 }
 
 

@@ -29,6 +29,8 @@ EXPANSION_WEIGHT = 0.3
 UNKNOWN_CREDIT = 0.5
 RELATED_SHARE = 0.35  # further hits must score at least this share of the best one
 MIN_COVERAGE = 0.35
+MIN_COVERAGE_NAMED = 0.2
+RARE_NAME_DOCS = 20
 ENTITY_PENALTY = 0.3
 _GENERIC_ORGS = {"总工会", "市总工会", "区总工会", "工会", "街道总工会", "全国总工会", "公司", "单位", "企业"}
 
@@ -72,13 +74,21 @@ class Answerer:
             self._norm_cache[row] = cached
         return cached
 
+    def _names(self, question: Question, entities: list[str]) -> list[str]:
+        """Other proper nouns of the question (people, places, works) that some article has;
+        an article without them is less likely to answer, but tagging is not sure enough
+        to require them."""
+        return [n for n in question.names if n not in entities and self.corpus.bm25.doc_freq(n) > 0]
+
     def _entities(self, question: Question) -> list[str]:
+        """The districts, streets and organisations the question names: the answering
+        article must name them too (密云区 is not answered from 东城区)."""
         places = self.segmenter.places | self.segmenter.places_short
         out = []
         for term in question.terms:
-            if term in places or (
-                len(term) >= 4 and term.endswith(ORG_HEADS) and term not in _GENERIC_ORGS
-            ):
+            if term in out or term in _GENERIC_ORGS:
+                continue
+            if term in places or (len(term) >= 4 and term.endswith(ORG_HEADS)):
                 out.append(term)
         # keep the longest of overlapping forms (密云区 covers 密云)
         return [t for t in out if not any(t != o and t in o for o in out)] or out
@@ -95,13 +105,12 @@ class Answerer:
         # words that only come from expanding a short form count as alternatives, less
         weights = {t: self._idf(t) * (1.0 if t in core else EXPANSION_WEIGHT) for t in dict.fromkeys(terms)}
         total = sum(weights.values())
-        if self._asks_about_unknown(question):
-            return Answer(question=text, found=False, reason="unknown")
         candidates = self.corpus.bm25.top(question.terms, CANDIDATES)
         if not candidates:
             return Answer(question=text, found=False, reason="unknown")
         best_bm25 = candidates[0][1]
         entities = self._entities(question)
+        names = self._names(question, entities)
         by_article: dict[int, _Scored] = {}
         for passage, bm25 in candidates:
             row = self.corpus.article_of(passage)
@@ -115,12 +124,20 @@ class Answerer:
             score = 0.35 * (bm25 / best_bm25) + 0.4 * coverage + 0.35 * local
             if not agrees:
                 score *= ENTITY_PENALTY
+            if names:
+                score *= 0.5 + 0.5 * sum(n in article_text for n in names) / len(names)
             current = by_article.get(row)
             if current is None or score > current.score:
                 by_article[row] = _Scored(row, paragraph, sentence, score, coverage)
         ranked = sorted(by_article.values(), key=lambda s: (-s.score, s.row))
         top = ranked[0]
-        if top.coverage < MIN_COVERAGE or not all(e in self._article_text(top.row) for e in entities):
+        top_text = self._article_text(top.row)
+        if self._asks_about_unknown(question, top_text):
+            return Answer(question=text, found=False, reason="unknown")
+        # a rare name of the question found in the article: its other words may be paraphrased
+        named = any(n in top_text and self.corpus.bm25.doc_freq(n) <= RARE_NAME_DOCS for n in names)
+        threshold = MIN_COVERAGE_NAMED if named else MIN_COVERAGE
+        if top.coverage < threshold or not all(e in top_text for e in entities):
             related = tuple(self._headline(self.corpus.article(s.row)) for s in ranked[:3] if s.coverage >= 0.3)
             return Answer(question=text, found=False, reason="weak", related=related)
         relevant = [s for s in ranked[:limit] if s.score >= RELATED_SHARE * top.score and s.coverage >= MIN_COVERAGE / 2]
@@ -148,19 +165,24 @@ class Answerer:
                 got += weight * UNKNOWN_CREDIT * sum(ch in text for ch in term) / len(term)
         return got / total
 
-    def _asks_about_unknown(self, question: Question) -> bool:
-        """Is the thing asked about (多少年终奖 -> 年终奖) in no article at all?"""
+    def _asks_about_unknown(self, question: Question, top_text: str) -> bool:
+        """Is the thing asked about (多少年终奖 -> 年终奖) in no article at all, and not even
+        its characters in the best one (多少资金 is answered by 融资250亿美元)?"""
         if question.qtype is not QuestionType.QUANTITY or question.unit_class is not None:
             return False
         noun = question.noun
-        if not noun:  # 奖金有多少: the last word before 多少
+        if not noun:  # 奖金有多少: the last noun before 多少
             before = _BEFORE_HOW_MANY.search(question.normalised.rstrip("？?。 "))
-            words = [w for w in self.segmenter.cut(before.group(1)) if w not in self.segmenter.stopwords] if before else []
-            noun = words[-1] if words else ""
+            tagged = self.segmenter.tagger.lcut(before.group(1)) if before else []
+            nouns = [w.word for w in tagged if w.flag.startswith("n") and w.word not in self.segmenter.stopwords]
+            noun = nouns[-1] if nouns else ""
         if not noun:
             return False
         words = [w for w in self.segmenter.cut(noun) if w not in self.segmenter.stopwords]
-        return bool(words) and all(self.corpus.bm25.doc_freq(w) == 0 for w in words)
+        if not words or any(self.corpus.bm25.doc_freq(w) > 0 for w in words):
+            return False
+        shared = sum(ch in top_text for ch in noun) / len(noun)
+        return len(noun) >= 3 or shared < 0.5
 
     def _tag(self, text: str) -> list[tuple[str, str]]:
         return [(w.word, w.flag) for w in self.segmenter.tagger.lcut(text)]

@@ -15,7 +15,10 @@ from pydantic import BaseModel, ConfigDict
 UNIT_CLASSES: dict[str, str] = {
     **dict.fromkeys(["人", "名", "位", "人次", "余人", "余名"], "人"),
     **dict.fromkeys(["家", "所"], "家"),
-    **dict.fromkeys(["个"], "个"),
+    **dict.fromkeys(["个", "郡", "县", "省", "州", "国"], "个"),
+    **dict.fromkeys(["块", "枚", "面"], "块"),
+    **dict.fromkeys(["只", "头", "匹", "尾"], "只"),
+    **dict.fromkeys(["级", "阶"], "级"),
     **dict.fromkeys(["项", "类", "种", "条", "方面"], "项"),
     **dict.fromkeys(["次", "场", "期", "届", "批", "轮"], "次"),
     **dict.fromkeys(["元", "万元", "亿元"], "元"),

@@ -29,7 +29,7 @@ ROLES = (
 )
 ORG_HEADS = (
     "单位", "医院", "公司", "企业", "学校", "学院", "工会", "部门", "机构", "协会", "集团", "街道", "社区",
-    "银行", "组织", "团体", "商场",
+    "银行", "组织", "团体", "商场", "球队", "队", "俱乐部", "政府", "委员会",
 )
 PLACE_HEADS = (
     "场站", "社区", "街道", "学院", "场馆", "体育馆", "中心", "广场", "地方", "城市", "省", "市", "区", "县",
@@ -37,11 +37,14 @@ PLACE_HEADS = (
 )
 
 _PERSON_Q = re.compile(r"谁|哪位|哪一位|什么人|哪个人|姓名|名字|叫什么")
-_TIME_Q = re.compile(r"什么时候|何时|哪年|哪一年|哪天|哪一天|几月|几号|哪个月|什么时间|哪一月|日期")
+_TIME_Q = re.compile(r"什么时候|何时|哪年|哪一年|哪天|哪一天|哪几天|几月|几号|哪个月|什么时间|哪一月|日期|哪些日子")
 _PLACE_Q = re.compile(r"哪里|哪儿|在哪|何地|什么地方|何处|哪个地方|地点")
 _QUANTITY_Q = re.compile(r"多少|几(?!乎)|若干|多大|多长|多高|多重|多远|百分之几")
 _WHICH_Q = re.compile(r"(?:哪些|哪几|哪个|哪家|哪所|哪一|什么|何种|哪种)(?P<head>[\u4e00-\u9fff]{0,6})")
 _LIST_Q = re.compile(r"哪些|哪几|什么|怎么|怎样|如何|何种|哪种|为什么|为何|内容|措施|做法")
+
+
+_NAME_TAGS = ("nr", "ns", "nt", "nz")
 
 
 class Question(BaseModel):
@@ -57,6 +60,7 @@ class Question(BaseModel):
     unit_class: str | None = None
     noun: str = ""  # what is counted, or the head noun after 哪些 / 什么 / 哪个
     roles: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()  # proper nouns the question names (places, people, organisations)
 
 
 def _which_head(text: str) -> str:
@@ -86,7 +90,7 @@ def analyse(text: str, segmenter: Segmenter) -> Question:
         qtype = QuestionType.TIME
     elif _PERSON_Q.search(norm):
         qtype = QuestionType.PERSON
-    elif _QUANTITY_Q.search(norm) and "哪几" not in norm:
+    elif _QUANTITY_Q.search(norm) and "哪" not in norm:
         qtype = QuestionType.QUANTITY
         unit = asked_unit_class(norm)
         noun = asked_noun(norm)
@@ -98,6 +102,21 @@ def analyse(text: str, segmenter: Segmenter) -> Question:
         qtype = QuestionType.PLACE
     elif _LIST_Q.search(norm):
         qtype = QuestionType.LIST
+    names = tuple(
+        dict.fromkeys(
+            w.word
+            for w in segmenter.tagger.lcut(norm)
+            if w.flag.startswith(_NAME_TAGS) and len(w.word) >= 2 and w.word not in segmenter.stopwords
+        )
+    )
     return Question(
-        text=text, normalised=norm, qtype=qtype, terms=terms, core=core, unit_class=unit, noun=noun, roles=roles
+        text=text,
+        normalised=norm,
+        qtype=qtype,
+        terms=terms,
+        core=core,
+        unit_class=unit,
+        noun=noun,
+        roles=roles,
+        names=names,
     )

@@ -30,6 +30,8 @@ UNKNOWN_CREDIT = 0.5
 RELATED_SHARE = 0.35  # further hits must score at least this share of the best one
 MIN_COVERAGE = 0.35
 MIN_COVERAGE_NAMED = 0.2
+MIN_COVERAGE_TITLED = 0.1
+TITLE_NAME_BOOST = 1.3
 RARE_NAME_DOCS = 20
 ENTITY_PENALTY = 0.3
 _GENERIC_ORGS = {"总工会", "市总工会", "区总工会", "工会", "街道总工会", "全国总工会", "公司", "单位", "企业"}
@@ -126,6 +128,8 @@ class Answerer:
                 score *= ENTITY_PENALTY
             if names:
                 score *= 0.5 + 0.5 * sum(n in article_text for n in names) / len(names)
+                if any(n in title for n in names):  # the article about what the question names
+                    score *= TITLE_NAME_BOOST
             current = by_article.get(row)
             if current is None or score > current.score:
                 by_article[row] = _Scored(row, paragraph, sentence, score, coverage)
@@ -135,8 +139,13 @@ class Answerer:
         if self._asks_about_unknown(question, top_text):
             return Answer(question=text, found=False, reason="unknown")
         # a rare name of the question found in the article: its other words may be paraphrased
-        named = any(n in top_text and self.corpus.bm25.doc_freq(n) <= RARE_NAME_DOCS for n in names)
-        threshold = MIN_COVERAGE_NAMED if named else MIN_COVERAGE
+        rare = [n for n in names if self.corpus.bm25.doc_freq(n) <= RARE_NAME_DOCS]
+        threshold = MIN_COVERAGE
+        if any(n in top_text for n in rare):
+            threshold = MIN_COVERAGE_NAMED
+        top_title = self.segmenter.normalise(self.corpus.article(top.row).title)
+        if any(n in top_title for n in rare):  # the article about what the question names
+            threshold = MIN_COVERAGE_TITLED
         if top.coverage < threshold or not all(e in top_text for e in entities):
             related = tuple(self._headline(self.corpus.article(s.row)) for s in ranked[:3] if s.coverage >= 0.3)
             return Answer(question=text, found=False, reason="weak", related=related)

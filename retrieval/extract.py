@@ -286,11 +286,18 @@ def _enumeration(sentence: str, head: str) -> Span | None:
     return best
 
 
+_WORKS = ("书", "法", "规", "文件", "著作", "作品", "名录", "节目", "歌", "曲", "剧", "诗", "报", "刊", "典", "章", "资料", "材料", "汇编", "手册", "教材", "读物")
+
+
 def listing(sentence: str, question: Question, tag: Tagger) -> Span | None:
     titles = list(_TITLES.finditer(sentence))
     if titles:
         first, last = titles[0], titles[min(len(titles), 3) - 1]
-        return Span(text=sentence[first.start() : last.end()], start=first.start(), end=last.end())
+        # 《…》 answers 哪些法律 / 什么书; for other questions it is only a candidate
+        works = any(w in question.noun for w in _WORKS)
+        return Span(
+            text=sentence[first.start() : last.end()], start=first.start(), end=last.end(), strength=1.0 if works else 0.5
+        )
     head = question.noun[-2:] if question.noun else ""
     plural = re.search(r"哪些|哪几", question.normalised) is not None
     if head and not plural:

@@ -69,13 +69,14 @@ def read_file(path: Path, max_bytes: int) -> IssueFile | SourceFailure:
 
 
 def files_in(folder: Path) -> list[Path]:
-    """Issue files in a folder and its subfolders, in name order; hidden files skipped."""
+    """Issue files (.txt, .md, … or no suffix) in a folder and its subfolders, in name
+    order; hidden files skipped."""
     found = [
         p
         for p in folder.rglob("*")
         if p.is_file()
         and not any(part.startswith(".") for part in p.relative_to(folder).parts)
-        and p.suffix.lower() in ISSUE_SUFFIXES
+        and (p.suffix.lower() in ISSUE_SUFFIXES or not p.suffix)
     ]
     return sorted(found, key=lambda p: (p.name, str(p)))
 

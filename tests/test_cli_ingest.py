@@ -268,3 +268,17 @@ def test_database_url_sqlite_and_unsupported(capsys: pytest.CaptureFixture[str],
     monkeypatch.setenv("UNIONBOT_DATABASE_URL", "mysql://x")
     code, _, err = run(capsys, "articles")
     assert code == 2 and "bad setting" in err
+
+
+def test_folder_files_without_suffix_are_issues_and_others_are_not(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("UNIONBOT_SEEDS_DIR", "")
+    folder = tmp_path / "mixed"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "sub" / "wiki_0001").write_text("## 长城\n\n长城是古代中国的军事工程。\n", encoding="utf-8")
+    (folder / "notes.json").write_text("{}", encoding="utf-8")
+    (folder / ".hidden.md").write_text("## 隐藏\n\n不读。\n", encoding="utf-8")
+    code, _, err = run(capsys, "ingest", str(folder))
+    assert code == 0 and "1 added" in err
+    assert [r["title"] for r in articles_json(capsys)] == ["长城"]

@@ -49,7 +49,7 @@ class Inbox:
     def poll(self, library: Library) -> list[IngestResult]:
         """Ingest the settled files at once; move each to done/ or failed/."""
         ready = self.settled()
-        issues = [p for p in ready if p.suffix.lower() in ISSUE_SUFFIXES]
+        issues = [p for p in ready if p.suffix.lower() in ISSUE_SUFFIXES or not p.suffix]
         report = library.ingest([str(p) for p in issues], progress=False) if issues else None
         by_path = dict(zip(issues, report.results if report else (), strict=True))
         results = []

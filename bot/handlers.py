@@ -72,8 +72,8 @@ async def reply_to(message: Message, reply: Reply | None, quote: bool = False) -
 
 
 def _text_after_command(message: Message) -> str:
-    text = message.text or ""
-    return text.split(maxsplit=1)[1] if len(text.split(maxsplit=1)) > 1 else ""
+    parts = (message.text or "").split(maxsplit=1)
+    return parts[1] if len(parts) > 1 else ""
 
 
 def _in_group(update: Update) -> bool:

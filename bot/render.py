@@ -39,13 +39,18 @@ def esc(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-def _source(article: Article) -> str:
-    parts = [f"《{esc(article.title)}》", esc(article.issue)]
+def _byline(article: Article) -> str:
+    """issue · reporters (or the reprint source), escaped."""
+    parts = [esc(article.issue)]
     if article.reporters:
         parts.append("记者 " + esc("、".join(article.reporters)))
     elif article.source:
         parts.append(f"转自《{esc(article.source)}》")
     return " · ".join(parts)
+
+
+def _source(article: Article) -> str:
+    return f"《{esc(article.title)}》 · {_byline(article)}"
 
 
 def _highlighted_snippet(hit: Hit) -> str:
@@ -147,7 +152,7 @@ def article_pages(article: Article, budget: int = PAGE_BUDGET) -> list[str]:
     header.append(f"<b>{esc(article.title)}</b>")
     if article.subtitle:
         header.append(f"——{esc(article.subtitle)}")
-    meta = _source(article).split(" · ", 1)[1]
+    meta = _byline(article)
     if article.section:
         meta += f" · {esc(article.section)}"
     header.append(f"<i>{meta}</i>")

@@ -71,8 +71,10 @@ class DigestSender:
     def parts(self, issue_id: str) -> list[render.Reply]:
         cached = self._parts.get(issue_id)
         if cached is None:
+            if len(self._parts) >= 20:
+                self._parts.clear()
             cached = render.digest_parts(issue_id, self.library.store.articles([issue_id]))
-            self._parts = {issue_id: cached, **dict(list(self._parts.items())[:20])}
+            self._parts[issue_id] = cached
         return cached
 
     async def run_once(self, limit: int = 1000) -> int:

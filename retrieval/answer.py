@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .corpus import Corpus
@@ -56,7 +57,7 @@ class Answerer:
     def __init__(self, corpus: Corpus, segmenter: Segmenter) -> None:
         self.corpus = corpus
         self.segmenter = segmenter
-        self._norm_cache: dict[int, str] = {}
+        self._norm_cache: dict[int, tuple[str, str]] = {}
 
     # -- helpers ----------------------------------------------------------------------
 
@@ -65,12 +66,14 @@ class Answerer:
         total = max(len(self.corpus), 1)
         return math.log(1.0 + (total - n + 0.5) / (n + 0.5))
 
-    def _article_text(self, row: int) -> str:
+    def _normalised(self, row: int) -> tuple[str, str]:
+        """An article's title and whole text (headings and paragraphs), normalised once."""
         cached = self._norm_cache.get(row)
         if cached is None:
             article = self.corpus.article(row)
             heads = " ".join(x for x in (article.pretitle, article.title, article.subtitle) if x)
-            cached = self.segmenter.normalise(heads + "\n" + "\n".join(article.paragraphs))
+            text = self.segmenter.normalise(heads + "\n" + "\n".join(article.paragraphs))
+            cached = (self.segmenter.normalise(article.title), text)
             if len(self._norm_cache) > 2048:
                 self._norm_cache.clear()
             self._norm_cache[row] = cached
@@ -116,13 +119,12 @@ class Answerer:
         by_article: dict[int, _Scored] = {}
         for passage, bm25 in candidates:
             row = self.corpus.article_of(passage)
-            article_text = self._article_text(row)
+            title, article_text = self._normalised(row)
             coverage = self._coverage(weights, total, article_text)
             agrees = all(e in article_text for e in entities)
             paragraph = passage - self.corpus.article_passages(row).start
             text_of_passage = self.corpus.passages[passage]
-            title = self.segmenter.normalise(self.corpus.article(row).title)
-            sentence, local = self._best_sentence(text_of_passage, question, weights, total, title)
+            _, sentence, local, _ = self._best_sentence([text_of_passage], question, weights, total, title)
             score = 0.35 * (bm25 / best_bm25) + 0.4 * coverage + 0.35 * local
             if not agrees:
                 score *= ENTITY_PENALTY
@@ -135,7 +137,7 @@ class Answerer:
                 by_article[row] = _Scored(row, paragraph, sentence, score, coverage)
         ranked = sorted(by_article.values(), key=lambda s: (-s.score, s.row))
         top = ranked[0]
-        top_text = self._article_text(top.row)
+        top_title, top_text = self._normalised(top.row)
         if self._asks_about_unknown(question, top_text):
             return Answer(question=text, found=False, reason="unknown")
         # a rare name of the question found in the article: its other words may be paraphrased
@@ -143,7 +145,6 @@ class Answerer:
         threshold = MIN_COVERAGE
         if any(n in top_text for n in rare):
             threshold = MIN_COVERAGE_NAMED
-        top_title = self.segmenter.normalise(self.corpus.article(top.row).title)
         if any(n in top_title for n in rare):  # the article about what the question names
             threshold = MIN_COVERAGE_TITLED
         if top.coverage < threshold or not all(e in top_text for e in entities):
@@ -213,15 +214,21 @@ class Answerer:
         return matched + bonus, span
 
     def _best_sentence(
-        self, paragraph: str, question: Question, weights: dict[str, float], total: float, title: str
-    ) -> tuple[Sentence, float]:
-        sentences = split_sentences(paragraph) or [Sentence(text=paragraph, start=0)]
-        scored = [
-            (self._sentence_score(s.text, question, weights, total, title)[0], -i, s)
-            for i, s in enumerate(sentences)
-        ]
-        best = max(scored, key=lambda x: (x[0], x[1]))
-        return best[2], best[0]
+        self, paragraphs: Sequence[str], question: Question, weights: dict[str, float], total: float, title: str
+    ) -> tuple[int, Sentence, float, Span | None]:
+        """The best answering sentence of the paragraphs: (paragraph index, sentence, score,
+        short answer). When the question needs a figure or a name, a sentence that has one
+        wins; ties go to the earlier sentence."""
+        best: tuple[tuple[bool, float, int, int], int, Sentence, float, Span | None] | None = None
+        for p, paragraph in enumerate(paragraphs):
+            for i, sentence in enumerate(split_sentences(paragraph) or [Sentence(text=paragraph, start=0)]):
+                score, span = self._sentence_score(sentence.text, question, weights, total, title)
+                key = (span is not None and _needs_span(question), score, -p, -i)
+                if best is None or key > best[0]:
+                    best = (key, p, sentence, score, span)
+        if best is None:
+            raise ValueError("no paragraph to choose a sentence from")
+        return best[1], best[2], best[3], best[4]
 
     def _hit(
         self, scored: _Scored, question: Question, weights: dict[str, float], total: float, first: bool
@@ -229,7 +236,8 @@ class Answerer:
         article = self.corpus.article(scored.row)
         paragraph, sentence, span = scored.paragraph, scored.sentence, None
         if first:
-            paragraph, sentence, span = self._answer_sentence(article, question, weights, total)
+            title = self._normalised(scored.row)[0]
+            paragraph, sentence, _, span = self._best_sentence(article.paragraphs, question, weights, total, title)
         else:
             span = extract(sentence.text, question, self._tag)
         snippet, answer_start = _snippet(article.paragraphs[paragraph], sentence, span)
@@ -241,22 +249,6 @@ class Answerer:
             answer_start=answer_start,
             score=round(scored.score * 10, 4),
         )
-
-    def _answer_sentence(
-        self, article: Article, question: Question, weights: dict[str, float], total: float
-    ) -> tuple[int, Sentence, Span | None]:
-        """The sentence of the article that best answers, over all its paragraphs; when the
-        question needs a figure or a name, a sentence that has one wins."""
-        title = self.segmenter.normalise(article.title)
-        scored: list[tuple[bool, float, int, int, Sentence, Span | None]] = []
-        for p, paragraph in enumerate(article.paragraphs):
-            for i, sentence in enumerate(split_sentences(paragraph)):
-                score, span = self._sentence_score(sentence.text, question, weights, total, title)
-                has = span is not None and _needs_span(question)
-                scored.append((has, score, -p, -i, sentence, span))
-        best = max(scored, key=lambda x: x[:4])
-        return -best[2], best[4], best[5]
-
 
 def _needs_span(question: Question) -> bool:
     """Questions whose answer, when printed, has a shape we always recognise."""

@@ -79,8 +79,8 @@ def _head_in(head: str, heads: tuple[str, ...]) -> str | None:
 def analyse(text: str, segmenter: Segmenter) -> Question:
     """Type and key words of a question."""
     norm = segmenter.normalise(text).strip()
-    terms = tuple(segmenter.query_terms(norm))
-    core = tuple(segmenter.query_terms(norm, expand=False))
+    own, expanded = segmenter.question_terms(norm)
+    terms, core = (*own, *expanded), tuple(own)
     roles = tuple(r for r in ROLES if r in norm and not any(r != o and r in o and o in norm for o in ROLES))
     head = _which_head(norm)
     qtype = QuestionType.STATEMENT

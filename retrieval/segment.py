@@ -100,25 +100,34 @@ class Segmenter:
         extra.extend(TIME_TOKEN for _ in TIME_RE.finditer(norm))
         return words + extra
 
-    def query_terms(self, question: str, expand: bool = True) -> list[str]:
-        """Search terms of a question: its words without question words, plus what it asks for,
-        plus the full forms of the short forms it uses (工联会 -> 工会联合会)."""
+    def question_terms(self, question: str) -> tuple[list[str], list[str]]:
+        """A question's own search words, and the words its short forms expand to
+        (工联会 -> 工会联合会), plus what it asks for (#人, #时) among its own."""
         norm = self.normalise(question)
         bare = _QUESTION_WORDS.sub("，", norm)
-        terms = [
+        own = [
             t
             for t in self.terms(bare)
             if t not in self.stopwords and not t.startswith("#") and not (len(t) > 1 and t.endswith("了"))
         ]
-        for short, full in self.aliases.items() if expand else ():
-            if short in norm and full not in norm:
-                terms.extend(t for t in self.terms(full) if t not in self.stopwords and not t.startswith("#"))
+        expanded = [
+            t
+            for short, full in self.aliases.items()
+            if short in norm and full not in norm
+            for t in self.terms(full)
+            if t not in self.stopwords and not t.startswith("#")
+        ]
         unit = asked_unit_class(norm)
         if unit is not None:
-            terms.append(figure_token(unit))
+            own.append(figure_token(unit))
         if _TIME_QUESTION.search(norm):
-            terms.append(TIME_TOKEN)
-        return terms
+            own.append(TIME_TOKEN)
+        return own, expanded
+
+    def query_terms(self, question: str) -> list[str]:
+        """All search terms of a question: its own words and their expansions."""
+        own, expanded = self.question_terms(question)
+        return own + expanded
 
     @cached_property
     def places_short(self) -> frozenset[str]:

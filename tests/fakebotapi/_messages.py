@@ -110,20 +110,25 @@ class MessageMethods(ContentChecks, FloodModel):
         self._note_send(state)
         return copy.deepcopy(message)
 
+    def _prepare_caption(self, params: Params) -> tuple[str | None, str | None, str, list[JSON]]:
+        """A caption as sent and as parsed: (source, parse mode, plain caption, entities)."""
+        source = params.get_str("caption")
+        parse_mode = params.get_str("parse_mode")
+        caption, entities = self._prepare_text(
+            source,
+            parse_mode,
+            params.get_json("caption_entities"),
+            too_long="message caption is too long",
+            limit=MAX_CAPTION_LENGTH,
+            allow_empty=True,
+        )
+        return source, parse_mode, caption, entities
+
     def _make_generic_send(self, method: str) -> Callable[[Params, Connection], JSON]:
         def send(params: Params, connection: Connection) -> JSON:
             state = self._resolve_chat(params)
             self._check_can_write(state)
-            source = params.get_str("caption")
-            parse_mode = params.get_str("parse_mode")
-            caption, entities = self._prepare_text(
-                source,
-                parse_mode,
-                params.get_json("caption_entities"),
-                too_long="message caption is too long",
-                limit=MAX_CAPTION_LENGTH,
-                allow_empty=True,
-            )
+            source, parse_mode, caption, entities = self._prepare_caption(params)
             markup = self._check_markup(params.raw.get("reply_markup"))
             reply_to = self._reply_target(state, params)
             self._check_flood(state)
@@ -209,16 +214,7 @@ class MessageMethods(ContentChecks, FloodModel):
         return copy.deepcopy(new)
 
     def _m_edit_message_caption(self, params: Params, connection: Connection) -> JSON | bool:
-        source = params.get_str("caption")
-        parse_mode = params.get_str("parse_mode")
-        caption, entities = self._prepare_text(
-            source,
-            parse_mode,
-            params.get_json("caption_entities"),
-            too_long="message caption is too long",
-            limit=MAX_CAPTION_LENGTH,
-            allow_empty=True,
-        )
+        source, parse_mode, caption, entities = self._prepare_caption(params)
         markup = self._check_markup(params.raw.get("reply_markup"))
         target = self._target_message(params, "edit")
         if target is None:

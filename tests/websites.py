@@ -25,6 +25,19 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import httpx
+
+from bot.intake import (
+    DocumentKind,
+    WebArticle,
+    article_pages,
+    classify,
+    decode_page,
+    edition_links,
+    entry_article,
+    extract_article,
+    parse_feed,
+)
 from retrieval import parse_issue
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -478,3 +491,36 @@ def serve_site() -> Iterator[ServedSite]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+def get(client: httpx.Client, url: str) -> tuple[bytes, str]:
+    """A page's bytes and Content-Type (an error for anything but 200)."""
+    response = client.get(url)
+    response.raise_for_status()
+    return response.content, response.headers.get("content-type", "")
+
+
+def read_url(client: httpx.Client, url: str) -> list[WebArticle]:
+    """The articles a URL gives, read the way ingest is meant to: an article page (with
+    its further pages), an edition page's articles, or a feed's entries."""
+
+    def page_text(link: str) -> str:
+        return decode_page(*get(client, link))
+
+    data, content_type = get(client, url)
+    kind = classify(data, content_type)
+    if kind is DocumentKind.ARTICLE_PAGE:
+        html = decode_page(data, content_type)
+        return [extract_article(article_pages(url, html, page_text), url)]
+    if kind is DocumentKind.EDITION_PAGE:
+        return [a for link in edition_links(decode_page(data, content_type), url) for a in read_url(client, link)]
+    if kind in (DocumentKind.RSS, DocumentKind.ATOM):
+        out = []
+        for entry in parse_feed(data, url).entries:
+            carried = entry_article(entry)
+            if carried is None:
+                page = read_url(client, entry.url)[0]
+                carried = page.model_copy(update={"published": page.published or entry.published})
+            out.append(carried)
+        return out
+    raise ValueError(f"{url}: {kind} is not a web article source")

@@ -6,6 +6,7 @@ import re
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 _UNSAFE = re.compile(r"[^a-z0-9._-]+")
+_DOTS = re.compile(r"\.{2,}")
 
 
 def absolute_url(base: str | None, href: str) -> str:
@@ -35,5 +36,5 @@ def site_name(url: str) -> str:
         host = host.encode("idna").decode("ascii")
     except UnicodeError:
         pass
-    name = _UNSAFE.sub("-", host).strip(".-_")
+    name = _UNSAFE.sub("-", _DOTS.sub("-", host)).strip(".-_")
     return name or "web"

@@ -18,6 +18,7 @@ from .errors import IntakeError, PageError
 from .feed import entry_article, parse_feed
 from .grouping import group_articles, issue_id_for
 from .models import DocumentKind, Feed, FeedEntry, WebArticle
+from .robots import Robots, robots_url
 from .site import absolute_url, host_of, same_site, site_name
 from .web import article_pages, classify, edition_links, html_kind, next_page_url
 
@@ -27,6 +28,7 @@ __all__ = [
     "FeedEntry",
     "IntakeError",
     "PageError",
+    "Robots",
     "WebArticle",
     "absolute_url",
     "article_pages",
@@ -45,6 +47,7 @@ __all__ = [
     "next_page_url",
     "parse_feed",
     "publication_date",
+    "robots_url",
     "same_site",
     "site_name",
 ]

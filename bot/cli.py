@@ -183,9 +183,12 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     """Run the Telegram bot."""
     if settings.telegram_bot_token is None:
         raise UsageError("set TELEGRAM_BOT_TOKEN to run the bot (see README: create a bot with BotFather)")
-    from .app import serve
+    from .app import ServeError, serve
 
-    return serve(settings)
+    try:
+        return serve(settings)
+    except ServeError as exc:
+        raise UsageError(str(exc)) from None
 
 
 Command = Callable[[argparse.Namespace, Settings], int]
@@ -240,7 +243,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    for chatty in ("httpx", "httpcore"):  # their request lines hold the bot token
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     try:
         settings = Settings()
     except ValidationError as exc:

@@ -8,7 +8,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -19,7 +19,14 @@ from .chat import run_chat
 from .console import answer_json, error_json, render_answer
 from .evaluate import evaluate
 from .library import Library, open_store
-from .question import MAX_QUESTION_CHARS, SHORTENED_NOTE, QuestionError, check_decoded, decode_question, prepare_question
+from .question import (
+    MAX_QUESTION_CHARS,
+    SHORTENED_NOTE,
+    QuestionError,
+    check_decoded,
+    decode_question,
+    prepare_question,
+)
 from .settings import Settings
 from .store import AddOutcome, StoreError
 
@@ -106,7 +113,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
             return 0
         library.corpus  # noqa: B018 (load once before the first question)
         unread = 0
-        for number, raw in enumerate(sys.stdin.buffer, start=1):
+        for number, raw in enumerate(_stdin_lines(), start=1):
             try:
                 line = decode_question(raw.rstrip(b"\r\n"))
             except QuestionError as exc:
@@ -118,6 +125,16 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
                 continue
             _answer(library, line, args.json, color=False, where=f"line {number}: ")
     return 1 if unread else 0
+
+
+def _stdin_lines() -> Iterator[bytes]:
+    """Lines of stdin as bytes, so that each is decoded (or refused) on its own."""
+    binary = getattr(sys.stdin, "buffer", None)
+    if isinstance(binary, io.BufferedIOBase):
+        yield from binary
+    else:  # a text stream put in place of stdin
+        for line in sys.stdin:
+            yield line.encode("utf-8", "surrogateescape")
 
 
 def _answer(library: Library, text: str, as_json: bool, color: bool, where: str = "") -> None:

@@ -1,11 +1,12 @@
 """The Telegram application: built in one place, long-lived parts opened in post_init and
-closed in post_shutdown, run by long polling or by webhook."""
+closed in post_shutdown, run by long polling or by webhook (with a secret, always)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
+import signal
 from urllib.parse import urlsplit
 
 from telegram import BotCommand, Update
@@ -19,13 +20,16 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.error import InvalidToken, NetworkError
 from telegram.request import HTTPXRequest
 
 from . import handlers
 from .library import Library
 from .poller import Poller
+from .redaction import protect
 from .service import BotService
 from .settings import Settings
+from .webhook import WebhookServer, webhook_secret
 
 log = logging.getLogger(__name__)
 
@@ -42,20 +46,6 @@ COMMANDS = [
 ]
 
 
-class TokenFilter(logging.Filter):
-    """Keeps the bot token out of every log line (request URLs contain it)."""
-
-    def __init__(self, token: str) -> None:
-        super().__init__()
-        self.token = token
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if self.token and self.token in record.getMessage():
-            record.msg = record.getMessage().replace(self.token, "<token>")
-            record.args = None
-        return True
-
-
 def file_url(api_url: str) -> str:
     """The Bot API file URL beside its method URL (…/bot -> …/file/bot)."""
     return api_url[: -len("bot")] + "file/bot" if api_url.endswith("/bot") else api_url.rstrip("/") + "/file/bot"
@@ -66,8 +56,6 @@ def build_application(settings: Settings, library: Library | None = None) -> App
     if settings.telegram_bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
     token = settings.telegram_bot_token.get_secret_value()
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(TokenFilter(token))
 
     async def post_init(app: Application) -> None:  # type: ignore[type-arg]
         opened = library if library is not None else Library(settings)
@@ -145,21 +133,58 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_error_handler(handlers.on_error)
 
 
+class ServeError(Exception):
+    """The bot cannot start (token refused, Bot API unreachable, port taken): one line."""
+
+
 def serve(settings: Settings) -> int:
     """Run the bot until SIGINT or SIGTERM: webhook when UNIONBOT_WEBHOOK_URL is set, else
-    long polling."""
+    long polling. Start-up failures are raised as ServeError, the token never in them."""
+    redactor = protect([s.get_secret_value() for s in (settings.telegram_bot_token, settings.webhook_secret) if s])
     app = build_application(settings)
-    if settings.webhook_url:
-        path = urlsplit(settings.webhook_url).path.lstrip("/")
-        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-        app.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path=path,
-            webhook_url=settings.webhook_url,
-            secret_token=secret,
-            allowed_updates=Update.ALL_TYPES,
-        )
-    else:
-        app.run_polling(allowed_updates=Update.ALL_TYPES)
+    try:
+        asyncio.run(run(app, settings))
+    except InvalidToken:
+        raise ServeError("the Bot API refused TELEGRAM_BOT_TOKEN (revoked or mistyped? check it with @BotFather)") from None
+    except NetworkError as exc:  # TimedOut included
+        where = urlsplit(settings.telegram_api_url)
+        raise ServeError(f"cannot reach the Bot API at {where.scheme}://{where.netloc}: {redactor(str(exc))}") from None
+    except OSError as exc:  # the webhook port
+        raise ServeError(f"cannot listen for the webhook: {redactor(str(exc))}") from None
     return 0
+
+
+async def run(app: Application, settings: Settings) -> None:  # type: ignore[type-arg]
+    """Start the application, take updates (long polling, or the webhook server with a
+    secret registered by setWebhook) until SIGINT or SIGTERM, then stop it in order."""
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stopping.set)
+    server: WebhookServer | None = None
+    try:
+        await app.initialize()
+        if app.post_init is not None:
+            await app.post_init(app)
+        if settings.webhook_url:
+            secret = webhook_secret(settings)
+            protect([secret])
+            server = WebhookServer(app, settings, secret)
+            server.start()
+            await app.bot.set_webhook(settings.webhook_url, secret_token=secret, allowed_updates=Update.ALL_TYPES)
+        elif app.updater is not None:
+            await app.updater.start_polling(allowed_updates=Update.ALL_TYPES)
+        await app.start()
+        await stopping.wait()
+    finally:
+        if server is not None:
+            await server.stop()
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+            if app.post_stop is not None:
+                await app.post_stop(app)
+        await app.shutdown()
+        if app.post_shutdown is not None:
+            await app.post_shutdown(app)

@@ -11,6 +11,7 @@ from retrieval.models import Answer
 
 from .console import render_answer, render_article, render_hit
 from .library import Library
+from .question import SHORTENED_NOTE, QuestionError, check_decoded, prepare_question
 
 HELP = """输入问题即可提问，例如：密云区总工会培训了多少人
 命令：
@@ -56,7 +57,11 @@ class ChatSession:
 
     def handle(self, line: str) -> bool:
         """Act on one input line; False when the session should end."""
-        line = line.strip()
+        try:
+            line = check_decoded(line).strip()
+        except QuestionError:
+            self.say("这一行不是有效的 UTF-8 文字，没有回答。(not valid UTF-8)")
+            return True
         if not line:
             return True
         command, _, arg = line.partition(" ")
@@ -72,8 +77,11 @@ class ChatSession:
             self.ask(line)
         return True
 
-    def ask(self, question: str) -> None:
-        self.last = self.library.answer(question, limit=10)
+    def ask(self, text: str) -> None:
+        question = prepare_question(text)
+        if question.shortened:
+            self.say(SHORTENED_NOTE)
+        self.last = self.library.answer(question.text, limit=10)
         self.shown = 1
         self.say(render_answer(self.last, self.color))
         if self.last.found and len(self.last.hits) > 1:

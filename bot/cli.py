@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import logging
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -15,9 +16,17 @@ from pydantic import ValidationError
 from retrieval import Article, RetrievalError
 
 from .chat import run_chat
-from .console import answer_json, render_answer
+from .console import answer_json, error_json, render_answer
 from .evaluate import evaluate
 from .library import Library, open_store
+from .question import (
+    MAX_QUESTION_CHARS,
+    SHORTENED_NOTE,
+    QuestionError,
+    check_decoded,
+    decode_question,
+    prepare_question,
+)
 from .settings import Settings
 from .store import AddOutcome, StoreError
 
@@ -87,30 +96,69 @@ def _print_json(obj: object) -> None:
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     """Answer one question; with --json and no question, one question a line from stdin."""
-    question = " ".join(args.question)
+    if not args.question and not args.json and sys.stdin.isatty():
+        raise UsageError("ask needs a QUESTION (or --json with questions on stdin)")
+    if args.question:
+        text = " ".join(args.question)
+        try:
+            check_decoded(text)
+        except QuestionError as exc:
+            if not args.json:
+                raise UsageError(str(exc)) from None
+            _print_json(error_json(str(exc)))
+            return 1
     with Library(settings) as library:
         if args.question:
-            answer = library.answer(question)
-            if args.json:
-                _print_json(answer_json(answer))
-            else:
-                print(render_answer(answer, color=sys.stdout.isatty()))
+            _answer(library, text, args.json, color=sys.stdout.isatty())
             return 0
-        if not args.json and sys.stdin.isatty():
-            raise UsageError("ask needs a QUESTION (or --json with questions on stdin)")
         library.corpus  # noqa: B018 (load once before the first question)
+        unread = 0
+        for number, raw in enumerate(_stdin_lines(), start=1):
+            try:
+                line = decode_question(raw.rstrip(b"\r\n"))
+            except QuestionError as exc:
+                unread += 1
+                if args.json:
+                    _print_json(error_json(str(exc)))
+                else:
+                    print(f"unionbot: ask: line {number}: {exc}", file=sys.stderr, flush=True)
+                continue
+            _answer(library, line, args.json, color=False, where=f"line {number}: ")
+    return 1 if unread else 0
+
+
+def _stdin_lines() -> Iterator[bytes]:
+    """Lines of stdin as bytes, so that each is decoded (or refused) on its own."""
+    binary = getattr(sys.stdin, "buffer", None)
+    if isinstance(binary, io.BufferedIOBase):
+        yield from binary
+    else:  # a text stream put in place of stdin
         for line in sys.stdin:
-            line = line.rstrip("\r\n")
-            answer = library.answer(line)
-            if args.json:
-                _print_json(answer_json(answer))
-            else:
-                print(render_answer(answer) + "\n", flush=True)
-    return 0
+            yield line.encode("utf-8", "surrogateescape")
+
+
+def _answer(library: Library, text: str, as_json: bool, color: bool, where: str = "") -> None:
+    """Answer `text` (cleaned and capped) and print the answer; JSON echoes `text` as asked."""
+    question = prepare_question(text)
+    answer = library.answer(question.text)
+    if as_json:
+        if question.shortened:
+            print(
+                f"unionbot: ask: {where}the question was shortened to its first {MAX_QUESTION_CHARS} characters",
+                file=sys.stderr,
+            )
+        _print_json({**answer_json(answer), "question": text})
+        return
+    rendered = render_answer(answer, color=color)
+    if question.shortened:
+        rendered = SHORTENED_NOTE + "\n" + rendered
+    print(rendered + ("\n" if where else ""), flush=True)
 
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     """An interactive console session over the corpus."""
+    if isinstance(sys.stdin, io.TextIOWrapper):
+        sys.stdin.reconfigure(errors="surrogateescape")  # a line that is not UTF-8 is named, not fatal
     with Library(settings) as library:
         library.corpus  # noqa: B018 (load before the first prompt)
         return run_chat(library)
@@ -152,9 +200,12 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     """Run the Telegram bot."""
     if settings.telegram_bot_token is None:
         raise UsageError("set TELEGRAM_BOT_TOKEN to run the bot (see README: create a bot with BotFather)")
-    from .app import serve
+    from .app import ServeError, serve
 
-    return serve(settings)
+    try:
+        return serve(settings)
+    except ServeError as exc:
+        raise UsageError(str(exc)) from None
 
 
 Command = Callable[[argparse.Namespace, Settings], int]
@@ -209,7 +260,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    for chatty in ("httpx", "httpcore"):  # their request lines hold the bot token
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     try:
         settings = Settings()
     except ValidationError as exc:

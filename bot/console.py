@@ -31,6 +31,11 @@ def hit_json(hit: Hit) -> dict[str, object]:
     }
 
 
+def error_json(message: str) -> dict[str, object]:
+    """The `ask --json` object for a question that could not be read."""
+    return {"question": None, "found": False, "error": message}
+
+
 def source_line(article: Article) -> str:
     """《title》 · issue · reporters"""
     parts = [f"《{article.title}》", article.issue]

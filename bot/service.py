@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 import re
-import unicodedata
 
 from pydantic import BaseModel, ConfigDict
 from telegram import InlineQueryResultArticle, InputTextMessageContent
@@ -21,11 +20,11 @@ from .flood import FloodGuard
 from .library import Library
 from .locale import convert, localise, script_for
 from .outbox import Outbox
+from .question import clean_question
 from .render import Reply
 
 log = logging.getLogger(__name__)
 
-MAX_QUESTION_CHARS = 500
 INLINE_RESULTS = 3
 _FIND_FILTER = re.compile(r"^(区|地区|district|记者|reporter|期|issue)[:：](.+)$", re.IGNORECASE)
 
@@ -39,16 +38,6 @@ class Asker(BaseModel):
     chat_id: int | None = None
     language: str | None = None
     first_name: str | None = None
-
-
-def clean_question(text: str) -> str:
-    """The question without control and format characters, collapsed, at most 500 chars."""
-    kept = "".join(
-        " " if ch.isspace() else ch
-        for ch in text
-        if ch.isspace() or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn")
-    )
-    return " ".join(kept.split())[:MAX_QUESTION_CHARS]
 
 
 class BotService:

@@ -10,7 +10,8 @@ from bot.activity import QueryKind
 from bot.flood import FloodGuard
 from bot.library import Library
 from bot.render import FLOODED, NOT_ADMIN, plain
-from bot.service import Asker, BotService, clean_question
+from bot.question import clean_question
+from bot.service import Asker, BotService
 from bot.settings import Settings
 
 ALICE = Asker(user_id=1, chat_id=1, language="zh-hans", first_name="Alice")

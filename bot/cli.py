@@ -124,7 +124,9 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
                     print(f"unionbot: ask: line {number}: {exc}", file=sys.stderr, flush=True)
                 continue
             _answer(library, line, args.json, color=False, where=f"line {number}: ")
-    return 1 if unread else 0
+    # With --json an unreadable line is reported in the output stream itself (an error
+    # object in its place), so the batch as a whole succeeded; plain mode has only stderr.
+    return 1 if unread and not args.json else 0
 
 
 def _stdin_lines() -> Iterator[bytes]:

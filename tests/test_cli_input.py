@@ -56,7 +56,7 @@ def test_batch_goes_on_after_a_line_that_is_not_utf8(env: dict[str, str]) -> Non
         assert set(bad) == {"question", "found", "error"} and "UTF-8" in bad["error"]
     assert objects[3]["found"] is True and objects[3]["answer"] == "300余人"
     assert objects[4]["answer"] == "李达"
-    assert done.returncode == 1  # like `ingest`: what could not be used makes the exit non-zero
+    assert done.returncode == 0  # the error objects stand in the output: the batch succeeded
 
 
 def test_plain_batch_names_the_bad_line_and_goes_on(env: dict[str, str]) -> None:

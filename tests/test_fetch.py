@@ -80,3 +80,14 @@ def test_a_feed_poll_is_bounded_by_size_and_time_and_the_other_feeds_go_on(tmp_p
     assert reasons[server.url("/endless/feed")].startswith("too large")
     assert reasons[server.url("/trickle-body/feed")].startswith("too slow")
     assert reasons[server.url("/trickle-head/feed")].startswith("too slow")
+
+
+def test_redirects_are_followed_and_loops_refused(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data", seeds_dir=None, fetch_deadline_seconds=5, max_issue_bytes=200_000)
+    with HostileServer() as server, Library(settings) as library:
+        server.routes["/moved.txt"] = [Answer(302, b"x" * 1_000_000, {"Location": "/issues/001_4042bde3bc384a6e.txt"})]
+        server.routes["/issues/001_4042bde3bc384a6e.txt"] = [Answer(body=GOOD.read_bytes())]
+        server.routes["/loop.txt"] = [Answer(302, b"", {"Location": "/loop.txt"})]
+        report = library.ingest([server.url("/moved.txt"), server.url("/loop.txt")], progress=False)
+        assert [(r.name, r.reason) for r in report.refused] == [(server.url("/loop.txt"), "more than 10 redirects")]
+        assert library.store.issue_ids() == ["moved"]

@@ -106,7 +106,7 @@ def fetch(
         return SourceFailure(name=url, reason="timed out: no answer in time", transient=True)
     except httpx.TooManyRedirects:
         return SourceFailure(name=url, reason=f"more than {MAX_REDIRECTS} redirects")
-    except httpx.InvalidURL as exc:
+    except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
         return SourceFailure(name=url, reason=f"not a valid URL ({printable(str(exc))})")
     except httpx.HTTPError as exc:
         return SourceFailure(name=url, reason=f"unreachable ({type(exc).__name__}: {exc})", transient=True)

@@ -3,18 +3,20 @@
 A file is read only once its size and modification time have stayed the same for one
 poll (so a file still being copied in is not read half-way); partial-download names
 (.part, .tmp, .crdownload) and hidden files are left alone. Ingested files move to
-`done/`, refused ones to `failed/` with a `.reason` file beside them.
+`done/`, refused ones to `failed/` with a `.reason` file beside them. Something that is not
+a regular file (a FIFO, a device) is refused and moved aside like a bad file, never opened.
 """
 
 from __future__ import annotations
 
 import logging
 import shutil
+import stat
 from pathlib import Path
 
 from .ingest import IngestResult
 from .library import Library
-from .sources import ISSUE_SUFFIXES
+from .sources import ISSUE_SUFFIXES, printable
 
 log = logging.getLogger(__name__)
 
@@ -35,13 +37,15 @@ class Inbox:
         now: dict[Path, tuple[int, float]] = {}
         for path in sorted(self.folder.iterdir()):
             name = path.name
-            if not path.is_file() or name.startswith(".") or name.endswith(PARTIAL_SUFFIXES):
+            if name.startswith(".") or name.endswith(PARTIAL_SUFFIXES):
                 continue
             try:
-                stat = path.stat()
-            except FileNotFoundError:
+                info = path.stat()
+            except OSError:
+                continue  # gone, or a dangling link
+            if stat.S_ISDIR(info.st_mode):
                 continue
-            now[path] = (stat.st_size, stat.st_mtime)
+            now[path] = (info.st_size, info.st_mtime)
         ready = [p for p, sig in now.items() if self._seen.get(p) == sig]
         self._seen = {p: sig for p, sig in now.items() if p not in ready}
         return ready
@@ -61,10 +65,10 @@ class Inbox:
             if not path.exists():
                 continue  # another process took it
             if result.refused:
-                log.warning("inbox: %s refused: %s", path.name, result.reason)
+                log.warning("inbox: %s refused: %s", printable(path.name), result.reason)
                 self._move(path, "failed", result.reason)
             else:
-                log.info("inbox: %s %s", path.name, result.outcome)
+                log.info("inbox: %s %s", printable(path.name), result.outcome)
                 self._move(path, "done", None)
         return results
 

@@ -9,19 +9,21 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import httpx
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 from tqdm import tqdm
 
 from retrieval import IssueError, Layout, parse_issue
 
-from .sources import IssueFile, SourceFailure, expand, fetch_url, read_file
+from .fetch import FetchLimits, fetch_issue
+from .sources import IssueFile, SourceFailure, expand, printable, read_file
 from .store import AddOutcome, Store
 
 log = logging.getLogger(__name__)
 
 
 class IngestResult(BaseModel):
-    """What became of one issue file."""
+    """What became of one issue file; `name` and `reason` are for one-line messages, their
+    control characters escaped."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -29,6 +31,16 @@ class IngestResult(BaseModel):
     outcome: AddOutcome | None = None  # None: refused
     reason: str | None = None
     articles: int = 0
+    transient: bool = False  # refused this time; asking again later may succeed
+
+    @field_validator("name", "reason")
+    @classmethod
+    def _printable(cls, value: str | None) -> str | None:
+        return None if value is None else printable(value)
+
+    @classmethod
+    def refusal(cls, failure: SourceFailure) -> IngestResult:
+        return cls(name=failure.name, reason=failure.reason, transient=failure.transient)
 
     @property
     def refused(self) -> bool:
@@ -64,7 +76,7 @@ def ingest(
     targets: Iterable[str],
     *,
     layout: Layout,
-    max_bytes: int,
+    limits: FetchLimits,
     client_factory: Callable[[], httpx.Client],
     progress: bool | None = None,
 ) -> IngestReport:
@@ -89,12 +101,12 @@ def ingest(
             if isinstance(item, SourceFailure):
                 got = item
             elif isinstance(item, Path):
-                got = read_file(item, max_bytes)
+                got = read_file(item, limits.max_bytes)
             else:
                 client = client or client_factory()
-                got = fetch_url(item, client, max_bytes)
+                got = fetch_issue(client, item, limits)
             if isinstance(got, SourceFailure):
-                results.append(IngestResult(name=got.name, reason=got.reason))
+                results.append(IngestResult.refusal(got))
             else:
                 results.append(ingest_file(store, got, layout))
     finally:

@@ -24,7 +24,7 @@ from retrieval.segment import Segmenter, read_aliases, read_word_list
 
 from .ingest import IngestReport, ingest
 from .settings import PROJECT_DIR, Settings
-from .sources import http_client
+from .fetch import FetchLimits, http_client
 from .store import Store, StoreError
 
 log = logging.getLogger(__name__)
@@ -67,7 +67,7 @@ def ingest_targets(
         store,
         targets,
         layout=project_layout(),
-        max_bytes=settings.max_issue_bytes,
+        limits=FetchLimits.from_settings(settings),
         client_factory=partial(http_client, settings.fetch_timeout_seconds),
         progress=progress,
     )

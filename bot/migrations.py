@@ -143,11 +143,46 @@ def m004_digests(db: sqlite3.Connection) -> None:
     )
 
 
+def m005_feed_item_state(db: sqlite3.Connection) -> None:
+    """Each listed feed item's state: done, refused for good (with the reason), or to be
+    retried (attempts so far, when next). Items recorded before were done or refused."""
+    db.execute(
+        """
+        CREATE TABLE feed_items_new (
+            url TEXT PRIMARY KEY,
+            feed_url TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('done', 'refused', 'retry')),
+            outcome TEXT,
+            reason TEXT,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT,
+            first_seen_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute(
+        """
+        INSERT INTO feed_items_new (url, feed_url, state, outcome, reason, attempts, first_seen_at, updated_at)
+        SELECT url, feed_url,
+               CASE WHEN outcome LIKE 'refused:%' THEN 'refused' ELSE 'done' END,
+               CASE WHEN outcome LIKE 'refused:%' THEN NULL ELSE outcome END,
+               CASE WHEN outcome LIKE 'refused:%' THEN trim(substr(outcome, 9)) END,
+               1, seen_at, seen_at
+        FROM feed_items
+        """
+    )
+    db.execute("DROP TABLE feed_items")
+    db.execute("ALTER TABLE feed_items_new RENAME TO feed_items")
+    db.execute("CREATE INDEX feed_items_due ON feed_items(feed_url, state, next_attempt_at)")
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_issues_and_articles", m001_issues_and_articles),
     ("002_meta", m002_meta),
     ("003_bot_activity", m003_bot_activity),
     ("004_digests", m004_digests),
+    ("005_feed_item_state", m005_feed_item_state),
 ]
 
 

@@ -22,7 +22,7 @@ from .library import Library
 from .outbox import Outbox
 from .sender import DigestSender
 from .settings import Settings
-from .sources import http_client
+from .fetch import http_client
 from .store import Store
 
 log = logging.getLogger(__name__)

@@ -100,6 +100,11 @@ class Settings(BaseSettings):
         gt=0,
         validation_alias=AliasChoices("UNIONBOT_FETCH_TIMEOUT_SECONDS", "fetch_timeout_seconds"),
     )
+    fetch_deadline_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        validation_alias=AliasChoices("UNIONBOT_FETCH_DEADLINE_SECONDS", "fetch_deadline_seconds"),
+    )
 
     @classmethod
     def settings_customise_sources(

@@ -231,3 +231,15 @@ async def test_a_sent_digest_records_its_message_ids(library: Library) -> None:
     [delivery] = outbox.deliveries()
     assert delivery.status is DeliveryStatus.SENT and delivery.message_ids == (1001,) and bot.sent == [11]
     assert await sender.run_once() == 0  # nothing twice
+
+
+def test_a_fifo_dropped_in_the_inbox_is_refused_and_moved_aside(library: Library, tmp_path: Path) -> None:
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    os.mkfifo(folder / "pipe.txt")
+    inbox = Inbox(folder)
+    assert inbox.poll(library) == []  # first sight
+    results = inbox.poll(library)
+    assert [(Path(r.name).name, r.refused) for r in results] == [("pipe.txt", True)]
+    assert "not a regular file" in (folder / "failed" / "pipe.txt.reason").read_text()
+    assert not (folder / "pipe.txt").exists()

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
+
+from .identity import date_in_name, text_key
 
 Migration = Callable[[sqlite3.Connection], None]
 
@@ -177,12 +180,34 @@ def m005_feed_item_state(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX feed_items_due ON feed_items(feed_url, state, next_attempt_at)")
 
 
+def m006_web_articles(db: sqlite3.Connection) -> None:
+    """Articles keep their web page's URL and a key of their text (an article stored once,
+    whichever URL brings it again); issues their publication date (from the origin's name,
+    else the day they were ingested) and printed page."""
+    db.execute("ALTER TABLE articles ADD COLUMN url TEXT")
+    db.execute("ALTER TABLE articles ADD COLUMN text_key TEXT")
+    db.execute("ALTER TABLE issues ADD COLUMN published TEXT")
+    db.execute("ALTER TABLE issues ADD COLUMN edition INTEGER")
+    rows = db.execute("SELECT article_id, paragraphs FROM articles").fetchall()
+    db.executemany(
+        "UPDATE articles SET text_key = ? WHERE article_id = ?",
+        [(text_key(json.loads(row[1])), row[0]) for row in rows],
+    )
+    for issue_id, origin, ingested_at in db.execute("SELECT issue_id, origin, ingested_at FROM issues").fetchall():
+        day = date_in_name(str(origin).rsplit("/", 1)[-1]) or datetime.fromisoformat(ingested_at).date()
+        db.execute("UPDATE issues SET published = ? WHERE issue_id = ?", (day.isoformat(), issue_id))
+    db.execute("CREATE INDEX articles_url ON articles(url)")
+    db.execute("CREATE INDEX articles_text_key ON articles(text_key)")
+    db.execute("CREATE INDEX issues_published ON issues(published)")
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_issues_and_articles", m001_issues_and_articles),
     ("002_meta", m002_meta),
     ("003_bot_activity", m003_bot_activity),
     ("004_digests", m004_digests),
     ("005_feed_item_state", m005_feed_item_state),
+    ("006_web_articles", m006_web_articles),
 ]
 
 

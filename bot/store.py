@@ -7,13 +7,14 @@ import logging
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
 from types import TracebackType
 
 from retrieval import Article, ArticleKind, Issue
 
+from .identity import text_key
 from .migrations import migrate
 
 log = logging.getLogger(__name__)
@@ -30,8 +31,10 @@ class AddOutcome(StrEnum):
 
 
 _ARTICLE_COLUMNS = (
-    "article_id, issue_id, ordinal, title, pretitle, subtitle, section, kind, reporters, source, paragraphs"
+    "article_id, issue_id, ordinal, title, pretitle, subtitle, section, kind, reporters, source, paragraphs, url"
 )
+# what an article shows of its issue, read with it
+_ISSUE_COLUMNS = "i.published AS published, i.edition AS edition"
 
 
 def _article_from_row(row: sqlite3.Row) -> Article:
@@ -47,6 +50,9 @@ def _article_from_row(row: sqlite3.Row) -> Article:
         reporters=tuple(json.loads(row["reporters"])),
         source=row["source"],
         paragraphs=tuple(json.loads(row["paragraphs"])),
+        url=row["url"],
+        published=date.fromisoformat(row["published"]) if row["published"] else None,
+        edition=row["edition"],
     )
 
 
@@ -124,12 +130,15 @@ class Store:
             if row:
                 db.execute("DELETE FROM issues WHERE issue_id = ?", (issue.issue_id,))
                 outcome = AddOutcome.UPDATED
+            now = datetime.now(UTC)
             db.execute(
-                "INSERT INTO issues (issue_id, content_hash, banner, origin, ingested_at) VALUES (?, ?, ?, ?, ?)",
-                (issue.issue_id, issue.content_hash, issue.banner, origin, datetime.now(UTC).isoformat()),
+                "INSERT INTO issues (issue_id, content_hash, banner, origin, ingested_at, published, edition) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (issue.issue_id, issue.content_hash, issue.banner, origin, now.isoformat(),
+                 (issue.published or now.date()).isoformat(), issue.edition),
             )
             db.executemany(
-                f"INSERT INTO articles ({_ARTICLE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO articles ({_ARTICLE_COLUMNS}, text_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
                         a.article_id,
@@ -143,6 +152,8 @@ class Store:
                         json.dumps(list(a.reporters), ensure_ascii=False),
                         a.source,
                         json.dumps(list(a.paragraphs), ensure_ascii=False),
+                        a.url,
+                        text_key(a.paragraphs),
                     )
                     for a in issue.articles
                 ],
@@ -172,7 +183,7 @@ class Store:
     def articles(self, issue_ids: Sequence[str] | None = None) -> list[Article]:
         """Articles in reading order: issues as stored, then article order within each."""
         query = (
-            f"SELECT {', '.join('a.' + c.strip() for c in _ARTICLE_COLUMNS.split(','))} "
+            f"SELECT {', '.join('a.' + c.strip() for c in _ARTICLE_COLUMNS.split(','))}, {_ISSUE_COLUMNS} "
             "FROM articles a JOIN issues i ON i.issue_id = a.issue_id"
         )
         params: list[str] = []
@@ -188,11 +199,13 @@ class Store:
         district: str | None = None,
         reporter: str | None = None,
         issue: str | None = None,
+        published: str | None = None,
         limit: int = 5,
         offset: int = 0,
     ) -> tuple[list[Article], int]:
         """Articles holding every word (title or text), in the district, by the reporter,
-        of the issue (id contains it); a page of them and how many there are."""
+        of the issue (id contains it), published on the day or in the month (2024-07-10,
+        2024-07); a page of them and how many there are."""
         where: list[str] = []
         params: list[str] = []
         for word in [*words, *([district] if district else [])]:
@@ -204,17 +217,31 @@ class Store:
         if issue:
             where.append("a.issue_id LIKE ? ESCAPE '\\'")
             params.append(_like(issue))
+        if published:
+            where.append("i.published LIKE ? ESCAPE '\\'")
+            params.append(_like(published).removeprefix("%"))
         clause = (" WHERE " + " AND ".join(where)) if where else ""
         base = "FROM articles a JOIN issues i ON i.issue_id = a.issue_id" + clause
         total = int(self.db.execute(f"SELECT COUNT(*) {base}", params).fetchone()[0])
-        columns = ", ".join("a." + c.strip() for c in _ARTICLE_COLUMNS.split(","))
+        columns = ", ".join("a." + c.strip() for c in _ARTICLE_COLUMNS.split(",")) + ", " + _ISSUE_COLUMNS
         rows = self.db.execute(
             f"SELECT {columns} {base} ORDER BY i.seq DESC, a.ordinal LIMIT ? OFFSET ?", [*params, limit, offset]
         )
         return [_article_from_row(row) for row in rows], total
 
     def article(self, article_id: str) -> Article | None:
+        columns = ", ".join("a." + c.strip() for c in _ARTICLE_COLUMNS.split(",")) + ", " + _ISSUE_COLUMNS
         row = self.db.execute(
-            f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE article_id = ?", (article_id,)
+            f"SELECT {columns} FROM articles a JOIN issues i ON i.issue_id = a.issue_id WHERE a.article_id = ?",
+            (article_id,),
         ).fetchone()
         return None if row is None else _article_from_row(row)
+
+    # -- articles from the web ----------------------------------------------------------
+
+    def stored_as(self, url: str, paragraphs: Sequence[str]) -> str | None:
+        """The id of the stored article with this URL or this text, if there is one."""
+        row = self.db.execute(
+            "SELECT article_id FROM articles WHERE url = ? OR text_key = ? LIMIT 1", (url, text_key(paragraphs))
+        ).fetchone()
+        return None if row is None else str(row[0])

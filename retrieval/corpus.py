@@ -44,7 +44,7 @@ from .segment import Segmenter
 log = logging.getLogger(__name__)
 
 FORMAT = "unionbot-corpus"
-VERSION = 2
+VERSION = 3  # 3: articles carry their issue's date and printed page
 _POINTER = "CURRENT"
 BUILD_CHUNK = 50_000  # paragraphs tokenised at a time (bounds the memory of a build)
 

@@ -13,7 +13,7 @@ import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cached_property, partial
+from functools import cached_property
 
 from retrieval import Layout, load_layout
 from retrieval.answer import Answerer
@@ -22,9 +22,11 @@ from retrieval.errors import IndexError_
 from retrieval.models import Answer
 from retrieval.segment import Segmenter, read_aliases, read_word_list
 
-from .ingest import IngestReport, ingest
+from .fetch import http_client
+from .ingest import IngestReport
+from .ingestion import ingest
+from .polite import PoliteFetcher
 from .settings import PROJECT_DIR, Settings
-from .fetch import FetchLimits, http_client
 from .store import Store, StoreError
 
 log = logging.getLogger(__name__)
@@ -67,8 +69,8 @@ def ingest_targets(
         store,
         targets,
         layout=project_layout(),
-        limits=FetchLimits.from_settings(settings),
-        client_factory=partial(http_client, settings.fetch_timeout_seconds),
+        max_bytes=settings.max_issue_bytes,
+        fetcher_factory=lambda: PoliteFetcher.for_settings(http_client(settings.fetch_timeout_seconds), settings),
         progress=progress,
     )
 

@@ -183,11 +183,12 @@ def m005_feed_item_state(db: sqlite3.Connection) -> None:
 def m006_web_articles(db: sqlite3.Connection) -> None:
     """Articles keep their web page's URL and a key of their text (an article stored once,
     whichever URL brings it again); issues their publication date (from the origin's name,
-    else the day they were ingested) and printed page."""
+    else the day they were ingested) and printed page; feeds what their URL served."""
     db.execute("ALTER TABLE articles ADD COLUMN url TEXT")
     db.execute("ALTER TABLE articles ADD COLUMN text_key TEXT")
     db.execute("ALTER TABLE issues ADD COLUMN published TEXT")
     db.execute("ALTER TABLE issues ADD COLUMN edition INTEGER")
+    db.execute("ALTER TABLE feeds ADD COLUMN kind TEXT")  # what the feed URL served last
     rows = db.execute("SELECT article_id, paragraphs FROM articles").fetchall()
     db.executemany(
         "UPDATE articles SET text_key = ? WHERE article_id = ?",

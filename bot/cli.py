@@ -38,7 +38,8 @@ class UsageError(Exception):
 
 
 def article_json(article: Article) -> dict[str, object]:
-    """An article as CONTRACT.md's `articles --json` object."""
+    """An article as CONTRACT.md's `articles --json` object, with the URL of its web page
+    (null for articles from issue files)."""
     return {
         "issue": article.issue,
         "article_id": article.article_id,
@@ -50,6 +51,7 @@ def article_json(article: Article) -> dict[str, object]:
         "reporters": list(article.reporters),
         "source": article.source,
         "paragraphs": list(article.paragraphs),
+        "url": article.url,
     }
 
 

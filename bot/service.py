@@ -16,6 +16,7 @@ from retrieval.models import Answer
 
 from . import render
 from .activity import Activity, QueryKind
+from .dates import date_filter
 from .flood import FloodGuard
 from .library import Library
 from .locale import convert, localise, script_for
@@ -26,7 +27,7 @@ from .render import Reply
 log = logging.getLogger(__name__)
 
 INLINE_RESULTS = 3
-_FIND_FILTER = re.compile(r"^(区|地区|district|记者|reporter|期|issue)[:：](.+)$", re.IGNORECASE)
+_FIND_FILTER = re.compile(r"^(区|地区|district|记者|reporter|期|issue|日期|date)[:：](.+)$", re.IGNORECASE)
 
 
 class Asker(BaseModel):
@@ -128,15 +129,19 @@ class BotService:
             match = _FIND_FILTER.match(part)
             if match:
                 name = match.group(1).lower()
-                key = {"地区": "区", "district": "区", "reporter": "记者", "issue": "期"}.get(name, name)
+                key = {"地区": "区", "district": "区", "reporter": "记者", "issue": "期", "date": "日期"}.get(name, name)
                 filters[key] = match.group(2)
             else:
                 words.append(part)
+        published = date_filter(filters["日期"]) if "日期" in filters else None
+        if "日期" in filters and published is None:
+            return Reply(text=render.BAD_DATE.format(value=render.esc(filters["日期"][:32])))
         articles, total = self.library.store.find_articles(
             words,
             district=filters.get("区"),
             reporter=filters.get("记者"),
             issue=filters.get("期"),
+            published=published,
             limit=render.FIND_PAGE,
             offset=max(page, 0) * render.FIND_PAGE,
         )

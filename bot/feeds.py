@@ -2,11 +2,12 @@
 
 A feed URL may serve an issue file itself, a list of issue-file URLs (one per line, or as
 links in an HTML page), an e-paper edition page, an article page, or an RSS 2.0 / Atom
-feed (`webread`); web articles become issues by day and printed page (`webissues`). Every download is bounded (`fetch`): a feed or item that is
-too large or too slow is refused by name and the poll goes on. Each listed URL is fetched
-until it is done or refused for good; its state is kept per item (`feed_items`), so an
-item that failed for a passing reason is tried again on later polls even when the list
-itself answers 304.
+feed (`webread`); web articles become issues by day and printed page (`webissues`).
+Every download is bounded (`fetch`): a feed or item that is too large or too slow is
+refused by name and the poll goes on. Each listed URL or entry is fetched until it is
+done or refused for good; its state is kept per item (`feed_items`), so an item that
+failed for a passing reason, or was left over by the page cap, is tried again on later
+polls even when the list itself answers 304.
 """
 
 from __future__ import annotations

@@ -68,7 +68,9 @@ class _PageFailed(Exception):
         self.failure = failure
 
 
-def open_document(got: Fetched, url: str, links: Callable[[Fetched], list[str] | None] | None = None) -> Opened | SourceFailure:
+def open_document(
+    got: Fetched, url: str, links: Callable[[Fetched], list[str] | None] | None = None
+) -> Opened | SourceFailure:
     """What a fetched document is and what it points at; `links` reads a page of links
     that is neither an article nor an edition page (the older lists of issue-file URLs)."""
     try:
@@ -80,7 +82,8 @@ def open_document(got: Fetched, url: str, links: Callable[[Fetched], list[str] |
         return Opened(url=url, kind=DocumentKind.URL_LIST, items=tuple(Item(url=link) for link in listed))
     try:
         if kind is DocumentKind.ISSUE_FILE:
-            return Opened(url=url, kind=kind, issue_file=IssueFile(name=issue_name_from_url(url), origin=url, data=got.data))
+            issue_file = IssueFile(name=issue_name_from_url(url), origin=url, data=got.data)
+            return Opened(url=url, kind=kind, issue_file=issue_file)
         if kind is DocumentKind.URL_LIST:
             lines = [line.strip() for line in decode_page(got.data, got.content_type).splitlines()]
             listed = [line for line in lines if line and not line.startswith("#")]

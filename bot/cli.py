@@ -39,8 +39,8 @@ class UsageError(Exception):
 
 def article_json(article: Article) -> dict[str, object]:
     """An article as CONTRACT.md's `articles --json` object, with the URL of its web page
-    (null for articles from issue files)."""
-    return {
+    when it was taken from one."""
+    fields: dict[str, object] = {
         "issue": article.issue,
         "article_id": article.article_id,
         "title": article.title,
@@ -51,8 +51,10 @@ def article_json(article: Article) -> dict[str, object]:
         "reporters": list(article.reporters),
         "source": article.source,
         "paragraphs": list(article.paragraphs),
-        "url": article.url,
     }
+    if article.url is not None:
+        fields["url"] = article.url
+    return fields
 
 
 def cmd_articles(args: argparse.Namespace, settings: Settings) -> int:

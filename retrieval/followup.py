@@ -46,6 +46,7 @@ class FollowupWords(_Frozen):
     """The word lists that steer follow-ups (config/followups.toml)."""
 
     openers: tuple[str, ...] = ()
+    demonstratives: tuple[str, ...] = ()
     closers: tuple[str, ...] = ()
     person_pronouns: tuple[str, ...] = ()
     thing_pronouns: tuple[str, ...] = ()
@@ -179,7 +180,7 @@ def _parse(message: str, segmenter: Segmenter, words: FollowupWords) -> _Parsed:
     parsed = _Parsed(text=text)
     core = text
     for opener in _longest_first(words.openers):
-        if core.startswith(opener) and not core.startswith(("那些", "那里", "那儿", "那个")):
+        if core.startswith(opener) and not core.startswith(words.demonstratives):
             parsed.opener = True
             core = core[len(opener) :].lstrip(_PUNCT)
             break

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
+from retrieval.followup import FollowupKind, Turn
 from retrieval.models import Answer
 
-from .console import render_answer, render_article, render_hit
+from .console import NO_MORE, render_answer, render_article, render_hit
+from .dialogue import converse
 from .library import Library
 from .question import SHORTENED_NOTE, QuestionError, check_decoded, prepare_question
 
@@ -18,7 +21,8 @@ HELP = """输入问题即可提问，例如：密云区总工会培训了多少�
   /more        更多结果
   /article N   第 N 条结果的全文（默认第 1 条）
   /help        帮助
-  /quit        退出（也可按 Ctrl-D）"""
+  /quit        退出（也可按 Ctrl-D）
+几分钟内可以接着上一问追问，例如：那朝阳呢？ 谁写的这篇？ 具体哪天？ 原文"""
 
 
 def _readline_history(path: Path) -> Callable[[], None]:
@@ -43,14 +47,20 @@ def _readline_history(path: Path) -> Callable[[], None]:
 
 
 class ChatSession:
-    """One console conversation: the last answer is kept for /more and /article."""
+    """One console conversation: the last answer is kept for /more and /article, and the
+    last question for follow-ups (the session is one conversation, kept by the process)."""
 
-    def __init__(self, library: Library, out: TextIO, color: bool) -> None:
+    def __init__(
+        self, library: Library, out: TextIO, color: bool, clock: Callable[[], datetime] | None = None
+    ) -> None:
         self.library = library
         self.out = out
         self.color = color
         self.last: Answer | None = None
         self.shown = 0
+        self.turn: Turn | None = None
+        self.window = timedelta(seconds=library.settings.followup_seconds)
+        self.clock = clock or (lambda: datetime.now(UTC))
 
     def say(self, text: str) -> None:
         print(text, file=self.out, flush=True)
@@ -81,8 +91,20 @@ class ChatSession:
         question = prepare_question(text)
         if question.shortened:
             self.say(SHORTENED_NOTE)
-        self.last = self.library.answer(question.text, limit=10)
+        exchange = converse(self.library, question.text, self.turn, self.clock(), self.window, limit=10)
+        self.turn = exchange.turn
+        if exchange.article is not None:
+            self.say(render_article(exchange.article))
+            return
+        if exchange.answer is None:
+            return
+        if exchange.resolution.kind is FollowupKind.MORE and not exchange.answer.found:
+            self.say(NO_MORE)
+            return
+        self.last = exchange.answer
         self.shown = 1
+        if exchange.rewritten is not None:
+            self.say(f"↪ 接着问：{exchange.rewritten}")
         self.say(render_answer(self.last, self.color))
         if self.last.found and len(self.last.hits) > 1:
             self.say("（/more 查看更多结果，/article 查看全文）")

@@ -7,6 +7,7 @@ from retrieval.models import Answer, Article, Hit
 BOLD, DIM, RESET, MARK = "\x1b[1m", "\x1b[2m", "\x1b[0m", "\x1b[1;33m"
 
 NOT_FOUND = "报纸里没有找到能回答这个问题的内容。"
+NO_MORE = "报纸里没有更多相关的报道了。"
 EMPTY = "请输入一个问题，例如：密云区总工会培训了多少人？"
 
 

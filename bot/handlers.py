@@ -38,6 +38,7 @@ def asker_of(update: Update) -> Asker:
     return Asker(
         user_id=user.id if user else None,
         chat_id=chat.id if chat else None,
+        chat_type=chat.type if chat else None,
         language=user.language_code if user else None,
         first_name=user.first_name if user else None,
     )
@@ -61,14 +62,32 @@ async def retrying(send: Callable[[], Awaitable[T]]) -> T:
     raise AssertionError("unreachable")
 
 
-async def reply_to(message: Message, reply: Reply | None, quote: bool = False) -> None:
+async def reply_to(message: Message, reply: Reply | None, quote: bool = False) -> Message | None:
     if reply is None:
-        return
-    await retrying(
+        return None
+    return await retrying(
         lambda: message.reply_html(
             reply.text, reply_markup=reply.keyboard, do_quote=quote, disable_web_page_preview=True
         )
     )
+
+
+def _replied_to_bot(message: Message) -> int | None:
+    """The id of the bot's message this one replies to, if it replies to the bot."""
+    replied = message.reply_to_message
+    if replied is None or replied.from_user is None or replied.from_user.id != message.get_bot().id:
+        return None
+    return replied.message_id
+
+
+async def answer_in_group(update: Update, context: ContextTypes.DEFAULT_TYPE, message: Message, question: str) -> None:
+    """Answer in a group, quoting the question; a reply to one of the bot's answers is a
+    follow-up of it, and the answer sent is remembered for replies to it."""
+    svc = service(context)
+    reply = svc.ask(question, asker_of(update), reply_to=_replied_to_bot(message))
+    sent = await reply_to(message, reply, quote=True)
+    if sent is not None and reply is not None:
+        svc.remember(message.chat.id, sent.message_id, reply)
 
 
 def _text_after_command(message: Message) -> str:
@@ -103,7 +122,10 @@ async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if not question.strip():
         await reply_to(message, Reply(text=render.ASK_USAGE), quote=_in_group(update))
         return
-    await reply_to(message, service(context).ask(question, asker_of(update)), quote=_in_group(update))
+    if _in_group(update):
+        await answer_in_group(update, context, message, question)
+    else:
+        await reply_to(message, service(context).ask(question, asker_of(update)))
 
 
 async def private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -123,7 +145,7 @@ async def group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if not question.strip():
         await reply_to(message, Reply(text=render.ASK_USAGE), quote=True)
         return
-    await reply_to(message, service(context).ask(question, asker_of(update)), quote=True)
+    await answer_in_group(update, context, message, question)
 
 
 async def find_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

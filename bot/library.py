@@ -11,14 +11,17 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
+import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property, partial
+from pathlib import Path
 
 from retrieval import Layout, load_layout
 from retrieval.answer import Answerer
 from retrieval.corpus import Corpus
 from retrieval.errors import IndexError_
+from retrieval.followup import FollowupWords
 from retrieval.models import Answer
 from retrieval.segment import Segmenter, read_aliases, read_word_list
 
@@ -34,6 +37,7 @@ LAYOUT_FILE = CONFIG_DIR / "layout.toml"
 USERDICT_FILE = CONFIG_DIR / "userdict.txt"
 STOPWORDS_FILE = CONFIG_DIR / "stopwords.txt"
 ALIASES_FILE = CONFIG_DIR / "aliases.txt"
+FOLLOWUPS_FILE = CONFIG_DIR / "followups.toml"
 
 
 def project_layout() -> Layout:
@@ -44,6 +48,12 @@ def project_layout() -> Layout:
 def build_segmenter() -> Segmenter:
     """The project's segmenter: its dictionary and question stopwords from config/."""
     return Segmenter(USERDICT_FILE, read_word_list(STOPWORDS_FILE), read_aliases(ALIASES_FILE))
+
+
+def load_followup_words(path: Path = FOLLOWUPS_FILE) -> FollowupWords:
+    """The words that mark follow-up questions, from config/followups.toml."""
+    with path.open("rb") as handle:
+        return FollowupWords.model_validate(tomllib.load(handle))
 
 
 def open_store(settings: Settings) -> Store:
@@ -96,6 +106,10 @@ class Library:
     @cached_property
     def segmenter(self) -> Segmenter:
         return build_segmenter()
+
+    @cached_property
+    def followup_words(self) -> FollowupWords:
+        return load_followup_words()
 
     @property
     def corpus(self) -> Corpus:

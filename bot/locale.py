@@ -48,4 +48,4 @@ def localise(reply: Reply, config: str | None) -> Reply:
                 for row in reply.keyboard.inline_keyboard
             ]
         )
-    return Reply(text=convert(reply.text, config), keyboard=keyboard)
+    return reply.model_copy(update={"text": convert(reply.text, config), "keyboard": keyboard})

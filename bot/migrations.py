@@ -177,12 +177,45 @@ def m005_feed_item_state(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX feed_items_due ON feed_items(feed_url, state, next_attempt_at)")
 
 
+def m006_conversations(db: sqlite3.Connection) -> None:
+    """The last question of each private chat, and each group answer's question, for
+    follow-ups ("那朝阳呢？")."""
+    db.execute(
+        """
+        CREATE TABLE chat_turns (
+            chat_id INTEGER PRIMARY KEY,
+            question TEXT NOT NULL,
+            article_id TEXT,
+            answer TEXT,
+            kind TEXT,
+            asked_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX chat_turns_asked ON chat_turns(asked_at)")
+    db.execute(
+        """
+        CREATE TABLE answer_turns (
+            chat_id INTEGER NOT NULL,
+            message_id INTEGER NOT NULL,
+            question TEXT NOT NULL,
+            article_id TEXT,
+            answer TEXT,
+            kind TEXT,
+            asked_at TEXT NOT NULL,
+            PRIMARY KEY (chat_id, message_id)
+        )
+        """
+    )
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_issues_and_articles", m001_issues_and_articles),
     ("002_meta", m002_meta),
     ("003_bot_activity", m003_bot_activity),
     ("004_digests", m004_digests),
     ("005_feed_item_state", m005_feed_item_state),
+    ("006_conversations", m006_conversations),
 ]
 
 

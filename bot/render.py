@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from retrieval.byline import LEAD_RE
+from retrieval.followup import Turn
 from retrieval.models import Answer, Article, Hit
 from retrieval.sentences import split_sentences
 
@@ -32,6 +33,7 @@ class Reply(BaseModel):
 
     text: str
     keyboard: InlineKeyboardMarkup | None = None
+    turn: Turn | None = None  # the question this reply answers, for follow-ups to it
 
 
 def esc(text: str) -> str:
@@ -102,6 +104,18 @@ HINTS = {
     "weak": "报纸里没有足够相关的报道。可以补充地区、单位或活动名称再问。",
     "unsaid": "相关报道里没有写到这一点。",
 }
+
+
+NO_MORE = "报纸里没有更多相关的报道了。"
+
+
+def followup_note(question: str) -> str:
+    """The line above a follow-up's answer: the question it was taken to ask."""
+    return f"<i>↪ 接着问：{esc(question)}</i>"
+
+
+def with_followup_note(reply: Reply, question: str) -> Reply:
+    return reply.model_copy(update={"text": followup_note(question) + "\n" + reply.text})
 
 
 def not_found_reply(answer: Answer) -> Reply:
@@ -206,6 +220,8 @@ HELP = (
     "<b>怎么用</b>\n"
     "• 私聊：直接发送问题，例如“密云区总工会培训了多少人”。\n"
     "• 群聊：发送 /ask 问题，或 @我 提问，或回复我的消息。\n"
+    "• 接着问：私聊几分钟内可以接着上一问追问，例如“那朝阳呢？”“谁写的这篇？”“具体哪天？”；"
+    "群聊里回复我的答案即可追问。\n"
     "• 任意聊天：输入 @{bot} 问题，选择一条带出处的答案发送。\n"
     "• 查报道：/find 词 区:密云 记者:王路曼 期:001\n"
     "• 看全文：/article 报道编号\n"

@@ -7,15 +7,20 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict
 from telegram import InlineQueryResultArticle, InputTextMessageContent
 from telegram.constants import ParseMode
 
+from retrieval.followup import FollowupKind, Turn
 from retrieval.models import Answer
 
 from . import render
 from .activity import Activity, QueryKind
+from .conversations import Conversations, StoredTurn
+from .dialogue import converse
 from .flood import FloodGuard
 from .library import Library
 from .locale import convert, localise, script_for
@@ -36,24 +41,44 @@ class Asker(BaseModel):
 
     user_id: int | None = None
     chat_id: int | None = None
+    chat_type: str | None = None  # "private", "group", "supergroup", "channel"
     language: str | None = None
     first_name: str | None = None
+
+    @property
+    def in_private(self) -> bool:
+        return self.chat_type == "private"
 
 
 class BotService:
     """Answers, articles, searches, feedback and figures for the Telegram front."""
 
-    def __init__(self, library: Library, admin_ids: list[int], flood: FloodGuard | None = None) -> None:
+    def __init__(
+        self,
+        library: Library,
+        admin_ids: list[int],
+        flood: FloodGuard | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
         self.library = library
         self.activity = Activity(library.store)
         self.admin_ids = set(admin_ids)
         self.flood = flood or FloodGuard()
         self.outbox = Outbox(library.store)
+        self.followup_window = timedelta(seconds=library.settings.followup_seconds)
+        self.conversations = Conversations(library.store, self.followup_window)
+        self.clock = clock or (lambda: datetime.now(UTC))
 
     # -- questions --------------------------------------------------------------------
 
-    def ask(self, text: str, asker: Asker, kind: QueryKind = QueryKind.ASK) -> Reply | None:
-        """The reply to a question; None when the asker is flooding and was already told."""
+    def ask(
+        self, text: str, asker: Asker, kind: QueryKind = QueryKind.ASK, reply_to: int | None = None
+    ) -> Reply | None:
+        """The reply to a question; None when the asker is flooding and was already told.
+
+        In a private chat the message may lean on the chat's last question (within the
+        follow-up window); in a group, on the answer `reply_to` (the bot's message it
+        replies to). The reply carries the turn it answers, for `remember`."""
         question = clean_question(text)
         script = script_for(asker.language, question)
         if asker.user_id is not None:
@@ -62,10 +87,50 @@ class BotService:
                 return Reply(text=render.FLOODED) if self.flood.should_warn(asker.user_id) else None
         if not question:
             return localise(render.not_found_reply(Answer(question="", found=False, reason="empty")), script)
-        answer = self.library.answer(question)
-        query_id = self.activity.record(kind, question, asker.user_id, asker.chat_id, answer.found, answer.answer)
-        reply = render.answer_reply(answer, query_id) if answer.found else render.not_found_reply(answer)
+        now = self.clock()
+        previous, max_age = self._context(asker, reply_to)
+        exchange = converse(self.library, question, previous, now, max_age)
+        if exchange.article is not None:
+            reply = render.article_reply(exchange.article, 0)
+        else:
+            answer = exchange.answer or Answer(question=question, found=False, reason="weak")
+            asked = exchange.rewritten or question
+            query_id = self.activity.record(kind, asked, asker.user_id, asker.chat_id, answer.found, answer.answer)
+            if answer.found:
+                reply = render.answer_reply(answer, query_id)
+            elif exchange.resolution.kind is FollowupKind.MORE:
+                reply = Reply(text=render.NO_MORE)
+            else:
+                reply = render.not_found_reply(answer)
+            if exchange.rewritten is not None:
+                reply = render.with_followup_note(reply, exchange.rewritten)
+        reply = reply.model_copy(update={"turn": exchange.turn})
+        if asker.in_private and asker.chat_id is not None:
+            self.conversations.save_last(asker.chat_id, _stored(exchange.turn))
         return localise(reply, script)
+
+    def remember(self, chat_id: int, message_id: int, reply: Reply) -> None:
+        """A reply was sent in a group as `message_id`: a reply to it is a follow-up."""
+        if reply.turn is not None:
+            self.conversations.save_answer(chat_id, message_id, _stored(reply.turn))
+
+    def _context(self, asker: Asker, reply_to: int | None) -> tuple[Turn | None, timedelta | None]:
+        """The previous turn a message may lean on, and how old it may be."""
+        if asker.chat_id is None:
+            return None, None
+        if asker.in_private:
+            return self._turn(self.conversations.last(asker.chat_id)), self.followup_window
+        if reply_to is not None:
+            return self._turn(self.conversations.answered(asker.chat_id, reply_to)), None
+        return None, None
+
+    def _turn(self, stored: StoredTurn | None) -> Turn | None:
+        if stored is None:
+            return None
+        article = self.library.store.article(stored.article_id) if stored.article_id else None
+        return Turn(
+            question=stored.question, article=article, answer=stored.answer, kind=stored.kind, asked_at=stored.asked_at
+        )
 
     def more(self, query_id: int, index: int, asker: Asker) -> Reply | None:
         """Result number `index` of an earlier question (for editing its message in place)."""
@@ -193,3 +258,13 @@ class BotService:
         if not 0 <= index < len(render.EXAMPLES):
             return None
         return self.ask(render.EXAMPLES[index], asker)
+
+
+def _stored(turn: Turn) -> StoredTurn:
+    return StoredTurn(
+        question=turn.question,
+        article_id=turn.article.article_id if turn.article is not None else None,
+        answer=turn.answer,
+        kind=turn.kind,
+        asked_at=turn.asked_at,
+    )

@@ -90,6 +90,11 @@ class Settings(BaseSettings):
         gt=0,
         validation_alias=AliasChoices("UNIONBOT_DELIVERY_GIVE_UP_SECONDS", "delivery_give_up_seconds"),
     )
+    followup_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        validation_alias=AliasChoices("UNIONBOT_FOLLOWUP_SECONDS", "followup_seconds"),
+    )
     max_issue_bytes: int = Field(
         default=10_000_000,
         gt=0,

@@ -36,7 +36,7 @@ def test_feed_items_recorded_before_item_states_keep_their_meaning(tmp_path: Pat
         db.execute("INSERT INTO migrations VALUES (?, 'then')", (name,))
     db.executemany("INSERT INTO feed_items VALUES (?, 'https://f/list', ?, '2024-01-01T00:00:00+00:00')",
                    [("https://f/1.txt", "added"), ("https://f/2.txt", "refused: HTTP 404")])
-    assert migrate(db) == ["005_feed_item_state"]
+    assert migrate(db)[0] == "005_feed_item_state"
     rows = db.execute("SELECT url, state, outcome, reason, attempts FROM feed_items ORDER BY url").fetchall()
     assert rows == [("https://f/1.txt", "done", "added", None, 1), ("https://f/2.txt", "refused", None, "HTTP 404", 1)]
 

@@ -17,6 +17,9 @@ from contextlib import contextmanager
 from functools import cached_property, partial
 from pathlib import Path
 
+from bot.intake.fetch import FetchLimits, http_client
+from bot.intake.ingest import IngestReport, ingest
+from bot.storage.store import Store, StoreError
 from retrieval import Layout, load_layout
 from retrieval.answer import Answerer
 from retrieval.corpus import Corpus
@@ -25,10 +28,7 @@ from retrieval.followup import FollowupWords
 from retrieval.models import Answer
 from retrieval.segment import Segmenter, read_aliases, read_word_list
 
-from .ingest import IngestReport, ingest
 from .settings import PROJECT_DIR, Settings
-from .fetch import FetchLimits, http_client
-from .store import Store, StoreError
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 
-from bot.chat import ChatSession
+from bot.cli.chat import ChatSession
 from bot.library import Library
 from bot.settings import Settings
 

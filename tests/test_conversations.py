@@ -6,13 +6,13 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.conversations import GROUP_ANSWERS_KEPT, Conversations, StoredTurn
 from bot.library import Library
-from bot.migrations import MIGRATIONS, migrate
-from bot.render import plain
-from bot.service import Asker, BotService
 from bot.settings import Settings
-from bot.store import Store
+from bot.storage.conversations import GROUP_ANSWERS_KEPT, Conversations, StoredTurn
+from bot.storage.migrations import MIGRATIONS, migrate
+from bot.storage.store import Store
+from bot.telegram.render import plain
+from bot.telegram.service import Asker, BotService
 
 T0 = datetime(2024, 5, 1, 9, 0, tzinfo=UTC)
 PRIVATE = Asker(user_id=5, chat_id=5, chat_type="private", language="zh-hans")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.migrations import MIGRATIONS, migrate
-from bot.store import AddOutcome, Store
+from bot.storage.migrations import MIGRATIONS, migrate
+from bot.storage.store import AddOutcome, Store
 from retrieval import Issue, parse_issue
 
 

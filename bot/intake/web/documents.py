@@ -22,7 +22,7 @@ from retrieval.text import compact, is_cjk, normalise_line
 from .decode import decode_page
 from .errors import IntakeError
 from .models import DocumentKind
-from .site import same_site, absolute_url
+from .site import absolute_url, same_site
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
-from .store import Store
+from bot.storage.store import Store
 
 
 class DeliveryStatus(StrEnum):

@@ -9,8 +9,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
+from bot.library import Library
+
 from .console import answer_json
-from .library import Library
 
 SNIPPET_MAX = 160
 

@@ -8,13 +8,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
+from bot.dialogue import converse
+from bot.library import Library
+from bot.question import SHORTENED_NOTE, QuestionError, check_decoded, prepare_question
 from retrieval.followup import FollowupKind, Turn
 from retrieval.models import Answer
 
 from .console import NO_MORE, render_answer, render_article, render_hit
-from .dialogue import converse
-from .library import Library
-from .question import SHORTENED_NOTE, QuestionError, check_decoded, prepare_question
 
 HELP = """输入问题即可提问，例如：密云区总工会培训了多少人
 命令：

@@ -20,7 +20,8 @@ import httpcore
 import httpx
 from pydantic import BaseModel, ConfigDict
 
-from .settings import Settings
+from bot.settings import Settings
+
 from .sources import IssueFile, SourceFailure, issue_name_from_url, printable, size
 
 MAX_REDIRECTS = 10

@@ -10,6 +10,7 @@ import signal
 from urllib.parse import urlsplit
 
 from telegram import BotCommand, Update
+from telegram.error import InvalidToken, NetworkError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -20,15 +21,15 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.error import InvalidToken, NetworkError
 from telegram.request import HTTPXRequest
 
+from bot.library import Library
+from bot.redaction import protect
+from bot.settings import Settings
+
 from . import handlers
-from .library import Library
 from .poller import Poller
-from .redaction import protect
 from .service import BotService
-from .settings import Settings
 from .webhook import WebhookServer, webhook_secret
 
 log = logging.getLogger(__name__)

@@ -14,8 +14,9 @@ import shutil
 import stat
 from pathlib import Path
 
+from bot.library import Library
+
 from .ingest import IngestResult
-from .library import Library
 from .sources import ISSUE_SUFFIXES, printable
 
 log = logging.getLogger(__name__)

@@ -19,12 +19,12 @@ from urllib.parse import urljoin
 
 import httpx
 
+from bot.library import Library, project_layout
 from retrieval import Layout
 
 from .feed_items import FeedItems
 from .fetch import FetchLimits, fetch, fetch_issue
 from .ingest import IngestResult, ingest_file
-from .library import Library, project_layout
 from .sources import IssueFile, SourceFailure, issue_name_from_url, printable
 
 log = logging.getLogger(__name__)

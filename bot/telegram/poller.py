@@ -16,14 +16,14 @@ from typing import IO
 
 from telegram import Bot
 
-from .feeds import Feeds
-from .inbox import Inbox
-from .library import Library
-from .outbox import Outbox
-from .sender import DigestSender
-from .settings import Settings
-from .fetch import http_client
-from .store import Store
+from bot.digests.outbox import Outbox
+from bot.digests.sender import DigestSender
+from bot.intake.feeds import Feeds
+from bot.intake.fetch import http_client
+from bot.intake.inbox import Inbox
+from bot.library import Library
+from bot.settings import Settings
+from bot.storage.store import Store
 
 log = logging.getLogger(__name__)
 

@@ -24,7 +24,7 @@ import tornado.web
 from telegram import Update
 from telegram.ext import Application, ExtBot
 
-from .settings import Settings
+from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 

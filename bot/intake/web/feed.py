@@ -18,10 +18,10 @@ from retrieval.parse import MAX_HEADING_CHARS, terminated
 from retrieval.text import compact, normalise_line
 
 from .body import read_body
+from .documents import parse_html
 from .errors import IntakeError, PageError
 from .models import DocumentKind, Feed, FeedEntry, WebArticle
 from .site import absolute_url
-from .web import parse_html
 
 log = logging.getLogger(__name__)
 

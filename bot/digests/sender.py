@@ -23,8 +23,9 @@ from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 
-from . import render
-from .library import Library
+from bot.library import Library
+from bot.telegram import render
+
 from .outbox import Delivery, DeliveryStatus, Outbox
 
 log = logging.getLogger(__name__)

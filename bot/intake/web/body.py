@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from pydantic import BaseModel, ConfigDict
+
 from retrieval import ArticleKind
 from retrieval.byline import (
     CREDIT_ONLY_RE,
@@ -25,8 +27,6 @@ from retrieval.byline import (
 )
 from retrieval.parse import terminated
 from retrieval.text import compact, normalise_line
-
-from pydantic import BaseModel, ConfigDict
 
 _AUTHOR = re.compile(r"(?:作者|记者|文)[：:]\s*([\u4e00-\u9fff·][\u4e00-\u9fff·、，, ]{1,40})")
 

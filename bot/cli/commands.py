@@ -13,13 +13,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from retrieval import Article, RetrievalError
-
-from .chat import run_chat
-from .console import answer_json, error_json, render_answer
-from .evaluate import evaluate
-from .library import Library, open_store
-from .question import (
+from bot.library import Library, open_store
+from bot.question import (
     MAX_QUESTION_CHARS,
     SHORTENED_NOTE,
     QuestionError,
@@ -27,8 +22,13 @@ from .question import (
     decode_question,
     prepare_question,
 )
-from .settings import Settings
-from .store import AddOutcome, StoreError
+from bot.settings import Settings
+from bot.storage.store import AddOutcome, StoreError
+from retrieval import Article, RetrievalError
+
+from .chat import run_chat
+from .console import answer_json, error_json, render_answer
+from .evaluate import evaluate
 
 log = logging.getLogger(__name__)
 
@@ -182,7 +182,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
     """Print the digest of an issue as subscribers will get it."""
-    from .render import digest_parts, plain
+    from bot.telegram.render import digest_parts, plain
 
     with open_store(settings) as store:
         if args.issue not in store.issue_ids():
@@ -202,7 +202,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     """Run the Telegram bot."""
     if settings.telegram_bot_token is None:
         raise UsageError("set TELEGRAM_BOT_TOKEN to run the bot (see README: create a bot with BotFather)")
-    from .app import ServeError, serve
+    from bot.telegram.app import ServeError, serve
 
     try:
         return serve(settings)

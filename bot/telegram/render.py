@@ -13,12 +13,11 @@ from collections.abc import Sequence
 from pydantic import BaseModel, ConfigDict
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.storage.activity import Stats
 from retrieval.byline import LEAD_RE
 from retrieval.followup import Turn
 from retrieval.models import Answer, Article, Hit
 from retrieval.sentences import split_sentences
-
-from .activity import Stats
 
 MESSAGE_LIMIT = 4096
 PAGE_BUDGET = 3500  # characters of article text a page (headers and escapes stay well inside)

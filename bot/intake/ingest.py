@@ -12,11 +12,11 @@ import httpx
 from pydantic import BaseModel, ConfigDict, field_validator
 from tqdm import tqdm
 
+from bot.storage.store import AddOutcome, Store
 from retrieval import IssueError, Layout, parse_issue
 
 from .fetch import FetchLimits, fetch_issue
 from .sources import IssueFile, SourceFailure, expand, printable, read_file
-from .store import AddOutcome, Store
 
 log = logging.getLogger(__name__)
 

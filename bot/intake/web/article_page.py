@@ -23,9 +23,9 @@ from retrieval.parse import MAX_HEADING_CHARS, terminated
 from retrieval.text import compact, normalise_line
 
 from .body import read_body, trim_edges
+from .documents import parse_html
 from .errors import PageError
 from .models import WebArticle
-from .web import parse_html
 
 log = logging.getLogger(__name__)
 

@@ -14,18 +14,18 @@ from pydantic import BaseModel, ConfigDict
 from telegram import InlineQueryResultArticle, InputTextMessageContent
 from telegram.constants import ParseMode
 
+from bot.dialogue import converse
+from bot.digests.outbox import Outbox
+from bot.library import Library
+from bot.question import clean_question
+from bot.storage.activity import Activity, QueryKind
+from bot.storage.conversations import Conversations, StoredTurn
 from retrieval.followup import FollowupKind, Turn
 from retrieval.models import Answer
 
 from . import render
-from .activity import Activity, QueryKind
-from .conversations import Conversations, StoredTurn
-from .dialogue import converse
 from .flood import FloodGuard
-from .library import Library
 from .locale import convert, localise, script_for
-from .outbox import Outbox
-from .question import clean_question
 from .render import Reply
 
 log = logging.getLogger(__name__)

@@ -17,6 +17,7 @@ from retrieval import Article, RetrievalError
 from .chat import run_chat
 from .console import answer_json, render_answer
 from .evaluate import evaluate
+from .indexlock import IndexLockTimeout
 from .library import Library, open_store
 from .settings import Settings
 from .store import AddOutcome, StoreError
@@ -219,7 +220,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     func: Command = args.func
     try:
         return func(args, settings)
-    except (UsageError, StoreError, RetrievalError) as exc:
+    except (UsageError, StoreError, RetrievalError, IndexLockTimeout) as exc:
         print(f"unionbot: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -122,13 +122,13 @@ def wait_for(condition: Any, seconds: float, what: str) -> None:
 
 
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc to watch worker processes")
-@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM], ids=["kill-9", "sigterm"])
-def test_a_build_killed_in_the_middle_blocks_nothing(tmp_path: Path, signum: signal.Signals) -> None:
+def test_a_build_killed_in_the_middle_blocks_nothing(tmp_path: Path) -> None:
     issues = tmp_path / "issues"
-    assert write_issues(issues, 70) >= 5000  # enough paragraphs for the build to use workers
+    assert write_issues(issues, 52) > 5000  # enough for the builds of earlier versions to fork
     shutil.copy(FIRST_SEED, issues)
     data = tmp_path / "data"
-    env = cli_env(data, UNIONBOT_INDEX_WORKERS="2")
+    # from 1,000 paragraphs the build segments in two worker processes
+    env = cli_env(data, UNIONBOT_INDEX_WORKERS="2", UNIONBOT_INDEX_PARALLEL_PARAGRAPHS="1000")
     ingest = subprocess.Popen(
         [sys.executable, "-m", "bot", "ingest", str(issues)],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
@@ -142,7 +142,7 @@ def test_a_build_killed_in_the_middle_blocks_nothing(tmp_path: Path, signum: sig
             return any(cpu_seconds(w) > 0.3 for w in workers)
 
         wait_for(segmenting, 120, "the index build's worker processes")
-        os.kill(ingest.pid, signum)
+        os.kill(ingest.pid, signal.SIGKILL)
         ingest.wait(timeout=30)
     finally:
         if ingest.poll() is None:
@@ -151,11 +151,10 @@ def test_a_build_killed_in_the_middle_blocks_nothing(tmp_path: Path, signum: sig
         if ingest.stderr is not None:
             ingest.stderr.close()
 
-    asked = unionbot(data, "ask", QUESTION, env=env, timeout=180)
+    asked = unionbot(data, "ask", QUESTION, env=env, timeout=180)  # a bound, not a timing
     assert answer_line(asked) == f"答：{ANSWER}"
+    assert (data / "index" / "CURRENT").exists()  # and it saved the index it built
     wait_for(lambda: not any(alive(w) for w in workers), 30, "the interrupted build's workers to exit")
-    again = unionbot(data, "ask", QUESTION, env=env)
-    assert answer_line(again) == f"答：{ANSWER}"
 
 
 def test_a_waiting_process_names_the_lock_and_gives_up(tmp_path: Path) -> None:

@@ -60,7 +60,7 @@ def verify_manifest(root: Path) -> None:
             raise ValueError("not a manifest")
         expected = {str(name): (int(entry["size"]), int(entry["crc32"])) for name, entry in files.items()}
     except FileNotFoundError as exc:
-        raise IndexError_(f"{root / MANIFEST} is missing") from exc
+        raise IndexError_(f"{root / MANIFEST} is missing (a damaged index, or one saved by an older version)") from exc
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise IndexError_(f"{root / MANIFEST} is damaged ({exc})") from exc
     present = {p.relative_to(root).as_posix() for p in _files(root)}

@@ -35,37 +35,49 @@ def _holder(path: Path) -> str:
     return f" (held by pid {text})" if text.isdigit() else ""
 
 
-@contextmanager
-def index_lock(directory: Path, timeout: float) -> Iterator[None]:
-    """Hold the index lock of `directory`. OSError when it cannot be created (a read-only
-    directory); IndexLockTimeout when another process holds it for more than `timeout`."""
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / ".lock"
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
-    try:
+class IndexLock:
+    """The index lock file of a directory, open (OSError when it cannot be created, as in
+    a read-only directory); `held` takes the lock."""
+
+    def __init__(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        self.path = directory / ".lock"
+        self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+
+    def close(self) -> None:
+        os.close(self._fd)
+
+    def __enter__(self) -> IndexLock:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def held(self, timeout: float) -> Iterator[None]:
+        """Hold the lock; IndexLockTimeout when another process holds it for more than
+        `timeout` seconds."""
         deadline = time.monotonic() + timeout
         waiting = False
         while True:
             try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
-                holder = _holder(path)
+                holder = _holder(self.path)
                 if time.monotonic() >= deadline:
                     raise IndexLockTimeout(
-                        f"gave up after {timeout:g} s waiting for the search index lock {path}{holder}; "
+                        f"gave up after {timeout:g} s waiting for the search index lock {self.path}{holder}; "
                         "another process is writing the index (UNIONBOT_INDEX_LOCK_TIMEOUT_SECONDS sets the wait)"
                     ) from None
                 if not waiting:
-                    log.warning("waiting for the search index lock %s%s", path, holder)
+                    log.warning("waiting for the search index lock %s%s", self.path, holder)
                     waiting = True
                 time.sleep(_POLL_SECONDS)
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+        os.ftruncate(self._fd, 0)
+        os.pwrite(self._fd, f"{os.getpid()}\n".encode("ascii"), 0)
         try:
             yield
         finally:
-            os.ftruncate(fd, 0)
-            fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
+            os.ftruncate(self._fd, 0)
+            fcntl.flock(self._fd, fcntl.LOCK_UN)

@@ -26,7 +26,7 @@ from retrieval.errors import IndexError_
 from retrieval.models import Answer
 from retrieval.segment import Segmenter, read_aliases, read_word_list
 
-from .indexlock import index_lock
+from .indexlock import IndexLock
 from .ingest import IngestReport, ingest
 from .settings import PROJECT_DIR, Settings
 from .sources import http_client
@@ -149,25 +149,24 @@ class Library:
         in memory only when it cannot be saved."""
         directory = self.settings.index_dir
         try:
-            with index_lock(directory, self.settings.index_lock_timeout_seconds):
-                if saved is None or _live_version(directory) != saved.version:
-                    saved = self._load_saved(warn=False)  # another process saved meanwhile
-                wanted = self.store.issue_hashes()
-                if saved is not None and saved.issues == wanted:
-                    return saved
-                corpus = self._update(saved, wanted)
-                try:
-                    corpus.save(directory)
-                except OSError as exc:
-                    self._unsaved(exc)
-                return corpus
-        except PermissionError as exc:
-            self._unsaved(exc)
+            lock = IndexLock(directory)
         except OSError as exc:
             if exc.errno not in (errno.EROFS, errno.EACCES, errno.EPERM):
                 raise
             self._unsaved(exc)
-        return self._update(saved, self.store.issue_hashes())
+            return self._update(saved, self.store.issue_hashes())
+        with lock, lock.held(self.settings.index_lock_timeout_seconds):
+            if saved is None or _live_version(directory) != saved.version:
+                saved = self._load_saved(warn=False)  # another process saved meanwhile
+            wanted = self.store.issue_hashes()
+            if saved is not None and saved.issues == wanted:
+                return saved
+            corpus = self._update(saved, wanted)
+            try:
+                corpus.save(directory)
+            except OSError as exc:
+                self._unsaved(exc)
+            return corpus
 
     def _unsaved(self, exc: OSError) -> None:
         if not self._told_unsaved:

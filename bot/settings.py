@@ -100,6 +100,19 @@ class Settings(BaseSettings):
         gt=0,
         validation_alias=AliasChoices("UNIONBOT_MAX_ISSUE_BYTES", "max_issue_bytes"),
     )
+    index_lock_timeout_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        validation_alias=AliasChoices("UNIONBOT_INDEX_LOCK_TIMEOUT_SECONDS", "index_lock_timeout_seconds"),
+    )
+    index_workers: int | None = Field(
+        default=None, gt=0, le=64, validation_alias=AliasChoices("UNIONBOT_INDEX_WORKERS", "index_workers")
+    )
+    index_parallel_paragraphs: int = Field(
+        default=20_000,
+        gt=0,
+        validation_alias=AliasChoices("UNIONBOT_INDEX_PARALLEL_PARAGRAPHS", "index_parallel_paragraphs"),
+    )
     fetch_timeout_seconds: float = Field(
         default=20.0,
         gt=0,

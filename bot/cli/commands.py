@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from bot.indexlock import IndexLockTimeout
 from bot.library import Library, open_store
 from bot.question import (
     MAX_QUESTION_CHARS,
@@ -273,7 +274,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     func: Command = args.func
     try:
         return func(args, settings)
-    except (UsageError, StoreError, RetrievalError) as exc:
+    except (UsageError, StoreError, RetrievalError, IndexLockTimeout) as exc:
         print(f"unionbot: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

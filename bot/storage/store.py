@@ -1,9 +1,15 @@
-"""The SQLite store of issues and articles (the embedded default database)."""
+"""The SQLite store of issues and articles (the embedded default database).
+
+A database we cannot write (the file or its folder is read-only to us) is opened
+read-only (`mode=ro`, and `immutable=1` when SQLite cannot create the WAL's shared-memory
+file beside it): nothing is migrated or recorded, and a write fails with StoreError.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -14,7 +20,7 @@ from types import TracebackType
 
 from retrieval import Article, ArticleKind, Issue
 
-from .migrations import migrate
+from .migrations import MIGRATIONS, migrate
 
 log = logging.getLogger(__name__)
 
@@ -55,19 +61,44 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
+def _open_read_only(path: Path) -> sqlite3.Connection:
+    """A read-only connection that writes nothing beside the database, or StoreError when
+    the database is older than this code (it would need migrating)."""
+    last: sqlite3.Error | None = None
+    for options in ("mode=ro", "mode=ro&immutable=1"):
+        db = sqlite3.connect(
+            f"{path.resolve().as_uri()}?{options}", uri=True, isolation_level=None, timeout=30.0, check_same_thread=False
+        )
+        try:
+            done = {row[0] for row in db.execute("SELECT name FROM migrations")}
+        except sqlite3.OperationalError as exc:
+            db.close()
+            last = exc
+            continue
+        if any(name not in done for name, _ in MIGRATIONS):
+            db.close()
+            raise StoreError(f"the database {path} is read-only and older than this version (it needs migrating)")
+        return db
+    raise StoreError(f"cannot open the read-only database {path}: {last}")
+
+
 class Store:
     """Issues and articles in one SQLite file; one transaction per issue."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.read_only = path.exists() and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(path, isolation_level=None, timeout=30.0, check_same_thread=False)
+            if self.read_only:
+                self.db = _open_read_only(path)
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self.db = sqlite3.connect(path, isolation_level=None, timeout=30.0, check_same_thread=False)
+                self.db.execute("PRAGMA journal_mode=WAL")
+                self.db.execute("PRAGMA foreign_keys=ON")
+                self.db.execute("PRAGMA busy_timeout=30000")
+                migrate(self.db)
             self.db.row_factory = sqlite3.Row
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA foreign_keys=ON")
-            self.db.execute("PRAGMA busy_timeout=30000")
-            migrate(self.db)
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"cannot open the database {path}: {exc}") from exc
 
@@ -85,6 +116,8 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """BEGIN IMMEDIATE … COMMIT, rolled back on any exception."""
+        if self.read_only:
+            raise StoreError(f"the database {self.path} is read-only")
         self.db.execute("BEGIN IMMEDIATE")
         try:
             yield self.db

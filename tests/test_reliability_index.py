@@ -21,7 +21,7 @@ import pytest
 
 from bot.library import Library, build_segmenter, ingest_targets
 from bot.settings import Settings
-from bot.store import Store
+from bot.storage.store import Store
 from retrieval.corpus import Corpus
 from retrieval.segment import Segmenter
 

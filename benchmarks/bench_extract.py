@@ -1,6 +1,6 @@
 """Main-text extractors on the test site's article pages (made from the seeds): how many
 paragraphs of the hand-checked articles each finds, and how many it adds, after the same
-headings, byline and clutter rules (bot.intake.body).
+headings, byline and clutter rules (bot.intake.web.body).
 
     .venv/bin/pip install readability-lxml   # the one not among the project's dependencies
     .venv/bin/python benchmarks/bench_extract.py
@@ -19,8 +19,8 @@ import lxml.html
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.intake.article_page import extract_article, main_text  # noqa: E402
-from bot.intake.decode import decode_page  # noqa: E402
+from bot.intake.web.article_page import extract_article, main_text  # noqa: E402
+from bot.intake.web.decode import decode_page  # noqa: E402
 from retrieval.text import compact  # noqa: E402
 from tests.websites import build_site  # noqa: E402
 

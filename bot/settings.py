@@ -90,10 +90,28 @@ class Settings(BaseSettings):
         gt=0,
         validation_alias=AliasChoices("UNIONBOT_DELIVERY_GIVE_UP_SECONDS", "delivery_give_up_seconds"),
     )
+    followup_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        validation_alias=AliasChoices("UNIONBOT_FOLLOWUP_SECONDS", "followup_seconds"),
+    )
     max_issue_bytes: int = Field(
         default=10_000_000,
         gt=0,
         validation_alias=AliasChoices("UNIONBOT_MAX_ISSUE_BYTES", "max_issue_bytes"),
+    )
+    index_lock_timeout_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        validation_alias=AliasChoices("UNIONBOT_INDEX_LOCK_TIMEOUT_SECONDS", "index_lock_timeout_seconds"),
+    )
+    index_workers: int | None = Field(
+        default=None, gt=0, le=64, validation_alias=AliasChoices("UNIONBOT_INDEX_WORKERS", "index_workers")
+    )
+    index_parallel_paragraphs: int = Field(
+        default=20_000,
+        gt=0,
+        validation_alias=AliasChoices("UNIONBOT_INDEX_PARALLEL_PARAGRAPHS", "index_parallel_paragraphs"),
     )
     fetch_timeout_seconds: float = Field(
         default=20.0,

@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 import pytest
 
-from bot.cli import main
+from bot.cli.commands import main
 
 from .conftest import ROOT, SEEDS
 from .hostile_http import Answer, HostileServer

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.feeds import Feeds
-from bot.fetch import http_client
+from bot.intake.feeds import Feeds
+from bot.intake.fetch import http_client
 from bot.library import Library
 from bot.settings import Settings
 

@@ -10,9 +10,9 @@ import threading
 from functools import partial
 from pathlib import Path
 
-from bot.feeds import Feeds
-from bot.fetch import http_client
-from bot.ingest import IngestResult
+from bot.intake.feeds import Feeds
+from bot.intake.fetch import http_client
+from bot.intake.ingest import IngestResult
 from bot.library import Library
 from bot.settings import Settings
 

@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.intake import PageError, WebArticle, extract_article
-from bot.intake.body import read_body
+from bot.intake.web import PageError, WebArticle, extract_article
+from bot.intake.web.body import read_body
 
 from .websites import ServedSite, read_url, seed_articles
 

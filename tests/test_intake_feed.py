@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.intake import DocumentKind, parse_feed
+from bot.intake.web import DocumentKind, parse_feed
 
 from .websites import ServedSite, get, read_url
 

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from bot.intake import group_articles, issue_id_for, site_name
+from bot.intake.web import group_articles, issue_id_for, site_name
 from retrieval.parse import content_hash
 
 from .websites import ServedSite, read_url

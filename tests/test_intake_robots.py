@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.intake import Robots, robots_url
+from bot.intake.web import Robots, robots_url
 
 UA = "unionbot/0.1 (+mailto:ops@union.example)"
 

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-import bot.intake
-from bot.intake import (
+import bot.intake.web
+from bot.intake.web import (
     DocumentKind,
     IntakeError,
     classify,
@@ -27,9 +27,9 @@ def client() -> Iterator[httpx.Client]:
 
 
 def test_the_package_states_its_public_names() -> None:
-    assert sorted(bot.intake.__all__) == bot.intake.__all__
-    for name in bot.intake.__all__:
-        assert getattr(bot.intake, name) is not None
+    assert sorted(bot.intake.web.__all__) == bot.intake.web.__all__
+    for name in bot.intake.web.__all__:
+        assert getattr(bot.intake.web, name) is not None
 
 
 def test_every_document_of_the_site_is_classified(web_site: ServedSite, client: httpx.Client) -> None:

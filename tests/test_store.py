@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.migrations import MIGRATIONS, migrate
-from bot.store import AddOutcome, Store
+from bot.storage.migrations import MIGRATIONS, migrate
+from bot.storage.store import AddOutcome, Store
 from retrieval import Issue, parse_issue
 
 
@@ -48,7 +48,7 @@ def test_issues_stored_before_dates_get_one_from_their_name_or_ingest(tmp_path: 
     db = sqlite3.connect(path, isolation_level=None)
     db.execute("CREATE TABLE migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
     names = [name for name, _ in MIGRATIONS]
-    for name, migration in MIGRATIONS[: names.index("006_web_articles")]:
+    for name, migration in MIGRATIONS[: names.index("007_web_articles")]:
         migration(db)
         db.execute("INSERT INTO migrations VALUES (?, 'then')", (name,))
     issue = seed_issue(seed_files[0])

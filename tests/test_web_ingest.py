@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from bot.cli import main
-from bot.fetch import FetchLimits, http_client
-from bot.polite import PoliteFetcher
+from bot.intake.fetch import FetchLimits, http_client
+from bot.intake.polite import PoliteFetcher
 from bot.settings import Settings
 
 from .websites import ServedSite, serve_site

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.cli import main
+from bot.cli.commands import main
 
 from .fakebotapi import DEFAULT_TOKEN, FakeBotApi
 from .test_bot import ADMIN_ID, BotProcess

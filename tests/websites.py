@@ -27,7 +27,7 @@ from typing import Any
 
 import httpx
 
-from bot.intake import (
+from bot.intake.web import (
     DocumentKind,
     WebArticle,
     article_pages,

@@ -12,6 +12,7 @@ import pytest
 from rank_bm25 import BM25Okapi
 
 from retrieval import index as index_module
+from retrieval import postings
 from retrieval.errors import IndexError_
 from retrieval.index import FORMAT_VERSION, Bm25Index
 
@@ -405,36 +406,51 @@ def test_load_directory_without_pointer(tmp_path: Path) -> None:
         Bm25Index.load(tmp_path / "index")
 
 
-@pytest.mark.parametrize("name", ["meta.json", "vocab.json", "indptr.npy", "indices.npy", "tf.npy", "weights.npy", "doc_len.npy"])
-def test_load_with_a_file_missing(saved: Path, name: str) -> None:
-    (live_version(saved) / name).unlink()
+SEGMENT_FILES = ["meta.json", "tokens.json", "terms.npy", "indptr.npy", "indices.npy", "tf.npy", "doc_len.npy"]
+
+
+def segment_of(saved: Path) -> Path:
+    """The directory of the saved index's only segment."""
+    (segment,) = live_version(saved).glob("s-*")
+    return segment
+
+
+def test_load_with_the_version_meta_missing(saved: Path) -> None:
+    (live_version(saved) / "meta.json").unlink()
     with pytest.raises(IndexError_, match="missing"):
         Bm25Index.load(saved)
 
 
-@pytest.mark.parametrize("name", ["meta.json", "vocab.json", "indptr.npy", "indices.npy", "weights.npy", "doc_len.npy"])
+@pytest.mark.parametrize("name", SEGMENT_FILES)
+def test_load_with_a_file_missing(saved: Path, name: str) -> None:
+    (segment_of(saved) / name).unlink()
+    with pytest.raises(IndexError_, match="missing"):
+        Bm25Index.load(saved)
+
+
+@pytest.mark.parametrize("name", SEGMENT_FILES)
 def test_load_with_a_garbage_file(saved: Path, name: str) -> None:
-    (live_version(saved) / name).write_bytes(b"\x00\x01garbage\xff" * 10)
+    (segment_of(saved) / name).write_bytes(b"\x00\x01garbage\xff" * 10)
     with pytest.raises(IndexError_):
         Bm25Index.load(saved)
 
 
-@pytest.mark.parametrize("name", ["indices.npy", "weights.npy", "tf.npy"])
+@pytest.mark.parametrize("name", ["indices.npy", "tf.npy", "terms.npy"])
 def test_load_with_a_truncated_array(saved: Path, name: str) -> None:
-    path = live_version(saved) / name
+    path = segment_of(saved) / name
     path.write_bytes(path.read_bytes()[:-16])
     with pytest.raises(IndexError_):
         Bm25Index.load(saved)
 
 
 def test_load_with_an_array_of_the_wrong_length(saved: Path) -> None:
-    np.save(live_version(saved) / "doc_len.npy", np.arange(3, dtype=np.int64))
+    np.save(segment_of(saved) / "doc_len.npy", np.arange(3, dtype=np.int32))
     with pytest.raises(IndexError_, match="doc_len"):
         Bm25Index.load(saved)
 
 
 def test_load_with_document_ids_out_of_range(saved: Path) -> None:
-    path = live_version(saved) / "indices.npy"
+    path = segment_of(saved) / "indices.npy"
     indices = np.load(path)
     indices[-1] = len(HAND)
     np.save(path, indices)
@@ -443,9 +459,9 @@ def test_load_with_document_ids_out_of_range(saved: Path) -> None:
 
 
 def test_load_with_a_vocabulary_of_the_wrong_size(saved: Path) -> None:
-    path = live_version(saved) / "vocab.json"
+    path = segment_of(saved) / "tokens.json"
     path.write_text(json.dumps(json.loads(path.read_text())[:-1]))
-    with pytest.raises(IndexError_, match="vocab"):
+    with pytest.raises(IndexError_, match="tokens"):
         Bm25Index.load(saved)
 
 
@@ -455,12 +471,23 @@ def test_load_with_a_vocabulary_of_the_wrong_size(saved: Path) -> None:
         ({"version": FORMAT_VERSION + 1}, "version"),
         ({"version": None}, "version"),
         ({"format": "something-else"}, "format"),
-        ({"nnz": -1}, "corrupt"),
-        ({"k1": "fast"}, "corrupt"),
+        ({"segments": "s-0"}, "corrupt"),
+        ({"segments": ["../elsewhere"]}, "segment name"),
+        ({"k1": "fast"}, "parameters"),
     ],
 )
 def test_load_refuses_other_formats(saved: Path, change: dict[str, object], message: str) -> None:
     path = live_version(saved) / "meta.json"
+    meta = json.loads(path.read_text())
+    meta.update(change)
+    path.write_text(json.dumps(meta))
+    with pytest.raises(IndexError_, match=message):
+        Bm25Index.load(saved)
+
+
+@pytest.mark.parametrize(("change", "message"), [({"nnz": -1}, "corrupt"), ({"format": "x"}, "format")])
+def test_load_refuses_a_damaged_segment_meta(saved: Path, change: dict[str, object], message: str) -> None:
+    path = segment_of(saved) / "meta.json"
     meta = json.loads(path.read_text())
     meta.update(change)
     path.write_text(json.dumps(meta))
@@ -483,3 +510,58 @@ def test_build_in_chunks_equals_rank_bm25() -> None:
         ours, theirs = chunked.scores(query), reference.get_scores(query)
         assert np.allclose(ours, theirs, rtol=1e-9, atol=1e-12)
     assert Bm25Index.build_chunks([]).scores(["w1"]).shape == (0,)
+
+
+# -- segments -----------------------------------------------------------------------
+
+
+def test_an_index_grown_by_segments_scores_as_rank_bm25_over_the_whole_corpus() -> None:
+    docs, terms = zipf_corpus(31, n_docs=360, n_terms=300, skew=1.3)
+    # Later segments bring tokens the earlier ones never had, and a head term whose idf
+    # turns negative only once the later segments are counted.
+    docs[200:] = [doc + [f"late{i % 9}", "everywhere"] for i, doc in enumerate(docs[200:])]
+    docs[:200] = [doc + ["everywhere"] if i % 3 == 0 else doc for i, doc in enumerate(docs[:200])]
+    queries = random_queries(32, terms + [f"late{i}" for i in range(9)] + ["everywhere"], 150)
+    queries += [["everywhere"], ["late3", "everywhere", "t0"]]
+
+    first = Bm25Index.build(docs[:200])
+    assert first.scores(["everywhere"]).max() > 0  # in a third of these: a positive idf
+    grown = first.extend(docs[200:260]).extend(docs[260:261]).extend(docs[261:])
+    reference = BM25Okapi(docs)
+    assert reference.idf["everywhere"] == reference.epsilon * reference.average_idf
+    assert len(grown.segments) == 4
+    assert_same_scores(grown, reference, queries)
+    assert all(grown.doc_freq(t) == sum(t in d for d in docs) for t in ("everywhere", "late3", "t0"))
+
+    for start in (0, 1, 2):
+        merged = grown.merged(start)
+        assert len(merged.segments) == start + 1
+        assert_same_scores(merged, reference, queries)
+
+
+def test_segments_merged_on_disk_score_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    docs, terms = zipf_corpus(33, n_docs=300, n_terms=200, skew=1.2)
+    docs[150:] = [doc + [f"new{i % 5}"] for i, doc in enumerate(docs[150:])]
+    index = Bm25Index.build_chunks([docs[:100], docs[100:150], docs[150:151], docs[151:]])
+    monkeypatch.setattr(postings, "_MERGE_BLOCK", 7)  # many blocks, and terms larger than one
+    merged = index.merged(0, tmp_path / "merged")
+    assert len(merged.segments) == 1 and merged.segments[0].path == tmp_path / "merged"
+    assert_same_scores(merged, BM25Okapi(docs), random_queries(34, terms + ["new1"], 80))
+
+
+def test_saving_a_grown_index_links_the_segments_it_loaded(tmp_path: Path) -> None:
+    target = tmp_path / "index"
+    docs, terms = zipf_corpus(35, n_docs=200, n_terms=150, skew=1.2)
+    Bm25Index.build(docs[:150]).save(target)
+    loaded = Bm25Index.load(target)
+    (old_segment,) = live_version(target).glob("s-*")
+    grown = loaded.extend(docs[150:])
+    grown.save(target)
+
+    segments = sorted(live_version(target).glob("s-*"), key=lambda p: p.stat().st_mtime_ns)
+    assert len(segments) == 2
+    kept = live_version(target) / old_segment.name
+    assert kept.is_dir() and os.stat(kept / "indices.npy").st_nlink == 1  # the old version is gone
+    assert_same_scores(Bm25Index.load(target), BM25Okapi(docs), random_queries(36, terms, 40))
+    # the reader of the old version still scores over the old documents
+    assert_same_scores(loaded, BM25Okapi(docs[:150]), random_queries(37, terms, 20))

@@ -1,0 +1,341 @@
+"""Postings of one segment of a BM25 index: raw term counts of a run of documents.
+
+A segment holds what does not change when documents are added elsewhere: for every term
+it contains (by global term id, ascending) the documents holding it (ids counted from 0
+within the segment, ascending) and the term frequency in each, plus every document's
+length. BM25's weights depend on the whole corpus (idf on N and each term's document
+frequency, the length normalisation on the average length), so they are not stored:
+`Bm25Index` combines corpus-wide statistics with the counts at query time.
+
+Term ids are global and given out in order of first appearance: a segment records the
+tokens it added to the vocabulary (ids `first_term` onwards). Segments are only ever
+merged as contiguous runs, so the vocabulary is the concatenation of the segments'
+`tokens`.
+
+On disk a segment is a directory::
+
+    meta.json      format, counts and `first_term`
+    tokens.json    the tokens this segment added to the vocabulary, in id order
+    terms.npy      global ids of the terms present       (n_present, int32)
+    indptr.npy     start of each term's postings         (n_present + 1, int64)
+    indices.npy    document of each posting              (nnz, int32)
+    tf.npy         term frequency of each posting        (nnz, int32)
+    doc_len.npy    tokens per document                   (n_docs, int32)
+
+Files are written once and never changed: a segment that a new version keeps is
+hard-linked into it, not rewritten.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from scipy import sparse
+
+from .durable import write_durably
+from .errors import IndexError_
+
+FORMAT = "unionbot-postings"
+VERSION = 1
+_META = "meta.json"
+_TOKENS = "tokens.json"
+_ARRAYS = ("terms", "indptr", "indices", "tf", "doc_len")
+FILES = (_META, _TOKENS, *(f"{name}.npy" for name in _ARRAYS))
+_MERGE_BLOCK = 1 << 22  # postings moved at a time by a merge (bounds its memory)
+
+AnyArray = npt.NDArray[Any]
+
+
+class Postings:
+    """The term counts of a run of documents (see the module docstring)."""
+
+    __slots__ = ("terms", "indptr", "indices", "tf", "doc_len", "tokens", "first_term", "path")
+
+    def __init__(
+        self,
+        *,
+        terms: AnyArray,
+        indptr: AnyArray,
+        indices: AnyArray,
+        tf: AnyArray,
+        doc_len: AnyArray,
+        tokens: Sequence[str],
+        first_term: int,
+        path: Path | None = None,
+    ) -> None:
+        self.terms = terms
+        self.indptr = indptr
+        self.indices = indices
+        self.tf = tf
+        self.doc_len = doc_len
+        self.tokens = tokens
+        self.first_term = first_term
+        self.path = path  # the directory it was loaded from or written to
+
+    @property
+    def n_docs(self) -> int:
+        return int(self.doc_len.shape[0])
+
+    @property
+    def nnz(self) -> int:
+        return int(self.indices.shape[0])
+
+    @property
+    def end_term(self) -> int:
+        """One past the last term id this segment can refer to."""
+        return self.first_term + len(self.tokens)
+
+    def doc_freqs(self) -> AnyArray:
+        """Documents per present term (aligned with `terms`)."""
+        return np.diff(np.asarray(self.indptr, dtype=np.int64))
+
+    def postings_of(self, term_ids: AnyArray) -> list[tuple[int, slice]]:
+        """For each of `term_ids` (ascending) present here: its position in `term_ids` and
+        the slice of its postings."""
+        if self.terms.shape[0] == 0 or term_ids.shape[0] == 0:
+            return []
+        where = np.searchsorted(self.terms, term_ids)
+        out: list[tuple[int, slice]] = []
+        for i, (term, pos) in enumerate(zip(term_ids.tolist(), where.tolist())):
+            if pos < self.terms.shape[0] and int(self.terms[pos]) == term:
+                out.append((i, slice(int(self.indptr[pos]), int(self.indptr[pos + 1]))))
+        return out
+
+    # -- counting -------------------------------------------------------------------
+
+    @classmethod
+    def count(cls, docs: Sequence[Sequence[str]], vocab: dict[str, int]) -> Postings:
+        """Count the terms of `docs`; tokens missing from `vocab` are added to it (in order
+        of first appearance), and the segment records them."""
+        for doc in docs:
+            if isinstance(doc, str):
+                raise TypeError("a document must be a sequence of tokens, not a str")
+        n_docs = len(docs)
+        doc_len = np.fromiter(map(len, docs), dtype=np.int64, count=n_docs)
+        total = int(doc_len.sum())
+        # Local column ids in one C-level pass: a defaultdict handing out the next free id.
+        local: defaultdict[str, int] = defaultdict(itertools.count().__next__)
+        columns = np.fromiter(
+            map(local.__getitem__, itertools.chain.from_iterable(docs)), dtype=np.int32, count=total
+        )
+        first_term = len(vocab)
+        new_tokens: list[str] = []
+        global_ids = np.empty(len(local), dtype=np.int64)
+        for token, column in local.items():
+            term = vocab.get(token)
+            if term is None:
+                if not isinstance(token, str):
+                    raise TypeError(f"tokens must be str, not {type(token).__name__}: {token!r}")
+                term = vocab[token] = first_term + len(new_tokens)
+                new_tokens.append(token)
+            global_ids[column] = term
+        rows = np.repeat(np.arange(n_docs, dtype=np.int32), doc_len)
+        ones = np.ones(total, dtype=np.int32)
+        # COO -> CSC sums duplicates; within a column the rows stay ascending.
+        counts = sparse.coo_array((ones, (rows, columns)), shape=(n_docs, len(local))).tocsc()
+        del rows, ones, columns
+        order = np.argsort(global_ids, kind="stable")
+        indptr = counts.indptr.astype(np.int64)
+        lengths = np.diff(indptr)[order]
+        new_indptr = np.zeros(order.shape[0] + 1, dtype=np.int64)
+        np.cumsum(lengths, out=new_indptr[1:])
+        source = np.repeat(indptr[:-1][order] - new_indptr[:-1], lengths) + np.arange(new_indptr[-1], dtype=np.int64)
+        return cls(
+            terms=global_ids[order].astype(np.int32),
+            indptr=new_indptr,
+            indices=counts.indices.astype(np.int32, copy=False)[source],
+            tf=counts.data.astype(np.int32, copy=False)[source],
+            doc_len=doc_len.astype(np.int32),
+            tokens=new_tokens,
+            first_term=first_term,
+        )
+
+    # -- files ----------------------------------------------------------------------
+
+    def write(self, target: Path) -> None:
+        """Write into the new directory `target` (files fsynced, not the directory)."""
+        target.mkdir()
+        for name in _ARRAYS:
+            with open(target / f"{name}.npy", "wb") as handle:
+                np.save(handle, np.asarray(getattr(self, name)), allow_pickle=False)
+                handle.flush()
+                os.fsync(handle.fileno())
+        self._write_json(target)
+
+    def _write_json(self, target: Path) -> None:
+        write_durably(target / _TOKENS, json.dumps(list(self.tokens), ensure_ascii=False).encode("utf-8"))
+        meta = {
+            "format": FORMAT,
+            "version": VERSION,
+            "n_docs": self.n_docs,
+            "n_present": int(self.terms.shape[0]),
+            "nnz": self.nnz,
+            "first_term": self.first_term,
+            "n_tokens": len(self.tokens),
+        }
+        write_durably(target / _META, json.dumps(meta).encode("utf-8"))
+
+    def link(self, target: Path) -> None:
+        """Put this segment's files into the new directory `target`: hard links to the
+        files it was loaded from (they never change), or a fresh write."""
+        if self.path is None or not self.path.is_dir():
+            self.write(target)
+            return
+        target.mkdir()
+        try:
+            for name in FILES:
+                os.link(self.path / name, target / name)
+        except OSError:  # a file system without hard links, or files gone
+            for name in FILES:
+                (target / name).unlink(missing_ok=True)
+            target.rmdir()
+            self.write(target)
+
+    @classmethod
+    def load(cls, path: Path) -> Postings:
+        """Memory-map a segment directory; IndexError_ when it is damaged, FileNotFoundError
+        when a file is missing."""
+        meta = _read_json(path / _META)
+        if not isinstance(meta, dict) or meta.get("format") != FORMAT or meta.get("version") != VERSION:
+            raise IndexError_(f"{path}: not a postings segment of format {FORMAT} {VERSION}")
+        try:
+            n_docs, n_present, nnz, first_term, n_tokens = (
+                _count(meta[key]) for key in ("n_docs", "n_present", "nnz", "first_term", "n_tokens")
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise IndexError_(f"{path}/{_META} is corrupt: {exc!r}") from exc
+        tokens = _read_json(path / _TOKENS)
+        if not isinstance(tokens, list) or len(tokens) != n_tokens or not all(isinstance(t, str) for t in tokens):
+            raise IndexError_(f"{path}/{_TOKENS} is not a list of {n_tokens} tokens")
+        terms = _load_array(path, "terms", n_present)
+        indptr = _load_array(path, "indptr", n_present + 1)
+        indices = _load_array(path, "indices", nnz)
+        tf = _load_array(path, "tf", nnz)
+        doc_len = _load_array(path, "doc_len", n_docs)
+        if indptr[0] != 0 or indptr[-1] != nnz or (n_present and np.diff(indptr).min() < 1):
+            raise IndexError_(f"{path}/indptr.npy is corrupt")
+        if n_present and (int(terms[0]) < 0 or int(terms[-1]) >= first_term + n_tokens or np.diff(terms).min() < 1):
+            raise IndexError_(f"{path}/terms.npy is corrupt")
+        # A document id out of range would make queries write outside their score array.
+        if nnz and (int(indices.min()) < 0 or int(indices.max()) >= n_docs):
+            raise IndexError_(f"{path}/indices.npy holds document ids outside 0..{n_docs - 1}")
+        return cls(
+            terms=terms, indptr=indptr, indices=indices, tf=tf, doc_len=doc_len,
+            tokens=tokens, first_term=first_term, path=path,
+        )
+
+
+def merge(segments: Sequence[Postings], target: Path | None = None) -> Postings:
+    """One segment holding `segments` (a contiguous run, in order) one after another.
+
+    With a `target` directory the arrays are written there through memory maps, a block
+    of postings at a time, so that a merge never holds the run in memory; without one it
+    is made in memory."""
+    if not segments:
+        raise ValueError("nothing to merge")
+    for before, after in itertools.pairwise(segments):
+        if after.first_term != before.end_term:
+            raise ValueError("only a contiguous run of segments can be merged")
+    terms = np.unique(np.concatenate([np.asarray(s.terms, dtype=np.int32) for s in segments]))
+    df = np.zeros(terms.shape[0], dtype=np.int64)
+    places = []
+    for segment in segments:
+        place = np.searchsorted(terms, segment.terms)
+        df[place] += segment.doc_freqs()
+        places.append(place)
+    indptr = np.zeros(terms.shape[0] + 1, dtype=np.int64)
+    np.cumsum(df, out=indptr[1:])
+    nnz = int(indptr[-1])
+    n_docs = sum(s.n_docs for s in segments)
+    mapped = target is not None and nnz > 0
+    if target is not None:
+        target.mkdir()
+    if mapped and target is not None:
+        indices: AnyArray = np.lib.format.open_memmap(target / "indices.npy", "w+", np.int32, (nnz,))
+        tf: AnyArray = np.lib.format.open_memmap(target / "tf.npy", "w+", np.int32, (nnz,))
+    else:
+        indices, tf = np.empty(nnz, dtype=np.int32), np.empty(nnz, dtype=np.int32)
+    cursor = indptr[:-1].copy()  # where the next posting of each term goes
+    offset = 0
+    for segment, place in zip(segments, places):
+        seg_ptr = np.asarray(segment.indptr, dtype=np.int64)
+        for start, stop in _blocks(seg_ptr):
+            lo, hi = int(seg_ptr[start]), int(seg_ptr[stop])
+            counts = seg_ptr[start + 1 : stop + 1] - seg_ptr[start:stop]
+            dest = np.repeat(cursor[place[start:stop]] - seg_ptr[start:stop], counts) + np.arange(lo, hi)
+            indices[dest] = np.asarray(segment.indices[lo:hi]) + np.int32(offset)
+            tf[dest] = segment.tf[lo:hi]
+        cursor[place] += segment.doc_freqs()
+        offset += segment.n_docs
+    doc_len = np.concatenate([np.asarray(s.doc_len, dtype=np.int32) for s in segments])
+    tokens = [t for s in segments for t in s.tokens]
+    merged = Postings(
+        terms=terms, indptr=indptr, indices=indices, tf=tf, doc_len=doc_len,
+        tokens=tokens, first_term=segments[0].first_term,
+    )
+    if target is None:
+        return merged
+    if mapped:
+        for array, name in ((indices, "indices"), (tf, "tf")):
+            if isinstance(array, np.memmap):
+                array.flush()
+            with open(target / f"{name}.npy", "rb+") as handle:
+                os.fsync(handle.fileno())
+    for name in ("terms", "indptr", "doc_len") if mapped else _ARRAYS:
+        with open(target / f"{name}.npy", "wb") as handle:
+            np.save(handle, np.asarray(getattr(merged, name)), allow_pickle=False)
+            handle.flush()
+            os.fsync(handle.fileno())
+    merged._write_json(target)
+    del indices, tf, merged
+    return Postings.load(target)
+
+
+def _blocks(indptr: AnyArray) -> Iterable[tuple[int, int]]:
+    """Runs of terms [start, stop) holding about _MERGE_BLOCK postings each (a term with
+    more is a run of its own)."""
+    n = indptr.shape[0] - 1
+    start = 0
+    while start < n:
+        stop = int(np.searchsorted(indptr, indptr[start] + _MERGE_BLOCK, side="right")) - 1
+        stop = min(n, max(stop, start + 1))
+        yield start, stop
+        start = stop
+
+
+def _count(value: object) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ValueError(f"not a count: {value!r}")
+    return value
+
+
+def _read_json(file: Path) -> Any:
+    """Parse a JSON file; a missing file surfaces as FileNotFoundError."""
+    try:
+        return json.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise IndexError_(f"{file}: corrupt: {exc}") from exc
+
+
+def _load_array(path: Path, name: str, length: int) -> AnyArray:
+    """Memory-map `name`.npy read-only and check that it holds `length` integers."""
+    file = path / f"{name}.npy"
+    try:
+        array: AnyArray = np.load(file, mmap_mode="r", allow_pickle=False)
+    except FileNotFoundError:
+        raise
+    except (OSError, ValueError, EOFError) as exc:
+        raise IndexError_(f"{file}: corrupt array: {exc}") from exc
+    if array.ndim != 1 or array.dtype.kind != "i" or array.shape[0] != length:
+        raise IndexError_(f"{file}: expected {length} integers, found shape {array.shape} of {array.dtype}")
+    return array

@@ -16,6 +16,8 @@ from __future__ import annotations
 import errno
 import logging
 import os
+import shutil
+import tempfile
 import tomllib
 from functools import cached_property
 from pathlib import Path
@@ -152,10 +154,11 @@ class Library:
         wanted = self.store.issue_hashes()
         if self._corpus is not None and self._corpus.issues == wanted:
             return False
+        before = self._corpus
         corpus = self._load_saved(warn=True)
         if corpus is None or corpus.issues != wanted:
             corpus = self._rebuild(corpus)
-        changed = self._corpus is None or self._corpus.issues != corpus.issues
+        changed = before is None or before.issues != corpus.issues
         self._corpus = corpus
         return changed
 
@@ -169,19 +172,36 @@ class Library:
             if exc.errno not in (errno.EROFS, errno.EACCES, errno.EPERM):
                 raise
             self._unsaved(exc)
-            return self._update(saved, self.store.issue_hashes())
+            return self._update(saved, self.store.issue_hashes(), None)
         with lock, lock.held(self.settings.index_lock_timeout_seconds):
             if saved is None or _live_version(directory) != saved.version:
                 saved = self._load_saved(warn=False)  # another process saved meanwhile
             wanted = self.store.issue_hashes()
             if saved is not None and saved.issues == wanted:
                 return saved
-            corpus = self._update(saved, wanted)
+            scratch = Path(tempfile.mkdtemp(prefix=".build-", dir=directory))
             try:
-                corpus.save(directory)
-            except OSError as exc:
-                self._unsaved(exc)
-            return corpus
+                corpus = self._update(saved, wanted, scratch)
+                try:
+                    corpus.save(directory)
+                except OSError as exc:
+                    self._unsaved(exc)
+                    return corpus
+            finally:
+                shutil.rmtree(scratch, ignore_errors=True)
+            self._corpus = corpus  # answers use it from now on; merging comes after
+            return self._compact(corpus)
+
+    def _compact(self, corpus: Corpus) -> Corpus:
+        """Merge small index segments while the tiered rule says so (under the lock; the
+        saved, uncompacted version stays live and in use meanwhile)."""
+        try:
+            while corpus.merge_due() is not None:
+                corpus = corpus.compact(self.settings.index_dir)
+                self._corpus = corpus
+        except OSError as exc:
+            log.warning("could not merge the search index's segments (%s); it stays as it is", exc.strerror or exc)
+        return corpus
 
     def _unsaved(self, exc: OSError) -> None:
         if not self._told_unsaved:
@@ -198,13 +218,15 @@ class Library:
         try:
             if Corpus.live_version(self.settings.index_dir) is None:
                 return None
-            return Corpus.load(self.settings.index_dir)
+            return Corpus.load(self.settings.index_dir, known=self._corpus)
         except IndexError_ as exc:
             if warn:
                 log.warning("the search index is damaged and is rebuilt from the database: %s", exc)
             return None
 
-    def _update(self, corpus: Corpus | None, wanted: dict[str, str]) -> Corpus:
+    def _update(self, corpus: Corpus | None, wanted: dict[str, str], scratch: Path | None) -> Corpus:
+        """The corpus brought up to date: the new issues added as a segment, or (an issue
+        replaced or removed) a full build, its segments made in `scratch` when given."""
         workers = self.settings.index_workers or min(2, os.cpu_count() or 1)
         parallel = self.settings.index_parallel_paragraphs
         if corpus is not None and all(wanted.get(i) == h for i, h in corpus.issues.items()):
@@ -212,7 +234,8 @@ class Library:
             log.info("adding %d issues to the search index", len(new))
             return corpus.extend(self.store.articles(list(new)), new, self.segmenter, workers, parallel)
         log.info("building the search index over %d issues", len(wanted))
-        return Corpus.build(self.store.articles(), wanted, self.segmenter, workers, parallel)
+        articles = (a for issue in wanted for a in self.store.articles([issue]))  # an issue at a time
+        return Corpus.build(articles, wanted, self.segmenter, workers, parallel, scratch)
 
 
 def _live_version(directory: Path) -> str | None:

@@ -4,184 +4,86 @@ A passage is one paragraph of an article. Its index terms include its article's 
 pretitle, subtitle and section, so the title's 密云区总工会 helps the paragraph that says
 300余人 without naming 密云区.
 
+The corpus is a list of segments (`corpus_segment`), each a run of articles with their
+passages and term counts; adding issues adds a segment and rewrites nothing. BM25's
+corpus-wide statistics are combined over the segments when a corpus is assembled (see
+`index`), so scores are those of one index over everything. Small segments are merged
+into larger ones by a tiered rule (`merge_start`): a run of `MERGE_FANIN` segments of the
+same size class at the end becomes one, so there are few segments and a merge of large
+ones is rare.
+
 On disk the corpus is a directory holding versions and a `CURRENT` pointer::
 
     CURRENT           name of the live version
     c-<hex>/
-        meta.json     issues covered (id and content hash), counts, format version
-        bm25/         the Bm25Index
-        passages.*    passage texts (one UTF-8 blob and offsets), article row of each
-        articles.*    the articles' headings and bylines as JSON (blob and offsets), and the
-                      first passage of each (an article's paragraphs are its passages)
+        meta.json     issues covered (id and content hash), segments in order, counts,
+                      BM25 parameters, format version
+        s-<hex>/      a segment (files hard-linked from the previous version when kept)
         manifest.json every other file's size and CRC-32, written last
 
 `save` writes a new version beside the live one, then swaps `CURRENT` with os.replace,
 so a process that loads at any moment gets a whole corpus, old or new. `load` checks
 the version against its manifest first: a damaged, truncated or incomplete version is
-refused (IndexError_), never half-used.
+refused (IndexError_), never half-used. A process that already holds the previous
+version reuses the segments it has (checked when it loaded them) and reads only the new.
 
-A large build segments its paragraphs in worker processes. They are started fresh
-(the "spawn" method: no copy of the parent, so no inherited locks, descriptors or
-threads), and they die with the process that started them: on Linux the kernel kills
-them when it exits (PR_SET_PDEATHSIG), and everywhere they exit when they notice that
-their parent is gone.
+A full build counts a chunk of paragraphs at a time into a segment written to a scratch
+directory, then merges the segments on disk, so its memory is bounded by a chunk and
+the vocabulary, not by the corpus.
 """
 
 from __future__ import annotations
 
-import ctypes
 import json
 import logging
+import math
 import os
-import re
 import secrets
 import shutil
-import signal
-import sys
-import threading
-import time
-from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
-from multiprocessing import get_context
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from .durable import fsync_path, fsync_tree
+from .corpus_segment import CorpusSegment, TextChain, TextTable, merge_segments
+from .durable import fsync_path, fsync_tree, write_durably
 from .errors import IndexError_
-from .index import Bm25Index
-from .manifest import verify_manifest, write_manifest
+from .index import SEGMENT_RE, Bm25Index, segment_name
+from .manifest import Entries, verify_manifest, write_manifest
 from .models import Article
+from .postings import Postings
 from .segment import Segmenter
+from .segmenting import PARALLEL_MIN, passage_context, passage_terms
 
 log = logging.getLogger(__name__)
 
+__all__ = ["Corpus", "TextTable", "merge_start", "passage_context", "passage_terms"]
+
 FORMAT = "unionbot-corpus"
-VERSION = 3  # 3: articles carry their issue's date and printed page
+VERSION = 4  # 4: segments of raw term counts
 _POINTER = "CURRENT"
-_VERSION_NAME = re.compile(r"c-[0-9a-f]{16}")
-BUILD_CHUNK = 50_000  # paragraphs tokenised at a time (bounds the memory of a build)
-PARALLEL_MIN = 20_000  # fewer paragraphs than this are segmented in the calling process
-_PR_SET_PDEATHSIG = 1
+_VERSION_PREFIX = "c-"
+BUILD_CHUNK = 50_000  # paragraphs counted at a time by a full build (bounds its memory)
+MERGE_FANIN = 4  # segments of one size class merged into one
 
 
-class TextTable:
-    """Strings stored as one UTF-8 blob and offsets; loaded with mmap, decoded on demand."""
+def merge_start(sizes: Sequence[int], fanin: int = MERGE_FANIN) -> int | None:
+    """Where the run of segments to merge starts, or None when none is due: the run is
+    the last `fanin` or more segments whose size class (floor of log base `fanin` of
+    their passages) is at most that of the run's first."""
+    if len(sizes) < fanin:
+        return None
 
-    def __init__(self, data: npt.NDArray[np.uint8], offsets: npt.NDArray[np.int64]) -> None:
-        self._data = data
-        self._offsets = offsets
+    def size_class(n: int) -> int:
+        return int(math.log(max(n, 1), fanin))
 
-    @classmethod
-    def of(cls, texts: Iterable[str]) -> TextTable:
-        encoded = [t.encode("utf-8") for t in texts]
-        offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
-        np.cumsum([len(e) for e in encoded], out=offsets[1:])
-        data = np.frombuffer(b"".join(encoded), dtype=np.uint8)
-        return cls(data, offsets)
-
-    def __len__(self) -> int:
-        return int(self._offsets.shape[0]) - 1
-
-    def __getitem__(self, i: int) -> str:
-        start, end = int(self._offsets[i]), int(self._offsets[i + 1])
-        return bytes(self._data[start:end]).decode("utf-8")
-
-    def __iter__(self) -> Any:
-        return (self[i] for i in range(len(self)))
-
-    def concat(self, other: TextTable) -> TextTable:
-        data = np.concatenate([np.asarray(self._data), np.asarray(other._data)])
-        offsets = np.concatenate([np.asarray(self._offsets), np.asarray(other._offsets[1:]) + self._offsets[-1]])
-        return TextTable(data, offsets)
-
-    def save(self, directory: Path, name: str) -> None:
-        np.asarray(self._data).tofile(directory / f"{name}.bin")
-        np.save(directory / f"{name}.offsets.npy", np.asarray(self._offsets))
-
-    @classmethod
-    def load(cls, directory: Path, name: str) -> TextTable:
-        offsets = np.load(directory / f"{name}.offsets.npy", mmap_mode="r")
-        path = directory / f"{name}.bin"
-        size = path.stat().st_size
-        if size != int(offsets[-1]):
-            raise IndexError_(f"{path} has {size} bytes, expected {int(offsets[-1])}")
-        data = np.memmap(path, dtype=np.uint8, mode="r") if size else np.zeros(0, dtype=np.uint8)
-        return cls(data, offsets)
-
-
-def passage_context(article: Article) -> str:
-    """The article's headings, indexed with each of its paragraphs."""
-    return " ".join(x for x in (article.pretitle, article.title, article.subtitle, article.section) if x)
-
-
-_WORKER_SEGMENTER: Segmenter | None = None
-
-
-def _die_with(parent: int) -> None:
-    """In a worker: end when `parent` ends, whatever way it ends."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    if sys.platform.startswith("linux"):
-        try:
-            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        except (OSError, AttributeError):
-            pass
-    if os.getppid() != parent:  # it ended before the line above took effect
-        os._exit(1)
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
-
-
-def _start_worker(segmenter: Segmenter, parent: int) -> None:
-    global _WORKER_SEGMENTER
-    _die_with(parent)
-    segmenter.tokenizer  # noqa: B018 (load the dictionary once per worker)
-    _WORKER_SEGMENTER = segmenter
-
-
-def _worker_terms(texts: list[str]) -> list[list[str]]:
-    if _WORKER_SEGMENTER is None:
-        raise RuntimeError("segmenting worker started without a segmenter")
-    return [_WORKER_SEGMENTER.terms(t) for t in texts]
-
-
-def passage_terms(
-    segmenter: Segmenter, articles: Sequence[Article], workers: int = 1, parallel_min: int = PARALLEL_MIN
-) -> list[list[str]]:
-    """Index terms of every paragraph of the articles, in order (heading terms included).
-
-    With `workers` > 1 and at least `parallel_min` paragraphs, the paragraphs are segmented
-    in that many fresh worker processes (see the module docstring; each loads the
-    dictionary, a second or two, so small batches are segmented here)."""
-    heads = [segmenter.terms(passage_context(a)) for a in articles]
-    texts = [p for a in articles for p in a.paragraphs]
-    if workers > 1 and len(texts) >= parallel_min:
-        size = max(500, len(texts) // (workers * 8))
-        chunks = [texts[i : i + size] for i in range(0, len(texts), size)]
-        with ProcessPoolExecutor(
-            workers,
-            mp_context=get_context("spawn"),
-            initializer=_start_worker,
-            initargs=(segmenter, os.getpid()),
-        ) as pool:
-            bodies = [terms for chunk in pool.map(_worker_terms, chunks) for terms in chunk]
-    else:
-        bodies = [segmenter.terms(t) for t in texts]
-    out: list[list[str]] = []
-    k = 0
-    for article, head in zip(articles, heads, strict=True):
-        for _ in article.paragraphs:
-            out.append(head + bodies[k])
-            k += 1
-    return out
+    start = len(sizes) - 1
+    top = size_class(sizes[start])
+    while start > 0 and size_class(sizes[start - 1]) <= top:
+        start -= 1
+    return start if len(sizes) - start >= fanin else None
 
 
 class Corpus:
@@ -190,68 +92,71 @@ class Corpus:
     def __init__(
         self,
         *,
-        bm25: Bm25Index,
-        passages: TextTable,
-        passage_article: npt.NDArray[np.int32],
-        articles: TextTable,
-        first_passage: npt.NDArray[np.int64],
+        segments: Sequence[CorpusSegment],
         issues: dict[str, str],
+        bm25: Bm25Index | None = None,
         version: str | None = None,
+        checksums: Entries | None = None,
     ) -> None:
-        self.bm25 = bm25
+        self.segments = tuple(segments)
+        self.bm25 = bm25 if bm25 is not None else Bm25Index([s.postings for s in self.segments])
         self.version = version  # the saved version this was loaded from or saved as
-        self.passages = passages
-        self.passage_article = passage_article
-        self._articles = articles
-        self.first_passage = first_passage
         self.issues = issues  # issue id -> content hash
+        self.checksums: Entries = checksums or {}  # manifest entries of that version
+        self.passages = TextChain([s.passages for s in self.segments])
+        self._articles = TextChain([s.articles for s in self.segments])
+        articles_before = np.cumsum([0, *(s.n_articles for s in self.segments)])
+        passages_before = np.cumsum([0, *(s.n_passages for s in self.segments)])
+        self.first_passage: npt.NDArray[np.int64] = np.concatenate(
+            [np.zeros(1, dtype=np.int64)]
+            + [np.asarray(s.first_passage[1:], dtype=np.int64) + p for s, p in zip(self.segments, passages_before)]
+        )
+        counts = np.diff(self.first_passage)
+        self.passage_article: npt.NDArray[np.int32] = np.repeat(
+            np.arange(int(articles_before[-1]), dtype=np.int32), counts
+        )
         self.article = lru_cache(maxsize=4096)(self._article)
 
     # -- building ---------------------------------------------------------------------
 
     @classmethod
     def empty(cls) -> Corpus:
-        return cls(
-            bm25=Bm25Index.build([]),
-            passages=TextTable.of([]),
-            passage_article=np.zeros(0, dtype=np.int32),
-            articles=TextTable.of([]),
-            first_passage=np.zeros(1, dtype=np.int64),
-            issues={},
-        )
+        return cls(segments=[], issues={})
 
     @classmethod
     def build(
         cls,
-        articles: Sequence[Article],
+        articles: Iterable[Article],
         issues: dict[str, str],
         segmenter: Segmenter,
         workers: int = 1,
         parallel_min: int = PARALLEL_MIN,
+        scratch: Path | None = None,
     ) -> Corpus:
-        """A corpus of these articles (of the issues given as id -> content hash). They are
-        segmented in chunks, so that only one chunk's token lists are in memory at a time,
-        and the BM25 weights are computed once."""
-        chunks: list[list[Article]] = [[]]
-        paragraphs = 0
-        for article in articles:
-            if paragraphs >= BUILD_CHUNK:
-                chunks.append([])
-                paragraphs = 0
-            chunks[-1].append(article)
-            paragraphs += len(article.paragraphs)
-        bm25 = Bm25Index.build_chunks(passage_terms(segmenter, chunk, workers, parallel_min) for chunk in chunks)
-        counts = np.array([len(a.paragraphs) for a in articles], dtype=np.int64)
-        first = np.zeros(len(articles) + 1, dtype=np.int64)
-        np.cumsum(counts, out=first[1:])
-        return Corpus(
-            bm25=bm25,
-            passages=TextTable.of(p for a in articles for p in a.paragraphs),
-            passage_article=np.repeat(np.arange(len(articles), dtype=np.int32), counts),
-            articles=TextTable.of(a.model_dump_json(exclude={"paragraphs"}) for a in articles),
-            first_passage=first,
-            issues=dict(issues),
-        )
+        """A corpus of these articles (of the issues given as id -> content hash).
+
+        They are segmented and counted a chunk at a time. With a `scratch` directory
+        (on the file system of the index; the caller removes it after saving) each chunk's
+        segment is written there and the segments are merged on disk; without one,
+        everything is made in memory."""
+        vocab: dict[str, int] = {}
+        parts: list[CorpusSegment] = []
+        for chunk in _chunks(articles, BUILD_CHUNK):
+            counts = Postings.count(passage_terms(segmenter, chunk, workers, parallel_min), vocab)
+            part = CorpusSegment.of(chunk, counts)
+            if scratch is not None:  # on disk, and only memory-mapped from now on
+                target = scratch / segment_name()
+                part.write(target)
+                part = CorpusSegment.load(target)
+            parts.append(part)
+        if len(parts) > 1:
+            merged = merge_segments(parts, None if scratch is None else scratch / segment_name())
+            for part in parts:
+                if part.path is not None:
+                    shutil.rmtree(part.path, ignore_errors=True)
+            parts = [merged]
+        bm25 = Bm25Index([p.postings for p in parts], vocab=vocab)
+        return cls(segments=parts, issues=dict(issues), bm25=bm25)
 
     def extend(
         self,
@@ -261,20 +166,37 @@ class Corpus:
         workers: int = 1,
         parallel_min: int = PARALLEL_MIN,
     ) -> Corpus:
-        """A new corpus with these articles appended; this one is left as it was."""
-        terms = passage_terms(segmenter, articles, workers, parallel_min)
-        base = len(self._articles)
-        rows = np.repeat(np.arange(base, base + len(articles), dtype=np.int32), [len(a.paragraphs) for a in articles])
-        counts = np.array([len(a.paragraphs) for a in articles], dtype=np.int64)
-        starts = np.cumsum(counts) + self.first_passage[-1]
-        return Corpus(
-            bm25=self.bm25.extend(terms),
-            passages=self.passages.concat(TextTable.of(p for a in articles for p in a.paragraphs)),
-            passage_article=np.concatenate([np.asarray(self.passage_article), rows]),
-            articles=self._articles.concat(TextTable.of(a.model_dump_json(exclude={"paragraphs"}) for a in articles)),
-            first_passage=np.concatenate([np.asarray(self.first_passage), starts]),
-            issues={**self.issues, **issues},
-        )
+        """A new corpus with these articles appended as a new segment; this one is left as
+        it was."""
+        if not articles:
+            return Corpus(segments=self.segments, issues={**self.issues, **issues}, bm25=self.bm25)
+        counts, bm25 = self.bm25.counted(passage_terms(segmenter, articles, workers, parallel_min))
+        part = CorpusSegment.of(articles, counts)
+        return Corpus(segments=(*self.segments, part), issues={**self.issues, **issues}, bm25=bm25)
+
+    def merge_due(self) -> int | None:
+        """Where the run of segments that the tiered rule would merge starts, if any."""
+        return merge_start([s.n_passages for s in self.segments])
+
+    def compact(self, directory: Path) -> Corpus:
+        """Merge the segments due for merging (see `merge_start`) into a new saved version
+        and return it; this corpus is left as it was. The scores do not change."""
+        start = self.merge_due()
+        if start is None:
+            return self
+        run = self.segments[start:]
+        log.info("merging %d index segments of %d passages", len(run), sum(s.n_passages for s in run))
+        scratch = directory / f".merge-{secrets.token_hex(8)}.tmp"
+        scratch.mkdir(parents=True)
+        try:
+            merged = merge_segments(run, scratch / segment_name())
+            bm25 = self.bm25.with_segments([*self.bm25.segments[:start], merged.postings])
+            corpus = Corpus(segments=(*self.segments[:start], merged), issues=self.issues, bm25=bm25)
+            corpus.checksums = {k: v for k, v in self.checksums.items() if k.split("/", 1)[0] not in _names(run)}
+            corpus.save(directory)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        return corpus
 
     # -- reading ----------------------------------------------------------------------
 
@@ -305,34 +227,44 @@ class Corpus:
     def save(self, directory: Path) -> None:
         """Write a new version and make it the live one (see the module docstring)."""
         directory.mkdir(parents=True, exist_ok=True)
-        name = f"c-{secrets.token_hex(8)}"
+        name = f"{_VERSION_PREFIX}{secrets.token_hex(8)}"
         staging = directory / f".{name}.tmp"
         staging.mkdir()
         try:
-            self.bm25.save(staging / "bm25")
-            self.passages.save(staging, "passages")
-            np.save(staging / "passage_article.npy", np.asarray(self.passage_article))
-            self._articles.save(staging, "articles")
-            np.save(staging / "first_passage.npy", np.asarray(self.first_passage))
-            meta = {"format": FORMAT, "version": VERSION, "issues": self.issues, "passages": len(self)}
-            (staging / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+            names = []
+            for segment in self.segments:
+                kept = segment.path is not None and SEGMENT_RE.fullmatch(segment.path.name)
+                part = segment.path.name if kept and segment.path is not None else segment_name()
+                segment.link(staging / part)
+                names.append(part)
+            meta = {
+                "format": FORMAT,
+                "version": VERSION,
+                "issues": self.issues,
+                "passages": len(self),
+                "segments": names,
+                "bm25": self.bm25.parameters(),
+            }
+            write_durably(staging / "meta.json", json.dumps(meta, ensure_ascii=False).encode("utf-8"))
             fsync_tree(staging)
-            write_manifest(staging)  # last: a version with a good manifest is whole
+            checksums = write_manifest(staging, self.checksums)  # last: a version with a good manifest is whole
             fsync_path(staging)
             os.rename(staging, directory / name)
             pointer = directory / f".{_POINTER}.{name}"
-            pointer.write_text(name, encoding="utf-8")
-            fsync_path(pointer)
+            write_durably(pointer, name.encode("utf-8"))
             os.replace(pointer, directory / _POINTER)
             fsync_path(directory)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
         self.version = name
+        self.checksums = checksums
+        for segment, part in zip(self.segments, names):
+            segment.moved(directory / name / part)
         for old in directory.iterdir():
             if old.name == name or old.name == _POINTER:
                 continue
-            if old.name.startswith(("c-", ".c-")):
+            if old.name.startswith((_VERSION_PREFIX, f".{_VERSION_PREFIX}", ".build-", ".merge-")):
                 shutil.rmtree(old, ignore_errors=True)
             elif old.name.startswith(f".{_POINTER}."):
                 old.unlink(missing_ok=True)
@@ -347,20 +279,21 @@ class Corpus:
             return None
         except (OSError, UnicodeDecodeError) as exc:
             raise IndexError_(f"{directory / _POINTER} cannot be read ({exc})") from exc
-        if not _VERSION_NAME.fullmatch(name):
+        if not (name.startswith(_VERSION_PREFIX) and SEGMENT_RE.fullmatch("s-" + name[2:])):
             raise IndexError_(f"{directory / _POINTER} is damaged")
         return name
 
     @classmethod
-    def load(cls, directory: Path) -> Corpus:
+    def load(cls, directory: Path, known: Corpus | None = None) -> Corpus:
         """Load the live version, verified against its manifest; raise IndexError_ when
-        there is none or it is damaged."""
+        there is none or it is damaged. Segments that `known` (a corpus this process
+        loaded or saved earlier) already holds are reused, not read and checked again."""
         for _ in range(3):
             name = cls.live_version(directory)
             if name is None:
                 raise IndexError_(f"no saved corpus in {directory}")
             try:
-                return cls._load_version(directory / name)
+                return cls._load_version(directory / name, known)
             except (FileNotFoundError, IndexError_):
                 if cls.live_version(directory) == name:
                     raise
@@ -368,25 +301,64 @@ class Corpus:
         raise IndexError_(f"the saved corpus in {directory} keeps changing")
 
     @classmethod
-    def _load_version(cls, version: Path) -> Corpus:
+    def _load_version(cls, version: Path, known: Corpus | None) -> Corpus:
         if not version.is_dir():
             raise IndexError_(f"{version} is missing")
-        verify_manifest(version)
+        checksums = verify_manifest(version, known.checksums if known is not None else None)
         try:
             meta = json.loads((version / "meta.json").read_text(encoding="utf-8"))
             if meta.get("format") != FORMAT or meta.get("version") != VERSION:
                 raise IndexError_(f"{version} is not a corpus of format {FORMAT} {VERSION}")
-            corpus = cls(
-                bm25=Bm25Index.load(version / "bm25"),
-                passages=TextTable.load(version, "passages"),
-                passage_article=np.load(version / "passage_article.npy", mmap_mode="r"),
-                articles=TextTable.load(version, "articles"),
-                first_passage=np.load(version / "first_passage.npy", mmap_mode="r"),
-                issues=dict(meta["issues"]),
-                version=version.name,
-            )
-        except (OSError, ValueError, KeyError, EOFError) as exc:
+            names = meta["segments"]
+            issues = dict(meta["issues"])
+            parameters = dict(meta["bm25"])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
             raise IndexError_(f"damaged corpus in {version}: {exc}") from exc
-        if len(corpus.bm25) != len(corpus.passages) or len(corpus.passage_article) != len(corpus.passages):
+        if not isinstance(names, list) or not all(isinstance(n, str) and SEGMENT_RE.fullmatch(n) for n in names):
+            raise IndexError_(f"damaged corpus in {version}: bad segment list")
+        reuse = {s.path.name: s for s in (known.segments if known is not None else ()) if s.path is not None}
+        segments = [reuse.get(n) or CorpusSegment.load(version / n) for n in names]
+        for segment, part in zip(segments, names):
+            segment.moved(version / part)
+        bm25 = _grown(known, segments, parameters) or Bm25Index.of([s.postings for s in segments], parameters)
+        corpus = cls(segments=segments, issues=issues, bm25=bm25, version=version.name, checksums=checksums)
+        if len(corpus.bm25) != len(corpus.passages):
             raise IndexError_(f"damaged corpus in {version}: sizes disagree")
+        log.info("loaded the corpus %s: %d passages in %d segments", version.name, len(corpus), len(segments))
         return corpus
+
+
+def _grown(known: Corpus | None, segments: list[CorpusSegment], parameters: dict[str, float]) -> Bm25Index | None:
+    """`known`'s index with the one segment that follows its own, when that is what
+    `segments` are (the common case of a process taking in an added issue): it extends
+    the corpus-wide statistics instead of summing them over the vocabulary again."""
+    if known is None or len(segments) != len(known.segments) + 1:
+        return None
+    if any(a is not b for a, b in zip(known.segments, segments)) or known.bm25.parameters() != parameters:
+        return None
+    vocab = known.bm25.vocabulary()
+    new = segments[-1].postings
+    for term, token in enumerate(new.tokens, start=new.first_term):
+        if vocab.setdefault(token, term) != term:
+            raise IndexError_(f"{new.path}: its tokens repeat earlier ones")
+    if len(vocab) != new.end_term:
+        raise IndexError_(f"{new.path}: its tokens do not follow the earlier segments'")
+    return known.bm25.appended(new, vocab)
+
+
+def _names(segments: Iterable[CorpusSegment]) -> set[str]:
+    return {s.path.name for s in segments if s.path is not None}
+
+
+def _chunks(articles: Iterable[Article], paragraphs: int) -> Iterator[list[Article]]:
+    """The articles in runs of about `paragraphs` paragraphs."""
+    chunk: list[Article] = []
+    size = 0
+    for article in articles:
+        chunk.append(article)
+        size += len(article.paragraphs)
+        if size >= paragraphs:
+            yield chunk
+            chunk, size = [], 0
+    if chunk:
+        yield chunk

@@ -210,8 +210,13 @@ class Bm25Index:
         ``self`` is unchanged."""
         if not len(docs):
             return self.with_segments(self._segments)
+        return self.counted(docs)[1]
+
+    def counted(self, docs: Sequence[Sequence[str]]) -> tuple[Postings, Bm25Index]:
+        """The term counts of ``docs`` as a new segment, and this index with it appended."""
         vocab = dict(self._vocab)
-        return self.appended(Postings.count(docs, vocab), vocab)
+        segment = Postings.count(docs, vocab)
+        return segment, self.appended(segment, vocab)
 
     def appended(self, segment: Postings, vocab: dict[str, int]) -> Bm25Index:
         """This index with ``segment`` after its documents; ``vocab`` is this index's
@@ -316,20 +321,17 @@ class Bm25Index:
     def parameters(self) -> dict[str, float]:
         return {"k1": self._k1, "b": self._b, "epsilon": self._epsilon}
 
+    def vocabulary(self) -> dict[str, int]:
+        """A copy of the vocabulary: token -> term id."""
+        return dict(self._vocab)
+
     @classmethod
-    def open(cls, version: Path, names: Sequence[str], parameters: dict[str, Any], known: Iterable[Postings] = ()) -> Bm25Index:
-        """The index of the segments ``names`` under ``version``; a segment of ``known``
-        loaded from a directory of the same name is reused rather than read again."""
-        reuse = {s.path.name: s for s in known if s.path is not None}
-        segments = []
-        for name in names:
-            if not isinstance(name, str) or not SEGMENT_RE.fullmatch(name):
-                raise IndexError_(f"{version}: bad segment name {name!r}")
-            segments.append(reuse.get(name) or Postings.load(version / name))
+    def of(cls, segments: Sequence[Postings], parameters: dict[str, Any]) -> Bm25Index:
+        """An index of ``segments`` with the parameters read from a saved meta.json."""
         try:
             k1, b, epsilon = (float(parameters[key]) for key in ("k1", "b", "epsilon"))
         except (KeyError, TypeError, ValueError) as exc:
-            raise IndexError_(f"{version}: bad BM25 parameters: {exc!r}") from exc
+            raise IndexError_(f"bad BM25 parameters: {exc!r}") from exc
         return cls(segments, k1=k1, b=b, epsilon=epsilon)
 
     def save(self, directory: Path) -> None:
@@ -393,7 +395,10 @@ class Bm25Index:
         names = meta.get("segments")
         if not isinstance(names, list):
             raise IndexError_(f"{path}: {_META} is corrupt: no list of segments")
-        index = cls.open(path, names, meta)
+        for name in names:
+            if not isinstance(name, str) or not SEGMENT_RE.fullmatch(name):
+                raise IndexError_(f"{path}: bad segment name {name!r}")
+        index = cls.of([Postings.load(path / name) for name in names], meta)
         log.info("loaded %r from %s", index, path)
         return index
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import mmap
 import zlib
+from collections.abc import Mapping
 from pathlib import Path
 
 from .durable import write_durably
@@ -38,19 +39,34 @@ def _files(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*") if p.is_file() and p.name != MANIFEST)
 
 
-def write_manifest(root: Path) -> None:
-    """Record every file below `root` (sizes and checksums) in `root`/manifest.json."""
-    files = {
-        p.relative_to(root).as_posix(): {"size": p.stat().st_size, "crc32": checksum(p)} for p in _files(root)
-    }
+Entries = dict[str, tuple[int, int]]  # path below the root -> (size, CRC-32)
+
+
+def write_manifest(root: Path, known: Mapping[str, tuple[int, int]] | None = None) -> Entries:
+    """Record every file below `root` (sizes and checksums) in `root`/manifest.json and
+    return the entries. A file listed in `known` with the same size (a hard link to a file
+    of an earlier version, already checked) keeps its recorded checksum instead of being
+    read again."""
+    known = known or {}
+    entries: Entries = {}
+    for path in _files(root):
+        name = path.relative_to(root).as_posix()
+        size = path.stat().st_size
+        old = known.get(name)
+        entries[name] = old if old is not None and old[0] == size else (size, checksum(path))
+    files = {name: {"size": size, "crc32": crc} for name, (size, crc) in entries.items()}
     text = json.dumps({"format": _FORMAT, "files": files}, ensure_ascii=False, indent=0)
     write_durably(root / MANIFEST, text.encode("utf-8"))
+    return entries
 
 
-def verify_manifest(root: Path) -> None:
+def verify_manifest(root: Path, trusted: Mapping[str, tuple[int, int]] | None = None) -> Entries:
     """Raise IndexError_ naming the first file below `root` that differs from its manifest
     (missing, another size, other bytes, or not listed); FileNotFoundError when `root`
-    itself is gone."""
+    itself is gone. Return the entries. A file whose entry equals its entry in `trusted`
+    (the same file, hard-linked from a version this process already checked) is checked
+    for presence and size only."""
+    trusted = trusted or {}
     if not root.is_dir():
         raise FileNotFoundError(root)
     try:
@@ -72,9 +88,10 @@ def verify_manifest(root: Path) -> None:
             actual = path.stat().st_size
             if actual != size:
                 raise IndexError_(f"{path} has {actual} bytes, the manifest says {size}")
-            if checksum(path) != crc:
+            if trusted.get(name) != (size, crc) and checksum(path) != crc:
                 raise IndexError_(f"{path} does not match its checksum")
         except FileNotFoundError as exc:
             raise IndexError_(f"{path} is missing") from exc
         except OSError as exc:
             raise IndexError_(f"{path} cannot be read ({exc})") from exc
+    return expected

@@ -204,16 +204,16 @@ def saved_files(data: Path) -> dict[str, Path]:
     for path in sorted(live.rglob("*")):
         if path.is_file():
             parts = path.relative_to(live).parts
-            kind = "/".join("v-*" if p.startswith("v-") else p for p in parts)
+            kind = "/".join("s-*" if p.startswith("s-") else p for p in parts)
             files[kind] = path
     return files
 
 
 FILE_KINDS = [
-    "CURRENT", "meta.json", "manifest.json", "passages.bin", "passages.offsets.npy", "passage_article.npy",
-    "articles.bin", "articles.offsets.npy", "first_passage.npy", "bm25/CURRENT", "bm25/v-*/meta.json",
-    "bm25/v-*/vocab.json", "bm25/v-*/indptr.npy", "bm25/v-*/indices.npy", "bm25/v-*/tf.npy",
-    "bm25/v-*/weights.npy", "bm25/v-*/doc_len.npy",
+    "CURRENT", "meta.json", "manifest.json", "s-*/passages.bin", "s-*/passages.offsets.npy",
+    "s-*/articles.bin", "s-*/articles.offsets.npy", "s-*/first_passage.npy", "s-*/bm25/meta.json",
+    "s-*/bm25/tokens.json", "s-*/bm25/terms.npy", "s-*/bm25/indptr.npy", "s-*/bm25/indices.npy",
+    "s-*/bm25/tf.npy", "s-*/bm25/doc_len.npy",
 ]
 
 
@@ -263,11 +263,11 @@ def test_a_damaged_index_file_is_rebuilt_from_the_database(
 def test_ask_says_once_that_it_rebuilt_a_damaged_index(pristine: Path, tmp_path: Path) -> None:
     data = tmp_path / "data"
     shutil.copytree(pristine, data)
-    damage(saved_files(data)["bm25/v-*/weights.npy"], "garbage")  # same size: only a checksum sees it
+    damage(saved_files(data)["s-*/bm25/tf.npy"], "garbage")  # same size: only a checksum sees it
     first = unionbot(data, "ask", QUESTION)
     assert answer_line(first) == f"答：{ANSWER}"
     warnings = [line for line in first.stderr.splitlines() if "search index" in line]
-    assert len(warnings) == 1 and "weights.npy" in warnings[0], first.stderr
+    assert len(warnings) == 1 and "tf.npy" in warnings[0], first.stderr
     second = unionbot(data, "ask", QUESTION)
     assert answer_line(second) == f"答：{ANSWER}"
     assert second.stderr == ""

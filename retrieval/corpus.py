@@ -168,11 +168,12 @@ class Corpus:
     ) -> Corpus:
         """A new corpus with these articles appended as a new segment; this one is left as
         it was."""
-        if not articles:
-            return Corpus(segments=self.segments, issues={**self.issues, **issues}, bm25=self.bm25)
-        counts, bm25 = self.bm25.counted(passage_terms(segmenter, articles, workers, parallel_min))
-        part = CorpusSegment.of(articles, counts)
-        return Corpus(segments=(*self.segments, part), issues={**self.issues, **issues}, bm25=bm25)
+        segments, bm25 = self.segments, self.bm25
+        if articles:
+            counts, bm25 = self.bm25.counted(passage_terms(segmenter, articles, workers, parallel_min))
+            segments = (*segments, CorpusSegment.of(articles, counts))
+        # the checksums of the kept segments' files carry over to the next save
+        return Corpus(segments=segments, issues={**self.issues, **issues}, bm25=bm25, checksums=self.checksums)
 
     def merge_due(self) -> int | None:
         """Where the run of segments that the tiered rule would merge starts, if any."""

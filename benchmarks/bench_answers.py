@@ -1,7 +1,9 @@
 """End-to-end benchmark: a synthetic archive made from the seeds' sentences.
 
 For each size (paragraphs) it prints: ingest throughput (parse + store of issue files),
-index build time (segmentation on both cores + BM25), size on disk, load time,
+index build time (segmentation on both cores + BM25) and the building process's peak
+RSS, adding one 300-paragraph issue (segment, count, save a version; then the time another
+process holding the old version takes to load the new one), size on disk, load time,
 retrieval p50/p99 (BM25 top 40), end-to-end p50/p99 (question in, cited answer out),
 peak RSS of the serving process, and rank_bm25.BM25Okapi.get_scores on the same
 paragraphs in the same run.
@@ -23,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,11 +53,16 @@ def seed_articles() -> list[Article]:
 
 def synthetic_articles(n_paragraphs: int, seed: int = 7) -> list[Article]:
     """Articles of paragraphs of 2-4 seed sentences, with places and figures varied."""
+    return list(iter_synthetic_articles(n_paragraphs, seed))
+
+
+def iter_synthetic_articles(n_paragraphs: int, seed: int = 7, prefix: str = "s") -> Iterator[Article]:
+    """The same articles one at a time (a build reads them as a store would hand them out)."""
     rng = random.Random(seed)
     seeds = seed_articles()
     sentences = [s for a in seeds for p in a.paragraphs for s in re.findall(r"[^。！？]+[。！？]”?", p)]
     titles = [a.title for a in seeds]
-    out: list[Article] = []
+    count = 0
     made = 0
     while made < n_paragraphs:
         k = min(PARAGRAPHS_PER_ARTICLE, n_paragraphs - made)
@@ -64,15 +72,13 @@ def synthetic_articles(n_paragraphs: int, seed: int = 7) -> list[Article]:
             text = "".join(rng.choice(sentences) for _ in range(rng.randint(2, 4)))
             text = re.sub(r"\d+", lambda m: str(rng.randint(1, 9999)), text)
             paragraphs.append(text.replace("密云", place, 1))
-        issue = f"s{len(out) // 30:06d}"
-        out.append(
-            Article(
-                issue=issue, article_id=f"a{len(out):08d}", ordinal=len(out) % 30 + 1,
-                title=f"{place}{rng.choice(titles)}", reporters=("王路曼",), paragraphs=tuple(paragraphs),
-            )
+        issue = f"{prefix}{count // 30:06d}"
+        yield Article(
+            issue=issue, article_id=f"{prefix}a{count:08d}", ordinal=count % 30 + 1,
+            title=f"{place}{rng.choice(titles)}", reporters=("王路曼",), paragraphs=tuple(paragraphs),
         )
+        count += 1
         made += k
-    return out
 
 
 def peak_rss_mb() -> float:
@@ -111,16 +117,54 @@ def child_ingest(work: Path) -> dict[str, float]:
 
 
 def child_build(work: Path, n: int) -> dict[str, float]:
-    articles = synthetic_articles(n)
+    """A full build as the bot makes one: articles streamed in, segments in a scratch dir."""
     segmenter = build_segmenter()
     segmenter.tokenizer  # noqa: B018
+    scratch = work / ".build-scratch"
+    scratch.mkdir()
     start = time.perf_counter()
-    corpus = Corpus.build(articles, {"synthetic": "0"}, segmenter, workers=2)
+    corpus = Corpus.build(iter_synthetic_articles(n), {"synthetic": "0"}, segmenter, workers=2, scratch=scratch)
     build = time.perf_counter() - start
     start = time.perf_counter()
     corpus.save(work / "index")
     save = time.perf_counter() - start
     return {"build_s": build, "save_s": save, "build_peak_rss_mb": peak_rss_mb(), "disk_mb": disk_mb(work / "index")}
+
+
+def child_add(work: Path, paragraphs: int) -> dict[str, float]:
+    """Add one issue to the saved archive: the writer segments it, appends a segment and
+    saves a version; a process holding the old version then takes the new one in."""
+    segmenter = build_segmenter()
+    segmenter.tokenizer  # noqa: B018
+    directory = work / "index"
+    writer = Corpus.load(directory)
+    reader = Corpus.load(directory)
+    issue = list(iter_synthetic_articles(paragraphs, seed=99, prefix="new"))
+    start = time.perf_counter()
+    grown = writer.extend(issue, {"new-issue": "1"}, segmenter)
+    grown.save(directory)
+    add = time.perf_counter() - start
+    start = time.perf_counter()
+    refreshed = Corpus.load(directory, known=reader)
+    refresh = time.perf_counter() - start
+    start = time.perf_counter()
+    Corpus.load(directory)
+    cold = time.perf_counter() - start
+    times = []
+    for q in QUESTIONS:
+        terms = segmenter.query_terms(q)
+        t0 = time.perf_counter()
+        refreshed.bm25.top(terms, 40)
+        times.append((time.perf_counter() - t0) * 1000)
+    found = refreshed.bm25.top(segmenter.terms(issue[0].title + issue[0].paragraphs[0]), 1)
+    return {
+        "add_paragraphs": float(sum(len(a.paragraphs) for a in issue)),
+        "add_s": add,
+        "refresh_s": refresh,
+        "cold_load_s": cold,
+        "after_add_retrieval_p50_ms": percentile(times, 0.5),
+        "added_paragraph_ranks_first": float(bool(found) and found[0][0] == len(refreshed) - paragraphs),
+    }
 
 
 def child_serve(work: Path, repeats: int) -> dict[str, float]:
@@ -193,6 +237,8 @@ def main() -> None:
             out = child_build(Path(work), int(rest[0]))
         elif kind == "serve":
             out = child_serve(Path(work), int(rest[0]))
+        elif kind == "add":
+            out = child_add(Path(work), int(rest[0]))
         else:
             out = child_rank_bm25(int(rest[0]), int(rest[1]))
         print(json.dumps(out))
@@ -208,16 +254,18 @@ def main() -> None:
             row: dict[str, float] = {"paragraphs": n}
             row.update(run_child("build", str(work), str(n)))
             row.update(run_child("serve", str(work), str(args.repeats)))
+            row.update(run_child("add", str(work), "300"))
             row.update(run_child("rank_bm25", str(work), str(n), "3" if n >= 500_000 else "12"))
             row["speedup_vs_rank_bm25"] = row["rank_bm25_get_scores_ms"] / row["retrieval_p50_ms"]
             rows.append(row)
             print(json.dumps(row), flush=True)
     print()
-    print("| paragraphs | build s | disk MB | load s | retrieval p50/p99 ms | end-to-end p50/p99 ms | serve RSS MB | rank_bm25 get_scores ms | speed-up |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    print("| paragraphs | build s | build peak RSS MB | add 300-paragraph issue s | other process takes it in s | disk MB | load s | retrieval p50/p99 ms | end-to-end p50/p99 ms | serve RSS MB | rank_bm25 get_scores ms | speed-up |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for r in rows:
         print(
-            f"| {int(r['paragraphs']):,} | {r['build_s']:.0f} | {r['disk_mb']:.0f} | {r['load_s']:.2f} | "
+            f"| {int(r['paragraphs']):,} | {r['build_s']:.0f} | {r['build_peak_rss_mb']:.0f} | {r['add_s']:.2f} | "
+            f"{r['refresh_s']:.2f} | {r['disk_mb']:.0f} | {r['load_s']:.2f} | "
             f"{r['retrieval_p50_ms']:.1f} / {r['retrieval_p99_ms']:.1f} | {r['e2e_p50_ms']:.1f} / {r['e2e_p99_ms']:.1f} | "
             f"{r['serve_peak_rss_mb']:.0f} | {r['rank_bm25_get_scores_ms']:.0f} | {r['speedup_vs_rank_bm25']:.0f}x |"
         )

@@ -195,9 +195,9 @@ def bench(n: int, sentences: Sequence[list[str]], pool: Sequence[str], args: arg
     t = time.perf_counter()
     index = Bm25Index.build(docs)
     row["build_s"] = time.perf_counter() - t
-    vocab = len(index._vocab)
+    vocab = index.n_terms
     row["vocab"] = vocab
-    row["nnz"] = int(index._indices.shape[0])
+    row["nnz"] = sum(segment.nnz for segment in index.segments)
     print(f"build     {row['build_s']:.2f} s   vocab {vocab:,}   nnz {row['nnz']:,}   avg tokens {row['avg_tokens']:.1f}", flush=True)
 
     target = work / f"index-{n}"

@@ -265,14 +265,19 @@ class Bm25Index:
             return scores
         unique, counts = np.unique(np.asarray(terms, dtype=np.int64), return_counts=True)
         weight = self._idf[unique] * counts  # a repeated query token counts each time
-        k1_plus_1 = self._k1 + 1
         for segment, start, stop in zip(self._segments, self._starts[:-1].tolist(), self._starts[1:].tolist()):
-            part = scores[start:stop]
-            norm = self._norm[start:stop]
-            for i, where in segment.postings_of(unique):
-                docs = segment.indices[where]
-                tf = segment.tf[where].astype(np.float64)
-                part[docs] += weight[i] * (tf * k1_plus_1 / (tf + norm[docs]))
+            found = segment.postings_of(unique)
+            if not found:
+                continue
+            # The query's postings in this segment in one run, then one weighted count.
+            docs = np.concatenate([segment.indices[where] for _, where in found])
+            tf = np.concatenate([segment.tf[where] for _, where in found]).astype(np.float64)
+            lengths = [where.stop - where.start for _, where in found]
+            contribution = np.take(self._norm[start:stop], docs)
+            contribution += tf
+            np.divide(tf, contribution, out=contribution)
+            contribution *= np.repeat(weight[[i for i, _ in found]] * (self._k1 + 1), lengths)
+            scores[start:stop] += np.bincount(docs, weights=contribution, minlength=stop - start)
         return scores
 
     def top(

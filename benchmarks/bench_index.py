@@ -90,9 +90,11 @@ def synthetic_pool(rng: np.random.Generator, size: int) -> list[str]:
     return list(pool)
 
 
-def paragraphs(n: int, sentences: Sequence[list[str]], pool: Sequence[str], max_tokens: int) -> list[list[str]]:
-    """``n`` paragraphs, always the same ones for the same ``n``."""
-    rng = np.random.default_rng(SEED + n)
+def paragraphs(
+    n: int, sentences: Sequence[list[str]], pool: Sequence[str], max_tokens: int, seed: int | None = None
+) -> list[list[str]]:
+    """``n`` paragraphs, always the same ones for the same ``n`` (and ``seed``)."""
+    rng = np.random.default_rng(SEED + n if seed is None else seed)
     counts = rng.integers(2, 5, size=n)
     picks = rng.integers(len(sentences), size=int(counts.sum()))
     ends = np.cumsum(counts)
@@ -179,6 +181,60 @@ def serve(directory: Path, query_file: Path) -> None:
         "top": results,
     }
     print(json.dumps(report))
+
+
+def segmented(n: int, work: Path, max_tokens: int, pool_size: int) -> None:
+    """Subprocess side: a full build as the corpus makes one (50,000 paragraphs counted at
+    a time into segments on disk, then merged on disk; the paragraphs made a chunk at a
+    time, as a store hands them out), then one 300-paragraph issue added: counted as a new
+    segment, saved (the big segment hard-linked), and loaded by a fresh reader. Reports
+    JSON with the peak RSS of the build."""
+    from retrieval.postings import Postings, merge
+
+    sentences = seed_sentences()
+    pool = synthetic_pool(np.random.default_rng(SEED), pool_size)
+    base_rss = peak_rss_mb()
+    scratch = work / f"scratch-{n}"
+    scratch.mkdir()
+    started = time.perf_counter()
+    vocab: dict[str, int] = {}
+    parts = []
+    chunk = 50_000
+    for i, first in enumerate(range(0, n, chunk)):
+        docs = paragraphs(min(chunk, n - first), sentences, pool, max_tokens, seed=SEED + i)
+        counted = Postings.count(docs, vocab)
+        del docs
+        counted.write(scratch / f"s-{i:016x}")
+        parts.append(Postings.load(scratch / f"s-{i:016x}"))
+    merged = merge(parts, scratch / "s-ffffffffffffffff") if len(parts) > 1 else parts[0]
+    index = Bm25Index([merged], vocab=vocab)
+    build_s = time.perf_counter() - started
+    build_rss = peak_rss_mb()
+    target = work / f"segmented-{n}"
+    index.save(target)
+    del index, parts, merged
+    shutil.rmtree(scratch)
+    writer = Bm25Index.load(target)
+    issue = paragraphs(300, sentences, pool, max_tokens, seed=SEED - 2)
+    started = time.perf_counter()
+    writer.extend(issue).save(target)
+    add_s = time.perf_counter() - started
+    started = time.perf_counter()
+    reader = Bm25Index.load(target)
+    load_s = time.perf_counter() - started
+    qs = queries(100, sentences)
+    times: list[float] = []
+    for _ in range(2):
+        times = []
+        for q in qs:
+            t = time.perf_counter()
+            reader.top(q, 10)
+            times.append(time.perf_counter() - t)
+    print(json.dumps({
+        "segmented_build_s": build_s, "segmented_build_peak_rss_mb": build_rss,
+        "rss_before_build_mb": base_rss, "add_issue_s": add_s, "load_after_add_s": load_s,
+        "two_segment_p50_ms": percentile_ms(times, 50), "two_segment_p99_ms": percentile_ms(times, 99),
+    }))
 
 
 def bench(n: int, sentences: Sequence[list[str]], pool: Sequence[str], args: argparse.Namespace, work: Path) -> dict[str, Any]:
@@ -291,9 +347,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--pool", type=int, default=100_000, help="synthetic tokens to draw from")
     parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--query-file", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--segmented", type=int, metavar="N", help="only the segmented build and an added issue at N paragraphs")
     args = parser.parse_args(argv)
     if args.serve:
         serve(args.serve, args.query_file)
+        return
+    if args.segmented:
+        work = Path(tempfile.mkdtemp(prefix="bench-segments-"))
+        try:
+            segmented(args.segmented, work, args.max_tokens, args.pool)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
         return
     sizes = [int(s) for spec in (args.paragraphs or ["100000,1000000"]) for s in spec.split(",") if s.strip()]
 

@@ -28,6 +28,7 @@ from retrieval import Article, RetrievalError
 
 from .chat import run_chat
 from .console import answer_json, error_json, render_answer
+from .database import add_db_parser
 from .evaluate import evaluate
 
 log = logging.getLogger(__name__)
@@ -250,6 +251,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", help="add issue files: files, folders or http(s) URLs")
     p.add_argument("targets", nargs="+", metavar="PATH_OR_URL")
     p.set_defaults(func=cmd_ingest)
+
+    add_db_parser(sub)
     return parser
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 
 from .store import StoreError
 
@@ -54,6 +54,13 @@ def redact(url: str | URL) -> str:
     except ArgumentError:
         return "<unreadable URL>"
     return parsed.render_as_string(hide_password=True)
+
+
+def describe(exc: SQLAlchemyError) -> str:
+    """The driver's own message, on one line (SQLAlchemy's adds the statement and a link)."""
+    cause: BaseException = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+    lines = [line.strip() for line in str(cause).splitlines() if line.strip()]
+    return lines[0] if lines else type(cause).__name__
 
 
 def is_sqlite(engine: Engine) -> bool:

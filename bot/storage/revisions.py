@@ -11,6 +11,7 @@ lock, a PostgreSQL advisory lock); the second finds nothing left to do.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from pathlib import Path
 
 from alembic import command
@@ -21,7 +22,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Connection, Engine, inspect, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from .engine import is_sqlite, redact, write_transaction
+from .engine import describe, is_sqlite, redact, write_transaction
 from .migrations import MIGRATIONS, migrate
 from .schema import legacy_migrations
 from .store import StoreError
@@ -87,6 +88,8 @@ def upgrade(engine: Engine) -> UpgradeReport:
     try:
         return _upgrade(engine)
     except SQLAlchemyError as exc:
+        raise StoreError(f"cannot upgrade the database {redact(engine.url)}: {describe(exc)}") from exc
+    except sqlite3.Error as exc:  # the legacy migrations run on the driver's connection
         raise StoreError(f"cannot upgrade the database {redact(engine.url)}: {exc}") from exc
 
 

@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Engine, Table, func, select, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import SQLAlchemyError
 
-from .engine import is_sqlite, open_engine, parse_url, redact, write_transaction
+from .engine import describe, is_sqlite, open_engine, parse_url, redact, write_transaction
 from .revisions import UpgradeReport, current_revision, head_revision, upgrade
 from .schema import BOOKKEEPING_TABLES, SEEDED_ROWS, metadata
 from .store import StoreError
@@ -63,7 +63,7 @@ def copy_database(source_url: str, target_url: str, *, replace: bool = False) ->
         try:
             return _copy(source, target, replace)
         except SQLAlchemyError as exc:
-            raise StoreError(f"copy to {redact(target.url)} failed, nothing was written: {exc}") from exc
+            raise StoreError(f"copy to {redact(target.url)} failed, no rows were written: {describe(exc)}") from exc
     finally:
         source.dispose()
         target.dispose()

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from bot.indexlock import IndexLockTimeout
 from bot.library import Library, open_store
 from bot.question import (
     MAX_QUESTION_CHARS,
@@ -39,8 +40,9 @@ class UsageError(Exception):
 
 
 def article_json(article: Article) -> dict[str, object]:
-    """An article as CONTRACT.md's `articles --json` object."""
-    return {
+    """An article as CONTRACT.md's `articles --json` object, with the URL of its web page
+    when it was taken from one."""
+    fields: dict[str, object] = {
         "issue": article.issue,
         "article_id": article.article_id,
         "title": article.title,
@@ -52,6 +54,9 @@ def article_json(article: Article) -> dict[str, object]:
         "source": article.source,
         "paragraphs": list(article.paragraphs),
     }
+    if article.url is not None:
+        fields["url"] = article.url
+    return fields
 
 
 def cmd_articles(args: argparse.Namespace, settings: Settings) -> int:
@@ -276,7 +281,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     func: Command = args.func
     try:
         return func(args, settings)
-    except (UsageError, StoreError, RetrievalError) as exc:
+    except (UsageError, StoreError, RetrievalError, IndexLockTimeout) as exc:
         print(f"unionbot: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

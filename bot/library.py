@@ -24,6 +24,7 @@ from bot.intake.fetch import http_client
 from bot.intake.ingest import IngestReport
 from bot.intake.ingestion import ingest
 from bot.intake.polite import PoliteFetcher
+from bot.storage.engine import database_url
 from bot.storage.store import Store, StoreError
 from retrieval import Layout, load_layout
 from retrieval.answer import Answerer
@@ -63,10 +64,9 @@ def load_followup_words(path: Path = FOLLOWUPS_FILE) -> FollowupWords:
 
 
 def open_store(settings: Settings) -> Store:
-    """Open the database; an empty one is filled from the seeds folder once."""
-    if settings.database_url is not None and not settings.database_url.startswith("sqlite:///"):
-        raise StoreError("only SQLite databases (sqlite:///…) are supported so far; unset UNIONBOT_DATABASE_URL")
-    store = Store(settings.sqlite_path)
+    """Open the database (SQLite in the data dir, or UNIONBOT_DATABASE_URL), its schema
+    brought to the newest revision; an empty one is filled from the seeds folder once."""
+    store = Store(database_url(settings.data_dir, settings.database_url))
     if store.read_only:
         return store  # use it as it is: filling it from the seeds would write
     if store.meta("seeded") is None and store.issue_count() == 0 and settings.seeds_dir is not None:
@@ -96,6 +96,7 @@ class Library:
 
     def __init__(self, settings: Settings, store: Store | None = None, segmenter: Segmenter | None = None) -> None:
         self.settings = settings
+        self._owns_store = store is None  # a store handed in is closed by whoever opened it
         self.store = store if store is not None else open_store(settings)
         self._corpus: Corpus | None = None
         self._answerer: Answerer | None = None
@@ -104,7 +105,8 @@ class Library:
             self.__dict__["segmenter"] = segmenter  # share one (its dictionary is large)
 
     def close(self) -> None:
-        self.store.close()
+        if self._owns_store:
+            self.store.close()
 
     def __enter__(self) -> Library:
         return self
@@ -142,7 +144,7 @@ class Library:
     def ingest(self, targets: list[str], progress: bool | None = None) -> IngestReport:
         """Store new issue files, then bring the saved index up to date."""
         if self.store.read_only:
-            raise StoreError(f"cannot ingest: the database {self.store.path} is read-only")
+            raise StoreError(f"cannot ingest: the database {self.store.name} is read-only")
         report = ingest_targets(self.store, self.settings, targets, progress)
         self.refresh()
         return report

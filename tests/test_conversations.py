@@ -1,10 +1,13 @@
-"""Conversation context in the database (bot/conversations.py) and the service's follow-ups."""
+"""Conversation context in the database (SQLite or PostgreSQL) and the service's follow-ups."""
 
 from __future__ import annotations
 
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+import pytest
+from sqlalchemy import text
 
 from bot.library import Library
 from bot.settings import Settings
@@ -30,8 +33,14 @@ def test_an_existing_database_gains_the_conversation_tables(tmp_path: Path) -> N
     assert {"chat_turns", "answer_turns"} <= tables
 
 
-def test_old_turns_are_pruned(tmp_path: Path) -> None:
-    with Store(tmp_path / "db.sqlite3") as store:
+@pytest.fixture
+def db_settings(settings: Settings, database_url: str) -> Settings:
+    """The seeds in a database of each kind."""
+    return settings.model_copy(update={"database_url": database_url})
+
+
+def test_old_turns_are_pruned(database_url: str) -> None:
+    with Store(database_url) as store:
         conversations = Conversations(store, timedelta(minutes=5))
         conversations.save_last(1, StoredTurn(question="旧问题", asked_at=T0))
         conversations.save_last(2, StoredTurn(question="新问题", asked_at=T0 + timedelta(minutes=6)))
@@ -39,7 +48,8 @@ def test_old_turns_are_pruned(tmp_path: Path) -> None:
         for message_id in range(GROUP_ANSWERS_KEPT + 20):
             conversations.save_answer(-100, message_id, StoredTurn(question=f"问{message_id}", asked_at=T0))
         conversations.save_answer(-200, 1, StoredTurn(question="别的群", asked_at=T0))
-        count = store.db.execute("SELECT COUNT(*) FROM answer_turns WHERE chat_id = -100").fetchone()[0]
+        with store.reading() as connection:
+            count = connection.execute(text("SELECT COUNT(*) FROM answer_turns WHERE chat_id = -100")).scalar_one()
         assert count == GROUP_ANSWERS_KEPT
         assert conversations.answered(-100, 0) is None
         newest = conversations.answered(-100, GROUP_ANSWERS_KEPT + 19)
@@ -47,7 +57,8 @@ def test_old_turns_are_pruned(tmp_path: Path) -> None:
         assert conversations.answered(-200, 1) is not None
 
 
-def test_private_context_survives_a_new_process_within_the_window(settings: Settings) -> None:
+def test_private_context_survives_a_new_process_within_the_window(db_settings: Settings) -> None:
+    settings = db_settings
     now = [T0]
     with Library(settings) as library:
         first = BotService(library, admin_ids=[], clock=lambda: now[0]).ask("丰台区总工会主席是谁", PRIVATE)
@@ -62,7 +73,8 @@ def test_private_context_survives_a_new_process_within_the_window(settings: Sett
         assert late is not None and "孙艳" not in late.text  # too late: a question on its own
 
 
-def test_groups_lean_only_on_the_answer_replied_to(settings: Settings) -> None:
+def test_groups_lean_only_on_the_answer_replied_to(db_settings: Settings) -> None:
+    settings = db_settings
     with Library(settings) as library:
         service = BotService(library, admin_ids=[])
         answer = service.ask("丰台区总工会主席是谁", GROUP)

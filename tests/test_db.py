@@ -15,6 +15,7 @@ from sqlalchemy import Engine, UniqueConstraint, inspect, select, text
 from bot.cli import main
 from bot.digests.outbox import DeliveryStatus, Outbox
 from bot.intake.feed_items import FeedItems
+from bot.intake.feed_state import FeedStates
 from bot.library import ingest_targets, open_store
 from bot.settings import Settings
 from bot.storage import Activity, Conversations, QueryKind, StoredTurn, StoreError
@@ -113,7 +114,7 @@ def test_alembic_creates_the_declared_schema(database_url: str) -> None:
     engine = _engine(database_url)
     try:
         report = upgrade(engine)
-        assert [r.revision for r in report.applied] == [head_revision()] and report.before is None
+        assert [r.revision for r in report.applied] == ["0001", "0002"] and report.before is None
         assert _shape(engine) == _declared()
         assert _schema_differences(engine) == []
         again = upgrade(engine)
@@ -126,33 +127,38 @@ def test_alembic_creates_the_declared_schema(database_url: str) -> None:
         engine.dispose()
 
 
-def test_a_database_made_by_alembic_opens_in_the_store(tmp_path: Path, settings: Settings) -> None:
-    """Until the repositories are ported, the store runs the legacy migrations on open:
-    it must find an Alembic-made SQLite file current and use it as its own."""
-    path = tmp_path / "new.sqlite3"
-    engine = _engine(f"sqlite:///{path}")
+def test_a_database_made_by_alembic_opens_in_the_store(database_url: str, settings: Settings) -> None:
+    engine = _engine(database_url)
     upgrade(engine)
     engine.dispose()
-    with Store(path) as store:
+    with Store(database_url) as store:
         report = ingest_targets(store, settings, [str(SEEDS)], progress=False)
         assert not report.refused and store.issue_count() == 5 and store.corpus_version() == 5
 
 
 def _legacy_database(path: Path, settings: Settings, upto: int | None = None) -> None:
-    """An SQLite file made the way every data dir was before Alembic, filled from the seeds."""
+    """An SQLite file made the way every data dir was before Alembic, filled from the seeds
+    (ingested into a store of today, whose rows are then copied over)."""
     db = sqlite3.connect(path, isolation_level=None)
     if upto is None:
         migrate(db)
-        db.close()
-        with Store(path) as store:
+        filled = path.with_name("filled.sqlite3")
+        with Store(filled) as store:
             assert not ingest_targets(store, settings, [str(SEEDS)], progress=False).refused
+        db.execute("ATTACH DATABASE ? AS filled", (str(filled),))
+        for table in ("issues", "articles", "meta"):
+            db.execute(f"DELETE FROM {table}")
+            db.execute(f"INSERT INTO {table} SELECT * FROM filled.{table}")
+        db.execute("DETACH DATABASE filled")
+        db.close()
         return
     db.execute("CREATE TABLE migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
     for name, step in MIGRATIONS[:upto]:
         step(db)
         db.execute("INSERT INTO migrations VALUES (?, ?)", (name, datetime.now(UTC).isoformat()))
     db.execute(
-        "INSERT INTO issues (issue_id, content_hash, banner, origin, ingested_at) VALUES ('x', 'h', NULL, 'test', '2024')"
+        "INSERT INTO issues (issue_id, content_hash, banner, origin, ingested_at) "
+        "VALUES ('x', 'h', NULL, 'test', '2024-01-02T03:04:05+00:00')"
     )
     db.execute(
         "INSERT INTO feed_items (url, feed_url, outcome, seen_at) VALUES ('https://a/1', 'https://a/f', 'refused: gone', '2024')"
@@ -168,7 +174,7 @@ def test_a_legacy_sqlite_database_is_adopted_and_keeps_its_rows(tmp_path: Path, 
         before = _rows(engine)
         assert len(before["articles"]) == 31
         report = upgrade(engine)
-        assert report.adopted_at == "0001" and report.legacy_applied == () and report.applied == ()
+        assert report.adopted_at == "0002" and report.legacy_applied == () and report.applied == ()
         with engine.connect() as connection:
             assert current_revision(connection) == head_revision()
         assert _rows(engine) == before
@@ -189,8 +195,8 @@ def test_a_legacy_database_behind_is_migrated_then_adopted(tmp_path: Path, setti
     engine = _engine(f"sqlite:///{path}")
     try:
         report = upgrade(engine)
-        assert report.legacy_applied == ("005_feed_item_state", "006_conversations")
-        assert report.adopted_at == "0001"
+        assert report.legacy_applied == ("005_feed_item_state", "006_conversations", "007_web_articles")
+        assert report.adopted_at == "0002"
         with engine.connect() as connection:
             assert connection.execute(text("SELECT issue_id FROM issues")).scalars().all() == ["x"]
             item = connection.execute(text("SELECT state, reason FROM feed_items")).one()
@@ -200,9 +206,10 @@ def test_a_legacy_database_behind_is_migrated_then_adopted(tmp_path: Path, setti
         engine.dispose()
 
 
-def _deployment(data_dir: Path) -> Path:
+def _deployment(data_dir: Path, legacy: bool = False) -> Path:
     """A data dir in use: the seeds, two subscribers with digests pending (one half sent),
-    questions with feedback, conversations and feed items; returns its SQLite file."""
+    questions with feedback, conversations and feed items; returns its SQLite file. With
+    `legacy`, the file is left as the hand-written migrations made them (no Alembic stamp)."""
     settings = Settings(data_dir=data_dir, seeds_dir=None)
     with open_store(settings) as store:
         outbox = Outbox(store)
@@ -220,19 +227,20 @@ def _deployment(data_dir: Path) -> Path:
         turn = StoredTurn(question="朝阳呢", article_id=None, answer=None, kind="other", asked_at=datetime.now(UTC))
         turns.save_last(42, turn)
         turns.save_answer(BIG_CHAT, 2**40, turn)
-        items = FeedItems(store.db, retry_after=30.0)
+        items = FeedItems(store, retry_after=30.0)
         items.done("https://paper.example/a/1", "https://paper.example/feed", "added")
         items.failed("https://paper.example/a/2", "https://paper.example/feed", "HTTP 503")
-        store.db.execute(
-            "INSERT INTO feeds (url, etag, last_modified, checked_at) VALUES ('https://paper.example/feed', '\"e1\"', NULL, ?)",
-            (datetime.now(UTC).isoformat(),),
-        )
+        FeedStates(store).answered("https://paper.example/feed", '"e1"', None, "rss")
+        if legacy:
+            with store.transaction() as connection:
+                connection.execute(text("DROP TABLE alembic_version"))
+        assert store.path is not None
         return store.path
 
 
 @pytest.mark.postgres
 def test_copy_to_postgresql_and_back_keeps_every_row(tmp_path: Path, postgres_url: str) -> None:
-    sqlite_path = _deployment(tmp_path / "deployment")
+    sqlite_path = _deployment(tmp_path / "deployment", legacy=True)
     source_url = f"sqlite:///{sqlite_path}"
     source = _engine(source_url)
     original = _rows(source)
@@ -240,7 +248,7 @@ def test_copy_to_postgresql_and_back_keeps_every_row(tmp_path: Path, postgres_ur
     assert len(original["deliveries"]) == 10 and all(len(rows) for rows in original.values())
 
     report = copy_database(source_url, postgres_url)
-    assert report.source_upgrade is not None and report.source_upgrade.adopted_at == "0001"
+    assert report.source_upgrade is not None and report.source_upgrade.adopted_at == "0002"
     assert {t.table: t.rows for t in report.tables} == {name: len(rows) for name, rows in original.items()}
 
     target = _engine(postgres_url)
@@ -278,7 +286,7 @@ def test_copy_to_postgresql_and_back_keeps_every_row(tmp_path: Path, postgres_ur
 
     back_url = f"sqlite:///{tmp_path / 'back.sqlite3'}"
     report = copy_database(postgres_url, back_url)
-    assert report.source_upgrade is None and [r.revision for r in report.target_upgrade.applied] == ["0001"]
+    assert report.source_upgrade is None and [r.revision for r in report.target_upgrade.applied] == ["0001", "0002"]
     back = _engine(back_url)
     try:
         assert _rows(back) == original
@@ -310,16 +318,17 @@ def test_copy_into_a_database_with_data_is_refused(tmp_path: Path, database_url:
 
 def test_db_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
                      database_url: str, data_dir: Path) -> None:
-    _deployment(data_dir)
+    _deployment(data_dir, legacy=True)
     assert main(["db", "upgrade"]) == 0
     out = capsys.readouterr().out
-    assert "adopted an existing SQLite database at revision 0001" in out
+    assert "adopted an existing SQLite database at revision 0002" in out
     assert main(["db", "upgrade"]) == 0
-    assert "already at the newest revision 0001" in capsys.readouterr().out
+    assert "already at the newest revision 0002" in capsys.readouterr().out
 
     monkeypatch.setenv("UNIONBOT_DATABASE_URL", database_url)
     assert main(["db", "upgrade"]) == 0
-    assert "applied revision 0001" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "applied revision 0001" in out and "applied revision 0002" in out
 
     source = f"sqlite:///{data_dir / 'unionbot.sqlite3'}"
     assert main(["db", "copy", source, database_url]) == 0

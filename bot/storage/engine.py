@@ -6,12 +6,18 @@ sqlite3 module would defer BEGIN until the first write), and `write_transaction`
 write lock at BEGIN (BEGIN IMMEDIATE) so that two writers queue instead of failing.
 `postgresql://…` (or `postgres://…`) is driven by psycopg 3, with a small pool whose
 connections are checked before use.
+
+`open_read_only` opens an SQLite file we may not write (nor its folder) so that nothing
+is written beside it: `mode=ro`, and `immutable=1` when SQLite cannot create the WAL's
+shared-memory file there.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +25,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 
-from .store import StoreError
+from .errors import StoreError
 
 SQLITE_BUSY_MS = 30_000
 _IMMEDIATE = "unionbot_immediate"
@@ -80,6 +86,25 @@ def open_engine(url: str, *, create: bool = True) -> Engine:
         pool_recycle=1800,
         connect_args={"connect_timeout": 10, "application_name": "unionbot"},
     )
+
+
+def open_read_only(path: Path) -> Engine:
+    """An Engine that only reads the SQLite file and writes nothing beside it."""
+    last: sqlite3.Error | None = None
+    for options in ("mode=ro", "mode=ro&immutable=1"):
+        uri = f"{path.resolve().as_uri()}?{options}"
+        connect = partial(sqlite3.connect, uri, uri=True, timeout=SQLITE_BUSY_MS / 1000, check_same_thread=False)
+        try:
+            probe = connect()
+            try:
+                probe.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+            finally:
+                probe.close()
+        except sqlite3.Error as exc:
+            last = exc
+            continue
+        return create_engine(f"sqlite:///{path}", creator=connect)
+    raise StoreError(f"cannot open the read-only database {path}: {last}")
 
 
 def _sqlite_engine(url: URL, create: bool) -> Engine:

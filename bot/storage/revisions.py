@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from functools import lru_cache
 from pathlib import Path
 
 from alembic import command
@@ -25,7 +26,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from .engine import describe, is_sqlite, redact, write_transaction
 from .migrations import MIGRATIONS, migrate
 from .schema import legacy_migrations
-from .store import StoreError
+from .errors import StoreError
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,7 @@ SCRIPT_LOCATION = Path(__file__).resolve().parent / "alembic"
 
 LEGACY_STAMPS: dict[str, str] = {
     "006_conversations": "0001",
+    "007_web_articles": "0002",
 }
 """The last hand-written migration a legacy database has -> the revision equal to it."""
 
@@ -67,6 +69,7 @@ def _config(connection: Connection | None = None) -> Config:
     return config
 
 
+@lru_cache(maxsize=1)
 def script_directory() -> ScriptDirectory:
     return ScriptDirectory.from_config(_config())
 
@@ -93,12 +96,31 @@ def upgrade(engine: Engine) -> UpgradeReport:
         raise StoreError(f"cannot upgrade the database {redact(engine.url)}: {exc}") from exc
 
 
+def is_current(connection: Connection) -> bool:
+    """Whether the schema is the newest without any change: at the head revision, or a
+    legacy file whose hand-written migrations stand for it (read-only files are used so)."""
+    head = head_revision()
+    revision = current_revision(connection)
+    if revision is not None:
+        return revision == head
+    if not inspect(connection).has_table(legacy_migrations.name):
+        return False
+    try:
+        return _legacy_revision(connection) == head
+    except StoreError:
+        return False
+
+
 def _upgrade(engine: Engine) -> UpgradeReport:
+    head = head_revision()
+    with engine.connect() as connection:  # the usual case, without waiting for the write lock
+        before = current_revision(connection)
+    if before == head:
+        return UpgradeReport(before=before, adopted_at=None, legacy_applied=(), applied=(), head=head)
     legacy_applied: tuple[str, ...] = ()
     if is_sqlite(engine) and _is_legacy(engine):
         legacy_applied = _apply_legacy(engine)
     script = script_directory()
-    head = head_revision()
     with write_transaction(engine) as connection:
         if not is_sqlite(engine):
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _UPGRADE_LOCK})

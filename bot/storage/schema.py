@@ -51,7 +51,10 @@ issues = Table(
     Column("banner", Text),
     Column("origin", Text, nullable=False),
     Column("ingested_at", Text, nullable=False),
+    Column("published", Text),  # the day of publication, ISO (from the origin's name, else ingest)
+    Column("edition", Integer),  # the printed page, for issues made of web articles
     Index("issues_hash", "content_hash"),
+    Index("issues_published", "published"),
     sqlite_autoincrement=True,
 )
 
@@ -69,7 +72,11 @@ articles = Table(
     Column("reporters", Text, nullable=False),
     Column("source", Text),
     Column("paragraphs", Text, nullable=False),
+    Column("url", Text),  # the web page, for articles from the web
+    Column("text_key", Text),  # identity.text_key of the paragraphs: a text is stored once
     UniqueConstraint("issue_id", "ordinal"),
+    Index("articles_url", "url"),
+    Index("articles_text_key", "text_key"),
 )
 
 meta = Table(
@@ -152,6 +159,7 @@ feeds = Table(
     Column("etag", Text),
     Column("last_modified", Text),
     Column("checked_at", Text),
+    Column("kind", Text),  # what the feed URL served last (webread.DocumentKind)
 )
 
 feed_items = Table(
@@ -195,9 +203,9 @@ answer_turns = Table(
     PrimaryKeyConstraint("chat_id", "message_id"),
 )
 
-# The bookkeeping of the hand-written SQLite migrations (bot/storage/migrations.py), which
-# the repositories still run when they open a database. Until they are ported to this
-# schema it lists every legacy migration, so that they find any database current.
+# The bookkeeping of the hand-written SQLite migrations (bot/storage/migrations.py, frozen:
+# they only bring a legacy file up before it is adopted). Every revision that stands for
+# one of them records it here, so that the table always lists what the schema holds.
 legacy_migrations = Table(
     "migrations",
     metadata,

@@ -22,7 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from .engine import describe, is_sqlite, open_engine, parse_url, redact, write_transaction
 from .revisions import UpgradeReport, current_revision, head_revision, upgrade
 from .schema import BOOKKEEPING_TABLES, SEEDED_ROWS, metadata
-from .store import StoreError
+from .errors import StoreError
 
 log = logging.getLogger(__name__)
 

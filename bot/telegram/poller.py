@@ -23,7 +23,6 @@ from bot.intake.fetch import http_client
 from bot.intake.inbox import Inbox
 from bot.library import Library
 from bot.settings import Settings
-from bot.storage.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -68,9 +67,9 @@ class Poller:
     def __init__(self, bot: Bot, library: Library, settings: Settings) -> None:
         self.library = library
         self.settings = settings
-        # Ingesting and index building run in a worker thread, on a connection of their own,
-        # so that questions keep being answered meanwhile.
-        self.worker = Library(settings, store=Store(settings.sqlite_path), segmenter=library.segmenter)
+        # Ingesting and index building run in a worker thread (on connections of the shared
+        # engine's pool), so that questions keep being answered meanwhile.
+        self.worker = Library(settings, store=library.store, segmenter=library.segmenter)
         self.inbox = Inbox(settings.inbox)
         self.feeds = Feeds(self.worker, list(settings.feed_urls), partial(http_client, settings.fetch_timeout_seconds))
         self.sender = DigestSender(

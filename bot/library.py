@@ -20,13 +20,18 @@ from pathlib import Path
 from bot.intake.fetch import FetchLimits, http_client
 from bot.intake.ingest import IngestReport, ingest
 from bot.storage.store import Store, StoreError
-from retrieval import Layout, load_layout
-from retrieval.answer import Answerer
-from retrieval.corpus import Corpus
-from retrieval.errors import IndexError_
-from retrieval.followup import FollowupWords
-from retrieval.models import Answer
-from retrieval.segment import Segmenter, read_aliases, read_word_list
+from retrieval import (
+    Answer,
+    Answerer,
+    Corpus,
+    FollowupWords,
+    IndexError_,
+    Layout,
+    Segmenter,
+    load_layout,
+    read_aliases,
+    read_word_list,
+)
 
 from .settings import PROJECT_DIR, Settings
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from bot.digests.digest import digest_parts
 from bot.library import Library, open_store
 from bot.question import (
     MAX_QUESTION_CHARS,
@@ -22,6 +23,7 @@ from bot.question import (
     decode_question,
     prepare_question,
 )
+from bot.richtext import plain
 from bot.settings import Settings
 from bot.storage.store import AddOutcome, StoreError
 from retrieval import Article, RetrievalError
@@ -29,6 +31,7 @@ from retrieval import Article, RetrievalError
 from .chat import run_chat
 from .console import answer_json, error_json, render_answer
 from .evaluate import evaluate
+from .issues import IssueNameError, resolve_issue
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +41,7 @@ class UsageError(Exception):
 
 
 def article_json(article: Article) -> dict[str, object]:
-    """An article as CONTRACT.md's `articles --json` object."""
+    """An article as `articles --json` writes it."""
     return {
         "issue": article.issue,
         "article_id": article.article_id,
@@ -54,14 +57,12 @@ def article_json(article: Article) -> dict[str, object]:
 
 
 def cmd_articles(args: argparse.Namespace, settings: Settings) -> int:
-    """List the parsed articles, of all issues or of the ones named."""
+    """List the parsed articles, of all issues or of the ones named (ids or prefixes)."""
     with open_store(settings) as store:
-        wanted: list[str] | None = list(args.issues) or None
-        if wanted:
-            known = set(store.issue_ids())
-            missing = [i for i in wanted if i not in known]
-            if missing:
-                raise UsageError(f"no such issue: {', '.join(missing)}")
+        wanted: list[str] | None = None
+        if args.issues:
+            known = store.issue_ids()
+            wanted = list(dict.fromkeys(resolve_issue(name, known) for name in args.issues))
         articles = store.articles(wanted)
     if args.json:
         json.dump([article_json(a) for a in articles], sys.stdout, ensure_ascii=False, indent=1)
@@ -181,20 +182,16 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
-    """Print the digest of an issue as subscribers will get it."""
-    from bot.telegram.render import digest_parts, plain
-
+    """Print the digest of an issue (id or prefix) as subscribers will get it."""
     with open_store(settings) as store:
-        if args.issue not in store.issue_ids():
-            raise UsageError(f"no such issue: {args.issue}")
-        parts = digest_parts(args.issue, store.articles([args.issue]))
+        issue_id = resolve_issue(args.issue, store.issue_ids())
+        parts = digest_parts(issue_id, store.articles([issue_id]))
     for i, part in enumerate(parts, start=1):
         if len(parts) > 1:
             print(f"--- message {i}/{len(parts)} ---")
         print(part.text if args.html else plain(part.text))
         if part.keyboard is not None:
-            labels = [b.text for row in part.keyboard.inline_keyboard for b in row]
-            print("[" + "] [".join(labels) + "]")
+            print("[" + "] [".join(b.text for b in part.keyboard.buttons) + "]")
     return 0
 
 
@@ -220,7 +217,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("articles", help="list the parsed articles")
     p.add_argument("--json", action="store_true", help="one JSON list of article objects")
-    p.add_argument("issues", nargs="*", metavar="ISSUE", help="issue ids (file stems); default all")
+    p.add_argument("issues", nargs="*", metavar="ISSUE", help="issue ids (file stems) or unique prefixes; default all")
     p.set_defaults(func=cmd_articles)
 
     p = sub.add_parser("ask", help="answer one question")
@@ -240,7 +237,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("digest", help="print the digest of an issue, as subscribers get it")
-    p.add_argument("issue", metavar="ISSUE", help="issue id (file stem)")
+    p.add_argument("issue", metavar="ISSUE", help="issue id (file stem) or a unique prefix of it")
     p.add_argument("--html", action="store_true", help="print the HTML sent to Telegram")
     p.set_defaults(func=cmd_digest)
 
@@ -273,7 +270,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     func: Command = args.func
     try:
         return func(args, settings)
-    except (UsageError, StoreError, RetrievalError) as exc:
+    except (UsageError, IssueNameError, StoreError, RetrievalError) as exc:
         print(f"unionbot: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from retrieval.models import Answer, Article, Hit
+from retrieval import Answer, Article, Hit
 
 BOLD, DIM, RESET, MARK = "\x1b[1m", "\x1b[2m", "\x1b[0m", "\x1b[1;33m"
 

@@ -17,6 +17,7 @@ from telegram.ext import (
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
+    ContextTypes,
     InlineQueryHandler,
     MessageHandler,
     filters,
@@ -28,6 +29,7 @@ from bot.redaction import protect
 from bot.settings import Settings
 
 from . import handlers
+from .botdata import BotData
 from .poller import Poller
 from .service import BotService
 from .webhook import WebhookServer, webhook_secret
@@ -59,35 +61,37 @@ def build_application(settings: Settings, library: Library | None = None) -> App
     token = settings.telegram_bot_token.get_secret_value()
 
     async def post_init(app: Application) -> None:  # type: ignore[type-arg]
+        data: BotData = app.bot_data
         opened = library if library is not None else Library(settings)
         opened.corpus  # noqa: B018 (load the index before the first question)
-        app.bot_data["library"] = opened
-        app.bot_data["owns_library"] = library is None
-        app.bot_data["service"] = BotService(opened, list(settings.admin_ids))
+        data.library = opened
+        data.owns_library = library is None
+        data.service = BotService(opened, list(settings.admin_ids))
         await app.bot.set_my_commands(COMMANDS)
-        poller = Poller(app.bot, opened, settings)
-        app.bot_data["poller"] = poller
-        app.bot_data["poller_task"] = asyncio.get_running_loop().create_task(poller.run(), name="poller")
+        data.poller = Poller(app.bot, opened, settings)
+        data.poller_task = asyncio.get_running_loop().create_task(data.poller.run(), name="poller")
         log.info("serving as @%s over %d passages", app.bot.username, len(opened.corpus))
 
     async def post_stop(app: Application) -> None:  # type: ignore[type-arg]
-        task = app.bot_data.pop("poller_task", None)
-        if isinstance(task, asyncio.Task):
+        data: BotData = app.bot_data
+        task, data.poller_task = data.poller_task, None
+        if task is not None:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        poller = app.bot_data.pop("poller", None)
-        if isinstance(poller, Poller):
+        poller, data.poller = data.poller, None
+        if poller is not None:
             poller.close()
 
     async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
-        opened = app.bot_data.get("library")
-        if isinstance(opened, Library) and app.bot_data.get("owns_library"):
-            opened.close()
+        data: BotData = app.bot_data
+        if data.library is not None and data.owns_library:
+            data.library.close()
 
     app = (
         Application.builder()
         .token(token)
+        .context_types(ContextTypes(bot_data=BotData))
         .base_url(settings.telegram_api_url)
         .base_file_url(file_url(settings.telegram_api_url))
         .request(
@@ -128,7 +132,6 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(
         MessageHandler(groups & filters.TEXT & ~filters.COMMAND & handlers.MentionsOrRepliesToBot(), handlers.group_text)
     )
-    app.add_handler(CallbackQueryHandler(handlers.subscription_button, pattern=r"^s:(on|off)$"))
     app.add_handler(CallbackQueryHandler(handlers.button))
     app.add_handler(InlineQueryHandler(handlers.inline_query))
     app.add_error_handler(handlers.on_error)

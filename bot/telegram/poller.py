@@ -25,6 +25,8 @@ from bot.library import Library
 from bot.settings import Settings
 from bot.storage.store import Store
 
+from .messenger import TelegramMessenger
+
 log = logging.getLogger(__name__)
 
 
@@ -74,7 +76,7 @@ class Poller:
         self.inbox = Inbox(settings.inbox)
         self.feeds = Feeds(self.worker, list(settings.feed_urls), partial(http_client, settings.fetch_timeout_seconds))
         self.sender = DigestSender(
-            bot,
+            TelegramMessenger(bot),
             library,
             workers=settings.delivery_workers,
             give_up_after=settings.delivery_give_up_seconds,

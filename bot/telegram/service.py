@@ -1,6 +1,7 @@
 """What the bot does, apart from Telegram: questions in, replies (HTML and buttons) out.
 
-Handlers call one method each; everything here is synchronous and testable without a bot.
+Handlers call one method each; everything here is synchronous, returns our own models
+(never python-telegram-bot's) and is testable without a bot.
 """
 
 from __future__ import annotations
@@ -11,17 +12,15 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict
-from telegram import InlineQueryResultArticle, InputTextMessageContent
-from telegram.constants import ParseMode
 
 from bot.dialogue import converse
 from bot.digests.outbox import Outbox
 from bot.library import Library
 from bot.question import clean_question
+from bot.richtext import esc
 from bot.storage.activity import Activity, QueryKind
 from bot.storage.conversations import Conversations, StoredTurn
-from retrieval.followup import FollowupKind, Turn
-from retrieval.models import Answer
+from retrieval import Answer, FollowupKind, Turn
 
 from . import render
 from .flood import FloodGuard
@@ -48,6 +47,18 @@ class Asker(BaseModel):
     @property
     def in_private(self) -> bool:
         return self.chat_type == "private"
+
+
+class InlineResult(BaseModel):
+    """One cited answer offered in inline mode: what the list shows, and the HTML message
+    posted when it is chosen."""
+
+    model_config = ConfigDict(frozen=True)
+
+    result_id: str
+    title: str
+    description: str
+    message: str
 
 
 class BotService:
@@ -142,7 +153,7 @@ class BotService:
             return None
         return localise(render.answer_reply(answer, query_id, index), script_for(asker.language, stored.text))
 
-    def inline(self, text: str, asker: Asker) -> list[InlineQueryResultArticle]:
+    def inline(self, text: str, asker: Asker) -> list[InlineResult]:
         """Cited answers to offer in inline mode."""
         question = clean_question(text)
         if not question:
@@ -156,13 +167,12 @@ class BotService:
         )
         results = []
         for i, hit in enumerate(answer.hits[:INLINE_RESULTS] if answer.found else ()):
-            message = convert(render.answer_text(answer, i), script)
             results.append(
-                InlineQueryResultArticle(
-                    id=f"{query_id}:{i}",
+                InlineResult(
+                    result_id=f"{query_id}:{i}",
                     title=convert(render.inline_title(answer, hit, i), script),
                     description=convert(hit.snippet[:100], script),
-                    input_message_content=InputTextMessageContent(message, parse_mode=ParseMode.HTML),
+                    message=convert(render.answer_text(answer, i), script),
                 )
             )
         return results
@@ -172,7 +182,7 @@ class BotService:
     def article(self, article_id: str, page: int, asker: Asker) -> Reply:
         article = self.library.store.article(article_id.strip())
         if article is None:
-            return Reply(text=render.NO_ARTICLE.format(id=render.esc(article_id[:64] or "（空）")))
+            return Reply(text=render.NO_ARTICLE.format(id=esc(article_id[:64] or "（空）")))
         return localise(render.article_reply(article, page), script_for(asker.language))
 
     def find(self, text: str, asker: Asker) -> Reply:

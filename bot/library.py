@@ -33,11 +33,11 @@ from retrieval import (
     read_word_list,
 )
 
-from .settings import PROJECT_DIR, Settings
+from .resources import CONFIG_DIR
+from .settings import Settings
 
 log = logging.getLogger(__name__)
 
-CONFIG_DIR = PROJECT_DIR / "config"
 LAYOUT_FILE = CONFIG_DIR / "layout.toml"
 USERDICT_FILE = CONFIG_DIR / "userdict.txt"
 STOPWORDS_FILE = CONFIG_DIR / "stopwords.txt"

@@ -18,9 +18,10 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-CONFIG_FILE = PROJECT_DIR / "config" / "settings.toml"
-DEFAULT_SEEDS_DIR = PROJECT_DIR / "seeds"
+from .resources import CONFIG_DIR, SEEDS_DIR
+
+CONFIG_FILE = CONFIG_DIR / "settings.toml"
+DEFAULT_SEEDS_DIR = SEEDS_DIR
 
 
 class Settings(BaseSettings):

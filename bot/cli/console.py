@@ -1,4 +1,4 @@
-"""Answers and articles as console text and as CONTRACT.md's JSON (pure functions)."""
+"""Answers and articles as console text and as the JSON of `ask --json` (pure functions)."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ from bot.settings import Settings
 from bot.storage.conversations import GROUP_ANSWERS_KEPT, Conversations, StoredTurn
 from bot.storage.migrations import MIGRATIONS, migrate
 from bot.storage.store import Store
-from bot.telegram.render import plain
+from bot.richtext import plain
 from bot.telegram.service import Asker, BotService
 
 T0 = datetime(2024, 5, 1, 9, 0, tzinfo=UTC)

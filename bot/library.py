@@ -4,21 +4,26 @@ The index is built when issues are ingested and saved in the data dir; a process
 starts loads it instead of rebuilding it. Adding issues extends it (replacing or
 removing one rebuilds it) under a lock, and the new version is swapped in atomically,
 so a running process picks it up without a restart and never sees a half-built one.
+
+The database is the source of truth: a saved index that does not verify is rebuilt from
+it (with a warning), and one that cannot be saved (a read-only data dir) is built in
+memory for the process. Only a process that writes the index takes the lock (see
+`indexlock`); one that finds the saved index current only reads.
 """
 
 from __future__ import annotations
 
-import fcntl
+import errno
 import logging
 import os
 import tomllib
-from collections.abc import Iterator
-from contextlib import contextmanager
-from functools import cached_property, partial
+from functools import cached_property
 from pathlib import Path
 
-from bot.intake.fetch import FetchLimits, http_client
-from bot.intake.ingest import IngestReport, ingest
+from bot.intake.fetch import http_client
+from bot.intake.ingest import IngestReport
+from bot.intake.ingestion import ingest
+from bot.intake.polite import PoliteFetcher
 from bot.storage.store import Store, StoreError
 from retrieval import (
     Answer,
@@ -33,6 +38,7 @@ from retrieval import (
     read_word_list,
 )
 
+from .indexlock import IndexLock
 from .resources import CONFIG_DIR
 from .settings import Settings
 
@@ -66,6 +72,8 @@ def open_store(settings: Settings) -> Store:
     if settings.database_url is not None and not settings.database_url.startswith("sqlite:///"):
         raise StoreError("only SQLite databases (sqlite:///…) are supported so far; unset UNIONBOT_DATABASE_URL")
     store = Store(settings.sqlite_path)
+    if store.read_only:
+        return store  # use it as it is: filling it from the seeds would write
     if store.meta("seeded") is None and store.issue_count() == 0 and settings.seeds_dir is not None:
         report = ingest_targets(store, settings, [str(settings.seeds_dir)], progress=False)
         for failure in report.refused:
@@ -82,8 +90,8 @@ def ingest_targets(
         store,
         targets,
         layout=project_layout(),
-        limits=FetchLimits.from_settings(settings),
-        client_factory=partial(http_client, settings.fetch_timeout_seconds),
+        max_bytes=settings.max_issue_bytes,
+        fetcher_factory=lambda: PoliteFetcher.for_settings(http_client(settings.fetch_timeout_seconds), settings),
         progress=progress,
     )
 
@@ -96,6 +104,7 @@ class Library:
         self.store = store if store is not None else open_store(settings)
         self._corpus: Corpus | None = None
         self._answerer: Answerer | None = None
+        self._told_unsaved = False
         if segmenter is not None:
             self.__dict__["segmenter"] = segmenter  # share one (its dictionary is large)
 
@@ -137,6 +146,8 @@ class Library:
 
     def ingest(self, targets: list[str], progress: bool | None = None) -> IngestReport:
         """Store new issue files, then bring the saved index up to date."""
+        if self.store.read_only:
+            raise StoreError(f"cannot ingest: the database {self.store.path} is read-only")
         report = ingest_targets(self.store, self.settings, targets, progress)
         self.refresh()
         return report
@@ -146,42 +157,72 @@ class Library:
         wanted = self.store.issue_hashes()
         if self._corpus is not None and self._corpus.issues == wanted:
             return False
-        corpus = self._load_saved()
+        corpus = self._load_saved(warn=True)
         if corpus is None or corpus.issues != wanted:
-            with self._index_lock():
-                corpus = self._load_saved()
-                wanted = self.store.issue_hashes()
-                if corpus is None or corpus.issues != wanted:
-                    corpus = self._update(corpus, wanted)
-                    corpus.save(self.settings.index_dir)
+            corpus = self._rebuild(corpus)
         changed = self._corpus is None or self._corpus.issues != corpus.issues
         self._corpus = corpus
         return changed
 
-    def _load_saved(self) -> Corpus | None:
-        if not (self.settings.index_dir / "CURRENT").exists():
-            return None
+    def _rebuild(self, saved: Corpus | None) -> Corpus:
+        """Bring the index up to date with the store and save it, under the index lock;
+        in memory only when it cannot be saved."""
+        directory = self.settings.index_dir
         try:
+            lock = IndexLock(directory)
+        except OSError as exc:
+            if exc.errno not in (errno.EROFS, errno.EACCES, errno.EPERM):
+                raise
+            self._unsaved(exc)
+            return self._update(saved, self.store.issue_hashes())
+        with lock, lock.held(self.settings.index_lock_timeout_seconds):
+            if saved is None or _live_version(directory) != saved.version:
+                saved = self._load_saved(warn=False)  # another process saved meanwhile
+            wanted = self.store.issue_hashes()
+            if saved is not None and saved.issues == wanted:
+                return saved
+            corpus = self._update(saved, wanted)
+            try:
+                corpus.save(directory)
+            except OSError as exc:
+                self._unsaved(exc)
+            return corpus
+
+    def _unsaved(self, exc: OSError) -> None:
+        if not self._told_unsaved:
+            log.warning(
+                "the search index in %s is out of date and could not be saved (%s); "
+                "it is built in memory for this process",
+                self.settings.index_dir,
+                exc.strerror or exc,
+            )
+            self._told_unsaved = True
+
+    def _load_saved(self, warn: bool) -> Corpus | None:
+        """The saved index, verified; None when there is none or it does not verify."""
+        try:
+            if Corpus.live_version(self.settings.index_dir) is None:
+                return None
             return Corpus.load(self.settings.index_dir)
         except IndexError_ as exc:
-            log.warning("rebuilding the search index: %s", exc)
+            if warn:
+                log.warning("the search index is damaged and is rebuilt from the database: %s", exc)
             return None
 
     def _update(self, corpus: Corpus | None, wanted: dict[str, str]) -> Corpus:
-        workers = min(2, os.cpu_count() or 1)
+        workers = self.settings.index_workers or min(2, os.cpu_count() or 1)
+        parallel = self.settings.index_parallel_paragraphs
         if corpus is not None and all(wanted.get(i) == h for i, h in corpus.issues.items()):
             new = {i: h for i, h in wanted.items() if i not in corpus.issues}
             log.info("adding %d issues to the search index", len(new))
-            return corpus.extend(self.store.articles(list(new)), new, self.segmenter, workers)
+            return corpus.extend(self.store.articles(list(new)), new, self.segmenter, workers, parallel)
         log.info("building the search index over %d issues", len(wanted))
-        return Corpus.build(self.store.articles(), wanted, self.segmenter, workers)
+        return Corpus.build(self.store.articles(), wanted, self.segmenter, workers, parallel)
 
-    @contextmanager
-    def _index_lock(self) -> Iterator[None]:
-        self.settings.index_dir.mkdir(parents=True, exist_ok=True)
-        with open(self.settings.index_dir / ".lock", "a+") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+
+def _live_version(directory: Path) -> str | None:
+    """The saved index's live version; None when there is none (or its pointer is damaged)."""
+    try:
+        return Corpus.live_version(directory)
+    except IndexError_:
+        return None

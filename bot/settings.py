@@ -101,6 +101,19 @@ class Settings(BaseSettings):
         gt=0,
         validation_alias=AliasChoices("UNIONBOT_MAX_ISSUE_BYTES", "max_issue_bytes"),
     )
+    index_lock_timeout_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        validation_alias=AliasChoices("UNIONBOT_INDEX_LOCK_TIMEOUT_SECONDS", "index_lock_timeout_seconds"),
+    )
+    index_workers: int | None = Field(
+        default=None, gt=0, le=64, validation_alias=AliasChoices("UNIONBOT_INDEX_WORKERS", "index_workers")
+    )
+    index_parallel_paragraphs: int = Field(
+        default=20_000,
+        gt=0,
+        validation_alias=AliasChoices("UNIONBOT_INDEX_PARALLEL_PARAGRAPHS", "index_parallel_paragraphs"),
+    )
     fetch_timeout_seconds: float = Field(
         default=20.0,
         gt=0,
@@ -110,6 +123,19 @@ class Settings(BaseSettings):
         default=60.0,
         gt=0,
         validation_alias=AliasChoices("UNIONBOT_FETCH_DEADLINE_SECONDS", "fetch_deadline_seconds"),
+    )
+    contact: str | None = Field(
+        default=None, validation_alias=AliasChoices("UNIONBOT_CONTACT", "contact")
+    )
+    fetch_delay_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        validation_alias=AliasChoices("UNIONBOT_FETCH_DELAY_SECONDS", "fetch_delay_seconds"),
+    )
+    max_pages_per_poll: int = Field(
+        default=200,
+        gt=0,
+        validation_alias=AliasChoices("UNIONBOT_MAX_PAGES_PER_POLL", "max_pages_per_poll"),
     )
 
     @classmethod
@@ -130,7 +156,7 @@ class Settings(BaseSettings):
             return None
         return value
 
-    @field_validator("database_url", "webhook_url", mode="before")
+    @field_validator("database_url", "webhook_url", "contact", mode="before")
     @classmethod
     def _empty_str_is_none(cls, value: Any) -> Any:
         if isinstance(value, str) and not value.strip():
@@ -170,6 +196,13 @@ class Settings(BaseSettings):
                     "UNIONBOT_ADMIN_IDS must be comma-separated Telegram user ids"
                 ) from None
         return value
+
+    @field_validator("contact")
+    @classmethod
+    def _check_contact(cls, value: str | None) -> str | None:
+        if value is not None and (len(value) > 200 or not value.isprintable() or any(c in value for c in "()")):
+            raise ValueError("UNIONBOT_CONTACT must be an email address or URL on one line, without parentheses")
+        return value.strip() if value is not None else None
 
     @field_validator("feed_urls")
     @classmethod

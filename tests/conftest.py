@@ -27,6 +27,8 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
             monkeypatch.delenv(key)
     data = tmp_path / "data"
     monkeypatch.setenv("UNIONBOT_DATA_DIR", str(data))
+    # sites the tests serve are our own: no pause between requests (tests of the pause set one)
+    monkeypatch.setenv("UNIONBOT_FETCH_DELAY_SECONDS", "0")
     # python-telegram-bot 22: durations as timedelta (the int form is deprecated and warns)
     monkeypatch.setenv("PTB_TIMEDELTA", "true")
     return data

@@ -125,3 +125,12 @@ def test_hostile_questions_get_replies(svc: BotService) -> None:
     for text in ("<script>alert(1)</script>", "*_`[", "密" * 10_000, "👩‍👩‍👧‍👦" * 50, "\u200f\u202eabc", ""):
         reply = svc.ask(text, Asker(user_id=7))
         assert reply is not None and reply.text
+
+
+def test_find_by_date(svc: BotService) -> None:
+    import datetime as dt
+
+    month = f"{dt.datetime.now(dt.UTC).date():%Y-%m}"  # seed files' names have no date: the day of ingest
+    assert "找到" in svc.find(f"工会 日期:{month}", ALICE).text
+    assert "没有找到" in svc.find("工会 日期:2001-01-02", ALICE).text
+    assert "日期请写成" in svc.find("工会 日期:七月", ALICE).text

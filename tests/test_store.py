@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import sqlite3
 from pathlib import Path
 
@@ -41,6 +43,30 @@ def test_feed_items_recorded_before_item_states_keep_their_meaning(tmp_path: Pat
     assert rows == [("https://f/1.txt", "done", "added", None, 1), ("https://f/2.txt", "refused", None, "HTTP 404", 1)]
 
 
+def test_issues_stored_before_dates_get_one_from_their_name_or_ingest(tmp_path: Path, seed_files: list[Path]) -> None:
+    path = tmp_path / "x.sqlite3"
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("CREATE TABLE migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    names = [name for name, _ in MIGRATIONS]
+    for name, migration in MIGRATIONS[: names.index("007_web_articles")]:
+        migration(db)
+        db.execute("INSERT INTO migrations VALUES (?, 'then')", (name,))
+    issue = seed_issue(seed_files[0])
+    for issue_id, origin in (("a", "/in/paper-20240710.txt"), ("b", "/in/b.txt")):
+        db.execute("INSERT INTO issues (issue_id, content_hash, origin, ingested_at) VALUES (?, ?, ?, ?)",
+                   (issue_id, issue_id, origin, "2024-08-01T09:00:00+00:00"))
+    db.execute("INSERT INTO articles (article_id, issue_id, ordinal, title, kind, reporters, paragraphs) "
+               "VALUES ('x', 'a', 1, 't', 'news', '[]', ?)", (json.dumps(list(issue.articles[0].paragraphs)),))
+    db.close()
+    with Store(path) as store:
+        dates = {a.issue: a.published for a in store.articles()}
+        assert dates == {"a": dt.date(2024, 7, 10)}
+        assert store.db.execute("SELECT published FROM issues WHERE issue_id = 'b'").fetchone()[0] == "2024-08-01"
+        # the text already stored is known by its text, whatever URL brings it again
+        assert store.stored_as("https://elsewhere.example/x.htm", issue.articles[0].paragraphs) == "x"
+        assert store.stored_as("https://elsewhere.example/x.htm", ("其他文字。",)) is None
+
+
 def test_add_is_idempotent_and_bumps_the_version(tmp_path: Path, seed_files: list[Path]) -> None:
     with Store(tmp_path / "db.sqlite3") as store:
         issue = seed_issue(seed_files[1])
@@ -52,7 +78,9 @@ def test_add_is_idempotent_and_bumps_the_version(tmp_path: Path, seed_files: lis
         assert store.corpus_version() == version
         assert store.issue_ids() == [issue.issue_id]
         assert [a.title for a in store.articles()] == [a.title for a in issue.articles]
-        assert store.articles([issue.issue_id]) == list(issue.articles)
+        # as parsed, with their issue's date (the day of ingest: the name has none)
+        today = dt.datetime.now(dt.UTC).date()
+        assert store.articles([issue.issue_id]) == [a.model_copy(update={"published": today}) for a in issue.articles]
 
 
 def test_new_content_under_the_same_name_replaces_the_issue(tmp_path: Path, seed_files: list[Path]) -> None:
@@ -85,8 +113,8 @@ def test_a_failure_inside_an_issue_leaves_the_previous_state(tmp_path: Path, see
 
 def test_article_lookup(tmp_path: Path, seed_files: list[Path]) -> None:
     with Store(tmp_path / "db.sqlite3") as store:
-        issue = seed_issue(seed_files[2])
+        issue = seed_issue(seed_files[2]).model_copy(update={"published": dt.date(2024, 7, 10)})
         store.add_issue(issue, "a")
         wanted = issue.articles[3]
-        assert store.article(wanted.article_id) == wanted
+        assert store.article(wanted.article_id) == wanted.model_copy(update={"published": dt.date(2024, 7, 10)})
         assert store.article("nope") is None

@@ -14,6 +14,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from bot.digests.digest import digest_parts
+from bot.indexlock import IndexLockTimeout
 from bot.library import Library, open_store
 from bot.question import (
     MAX_QUESTION_CHARS,
@@ -41,8 +42,9 @@ class UsageError(Exception):
 
 
 def article_json(article: Article) -> dict[str, object]:
-    """An article as `articles --json` writes it."""
-    return {
+    """An article as `articles --json` writes it, with the URL of its web page when it
+    was taken from one."""
+    fields: dict[str, object] = {
         "issue": article.issue,
         "article_id": article.article_id,
         "title": article.title,
@@ -54,6 +56,9 @@ def article_json(article: Article) -> dict[str, object]:
         "source": article.source,
         "paragraphs": list(article.paragraphs),
     }
+    if article.url is not None:
+        fields["url"] = article.url
+    return fields
 
 
 def cmd_articles(args: argparse.Namespace, settings: Settings) -> int:
@@ -270,7 +275,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     func: Command = args.func
     try:
         return func(args, settings)
-    except (UsageError, IssueNameError, StoreError, RetrievalError) as exc:
+    except (UsageError, IssueNameError, StoreError, RetrievalError, IndexLockTimeout) as exc:
         print(f"unionbot: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pydantic import BaseModel, ConfigDict
 
 from bot.callbacks import OpenArticle
+from bot.dates import issue_label
 from bot.keyboards import Button, Keyboard
 from bot.richtext import esc, short
 from retrieval import LEAD_RE, Article, ArticleKind, split_sentences
@@ -40,7 +41,9 @@ def digest_parts(issue_id: str, articles: Sequence[Article]) -> list[DigestPart]
     """The digest of issue `issue_id` holding `articles`, as one or more messages."""
     news = [a for a in articles if a.kind is ArticleKind.NEWS]
     photos = [a for a in articles if a.kind is not ArticleKind.NEWS]
-    header = f"📰 <b>新一期：{esc(issue_id)}</b> · {len(articles)} 篇报道"
+    label = issue_label(articles[0]) if articles else None
+    dated = f" · {esc(label)}" if label else ""
+    header = f"📰 <b>新一期：{esc(issue_id)}</b>{dated} · {len(articles)} 篇报道"
     blocks: list[tuple[str, Article | None]] = []
     for i, item in enumerate(news, start=1):
         lead = short(lead_sentence(item), LEAD_LIMIT)

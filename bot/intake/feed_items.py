@@ -52,6 +52,16 @@ class FeedItems:
     def refused(self, url: str, feed_url: str, reason: str) -> None:
         self._record(url, feed_url, ItemState.REFUSED, outcome=None, reason=reason, next_at=None)
 
+    def deferred(self, url: str, feed_url: str) -> None:
+        """Not tried this poll (its page cap was reached): due again at the next, no attempt counted."""
+        now = _now().isoformat()
+        self.db.execute(
+            "INSERT INTO feed_items (url, feed_url, state, attempts, next_attempt_at, first_seen_at, updated_at) "
+            "VALUES (?, ?, ?, 0, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET state = excluded.state, "
+            "next_attempt_at = excluded.next_attempt_at, updated_at = excluded.updated_at",
+            (url, feed_url, ItemState.RETRY.value, now, now, now),
+        )
+
     def failed(self, url: str, feed_url: str, reason: str) -> datetime | None:
         """A transient failure: the time of the next attempt, or None when given up."""
         row = self.db.execute("SELECT attempts FROM feed_items WHERE url = ?", (url,)).fetchone()

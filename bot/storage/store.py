@@ -1,20 +1,27 @@
-"""The SQLite store of issues and articles (the embedded default database)."""
+"""The SQLite store of issues and articles (the embedded default database).
+
+A database we cannot write (the file or its folder is read-only to us) is opened
+read-only (`mode=ro`, and `immutable=1` when SQLite cannot create the WAL's shared-memory
+file beside it): nothing is migrated or recorded, and a write fails with StoreError.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
 from types import TracebackType
 
 from retrieval import Article, ArticleKind, Issue
 
-from .migrations import migrate
+from .identity import text_key
+from .migrations import MIGRATIONS, migrate
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +37,10 @@ class AddOutcome(StrEnum):
 
 
 _ARTICLE_COLUMNS = (
-    "article_id, issue_id, ordinal, title, pretitle, subtitle, section, kind, reporters, source, paragraphs"
+    "article_id, issue_id, ordinal, title, pretitle, subtitle, section, kind, reporters, source, paragraphs, url"
 )
+# what an article shows of its issue, read with it
+_ISSUE_COLUMNS = "i.published AS published, i.edition AS edition"
 
 
 def _article_from_row(row: sqlite3.Row) -> Article:
@@ -47,6 +56,9 @@ def _article_from_row(row: sqlite3.Row) -> Article:
         reporters=tuple(json.loads(row["reporters"])),
         source=row["source"],
         paragraphs=tuple(json.loads(row["paragraphs"])),
+        url=row["url"],
+        published=date.fromisoformat(row["published"]) if row["published"] else None,
+        edition=row["edition"],
     )
 
 
@@ -55,19 +67,44 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
+def _open_read_only(path: Path) -> sqlite3.Connection:
+    """A read-only connection that writes nothing beside the database, or StoreError when
+    the database is older than this code (it would need migrating)."""
+    last: sqlite3.Error | None = None
+    for options in ("mode=ro", "mode=ro&immutable=1"):
+        db = sqlite3.connect(
+            f"{path.resolve().as_uri()}?{options}", uri=True, isolation_level=None, timeout=30.0, check_same_thread=False
+        )
+        try:
+            done = {row[0] for row in db.execute("SELECT name FROM migrations")}
+        except sqlite3.OperationalError as exc:
+            db.close()
+            last = exc
+            continue
+        if any(name not in done for name, _ in MIGRATIONS):
+            db.close()
+            raise StoreError(f"the database {path} is read-only and older than this version (it needs migrating)")
+        return db
+    raise StoreError(f"cannot open the read-only database {path}: {last}")
+
+
 class Store:
     """Issues and articles in one SQLite file; one transaction per issue."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.read_only = path.exists() and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(path, isolation_level=None, timeout=30.0, check_same_thread=False)
+            if self.read_only:
+                self.db = _open_read_only(path)
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self.db = sqlite3.connect(path, isolation_level=None, timeout=30.0, check_same_thread=False)
+                self.db.execute("PRAGMA journal_mode=WAL")
+                self.db.execute("PRAGMA foreign_keys=ON")
+                self.db.execute("PRAGMA busy_timeout=30000")
+                migrate(self.db)
             self.db.row_factory = sqlite3.Row
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA foreign_keys=ON")
-            self.db.execute("PRAGMA busy_timeout=30000")
-            migrate(self.db)
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"cannot open the database {path}: {exc}") from exc
 
@@ -85,6 +122,8 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """BEGIN IMMEDIATE … COMMIT, rolled back on any exception."""
+        if self.read_only:
+            raise StoreError(f"the database {self.path} is read-only")
         self.db.execute("BEGIN IMMEDIATE")
         try:
             yield self.db
@@ -124,12 +163,15 @@ class Store:
             if row:
                 db.execute("DELETE FROM issues WHERE issue_id = ?", (issue.issue_id,))
                 outcome = AddOutcome.UPDATED
+            now = datetime.now(UTC)
             db.execute(
-                "INSERT INTO issues (issue_id, content_hash, banner, origin, ingested_at) VALUES (?, ?, ?, ?, ?)",
-                (issue.issue_id, issue.content_hash, issue.banner, origin, datetime.now(UTC).isoformat()),
+                "INSERT INTO issues (issue_id, content_hash, banner, origin, ingested_at, published, edition) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (issue.issue_id, issue.content_hash, issue.banner, origin, now.isoformat(),
+                 (issue.published or now.date()).isoformat(), issue.edition),
             )
             db.executemany(
-                f"INSERT INTO articles ({_ARTICLE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO articles ({_ARTICLE_COLUMNS}, text_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
                         a.article_id,
@@ -143,6 +185,8 @@ class Store:
                         json.dumps(list(a.reporters), ensure_ascii=False),
                         a.source,
                         json.dumps(list(a.paragraphs), ensure_ascii=False),
+                        a.url,
+                        text_key(a.paragraphs),
                     )
                     for a in issue.articles
                 ],
@@ -172,7 +216,7 @@ class Store:
     def articles(self, issue_ids: Sequence[str] | None = None) -> list[Article]:
         """Articles in reading order: issues as stored, then article order within each."""
         query = (
-            f"SELECT {', '.join('a.' + c.strip() for c in _ARTICLE_COLUMNS.split(','))} "
+            f"SELECT {', '.join('a.' + c.strip() for c in _ARTICLE_COLUMNS.split(','))}, {_ISSUE_COLUMNS} "
             "FROM articles a JOIN issues i ON i.issue_id = a.issue_id"
         )
         params: list[str] = []
@@ -188,11 +232,13 @@ class Store:
         district: str | None = None,
         reporter: str | None = None,
         issue: str | None = None,
+        published: str | None = None,
         limit: int = 5,
         offset: int = 0,
     ) -> tuple[list[Article], int]:
         """Articles holding every word (title or text), in the district, by the reporter,
-        of the issue (id contains it); a page of them and how many there are."""
+        of the issue (id contains it), published on the day or in the month (2024-07-10,
+        2024-07); a page of them and how many there are."""
         where: list[str] = []
         params: list[str] = []
         for word in [*words, *([district] if district else [])]:
@@ -204,17 +250,31 @@ class Store:
         if issue:
             where.append("a.issue_id LIKE ? ESCAPE '\\'")
             params.append(_like(issue))
+        if published:
+            where.append("i.published LIKE ? ESCAPE '\\'")
+            params.append(_like(published).removeprefix("%"))
         clause = (" WHERE " + " AND ".join(where)) if where else ""
         base = "FROM articles a JOIN issues i ON i.issue_id = a.issue_id" + clause
         total = int(self.db.execute(f"SELECT COUNT(*) {base}", params).fetchone()[0])
-        columns = ", ".join("a." + c.strip() for c in _ARTICLE_COLUMNS.split(","))
+        columns = ", ".join("a." + c.strip() for c in _ARTICLE_COLUMNS.split(",")) + ", " + _ISSUE_COLUMNS
         rows = self.db.execute(
             f"SELECT {columns} {base} ORDER BY i.seq DESC, a.ordinal LIMIT ? OFFSET ?", [*params, limit, offset]
         )
         return [_article_from_row(row) for row in rows], total
 
     def article(self, article_id: str) -> Article | None:
+        columns = ", ".join("a." + c.strip() for c in _ARTICLE_COLUMNS.split(",")) + ", " + _ISSUE_COLUMNS
         row = self.db.execute(
-            f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE article_id = ?", (article_id,)
+            f"SELECT {columns} FROM articles a JOIN issues i ON i.issue_id = a.issue_id WHERE a.article_id = ?",
+            (article_id,),
         ).fetchone()
         return None if row is None else _article_from_row(row)
+
+    # -- articles from the web ----------------------------------------------------------
+
+    def stored_as(self, url: str, paragraphs: Sequence[str]) -> str | None:
+        """The id of the stored article with this URL or this text, if there is one."""
+        row = self.db.execute(
+            "SELECT article_id FROM articles WHERE url = ? OR text_key = ? LIMIT 1", (url, text_key(paragraphs))
+        ).fetchone()
+        return None if row is None else str(row[0])

@@ -40,7 +40,7 @@ COMMANDS = [
     BotCommand("start", "开始使用"),
     BotCommand("help", "怎么提问"),
     BotCommand("ask", "提问：/ask 问题"),
-    BotCommand("find", "查找报道：/find 词 区:密云 记者:王路曼 期:001"),
+    BotCommand("find", "查找报道：/find 词 区:密云 记者:王路曼 期:001 日期:2024-07"),
     BotCommand("article", "看报道全文：/article 编号"),
     BotCommand("subscribe", "订阅新一期摘要"),
     BotCommand("unsubscribe", "退订新一期摘要"),

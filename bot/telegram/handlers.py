@@ -151,7 +151,7 @@ async def group_text(update: Update, context: Context) -> None:
 
 
 async def find_command(update: Update, context: Context) -> None:
-    """/find 词 区:密云 记者:王路曼 期:001: matching articles, a page at a time."""
+    """/find 词 区:密云 记者:王路曼 期:001 日期:2024-07: matching articles, a page at a time."""
     message = update.effective_message
     if message is not None:
         await reply_to(message, service(context).find(_text_after_command(message), asker_of(update)))

@@ -7,11 +7,13 @@ Telegram's 4,096-character limit at paragraph, then sentence boundaries.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 
 from pydantic import BaseModel, ConfigDict
 
 from bot.callbacks import ArticlePage, Callback, Example, Feedback, FindPage, MoreResults, OpenArticle, Subscription
+from bot.dates import issue_label
 from bot.keyboards import Button, Keyboard
 from bot.richtext import esc
 from bot.richtext import short as _short
@@ -35,8 +37,11 @@ class Reply(BaseModel):
 
 
 def _byline(article: Article) -> str:
-    """issue · reporters (or the reprint source), escaped."""
+    """issue · its date and page · reporters (or the reprint source), escaped."""
     parts = [esc(article.issue)]
+    label = issue_label(article)
+    if label:
+        parts.append(esc(label))
     if article.reporters:
         parts.append("记者 " + esc("、".join(article.reporters)))
     elif article.source:
@@ -46,6 +51,13 @@ def _byline(article: Article) -> str:
 
 def _source(article: Article) -> str:
     return f"《{esc(article.title)}》 · {_byline(article)}"
+
+
+def web_link(article: Article) -> str | None:
+    """A link to the article's web page, when it was taken from one."""
+    if not article.url:
+        return None
+    return f'🔗 <a href="{html.escape(article.url, quote=True)}">原文链接</a>'
 
 
 def _highlighted_snippet(hit: Hit) -> str:
@@ -70,6 +82,9 @@ def answer_text(answer: Answer, index: int = 0) -> str:
         lines.append(f"<i>第 {index + 1} 条结果</i>" + (f"：<b>{esc(hit.answer)}</b>" if hit.answer else ""))
     lines.append(_highlighted_snippet(hit))
     lines.append("📰 " + _source(hit.article))
+    link = web_link(hit.article)
+    if link:
+        lines.append(link)
     return "\n".join(lines)
 
 
@@ -159,6 +174,9 @@ def article_pages(article: Article, budget: int = PAGE_BUDGET) -> list[str]:
     if article.section:
         meta += f" · {esc(article.section)}"
     header.append(f"<i>{meta}</i>")
+    link = web_link(article)
+    if link:
+        header.append(link)
     blocks: list[str] = []
     for paragraph in article.paragraphs:
         blocks.extend(_split_long(paragraph, budget))
@@ -212,7 +230,7 @@ HELP = (
     "• 接着问：私聊几分钟内可以接着上一问追问，例如“那朝阳呢？”“谁写的这篇？”“具体哪天？”；"
     "群聊里回复我的答案即可追问。\n"
     "• 任意聊天：输入 @{bot} 问题，选择一条带出处的答案发送。\n"
-    "• 查报道：/find 词 区:密云 记者:王路曼 期:001\n"
+    "• 查报道：/find 词 区:密云 记者:王路曼 期:001 日期:2024-07\n"
     "• 看全文：/article 报道编号\n"
     "答案下方可以看全文、看更多结果，也可以点 👍/👎 告诉我们答得好不好。"
 )
@@ -223,7 +241,8 @@ def help_reply(bot_username: str) -> Reply:
 
 
 ASK_USAGE = "用法：/ask 问题\n例如：/ask 密云区总工会培训了多少人"
-FIND_USAGE = "用法：/find 词 区:密云 记者:王路曼 期:001（条件可任选）"
+FIND_USAGE = "用法：/find 词 区:密云 记者:王路曼 期:001 日期:2024-07（条件可任选）"
+BAD_DATE = "日期请写成 2024-07 或 2024-07-10：{value}"
 ARTICLE_USAGE = "用法：/article 报道编号（编号见 /find 的结果）"
 NO_ARTICLE = "没有这篇报道：{id}"
 FLOODED = "提问太快啦，请稍等一分钟再问。"
@@ -241,7 +260,11 @@ def find_reply(articles: Sequence[Article], total: int, query_id: int, page: int
     rows = []
     for i, article in enumerate(articles, start=first):
         who = f" · {esc('、'.join(article.reporters))}" if article.reporters else ""
-        lines.append(f"{i}. 《{esc(article.title)}》 · {esc(article.issue)}{who} · <code>{article.article_id}</code>")
+        label = issue_label(article)
+        dated = f" · {esc(label)}" if label else ""
+        lines.append(
+            f"{i}. 《{esc(article.title)}》 · {esc(article.issue)}{dated}{who} · <code>{article.article_id}</code>"
+        )
         rows.append([_button(f"📄 {i}. {_short(article.title)}", OpenArticle(article_id=article.article_id))])
     nav = []
     if page > 0:

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict
 
+from bot.dates import date_filter
 from bot.dialogue import converse
 from bot.digests.outbox import Outbox
 from bot.library import Library
@@ -30,7 +31,7 @@ from .render import Reply
 log = logging.getLogger(__name__)
 
 INLINE_RESULTS = 3
-_FIND_FILTER = re.compile(r"^(区|地区|district|记者|reporter|期|issue)[:：](.+)$", re.IGNORECASE)
+_FIND_FILTER = re.compile(r"^(区|地区|district|记者|reporter|期|issue|日期|date)[:：](.+)$", re.IGNORECASE)
 
 
 class Asker(BaseModel):
@@ -203,15 +204,19 @@ class BotService:
             match = _FIND_FILTER.match(part)
             if match:
                 name = match.group(1).lower()
-                key = {"地区": "区", "district": "区", "reporter": "记者", "issue": "期"}.get(name, name)
+                key = {"地区": "区", "district": "区", "reporter": "记者", "issue": "期", "date": "日期"}.get(name, name)
                 filters[key] = match.group(2)
             else:
                 words.append(part)
+        published = date_filter(filters["日期"]) if "日期" in filters else None
+        if "日期" in filters and published is None:
+            return Reply(text=render.BAD_DATE.format(value=esc(filters["日期"][:32])))
         articles, total = self.library.store.find_articles(
             words,
             district=filters.get("区"),
             reporter=filters.get("记者"),
             issue=filters.get("期"),
+            published=published,
             limit=render.FIND_PAGE,
             offset=max(page, 0) * render.FIND_PAGE,
         )

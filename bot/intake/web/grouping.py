@@ -59,9 +59,12 @@ def group_articles(
                     source=web.source,
                     paragraphs=web.paragraphs,
                     url=web.url,
+                    published=day,
+                    edition=edition,
                 )
             )
         issues.append(
-            Issue(issue_id=issue_id, content_hash=content_hash(built), articles=tuple(built), published=day)
+            Issue(issue_id=issue_id, content_hash=content_hash(built), articles=tuple(built), published=day,
+                  edition=edition)
         )
     return issues

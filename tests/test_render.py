@@ -12,13 +12,13 @@ from bot.telegram.render import (
     MESSAGE_LIMIT,
     Reply,
     answer_reply,
-    digest_parts,
     article_pages,
     article_reply,
     find_reply,
     not_found_reply,
     start_reply,
 )
+from bot.digests.digest import digest_parts
 from bot.richtext import plain
 from retrieval import Answer, Article, Headline, Hit
 

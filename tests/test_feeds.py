@@ -5,10 +5,12 @@ from __future__ import annotations
 import sqlite3
 import time
 from functools import partial
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from bot.cli.compose import opened_library
 from bot.intake.feeds import Feeds
 from bot.intake.fetch import http_client
 from bot.library import Library
@@ -21,10 +23,11 @@ ISSUE = SEEDS / "003_8c0f42011e5a1360.txt"
 
 
 @pytest.fixture
-def library(tmp_path: Path) -> Library:
+def library(tmp_path: Path) -> Iterator[Library]:
     settings = Settings(data_dir=tmp_path / "data", seeds_dir=None, poll_seconds=0.05, max_issue_bytes=200_000,
                         fetch_deadline_seconds=5)
-    return Library(settings)
+    with opened_library(settings) as opened:
+        yield opened
 
 
 def _feeds(library: Library, *urls: str) -> Feeds:

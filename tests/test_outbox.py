@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bot.cli.compose import opened_library
 from bot.digests.digest import DIGEST_BUDGET, digest_parts, lead_sentence
 from bot.digests.outbox import DeliveryStatus, Outbox
 from bot.intake.feeds import Feeds, listed_urls
@@ -31,7 +32,7 @@ def library(tmp_path: Path) -> Iterator[Library]:
     few = tmp_path / "few"
     few.mkdir()
     (few / "001_4042bde3bc384a6e.txt").write_bytes((SEEDS / "001_4042bde3bc384a6e.txt").read_bytes())
-    with Library(Settings(data_dir=tmp_path / "data", seeds_dir=few)) as opened:
+    with opened_library(Settings(data_dir=tmp_path / "data", seeds_dir=few)) as opened:
         yield opened
 
 
@@ -212,7 +213,7 @@ async def test_network_errors_are_retried_then_given_up(library: Library, caplog
     outbox.subscribe(11, "private", "a")
     library.ingest([str(NEW_ISSUE)])
     messenger = TelegramMessenger(_Bot(NetworkError("Bad Gateway")))  # type: ignore[arg-type]
-    sender = DigestSender(messenger, library, workers=2, give_up_after=3600)
+    sender = DigestSender(messenger, Outbox(library.store), library.store, workers=2, give_up_after=3600)
     assert await sender.run_once() == 1
     [delivery] = outbox.deliveries()
     assert delivery.status is DeliveryStatus.PENDING and delivery.attempts == 1 and outbox.due() == []
@@ -232,7 +233,7 @@ async def test_a_sent_digest_records_its_message_ids(library: Library) -> None:
     outbox.subscribe(11, "private", "a")
     library.ingest([str(NEW_ISSUE)])
     bot = _Bot(None)
-    sender = DigestSender(TelegramMessenger(bot), library)  # type: ignore[arg-type]
+    sender = DigestSender(TelegramMessenger(bot), Outbox(library.store), library.store)  # type: ignore[arg-type]
     assert await sender.run_once() == 1
     [delivery] = outbox.deliveries()
     assert delivery.status is DeliveryStatus.SENT and delivery.message_ids == (1001,) and bot.sent == [11]

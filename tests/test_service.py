@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from bot.cli.compose import opened_library
 from bot.library import Library
 from bot.question import clean_question
 from bot.settings import Settings
@@ -13,6 +14,7 @@ from bot.storage.activity import QueryKind
 from bot.telegram.flood import FloodGuard
 from bot.richtext import plain
 from bot.telegram.render import FLOODED, NOT_ADMIN
+from bot.telegram.compose import build_service
 from bot.telegram.service import Asker, BotService
 
 ALICE = Asker(user_id=1, chat_id=1, language="zh-hans", first_name="Alice")
@@ -21,8 +23,8 @@ ADMIN = Asker(user_id=99, chat_id=99, language="zh-hans")
 
 @pytest.fixture
 def svc(settings: Settings) -> Iterator[BotService]:
-    with Library(settings) as library:
-        yield BotService(library, admin_ids=[99])
+    with opened_library(settings) as library:
+        yield build_service(library, library.store, [99])
 
 
 def test_question_reply_and_more(svc: BotService) -> None:
@@ -53,8 +55,8 @@ def test_flood_guard_warns_once_then_stays_quiet() -> None:
 
 
 def test_flooding_user_is_told_politely(settings: Settings) -> None:
-    with Library(settings) as library:
-        svc = BotService(library, admin_ids=[], flood=FloodGuard(limit=2))
+    with opened_library(settings) as library:
+        svc = build_service(library, library.store, [], flood=FloodGuard(limit=2))
         replies = [svc.ask("密云区总工会培训了多少人", ALICE) for _ in range(4)]
     assert replies[2] is not None and replies[2].text == FLOODED
     assert replies[3] is None

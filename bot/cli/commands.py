@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from bot.digests.digest import digest_parts
 from bot.indexlock import IndexLockTimeout
-from bot.library import Library, open_store
+from bot.library import Library
 from bot.question import (
     MAX_QUESTION_CHARS,
     SHORTENED_NOTE,
@@ -30,6 +30,7 @@ from bot.storage.store import AddOutcome, StoreError
 from retrieval import Article, RetrievalError
 
 from .chat import run_chat
+from .compose import opened_library, opened_store
 from .console import answer_json, error_json, render_answer
 from .evaluate import evaluate
 from .issues import IssueNameError, resolve_issue
@@ -63,7 +64,7 @@ def article_json(article: Article) -> dict[str, object]:
 
 def cmd_articles(args: argparse.Namespace, settings: Settings) -> int:
     """List the parsed articles, of all issues or of the ones named (ids or prefixes)."""
-    with open_store(settings) as store:
+    with opened_store(settings) as store:
         wanted: list[str] | None = None
         if args.issues:
             known = store.issue_ids()
@@ -83,7 +84,7 @@ def cmd_articles(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     """Add issue files (files, folders or URLs); bad ones are named and skipped."""
-    with Library(settings) as library:
+    with opened_library(settings) as library:
         report = library.ingest(list(args.targets))
     for result in report.refused:
         print(f"unionbot: ingest: {result.name}: {result.reason}", file=sys.stderr)
@@ -113,7 +114,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
                 raise UsageError(str(exc)) from None
             _print_json(error_json(str(exc)))
             return 1
-    with Library(settings) as library:
+    with opened_library(settings) as library:
         if args.question:
             _answer(library, text, args.json, color=sys.stdout.isatty())
             return 0
@@ -167,7 +168,7 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     """An interactive console session over the corpus."""
     if isinstance(sys.stdin, io.TextIOWrapper):
         sys.stdin.reconfigure(errors="surrogateescape")  # a line that is not UTF-8 is named, not fatal
-    with Library(settings) as library:
+    with opened_library(settings) as library:
         library.corpus  # noqa: B018 (load before the first prompt)
         return run_chat(library)
 
@@ -177,7 +178,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     path = Path(args.qa)
     if not path.is_file():
         raise UsageError(f"no such QA file: {path}")
-    with Library(settings) as library:
+    with opened_library(settings) as library:
         figures = evaluate(library, path)
     if not args.quiet:
         for miss in figures.misses:
@@ -188,7 +189,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
     """Print the digest of an issue (id or prefix) as subscribers will get it."""
-    with open_store(settings) as store:
+    with opened_store(settings) as store:
         issue_id = resolve_issue(args.issue, store.issue_ids())
         parts = digest_parts(issue_id, store.articles([issue_id]))
     for i, part in enumerate(parts, start=1):

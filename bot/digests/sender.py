@@ -20,7 +20,7 @@ import logging
 from collections import OrderedDict
 from datetime import UTC, datetime
 
-from bot.library import Library
+from bot.storage.store import Store
 
 from .digest import DigestPart, digest_parts
 from .messenger import ChatGone, ChatMoved, FloodWait, Messenger, SendFailed, SendRefused
@@ -53,15 +53,16 @@ class DigestSender:
     def __init__(
         self,
         messenger: Messenger,
-        library: Library,
+        outbox: Outbox,
+        store: Store,
         workers: int = 8,
         give_up_after: float = 6 * 3600,
         rate: float = 20.0,
     ) -> None:
         self.messenger = messenger
         self.pacer = Pacer(rate)
-        self.library = library
-        self.outbox = Outbox(library.store)
+        self.outbox = outbox
+        self.store = store
         self.workers = workers
         self.give_up_after = give_up_after
         self._parts: OrderedDict[str, list[DigestPart]] = OrderedDict()
@@ -70,7 +71,7 @@ class DigestSender:
         """The digest of an issue (the last few are kept, as every chat gets the same)."""
         cached = self._parts.get(issue_id)
         if cached is None:
-            cached = digest_parts(issue_id, self.library.store.articles([issue_id]))
+            cached = digest_parts(issue_id, self.store.articles([issue_id]))
             self._parts[issue_id] = cached
             while len(self._parts) > CACHED_DIGESTS:
                 self._parts.popitem(last=False)

@@ -24,14 +24,15 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from bot.library import Library
 from bot.redaction import protect
 from bot.settings import Settings
+from retrieval import Segmenter
 
 from . import handlers
 from .botdata import BotData
+from .compose import compose_bot
+from .ordering import ChatOrderedUpdates
 from .poller import Poller
-from .service import BotService
 from .webhook import WebhookServer, webhook_secret
 
 log = logging.getLogger(__name__)
@@ -54,23 +55,23 @@ def file_url(api_url: str) -> str:
     return api_url[: -len("bot")] + "file/bot" if api_url.endswith("/bot") else api_url.rstrip("/") + "/file/bot"
 
 
-def build_application(settings: Settings, library: Library | None = None) -> Application:  # type: ignore[type-arg]
-    """The bot with every handler registered; `library` may be given (tests share one)."""
+def build_application(settings: Settings, segmenter: Segmenter | None = None) -> Application:  # type: ignore[type-arg]
+    """The bot with every handler registered; its parts are built in post_init by
+    `compose_bot` (`segmenter` may be given: tests share one)."""
     if settings.telegram_bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
     token = settings.telegram_bot_token.get_secret_value()
 
     async def post_init(app: Application) -> None:  # type: ignore[type-arg]
         data: BotData = app.bot_data
-        opened = library if library is not None else Library(settings)
-        opened.corpus  # noqa: B018 (load the index before the first question)
-        data.library = opened
-        data.owns_library = library is None
-        data.service = BotService(opened, list(settings.admin_ids))
+        parts = await asyncio.to_thread(compose_bot, settings, app.bot, segmenter)
+        data.parts = parts
         await app.bot.set_my_commands(COMMANDS)
-        data.poller = Poller(app.bot, opened, settings)
+        data.poller = Poller(
+            settings, parts.library, parts.inbox, parts.feeds, parts.outbox, parts.sender, parts.sender_lock, parts.workers
+        )
         data.poller_task = asyncio.get_running_loop().create_task(data.poller.run(), name="poller")
-        log.info("serving as @%s over %d passages", app.bot.username, len(opened.corpus))
+        log.info("serving as @%s over %d passages", app.bot.username, len(parts.library.corpus))
 
     async def post_stop(app: Application) -> None:  # type: ignore[type-arg]
         data: BotData = app.bot_data
@@ -79,14 +80,13 @@ def build_application(settings: Settings, library: Library | None = None) -> App
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        poller, data.poller = data.poller, None
-        if poller is not None:
-            poller.close()
+        data.poller = None
 
     async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
         data: BotData = app.bot_data
-        if data.library is not None and data.owns_library:
-            data.library.close()
+        parts, data.parts = data.parts, None
+        if parts is not None:
+            await asyncio.to_thread(parts.close)
 
     app = (
         Application.builder()
@@ -104,6 +104,7 @@ def build_application(settings: Settings, library: Library | None = None) -> App
         )
         .get_updates_request(HTTPXRequest(connect_timeout=10, read_timeout=40))
         .rate_limiter(AIORateLimiter(overall_max_rate=25, group_max_rate=18, max_retries=3))
+        .concurrent_updates(ChatOrderedUpdates(settings.max_concurrent_updates))
         .post_init(post_init)
         .post_stop(post_stop)
         .post_shutdown(post_shutdown)

@@ -8,27 +8,24 @@ from typing import Any
 
 from telegram.ext import CallbackContext, ExtBot
 
-from bot.library import Library
-
+from .compose import BotParts
 from .poller import Poller
-from .service import BotService
+from .responder import Responder
 
 
 class BotData:
-    """The library, the service the handlers call, and the poller with its task."""
+    """The bot's parts (built once, in post_init), and the poller with its task."""
 
     def __init__(self) -> None:
-        self.library: Library | None = None
-        self.owns_library = False
-        self.service: BotService | None = None
+        self.parts: BotParts | None = None
         self.poller: Poller | None = None
         self.poller_task: asyncio.Task[None] | None = None
 
-    def running_service(self) -> BotService:
-        """The service, once post_init has built it."""
-        if self.service is None:
+    def running_service(self) -> Responder:
+        """The service as the handlers call it, once post_init has built it."""
+        if self.parts is None:
             raise RuntimeError("the bot service is not running")
-        return self.service
+        return self.parts.responder
 
 
 Context = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]

@@ -20,7 +20,8 @@ from . import render
 from .botdata import Context
 from .markup import markup
 from .render import Reply
-from .service import Asker, BotService
+from .responder import Responder
+from .service import Asker
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +30,7 @@ SEND_ATTEMPTS = 4
 EXPIRED_BUTTON = "这个按钮已失效。"
 
 
-def service(context: Context) -> BotService:
+def service(context: Context) -> Responder:
     """The bot's service, built in post_init."""
     return context.bot_data.running_service()
 
@@ -86,10 +87,10 @@ async def answer_in_group(update: Update, context: Context, message: Message, qu
     """Answer in a group, quoting the question; a reply to one of the bot's answers is a
     follow-up of it, and the answer sent is remembered for replies to it."""
     svc = service(context)
-    reply = svc.ask(question, asker_of(update), reply_to=_replied_to_bot(message))
+    reply = await svc.ask(question, asker_of(update), reply_to=_replied_to_bot(message))
     sent = await reply_to(message, reply, quote=True)
     if sent is not None and reply is not None:
-        svc.remember(message.chat.id, sent.message_id, reply)
+        await svc.remember(message.chat.id, sent.message_id, reply)
 
 
 def _text_after_command(message: Message) -> str:
@@ -105,7 +106,7 @@ def _in_group(update: Update) -> bool:
 async def start(update: Update, context: Context) -> None:
     """/start: what the bot does, with three example questions as buttons."""
     if update.effective_message:
-        await reply_to(update.effective_message, service(context).start(asker_of(update)))
+        await reply_to(update.effective_message, await service(context).start(asker_of(update)))
 
 
 async def help_command(update: Update, context: Context) -> None:
@@ -127,14 +128,14 @@ async def ask_command(update: Update, context: Context) -> None:
     if _in_group(update):
         await answer_in_group(update, context, message, question)
     else:
-        await reply_to(message, service(context).ask(question, asker_of(update)))
+        await reply_to(message, await service(context).ask(question, asker_of(update)))
 
 
 async def private_text(update: Update, context: Context) -> None:
     """Any text in a private chat is a question."""
     message = update.effective_message
     if message is not None and message.text is not None:
-        await reply_to(message, service(context).ask(message.text, asker_of(update)))
+        await reply_to(message, await service(context).ask(message.text, asker_of(update)))
 
 
 async def group_text(update: Update, context: Context) -> None:
@@ -154,7 +155,7 @@ async def find_command(update: Update, context: Context) -> None:
     """/find 词 区:密云 记者:王路曼 期:001 日期:2024-07: matching articles, a page at a time."""
     message = update.effective_message
     if message is not None:
-        await reply_to(message, service(context).find(_text_after_command(message), asker_of(update)))
+        await reply_to(message, await service(context).find(_text_after_command(message), asker_of(update)))
 
 
 async def article_command(update: Update, context: Context) -> None:
@@ -166,13 +167,13 @@ async def article_command(update: Update, context: Context) -> None:
     if not article_id:
         await reply_to(message, Reply(text=render.ARTICLE_USAGE))
         return
-    await reply_to(message, service(context).article(article_id, 0, asker_of(update)))
+    await reply_to(message, await service(context).article(article_id, 0, asker_of(update)))
 
 
 async def stats_command(update: Update, context: Context) -> None:
     """/stats (administrators): users, questions, unanswered questions, feedback."""
     if update.effective_message:
-        await reply_to(update.effective_message, service(context).stats(asker_of(update)))
+        await reply_to(update.effective_message, await service(context).stats(asker_of(update)))
 
 
 async def button(update: Update, context: Context) -> None:
@@ -190,7 +191,7 @@ async def button(update: Update, context: Context) -> None:
         return
     svc, asker = service(context), asker_of(update)
     if isinstance(callback, Feedback):
-        await query.answer(svc.feedback(callback.query_id, callback.value, asker))
+        await query.answer(await svc.feedback(callback.query_id, callback.value, asker))
         return
     await query.answer()
     message = query.message if isinstance(query.message, Message) else None
@@ -198,15 +199,15 @@ async def button(update: Update, context: Context) -> None:
         return
     match callback:
         case OpenArticle(article_id=article_id, page=page):
-            await reply_to(message, svc.article(article_id, page, asker))
+            await reply_to(message, await svc.article(article_id, page, asker))
         case Example(index=index):
-            await reply_to(message, svc.example(index, asker))
+            await reply_to(message, await svc.example(index, asker))
         case ArticlePage(article_id=article_id, page=page):
-            await _edit(message, svc.article(article_id, page, asker))
+            await _edit(message, await svc.article(article_id, page, asker))
         case MoreResults(query_id=query_id, index=index):
-            await _edit(message, svc.more(query_id, index, asker))
+            await _edit(message, await svc.more(query_id, index, asker))
         case FindPage(query_id=query_id, page=page):
-            await _edit(message, svc.find_page(query_id, page, asker))
+            await _edit(message, await svc.find_page(query_id, page, asker))
 
 
 async def _edit(message: Message, reply: Reply | None) -> None:
@@ -235,7 +236,7 @@ async def inline_query(update: Update, context: Context) -> None:
             description=result.description,
             input_message_content=InputTextMessageContent(result.message, parse_mode=ParseMode.HTML),
         )
-        for result in service(context).inline(query.query, asker_of(update))
+        for result in await service(context).inline(query.query, asker_of(update))
     ]
     await retrying(lambda: query.answer(results, cache_time=30, is_personal=True))
 
@@ -287,7 +288,7 @@ async def may_change_subscription(update: Update, context: Context) -> bool:
 
 
 async def _change_subscription(
-    update: Update, context: Context, change: Callable[[BotService, Chat, Asker], Reply]
+    update: Update, context: Context, change: Callable[[Responder, Chat, Asker], Awaitable[Reply]]
 ) -> None:
     chat, message = update.effective_chat, update.effective_message
     if chat is None or message is None:
@@ -295,7 +296,7 @@ async def _change_subscription(
     if not await may_change_subscription(update, context):
         await reply_to(message, Reply(text=render.ADMINS_ONLY), quote=True)
         return
-    await reply_to(message, change(service(context), chat, asker_of(update)))
+    await reply_to(message, await change(service(context), chat, asker_of(update)))
 
 
 async def subscribe_command(update: Update, context: Context) -> None:
@@ -316,7 +317,7 @@ async def status_command(update: Update, context: Context) -> None:
     """/status: whether this chat gets digests, with a button to change it."""
     chat, message = update.effective_chat, update.effective_message
     if chat is not None and message is not None:
-        await reply_to(message, service(context).status(chat.id, asker_of(update)))
+        await reply_to(message, await service(context).status(chat.id, asker_of(update)))
 
 
 async def subscription_button(update: Update, context: Context, pressed: Subscription) -> None:
@@ -329,12 +330,12 @@ async def subscription_button(update: Update, context: Context, pressed: Subscri
         return
     svc, asker = service(context), asker_of(update)
     if pressed.on:
-        result = svc.subscribe(chat.id, chat.type, chat.title or chat.first_name, asker)
+        result = await svc.subscribe(chat.id, chat.type, chat.title or chat.first_name, asker)
     else:
-        result = svc.unsubscribe(chat.id, asker)
+        result = await svc.unsubscribe(chat.id, asker)
     await query.answer(plain(result.text)[:190])
     if isinstance(query.message, Message):
-        await _edit(query.message, svc.status(chat.id, asker))
+        await _edit(query.message, await svc.status(chat.id, asker))
 
 
 async def membership(update: Update, context: Context) -> None:
@@ -346,7 +347,7 @@ async def membership(update: Update, context: Context) -> None:
     now = change.new_chat_member.status
     gone = (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED)
     if now in gone:
-        service(context).left(change.chat.id)
+        await service(context).left(change.chat.id)
     elif was in gone and change.chat.type in (ChatType.GROUP, ChatType.SUPERGROUP):
         await retrying(lambda: context.bot.send_message(change.chat.id, render.HELLO_GROUP))
 
@@ -355,4 +356,4 @@ async def migration(update: Update, context: Context) -> None:
     """A group became a supergroup: its subscription moves to the new chat id."""
     message = update.effective_message
     if message is not None and message.migrate_to_chat_id is not None:
-        service(context).migrated(message.chat.id, message.migrate_to_chat_id)
+        await service(context).migrated(message.chat.id, message.migrate_to_chat_id)

@@ -103,7 +103,7 @@ def build_application(settings: Settings, segmenter: Segmenter | None = None) ->
             )
         )
         .get_updates_request(HTTPXRequest(connect_timeout=10, read_timeout=40))
-        .rate_limiter(AIORateLimiter(overall_max_rate=25, group_max_rate=18, max_retries=3))
+        .rate_limiter(AIORateLimiter(overall_max_rate=30, group_max_rate=18, max_retries=3))
         .concurrent_updates(ChatOrderedUpdates(settings.max_concurrent_updates))
         .post_init(post_init)
         .post_stop(post_stop)

@@ -6,11 +6,13 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from functools import partial
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
+from bot.cli.compose import opened_library
 from bot.intake.feeds import Feeds
 from bot.intake.fetch import http_client
 from bot.library import Library
@@ -26,7 +28,7 @@ ISSUE = SEEDS / "003_8c0f42011e5a1360.txt"
 def library(tmp_path: Path, database_url: str) -> Iterator[Library]:
     settings = Settings(data_dir=tmp_path / "data", seeds_dir=None, poll_seconds=0.05, max_issue_bytes=200_000,
                         fetch_deadline_seconds=5, database_url=database_url)
-    with Library(settings) as opened:
+    with opened_library(settings) as opened:
         yield opened
 
 

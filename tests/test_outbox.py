@@ -14,15 +14,17 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
+from bot.cli.compose import opened_library
+from bot.digests.digest import DIGEST_BUDGET, digest_parts, lead_sentence
 from bot.digests.outbox import DeliveryStatus, Outbox
 from bot.intake.feeds import Feeds, listed_urls
 from bot.intake.inbox import Inbox
 from bot.library import Library
+from bot.richtext import plain
 from bot.settings import Settings
 from bot.storage.store import Store
-from bot.telegram.render import DIGEST_BUDGET, MESSAGE_LIMIT, digest_parts, lead_sentence, plain
-from retrieval import Issue
-from retrieval.models import Article, ArticleKind
+from bot.telegram.render import MESSAGE_LIMIT
+from retrieval import Article, ArticleKind, Issue
 
 from .conftest import SEEDS
 
@@ -34,7 +36,7 @@ def library(tmp_path: Path, database_url: str) -> Iterator[Library]:
     few = tmp_path / "few"
     few.mkdir()
     (few / "001_4042bde3bc384a6e.txt").write_bytes((SEEDS / "001_4042bde3bc384a6e.txt").read_bytes())
-    with Library(Settings(data_dir=tmp_path / "data", seeds_dir=few, database_url=database_url)) as opened:
+    with opened_library(Settings(data_dir=tmp_path / "data", seeds_dir=few, database_url=database_url)) as opened:
         yield opened
 
 
@@ -187,7 +189,7 @@ def test_digest_lists_headlines_with_leads_and_splits_between_articles() -> None
     for i in range(80):
         assert joined.count(f"第{i}篇<报道>\n这是第{i}篇的导语&说明。") == 1  # byline removed, never split
     assert "📷 图片新闻" in texts[-1]
-    buttons = [b.callback_data for p in parts if p.keyboard for row in p.keyboard.inline_keyboard for b in row]
+    buttons = [b.data for p in parts if p.keyboard for b in p.keyboard.buttons]
     assert len(buttons) == 83 and len(set(buttons)) == 80  # photos share ids here
 
 
@@ -279,11 +281,13 @@ async def test_network_errors_are_retried_then_given_up(library: Library, caplog
     from telegram.error import NetworkError
 
     from bot.digests.sender import DigestSender
+    from bot.telegram.messenger import TelegramMessenger
 
     outbox = Outbox(library.store)
     outbox.subscribe(11, "private", "a")
     library.ingest([str(NEW_ISSUE)])
-    sender = DigestSender(_Bot(NetworkError("Bad Gateway")), library, workers=2, give_up_after=3600)  # type: ignore[arg-type]
+    messenger = TelegramMessenger(_Bot(NetworkError("Bad Gateway")))  # type: ignore[arg-type]
+    sender = DigestSender(messenger, Outbox(library.store), library.store, workers=2, give_up_after=3600)
     assert await sender.run_once() == 1
     [delivery] = outbox.deliveries()
     assert delivery.status is DeliveryStatus.PENDING and delivery.attempts == 1 and outbox.due() == []
@@ -298,12 +302,13 @@ async def test_network_errors_are_retried_then_given_up(library: Library, caplog
 
 async def test_a_sent_digest_records_its_message_ids(library: Library) -> None:
     from bot.digests.sender import DigestSender
+    from bot.telegram.messenger import TelegramMessenger
 
     outbox = Outbox(library.store)
     outbox.subscribe(11, "private", "a")
     library.ingest([str(NEW_ISSUE)])
     bot = _Bot(None)
-    sender = DigestSender(bot, library)  # type: ignore[arg-type]
+    sender = DigestSender(TelegramMessenger(bot), Outbox(library.store), library.store)  # type: ignore[arg-type]
     assert await sender.run_once() == 1
     [delivery] = outbox.deliveries()
     assert delivery.status is DeliveryStatus.SENT and delivery.message_ids == (1001,) and bot.sent == [11]

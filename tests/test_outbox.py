@@ -123,7 +123,7 @@ def _deliveries_for(library: Library, chats: int) -> Outbox:
 def test_two_senders_never_claim_the_same_delivery(tmp_path: Path, postgres_url: str) -> None:
     """Two senders, each with its own engine, race through one PostgreSQL outbox."""
     settings = Settings(data_dir=tmp_path / "data", seeds_dir=None, database_url=postgres_url)
-    with Library(settings) as library:
+    with opened_library(settings) as library:
         outbox = _deliveries_for(library, 60)
         ids = [d.delivery_id for d in outbox.due()]
     claimed: list[list[int]] = [[], []]
@@ -150,7 +150,7 @@ def test_two_senders_never_claim_the_same_delivery(tmp_path: Path, postgres_url:
 @pytest.mark.postgres
 def test_a_delivery_another_sender_is_claiming_is_skipped_not_waited_for(tmp_path: Path, postgres_url: str) -> None:
     settings = Settings(data_dir=tmp_path / "data", seeds_dir=None, database_url=postgres_url)
-    with Library(settings) as library:
+    with opened_library(settings) as library:
         outbox = _deliveries_for(library, 2)
         first, second = outbox.due()
         with Store(postgres_url) as other, other.transaction() as connection:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from retrieval.models import Article
+from retrieval import Article
 
 _DAY_OR_MONTH = re.compile(r"^(20\d\d|19\d\d)\s*[-./年]\s*(\d{1,2})\s*(?:月)?(?:\s*[-./]?\s*(\d{1,2})\s*日?)?$")
 

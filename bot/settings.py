@@ -18,9 +18,10 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-CONFIG_FILE = PROJECT_DIR / "config" / "settings.toml"
-DEFAULT_SEEDS_DIR = PROJECT_DIR / "seeds"
+from .resources import CONFIG_DIR, SEEDS_DIR
+
+CONFIG_FILE = CONFIG_DIR / "settings.toml"
+DEFAULT_SEEDS_DIR = SEEDS_DIR
 
 
 class Settings(BaseSettings):
@@ -81,6 +82,13 @@ class Settings(BaseSettings):
     )
     delivery_workers: int = Field(
         default=8, gt=0, le=64, validation_alias=AliasChoices("UNIONBOT_DELIVERY_WORKERS", "delivery_workers")
+    )
+    answer_workers: int = Field(
+        default=2, gt=0, le=64, validation_alias=AliasChoices("UNIONBOT_ANSWER_WORKERS", "answer_workers")
+    )
+    max_concurrent_updates: int = Field(
+        default=64, gt=0, le=1024,
+        validation_alias=AliasChoices("UNIONBOT_MAX_CONCURRENT_UPDATES", "max_concurrent_updates"),
     )
     delivery_rate: float = Field(
         default=20.0, gt=0, le=30, validation_alias=AliasChoices("UNIONBOT_DELIVERY_RATE", "delivery_rate")

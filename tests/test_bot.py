@@ -34,6 +34,7 @@ class BotProcess:
             "UNIONBOT_DATA_DIR": str(data_dir),
             "UNIONBOT_SEEDS_DIR": str(SEEDS),
             "UNIONBOT_ADMIN_IDS": str(ADMIN_ID),
+            "PTB_TIMEDELTA": "true",  # python-telegram-bot 22: durations as timedelta
             **env,
         }
         with self.log.open("wb") as out:
@@ -63,7 +64,6 @@ def api() -> Iterator[FakeBotApi]:
 
 @pytest.fixture(scope="module")
 def bot(api: FakeBotApi, tmp_path_factory: pytest.TempPathFactory) -> Iterator[BotProcess]:
-    os.environ["PTB_TIMEDELTA"] = "true"
     process = BotProcess(api, tmp_path_factory.mktemp("bot") / "data")
     try:
         api.wait_for_calls("setMyCommands", timeout=60)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.cli.compose import opened_library
 from bot.cli.chat import ChatSession
 from bot.cli.commands import main
 from bot.library import Library
@@ -84,7 +85,7 @@ def test_eval_prints_the_scorer_figures(capsys: pytest.CaptureFixture[str]) -> N
 
 def test_chat_session_more_and_article(settings: Settings) -> None:
     out = io.StringIO()
-    with Library(settings) as library:
+    with opened_library(settings) as library:
         session = ChatSession(library, out, color=False)
         assert session.handle("东城区覆盖了多少家企业")
         assert session.handle("/more")
@@ -98,7 +99,7 @@ def test_chat_session_more_and_article(settings: Settings) -> None:
 
 
 def test_index_is_saved_then_loaded_not_rebuilt(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    with Library(settings) as library:
+    with opened_library(settings) as library:
         assert library.answer("密云区总工会培训了多少人").found
     assert (settings.index_dir / "CURRENT").exists()
 
@@ -107,7 +108,7 @@ def test_index_is_saved_then_loaded_not_rebuilt(settings: Settings, monkeypatch:
 
     monkeypatch.setattr(Corpus, "build", no_rebuild)
     monkeypatch.setattr(Corpus, "extend", no_rebuild)
-    with Library(settings) as library:
+    with opened_library(settings) as library:
         assert library.answer("密云区总工会培训了多少人").answer == "300余人"
 
 
@@ -116,7 +117,7 @@ def test_a_running_process_takes_in_new_issues(settings: Settings, tmp_path: Pat
     seeds.mkdir()
     (seeds / "001_4042bde3bc384a6e.txt").write_bytes((SEEDS / "001_4042bde3bc384a6e.txt").read_bytes())
     first = Settings(data_dir=settings.data_dir, seeds_dir=seeds)
-    with Library(first) as running, Library(first) as ingester:
+    with opened_library(first) as running, opened_library(first) as ingester:
         assert running.answer("密云区总工会培训了多少人").found
         assert not running.answer("东城区覆盖了多少家企业").found
         old = running.corpus
@@ -128,11 +129,11 @@ def test_a_running_process_takes_in_new_issues(settings: Settings, tmp_path: Pat
 
 
 def test_a_damaged_index_is_rebuilt(settings: Settings) -> None:
-    with Library(settings) as library:
+    with opened_library(settings) as library:
         library.corpus  # noqa: B018
     live = settings.index_dir / (settings.index_dir / "CURRENT").read_text().strip()
     (live / "meta.json").write_text("{not json")
-    with Library(settings) as library:
+    with opened_library(settings) as library:
         assert library.answer("密云区总工会培训了多少人").answer == "300余人"
 
 

@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.cli.compose import opened_library
 from bot.digests.outbox import Outbox
-from bot.library import Library
+from bot.library import Library, open_store
 from bot.settings import Settings
 
 from .conftest import ROOT, SEEDS
@@ -42,7 +43,7 @@ def seeds(tmp_path: Path) -> Path:
 @pytest.fixture
 def data_dir_with_seeds(tmp_path: Path, seeds: Path) -> Path:
     data = tmp_path / "data"
-    with Library(Settings(data_dir=data, seeds_dir=seeds)) as library:
+    with opened_library(Settings(data_dir=data, seeds_dir=seeds)) as library:
         library.corpus  # noqa: B018 (index built)
     return data
 
@@ -135,13 +136,13 @@ class _outbox:
     """An Outbox on the data dir, opened and closed around a block."""
 
     def __init__(self, data: Path, seeds: Path) -> None:
-        self.library = Library(settings_for(data, seeds))
+        self.store = open_store(settings_for(data, seeds))
 
     def __enter__(self) -> Outbox:
-        return Outbox(self.library.store)
+        return Outbox(self.store)
 
     def __exit__(self, *exc: object) -> None:
-        self.library.close()
+        self.store.close()
 
 
 def _active(outbox: Outbox, chat_id: int) -> bool:

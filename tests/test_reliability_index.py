@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from bot.cli.compose import opened_library
 from bot.library import Library, build_segmenter, ingest_targets
 from bot.settings import Settings
 from bot.storage.store import Store
@@ -191,7 +192,7 @@ def pristine(tmp_path_factory: pytest.TempPathFactory, segmenter: Segmenter) -> 
     for seed in (FIRST_SEED, LATER_SEED):
         shutil.copy(seed, seeds)
     data = tmp_path_factory.mktemp("pristine") / "data"
-    with Library(Settings(data_dir=data, seeds_dir=seeds), segmenter=segmenter) as library:
+    with opened_library(Settings(data_dir=data, seeds_dir=seeds), segmenter) as library:
         assert library.answer(QUESTION).answer == ANSWER
     return data
 
@@ -241,7 +242,7 @@ def test_a_damaged_index_file_is_rebuilt_from_the_database(
     shutil.copytree(pristine, data)
     damage(saved_files(data)[kind], how)
     settings = Settings(data_dir=data, seeds_dir=None)
-    with caplog.at_level(logging.WARNING), Library(settings, segmenter=segmenter) as library:
+    with caplog.at_level(logging.WARNING), opened_library(settings, segmenter) as library:
         assert library.answer(QUESTION).answer == ANSWER
         assert library.answer(LATER_QUESTION).answer == LATER_ANSWER
     if not (kind == "CURRENT" and how == "delete"):  # no index at all is no damage
@@ -253,7 +254,7 @@ def test_a_damaged_index_file_is_rebuilt_from_the_database(
     monkeypatch.setattr(Corpus, "build", no_rebuild)
     monkeypatch.setattr(Corpus, "extend", no_rebuild)
     caplog.clear()
-    with caplog.at_level(logging.WARNING), Library(settings, segmenter=segmenter) as library:
+    with caplog.at_level(logging.WARNING), opened_library(settings, segmenter) as library:
         assert library.answer(QUESTION).answer == ANSWER
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
     versions = [p.name for p in (data / "index").iterdir() if p.name.startswith(("c-", ".c-"))]
@@ -325,7 +326,7 @@ def stored_data_dir(data: Path, seeds: list[Path], segmenter: Segmenter, later: 
     for seed in seeds:
         shutil.copy(seed, folder)
     settings = Settings(data_dir=data, seeds_dir=folder)
-    with Library(settings, segmenter=segmenter) as library:
+    with opened_library(settings, segmenter) as library:
         library.corpus  # noqa: B018
     with Store(settings.sqlite_path) as store:
         ingest_targets(store, settings, [str(p) for p in later], progress=False)

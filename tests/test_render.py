@@ -12,15 +12,15 @@ from bot.telegram.render import (
     MESSAGE_LIMIT,
     Reply,
     answer_reply,
-    digest_parts,
     article_pages,
     article_reply,
     find_reply,
     not_found_reply,
-    plain,
     start_reply,
 )
-from retrieval.models import Answer, Article, Headline, Hit
+from bot.digests.digest import digest_parts
+from bot.richtext import plain
+from retrieval import Answer, Article, Headline, Hit
 
 ALLOWED = {"b", "i", "u", "s", "code", "pre", "a"}
 
@@ -51,7 +51,7 @@ def check_html(text: str) -> None:
 def all_callback_data(reply: Reply) -> list[str]:
     if reply.keyboard is None:
         return []
-    return [str(b.callback_data) for row in reply.keyboard.inline_keyboard for b in row]
+    return [b.data for b in reply.keyboard.buttons]
 
 
 def test_answer_is_escaped_highlighted_and_cited() -> None:
@@ -131,7 +131,7 @@ def test_localise_converts_text_and_buttons() -> None:
     reply = localise(start_reply(None), "s2t")
     assert "機器人" in reply.text
     assert reply.keyboard is not None
-    labels = [b.text for row in reply.keyboard.inline_keyboard for b in row]
+    labels = [b.text for b in reply.keyboard.buttons]
     assert "密雲區總工會培訓了多少人" in labels
     assert all_callback_data(reply) == ["x:0", "x:1", "x:2"]
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from bot.cli.compose import opened_library
 from bot.cli import main
 from bot.intake.fetch import FetchLimits, http_client
 from bot.intake.polite import PoliteFetcher
@@ -145,7 +146,7 @@ def test_find_by_date(site: ServedSite, capsys: pytest.CaptureFixture[str], tmp_
     from bot.library import Library
 
     assert run(capsys, "ingest", site.url(site.site.rss_path))[0] == 0
-    with Library(Settings(data_dir=tmp_path / "data", seeds_dir=None)) as library:
+    with opened_library(Settings(data_dir=tmp_path / "data", seeds_dir=None)) as library:
         july11, total = library.store.find_articles(published="2024-07-11", limit=100)
         month, _ = library.store.find_articles(published="2024-07", limit=100)
         none, _ = library.store.find_articles(published="2024-08", limit=100)

@@ -1,9 +1,9 @@
-"""Answers and articles as console text and as CONTRACT.md's JSON (pure functions)."""
+"""Answers and articles as console text and as the JSON of `ask --json` (pure functions)."""
 
 from __future__ import annotations
 
 from bot.dates import issue_label
-from retrieval.models import Answer, Article, Hit
+from retrieval import Answer, Article, Hit
 
 BOLD, DIM, RESET, MARK = "\x1b[1m", "\x1b[2m", "\x1b[0m", "\x1b[1;33m"
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
 from html.parser import HTMLParser
 from urllib.parse import urljoin
 
@@ -24,6 +23,7 @@ import httpx
 from bot.library import Library, project_layout
 
 from .feed_items import FeedItems
+from .feed_state import FeedStates
 from .fetch import Fetched
 from .ingest import IngestResult, ingest_file
 from .polite import PoliteFetcher
@@ -74,7 +74,8 @@ class Feeds:
         self.library = library
         self.urls = urls
         self.client_factory = client_factory
-        self.items = FeedItems(library.store.db, retry_after=library.settings.poll_seconds)
+        self.items = FeedItems(library.store, retry_after=library.settings.poll_seconds)
+        self.states = FeedStates(library.store)
 
     def poll(self) -> list[IngestResult]:
         """One look at every feed; what was ingested or refused (a refusal the next
@@ -95,22 +96,20 @@ class Feeds:
         return results
 
     def _poll_one(self, fetcher: PoliteFetcher, url: str) -> list[IngestResult]:
-        db = self.library.store.db
-        row = db.execute("SELECT etag, last_modified, kind FROM feeds WHERE url = ?", (url,)).fetchone()
+        state = self.states.get(url)
         headers = {}
-        if row is not None and row[0]:
-            headers["If-None-Match"] = row[0]
-        if row is not None and row[1]:
-            headers["If-Modified-Since"] = row[1]
-        by_edition = row is None or row[2] not in FEED_KINDS
+        if state is not None and state.etag:
+            headers["If-None-Match"] = state.etag
+        if state is not None and state.last_modified:
+            headers["If-Modified-Since"] = state.last_modified
+        by_edition = state is None or state.kind not in FEED_KINDS
         if fetcher.exhausted:
             return []
         got = fetcher.get(url, headers)
         if isinstance(got, SourceFailure):
             return [IngestResult.refusal(got), *self._take(fetcher, url, self._due(url), by_edition)]
-        now = datetime.now(UTC).isoformat()
         if got.status == 304:
-            db.execute("UPDATE feeds SET checked_at = ? WHERE url = ?", (now, url))
+            self.states.checked(url)
             return self._take(fetcher, url, self._due(url), by_edition)
         results: list[IngestResult] = []
         opened = open_document(got, url, lambda page: listed_urls(page.data, page.content_type, page.url))
@@ -127,12 +126,7 @@ class Feeds:
             new = [item for item in opened.items if not self.items.known(item.url)]
             results.extend(self._take(fetcher, url, [*new, *self._due(url)], opened.by_edition, got))
         # every listed item now has a state of its own: the list may be skipped while unchanged
-        db.execute(
-            "INSERT INTO feeds (url, etag, last_modified, checked_at, kind) VALUES (?, ?, ?, ?, ?) "
-            "ON CONFLICT(url) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified, "
-            "checked_at = excluded.checked_at, kind = coalesce(excluded.kind, feeds.kind)",
-            (url, got.etag, got.last_modified, now, kind),
-        )
+        self.states.answered(url, got.etag, got.last_modified, kind)
         return results
 
     def _due(self, feed_url: str) -> list[Item]:

@@ -1,4 +1,10 @@
-"""Database schema as ordered, named migrations, each applied once and recorded."""
+"""The hand-written SQLite migrations (001 to 007), each applied once and recorded. FROZEN.
+
+Schema changes are Alembic revisions now (bot/storage/alembic/versions/), for SQLite and
+PostgreSQL alike; nothing is added here. These only bring an SQLite file made before
+Alembic up to the last of them, just before it is adopted (`revisions.upgrade` stamps it
+at the revision that stands for that migration, see `revisions.LEGACY_STAMPS`).
+"""
 
 from __future__ import annotations
 

@@ -7,8 +7,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 
-from retrieval import Article, Issue
-from retrieval.parse import article_id, content_hash
+from retrieval import Article, Issue, article_id, content_hash
 
 from .models import WebArticle
 from .site import site_name

@@ -61,6 +61,7 @@ import numpy.typing as npt
 from .durable import fsync_path, fsync_tree, write_durably
 from .errors import IndexError_
 from .postings import Postings, merge
+from .term_weights import TermWeights, WeightCache
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +78,7 @@ _SAMPLE_PER_HIT = 64
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+AnyArray = npt.NDArray[Any]
 
 
 def segment_name() -> str:
@@ -87,7 +89,7 @@ def segment_name() -> str:
 class Bm25Index:
     """An immutable Okapi BM25 index; documents are numbered 0, 1, … in order."""
 
-    __slots__ = ("_k1", "_b", "_epsilon", "_segments", "_starts", "_vocab", "_df", "_idf", "_norm")
+    __slots__ = ("_k1", "_b", "_epsilon", "_segments", "_starts", "_vocab", "_df", "_idf", "_norm", "_cache")
 
     def __init__(
         self,
@@ -126,6 +128,7 @@ class Bm25Index:
         np.cumsum([s.n_docs for s in self._segments], out=self._starts[1:])
         self._idf = self._idfs()
         self._norm = self._norms()
+        self._cache = WeightCache()
 
     def _idfs(self) -> FloatArray:
         n_docs = int(self._starts[-1])
@@ -264,21 +267,35 @@ class Bm25Index:
         if not terms:
             return scores
         unique, counts = np.unique(np.asarray(terms, dtype=np.int64), return_counts=True)
-        weight = self._idf[unique] * counts  # a repeated query token counts each time
-        for segment, start, stop in zip(self._segments, self._starts[:-1].tolist(), self._starts[1:].tolist()):
-            found = segment.postings_of(unique)
-            if not found:
-                continue
-            # The query's postings in this segment in one run, then one weighted count.
-            docs = np.concatenate([segment.indices[where] for _, where in found])
-            tf = np.concatenate([segment.tf[where] for _, where in found]).astype(np.float64)
-            lengths = [where.stop - where.start for _, where in found]
-            contribution = np.take(self._norm[start:stop], docs)
-            contribution += tf
-            np.divide(tf, contribution, out=contribution)
-            contribution *= np.repeat(weight[[i for i, _ in found]] * (self._k1 + 1), lengths)
-            scores[start:stop] += np.bincount(docs, weights=contribution, minlength=stop - start)
+        for entry, count in zip(self._term_weights(unique), counts.tolist()):
+            np.add.at(scores, entry.docs, entry.weights if count == 1 else entry.weights * count)
         return scores
+
+    def _term_weights(self, terms: IntArray) -> list[TermWeights]:
+        """The postings and weights of each of ``terms`` (ascending, distinct), from the
+        cache or computed: ``idf * tf * (k1 + 1) / (tf + norm)``, a repeated query token
+        counting in the caller."""
+        found: list[TermWeights | None] = [self._cache.get(term) for term in terms.tolist()]
+        missing = [i for i, entry in enumerate(found) if entry is None]
+        if missing:
+            wanted = terms[missing]
+            docs: list[list[AnyArray]] = [[] for _ in missing]
+            tfs: list[list[AnyArray]] = [[] for _ in missing]
+            for segment, start in zip(self._segments, self._starts[:-1].tolist()):
+                for i, where in segment.postings_of(wanted):
+                    docs[i].append(np.asarray(segment.indices[where], dtype=np.intp) + start)
+                    tfs[i].append(segment.tf[where])
+            for i, term, term_docs, term_tfs in zip(missing, wanted.tolist(), docs, tfs):
+                ids = np.concatenate(term_docs) if term_docs else np.zeros(0, dtype=np.intp)
+                tf = np.concatenate(term_tfs).astype(np.float64) if term_tfs else np.zeros(0, dtype=np.float64)
+                weights = np.take(self._norm, ids)
+                weights += tf
+                np.divide(tf, weights, out=weights)
+                weights *= self._idf[term] * (self._k1 + 1)
+                entry = TermWeights(ids, weights)
+                self._cache.put(term, entry)
+                found[i] = entry
+        return [entry for entry in found if entry is not None]
 
     def top(
         self, query: Sequence[str], k: int, *, allowed: npt.NDArray[np.bool_] | None = None

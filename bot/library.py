@@ -17,6 +17,8 @@ from functools import cached_property, partial
 
 from retrieval import Layout, load_layout
 from retrieval.answer import Answerer
+from retrieval.confidence import AnswerModel
+from retrieval.lexicon import Lexicon
 from retrieval.corpus import Corpus
 from retrieval.errors import IndexError_
 from retrieval.models import Answer
@@ -34,6 +36,9 @@ LAYOUT_FILE = CONFIG_DIR / "layout.toml"
 USERDICT_FILE = CONFIG_DIR / "userdict.txt"
 STOPWORDS_FILE = CONFIG_DIR / "stopwords.txt"
 ALIASES_FILE = CONFIG_DIR / "aliases.txt"
+WORDS_DIR = CONFIG_DIR / "words"
+SYNONYMS_FILE = CONFIG_DIR / "synonyms.txt"
+ANSWER_MODEL_FILE = CONFIG_DIR / "answer_model.json"
 
 
 def project_layout() -> Layout:
@@ -41,9 +46,21 @@ def project_layout() -> Layout:
     return load_layout(LAYOUT_FILE) if LAYOUT_FILE.exists() else Layout()
 
 
-def build_segmenter() -> Segmenter:
+def build_lexicon() -> Lexicon:
+    """The word lists of the answering rules, from config/words/ and config/synonyms.txt."""
+    return Lexicon.read(WORDS_DIR, SYNONYMS_FILE)
+
+
+def build_segmenter(lexicon: Lexicon | None = None) -> Segmenter:
     """The project's segmenter: its dictionary and question stopwords from config/."""
-    return Segmenter(USERDICT_FILE, read_word_list(STOPWORDS_FILE), read_aliases(ALIASES_FILE))
+    words = lexicon if lexicon is not None else build_lexicon()
+    return Segmenter(
+        USERDICT_FILE,
+        read_word_list(STOPWORDS_FILE),
+        read_aliases(ALIASES_FILE),
+        people_nouns=words.people_nouns,
+        organisation_nouns=words.organisation_nouns,
+    )
 
 
 def open_store(settings: Settings) -> Store:
@@ -94,8 +111,16 @@ class Library:
         self.close()
 
     @cached_property
+    def lexicon(self) -> Lexicon:
+        return build_lexicon()
+
+    @cached_property
+    def answer_model(self) -> AnswerModel:
+        return AnswerModel.read(ANSWER_MODEL_FILE)
+
+    @cached_property
     def segmenter(self) -> Segmenter:
-        return build_segmenter()
+        return build_segmenter(self.lexicon)
 
     @property
     def corpus(self) -> Corpus:
@@ -110,7 +135,7 @@ class Library:
     def answerer(self) -> Answerer:
         corpus = self.corpus
         if self._answerer is None or self._answerer.corpus is not corpus:
-            self._answerer = Answerer(corpus, self.segmenter)
+            self._answerer = Answerer(corpus, self.segmenter, self.lexicon, self.answer_model)
         return self._answerer
 
     def answer(self, question: str, limit: int = 5) -> Answer:

@@ -41,7 +41,7 @@ TRAINING_SETS = (
 PRECISION_TARGET = 0.97  # a wrong answer line is worse than none: the target
 # when no threshold reaches the target, the one with the best cross-validated precision
 # that still prints this share of the right answers (printing nothing helps nobody)
-MIN_PRINTED_SHARE = 0.25
+MIN_PRINTED_SHARE = 0.15
 L2 = 1.0  # ridge penalty: few hundred examples, keep the weights modest
 FOLDS = 5
 SEED = 7

@@ -42,9 +42,11 @@ TITLE_NAME_BOOST = 1.3
 RARE_NAME_DOCS = 20
 ENTITY_PENALTY = 0.3
 SYNONYM_CREDIT = 0.8  # a synonym of a question word says nearly the same
-NEIGHBOUR_SHARE = 0.5  # the question's words in the next or previous sentence half count
+NEIGHBOUR_SHARE = 0.3  # the question's words in the next or previous sentence count a little
 QUALIFIER_PENALTY = 0.5  # a sentence stating another rank / round / year is not the answer
 QUALIFIER_BONUS = 0.1  # one stating the asked one is more likely
+# qualifiers judged sentence by sentence; a year is often stated once for the whole article
+SENTENCE_QUALIFIERS = ("ordinal", "rank")
 DISTANCE_SCALE = 40.0  # characters: a span this far from the question's words is "far"
 ADJACENT = 6  # characters: a question word this close to the span is read as tied to it
 
@@ -383,6 +385,8 @@ class Answerer:
                 score = max(matched[i], matched[i] + NEIGHBOUR_SHARE * (near - matched[i]))
                 stated = qualifiers_of(norms[i])
                 for cls, asked in question.qualifiers.items():
+                    if cls not in SENTENCE_QUALIFIERS:
+                        continue
                     if asked & stated.get(cls, frozenset()):
                         score += QUALIFIER_BONUS
                     elif stated.get(cls):

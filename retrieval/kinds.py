@@ -72,7 +72,8 @@ def _date(text: str, lexicon: Lexicon) -> bool:
 
 
 def _person(text: str, lexicon: Lexicon) -> bool:
-    return PERSON_QUESTION.search(text) is not None
+    byline = BYLINE_QUESTION.search(text) is not None and "哪" in text  # 哪个记者写的
+    return PERSON_QUESTION.search(text) is not None or byline
 
 
 def _quantity(text: str, lexicon: Lexicon) -> bool:
@@ -86,7 +87,7 @@ def _title(text: str, lexicon: Lexicon) -> bool:
     if named is not None and text[: named.start()].endswith(lexicon.work_nouns):
         return True
     head = which_head(text)
-    return bool(head) and head[:2].endswith(lexicon.work_nouns) and head_in(head[:4], lexicon.place_heads) is None
+    return bool(head) and head_in(head[:2], lexicon.work_nouns) is not None and head_in(head[:4], lexicon.place_heads) is None
 
 
 def _place(text: str, lexicon: Lexicon) -> bool:

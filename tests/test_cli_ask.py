@@ -126,7 +126,7 @@ def test_a_running_process_takes_in_new_issues(settings: Settings, tmp_path: Pat
         ingester.ingest([str(SEEDS / "002_d64f82ff6841a4f4.txt")])
         assert running.corpus is old  # nothing changes under a question being answered
         assert running.refresh()
-        assert running.answer("东城区覆盖了多少家企业").answer == "8327家"
+        assert running.answer("东城区覆盖了多少家企业").hits[0].answer == "8327家"
         assert not running.refresh()
 
 

@@ -22,8 +22,13 @@ test: setup
 	$(BIN)/python -m mypy
 	$(BIN)/python -m pytest
 
+# make bench            full sizes (100k and 1M paragraphs; minutes, several GB)
+# make bench QUICK=1    a small size, to check the benchmarks run (seconds)
+BENCH_SIZES := $(if $(QUICK),20000,100000,1000000)
+
 bench: setup
-	$(BIN)/python benchmarks/bench_retrieval.py
+	$(BIN)/python benchmarks/bench_answers.py --paragraphs $(BENCH_SIZES) $(if $(QUICK),--repeats 2)
+	$(BIN)/python benchmarks/bench_index.py --paragraphs $(BENCH_SIZES) $(if $(QUICK),--queries 50)
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.library import build_segmenter, project_layout  # noqa: E402
-from bot.store import Store  # noqa: E402
+from bot.storage.store import Store  # noqa: E402
 from retrieval import Article, parse_issue  # noqa: E402
 from retrieval.answer import Answerer  # noqa: E402
 from retrieval.corpus import Corpus, passage_terms  # noqa: E402

@@ -11,7 +11,9 @@ paragraphs and queries alike, as a search tokenizer would.
 
 For each size the index is built, saved, then loaded and queried in a fresh
 subprocess, so that its load time and peak RSS are those of a process that
-serves queries and nothing else. rank_bm25.BM25Okapi is then built on the same
+serves queries and nothing else. A saved corpus is checked against its manifest
+(sizes and CRC-32 of every file) before it is loaded; that check is timed in the
+same subprocess, over the saved index's files ("verify"). rank_bm25.BM25Okapi is then built on the same
 paragraphs and timed on a few of the queries; its scores are checked against
 ours.
 
@@ -42,6 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from retrieval.index import Bm25Index  # noqa: E402
+from retrieval.manifest import verify_manifest, write_manifest  # noqa: E402
 
 SEEDS = ROOT / "seeds"
 SEED = 20240708
@@ -150,6 +153,9 @@ def serve(directory: Path, query_file: Path) -> None:
     """Subprocess side: load, run every query twice (first touch, then warm), report JSON."""
     qs: list[list[str]] = json.loads(query_file.read_text(encoding="utf-8"))
     started = time.perf_counter()
+    verify_manifest(directory)
+    verify_s = time.perf_counter() - started
+    started = time.perf_counter()
     index = Bm25Index.load(directory)
     load_s = time.perf_counter() - started
     passes: list[list[float]] = []
@@ -164,6 +170,7 @@ def serve(directory: Path, query_file: Path) -> None:
         passes.append(times)
     report = {
         "load_s": load_s,
+        "verify_s": verify_s,
         "first_p50_ms": percentile_ms(passes[0], 50),
         "p50_ms": percentile_ms(passes[1], 50),
         "p99_ms": percentile_ms(passes[1], 99),
@@ -197,6 +204,7 @@ def bench(n: int, sentences: Sequence[list[str]], pool: Sequence[str], args: arg
     t = time.perf_counter()
     index.save(target)
     row["save_s"] = time.perf_counter() - t
+    write_manifest(target)
     row["disk_mb"] = disk_size(target) / 2**20
     print(f"save      {row['save_s']:.2f} s   {row['disk_mb']:.0f} MB on disk", flush=True)
     ours = [index.scores(q) for q in checked]
@@ -212,9 +220,9 @@ def bench(n: int, sentences: Sequence[list[str]], pool: Sequence[str], args: arg
         text=True,
     )
     served = json.loads(child.stdout.strip().splitlines()[-1])
-    row.update({key: served[key] for key in ("load_s", "first_p50_ms", "p50_ms", "p99_ms", "peak_rss_mb")})
+    row.update({key: served[key] for key in ("load_s", "verify_s", "first_p50_ms", "p50_ms", "p99_ms", "peak_rss_mb")})
     print(
-        f"serve     load {served['load_s']:.3f} s   top-10 p50 {served['p50_ms']:.2f} ms   "
+        f"serve     verify {served['verify_s']:.3f} s   load {served['load_s']:.3f} s   top-10 p50 {served['p50_ms']:.2f} ms   "
         f"p99 {served['p99_ms']:.2f} ms   (first touch p50 {served['first_p50_ms']:.2f} ms)   "
         f"peak RSS {served['peak_rss_mb']:.0f} MB",
         flush=True,
@@ -261,6 +269,7 @@ def table(rows: Sequence[dict[str, Any]]) -> str:
         ("vocab", "{:,}"),
         ("build_s", "{:.1f}"),
         ("disk_mb", "{:.0f}"),
+        ("verify_s", "{:.3f}"),
         ("load_s", "{:.3f}"),
         ("peak_rss_mb", "{:.0f}"),
         ("p50_ms", "{:.2f}"),

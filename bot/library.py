@@ -4,30 +4,37 @@ The index is built when issues are ingested and saved in the data dir; a process
 starts loads it instead of rebuilding it. Adding issues extends it (replacing or
 removing one rebuilds it) under a lock, and the new version is swapped in atomically,
 so a running process picks it up without a restart and never sees a half-built one.
+
+The database is the source of truth: a saved index that does not verify is rebuilt from
+it (with a warning), and one that cannot be saved (a read-only data dir) is built in
+memory for the process. Only a process that writes the index takes the lock (see
+`indexlock`); one that finds the saved index current only reads.
 """
 
 from __future__ import annotations
 
-import fcntl
+import errno
 import logging
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
+import tomllib
 from functools import cached_property, partial
+from pathlib import Path
 
+from bot.intake.fetch import FetchLimits, http_client
+from bot.intake.ingest import IngestReport, ingest
+from bot.storage.store import Store, StoreError
 from retrieval import Layout, load_layout
 from retrieval.answer import Answerer
 from retrieval.confidence import AnswerModel
 from retrieval.lexicon import Lexicon
 from retrieval.corpus import Corpus
 from retrieval.errors import IndexError_
+from retrieval.followup import FollowupWords
 from retrieval.models import Answer
 from retrieval.segment import Segmenter, read_aliases, read_word_list
 
-from .ingest import IngestReport, ingest
+from .indexlock import IndexLock
 from .settings import PROJECT_DIR, Settings
-from .sources import http_client
-from .store import Store, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +46,7 @@ ALIASES_FILE = CONFIG_DIR / "aliases.txt"
 WORDS_DIR = CONFIG_DIR / "words"
 SYNONYMS_FILE = CONFIG_DIR / "synonyms.txt"
 ANSWER_MODEL_FILE = CONFIG_DIR / "answer_model.json"
+FOLLOWUPS_FILE = CONFIG_DIR / "followups.toml"
 
 
 def project_layout() -> Layout:
@@ -63,11 +71,19 @@ def build_segmenter(lexicon: Lexicon | None = None) -> Segmenter:
     )
 
 
+def load_followup_words(path: Path = FOLLOWUPS_FILE) -> FollowupWords:
+    """The words that mark follow-up questions, from config/followups.toml."""
+    with path.open("rb") as handle:
+        return FollowupWords.model_validate(tomllib.load(handle))
+
+
 def open_store(settings: Settings) -> Store:
     """Open the database; an empty one is filled from the seeds folder once."""
     if settings.database_url is not None and not settings.database_url.startswith("sqlite:///"):
         raise StoreError("only SQLite databases (sqlite:///…) are supported so far; unset UNIONBOT_DATABASE_URL")
     store = Store(settings.sqlite_path)
+    if store.read_only:
+        return store  # use it as it is: filling it from the seeds would write
     if store.meta("seeded") is None and store.issue_count() == 0 and settings.seeds_dir is not None:
         report = ingest_targets(store, settings, [str(settings.seeds_dir)], progress=False)
         for failure in report.refused:
@@ -84,7 +100,7 @@ def ingest_targets(
         store,
         targets,
         layout=project_layout(),
-        max_bytes=settings.max_issue_bytes,
+        limits=FetchLimits.from_settings(settings),
         client_factory=partial(http_client, settings.fetch_timeout_seconds),
         progress=progress,
     )
@@ -98,6 +114,7 @@ class Library:
         self.store = store if store is not None else open_store(settings)
         self._corpus: Corpus | None = None
         self._answerer: Answerer | None = None
+        self._told_unsaved = False
         if segmenter is not None:
             self.__dict__["segmenter"] = segmenter  # share one (its dictionary is large)
 
@@ -122,6 +139,10 @@ class Library:
     def segmenter(self) -> Segmenter:
         return build_segmenter(self.lexicon)
 
+    @cached_property
+    def followup_words(self) -> FollowupWords:
+        return load_followup_words()
+
     @property
     def corpus(self) -> Corpus:
         """The search index, loaded (or brought up to date with the store) on first use."""
@@ -143,6 +164,8 @@ class Library:
 
     def ingest(self, targets: list[str], progress: bool | None = None) -> IngestReport:
         """Store new issue files, then bring the saved index up to date."""
+        if self.store.read_only:
+            raise StoreError(f"cannot ingest: the database {self.store.path} is read-only")
         report = ingest_targets(self.store, self.settings, targets, progress)
         self.refresh()
         return report
@@ -152,42 +175,72 @@ class Library:
         wanted = self.store.issue_hashes()
         if self._corpus is not None and self._corpus.issues == wanted:
             return False
-        corpus = self._load_saved()
+        corpus = self._load_saved(warn=True)
         if corpus is None or corpus.issues != wanted:
-            with self._index_lock():
-                corpus = self._load_saved()
-                wanted = self.store.issue_hashes()
-                if corpus is None or corpus.issues != wanted:
-                    corpus = self._update(corpus, wanted)
-                    corpus.save(self.settings.index_dir)
+            corpus = self._rebuild(corpus)
         changed = self._corpus is None or self._corpus.issues != corpus.issues
         self._corpus = corpus
         return changed
 
-    def _load_saved(self) -> Corpus | None:
-        if not (self.settings.index_dir / "CURRENT").exists():
-            return None
+    def _rebuild(self, saved: Corpus | None) -> Corpus:
+        """Bring the index up to date with the store and save it, under the index lock;
+        in memory only when it cannot be saved."""
+        directory = self.settings.index_dir
         try:
+            lock = IndexLock(directory)
+        except OSError as exc:
+            if exc.errno not in (errno.EROFS, errno.EACCES, errno.EPERM):
+                raise
+            self._unsaved(exc)
+            return self._update(saved, self.store.issue_hashes())
+        with lock, lock.held(self.settings.index_lock_timeout_seconds):
+            if saved is None or _live_version(directory) != saved.version:
+                saved = self._load_saved(warn=False)  # another process saved meanwhile
+            wanted = self.store.issue_hashes()
+            if saved is not None and saved.issues == wanted:
+                return saved
+            corpus = self._update(saved, wanted)
+            try:
+                corpus.save(directory)
+            except OSError as exc:
+                self._unsaved(exc)
+            return corpus
+
+    def _unsaved(self, exc: OSError) -> None:
+        if not self._told_unsaved:
+            log.warning(
+                "the search index in %s is out of date and could not be saved (%s); "
+                "it is built in memory for this process",
+                self.settings.index_dir,
+                exc.strerror or exc,
+            )
+            self._told_unsaved = True
+
+    def _load_saved(self, warn: bool) -> Corpus | None:
+        """The saved index, verified; None when there is none or it does not verify."""
+        try:
+            if Corpus.live_version(self.settings.index_dir) is None:
+                return None
             return Corpus.load(self.settings.index_dir)
         except IndexError_ as exc:
-            log.warning("rebuilding the search index: %s", exc)
+            if warn:
+                log.warning("the search index is damaged and is rebuilt from the database: %s", exc)
             return None
 
     def _update(self, corpus: Corpus | None, wanted: dict[str, str]) -> Corpus:
-        workers = min(2, os.cpu_count() or 1)
+        workers = self.settings.index_workers or min(2, os.cpu_count() or 1)
+        parallel = self.settings.index_parallel_paragraphs
         if corpus is not None and all(wanted.get(i) == h for i, h in corpus.issues.items()):
             new = {i: h for i, h in wanted.items() if i not in corpus.issues}
             log.info("adding %d issues to the search index", len(new))
-            return corpus.extend(self.store.articles(list(new)), new, self.segmenter, workers)
+            return corpus.extend(self.store.articles(list(new)), new, self.segmenter, workers, parallel)
         log.info("building the search index over %d issues", len(wanted))
-        return Corpus.build(self.store.articles(), wanted, self.segmenter, workers)
+        return Corpus.build(self.store.articles(), wanted, self.segmenter, workers, parallel)
 
-    @contextmanager
-    def _index_lock(self) -> Iterator[None]:
-        self.settings.index_dir.mkdir(parents=True, exist_ok=True)
-        with open(self.settings.index_dir / ".lock", "a+") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+
+def _live_version(directory: Path) -> str | None:
+    """The saved index's live version; None when there is none (or its pointer is damaged)."""
+    try:
+        return Corpus.live_version(directory)
+    except IndexError_:
+        return None

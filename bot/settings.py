@@ -5,6 +5,7 @@ One `Settings` object is built in the entry point and passed down; tests build t
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -89,15 +90,38 @@ class Settings(BaseSettings):
         gt=0,
         validation_alias=AliasChoices("UNIONBOT_DELIVERY_GIVE_UP_SECONDS", "delivery_give_up_seconds"),
     )
+    followup_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        validation_alias=AliasChoices("UNIONBOT_FOLLOWUP_SECONDS", "followup_seconds"),
+    )
     max_issue_bytes: int = Field(
         default=10_000_000,
         gt=0,
         validation_alias=AliasChoices("UNIONBOT_MAX_ISSUE_BYTES", "max_issue_bytes"),
     )
+    index_lock_timeout_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        validation_alias=AliasChoices("UNIONBOT_INDEX_LOCK_TIMEOUT_SECONDS", "index_lock_timeout_seconds"),
+    )
+    index_workers: int | None = Field(
+        default=None, gt=0, le=64, validation_alias=AliasChoices("UNIONBOT_INDEX_WORKERS", "index_workers")
+    )
+    index_parallel_paragraphs: int = Field(
+        default=20_000,
+        gt=0,
+        validation_alias=AliasChoices("UNIONBOT_INDEX_PARALLEL_PARAGRAPHS", "index_parallel_paragraphs"),
+    )
     fetch_timeout_seconds: float = Field(
         default=20.0,
         gt=0,
         validation_alias=AliasChoices("UNIONBOT_FETCH_TIMEOUT_SECONDS", "fetch_timeout_seconds"),
+    )
+    fetch_deadline_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        validation_alias=AliasChoices("UNIONBOT_FETCH_DEADLINE_SECONDS", "fetch_deadline_seconds"),
     )
 
     @classmethod
@@ -130,6 +154,13 @@ class Settings(BaseSettings):
     def _empty_secret_is_none(cls, value: Any) -> Any:
         if isinstance(value, str) and not value.strip():
             return None
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _check_webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()):
+            raise ValueError("UNIONBOT_WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
         return value
 
     @field_validator("feed_urls", mode="before")

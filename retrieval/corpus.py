@@ -13,18 +13,33 @@ On disk the corpus is a directory holding versions and a `CURRENT` pointer::
         passages.*    passage texts (one UTF-8 blob and offsets), article row of each
         articles.*    the articles' headings and bylines as JSON (blob and offsets), and the
                       first passage of each (an article's paragraphs are its passages)
+        manifest.json every other file's size and CRC-32, written last
 
 `save` writes a new version beside the live one, then swaps `CURRENT` with os.replace,
-so a process that loads at any moment gets a whole corpus, old or new.
+so a process that loads at any moment gets a whole corpus, old or new. `load` checks
+the version against its manifest first: a damaged, truncated or incomplete version is
+refused (IndexError_), never half-used.
+
+A large build segments its paragraphs in worker processes. They are started fresh
+(the "spawn" method: no copy of the parent, so no inherited locks, descriptors or
+threads), and they die with the process that started them: on Linux the kernel kills
+them when it exits (PR_SET_PDEATHSIG), and everywhere they exit when they notice that
+their parent is gone.
 """
 
 from __future__ import annotations
 
+import ctypes
 import json
 import logging
 import os
+import re
 import secrets
 import shutil
+import signal
+import sys
+import threading
+import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
@@ -38,6 +53,7 @@ import numpy.typing as npt
 from .durable import fsync_path, fsync_tree
 from .errors import IndexError_
 from .index import Bm25Index
+from .manifest import verify_manifest, write_manifest
 from .models import Article
 from .segment import Segmenter
 
@@ -46,7 +62,10 @@ log = logging.getLogger(__name__)
 FORMAT = "unionbot-corpus"
 VERSION = 2
 _POINTER = "CURRENT"
+_VERSION_NAME = re.compile(r"c-[0-9a-f]{16}")
 BUILD_CHUNK = 50_000  # paragraphs tokenised at a time (bounds the memory of a build)
+PARALLEL_MIN = 20_000  # fewer paragraphs than this are segmented in the calling process
+_PR_SET_PDEATHSIG = 1
 
 
 class TextTable:
@@ -102,25 +121,58 @@ def passage_context(article: Article) -> str:
 _WORKER_SEGMENTER: Segmenter | None = None
 
 
+def _die_with(parent: int) -> None:
+    """In a worker: end when `parent` ends, whatever way it ends."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # it ended before the line above took effect
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def _start_worker(segmenter: Segmenter, parent: int) -> None:
+    global _WORKER_SEGMENTER
+    _die_with(parent)
+    segmenter.tokenizer  # noqa: B018 (load the dictionary once per worker)
+    _WORKER_SEGMENTER = segmenter
+
+
 def _worker_terms(texts: list[str]) -> list[list[str]]:
     if _WORKER_SEGMENTER is None:
         raise RuntimeError("segmenting worker started without a segmenter")
     return [_WORKER_SEGMENTER.terms(t) for t in texts]
 
 
-def passage_terms(segmenter: Segmenter, articles: Sequence[Article], workers: int = 1) -> list[list[str]]:
-    """Index terms of every paragraph of the articles, in order (heading terms included)."""
+def passage_terms(
+    segmenter: Segmenter, articles: Sequence[Article], workers: int = 1, parallel_min: int = PARALLEL_MIN
+) -> list[list[str]]:
+    """Index terms of every paragraph of the articles, in order (heading terms included).
+
+    With `workers` > 1 and at least `parallel_min` paragraphs, the paragraphs are segmented
+    in that many fresh worker processes (see the module docstring; each loads the
+    dictionary, a second or two, so small batches are segmented here)."""
     heads = [segmenter.terms(passage_context(a)) for a in articles]
     texts = [p for a in articles for p in a.paragraphs]
-    if workers > 1 and len(texts) >= 5000:
-        global _WORKER_SEGMENTER
-        segmenter.tokenizer  # noqa: B018 (load the dictionary once, before forking)
-        _WORKER_SEGMENTER = segmenter
+    if workers > 1 and len(texts) >= parallel_min:
         size = max(500, len(texts) // (workers * 8))
         chunks = [texts[i : i + size] for i in range(0, len(texts), size)]
-        with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
+        with ProcessPoolExecutor(
+            workers,
+            mp_context=get_context("spawn"),
+            initializer=_start_worker,
+            initargs=(segmenter, os.getpid()),
+        ) as pool:
             bodies = [terms for chunk in pool.map(_worker_terms, chunks) for terms in chunk]
-        _WORKER_SEGMENTER = None
     else:
         bodies = [segmenter.terms(t) for t in texts]
     out: list[list[str]] = []
@@ -144,8 +196,10 @@ class Corpus:
         articles: TextTable,
         first_passage: npt.NDArray[np.int64],
         issues: dict[str, str],
+        version: str | None = None,
     ) -> None:
         self.bm25 = bm25
+        self.version = version  # the saved version this was loaded from or saved as
         self.passages = passages
         self.passage_article = passage_article
         self._articles = articles
@@ -168,7 +222,12 @@ class Corpus:
 
     @classmethod
     def build(
-        cls, articles: Sequence[Article], issues: dict[str, str], segmenter: Segmenter, workers: int = 1
+        cls,
+        articles: Sequence[Article],
+        issues: dict[str, str],
+        segmenter: Segmenter,
+        workers: int = 1,
+        parallel_min: int = PARALLEL_MIN,
     ) -> Corpus:
         """A corpus of these articles (of the issues given as id -> content hash). They are
         segmented in chunks, so that only one chunk's token lists are in memory at a time,
@@ -181,7 +240,7 @@ class Corpus:
                 paragraphs = 0
             chunks[-1].append(article)
             paragraphs += len(article.paragraphs)
-        bm25 = Bm25Index.build_chunks(passage_terms(segmenter, chunk, workers) for chunk in chunks)
+        bm25 = Bm25Index.build_chunks(passage_terms(segmenter, chunk, workers, parallel_min) for chunk in chunks)
         counts = np.array([len(a.paragraphs) for a in articles], dtype=np.int64)
         first = np.zeros(len(articles) + 1, dtype=np.int64)
         np.cumsum(counts, out=first[1:])
@@ -195,10 +254,15 @@ class Corpus:
         )
 
     def extend(
-        self, articles: Sequence[Article], issues: dict[str, str], segmenter: Segmenter, workers: int = 1
+        self,
+        articles: Sequence[Article],
+        issues: dict[str, str],
+        segmenter: Segmenter,
+        workers: int = 1,
+        parallel_min: int = PARALLEL_MIN,
     ) -> Corpus:
         """A new corpus with these articles appended; this one is left as it was."""
-        terms = passage_terms(segmenter, articles, workers)
+        terms = passage_terms(segmenter, articles, workers, parallel_min)
         base = len(self._articles)
         rows = np.repeat(np.arange(base, base + len(articles), dtype=np.int32), [len(a.paragraphs) for a in articles])
         counts = np.array([len(a.paragraphs) for a in articles], dtype=np.int64)
@@ -253,6 +317,8 @@ class Corpus:
             meta = {"format": FORMAT, "version": VERSION, "issues": self.issues, "passages": len(self)}
             (staging / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
             fsync_tree(staging)
+            write_manifest(staging)  # last: a version with a good manifest is whole
+            fsync_path(staging)
             os.rename(staging, directory / name)
             pointer = directory / f".{_POINTER}.{name}"
             pointer.write_text(name, encoding="utf-8")
@@ -262,28 +328,50 @@ class Corpus:
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
+        self.version = name
         for old in directory.iterdir():
-            if old.name != name and old.name != _POINTER and old.name.startswith(("c-", ".c-")):
+            if old.name == name or old.name == _POINTER:
+                continue
+            if old.name.startswith(("c-", ".c-")):
                 shutil.rmtree(old, ignore_errors=True)
+            elif old.name.startswith(f".{_POINTER}."):
+                old.unlink(missing_ok=True)
+
+    @staticmethod
+    def live_version(directory: Path) -> str | None:
+        """The name of the live version, None when there is none; IndexError_ when the
+        pointer is damaged."""
+        try:
+            name = (directory / _POINTER).read_bytes().decode("utf-8").strip()
+        except FileNotFoundError:
+            return None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise IndexError_(f"{directory / _POINTER} cannot be read ({exc})") from exc
+        if not _VERSION_NAME.fullmatch(name):
+            raise IndexError_(f"{directory / _POINTER} is damaged")
+        return name
 
     @classmethod
     def load(cls, directory: Path) -> Corpus:
-        """Load the live version; raise IndexError_ when there is none or it is damaged."""
+        """Load the live version, verified against its manifest; raise IndexError_ when
+        there is none or it is damaged."""
         for _ in range(3):
+            name = cls.live_version(directory)
+            if name is None:
+                raise IndexError_(f"no saved corpus in {directory}")
             try:
-                name = (directory / _POINTER).read_text(encoding="utf-8").strip()
-            except OSError as exc:
-                raise IndexError_(f"no saved corpus in {directory}") from exc
-            version = directory / name
-            if version.is_dir():
-                try:
-                    return cls._load_version(version)
-                except FileNotFoundError:
-                    continue  # replaced under our feet: read the pointer again
-        raise IndexError_(f"the saved corpus in {directory} keeps changing or is missing")
+                return cls._load_version(directory / name)
+            except (FileNotFoundError, IndexError_):
+                if cls.live_version(directory) == name:
+                    raise
+                # replaced under our feet by a newer version: read the pointer again
+        raise IndexError_(f"the saved corpus in {directory} keeps changing")
 
     @classmethod
     def _load_version(cls, version: Path) -> Corpus:
+        if not version.is_dir():
+            raise IndexError_(f"{version} is missing")
+        verify_manifest(version)
         try:
             meta = json.loads((version / "meta.json").read_text(encoding="utf-8"))
             if meta.get("format") != FORMAT or meta.get("version") != VERSION:
@@ -295,10 +383,9 @@ class Corpus:
                 articles=TextTable.load(version, "articles"),
                 first_passage=np.load(version / "first_passage.npy", mmap_mode="r"),
                 issues=dict(meta["issues"]),
+                version=version.name,
             )
-        except FileNotFoundError:
-            raise
-        except (OSError, ValueError, KeyError) as exc:
+        except (OSError, ValueError, KeyError, EOFError) as exc:
             raise IndexError_(f"damaged corpus in {version}: {exc}") from exc
         if len(corpus.bm25) != len(corpus.passages) or len(corpus.passage_article) != len(corpus.passages):
             raise IndexError_(f"damaged corpus in {version}: sizes disagree")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
@@ -44,6 +45,7 @@ class Article(_Frozen):
     reporters: tuple[str, ...] = ()
     source: str | None = None
     paragraphs: tuple[str, ...] = ()
+    url: str | None = None  # the web page the article was taken from, if any
 
     @property
     def text(self) -> str:
@@ -51,12 +53,14 @@ class Article(_Frozen):
 
 
 class Issue(_Frozen):
-    """One issue file: its id (the file's stem), content hash, page banner and articles."""
+    """One issue: its id (an issue file's stem, or the site, date and edition of web pages),
+    content hash, page banner, articles, and publication date when known."""
 
     issue_id: str
     content_hash: str
     banner: str | None = None
     articles: tuple[Article, ...]
+    published: datetime.date | None = None
 
 
 class Hit(_Frozen):

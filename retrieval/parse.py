@@ -345,7 +345,8 @@ def _split_headings(headings: list[str]) -> tuple[str | None, str, str | None]:
     return headings[-3], headings[-2], headings[-1]
 
 
-def _article_id(issue_id: str, title: str, repeat: int) -> str:
+def article_id(issue_id: str, title: str, repeat: int) -> str:
+    """A stable id for the `repeat`-th article titled `title` in an issue."""
     key = f"{issue_id}\n{title}\n{repeat}".encode()
     return hashlib.blake2b(key, digest_size=6).hexdigest()
 
@@ -374,7 +375,7 @@ def _finish(issue_id: str, drafts: list[Draft]) -> list[Article]:
         articles.append(
             Article(
                 issue=issue_id,
-                article_id=_article_id(issue_id, draft.title, repeat),
+                article_id=article_id(issue_id, draft.title, repeat),
                 ordinal=len(articles) + 1,
                 title=draft.title,
                 pretitle=draft.pretitle,
@@ -410,9 +411,9 @@ def parse_issue(issue_id: str, data: bytes, layout: Layout | None = None) -> Iss
 
 
 def content_hash(articles: list[Article]) -> str:
-    """A hash of what the articles say, whatever the file's encoding, widths or name."""
+    """A hash of what the articles say, whatever the file's encoding, widths, name or URL."""
     digest = hashlib.sha256()
     for article in articles:
-        fields = article.model_dump(exclude={"issue", "article_id"}, mode="json")
+        fields = article.model_dump(exclude={"issue", "article_id", "url"}, mode="json")
         digest.update(json.dumps(fields, ensure_ascii=False, sort_keys=True).encode())
     return digest.hexdigest()

@@ -59,6 +59,10 @@ class Segmenter:
         self._converter = opencc.OpenCC("t2s")
         self.places: set[str] = set()
 
+    def __reduce__(self) -> tuple[type[Segmenter], tuple[Path | None, tuple[str, ...], dict[str, str]]]:
+        """Pickled as its configuration (a worker process loads the dictionary itself)."""
+        return (type(self), (self._userdict, tuple(sorted(self.stopwords)), self.aliases))
+
     @cached_property
     def tokenizer(self) -> jieba.Tokenizer:
         """Our own jieba tokenizer (built on first use: it loads a dictionary)."""

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.settings import Settings
+
+from .websites import ServedSite, serve_site
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -55,3 +58,10 @@ def gold() -> dict[str, list[dict[str, Any]]]:
 @pytest.fixture(scope="session")
 def seed_files() -> list[Path]:
     return sorted(SEEDS.glob("*.txt"))
+
+
+@pytest.fixture(scope="session")
+def web_site() -> Iterator[ServedSite]:
+    """The seeds published as a newspaper web site (e-paper pages, article pages, feeds) on 127.0.0.1."""
+    with serve_site() as served:
+        yield served

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from rank_bm25 import BM25Okapi
 
-from bot.evaluate import evaluate
+from bot.cli.evaluate import evaluate
 from bot.library import Library
 from bot.settings import Settings
 from retrieval.corpus import passage_terms

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.chat import ChatSession
-from bot.cli import main
+from bot.cli.chat import ChatSession
+from bot.cli.commands import main
 from bot.library import Library
 from bot.settings import Settings
 from retrieval.corpus import Corpus

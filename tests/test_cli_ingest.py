@@ -15,12 +15,14 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
-from bot.cli import main
+from bot.cli.commands import main
 
 from .conftest import ROOT, SEEDS
+from .hostile_http import Answer, HostileServer
 
 Gold = dict[str, list[dict[str, Any]]]
 
@@ -282,3 +284,59 @@ def test_folder_files_without_suffix_are_issues_and_others_are_not(
     code, _, err = run(capsys, "ingest", str(folder))
     assert code == 0 and "1 added" in err
     assert [r["title"] for r in articles_json(capsys)] == ["长城"]
+
+
+def test_a_fifo_or_device_is_refused_at_once_and_the_good_file_stored(tmp_path: Path) -> None:
+    folder = tmp_path / "drop"
+    folder.mkdir()
+    os.mkfifo(folder / "pipe.txt")  # in a folder walk too
+    fifo = tmp_path / "named.txt"
+    os.mkfifo(fifo)
+    good = tmp_path / "006_good.txt"
+    good.write_text("某街道工会举办培训\n\n本报讯（记者 张三）近日，某街道工会举办培训，50人参加。\n", encoding="utf-8")
+    env = {**os.environ, "UNIONBOT_DATA_DIR": str(tmp_path / "data"), "UNIONBOT_SEEDS_DIR": ""}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "ingest", str(fifo), "/dev/zero", str(folder), str(good)],
+        env=env, cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )
+    assert done.returncode == 1
+    lines = done.stderr.splitlines()
+    for name in (str(fifo), "/dev/zero", "pipe.txt"):
+        assert any(name in line and "not a regular file" in line for line in lines), (name, lines)
+    assert lines[-1] == "1 added, 0 updated, 0 unchanged, 3 refused"
+
+
+def test_control_characters_in_file_names_and_urls_give_clean_issue_ids_and_refusals(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("UNIONBOT_SEEDS_DIR", "")
+
+    def issue(place: str) -> str:
+        return f"{place}工会举办培训\n\n本报讯（记者 张三）近日，{place}工会举办培训，50人参加。\n"
+
+    good = tmp_path / "evil\x1b[31mred\r\x01\u202e\u200b.txt"
+    good.write_text(issue("东街道"), encoding="utf-8")
+    bad = tmp_path / "bad\x1b[2J\r\x7f.txt"
+    bad.write_bytes(b"")
+    blank = tmp_path / "\x1b\r\u200b.txt"  # nothing printable left of the stem
+    blank.write_text(issue("西街道"), encoding="utf-8")
+    with HostileServer() as server:
+        server.routes["/%1B%5B31mweb%0D%01.txt"] = [Answer(body=issue("南街道").encode())]
+        long_path = "/" + quote("长" * 300) + ".txt"
+        server.routes[long_path] = [Answer(body=issue("北街道").encode())]
+        odd_url = server.url("/%1B%5B31mweb%0D%01.txt")
+        long_url = server.url(long_path)
+        missing = server.url("/missing\x1b[31m\r.txt")
+        code, _, err = run(capsys, "ingest", str(good), str(bad), str(blank), odd_url, long_url, missing)
+    assert code == 1
+    assert "\x1b" not in err and "\r" not in err and "\x7f" not in err
+    refusals = [line for line in err.splitlines() if line.startswith("unionbot: ingest:")]
+    assert len(refusals) == 2, refusals
+    assert any("bad\\x1b[2J\\r\\x7f.txt: empty file" in line for line in refusals), refusals
+    assert any("missing\\x1b[31m\\r.txt: not a valid URL" in line for line in refusals), refusals
+    issues = {row["issue"] for row in articles_json(capsys)}
+    assert len(issues) == 4, issues
+    for name in issues:
+        assert name and len(name) <= 80 and name.isprintable() and name == name.strip(), repr(name)
+    assert any(name.startswith("evil") and "red" in name for name in issues), issues
+    assert any("web" in name for name in issues), issues

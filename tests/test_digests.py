@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.digests.outbox import Outbox
 from bot.library import Library
-from bot.outbox import Outbox
 from bot.settings import Settings
 
 from .conftest import ROOT, SEEDS

@@ -10,12 +10,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.feeds import Feeds, listed_urls
-from bot.inbox import Inbox
+from bot.digests.outbox import DeliveryStatus, Outbox
+from bot.intake.feeds import Feeds, listed_urls
+from bot.intake.inbox import Inbox
 from bot.library import Library
-from bot.outbox import DeliveryStatus, Outbox
-from bot.render import DIGEST_BUDGET, MESSAGE_LIMIT, digest_parts, lead_sentence, plain
 from bot.settings import Settings
+from bot.telegram.render import DIGEST_BUDGET, MESSAGE_LIMIT, digest_parts, lead_sentence, plain
 from retrieval import Issue
 from retrieval.models import Article, ArticleKind
 
@@ -202,7 +202,7 @@ class _Bot:
 async def test_network_errors_are_retried_then_given_up(library: Library, caplog: pytest.LogCaptureFixture) -> None:
     from telegram.error import NetworkError
 
-    from bot.sender import DigestSender
+    from bot.digests.sender import DigestSender
 
     outbox = Outbox(library.store)
     outbox.subscribe(11, "private", "a")
@@ -220,7 +220,7 @@ async def test_network_errors_are_retried_then_given_up(library: Library, caplog
 
 
 async def test_a_sent_digest_records_its_message_ids(library: Library) -> None:
-    from bot.sender import DigestSender
+    from bot.digests.sender import DigestSender
 
     outbox = Outbox(library.store)
     outbox.subscribe(11, "private", "a")
@@ -231,3 +231,15 @@ async def test_a_sent_digest_records_its_message_ids(library: Library) -> None:
     [delivery] = outbox.deliveries()
     assert delivery.status is DeliveryStatus.SENT and delivery.message_ids == (1001,) and bot.sent == [11]
     assert await sender.run_once() == 0  # nothing twice
+
+
+def test_a_fifo_dropped_in_the_inbox_is_refused_and_moved_aside(library: Library, tmp_path: Path) -> None:
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    os.mkfifo(folder / "pipe.txt")
+    inbox = Inbox(folder)
+    assert inbox.poll(library) == []  # first sight
+    results = inbox.poll(library)
+    assert [(Path(r.name).name, r.refused) for r in results] == [("pipe.txt", True)]
+    assert "not a regular file" in (folder / "failed" / "pipe.txt.reason").read_text()
+    assert not (folder / "pipe.txt").exists()

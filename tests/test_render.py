@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from bot.locale import localise, script_for
-from bot.render import (
+from bot.telegram.locale import localise, script_for
+from bot.telegram.render import (
     MESSAGE_LIMIT,
     Reply,
     answer_reply,

@@ -6,12 +6,13 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.activity import QueryKind
-from bot.flood import FloodGuard
 from bot.library import Library
-from bot.render import FLOODED, NOT_ADMIN, plain
-from bot.service import Asker, BotService, clean_question
+from bot.question import clean_question
 from bot.settings import Settings
+from bot.storage.activity import QueryKind
+from bot.telegram.flood import FloodGuard
+from bot.telegram.render import FLOODED, NOT_ADMIN, plain
+from bot.telegram.service import Asker, BotService
 
 ALICE = Asker(user_id=1, chat_id=1, language="zh-hans", first_name="Alice")
 ADMIN = Asker(user_id=99, chat_id=99, language="zh-hans")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.migrations import MIGRATIONS, migrate
-from bot.store import AddOutcome, Store
+from bot.storage.migrations import MIGRATIONS, migrate
+from bot.storage.store import AddOutcome, Store
 from retrieval import Issue, parse_issue
 
 
@@ -23,7 +23,22 @@ def test_migrations_build_an_empty_database_once(tmp_path: Path) -> None:
     recorded = [row[0] for row in db.execute("SELECT name FROM migrations ORDER BY name")]
     assert recorded == sorted(name for name, _ in MIGRATIONS)
     tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert {"issues", "articles", "meta", "migrations"} <= tables
+    assert {"issues", "articles", "meta", "migrations", "feeds", "feed_items"} <= tables
+    columns = {row[1] for row in db.execute("PRAGMA table_info(feed_items)")}
+    assert {"state", "reason", "attempts", "next_attempt_at"} <= columns
+
+
+def test_feed_items_recorded_before_item_states_keep_their_meaning(tmp_path: Path) -> None:
+    db = sqlite3.connect(tmp_path / "x.sqlite3", isolation_level=None)
+    db.execute("CREATE TABLE migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    for name, migration in MIGRATIONS[:4]:
+        migration(db)
+        db.execute("INSERT INTO migrations VALUES (?, 'then')", (name,))
+    db.executemany("INSERT INTO feed_items VALUES (?, 'https://f/list', ?, '2024-01-01T00:00:00+00:00')",
+                   [("https://f/1.txt", "added"), ("https://f/2.txt", "refused: HTTP 404")])
+    assert migrate(db)[0] == "005_feed_item_state"
+    rows = db.execute("SELECT url, state, outcome, reason, attempts FROM feed_items ORDER BY url").fetchall()
+    assert rows == [("https://f/1.txt", "done", "added", None, 1), ("https://f/2.txt", "refused", None, "HTTP 404", 1)]
 
 
 def test_add_is_idempotent_and_bumps_the_version(tmp_path: Path, seed_files: list[Path]) -> None:

@@ -1,0 +1,5 @@
+"""The `unionbot` command line and the console chat."""
+
+from .commands import main
+
+__all__ = ["main"]

@@ -1,0 +1,191 @@
+"""The Telegram application: built in one place, long-lived parts opened in post_init and
+closed in post_shutdown, run by long polling or by webhook (with a secret, always)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from urllib.parse import urlsplit
+
+from telegram import BotCommand, Update
+from telegram.error import InvalidToken, NetworkError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.request import HTTPXRequest
+
+from bot.library import Library
+from bot.redaction import protect
+from bot.settings import Settings
+
+from . import handlers
+from .poller import Poller
+from .service import BotService
+from .webhook import WebhookServer, webhook_secret
+
+log = logging.getLogger(__name__)
+
+COMMANDS = [
+    BotCommand("start", "开始使用"),
+    BotCommand("help", "怎么提问"),
+    BotCommand("ask", "提问：/ask 问题"),
+    BotCommand("find", "查找报道：/find 词 区:密云 记者:王路曼 期:001"),
+    BotCommand("article", "看报道全文：/article 编号"),
+    BotCommand("subscribe", "订阅新一期摘要"),
+    BotCommand("unsubscribe", "退订新一期摘要"),
+    BotCommand("status", "订阅状态"),
+    BotCommand("stats", "统计（管理员）"),
+]
+
+
+def file_url(api_url: str) -> str:
+    """The Bot API file URL beside its method URL (…/bot -> …/file/bot)."""
+    return api_url[: -len("bot")] + "file/bot" if api_url.endswith("/bot") else api_url.rstrip("/") + "/file/bot"
+
+
+def build_application(settings: Settings, library: Library | None = None) -> Application:  # type: ignore[type-arg]
+    """The bot with every handler registered; `library` may be given (tests share one)."""
+    if settings.telegram_bot_token is None:
+        raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    token = settings.telegram_bot_token.get_secret_value()
+
+    async def post_init(app: Application) -> None:  # type: ignore[type-arg]
+        opened = library if library is not None else Library(settings)
+        opened.corpus  # noqa: B018 (load the index before the first question)
+        app.bot_data["library"] = opened
+        app.bot_data["owns_library"] = library is None
+        app.bot_data["service"] = BotService(opened, list(settings.admin_ids))
+        await app.bot.set_my_commands(COMMANDS)
+        poller = Poller(app.bot, opened, settings)
+        app.bot_data["poller"] = poller
+        app.bot_data["poller_task"] = asyncio.get_running_loop().create_task(poller.run(), name="poller")
+        log.info("serving as @%s over %d passages", app.bot.username, len(opened.corpus))
+
+    async def post_stop(app: Application) -> None:  # type: ignore[type-arg]
+        task = app.bot_data.pop("poller_task", None)
+        if isinstance(task, asyncio.Task):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        poller = app.bot_data.pop("poller", None)
+        if isinstance(poller, Poller):
+            poller.close()
+
+    async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+        opened = app.bot_data.get("library")
+        if isinstance(opened, Library) and app.bot_data.get("owns_library"):
+            opened.close()
+
+    app = (
+        Application.builder()
+        .token(token)
+        .base_url(settings.telegram_api_url)
+        .base_file_url(file_url(settings.telegram_api_url))
+        .request(
+            HTTPXRequest(
+                connection_pool_size=16,
+                connect_timeout=min(10.0, settings.telegram_timeout_seconds),
+                read_timeout=settings.telegram_timeout_seconds,
+                write_timeout=settings.telegram_timeout_seconds,
+            )
+        )
+        .get_updates_request(HTTPXRequest(connect_timeout=10, read_timeout=40))
+        .rate_limiter(AIORateLimiter(overall_max_rate=25, group_max_rate=18, max_retries=3))
+        .post_init(post_init)
+        .post_stop(post_stop)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    register(app)
+    return app
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    """All handlers, in one place."""
+    private = filters.ChatType.PRIVATE
+    groups = filters.ChatType.GROUPS
+    app.add_handler(CommandHandler("start", handlers.start))
+    app.add_handler(CommandHandler("help", handlers.help_command))
+    app.add_handler(CommandHandler("ask", handlers.ask_command))
+    app.add_handler(CommandHandler("find", handlers.find_command))
+    app.add_handler(CommandHandler("article", handlers.article_command))
+    app.add_handler(CommandHandler("stats", handlers.stats_command))
+    app.add_handler(CommandHandler("subscribe", handlers.subscribe_command))
+    app.add_handler(CommandHandler("unsubscribe", handlers.unsubscribe_command))
+    app.add_handler(CommandHandler("status", handlers.status_command))
+    app.add_handler(ChatMemberHandler(handlers.membership, ChatMemberHandler.MY_CHAT_MEMBER))
+    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, handlers.migration))
+    app.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, handlers.private_text))
+    app.add_handler(
+        MessageHandler(groups & filters.TEXT & ~filters.COMMAND & handlers.MentionsOrRepliesToBot(), handlers.group_text)
+    )
+    app.add_handler(CallbackQueryHandler(handlers.subscription_button, pattern=r"^s:(on|off)$"))
+    app.add_handler(CallbackQueryHandler(handlers.button))
+    app.add_handler(InlineQueryHandler(handlers.inline_query))
+    app.add_error_handler(handlers.on_error)
+
+
+class ServeError(Exception):
+    """The bot cannot start (token refused, Bot API unreachable, port taken): one line."""
+
+
+def serve(settings: Settings) -> int:
+    """Run the bot until SIGINT or SIGTERM: webhook when UNIONBOT_WEBHOOK_URL is set, else
+    long polling. Start-up failures are raised as ServeError, the token never in them."""
+    redactor = protect([s.get_secret_value() for s in (settings.telegram_bot_token, settings.webhook_secret) if s])
+    app = build_application(settings)
+    try:
+        asyncio.run(run(app, settings))
+    except InvalidToken:
+        raise ServeError("the Bot API refused TELEGRAM_BOT_TOKEN (revoked or mistyped? check it with @BotFather)") from None
+    except NetworkError as exc:  # TimedOut included
+        where = urlsplit(settings.telegram_api_url)
+        raise ServeError(f"cannot reach the Bot API at {where.scheme}://{where.netloc}: {redactor(str(exc))}") from None
+    except OSError as exc:  # the webhook port
+        raise ServeError(f"cannot listen for the webhook: {redactor(str(exc))}") from None
+    return 0
+
+
+async def run(app: Application, settings: Settings) -> None:  # type: ignore[type-arg]
+    """Start the application, take updates (long polling, or the webhook server with a
+    secret registered by setWebhook) until SIGINT or SIGTERM, then stop it in order."""
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stopping.set)
+    server: WebhookServer | None = None
+    try:
+        await app.initialize()
+        if app.post_init is not None:
+            await app.post_init(app)
+        if settings.webhook_url:
+            secret = webhook_secret(settings)
+            protect([secret])
+            server = WebhookServer(app, settings, secret)
+            server.start()
+            await app.bot.set_webhook(settings.webhook_url, secret_token=secret, allowed_updates=Update.ALL_TYPES)
+        elif app.updater is not None:
+            await app.updater.start_polling(allowed_updates=Update.ALL_TYPES)
+        await app.start()
+        await stopping.wait()
+    finally:
+        if server is not None:
+            await server.stop()
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+            if app.post_stop is not None:
+                await app.post_stop(app)
+        await app.shutdown()
+        if app.post_shutdown is not None:
+            await app.post_shutdown(app)

@@ -1,0 +1,270 @@
+"""What the bot does, apart from Telegram: questions in, replies (HTML and buttons) out.
+
+Handlers call one method each; everything here is synchronous and testable without a bot.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from pydantic import BaseModel, ConfigDict
+from telegram import InlineQueryResultArticle, InputTextMessageContent
+from telegram.constants import ParseMode
+
+from bot.dialogue import converse
+from bot.digests.outbox import Outbox
+from bot.library import Library
+from bot.question import clean_question
+from bot.storage.activity import Activity, QueryKind
+from bot.storage.conversations import Conversations, StoredTurn
+from retrieval.followup import FollowupKind, Turn
+from retrieval.models import Answer
+
+from . import render
+from .flood import FloodGuard
+from .locale import convert, localise, script_for
+from .render import Reply
+
+log = logging.getLogger(__name__)
+
+INLINE_RESULTS = 3
+_FIND_FILTER = re.compile(r"^(区|地区|district|记者|reporter|期|issue)[:：](.+)$", re.IGNORECASE)
+
+
+class Asker(BaseModel):
+    """Who asks, where, and in which script they read."""
+
+    model_config = ConfigDict(frozen=True)
+
+    user_id: int | None = None
+    chat_id: int | None = None
+    chat_type: str | None = None  # "private", "group", "supergroup", "channel"
+    language: str | None = None
+    first_name: str | None = None
+
+    @property
+    def in_private(self) -> bool:
+        return self.chat_type == "private"
+
+
+class BotService:
+    """Answers, articles, searches, feedback and figures for the Telegram front."""
+
+    def __init__(
+        self,
+        library: Library,
+        admin_ids: list[int],
+        flood: FloodGuard | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.library = library
+        self.activity = Activity(library.store)
+        self.admin_ids = set(admin_ids)
+        self.flood = flood or FloodGuard()
+        self.outbox = Outbox(library.store)
+        self.followup_window = timedelta(seconds=library.settings.followup_seconds)
+        self.conversations = Conversations(library.store, self.followup_window)
+        self.clock = clock or (lambda: datetime.now(UTC))
+
+    # -- questions --------------------------------------------------------------------
+
+    def ask(
+        self, text: str, asker: Asker, kind: QueryKind = QueryKind.ASK, reply_to: int | None = None
+    ) -> Reply | None:
+        """The reply to a question; None when the asker is flooding and was already told.
+
+        In a private chat the message may lean on the chat's last question (within the
+        follow-up window); in a group, on the answer `reply_to` (the bot's message it
+        replies to). The reply carries the turn it answers, for `remember`."""
+        question = clean_question(text)
+        script = script_for(asker.language, question)
+        if asker.user_id is not None:
+            self.activity.seen(asker.user_id, asker.language)
+            if not self.flood.allow(asker.user_id):
+                return Reply(text=render.FLOODED) if self.flood.should_warn(asker.user_id) else None
+        if not question:
+            return localise(render.not_found_reply(Answer(question="", found=False, reason="empty")), script)
+        now = self.clock()
+        previous, max_age = self._context(asker, reply_to)
+        exchange = converse(self.library, question, previous, now, max_age)
+        if exchange.article is not None:
+            reply = render.article_reply(exchange.article, 0)
+        else:
+            answer = exchange.answer or Answer(question=question, found=False, reason="weak")
+            asked = exchange.rewritten or question
+            query_id = self.activity.record(kind, asked, asker.user_id, asker.chat_id, answer.found, answer.answer)
+            if answer.found:
+                reply = render.answer_reply(answer, query_id)
+            elif exchange.resolution.kind is FollowupKind.MORE:
+                reply = Reply(text=render.NO_MORE)
+            else:
+                reply = render.not_found_reply(answer)
+            if exchange.rewritten is not None:
+                reply = render.with_followup_note(reply, exchange.rewritten)
+        reply = reply.model_copy(update={"turn": exchange.turn})
+        if asker.in_private and asker.chat_id is not None:
+            self.conversations.save_last(asker.chat_id, _stored(exchange.turn))
+        return localise(reply, script)
+
+    def remember(self, chat_id: int, message_id: int, reply: Reply) -> None:
+        """A reply was sent in a group as `message_id`: a reply to it is a follow-up."""
+        if reply.turn is not None:
+            self.conversations.save_answer(chat_id, message_id, _stored(reply.turn))
+
+    def _context(self, asker: Asker, reply_to: int | None) -> tuple[Turn | None, timedelta | None]:
+        """The previous turn a message may lean on, and how old it may be."""
+        if asker.chat_id is None:
+            return None, None
+        if asker.in_private:
+            return self._turn(self.conversations.last(asker.chat_id)), self.followup_window
+        if reply_to is not None:
+            return self._turn(self.conversations.answered(asker.chat_id, reply_to)), None
+        return None, None
+
+    def _turn(self, stored: StoredTurn | None) -> Turn | None:
+        if stored is None:
+            return None
+        article = self.library.store.article(stored.article_id) if stored.article_id else None
+        return Turn(
+            question=stored.question, article=article, answer=stored.answer, kind=stored.kind, asked_at=stored.asked_at
+        )
+
+    def more(self, query_id: int, index: int, asker: Asker) -> Reply | None:
+        """Result number `index` of an earlier question (for editing its message in place)."""
+        stored = self.activity.query(query_id)
+        if stored is None:
+            return None
+        answer = self.library.answer(stored.text)
+        if not answer.found or not 0 <= index < len(answer.hits):
+            return None
+        return localise(render.answer_reply(answer, query_id, index), script_for(asker.language, stored.text))
+
+    def inline(self, text: str, asker: Asker) -> list[InlineQueryResultArticle]:
+        """Cited answers to offer in inline mode."""
+        question = clean_question(text)
+        if not question:
+            return []
+        if asker.user_id is not None and not self.flood.allow(asker.user_id):
+            return []
+        script = script_for(asker.language, question)
+        answer = self.library.answer(question)
+        query_id = self.activity.record(
+            QueryKind.INLINE, question, asker.user_id, asker.chat_id, answer.found, answer.answer
+        )
+        results = []
+        for i, hit in enumerate(answer.hits[:INLINE_RESULTS] if answer.found else ()):
+            message = convert(render.answer_text(answer, i), script)
+            results.append(
+                InlineQueryResultArticle(
+                    id=f"{query_id}:{i}",
+                    title=convert(render.inline_title(answer, hit, i), script),
+                    description=convert(hit.snippet[:100], script),
+                    input_message_content=InputTextMessageContent(message, parse_mode=ParseMode.HTML),
+                )
+            )
+        return results
+
+    # -- articles and searches --------------------------------------------------------
+
+    def article(self, article_id: str, page: int, asker: Asker) -> Reply:
+        article = self.library.store.article(article_id.strip())
+        if article is None:
+            return Reply(text=render.NO_ARTICLE.format(id=render.esc(article_id[:64] or "（空）")))
+        return localise(render.article_reply(article, page), script_for(asker.language))
+
+    def find(self, text: str, asker: Asker) -> Reply:
+        query = clean_question(text)
+        if not query:
+            return Reply(text=render.FIND_USAGE)
+        query_id = self.activity.record(QueryKind.FIND, query, asker.user_id, asker.chat_id, True)
+        return self.find_page(query_id, 0, asker) or Reply(text=render.FIND_USAGE)
+
+    def find_page(self, query_id: int, page: int, asker: Asker) -> Reply | None:
+        stored = self.activity.query(query_id)
+        if stored is None or stored.kind is not QueryKind.FIND:
+            return None
+        words: list[str] = []
+        filters: dict[str, str] = {}
+        to_simplified = self.library.segmenter.to_simplified
+        for part in map(to_simplified, stored.text.split()):
+            match = _FIND_FILTER.match(part)
+            if match:
+                name = match.group(1).lower()
+                key = {"地区": "区", "district": "区", "reporter": "记者", "issue": "期"}.get(name, name)
+                filters[key] = match.group(2)
+            else:
+                words.append(part)
+        articles, total = self.library.store.find_articles(
+            words,
+            district=filters.get("区"),
+            reporter=filters.get("记者"),
+            issue=filters.get("期"),
+            limit=render.FIND_PAGE,
+            offset=max(page, 0) * render.FIND_PAGE,
+        )
+        reply = render.find_reply(articles, total, query_id, max(page, 0), stored.text)
+        return localise(reply, script_for(asker.language, stored.text))
+
+    # -- feedback and figures ---------------------------------------------------------
+
+    def feedback(self, query_id: int, value: int, asker: Asker) -> str:
+        if asker.user_id is None or not self.activity.feedback(query_id, asker.user_id, value):
+            return "这条反馈已失效。"
+        return render.FEEDBACK_THANKS
+
+    def is_admin(self, user_id: int | None) -> bool:
+        return user_id is not None and user_id in self.admin_ids
+
+    def stats(self, asker: Asker) -> Reply:
+        if not self.is_admin(asker.user_id):
+            return Reply(text=render.NOT_ADMIN)
+        stats = self.activity.stats().model_copy(update={"subscriptions": self.outbox.active_count()})
+        return render.stats_reply(stats)
+
+    def start(self, asker: Asker) -> Reply:
+        if asker.user_id is not None:
+            self.activity.seen(asker.user_id, asker.language)
+        return localise(render.start_reply(asker.first_name), script_for(asker.language))
+
+    def help(self, bot_username: str, asker: Asker) -> Reply:
+        return localise(render.help_reply(bot_username), script_for(asker.language))
+
+    # -- subscriptions ----------------------------------------------------------------
+
+    def subscribe(self, chat_id: int, chat_type: str, title: str | None, asker: Asker) -> Reply:
+        started = self.outbox.subscribe(chat_id, chat_type, title)
+        return localise(Reply(text=render.SUBSCRIBED if started else render.ALREADY_SUBSCRIBED), script_for(asker.language))
+
+    def unsubscribe(self, chat_id: int, asker: Asker) -> Reply:
+        ended = self.outbox.unsubscribe(chat_id)
+        return localise(Reply(text=render.UNSUBSCRIBED if ended else render.NOT_SUBSCRIBED), script_for(asker.language))
+
+    def status(self, chat_id: int, asker: Asker) -> Reply:
+        current = self.outbox.subscription(chat_id)
+        reply = render.status_reply(current is not None and current.active, self.library.store.issue_count())
+        return localise(reply, script_for(asker.language))
+
+    def left(self, chat_id: int) -> None:
+        """The bot was removed from a chat: its subscription ends."""
+        self.outbox.unsubscribe(chat_id, reason="bot removed from the chat")
+
+    def migrated(self, old_chat_id: int, new_chat_id: int) -> None:
+        self.outbox.migrate(old_chat_id, new_chat_id)
+
+    def example(self, index: int, asker: Asker) -> Reply | None:
+        if not 0 <= index < len(render.EXAMPLES):
+            return None
+        return self.ask(render.EXAMPLES[index], asker)
+
+
+def _stored(turn: Turn) -> StoredTurn:
+    return StoredTurn(
+        question=turn.question,
+        article_id=turn.article.article_id if turn.article is not None else None,
+        answer=turn.answer,
+        kind=turn.kind,
+        asked_at=turn.asked_at,
+    )

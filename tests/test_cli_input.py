@@ -1,0 +1,122 @@
+"""Hostile questions at the command line: bytes that are not UTF-8, NUL and control
+characters, and questions far longer than anyone asks, given as arguments, on stdin to the
+`ask --json` batch, and to `chat`. Every test runs the real `unionbot` in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.question import MAX_QUESTION_CHARS
+
+from .conftest import ROOT, SEEDS
+
+TIMEOUT = 180  # a bound, not a timing assertion: the old code never returned on some inputs
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """One data dir for the module, its index built once by the first command."""
+    data = tmp_path_factory.mktemp("cli-input") / "data"
+    keep = {k: v for k, v in os.environ.items() if not k.startswith(("UNIONBOT_", "TELEGRAM_"))}
+    return {**keep, "UNIONBOT_DATA_DIR": str(data), "UNIONBOT_SEEDS_DIR": str(SEEDS)}
+
+
+def unionbot(env: dict[str, str], *args: str | bytes, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, env=env, cwd=ROOT, timeout=TIMEOUT
+    )
+
+
+def json_lines(out: bytes) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in out.decode("utf-8").splitlines()]
+
+
+def test_batch_goes_on_after_a_line_that_is_not_utf8(env: dict[str, str]) -> None:
+    lines = [
+        "密云区总工会培训了多少人".encode(),
+        b"\xff\xfe\xc3\x28 not utf-8 \xe5\xaf",
+        "大兴区总工会主席是谁".encode("gb18030"),
+        "\x00密云区\x00总工会\x07培训了\x1b[31m多少人\x00".encode(),
+        "大兴区总工会主席是谁".encode(),
+    ]
+    done = unionbot(env, "ask", "--json", stdin=b"\n".join(lines) + b"\n")
+    assert b"Traceback" not in done.stderr, done.stderr.decode(errors="replace")
+    objects = json_lines(done.stdout)
+    assert len(objects) == len(lines), done.stderr.decode(errors="replace")
+    assert objects[0]["answer"] == "300余人"
+    for bad in (objects[1], objects[2]):
+        assert bad["question"] is None and bad["found"] is False
+        assert set(bad) == {"question", "found", "error"} and "UTF-8" in bad["error"]
+    assert objects[3]["found"] is True and objects[3]["answer"] == "300余人"
+    assert objects[4]["answer"] == "李达"
+    assert done.returncode == 0  # the error objects stand in the output: the batch succeeded
+
+
+def test_plain_batch_names_the_bad_line_and_goes_on(env: dict[str, str]) -> None:
+    done = unionbot(env, "ask", stdin=b"\xff\xfe\n" + "大兴区总工会主席是谁\n".encode())
+    assert b"Traceback" not in done.stderr
+    assert "答：李达" in done.stdout.decode("utf-8")
+    assert "line 1" in done.stderr.decode("utf-8") and "UTF-8" in done.stderr.decode("utf-8")
+    assert done.returncode == 1
+
+
+def test_a_question_argument_that_is_not_utf8(env: dict[str, str]) -> None:
+    done = unionbot(env, "ask", b"\xe5\xaf\x86\xff\xfe\xba")
+    err = done.stderr.decode("utf-8")
+    assert done.returncode != 0 and done.stdout == b""
+    assert len(err.splitlines()) == 1 and "UTF-8" in err and "Traceback" not in err
+    done = unionbot(env, "ask", "--json", b"\xff\xfe")
+    assert done.returncode != 0 and b"Traceback" not in done.stderr
+    [obj] = json_lines(done.stdout)
+    assert obj["question"] is None and obj["found"] is False and "UTF-8" in obj["error"]
+
+
+def test_control_characters_in_an_argument_are_stripped(env: dict[str, str]) -> None:
+    done = unionbot(env, "ask", "--json", "\x07密云区\x1b[31m总工会\x7f培训了多少人\x01")
+    assert done.returncode == 0, done.stderr.decode(errors="replace")
+    [obj] = json_lines(done.stdout)
+    assert obj["found"] is True and obj["answer"] == "300余人"
+
+
+def _capped(question: str) -> str:
+    return " ".join(question.split())[:MAX_QUESTION_CHARS]
+
+
+def test_a_100k_character_question_is_capped(env: dict[str, str]) -> None:
+    words = ["密云区总工会培训了多少人"] + ["东城区职工交友活动平谷区工会"] * 7000  # about 100,000 characters
+    question = " ".join(words)
+    assert len(question) > 100_000
+    capped = unionbot(env, "ask", "--json", _capped(question))
+    [expected] = json_lines(capped.stdout)
+    # as arguments (one argument may not exceed 128 KiB on Linux)
+    done = unionbot(env, "ask", "--json", *words)
+    assert done.returncode == 0, done.stderr.decode(errors="replace")
+    [obj] = json_lines(done.stdout)
+    assert obj["question"] == question  # the question as asked; the answer is for its start
+    assert {k: v for k, v in obj.items() if k != "question"} == {k: v for k, v in expected.items() if k != "question"}
+    assert f"{MAX_QUESTION_CHARS}" in done.stderr.decode("utf-8")
+    # on stdin, then the next line still answered
+    done = unionbot(env, "ask", "--json", stdin=(question + "\n大兴区总工会主席是谁\n").encode())
+    assert done.returncode == 0, done.stderr.decode(errors="replace")
+    first, second = json_lines(done.stdout)
+    assert {k: v for k, v in first.items() if k != "question"} == {k: v for k, v in expected.items() if k != "question"}
+    assert second["answer"] == "李达"
+    # for people: the answer says the question was shortened
+    done = unionbot(env, "ask", *words)
+    assert done.returncode == 0 and f"前 {MAX_QUESTION_CHARS} 个字" in done.stdout.decode("utf-8")
+
+
+def test_chat_survives_bad_bytes_and_long_questions(env: dict[str, str], tmp_path: Path) -> None:
+    long_question = "密云区总工会培训了多少人" + "工会" * 50_000
+    stdin = b"\xff\xfe\n" + (long_question + "\n大兴区总工会主席是谁\n").encode()
+    done = unionbot(env, "chat", stdin=stdin)
+    out = done.stdout.decode("utf-8")
+    assert done.returncode == 0 and b"Traceback" not in done.stderr, done.stderr.decode(errors="replace")
+    assert "UTF-8" in out and f"前 {MAX_QUESTION_CHARS} 个字" in out and "答：李达" in out

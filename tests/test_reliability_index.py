@@ -1,0 +1,370 @@
+"""The saved search index under crashes, damage and read-only data dirs, driven through
+real `unionbot` processes: a build killed in the middle blocks nothing, a damaged index
+is rebuilt from the database, and a read-only data dir still answers."""
+
+from __future__ import annotations
+
+import ctypes
+import fcntl
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.library import Library, build_segmenter, ingest_targets
+from bot.settings import Settings
+from bot.storage.store import Store
+from retrieval.corpus import Corpus
+from retrieval.segment import Segmenter
+
+from .conftest import ROOT, SEEDS
+
+QUESTION = "密云区总工会培训了多少人"
+ANSWER = "300余人"
+LATER_QUESTION = "东城区覆盖了多少家企业"
+LATER_ANSWER = "8327家"
+FIRST_SEED = SEEDS / "001_4042bde3bc384a6e.txt"
+LATER_SEED = SEEDS / "002_d64f82ff6841a4f4.txt"
+PLACES = ("东城区", "西城区", "朝阳区", "海淀区", "丰台区", "通州区", "顺义区", "大兴区")
+
+
+def cli_env(data: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("UNIONBOT_", "TELEGRAM_"))}
+    env.update({"UNIONBOT_DATA_DIR": str(data), "UNIONBOT_SEEDS_DIR": "", "PYTHONDONTWRITEBYTECODE": "1"})
+    env.update(extra)
+    return env
+
+
+def unionbot(data: Path, *args: str, timeout: float = 120, stdin: str = "", **popen: Any) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=ROOT,
+        env=popen.pop("env", None) or cli_env(data),
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        **popen,
+    )
+
+
+def answer_line(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr, result.stderr
+    return result.stdout.splitlines()[0]
+
+
+# -- a build killed in the middle ---------------------------------------------------
+
+
+def write_issues(folder: Path, count: int) -> int:
+    """Issue files of ten articles of ten paragraphs each; returns the paragraphs written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(count):
+        lines = ["# 第一版 要闻", ""]
+        for a in range(10):
+            place = PLACES[(i + a) % len(PLACES)]
+            lines += [f"## {place}职工书屋第{i}期第{a}场读书会", ""]
+            for p in range(10):
+                lines += [
+                    f"{place}第{i}批第{a}组读书会在职工书屋举行，到场读者{i * 7 + a * 3 + p}位，"
+                    f"交流了第{p}本书的读书心得和体会。",
+                    "",
+                ]
+        (folder / f"gen_{i:03d}.md").write_text("\n".join(lines), encoding="utf-8")
+    return count * 100
+
+
+def children(pid: int) -> set[int]:
+    """Processes whose parent is `pid`."""
+    found: set[int] = set()
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as handle:
+                found.update(int(x) for x in handle.read().split())
+    except OSError:
+        pass
+    return found
+
+
+def cpu_seconds(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            state = handle.read().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state not in ("Z", "X")
+
+
+def wait_for(condition: Any, seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.02)
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc to watch worker processes")
+def test_a_build_killed_in_the_middle_blocks_nothing(tmp_path: Path) -> None:
+    issues = tmp_path / "issues"
+    assert write_issues(issues, 52) > 5000  # enough for the builds of earlier versions to fork
+    shutil.copy(FIRST_SEED, issues)
+    data = tmp_path / "data"
+    # from 1,000 paragraphs the build segments in two worker processes
+    env = cli_env(data, UNIONBOT_INDEX_WORKERS="2", UNIONBOT_INDEX_PARALLEL_PARAGRAPHS="1000")
+    ingest = subprocess.Popen(
+        [sys.executable, "-m", "bot", "ingest", str(issues)],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )
+    workers: set[int] = set()
+    try:
+        def segmenting() -> bool:
+            if ingest.poll() is not None:
+                raise AssertionError("the build finished before it could be interrupted: " + str(ingest.stderr.read() if ingest.stderr else ""))
+            workers.update(children(ingest.pid))
+            return any(cpu_seconds(w) > 0.3 for w in workers)
+
+        wait_for(segmenting, 120, "the index build's worker processes")
+        os.kill(ingest.pid, signal.SIGKILL)
+        ingest.wait(timeout=30)
+    finally:
+        if ingest.poll() is None:
+            ingest.kill()
+            ingest.wait()
+        if ingest.stderr is not None:
+            ingest.stderr.close()
+
+    asked = unionbot(data, "ask", QUESTION, env=env, timeout=180)  # a bound, not a timing
+    assert answer_line(asked) == f"答：{ANSWER}"
+    assert (data / "index" / "CURRENT").exists()  # and it saved the index it built
+    wait_for(lambda: not any(alive(w) for w in workers), 30, "the interrupted build's workers to exit")
+
+
+def test_a_waiting_process_names_the_lock_and_gives_up(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    (data / "index").mkdir(parents=True)
+    with open(data / "index" / ".lock", "a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        lock.truncate(0)
+        lock.write(f"{os.getpid()}\n")
+        lock.flush()
+        env = cli_env(data, UNIONBOT_SEEDS_DIR=str(SEEDS), UNIONBOT_INDEX_LOCK_TIMEOUT_SECONDS="1")
+        result = unionbot(data, "ask", QUESTION, env=env, timeout=120)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("unionbot: ") and ".lock" in last and str(os.getpid()) in last, result.stderr
+    assert "waiting" in result.stderr and str(os.getpid()) in result.stderr.splitlines()[0]
+    # once the lock is free, the same command answers
+    assert answer_line(unionbot(data, "ask", QUESTION, env=env)) == f"答：{ANSWER}"
+
+
+# -- damage -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def segmenter() -> Segmenter:
+    return build_segmenter()
+
+
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory: pytest.TempPathFactory, segmenter: Segmenter) -> Path:
+    """A data dir with two issues stored and a saved index over them."""
+    seeds = tmp_path_factory.mktemp("seeds")
+    for seed in (FIRST_SEED, LATER_SEED):
+        shutil.copy(seed, seeds)
+    data = tmp_path_factory.mktemp("pristine") / "data"
+    with Library(Settings(data_dir=data, seeds_dir=seeds), segmenter=segmenter) as library:
+        assert library.answer(QUESTION).answer == ANSWER
+    return data
+
+
+def saved_files(data: Path) -> dict[str, Path]:
+    """Every saved index file, by its kind (path inside the live version)."""
+    index = data / "index"
+    live = index / (index / "CURRENT").read_text().strip()
+    files = {"CURRENT": index / "CURRENT"}
+    for path in sorted(live.rglob("*")):
+        if path.is_file():
+            parts = path.relative_to(live).parts
+            kind = "/".join("v-*" if p.startswith("v-") else p for p in parts)
+            files[kind] = path
+    return files
+
+
+FILE_KINDS = [
+    "CURRENT", "meta.json", "manifest.json", "passages.bin", "passages.offsets.npy", "passage_article.npy",
+    "articles.bin", "articles.offsets.npy", "first_passage.npy", "bm25/CURRENT", "bm25/v-*/meta.json",
+    "bm25/v-*/vocab.json", "bm25/v-*/indptr.npy", "bm25/v-*/indices.npy", "bm25/v-*/tf.npy",
+    "bm25/v-*/weights.npy", "bm25/v-*/doc_len.npy",
+]
+
+
+def damage(path: Path, how: str) -> None:
+    if how == "delete":
+        path.unlink()
+    elif how == "empty":
+        path.write_bytes(b"")
+    else:
+        size = path.stat().st_size
+        path.write_bytes(bytes((i * 131 + 7) % 251 for i in range(size)))
+
+
+def test_every_kind_of_saved_file_is_covered(pristine: Path) -> None:
+    assert sorted(saved_files(pristine)) == sorted(FILE_KINDS)
+
+
+@pytest.mark.parametrize("how", ["empty", "garbage", "delete"])
+@pytest.mark.parametrize("kind", FILE_KINDS)
+def test_a_damaged_index_file_is_rebuilt_from_the_database(
+    pristine: Path, tmp_path: Path, segmenter: Segmenter, kind: str, how: str,
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(pristine, data)
+    damage(saved_files(data)[kind], how)
+    settings = Settings(data_dir=data, seeds_dir=None)
+    with caplog.at_level(logging.WARNING), Library(settings, segmenter=segmenter) as library:
+        assert library.answer(QUESTION).answer == ANSWER
+        assert library.answer(LATER_QUESTION).answer == LATER_ANSWER
+    if not (kind == "CURRENT" and how == "delete"):  # no index at all is no damage
+        assert any("search index" in r.getMessage() for r in caplog.records if r.levelno == logging.WARNING)
+
+    def no_rebuild(*args: object, **kwargs: object) -> Corpus:
+        raise AssertionError("the index was rebuilt again: the damage survived")
+
+    monkeypatch.setattr(Corpus, "build", no_rebuild)
+    monkeypatch.setattr(Corpus, "extend", no_rebuild)
+    caplog.clear()
+    with caplog.at_level(logging.WARNING), Library(settings, segmenter=segmenter) as library:
+        assert library.answer(QUESTION).answer == ANSWER
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+    versions = [p.name for p in (data / "index").iterdir() if p.name.startswith(("c-", ".c-"))]
+    assert len(versions) == 1, versions
+
+
+def test_ask_says_once_that_it_rebuilt_a_damaged_index(pristine: Path, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(pristine, data)
+    damage(saved_files(data)["bm25/v-*/weights.npy"], "garbage")  # same size: only a checksum sees it
+    first = unionbot(data, "ask", QUESTION)
+    assert answer_line(first) == f"答：{ANSWER}"
+    warnings = [line for line in first.stderr.splitlines() if "search index" in line]
+    assert len(warnings) == 1 and "weights.npy" in warnings[0], first.stderr
+    second = unionbot(data, "ask", QUESTION)
+    assert answer_line(second) == f"答：{ANSWER}"
+    assert second.stderr == ""
+
+
+# -- read-only data dirs ------------------------------------------------------------
+
+
+CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER = 1, 2, 3
+PR_CAPBSET_DROP = 24
+
+
+def _drop_file_capabilities() -> None:
+    """In the child, before exec: root without the capabilities that bypass permission bits."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    for cap in (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER):
+        if libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
+
+
+@pytest.fixture
+def writable_again(tmp_path: Path) -> Iterator[Path]:
+    """tmp_path, given its write bits back afterwards so that it can be cleaned up."""
+    yield tmp_path
+    for path in [tmp_path, *tmp_path.rglob("*")]:
+        if not path.is_symlink():
+            path.chmod(path.stat().st_mode | 0o200)
+
+
+def read_only(data: Path) -> dict[str, Any]:
+    """subprocess arguments that run a command with no write access to `data`: the write
+    bits are removed, and as root (which ignores them) the command runs without the
+    capabilities that override file permissions."""
+    for path in [data, *data.rglob("*")]:
+        path.chmod(path.stat().st_mode & ~0o222)
+    if os.geteuid() != 0:
+        return {}
+    probe = subprocess.run(
+        [sys.executable, "-c", f"open({str(data / 'probe')!r}, 'w')"],
+        preexec_fn=_drop_file_capabilities, capture_output=True, text=True,
+    )
+    if probe.returncode == 0 or "PermissionError" not in probe.stderr:
+        pytest.skip("cannot run a command without write access here: " + probe.stderr[-200:])
+    return {"preexec_fn": _drop_file_capabilities}
+
+
+def snapshot(data: Path) -> dict[str, tuple[int, int]]:
+    return {str(p.relative_to(data)): (p.stat().st_size, p.stat().st_mtime_ns) for p in data.rglob("*")}
+
+
+def stored_data_dir(data: Path, seeds: list[Path], segmenter: Segmenter, later: list[Path] = []) -> None:
+    """A data dir holding `seeds` with a current index, then `later` stored but not indexed."""
+    folder = data.parent / "seeds"
+    folder.mkdir()
+    for seed in seeds:
+        shutil.copy(seed, folder)
+    settings = Settings(data_dir=data, seeds_dir=folder)
+    with Library(settings, segmenter=segmenter) as library:
+        library.corpus  # noqa: B018
+    with Store(settings.sqlite_path) as store:
+        ingest_targets(store, settings, [str(p) for p in later], progress=False)
+    assert not list(data.glob("*-wal")) and not list(data.glob("*-shm"))
+
+
+def test_a_read_only_data_dir_with_a_current_index_answers(writable_again: Path, segmenter: Segmenter) -> None:
+    data = writable_again / "data"
+    stored_data_dir(data, [FIRST_SEED, LATER_SEED], segmenter)
+    as_reader = read_only(data)
+    before = snapshot(data)
+
+    assert answer_line(unionbot(data, "ask", QUESTION, **as_reader)) == f"答：{ANSWER}"
+    asked = unionbot(data, "ask", "--json", QUESTION, **as_reader)
+    assert asked.returncode == 0 and '"answer": "300余人"' in asked.stdout and asked.stderr == ""
+    listed = unionbot(data, "articles", **as_reader)
+    assert listed.returncode == 0 and "001_4042bde3bc384a6e" in listed.stdout and listed.stderr == ""
+    digest = unionbot(data, "digest", "002_d64f82ff6841a4f4", **as_reader)
+    assert digest.returncode == 0 and "东城区总工会列出12项重点工作清单" in digest.stdout and digest.stderr == ""
+    chat = unionbot(data, "chat", stdin=f"{QUESTION}\n/quit\n", **as_reader)
+    assert chat.returncode == 0 and ANSWER in chat.stdout and chat.stderr == ""
+    assert snapshot(data) == before  # reading wrote nothing
+
+    refused = unionbot(data, "ingest", str(SEEDS / "003_8c0f42011e5a1360.txt"), **as_reader)
+    assert refused.returncode != 0 and "Traceback" not in refused.stderr
+    lines = refused.stderr.strip().splitlines()
+    assert len(lines) == 1 and "read-only" in lines[0], refused.stderr
+    assert snapshot(data) == before
+
+
+def test_a_stale_index_that_cannot_be_saved_is_built_in_memory(writable_again: Path, segmenter: Segmenter) -> None:
+    data = writable_again / "data"
+    stored_data_dir(data, [FIRST_SEED], segmenter, later=[LATER_SEED])
+    as_reader = read_only(data)
+    before = snapshot(data)
+    result = unionbot(data, "ask", "--json", stdin=f"{LATER_QUESTION}\n{QUESTION}\n", **as_reader)
+    assert result.returncode == 0, result.stderr
+    assert '"answer": "8327家"' in result.stdout and '"answer": "300余人"' in result.stdout
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "could not be saved" in lines[0], result.stderr
+    assert snapshot(data) == before

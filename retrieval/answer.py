@@ -19,10 +19,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .candidates import Candidate, QuestionContext, SentenceChoice, candidates_of
 from .corpus import Corpus
 from .confidence import AnswerModel
-from .extract import Span, anchors_of, extract
-from .figures import TIME_RE, find_figures
+from .extract import Span, extract
 from .kinds import BYLINE_QUESTION, HAS_QUESTION, RULES, parts_of
 from .lexicon import Lexicon
 from .models import Answer, Article, Headline, Hit, Kind
@@ -47,8 +47,7 @@ QUALIFIER_PENALTY = 0.5  # a sentence stating another rank / round / year is not
 QUALIFIER_BONUS = 0.1  # one stating the asked one is more likely
 # qualifiers judged sentence by sentence; a year is often stated once for the whole article
 SENTENCE_QUALIFIERS = ("ordinal", "rank")
-DISTANCE_SCALE = 40.0  # characters: a span this far from the question's words is "far"
-ADJACENT = 6  # characters: a question word this close to the span is read as tied to it
+SENTENCES_CONSIDERED = 4  # the best article's best sentences that give candidate answers
 
 
 # 奖金有多少: the words a 多少 at the end of the question counts
@@ -57,12 +56,26 @@ _BEFORE_HOW_MANY = re.compile(r"([\u4e00-\u9fff]{1,8}?)(?:有|是|为|共计?|�
 
 @dataclass
 class Explained:
-    """An answer with what the answer model saw: the features of its best candidate span
-    (None when there was none) and that span's text, printed or not."""
+    """An answer with what the answer model saw: every candidate span with its features,
+    the chosen one, and the words it would print (printed or not)."""
 
     answer: Answer
-    features: dict[str, float] | None = None
+    candidates: tuple[Candidate, ...] = ()
+    chosen: Candidate | None = None
     candidate: str | None = None
+    yes_word: str | None = None  # 有 / 是: what every candidate of a yes/no question says
+
+    def shown(self, candidate: Candidate) -> str:
+        """The answer words of a candidate (有 / 是 for a yes/no question)."""
+        return self.yes_word if self.yes_word is not None else candidate.text
+
+
+@dataclass
+class _Ranked:
+    paragraph: int
+    sentence: Sentence
+    score: float
+    span: Span | None
 
 
 @dataclass
@@ -137,22 +150,25 @@ class Answerer:
         parts = parts_of(self.segmenter.normalise(text).strip())
         first = self._explain(text if len(parts) == 1 else parts[0], limit)
         if len(parts) == 1 or not first.answer.found:
-            return Explained(first.answer.model_copy(update={"question": text}), first.features, first.candidate)
+            return Explained(
+                first.answer.model_copy(update={"question": text}), first.candidates, first.chosen, first.candidate, first.yes_word
+            )
         top = first.answer.hits[0]
         shown: list[str | None] = [first.candidate]
         for part in parts[1:]:
             question = analyse(part, self.segmenter, self.lexicon)
             weights, total = self._weights(question)
             title = self.segmenter.normalise(top.article.title)
-            _, _, _, span, _ = self._best_sentence(top.article.paragraphs, question, weights, total, title)
-            shown.append(self._shown(question, span))
+            best = self._ranked_sentences(top.article.paragraphs, question, weights, total, title)[0]
+            shown.append(self._shown(question, best.span))
         candidate = "；".join(a for a in shown if a) if all(shown) else None
         # each further part is found with less context than the first: its confidence is
         # the first part's, and a part without an answer withholds the whole line
         confidence = first.answer.confidence if candidate else 0.0
         printed = candidate if candidate and confidence >= self.model.print_threshold else None
-        answer = first.answer.model_copy(update={"question": text, "answer": printed, "confidence": confidence})
-        return Explained(answer, first.features if candidate else None, candidate)
+        hits = first.answer.hits if printed else tuple(h.model_copy(update={"answer": None, "answer_start": None}) for h in first.answer.hits)
+        answer = first.answer.model_copy(update={"question": text, "answer": printed, "confidence": confidence, "hits": hits})
+        return Explained(answer, first.candidates, first.chosen, candidate, first.yes_word)
 
     def _weights(self, question: Question) -> tuple[dict[str, float], float]:
         core = set(question.core)
@@ -189,7 +205,7 @@ class Answerer:
             agrees = all(e in article_text for e in entities)
             paragraph = passage - self.corpus.article_passages(row).start
             text_of_passage = self.corpus.passages[passage]
-            _, sentence, local, _, _ = self._best_sentence([text_of_passage], question, weights, total, title)
+            _, sentence, local, _ = self._best_sentence([text_of_passage], question, weights, total, title)
             score = 0.35 * (bm25 / best_bm25) + 0.4 * coverage + 0.35 * local
             if not agrees:
                 score *= ENTITY_PENALTY
@@ -222,33 +238,42 @@ class Answerer:
             return Explained(Answer(question=text, found=False, reason="unsaid", related=related, kind=kind))
         relevant = [s for s in ranked[:limit] if s.score >= RELATED_SHARE * top.score and s.coverage >= MIN_COVERAGE / 2]
         article = self.corpus.article(top.row)
-        paragraph, sentence, local, span, runner_up = self._best_sentence(
-            article.paragraphs, question, weights, total, top_title
-        )
-        if kind is Kind.PERSON and article.reporters and BYLINE_QUESTION.search(question.normalised):
+        sentences = self._ranked_sentences(article.paragraphs, question, weights, total, top_title)
+        best = sentences[0]
+        paragraph, sentence, span = best.paragraph, best.sentence, best.span
+        byline = kind is Kind.PERSON and bool(article.reporters) and BYLINE_QUESTION.search(question.normalised) is not None
+        if byline:
             span, sentence, paragraph = _byline(article), article_lead(article), 0
-        hits = [self._hit(top, paragraph, sentence, span)]
-        for other in relevant[1:]:
-            hits.append(self._hit(other, other.paragraph, other.sentence, self._extract(other.sentence.text, question)))
         rule = RULES[kind]
         if span is None and rule.refuses_without_span(question.unit_class is not None, bool(question.roles)):
             # 多少人 with no count of people in the article, 谁 with no name after the role,
             # 有没有 with nothing of the kind stated: the paper does not say, so do not cite.
-            related = tuple(self._headline(h.article) for h in hits[:3])
+            related = tuple(self._headline(self.corpus.article(s.row)) for s in relevant[:3])
             return Explained(Answer(question=text, found=False, reason="unsaid", related=related, kind=kind))
-        features = None
-        confidence = 0.0
-        if span is not None:
-            second = ranked[1].score if len(ranked) > 1 else 0.0
-            features = self._features(
-                question, sentence.text, span, top.coverage, (top.score - second) / max(top.score, 1e-9),
-                lead=(paragraph == 0 and sentence.start == 0),
-                names_share=(sum(n in top_text for n in names) / len(names)) if names else 1.0,
-                local=local, runner_up=runner_up, weights=weights, total=total,
-            )
-            confidence = self.model.probability(features)
-        shown = self._shown(question, span)
+        second = ranked[1].score if len(ranked) > 1 else 0.0
+        context = QuestionContext(
+            question=question, weights=weights, total=total, article_coverage=top.coverage,
+            margin=(top.score - second) / max(top.score, 1e-9),
+            names_agree=(sum(n in top_text for n in names) / len(names)) if names else 1.0,
+            byline=byline, normalise=self.segmenter.normalise, tag=self._tag, lexicon=self.lexicon,
+        )
+        choices = [
+            SentenceChoice(paragraph=s.paragraph, sentence=s.sentence, score=s.score, rank=i, lead=(s.paragraph == 0 and s.sentence.start == 0))
+            for i, s in enumerate(sentences[:SENTENCES_CONSIDERED])
+        ]
+        forced = [(SentenceChoice(paragraph=0, sentence=sentence, score=best.score, rank=0, lead=True), span)] if byline and span else []
+        spans = candidates_of(context, choices, forced)
+        chosen, confidence = self._choose(spans, kind)
+        yes_word = ("有" if HAS_QUESTION.search(question.normalised) else "是") if kind is Kind.YES_NO else None
+        explained = Explained(Answer(question=text, found=True, kind=kind), tuple(spans), chosen, yes_word=yes_word)
+        shown = explained.shown(chosen) if chosen is not None else None
         printed = shown if shown is not None and confidence >= self.model.print_threshold else None
+        if printed is not None and chosen is not None:  # the sentence that holds the printed answer
+            hits = [self._hit(top, chosen.paragraph, chosen.sentence, chosen.span)]
+        else:  # the highlight is a claimed answer: none when no answer line is printed
+            hits = [self._hit(top, paragraph, sentence, None)]
+        for other in relevant[1:]:
+            hits.append(self._hit(other, other.paragraph, other.sentence, None))
         answer = Answer(
             question=text,
             found=True,
@@ -257,50 +282,21 @@ class Answerer:
             kind=kind,
             hits=tuple(hits),
         )
-        return Explained(answer, features, shown)
+        return Explained(answer, tuple(spans), chosen, shown, yes_word)
 
-    def _features(
-        self,
-        question: Question,
-        sentence: str,
-        span: Span,
-        coverage: float,
-        margin: float,
-        lead: bool,
-        names_share: float,
-        local: float,
-        runner_up: float,
-        weights: dict[str, float],
-        total: float,
-    ) -> dict[str, float]:
-        """What the answer model weighs (see retrieval/confidence.py FEATURES)."""
-        norm = self.segmenter.normalise(sentence)
-        asked, stated = question.qualifiers, qualifiers_of(norm)
-        agrees = any(asked[c] & stated.get(c, frozenset()) for c in asked)
-        conflicts = any(stated.get(c) and not (asked[c] & stated[c]) for c in asked)
-        anchors = anchors_of(sentence, question)
-        distance = min(abs(span.start - a) for a in anchors) / DISTANCE_SCALE if anchors else DISTANCE_SCALE
-        values: dict[str, float] = {f"kind_{k.value}": float(question.kind is k) for k in Kind}
-        values.update(
-            strength=span.strength,
-            sentence_coverage=sum(w for t, w in weights.items() if t in norm) / total,
-            article_coverage=coverage,
-            margin=max(0.0, min(1.0, margin)),
-            qualifier_agrees=float(agrees),
-            qualifier_conflicts=float(conflicts),
-            unit_asked=float(question.unit_class is not None),
-            distance=min(1.0, distance),
-            lead_sentence=float(lead),
-            span_length=math.log1p(len(span.text)),
-            specific=float(_specific(question, span.text)),
-            names_agree=names_share,
-            sentence_best_margin=max(0.0, min(1.0, local - runner_up)),
-            noun_follows=float(bool(question.noun) and question.noun[:2] in norm[span.end : span.end + 8]),
-            competitors=math.log1p(_competitors(question, norm, span)),
-            adjacent=float(bool(anchors) and min(min(abs(span.start - a), abs(span.end - a)) for a in anchors) <= ADJACENT),
-            byline=float(question.kind is Kind.PERSON and BYLINE_QUESTION.search(question.normalised) is not None),
+    def _choose(self, candidates: Sequence[Candidate], kind: Kind) -> tuple[Candidate | None, float]:
+        """The ranker's best candidate and the calibrated confidence that it is right."""
+        if not candidates:
+            return None, 0.0
+        scores = [self.model.score(c.features) for c in candidates]
+        order = sorted(range(len(candidates)), key=lambda i: -scores[i])
+        best = candidates[order[0]]
+        # the runner-up is the best candidate that says something else
+        runner_up = next(
+            (scores[i] for i in order[1:] if candidates[i].text not in best.text and best.text not in candidates[i].text),
+            1e-6,
         )
-        return values
+        return best, self.model.confidence(scores[order[0]], runner_up, best.features)
 
     def _extract(self, sentence: str, question: Question) -> Span | None:
         return extract(sentence, question, self._tag, self.lexicon, RULES[question.kind].extractor)
@@ -366,9 +362,17 @@ class Answerer:
 
     def _best_sentence(
         self, paragraphs: Sequence[str], question: Question, weights: dict[str, float], total: float, title: str
-    ) -> tuple[int, Sentence, float, Span | None, float]:
+    ) -> tuple[int, Sentence, float, Span | None]:
         """The best answering sentence of the paragraphs: (paragraph index, sentence, score,
-        short answer, the next best sentence's score). A sentence is judged with its
+        short answer)."""
+        best = self._ranked_sentences(paragraphs, question, weights, total, title)[0]
+        return best.paragraph, best.sentence, best.score, best.span
+
+    def _ranked_sentences(
+        self, paragraphs: Sequence[str], question: Question, weights: dict[str, float], total: float, title: str
+    ) -> list[_Ranked]:
+        """The sentences of the paragraphs, the best answering one first, each with its
+        score and the span of the asked type it holds. A sentence is judged with its
         neighbours (the question's words may stand in the sentence before the answer) and
         by the qualifiers it states; when the question needs a figure or a name, a
         sentence that has one wins; ties go to the earlier sentence."""
@@ -401,9 +405,7 @@ class Answerer:
         if not scored:
             raise ValueError("no paragraph to choose a sentence from")
         scored.sort(key=lambda x: x[0], reverse=True)
-        best = scored[0]
-        runner_up = scored[1][3] if len(scored) > 1 else 0.0
-        return best[1], best[2], best[3], best[4], runner_up
+        return [_Ranked(paragraph=p, sentence=sentence, score=score, span=span) for _, p, sentence, score, span in scored]
 
     def _hit(self, scored: _Scored, paragraph: int, sentence: Sentence, span: Span | None) -> Hit:
         article = self.corpus.article(scored.row)
@@ -436,27 +438,6 @@ def _qualifier_missing(question: Question, text: str) -> bool:
     never the asked one (二等奖 asked, only 一等奖 stated)?"""
     stated = qualifiers_of(text)
     return any(stated.get(c) and not (asked & stated[c]) for c, asked in question.qualifiers.items())
-
-
-def _competitors(question: Question, norm: str, span: Span) -> int:
-    """Other spans of the asked type in the sentence (four figures in 人 make a 多少人 risky)."""
-    if question.kind is Kind.QUANTITY:
-        return max(0, sum(question.unit_class in (None, f.unit_class) for f in find_figures(norm)) - 1)
-    if question.kind is Kind.DATE:
-        return max(0, len(TIME_RE.findall(norm)) - 1)
-    return norm.count("、") if question.kind is not Kind.LIST else 0
-
-
-def _specific(question: Question, text: str) -> bool:
-    """Is the span of the precise shape the kind wants (a dated day, a figure, a name)?"""
-    if question.kind is Kind.DATE:
-        has_digit = any(ch.isdigit() for ch in text)
-        return has_digit and (not question.wants_day or "日" in text or "号" in text)
-    if question.kind is Kind.PERSON:
-        return 2 <= len(text) <= 3
-    if question.kind is Kind.QUANTITY:
-        return any(ch.isdigit() or ch in "一二三四五六七八九十百千万两" for ch in text)
-    return True
 
 
 def _needs_span(question: Question) -> bool:

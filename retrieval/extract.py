@@ -33,7 +33,8 @@ _BY_ORGS = re.compile(r"由([^，。；]{2,60}?)(?:联合|共同)?(?:主办|承�
 
 
 Tagger = Callable[[str], list[tuple[str, str]]]
-Extractor = Callable[[str, "Question", Tagger, Lexicon], "Span | None"]
+# an extractor gives the spans of its type in a sentence, the most likely first
+Extractor = Callable[[str, "Question", Tagger, Lexicon], "list[Span]"]
 # parts of speech a noun phrase may hold (jieba's tag set): nouns, names, numbers, measure
 # words, places, directions, adjectives, distinguishing words, abbreviations, Latin words
 _PHRASE_POS = ("n", "m", "q", "s", "f", "a", "b", "j", "eng", "l", "i")
@@ -52,16 +53,16 @@ class Span(BaseModel):
     strength: float = 1.0
 
 
-def _weaker(span: Span | None, strength: float) -> Span | None:
-    return None if span is None else span.model_copy(update={"strength": strength})
+def _weaker(spans: Sequence[Span], strength: float) -> list[Span]:
+    return [span.model_copy(update={"strength": min(span.strength, strength)}) for span in spans]
 
 
-def _nearest(spans: Sequence[Span], anchors: Sequence[int]) -> Span | None:
-    if not spans:
-        return None
+def _nearest(spans: Sequence[Span], anchors: Sequence[int]) -> list[Span]:
+    """The spans, the nearest to the question's words first (a stable sort: ties keep
+    their order)."""
     if not anchors:
-        return spans[0]
-    return min(spans, key=lambda s: min(abs(s.start - a) for a in anchors))
+        return list(spans)
+    return sorted(spans, key=lambda s: min(abs(s.start - a) for a in anchors))
 
 
 def anchors_of(sentence: str, question: Question) -> list[int]:
@@ -80,26 +81,25 @@ def anchors_of(sentence: str, question: Question) -> list[int]:
 _ORDINAL = re.compile(r"第[一二三四五六七八九十百零两\d]+(?:届|次|季|期|批|轮|名|阶段|场|个)")
 
 
-def quantity(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> Span | None:
+def quantity(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> list[Span]:
+    anchors = anchors_of(sentence, question)
     if "第几" in question.normalised:
         ordinals = [Span(text=m.group(0), start=m.start(), end=m.end()) for m in _ORDINAL.finditer(sentence)]
-        return _nearest(ordinals, anchors_of(sentence, question))
+        return _nearest(ordinals, anchors)
     found = find_figures(sentence)
     figures = [f for f in found if question.unit_class in (None, f.unit_class)]
     if not figures and question.unit_class is None:
         figures = found
-    if not figures:
-        return None
     noun = question.noun[:2]
     followed = [f for f in figures if noun and sentence[f.end : f.end + 8].find(noun) >= 0]
-    pool = followed or figures
-    spans = [Span(text=f.text, start=f.start, end=f.end) for f in pool]
-    best = _nearest(spans, anchors_of(sentence, question))
-    if best is None:
-        return None
-    if noun and sentence.startswith(question.noun, best.end):
-        return Span(text=best.text + question.noun, start=best.start, end=best.end + len(question.noun))
-    return best
+    rest = [f for f in figures if f not in followed]
+    spans = []
+    for pool in (followed, rest):
+        for span in _nearest([Span(text=f.text, start=f.start, end=f.end) for f in pool], anchors):
+            if noun and sentence.startswith(question.noun, span.end):  # 5个参赛队
+                span = Span(text=span.text + question.noun, start=span.start, end=span.end + len(question.noun))
+            spans.append(span)
+    return spans
 
 
 def _inside_role(sentence: str, at: int, lexicon: Lexicon) -> bool:
@@ -192,7 +192,7 @@ def asked_roles(question: Question) -> tuple[str, ...]:
     return (word,) if word else ()
 
 
-def person(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> Span | None:
+def person(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> list[Span]:
     anchors = anchors_of(sentence, question)
     roles = asked_roles(question)
     spans = _names_after_roles(sentence, roles, lexicon) if roles else []
@@ -201,7 +201,7 @@ def person(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> 
     if not spans and "请" in question.normalised:
         invited = _INVITED.search(sentence)
         if invited is not None:
-            return Span(text=invited.group(1), start=invited.start(1), end=invited.end(1), strength=0.8)
+            return [Span(text=invited.group(1), start=invited.start(1), end=invited.end(1), strength=0.8)]
     if not spans and "说" in question.normalised:
         said = re.search(r"([\u4e00-\u9fff]{2,3})(?:说|表示)", sentence)
         if said is not None:
@@ -210,9 +210,8 @@ def person(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> 
                 if name is not None:
                     spans.append(name)
                     break
-    if spans:
-        return _nearest(spans, anchors)
-    return _weaker(_nearest(_names_after_roles(sentence, lexicon.roles, lexicon), anchors), 0.4)
+    others = [s for s in _names_after_roles(sentence, lexicon.roles, lexicon) if s not in spans]
+    return _nearest(spans, anchors) + _weaker(_nearest(others, anchors), 0.4)
 
 
 def _phrase_ending_at(sentence: str, end: int, head: str, tag: Tagger) -> Span | None:
@@ -246,46 +245,42 @@ def _ending_with(sentence: str, heads: Sequence[str], question: Question, tag: T
     return spans
 
 
-def organisation(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> Span | None:
+def organisation(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> list[Span]:
+    out = []
     by = _BY_ORGS.search(sentence)
     if by is not None:
         tied = any(verb in question.normalised for verb in ("主办", "承办", "举办", "组织", "发起", "指导"))
-        return Span(text=by.group(1), start=by.start(1), end=by.end(1), strength=1.0 if tied else 0.6)
+        out.append(Span(text=by.group(1), start=by.start(1), end=by.end(1), strength=1.0 if tied else 0.6))
     heads = [h for h in lexicon.organisation_heads if h in question.noun and h in sentence] or list(lexicon.organisation_heads)
     spans = _ending_with(sentence, heads, question, tag)
     listed = [s for s in spans if sentence[s.end : s.end + 1] == "、" or sentence[s.start - 1 : s.start] == "、"]
     if len(listed) >= 2:
         first, last = min(listed, key=lambda s: s.start), max(listed, key=lambda s: s.end)
-        return Span(text=sentence[first.start : last.end], start=first.start, end=last.end, strength=0.8)
-    return _weaker(_nearest(spans, anchors_of(sentence, question)), 0.6)
+        out.append(Span(text=sentence[first.start : last.end], start=first.start, end=last.end, strength=0.8))
+    return out + _weaker(_nearest(spans, anchors_of(sentence, question)), 0.6)
 
 
-def place(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> Span | None:
+def place(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> list[Span]:
     heads = [h for h in lexicon.place_heads if h in question.noun]
-    if heads:
-        spans = _ending_with(sentence, heads, question, tag)
-        if spans:
-            return _nearest(spans, anchors_of(sentence, question))
+    out = _nearest(_ending_with(sentence, heads, question, tag), anchors_of(sentence, question)) if heads else []
     found = _PLACE_RE.search(sentence)
     if found is not None:
-        return Span(text=found.group(1), start=found.start(1), end=found.end(1))
+        out.append(Span(text=found.group(1), start=found.start(1), end=found.end(1)))
     found = _LOCATED_RE.search(sentence)
     if found is not None:
-        return Span(text=found.group(1), start=found.start(1), end=found.end(1), strength=0.8)
-    return None
+        out.append(Span(text=found.group(1), start=found.start(1), end=found.end(1), strength=0.8))
+    return out
 
 
-def date(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> Span | None:
-    """A date; with its day when the question asks 哪天 (a month then is no answer).
-    Durations (10天) and anniversaries (65周年) are not dates."""
+def date(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> list[Span]:
+    """Dates; with their day first when the question asks 哪天 (a month then is a weak
+    answer). Durations (10天) and anniversaries (65周年) are not dates."""
     spans = [Span(text=m.group(0), start=m.start(), end=m.end()) for m in TIME_RE.finditer(sentence)]
-    exact = [s for s in spans if any(ch.isdigit() for ch in s.text)]
+    exact = _nearest([s for s in spans if any(ch.isdigit() for ch in s.text)], anchors_of(sentence, question))
     if question.wants_day:
         days = [s for s in exact if s.text.endswith(("日", "号")) or "日" in s.text]
-        if days:
-            return _nearest(days, anchors_of(sentence, question))
-        return _weaker(_nearest(exact, anchors_of(sentence, question)), 0.5)
-    return _nearest(exact, anchors_of(sentence, question))  # 近日, 今年: no date
+        return days + _weaker([s for s in exact if s not in days], 0.5)
+    return exact  # 近日, 今年: no date
 
 
 _LIST_LEAD = re.compile(r"^.*?(?:包括|包含|涵盖|有|为|是|设置了?|配备了?)[:：]?")
@@ -312,66 +307,66 @@ def _enumeration(sentence: str, head: str) -> Span | None:
     return best
 
 
-def _titles(sentence: str) -> Span | None:
+def _titles(sentence: str) -> list[Span]:
+    """The first 《titles》 of the sentence together (up to three), then each alone."""
     titles = list(_TITLES.finditer(sentence))
     if not titles:
-        return None
+        return []
     first, last = titles[0], titles[min(len(titles), 3) - 1]
-    return Span(text=sentence[first.start() : last.end()], start=first.start(), end=last.end())
+    spans = [Span(text=sentence[first.start() : last.end()], start=first.start(), end=last.end())]
+    if len(titles) > 1:
+        spans += [Span(text=m.group(0), start=m.start(), end=m.end(), strength=0.8) for m in titles]
+    return spans
 
 
-def title(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> Span | None:
+def title(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> list[Span]:
     """《titles》: the answer to a question about a work (哪些法律, 什么书)."""
     return _titles(sentence)
 
 
-def listing(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> Span | None:
+def listing(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> list[Span]:
     """The items of an enumeration (包括A、B、C); a 《title》 list only at half strength."""
     head = question.noun[-2:] if question.noun else ""
     span = _enumeration(sentence, head)
-    if span is not None:
-        return span
-    return _weaker(_titles(sentence), 0.5)
+    return ([span] if span is not None else []) + _weaker(_titles(sentence), 0.5)
 
 
-def phrase(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> Span | None:
+def phrase(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> list[Span]:
     """什么模式 / 什么主题: a quoted name before the asked noun, or the noun phrase ending with it."""
     head = question.noun[-2:] if question.noun else ""
+    out = []
+    anchors = anchors_of(sentence, question)
     if head:
         quoted = re.search(rf"“([^“”]{{1,30}})”的?[^，。；]{{0,4}}{re.escape(head)}", sentence)
         if quoted is not None:  # 采用“项目+物业+班组长”的管理模式
-            return Span(text=quoted.group(1), start=quoted.start(1), end=quoted.end(1))
-        spans = _ending_with(sentence, [head], question, tag)
-        if spans:
-            return _weaker(_nearest(spans, anchors_of(sentence, question)), 0.8)
+            out.append(Span(text=quoted.group(1), start=quoted.start(1), end=quoted.end(1)))
+        out += _weaker(_nearest(_ending_with(sentence, [head], question, tag), anchors), 0.8)
     works = any(w in question.noun for w in lexicon.work_nouns) if question.noun else False
-    titled = _titles(sentence)
-    if titled is not None:
-        return _weaker(titled, 1.0 if works else 0.4)  # 《…》 answers only a question about a work
+    out += _weaker(_titles(sentence), 1.0 if works else 0.4)  # 《…》 answers only a question about a work
     quotes = [Span(text=m.group(1), start=m.start(1), end=m.end(1), strength=0.5) for m in _QUOTED.finditer(sentence)]
-    return _nearest(quotes, anchors_of(sentence, question))
+    return out + _nearest(quotes, anchors)
 
 
 _NEGATION = re.compile(r"(?:没有|未|不|无|并非|尚未|从未)$")
 
 
-def yes_no(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> Span | None:
+def yes_no(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> list[Span]:
     """有 / 是 when the sentence states what is asked (the question's own words, not
     negated just before); the span is the stated words, the answer word is chosen by the
     answerer. Never a bare no."""
     words = [t for t in question.core if len(t) >= 2 and not t.startswith("#")]
     if not words:
-        return None
+        return []
     found = [(sentence.find(w), w) for w in words if w in sentence]
     if not found:
-        return None
+        return []
     for at, word in found:
         if _NEGATION.search(sentence[max(0, at - 3) : at]):
-            return None
+            return []
     # the rarest-looking (longest) stated word is the evidence
     at, word = max(found, key=lambda f: (len(f[1]), -f[0]))
     strength = len(found) / len(words)
-    return Span(text=word, start=at, end=at + len(word), strength=strength)
+    return [Span(text=word, start=at, end=at + len(word), strength=strength)]
 
 
 def _echoes_question(text: str, question: Question) -> bool:
@@ -382,11 +377,22 @@ def _echoes_question(text: str, question: Question) -> bool:
     return rest != text and len(rest) <= 2
 
 
+def spans_of(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon, extractor: Extractor) -> list[Span]:
+    """The spans of the asked type in this sentence, the most likely first, without
+    repeats and without spans that only echo the question."""
+    out: list[Span] = []
+    seen: set[tuple[int, int]] = set()
+    for span in extractor(sentence, question, tag, lexicon):
+        if (span.start, span.end) in seen or not span.text:
+            continue
+        if question.kind not in (Kind.QUANTITY, Kind.DATE, Kind.YES_NO) and _echoes_question(span.text, question):
+            continue
+        seen.add((span.start, span.end))
+        out.append(span)
+    return out
+
+
 def extract(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon, extractor: Extractor) -> Span | None:
     """The short answer to the question in this sentence, if there is one."""
-    span = extractor(sentence, question, tag, lexicon)
-    if span is None:
-        return None
-    if question.kind not in (Kind.QUANTITY, Kind.DATE, Kind.YES_NO) and _echoes_question(span.text, question):
-        return None
-    return span
+    spans = spans_of(sentence, question, tag, lexicon, extractor)
+    return spans[0] if spans else None

@@ -29,6 +29,7 @@ BENCH_SIZES := $(if $(QUICK),20000,100000,1000000)
 bench: setup
 	$(BIN)/python benchmarks/bench_answers.py --paragraphs $(BENCH_SIZES) $(if $(QUICK),--repeats 2)
 	$(BIN)/python benchmarks/bench_index.py --paragraphs $(BENCH_SIZES) $(if $(QUICK),--queries 50)
+	$(BIN)/python benchmarks/bench_bot.py $(if $(QUICK),--quick)
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

@@ -9,7 +9,9 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict
 
-from retrieval.followup import (
+from retrieval import (
+    Answer,
+    Article,
     FollowupKind,
     Resolution,
     Turn,
@@ -19,7 +21,6 @@ from retrieval.followup import (
     reporters_answer,
     resolve,
 )
-from retrieval.models import Answer, Article
 
 from .library import Library
 

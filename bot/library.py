@@ -17,28 +17,37 @@ import errno
 import logging
 import os
 import tomllib
-from functools import cached_property, partial
+from functools import cached_property
 from pathlib import Path
+from typing import NamedTuple
 
-from bot.intake.fetch import FetchLimits, http_client
-from bot.intake.ingest import IngestReport, ingest
+from bot.intake.fetch import http_client
+from bot.intake.ingest import IngestReport
+from bot.intake.ingestion import ingest
+from bot.intake.polite import PoliteFetcher
+from bot.storage.engine import database_url
 from bot.storage.store import Store, StoreError
-from retrieval import Layout, load_layout
-from retrieval.answer import Answerer
-from retrieval.confidence import AnswerModel
-from retrieval.lexicon import Lexicon
-from retrieval.corpus import Corpus
-from retrieval.errors import IndexError_
-from retrieval.followup import FollowupWords
-from retrieval.models import Answer
-from retrieval.segment import Segmenter, read_aliases, read_word_list
+from retrieval import (
+    Answer,
+    Answerer,
+    AnswerModel,
+    Corpus,
+    FollowupWords,
+    IndexError_,
+    Layout,
+    Lexicon,
+    Segmenter,
+    load_layout,
+    read_aliases,
+    read_word_list,
+)
 
 from .indexlock import IndexLock
-from .settings import PROJECT_DIR, Settings
+from .resources import CONFIG_DIR
+from .settings import Settings
 
 log = logging.getLogger(__name__)
 
-CONFIG_DIR = PROJECT_DIR / "config"
 LAYOUT_FILE = CONFIG_DIR / "layout.toml"
 USERDICT_FILE = CONFIG_DIR / "userdict.txt"
 STOPWORDS_FILE = CONFIG_DIR / "stopwords.txt"
@@ -78,19 +87,22 @@ def load_followup_words(path: Path = FOLLOWUPS_FILE) -> FollowupWords:
 
 
 def open_store(settings: Settings) -> Store:
-    """Open the database; an empty one is filled from the seeds folder once."""
-    if settings.database_url is not None and not settings.database_url.startswith("sqlite:///"):
-        raise StoreError("only SQLite databases (sqlite:///…) are supported so far; unset UNIONBOT_DATABASE_URL")
-    store = Store(settings.sqlite_path)
+    """Open the database (SQLite in the data dir, or UNIONBOT_DATABASE_URL), its schema
+    brought to the newest revision; nothing else."""
+    return Store(database_url(settings.data_dir, settings.database_url))
+
+
+def seed_if_empty(store: Store, settings: Settings) -> None:
+    """First run: fill an empty database from the seeds folder, once (a database that was
+    seeded, or emptied afterwards, is left as it is). A read-only one is left as it is."""
     if store.read_only:
-        return store  # use it as it is: filling it from the seeds would write
+        return  # use it as it is: filling it from the seeds would write
     if store.meta("seeded") is None and store.issue_count() == 0 and settings.seeds_dir is not None:
         report = ingest_targets(store, settings, [str(settings.seeds_dir)], progress=False)
         for failure in report.refused:
             log.warning("seed %s refused: %s", failure.name, failure.reason)
     if store.meta("seeded") is None:
         store.set_meta("seeded", "1")
-    return store
 
 
 def ingest_targets(
@@ -100,33 +112,33 @@ def ingest_targets(
         store,
         targets,
         layout=project_layout(),
-        limits=FetchLimits.from_settings(settings),
-        client_factory=partial(http_client, settings.fetch_timeout_seconds),
+        max_bytes=settings.max_issue_bytes,
+        fetcher_factory=lambda: PoliteFetcher.for_settings(http_client(settings.fetch_timeout_seconds), settings),
         progress=progress,
     )
 
 
+class Live(NamedTuple):
+    """The index a process answers from, and the answerer over it: swapped as one."""
+
+    corpus: Corpus
+    answerer: Answerer
+
+
 class Library:
-    """The store, the search index over it, and answers; built once per process."""
+    """The search index over a store, and answers from it.
 
-    def __init__(self, settings: Settings, store: Store | None = None, segmenter: Segmenter | None = None) -> None:
+    Constructing one only assigns: the store is opened (and seeded) by the composition
+    root that owns it, and the index is loaded by the first `refresh` (or the first use
+    of `corpus`). `refresh` may run in a worker thread while other threads answer: the
+    new index is built aside and swapped in by one assignment."""
+
+    def __init__(self, settings: Settings, store: Store, segmenter: Segmenter) -> None:
         self.settings = settings
-        self.store = store if store is not None else open_store(settings)
-        self._corpus: Corpus | None = None
-        self._answerer: Answerer | None = None
+        self.store = store
+        self.segmenter = segmenter
+        self._live: Live | None = None
         self._told_unsaved = False
-        if segmenter is not None:
-            self.__dict__["segmenter"] = segmenter  # share one (its dictionary is large)
-
-    def close(self) -> None:
-        self.store.close()
-
-    def __enter__(self) -> Library:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
     @cached_property
     def lexicon(self) -> Lexicon:
         return build_lexicon()
@@ -135,9 +147,6 @@ class Library:
     def answer_model(self) -> AnswerModel:
         return AnswerModel.read(ANSWER_MODEL_FILE)
 
-    @cached_property
-    def segmenter(self) -> Segmenter:
-        return build_segmenter(self.lexicon)
 
     @cached_property
     def followup_words(self) -> FollowupWords:
@@ -146,18 +155,20 @@ class Library:
     @property
     def corpus(self) -> Corpus:
         """The search index, loaded (or brought up to date with the store) on first use."""
-        if self._corpus is None:
-            self.refresh()
-        if self._corpus is None:
-            raise RuntimeError("the search index could not be loaded")
-        return self._corpus
+        return self._current().corpus
 
     @property
     def answerer(self) -> Answerer:
-        corpus = self.corpus
-        if self._answerer is None or self._answerer.corpus is not corpus:
-            self._answerer = Answerer(corpus, self.segmenter, self.lexicon, self.answer_model)
-        return self._answerer
+        return self._current().answerer
+
+    def _current(self) -> Live:
+        live = self._live
+        if live is None:
+            self.refresh()
+            live = self._live
+        if live is None:
+            raise RuntimeError("the search index could not be loaded")
+        return live
 
     def answer(self, question: str, limit: int = 5) -> Answer:
         return self.answerer.answer(question, limit)
@@ -165,7 +176,7 @@ class Library:
     def ingest(self, targets: list[str], progress: bool | None = None) -> IngestReport:
         """Store new issue files, then bring the saved index up to date."""
         if self.store.read_only:
-            raise StoreError(f"cannot ingest: the database {self.store.path} is read-only")
+            raise StoreError(f"cannot ingest: the database {self.store.name} is read-only")
         report = ingest_targets(self.store, self.settings, targets, progress)
         self.refresh()
         return report
@@ -173,13 +184,15 @@ class Library:
     def refresh(self) -> bool:
         """Take in issues stored since the index was loaded; True when it changed."""
         wanted = self.store.issue_hashes()
-        if self._corpus is not None and self._corpus.issues == wanted:
+        live = self._live
+        if live is not None and live.corpus.issues == wanted:
             return False
         corpus = self._load_saved(warn=True)
         if corpus is None or corpus.issues != wanted:
             corpus = self._rebuild(corpus)
-        changed = self._corpus is None or self._corpus.issues != corpus.issues
-        self._corpus = corpus
+        changed = live is None or live.corpus.issues != corpus.issues
+        if live is None or live.corpus is not corpus:
+            self._live = Live(corpus, Answerer(corpus, self.segmenter, self.lexicon, self.answer_model))  # one assignment: the swap
         return changed
 
     def _rebuild(self, saved: Corpus | None) -> Corpus:

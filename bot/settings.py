@@ -18,9 +18,10 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-CONFIG_FILE = PROJECT_DIR / "config" / "settings.toml"
-DEFAULT_SEEDS_DIR = PROJECT_DIR / "seeds"
+from .resources import CONFIG_DIR, SEEDS_DIR
+
+CONFIG_FILE = CONFIG_DIR / "settings.toml"
+DEFAULT_SEEDS_DIR = SEEDS_DIR
 
 
 class Settings(BaseSettings):
@@ -82,6 +83,13 @@ class Settings(BaseSettings):
     delivery_workers: int = Field(
         default=8, gt=0, le=64, validation_alias=AliasChoices("UNIONBOT_DELIVERY_WORKERS", "delivery_workers")
     )
+    answer_workers: int = Field(
+        default=2, gt=0, le=64, validation_alias=AliasChoices("UNIONBOT_ANSWER_WORKERS", "answer_workers")
+    )
+    max_concurrent_updates: int = Field(
+        default=64, gt=0, le=1024,
+        validation_alias=AliasChoices("UNIONBOT_MAX_CONCURRENT_UPDATES", "max_concurrent_updates"),
+    )
     delivery_rate: float = Field(
         default=20.0, gt=0, le=30, validation_alias=AliasChoices("UNIONBOT_DELIVERY_RATE", "delivery_rate")
     )
@@ -123,6 +131,19 @@ class Settings(BaseSettings):
         gt=0,
         validation_alias=AliasChoices("UNIONBOT_FETCH_DEADLINE_SECONDS", "fetch_deadline_seconds"),
     )
+    contact: str | None = Field(
+        default=None, validation_alias=AliasChoices("UNIONBOT_CONTACT", "contact")
+    )
+    fetch_delay_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        validation_alias=AliasChoices("UNIONBOT_FETCH_DELAY_SECONDS", "fetch_delay_seconds"),
+    )
+    max_pages_per_poll: int = Field(
+        default=200,
+        gt=0,
+        validation_alias=AliasChoices("UNIONBOT_MAX_PAGES_PER_POLL", "max_pages_per_poll"),
+    )
 
     @classmethod
     def settings_customise_sources(
@@ -142,7 +163,7 @@ class Settings(BaseSettings):
             return None
         return value
 
-    @field_validator("database_url", "webhook_url", mode="before")
+    @field_validator("database_url", "webhook_url", "contact", mode="before")
     @classmethod
     def _empty_str_is_none(cls, value: Any) -> Any:
         if isinstance(value, str) and not value.strip():
@@ -182,6 +203,13 @@ class Settings(BaseSettings):
                     "UNIONBOT_ADMIN_IDS must be comma-separated Telegram user ids"
                 ) from None
         return value
+
+    @field_validator("contact")
+    @classmethod
+    def _check_contact(cls, value: str | None) -> str | None:
+        if value is not None and (len(value) > 200 or not value.isprintable() or any(c in value for c in "()")):
+            raise ValueError("UNIONBOT_CONTACT must be an email address or URL on one line, without parentheses")
+        return value.strip() if value is not None else None
 
     @field_validator("feed_urls")
     @classmethod

@@ -60,7 +60,7 @@ from .segment import Segmenter
 log = logging.getLogger(__name__)
 
 FORMAT = "unionbot-corpus"
-VERSION = 2
+VERSION = 3  # 3: articles carry their issue's date and printed page
 _POINTER = "CURRENT"
 _VERSION_NAME = re.compile(r"c-[0-9a-f]{16}")
 BUILD_CHUNK = 50_000  # paragraphs tokenised at a time (bounds the memory of a build)

@@ -46,6 +46,8 @@ class Article(_Frozen):
     source: str | None = None
     paragraphs: tuple[str, ...] = ()
     url: str | None = None  # the web page the article was taken from, if any
+    published: datetime.date | None = None  # its issue's publication date, when known
+    edition: int | None = None  # its issue's printed page (第N版), when known
 
     @property
     def text(self) -> str:
@@ -61,6 +63,7 @@ class Issue(_Frozen):
     banner: str | None = None
     articles: tuple[Article, ...]
     published: datetime.date | None = None
+    edition: int | None = None  # the printed page (第N版) of a web edition's issue
 
 
 class Hit(_Frozen):

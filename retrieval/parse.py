@@ -414,6 +414,6 @@ def content_hash(articles: list[Article]) -> str:
     """A hash of what the articles say, whatever the file's encoding, widths, name or URL."""
     digest = hashlib.sha256()
     for article in articles:
-        fields = article.model_dump(exclude={"issue", "article_id", "url"}, mode="json")
+        fields = article.model_dump(exclude={"issue", "article_id", "url", "published", "edition"}, mode="json")
         digest.update(json.dumps(fields, ensure_ascii=False, sort_keys=True).encode())
     return digest.hexdigest()

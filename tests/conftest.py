@@ -12,6 +12,7 @@ import pytest
 
 from bot.settings import Settings
 
+from . import postgres
 from .websites import ServedSite, serve_site
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,6 +28,8 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
             monkeypatch.delenv(key)
     data = tmp_path / "data"
     monkeypatch.setenv("UNIONBOT_DATA_DIR", str(data))
+    # sites the tests serve are our own: no pause between requests (tests of the pause set one)
+    monkeypatch.setenv("UNIONBOT_FETCH_DELAY_SECONDS", "0")
     # python-telegram-bot 22: durations as timedelta (the int form is deprecated and warns)
     monkeypatch.setenv("PTB_TIMEDELTA", "true")
     return data
@@ -65,3 +68,41 @@ def web_site() -> Iterator[ServedSite]:
     """The seeds published as a newspaper web site (e-paper pages, article pages, feeds) on 127.0.0.1."""
     with serve_site() as served:
         yield served
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """A PostgreSQL server: the one UNIONBOT_TEST_POSTGRES_URL names, else our own.
+
+    Without one the PostgreSQL tests are skipped, except in CI (CI=true), where they fail.
+    """
+    if postgres.GIVEN_URL:
+        yield postgres.GIVEN_URL
+        return
+    programs = postgres.server_programs()
+    if programs is None:
+        reason = (
+            f"no PostgreSQL server: set {postgres.URL_VARIABLE} or install the server programs "
+            "(Debian: apt-get install postgresql-15)"
+        )
+        if postgres.IN_CI:
+            pytest.fail(reason)
+        pytest.skip(reason)
+    with postgres.running_server(programs) as url:
+        yield url
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> Iterator[str]:
+    """A new, empty PostgreSQL database for this test alone."""
+    with postgres.fresh_database(postgres_server) as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database of each kind: an SQLite file, a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+    url: str = request.getfixturevalue("postgres_url")
+    return url

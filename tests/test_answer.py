@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from rank_bm25 import BM25Okapi
 
+from bot.cli.compose import opened_library
 from bot.cli.evaluate import evaluate
 from bot.library import Library
 from bot.settings import Settings
@@ -25,7 +26,7 @@ DATA = Path(__file__).parent / "data"
 @pytest.fixture(scope="module")
 def library(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
     settings = Settings(data_dir=tmp_path_factory.mktemp("answers"), seeds_dir=SEEDS)
-    with Library(settings) as lib:
+    with opened_library(settings) as lib:
         yield lib
 
 
@@ -163,7 +164,7 @@ def test_encyclopedia_corpus_of_look_alike_articles(tmp_path: Path) -> None:
     """48 encyclopedia articles in 12 Markdown files, several alike (rivers, universities,
     emperors), 120 reading-comprehension questions, a third of them paraphrased."""
     settings = Settings(data_dir=tmp_path / "enc", seeds_dir=DATA / "encyclopedia")
-    with Library(settings) as library:
+    with opened_library(settings) as library:
         figures = evaluate(library, DATA / "encyclopedia_qa.jsonl")
     assert figures.passes(0.95, 0.88, 0.0), figures.line() + "\n" + "\n".join(figures.misses)
     assert figures.wrongly_abstained <= 2, figures.line()
@@ -172,7 +173,7 @@ def test_encyclopedia_corpus_of_look_alike_articles(tmp_path: Path) -> None:
 def test_encyclopedia_paragraphs_given_as_markdown(tmp_path: Path) -> None:
     """Markdown issues of `## title` and plain paragraphs, with general-knowledge questions."""
     settings = Settings(data_dir=tmp_path / "wiki", seeds_dir=DATA / "wiki")
-    with Library(settings) as library:
+    with opened_library(settings) as library:
         figures = evaluate(library, DATA / "wiki_qa.jsonl")
         assert figures.passes(1.0, 1.0, 0.0), figures.line() + "\n" + "\n".join(figures.misses)
         paraphrased = evaluate(library, DATA / "wiki_qa2.jsonl")  # the paper's words are not the question's

@@ -6,7 +6,6 @@ restart."""
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,7 +26,6 @@ def api() -> Iterator[FakeBotApi]:
 
 
 def start(api: FakeBotApi, data_dir: Path) -> BotProcess:
-    os.environ["PTB_TIMEDELTA"] = "true"
     before = len(api.calls("getUpdates"))
     process = BotProcess(api, data_dir)
     api.wait_for(lambda: len(api.calls("getUpdates")) > before, timeout=60, what="the bot polling")

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 
+from bot.cli.compose import opened_library
 from bot.cli.chat import ChatSession
 from bot.library import Library
 from bot.settings import Settings
@@ -45,7 +46,7 @@ def test_ask_is_stateless() -> None:
 def test_console_context_expires(settings: Settings) -> None:
     now = [datetime(2024, 5, 1, 9, 0, tzinfo=UTC)]
     out = io.StringIO()
-    with Library(settings) as library:
+    with opened_library(settings) as library:
         session = ChatSession(library, out, color=False, clock=lambda: now[0])
         session.handle("丰台区总工会主席是谁")
         now[0] += timedelta(seconds=settings.followup_seconds + 1)

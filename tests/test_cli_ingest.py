@@ -264,12 +264,28 @@ def test_database_url_sqlite_and_unsupported(capsys: pytest.CaptureFixture[str],
     monkeypatch.setenv("UNIONBOT_DATABASE_URL", f"sqlite:///{tmp_path / 'elsewhere.sqlite3'}")
     assert len(articles_json(capsys)) == 31
     assert (tmp_path / "elsewhere.sqlite3").exists()
-    monkeypatch.setenv("UNIONBOT_DATABASE_URL", "postgresql://user@localhost/unionbot")
-    code, _, err = run(capsys, "articles")
-    assert code == 1 and "only SQLite" in err and len(err.strip().splitlines()) == 1
     monkeypatch.setenv("UNIONBOT_DATABASE_URL", "mysql://x")
     code, _, err = run(capsys, "articles")
     assert code == 2 and "bad setting" in err
+
+
+@pytest.mark.postgres
+def test_a_postgresql_database_url_is_used(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+                                           postgres_url: str, tmp_path: Path) -> None:
+    """The seeds go into the PostgreSQL database; ingest and articles read and write it there."""
+    monkeypatch.setenv("UNIONBOT_DATABASE_URL", postgres_url)
+    assert len(articles_json(capsys)) == 31
+    assert not (tmp_path / "data" / "unionbot.sqlite3").exists()
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    (extra / "101_extra.txt").write_bytes((SEEDS / "001_4042bde3bc384a6e.txt").read_bytes() + "\n\n附加报道\n\n本报讯 新的一段。\n".encode())
+    code, out, err = run(capsys, "ingest", str(extra))
+    assert code == 0, err
+    assert "1 added" in out + err
+    assert "101_extra" in {a["issue"] for a in articles_json(capsys)}
+    monkeypatch.setenv("UNIONBOT_DATABASE_URL", postgres_url.replace("/unionbot_test_", "/nowhere_"))
+    code, _, err = run(capsys, "articles")
+    assert code == 1 and len(err.strip().splitlines()) == 1 and "nowhere_" in err
 
 
 def test_folder_files_without_suffix_are_issues_and_others_are_not(

@@ -1,4 +1,4 @@
-"""Conversation context in the database (bot/conversations.py) and the service's follow-ups."""
+"""Conversation context in the database (SQLite or PostgreSQL) and the service's follow-ups."""
 
 from __future__ import annotations
 
@@ -6,12 +6,17 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+from sqlalchemy import text
+
+from bot.cli.compose import opened_library
 from bot.library import Library
 from bot.settings import Settings
 from bot.storage.conversations import GROUP_ANSWERS_KEPT, Conversations, StoredTurn
 from bot.storage.migrations import MIGRATIONS, migrate
 from bot.storage.store import Store
-from bot.telegram.render import plain
+from bot.richtext import plain
+from bot.telegram.compose import build_service
 from bot.telegram.service import Asker, BotService
 
 T0 = datetime(2024, 5, 1, 9, 0, tzinfo=UTC)
@@ -30,8 +35,14 @@ def test_an_existing_database_gains_the_conversation_tables(tmp_path: Path) -> N
     assert {"chat_turns", "answer_turns"} <= tables
 
 
-def test_old_turns_are_pruned(tmp_path: Path) -> None:
-    with Store(tmp_path / "db.sqlite3") as store:
+@pytest.fixture
+def db_settings(settings: Settings, database_url: str) -> Settings:
+    """The seeds in a database of each kind."""
+    return settings.model_copy(update={"database_url": database_url})
+
+
+def test_old_turns_are_pruned(database_url: str) -> None:
+    with Store(database_url) as store:
         conversations = Conversations(store, timedelta(minutes=5))
         conversations.save_last(1, StoredTurn(question="旧问题", asked_at=T0))
         conversations.save_last(2, StoredTurn(question="新问题", asked_at=T0 + timedelta(minutes=6)))
@@ -39,7 +50,8 @@ def test_old_turns_are_pruned(tmp_path: Path) -> None:
         for message_id in range(GROUP_ANSWERS_KEPT + 20):
             conversations.save_answer(-100, message_id, StoredTurn(question=f"问{message_id}", asked_at=T0))
         conversations.save_answer(-200, 1, StoredTurn(question="别的群", asked_at=T0))
-        count = store.db.execute("SELECT COUNT(*) FROM answer_turns WHERE chat_id = -100").fetchone()[0]
+        with store.reading() as connection:
+            count = connection.execute(text("SELECT COUNT(*) FROM answer_turns WHERE chat_id = -100")).scalar_one()
         assert count == GROUP_ANSWERS_KEPT
         assert conversations.answered(-100, 0) is None
         newest = conversations.answered(-100, GROUP_ANSWERS_KEPT + 19)
@@ -47,14 +59,15 @@ def test_old_turns_are_pruned(tmp_path: Path) -> None:
         assert conversations.answered(-200, 1) is not None
 
 
-def test_private_context_survives_a_new_process_within_the_window(settings: Settings) -> None:
+def test_private_context_survives_a_new_process_within_the_window(db_settings: Settings) -> None:
+    settings = db_settings
     now = [T0]
-    with Library(settings) as library:
-        first = BotService(library, admin_ids=[], clock=lambda: now[0]).ask("丰台区总工会主席是谁", PRIVATE)
+    with opened_library(settings) as library:
+        first = build_service(library, library.store, [], clock=lambda: now[0]).ask("丰台区总工会主席是谁", PRIVATE)
         assert first is not None and first.text.startswith("<b>连宇</b>")
     now[0] += timedelta(minutes=4)
-    with Library(settings) as library:  # a restart: only the database carries the context
-        service = BotService(library, admin_ids=[], clock=lambda: now[0])
+    with opened_library(settings) as library:  # a restart: only the database carries the context
+        service = build_service(library, library.store, [], clock=lambda: now[0])
         reply = service.ask("那大兴呢？", PRIVATE)
         assert reply is not None and "接着问：大兴区总工会主席是谁" in plain(reply.text) and "李达" in reply.text
         now[0] += timedelta(seconds=settings.followup_seconds + 1)
@@ -62,9 +75,9 @@ def test_private_context_survives_a_new_process_within_the_window(settings: Sett
         assert late is not None and "孙艳" not in late.text  # too late: a question on its own
 
 
-def test_groups_lean_only_on_the_answer_replied_to(settings: Settings) -> None:
-    with Library(settings) as library:
-        service = BotService(library, admin_ids=[])
+def test_groups_lean_only_on_the_answer_replied_to(db_settings: Settings) -> None:
+    with opened_library(db_settings) as library:
+        service = build_service(library, library.store, [])
         answer = service.ask("丰台区总工会主席是谁", GROUP)
         assert answer is not None and answer.turn is not None
         service.remember(-100, 77, answer)

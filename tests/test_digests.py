@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.cli.compose import opened_library
 from bot.digests.outbox import Outbox
-from bot.library import Library
+from bot.library import Library, open_store
 from bot.settings import Settings
 
 from .conftest import ROOT, SEEDS
@@ -42,7 +43,7 @@ def seeds(tmp_path: Path) -> Path:
 @pytest.fixture
 def data_dir_with_seeds(tmp_path: Path, seeds: Path) -> Path:
     data = tmp_path / "data"
-    with Library(Settings(data_dir=data, seeds_dir=seeds)) as library:
+    with opened_library(Settings(data_dir=data, seeds_dir=seeds)) as library:
         library.corpus  # noqa: B018 (index built)
     return data
 
@@ -135,13 +136,13 @@ class _outbox:
     """An Outbox on the data dir, opened and closed around a block."""
 
     def __init__(self, data: Path, seeds: Path) -> None:
-        self.library = Library(settings_for(data, seeds))
+        self.store = open_store(settings_for(data, seeds))
 
     def __enter__(self) -> Outbox:
-        return Outbox(self.library.store)
+        return Outbox(self.store)
 
     def __exit__(self, *exc: object) -> None:
-        self.library.close()
+        self.store.close()
 
 
 def _active(outbox: Outbox, chat_id: int) -> bool:
@@ -339,3 +340,36 @@ def test_fan_out_stays_inside_telegrams_limits(data_dir_with_seeds: Path, seeds:
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         return
+
+
+def test_an_rss_feed_brings_one_digest_per_new_issue_and_none_on_re_poll(
+    api: FakeBotApi, tmp_path: Path
+) -> None:
+    from .websites import rss_feed, serve_site
+
+    empty = tmp_path / "no-seeds"
+    empty.mkdir()
+    data = tmp_path / "web-data"
+    user = api.new_user()
+    with serve_site() as site:
+        content_type, full = site.site.files[site.site.rss_path]
+        site.site.files[site.site.rss_path] = (content_type, rss_feed([], site.base).encode())
+        with _outbox(data, empty) as outbox:
+            outbox.subscribe(user.id, "private", None)
+        feed = site.url(site.site.rss_path)
+        bot = start_bot(api, data, empty, UNIONBOT_FEED_URLS=feed)
+        try:
+            api.wait_for(lambda: site.requests.count(site.site.rss_path) >= 2, timeout=30, what="polls of the feed")
+            assert [m.text for m in api.bot_messages(user.id)] == []
+            site.site.files[site.site.rss_path] = (content_type, full)
+            web = "📰 新一期：127.0.0.1-"
+            api.wait_for(lambda: len([m for m in api.bot_messages(user.id) if m.text.startswith(web)]) >= 2,
+                         timeout=30, what="digests from the feed")
+            polls = site.requests.count(site.site.rss_path)
+            api.wait_for(lambda: site.requests.count(site.site.rss_path) >= polls + 3, timeout=30, what="re-polls")
+            texts = [m.text for m in api.bot_messages(user.id) if m.text.startswith(web)]
+            assert [t.split(" · ")[:2] for t in texts] == [
+                ["📰 新一期：127.0.0.1-2024-07-10", "2024年7月10日"], ["📰 新一期：127.0.0.1-2024-07-11", "2024年7月11日"]
+            ]
+        finally:
+            assert bot.stop() == 0

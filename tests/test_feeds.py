@@ -1,14 +1,18 @@
-"""Feed items: each one's state kept in the database, retried until done or refused for good."""
+"""Feed items: each one's state kept in the database (SQLite or PostgreSQL), retried until
+done or refused for good."""
 
 from __future__ import annotations
 
-import sqlite3
 import time
+from collections.abc import Iterator
 from functools import partial
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
+from bot.cli.compose import opened_library
 from bot.intake.feeds import Feeds
 from bot.intake.fetch import http_client
 from bot.library import Library
@@ -21,10 +25,11 @@ ISSUE = SEEDS / "003_8c0f42011e5a1360.txt"
 
 
 @pytest.fixture
-def library(tmp_path: Path) -> Library:
+def library(tmp_path: Path, database_url: str) -> Iterator[Library]:
     settings = Settings(data_dir=tmp_path / "data", seeds_dir=None, poll_seconds=0.05, max_issue_bytes=200_000,
-                        fetch_deadline_seconds=5)
-    return Library(settings)
+                        fetch_deadline_seconds=5, database_url=database_url)
+    with opened_library(settings) as opened:
+        yield opened
 
 
 def _feeds(library: Library, *urls: str) -> Feeds:
@@ -32,8 +37,8 @@ def _feeds(library: Library, *urls: str) -> Feeds:
 
 
 def _items(library: Library) -> dict[str, tuple[str, str | None, int]]:
-    db: sqlite3.Connection = library.store.db
-    rows = db.execute("SELECT url, state, reason, attempts FROM feed_items").fetchall()
+    with library.store.reading() as connection:
+        rows = connection.execute(text("SELECT url, state, reason, attempts FROM feed_items")).all()
     return {url: (state, reason, attempts) for url, state, reason, attempts in rows}
 
 

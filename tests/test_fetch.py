@@ -10,6 +10,7 @@ import threading
 from functools import partial
 from pathlib import Path
 
+from bot.cli.compose import opened_library
 from bot.intake.feeds import Feeds
 from bot.intake.fetch import http_client
 from bot.intake.ingest import IngestResult
@@ -64,7 +65,7 @@ def _poll_within(feeds: Feeds, seconds: float) -> list[IngestResult]:
 
 def test_a_feed_poll_is_bounded_by_size_and_time_and_the_other_feeds_go_on(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path / "data", seeds_dir=None, fetch_deadline_seconds=2, max_issue_bytes=200_000)
-    with HostileServer() as server, Library(settings) as library:
+    with HostileServer() as server, opened_library(settings) as library:
         server.routes["/list.txt"] = [Answer(body=server.url("/issues/003_8c0f42011e5a1360.txt").encode())]
         server.routes["/issues/003_8c0f42011e5a1360.txt"] = [Answer(body=(SEEDS / "003_8c0f42011e5a1360.txt").read_bytes())]
         feeds = Feeds(
@@ -84,7 +85,7 @@ def test_a_feed_poll_is_bounded_by_size_and_time_and_the_other_feeds_go_on(tmp_p
 
 def test_redirects_are_followed_and_loops_refused(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path / "data", seeds_dir=None, fetch_deadline_seconds=5, max_issue_bytes=200_000)
-    with HostileServer() as server, Library(settings) as library:
+    with HostileServer() as server, opened_library(settings) as library:
         server.routes["/moved.txt"] = [Answer(302, b"x" * 1_000_000, {"Location": "/issues/001_4042bde3bc384a6e.txt"})]
         server.routes["/issues/001_4042bde3bc384a6e.txt"] = [Answer(body=GOOD.read_bytes())]
         server.routes["/loop.txt"] = [Answer(302, b"", {"Location": "/loop.txt"})]

@@ -1,23 +1,30 @@
-"""The digest outbox, digest rendering, the inbox folder and feeds, without Telegram."""
+"""The digest outbox (on SQLite and PostgreSQL), digest rendering, the inbox folder and
+feeds, without Telegram."""
 
 from __future__ import annotations
 
 import os
-import sqlite3
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
+from bot.cli.compose import opened_library
+from bot.digests.digest import DIGEST_BUDGET, digest_parts, lead_sentence
 from bot.digests.outbox import DeliveryStatus, Outbox
 from bot.intake.feeds import Feeds, listed_urls
 from bot.intake.inbox import Inbox
 from bot.library import Library
+from bot.richtext import plain
 from bot.settings import Settings
-from bot.telegram.render import DIGEST_BUDGET, MESSAGE_LIMIT, digest_parts, lead_sentence, plain
-from retrieval import Issue
-from retrieval.models import Article, ArticleKind
+from bot.storage.store import Store
+from bot.telegram.render import MESSAGE_LIMIT
+from retrieval import Article, ArticleKind, Issue
 
 from .conftest import SEEDS
 
@@ -25,11 +32,12 @@ NEW_ISSUE = SEEDS / "003_8c0f42011e5a1360.txt"
 
 
 @pytest.fixture
-def library(tmp_path: Path) -> Library:
+def library(tmp_path: Path, database_url: str) -> Iterator[Library]:
     few = tmp_path / "few"
     few.mkdir()
     (few / "001_4042bde3bc384a6e.txt").write_bytes((SEEDS / "001_4042bde3bc384a6e.txt").read_bytes())
-    return Library(Settings(data_dir=tmp_path / "data", seeds_dir=few))
+    with opened_library(Settings(data_dir=tmp_path / "data", seeds_dir=few, database_url=database_url)) as opened:
+        yield opened
 
 
 def test_deliveries_are_created_with_the_issue_for_active_subscriptions(library: Library) -> None:
@@ -54,7 +62,7 @@ def test_a_failed_issue_insert_creates_no_delivery(library: Library) -> None:
     # two articles with one id: the insert fails inside the issue's transaction
     broken_articles = (*stored[:2], stored[0].model_copy(update={"ordinal": 50}))
     broken = Issue(issue_id="999_broken", content_hash="x", articles=broken_articles)
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(IntegrityError):
         library.store.add_issue(broken, "test")
     assert outbox.deliveries() == [] and "999_broken" not in library.store.issue_ids()
 
@@ -90,6 +98,76 @@ def test_retry_later_and_migration(library: Library) -> None:
     assert old is not None and not old.active and new is not None and new.active
 
 
+def test_a_migrated_group_keeps_one_digest_per_issue(library: Library) -> None:
+    """The new chat already has the issue's digest: the old chat's copy is cancelled, not moved."""
+    outbox = Outbox(library.store)
+    outbox.subscribe(-5, "group", "old group")
+    outbox.subscribe(-100500, "supergroup", "new group")
+    library.ingest([str(NEW_ISSUE)])
+    outbox.migrate(-5, -100500)
+    assert [d.chat_id for d in outbox.due()] == [-100500]
+    assert sorted(d.status.value for d in outbox.deliveries()) == ["cancelled", "pending"]
+    new = outbox.subscription(-100500)
+    assert new is not None and new.active
+
+
+def _deliveries_for(library: Library, chats: int) -> Outbox:
+    outbox = Outbox(library.store)
+    for chat in range(1, chats + 1):
+        outbox.subscribe(chat, "private", None)
+    library.ingest([str(NEW_ISSUE)])
+    return outbox
+
+
+@pytest.mark.postgres
+def test_two_senders_never_claim_the_same_delivery(tmp_path: Path, postgres_url: str) -> None:
+    """Two senders, each with its own engine, race through one PostgreSQL outbox."""
+    settings = Settings(data_dir=tmp_path / "data", seeds_dir=None, database_url=postgres_url)
+    with opened_library(settings) as library:
+        outbox = _deliveries_for(library, 60)
+        ids = [d.delivery_id for d in outbox.due()]
+    claimed: list[list[int]] = [[], []]
+    start = threading.Barrier(2)
+
+    def sender(mine: list[int]) -> None:
+        with Store(postgres_url) as store:
+            own = Outbox(store)
+            due = own.due()
+            start.wait()
+            mine.extend(d.delivery_id for d in due if own.claim(d.delivery_id))
+
+    threads = [threading.Thread(target=sender, args=(mine,)) for mine in claimed]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not set(claimed[0]) & set(claimed[1])
+    assert sorted(claimed[0] + claimed[1]) == sorted(ids) and len(ids) == 60
+    with Store(postgres_url) as store:
+        assert all(d.status is DeliveryStatus.SENDING and d.attempts == 1 for d in Outbox(store).deliveries())
+
+
+@pytest.mark.postgres
+def test_a_delivery_another_sender_is_claiming_is_skipped_not_waited_for(tmp_path: Path, postgres_url: str) -> None:
+    settings = Settings(data_dir=tmp_path / "data", seeds_dir=None, database_url=postgres_url)
+    with opened_library(settings) as library:
+        outbox = _deliveries_for(library, 2)
+        first, second = outbox.due()
+        with Store(postgres_url) as other, other.transaction() as connection:
+            # another process is in the middle of claiming the first delivery
+            connection.execute(text("SELECT 1 FROM deliveries WHERE delivery_id = :d FOR UPDATE"), {"d": first.delivery_id})
+            answers: list[bool] = []
+            claiming = threading.Thread(target=lambda: answers.extend(
+                [outbox.claim(first.delivery_id), outbox.claim(second.delivery_id)]))
+            claiming.start()
+            claiming.join(timeout=20)
+            finished = not claiming.is_alive()
+        claiming.join()
+        assert finished, "a claim waited for another sender's lock"
+        assert answers == [False, True]
+        assert outbox.claim(first.delivery_id)  # its claim never happened: free again
+
+
 def articles(n: int, kind: ArticleKind = ArticleKind.NEWS) -> list[Article]:
     return [
         Article(
@@ -111,7 +189,7 @@ def test_digest_lists_headlines_with_leads_and_splits_between_articles() -> None
     for i in range(80):
         assert joined.count(f"第{i}篇<报道>\n这是第{i}篇的导语&说明。") == 1  # byline removed, never split
     assert "📷 图片新闻" in texts[-1]
-    buttons = [b.callback_data for p in parts if p.keyboard for row in p.keyboard.inline_keyboard for b in row]
+    buttons = [b.data for p in parts if p.keyboard for b in p.keyboard.buttons]
     assert len(buttons) == 83 and len(set(buttons)) == 80  # photos share ids here
 
 
@@ -203,15 +281,18 @@ async def test_network_errors_are_retried_then_given_up(library: Library, caplog
     from telegram.error import NetworkError
 
     from bot.digests.sender import DigestSender
+    from bot.telegram.messenger import TelegramMessenger
 
     outbox = Outbox(library.store)
     outbox.subscribe(11, "private", "a")
     library.ingest([str(NEW_ISSUE)])
-    sender = DigestSender(_Bot(NetworkError("Bad Gateway")), library, workers=2, give_up_after=3600)  # type: ignore[arg-type]
+    messenger = TelegramMessenger(_Bot(NetworkError("Bad Gateway")))  # type: ignore[arg-type]
+    sender = DigestSender(messenger, Outbox(library.store), library.store, workers=2, give_up_after=3600)
     assert await sender.run_once() == 1
     [delivery] = outbox.deliveries()
     assert delivery.status is DeliveryStatus.PENDING and delivery.attempts == 1 and outbox.due() == []
-    library.store.db.execute("UPDATE deliveries SET next_attempt_at = NULL")
+    with library.store.transaction() as connection:
+        connection.execute(text("UPDATE deliveries SET next_attempt_at = NULL"))
     sender.give_up_after = 0
     with caplog.at_level("ERROR"):
         assert await sender.run_once() == 1
@@ -221,12 +302,13 @@ async def test_network_errors_are_retried_then_given_up(library: Library, caplog
 
 async def test_a_sent_digest_records_its_message_ids(library: Library) -> None:
     from bot.digests.sender import DigestSender
+    from bot.telegram.messenger import TelegramMessenger
 
     outbox = Outbox(library.store)
     outbox.subscribe(11, "private", "a")
     library.ingest([str(NEW_ISSUE)])
     bot = _Bot(None)
-    sender = DigestSender(bot, library)  # type: ignore[arg-type]
+    sender = DigestSender(TelegramMessenger(bot), Outbox(library.store), library.store)  # type: ignore[arg-type]
     assert await sender.run_once() == 1
     [delivery] = outbox.deliveries()
     assert delivery.status is DeliveryStatus.SENT and delivery.message_ids == (1001,) and bot.sent == [11]

@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from bot.cli.compose import opened_library
 from bot.library import Library, build_segmenter, ingest_targets
 from bot.settings import Settings
 from bot.storage.store import Store
@@ -192,7 +193,7 @@ def pristine(tmp_path_factory: pytest.TempPathFactory, segmenter: Segmenter) -> 
     for seed in (FIRST_SEED, LATER_SEED):
         shutil.copy(seed, seeds)
     data = tmp_path_factory.mktemp("pristine") / "data"
-    with Library(Settings(data_dir=data, seeds_dir=seeds), segmenter=segmenter) as library:
+    with opened_library(Settings(data_dir=data, seeds_dir=seeds), segmenter) as library:
         assert ANSWER in library.answer(QUESTION).hits[0].snippet
     return data
 
@@ -242,7 +243,7 @@ def test_a_damaged_index_file_is_rebuilt_from_the_database(
     shutil.copytree(pristine, data)
     damage(saved_files(data)[kind], how)
     settings = Settings(data_dir=data, seeds_dir=None)
-    with caplog.at_level(logging.WARNING), Library(settings, segmenter=segmenter) as library:
+    with caplog.at_level(logging.WARNING), opened_library(settings, segmenter) as library:
         assert ANSWER in library.answer(QUESTION).hits[0].snippet
         assert LATER_ANSWER in library.answer(LATER_QUESTION).hits[0].snippet
     if not (kind == "CURRENT" and how == "delete"):  # no index at all is no damage
@@ -254,7 +255,7 @@ def test_a_damaged_index_file_is_rebuilt_from_the_database(
     monkeypatch.setattr(Corpus, "build", no_rebuild)
     monkeypatch.setattr(Corpus, "extend", no_rebuild)
     caplog.clear()
-    with caplog.at_level(logging.WARNING), Library(settings, segmenter=segmenter) as library:
+    with caplog.at_level(logging.WARNING), opened_library(settings, segmenter) as library:
         assert ANSWER in library.answer(QUESTION).hits[0].snippet
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
     versions = [p.name for p in (data / "index").iterdir() if p.name.startswith(("c-", ".c-"))]
@@ -326,7 +327,7 @@ def stored_data_dir(data: Path, seeds: list[Path], segmenter: Segmenter, later: 
     for seed in seeds:
         shutil.copy(seed, folder)
     settings = Settings(data_dir=data, seeds_dir=folder)
-    with Library(settings, segmenter=segmenter) as library:
+    with opened_library(settings, segmenter) as library:
         library.corpus  # noqa: B018
     with Store(settings.sqlite_path) as store:
         ingest_targets(store, settings, [str(p) for p in later], progress=False)

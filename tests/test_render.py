@@ -16,10 +16,11 @@ from bot.telegram.render import (
     article_reply,
     find_reply,
     not_found_reply,
-    plain,
     start_reply,
 )
-from retrieval.models import Answer, Article, Headline, Hit
+from bot.digests.digest import digest_parts
+from bot.richtext import plain
+from retrieval import Answer, Article, Headline, Hit
 
 ALLOWED = {"b", "i", "u", "s", "code", "pre", "a"}
 
@@ -50,7 +51,7 @@ def check_html(text: str) -> None:
 def all_callback_data(reply: Reply) -> list[str]:
     if reply.keyboard is None:
         return []
-    return [str(b.callback_data) for row in reply.keyboard.inline_keyboard for b in row]
+    return [b.data for b in reply.keyboard.buttons]
 
 
 def test_answer_is_escaped_highlighted_and_cited() -> None:
@@ -130,6 +131,23 @@ def test_localise_converts_text_and_buttons() -> None:
     reply = localise(start_reply(None), "s2t")
     assert "機器人" in reply.text
     assert reply.keyboard is not None
-    labels = [b.text for row in reply.keyboard.inline_keyboard for b in row]
+    labels = [b.text for b in reply.keyboard.buttons]
     assert "密雲區總工會培訓了多少人" in labels
     assert all_callback_data(reply) == ["x:0", "x:1", "x:2"]
+
+
+def test_a_web_article_shows_its_date_page_and_link() -> None:
+    import datetime as dt
+
+    web = article(("为全区共300余人答疑解惑。",)).model_copy(update={
+        "url": 'http://paper.example/a?x=1&y="2"', "published": dt.date(2024, 7, 10), "edition": 3})
+    hit = Hit(article=web, paragraph=0, snippet="为全区共300余人答疑解惑。", score=1.0)
+    reply = answer_reply(Answer(question="q", found=True, hits=(hit,)), query_id=1)
+    check_html(reply.text)
+    assert "· 001_x · 2024年7月10日 第3版 · 记者 王路曼" in reply.text
+    assert '<a href="http://paper.example/a?x=1&amp;y=&quot;2&quot;">原文链接</a>' in reply.text
+    page = article_pages(web)[0]
+    check_html(page)
+    assert "2024年7月10日 第3版" in page and 'href="http://paper.example/a?x=1&amp;y=' in page
+    digest = digest_parts("001_x", [web])[0]
+    assert plain(digest.text).startswith("📰 新一期：001_x · 2024年7月10日 第3版 · 1 篇报道")

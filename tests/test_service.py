@@ -6,12 +6,15 @@ from collections.abc import Iterator
 
 import pytest
 
+from bot.cli.compose import opened_library
 from bot.library import Library
 from bot.question import clean_question
 from bot.settings import Settings
 from bot.storage.activity import QueryKind
 from bot.telegram.flood import FloodGuard
-from bot.telegram.render import FLOODED, NOT_ADMIN, plain
+from bot.richtext import plain
+from bot.telegram.render import FLOODED, NOT_ADMIN
+from bot.telegram.compose import build_service
 from bot.telegram.service import Asker, BotService
 
 ALICE = Asker(user_id=1, chat_id=1, language="zh-hans", first_name="Alice")
@@ -20,13 +23,13 @@ ADMIN = Asker(user_id=99, chat_id=99, language="zh-hans")
 
 @pytest.fixture
 def svc(settings: Settings) -> Iterator[BotService]:
-    with Library(settings) as library:
-        yield BotService(library, admin_ids=[99])
+    with opened_library(settings) as library:
+        yield build_service(library, library.store, [99])
 
 
 def test_question_reply_and_more(svc: BotService) -> None:
     reply = svc.ask("职工交友活动有多少人参加", ALICE)
-    assert reply is not None and "800余名" in reply.text and "m:1:1" in str(reply.keyboard)
+    assert reply is not None and "800余名" in reply.text and reply.keyboard is not None and "m:1:1" in [b.data for b in reply.keyboard.buttons]
     stored = svc.activity.query(1)
     assert stored is not None and stored.text == "职工交友活动有多少人参加" and stored.kind is QueryKind.ASK
     more = svc.more(1, 1, ALICE)
@@ -52,8 +55,8 @@ def test_flood_guard_warns_once_then_stays_quiet() -> None:
 
 
 def test_flooding_user_is_told_politely(settings: Settings) -> None:
-    with Library(settings) as library:
-        svc = BotService(library, admin_ids=[], flood=FloodGuard(limit=2))
+    with opened_library(settings) as library:
+        svc = build_service(library, library.store, [], flood=FloodGuard(limit=2))
         replies = [svc.ask("密云区总工会培训了多少人", ALICE) for _ in range(4)]
     assert replies[2] is not None and replies[2].text == FLOODED
     assert replies[3] is None
@@ -102,7 +105,7 @@ def test_feedback_and_stats(svc: BotService) -> None:
 def test_article_lookup(svc: BotService) -> None:
     reply = svc.ask("密云区总工会培训了多少人", ALICE)
     assert reply is not None and reply.keyboard is not None
-    article_id = str(reply.keyboard.inline_keyboard[0][0].callback_data).split(":")[1]
+    article_id = reply.keyboard.rows[0][0].data.split(":")[1]
     page = svc.article(article_id, 0, ALICE)
     assert "<b>密云区总工会推进经费收支规范化管理</b>" in page.text and "300余人" in page.text
     assert "没有这篇报道" in svc.article("nope<>", 0, ALICE).text
@@ -124,3 +127,12 @@ def test_hostile_questions_get_replies(svc: BotService) -> None:
     for text in ("<script>alert(1)</script>", "*_`[", "密" * 10_000, "👩‍👩‍👧‍👦" * 50, "\u200f\u202eabc", ""):
         reply = svc.ask(text, Asker(user_id=7))
         assert reply is not None and reply.text
+
+
+def test_find_by_date(svc: BotService) -> None:
+    import datetime as dt
+
+    month = f"{dt.datetime.now(dt.UTC).date():%Y-%m}"  # seed files' names have no date: the day of ingest
+    assert "找到" in svc.find(f"工会 日期:{month}", ALICE).text
+    assert "没有找到" in svc.find("工会 日期:2001-01-02", ALICE).text
+    assert "日期请写成" in svc.find("工会 日期:七月", ALICE).text

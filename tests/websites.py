@@ -438,6 +438,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 (http.server's name)
         path = self.path.split("?", 1)[0]
         self.server.requests.append(path)
+        self.server.agents.append(self.headers.get("User-Agent", ""))
         found = self.server.site.files.get(path)
         if found is None:
             self.send_error(404)
@@ -460,6 +461,7 @@ class _SiteServer(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.site = Site(editions=[])
         self.requests: list[str] = []
+        self.agents: list[str] = []  # the User-Agent of each request
 
     @property
     def base(self) -> str:
@@ -473,6 +475,7 @@ class ServedSite:
     site: Site
     base: str
     requests: list[str]
+    agents: list[str] = field(default_factory=list)
 
     def url(self, path: str) -> str:
         return self.base + path
@@ -486,7 +489,7 @@ def serve_site() -> Iterator[ServedSite]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield ServedSite(site=server.site, base=server.base, requests=server.requests)
+        yield ServedSite(site=server.site, base=server.base, requests=server.requests, agents=server.agents)
     finally:
         server.shutdown()
         server.server_close()

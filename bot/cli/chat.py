@@ -11,8 +11,7 @@ from typing import TextIO
 from bot.dialogue import converse
 from bot.library import Library
 from bot.question import SHORTENED_NOTE, QuestionError, check_decoded, prepare_question
-from retrieval.followup import FollowupKind, Turn
-from retrieval.models import Answer
+from retrieval import Answer, FollowupKind, Turn
 
 from .console import NO_MORE, render_answer, render_article, render_hit
 

@@ -13,8 +13,9 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from bot.digests.digest import digest_parts
 from bot.indexlock import IndexLockTimeout
-from bot.library import Library, open_store
+from bot.library import Library
 from bot.question import (
     MAX_QUESTION_CHARS,
     SHORTENED_NOTE,
@@ -23,13 +24,17 @@ from bot.question import (
     decode_question,
     prepare_question,
 )
+from bot.richtext import plain
 from bot.settings import Settings
 from bot.storage.store import AddOutcome, StoreError
 from retrieval import Article, RetrievalError
 
 from .chat import run_chat
+from .compose import opened_library, opened_store
 from .console import answer_json, error_json, render_answer
+from .database import add_db_parser
 from .evaluate import evaluate
+from .issues import IssueNameError, resolve_issue
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +44,9 @@ class UsageError(Exception):
 
 
 def article_json(article: Article) -> dict[str, object]:
-    """An article as CONTRACT.md's `articles --json` object."""
-    return {
+    """An article as `articles --json` writes it, with the URL of its web page when it
+    was taken from one."""
+    fields: dict[str, object] = {
         "issue": article.issue,
         "article_id": article.article_id,
         "title": article.title,
@@ -52,17 +58,18 @@ def article_json(article: Article) -> dict[str, object]:
         "source": article.source,
         "paragraphs": list(article.paragraphs),
     }
+    if article.url is not None:
+        fields["url"] = article.url
+    return fields
 
 
 def cmd_articles(args: argparse.Namespace, settings: Settings) -> int:
-    """List the parsed articles, of all issues or of the ones named."""
-    with open_store(settings) as store:
-        wanted: list[str] | None = list(args.issues) or None
-        if wanted:
-            known = set(store.issue_ids())
-            missing = [i for i in wanted if i not in known]
-            if missing:
-                raise UsageError(f"no such issue: {', '.join(missing)}")
+    """List the parsed articles, of all issues or of the ones named (ids or prefixes)."""
+    with opened_store(settings) as store:
+        wanted: list[str] | None = None
+        if args.issues:
+            known = store.issue_ids()
+            wanted = list(dict.fromkeys(resolve_issue(name, known) for name in args.issues))
         articles = store.articles(wanted)
     if args.json:
         json.dump([article_json(a) for a in articles], sys.stdout, ensure_ascii=False, indent=1)
@@ -78,7 +85,7 @@ def cmd_articles(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     """Add issue files (files, folders or URLs); bad ones are named and skipped."""
-    with Library(settings) as library:
+    with opened_library(settings) as library:
         report = library.ingest(list(args.targets))
     for result in report.refused:
         print(f"unionbot: ingest: {result.name}: {result.reason}", file=sys.stderr)
@@ -108,7 +115,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
                 raise UsageError(str(exc)) from None
             _print_json(error_json(str(exc)))
             return 1
-    with Library(settings) as library:
+    with opened_library(settings) as library:
         if args.question:
             _answer(library, text, args.json, color=sys.stdout.isatty())
             return 0
@@ -162,7 +169,7 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     """An interactive console session over the corpus."""
     if isinstance(sys.stdin, io.TextIOWrapper):
         sys.stdin.reconfigure(errors="surrogateescape")  # a line that is not UTF-8 is named, not fatal
-    with Library(settings) as library:
+    with opened_library(settings) as library:
         library.corpus  # noqa: B018 (load before the first prompt)
         return run_chat(library)
 
@@ -172,7 +179,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     path = Path(args.qa)
     if not path.is_file():
         raise UsageError(f"no such QA file: {path}")
-    with Library(settings) as library:
+    with opened_library(settings) as library:
         figures = evaluate(library, path)
     if not args.quiet:
         for miss in figures.misses:
@@ -182,20 +189,16 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
-    """Print the digest of an issue as subscribers will get it."""
-    from bot.telegram.render import digest_parts, plain
-
-    with open_store(settings) as store:
-        if args.issue not in store.issue_ids():
-            raise UsageError(f"no such issue: {args.issue}")
-        parts = digest_parts(args.issue, store.articles([args.issue]))
+    """Print the digest of an issue (id or prefix) as subscribers will get it."""
+    with opened_store(settings) as store:
+        issue_id = resolve_issue(args.issue, store.issue_ids())
+        parts = digest_parts(issue_id, store.articles([issue_id]))
     for i, part in enumerate(parts, start=1):
         if len(parts) > 1:
             print(f"--- message {i}/{len(parts)} ---")
         print(part.text if args.html else plain(part.text))
         if part.keyboard is not None:
-            labels = [b.text for row in part.keyboard.inline_keyboard for b in row]
-            print("[" + "] [".join(labels) + "]")
+            print("[" + "] [".join(b.text for b in part.keyboard.buttons) + "]")
     return 0
 
 
@@ -221,7 +224,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("articles", help="list the parsed articles")
     p.add_argument("--json", action="store_true", help="one JSON list of article objects")
-    p.add_argument("issues", nargs="*", metavar="ISSUE", help="issue ids (file stems); default all")
+    p.add_argument("issues", nargs="*", metavar="ISSUE", help="issue ids (file stems) or unique prefixes; default all")
     p.set_defaults(func=cmd_articles)
 
     p = sub.add_parser("ask", help="answer one question")
@@ -241,7 +244,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("digest", help="print the digest of an issue, as subscribers get it")
-    p.add_argument("issue", metavar="ISSUE", help="issue id (file stem)")
+    p.add_argument("issue", metavar="ISSUE", help="issue id (file stem) or a unique prefix of it")
     p.add_argument("--html", action="store_true", help="print the HTML sent to Telegram")
     p.set_defaults(func=cmd_digest)
 
@@ -251,6 +254,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", help="add issue files: files, folders or http(s) URLs")
     p.add_argument("targets", nargs="+", metavar="PATH_OR_URL")
     p.set_defaults(func=cmd_ingest)
+
+    add_db_parser(sub)
     return parser
 
 
@@ -274,7 +279,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     func: Command = args.func
     try:
         return func(args, settings)
-    except (UsageError, StoreError, RetrievalError, IndexLockTimeout) as exc:
+    except (UsageError, IssueNameError, StoreError, RetrievalError, IndexLockTimeout) as exc:
         print(f"unionbot: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

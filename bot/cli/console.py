@@ -1,8 +1,9 @@
-"""Answers and articles as console text and as CONTRACT.md's JSON (pure functions)."""
+"""Answers and articles as console text and as the JSON of `ask --json` (pure functions)."""
 
 from __future__ import annotations
 
-from retrieval.models import Answer, Article, Hit
+from bot.dates import issue_label
+from retrieval import Answer, Article, Hit
 
 BOLD, DIM, RESET, MARK = "\x1b[1m", "\x1b[2m", "\x1b[0m", "\x1b[1;33m"
 
@@ -40,8 +41,11 @@ def error_json(message: str) -> dict[str, object]:
 
 
 def source_line(article: Article) -> str:
-    """《title》 · issue · reporters"""
+    """《title》 · issue · its date and page · reporters"""
     parts = [f"《{article.title}》", article.issue]
+    label = issue_label(article)
+    if label:
+        parts.append(label)
     if article.reporters:
         parts.append("记者 " + "、".join(article.reporters))
     elif article.source:
@@ -61,6 +65,8 @@ def highlighted(hit: Hit, color: bool) -> str:
 def render_hit(hit: Hit, number: int | None, color: bool) -> str:
     label = f"[{number}] " if number is not None else ""
     source = source_line(hit.article)
+    if hit.article.url:
+        source += f"\n    {hit.article.url}"
     if color:
         source = f"{DIM}{source}{RESET}"
     return f"{label}{highlighted(hit, color)}\n    {source}"
@@ -90,6 +96,9 @@ def render_article(article: Article) -> str:
     if article.subtitle:
         lines.append(f"——{article.subtitle}")
     meta = [article.issue]
+    label = issue_label(article)
+    if label:
+        meta.append(label)
     if article.reporters:
         meta.append("记者 " + "、".join(article.reporters))
     if article.source:
@@ -97,6 +106,8 @@ def render_article(article: Article) -> str:
     if article.section:
         meta.append(article.section)
     lines.append(" · ".join(meta))
+    if article.url:
+        lines.append(article.url)
     lines.append("")
     lines.extend(article.paragraphs)
     return "\n".join(lines)

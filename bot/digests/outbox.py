@@ -4,6 +4,10 @@ A delivery row (issue, chat) is created in the transaction that stores the issue
 (`Store.add_issue`). The sender claims a row, sends the digest part by part, and records
 each part's message id as soon as Telegram returns it; so after a crash only the part in
 flight can be sent twice, and nothing recorded as sent is sent again.
+
+A claim is a conditional UPDATE (pending -> sending) in its own transaction; on PostgreSQL
+the row is first taken with SELECT … FOR UPDATE SKIP LOCKED, so senders in several
+processes never claim the same delivery and never wait on each other's claims.
 """
 
 from __future__ import annotations
@@ -13,7 +17,10 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
+from sqlalchemy import RowMapping, func, or_, select
 
+from bot.storage.dialects import greatest, upsert
+from bot.storage.schema import deliveries, subscriptions
 from bot.storage.store import Store
 
 
@@ -51,31 +58,35 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _delivery(row: tuple[object, ...]) -> Delivery:
-    first = row[8]
+def _delivery(row: RowMapping) -> Delivery:
+    first = row["first_attempt_at"]
     return Delivery(
-        delivery_id=int(str(row[0])),
-        issue_id=str(row[1]),
-        chat_id=int(str(row[2])),
-        status=DeliveryStatus(str(row[3])),
-        parts_sent=int(str(row[4])),
-        message_ids=tuple(json.loads(str(row[5]))),
-        attempts=int(str(row[6])),
+        delivery_id=int(row["delivery_id"]),
+        issue_id=str(row["issue_id"]),
+        chat_id=int(row["chat_id"]),
+        status=DeliveryStatus(str(row["status"])),
+        parts_sent=int(row["parts_sent"]),
+        message_ids=tuple(json.loads(str(row["message_ids"]))),
+        attempts=int(row["attempts"]),
         first_attempt_at=datetime.fromisoformat(str(first)) if first else None,
     )
 
 
-_DELIVERY_COLUMNS = (
-    "delivery_id, issue_id, chat_id, status, parts_sent, message_ids, attempts, next_attempt_at, first_attempt_at"
+_DELIVERY_COLUMNS = tuple(
+    deliveries.c[name]
+    for name in (
+        "delivery_id", "issue_id", "chat_id", "status", "parts_sent", "message_ids", "attempts", "next_attempt_at",
+        "first_attempt_at",
+    )
 )
+_UNSENT = (DeliveryStatus.PENDING.value, DeliveryStatus.SENDING.value)
 
 
 class Outbox:
-    """Subscriptions and deliveries; every change is its own committed statement."""
+    """Subscriptions and deliveries; every change is its own committed transaction."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.db = store.db
 
     # -- subscriptions ----------------------------------------------------------------
 
@@ -83,64 +94,92 @@ class Outbox:
         """Start (or restart) a chat's subscription; False when it was already on."""
         now = _now().isoformat()
         current = self.subscription(chat_id)
-        self.db.execute(
-            "INSERT INTO subscriptions (chat_id, chat_type, title, active, created_at, updated_at) "
-            "VALUES (?, ?, ?, 1, ?, ?) ON CONFLICT(chat_id) DO UPDATE SET active = 1, chat_type = excluded.chat_type, "
-            "title = excluded.title, updated_at = excluded.updated_at, ended_reason = NULL",
-            (chat_id, chat_type, title, now, now),
-        )
+        with self.store.transaction() as connection:
+            statement = upsert(connection, subscriptions).values(
+                chat_id=chat_id, chat_type=chat_type, title=title, active=1, created_at=now, updated_at=now
+            )
+            connection.execute(statement.on_conflict_do_update(
+                index_elements=[subscriptions.c.chat_id],
+                set_={
+                    "active": 1,
+                    "chat_type": statement.excluded.chat_type,
+                    "title": statement.excluded.title,
+                    "updated_at": statement.excluded.updated_at,
+                    "ended_reason": None,
+                },
+            ))
         return current is None or not current.active
 
     def unsubscribe(self, chat_id: int, reason: str = "unsubscribed") -> bool:
         """End a chat's subscription and drop its unsent digests; False when it was off."""
         current = self.subscription(chat_id)
-        with self.store.transaction() as db:
-            db.execute(
-                "UPDATE subscriptions SET active = 0, ended_reason = ?, updated_at = ? WHERE chat_id = ?",
-                (reason, _now().isoformat(), chat_id),
+        with self.store.transaction() as connection:
+            connection.execute(
+                subscriptions.update()
+                .where(subscriptions.c.chat_id == chat_id)
+                .values(active=0, ended_reason=reason, updated_at=_now().isoformat())
             )
-            db.execute(
-                "UPDATE deliveries SET status = 'cancelled', last_error = ? WHERE chat_id = ? AND status IN ('pending', 'sending')",
-                (reason, chat_id),
+            connection.execute(
+                deliveries.update()
+                .where(deliveries.c.chat_id == chat_id, deliveries.c.status.in_(_UNSENT))
+                .values(status=DeliveryStatus.CANCELLED.value, last_error=reason)
             )
         return current is not None and current.active
 
     def subscription(self, chat_id: int) -> Subscription | None:
-        row = self.db.execute(
-            "SELECT chat_id, chat_type, title, active FROM subscriptions WHERE chat_id = ?", (chat_id,)
-        ).fetchone()
+        query = select(subscriptions.c.chat_id, subscriptions.c.chat_type, subscriptions.c.title, subscriptions.c.active)
+        with self.store.reading() as connection:
+            row = connection.execute(query.where(subscriptions.c.chat_id == chat_id)).first()
         if row is None:
             return None
-        return Subscription(chat_id=row[0], chat_type=row[1], title=row[2], active=bool(row[3]))
+        return Subscription(chat_id=row.chat_id, chat_type=row.chat_type, title=row.title, active=bool(row.active))
 
     def active_count(self) -> int:
-        return int(self.db.execute("SELECT COUNT(*) FROM subscriptions WHERE active = 1").fetchone()[0])
+        query = select(func.count()).select_from(subscriptions).where(subscriptions.c.active == 1)
+        with self.store.reading() as connection:
+            return int(connection.execute(query).scalar_one())
 
     def migrate(self, old_chat_id: int, new_chat_id: int) -> None:
         """A group became a supergroup: its subscription and unsent digests move along."""
-        with self.store.transaction() as db:
-            row = db.execute("SELECT chat_type, title, active, created_at FROM subscriptions WHERE chat_id = ?", (old_chat_id,)).fetchone()
+        with self.store.transaction() as connection:
+            row = connection.execute(
+                select(subscriptions.c.title, subscriptions.c.active, subscriptions.c.created_at)
+                .where(subscriptions.c.chat_id == old_chat_id)
+            ).first()
             if row is None:
                 return
             now = _now().isoformat()
-            db.execute(
-                "INSERT INTO subscriptions (chat_id, chat_type, title, active, created_at, updated_at) VALUES (?, 'supergroup', ?, ?, ?, ?) "
-                "ON CONFLICT(chat_id) DO UPDATE SET active = MAX(subscriptions.active, excluded.active), updated_at = excluded.updated_at",
-                (new_chat_id, row[1], row[2], row[3], now),
+            statement = upsert(connection, subscriptions).values(
+                chat_id=new_chat_id, chat_type="supergroup", title=row.title, active=row.active,
+                created_at=row.created_at, updated_at=now,
             )
-            db.execute(
-                "UPDATE subscriptions SET active = 0, ended_reason = ?, updated_at = ? WHERE chat_id = ?",
-                (f"migrated to {new_chat_id}", now, old_chat_id),
+            connection.execute(statement.on_conflict_do_update(
+                index_elements=[subscriptions.c.chat_id],
+                set_={
+                    "active": greatest(subscriptions.c.active, statement.excluded.active),
+                    "updated_at": statement.excluded.updated_at,
+                },
+            ))
+            connection.execute(
+                subscriptions.update()
+                .where(subscriptions.c.chat_id == old_chat_id)
+                .values(active=0, ended_reason=f"migrated to {new_chat_id}", updated_at=now)
             )
-            db.execute(
-                "UPDATE OR IGNORE deliveries SET chat_id = ?, status = 'pending', next_attempt_at = NULL "
-                "WHERE chat_id = ? AND status IN ('pending', 'sending')",
-                (new_chat_id, old_chat_id),
+            # the new chat's own deliveries of an issue win; the old chat's of other issues move
+            has_it = select(deliveries.c.issue_id).where(deliveries.c.chat_id == new_chat_id)
+            connection.execute(
+                deliveries.update()
+                .where(
+                    deliveries.c.chat_id == old_chat_id,
+                    deliveries.c.status.in_(_UNSENT),
+                    deliveries.c.issue_id.not_in(has_it),
+                )
+                .values(chat_id=new_chat_id, status=DeliveryStatus.PENDING.value, next_attempt_at=None)
             )
-            db.execute(
-                "UPDATE deliveries SET status = 'cancelled', last_error = 'migrated; the new chat has it' "
-                "WHERE chat_id = ? AND status IN ('pending', 'sending')",
-                (old_chat_id,),
+            connection.execute(
+                deliveries.update()
+                .where(deliveries.c.chat_id == old_chat_id, deliveries.c.status.in_(_UNSENT))
+                .values(status=DeliveryStatus.CANCELLED.value, last_error="migrated; the new chat has it")
             )
 
     # -- deliveries -------------------------------------------------------------------
@@ -148,71 +187,95 @@ class Outbox:
     def recover(self) -> int:
         """At start, under the sender lock: deliveries a crashed sender left claimed go back
         to pending (the part in flight may be sent again)."""
-        cursor = self.db.execute("UPDATE deliveries SET status = 'pending' WHERE status = 'sending'")
-        return cursor.rowcount
+        with self.store.transaction() as connection:
+            result = connection.execute(
+                deliveries.update()
+                .where(deliveries.c.status == DeliveryStatus.SENDING.value)
+                .values(status=DeliveryStatus.PENDING.value)
+            )
+            return int(result.rowcount)
 
     def due(self, limit: int = 500) -> list[Delivery]:
         """Pending deliveries whose time has come, oldest first."""
         now = _now().isoformat()
-        rows = self.db.execute(
-            f"SELECT {_DELIVERY_COLUMNS} FROM deliveries WHERE status = 'pending' "
-            "AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY delivery_id LIMIT ?",
-            (now, limit),
-        ).fetchall()
-        return [_delivery(tuple(r)) for r in rows]
+        query = (
+            select(*_DELIVERY_COLUMNS)
+            .where(
+                deliveries.c.status == DeliveryStatus.PENDING.value,
+                or_(deliveries.c.next_attempt_at.is_(None), deliveries.c.next_attempt_at <= now),
+            )
+            .order_by(deliveries.c.delivery_id)
+            .limit(limit)
+        )
+        with self.store.reading() as connection:
+            return [_delivery(row) for row in connection.execute(query).mappings()]
 
     def next_due_in(self) -> float | None:
         """Seconds until the next pending delivery is due (0 when one is due now)."""
-        row = self.db.execute(
-            "SELECT MIN(COALESCE(next_attempt_at, '')) FROM deliveries WHERE status = 'pending'"
-        ).fetchone()
-        if row is None or row[0] is None:
+        query = select(func.min(func.coalesce(deliveries.c.next_attempt_at, ""))).where(
+            deliveries.c.status == DeliveryStatus.PENDING.value
+        )
+        with self.store.reading() as connection:
+            first = connection.execute(query).scalar_one_or_none()
+        if first is None:
             return None
-        if row[0] == "":
+        if first == "":
             return 0.0
-        return max(0.0, (datetime.fromisoformat(row[0]) - _now()).total_seconds())
+        return max(0.0, (datetime.fromisoformat(first) - _now()).total_seconds())
 
     def claim(self, delivery_id: int) -> bool:
-        """Mark a delivery as being sent; False when another claimed or ended it."""
-        cursor = self.db.execute(
-            "UPDATE deliveries SET status = 'sending', attempts = attempts + 1, "
-            "first_attempt_at = COALESCE(first_attempt_at, ?) WHERE delivery_id = ? AND status = 'pending'",
-            (_now().isoformat(), delivery_id),
+        """Mark a delivery as being sent; False when another sender claimed or ended it, or
+        (PostgreSQL) is claiming it right now: its row is locked, and skipped, not waited for."""
+        claimed = (
+            deliveries.update()
+            .where(deliveries.c.delivery_id == delivery_id, deliveries.c.status == DeliveryStatus.PENDING.value)
+            .values(
+                status=DeliveryStatus.SENDING.value,
+                attempts=deliveries.c.attempts + 1,
+                first_attempt_at=func.coalesce(deliveries.c.first_attempt_at, _now().isoformat()),
+            )
         )
-        return cursor.rowcount == 1
+        with self.store.transaction() as connection:
+            if connection.dialect.name == "postgresql":
+                free = connection.execute(
+                    select(deliveries.c.delivery_id)
+                    .where(deliveries.c.delivery_id == delivery_id, deliveries.c.status == DeliveryStatus.PENDING.value)
+                    .with_for_update(skip_locked=True)
+                ).first()
+                if free is None:
+                    return False
+            return int(connection.execute(claimed).rowcount) == 1
 
     def part_sent(self, delivery_id: int, message_id: int) -> None:
         """Record one sent part, right after Telegram confirmed it."""
-        row = self.db.execute("SELECT message_ids FROM deliveries WHERE delivery_id = ?", (delivery_id,)).fetchone()
-        ids = [*json.loads(row[0]), message_id] if row else [message_id]
-        self.db.execute(
-            "UPDATE deliveries SET parts_sent = parts_sent + 1, message_ids = ? WHERE delivery_id = ?",
-            (json.dumps(ids), delivery_id),
-        )
+        with self.store.transaction() as connection:
+            before = connection.execute(
+                select(deliveries.c.message_ids).where(deliveries.c.delivery_id == delivery_id).with_for_update()
+            ).scalar_one_or_none()
+            ids = [*json.loads(before), message_id] if before is not None else [message_id]
+            connection.execute(
+                deliveries.update()
+                .where(deliveries.c.delivery_id == delivery_id)
+                .values(parts_sent=deliveries.c.parts_sent + 1, message_ids=json.dumps(ids))
+            )
 
     def finish(self, delivery_id: int) -> None:
-        self.db.execute(
-            "UPDATE deliveries SET status = 'sent', sent_at = ?, last_error = NULL WHERE delivery_id = ?",
-            (_now().isoformat(), delivery_id),
-        )
+        self._set(delivery_id, status=DeliveryStatus.SENT.value, sent_at=_now().isoformat(), last_error=None)
 
     def retry_later(self, delivery_id: int, seconds: float, error: str) -> None:
         at = (_now() + timedelta(seconds=seconds)).isoformat()
-        self.db.execute(
-            "UPDATE deliveries SET status = 'pending', next_attempt_at = ?, last_error = ? WHERE delivery_id = ?",
-            (at, error[:500], delivery_id),
-        )
+        self._set(delivery_id, status=DeliveryStatus.PENDING.value, next_attempt_at=at, last_error=error[:500])
 
     def fail(self, delivery_id: int, error: str, status: DeliveryStatus = DeliveryStatus.FAILED) -> None:
-        self.db.execute(
-            "UPDATE deliveries SET status = ?, last_error = ? WHERE delivery_id = ?",
-            (status.value, error[:500], delivery_id),
-        )
+        self._set(delivery_id, status=status.value, last_error=error[:500])
+
+    def _set(self, delivery_id: int, **values: object) -> None:
+        with self.store.transaction() as connection:
+            connection.execute(deliveries.update().where(deliveries.c.delivery_id == delivery_id).values(**values))
 
     def deliveries(self, issue_id: str | None = None) -> list[Delivery]:
-        query = f"SELECT {_DELIVERY_COLUMNS} FROM deliveries"
-        params: tuple[str, ...] = ()
+        query = select(*_DELIVERY_COLUMNS).order_by(deliveries.c.delivery_id)
         if issue_id is not None:
-            query += " WHERE issue_id = ?"
-            params = (issue_id,)
-        return [_delivery(tuple(r)) for r in self.db.execute(query + " ORDER BY delivery_id", params)]
+            query = query.where(deliveries.c.issue_id == issue_id)
+        with self.store.reading() as connection:
+            return [_delivery(row) for row in connection.execute(query).mappings()]

@@ -1,13 +1,13 @@
-"""Sends the digests in the outbox: claim a delivery, send it part by part, record each
-part's message id as soon as Telegram returns it.
+"""Sends the digests in the outbox: claim a delivery, send it part by part through a
+Messenger, record each part's message id as soon as the messenger returns it.
 
-- 429: wait `retry_after` (python-telegram-bot's rate limiter waits and retries first;
-  if that is not enough the delivery is put back for later) and go on;
-- 403 (bot kicked or blocked): the subscription ends, no retry;
-- the group became a supergroup: the subscription moves to the new chat id, and the
-  digest is sent there;
-- 5xx and timeouts: retried with backoff, given up after a configured time with a logged
-  failure.
+- flood wait (429): wait `retry_after` (python-telegram-bot's rate limiter waits and
+  retries first; if that is not enough the delivery is put back for later) and go on;
+- chat gone (403: bot kicked or blocked): the subscription ends, no retry;
+- chat moved (the group became a supergroup): the subscription moves to the new chat id,
+  and the digest is sent there;
+- passing failures (5xx, timeouts): retried with backoff, given up after a configured
+  time with a logged failure.
 Digests are paced evenly (20 a second by default, leaving room for answers under
 Telegram's 30 a second) and also go through the bot's rate limiter (20 a minute per
 group); parts of one digest to one chat are spaced a second apart (three in groups).
@@ -17,26 +17,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import UTC, datetime, timedelta
+from collections import OrderedDict
+from datetime import UTC, datetime
 
-from telegram import Bot
-from telegram.constants import ParseMode
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
+from bot.storage.store import Store
 
-from bot.library import Library
-from bot.telegram import render
-
+from .digest import DigestPart, digest_parts
+from .messenger import ChatGone, ChatMoved, FloodWait, Messenger, SendFailed, SendRefused
 from .outbox import Delivery, DeliveryStatus, Outbox
 
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF = 300.0
-
-
-def seconds(value: float | timedelta) -> float:
-    """python-telegram-bot gives durations as timedelta (or, in older modes, seconds)."""
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
-
+CACHED_DIGESTS = 20
 
 class Pacer:
     """Spaces events evenly: at most `rate` a second in any window (no bursts)."""
@@ -58,24 +51,32 @@ class DigestSender:
     """Fans the outbox out to the subscribed chats."""
 
     def __init__(
-        self, bot: Bot, library: Library, workers: int = 8, give_up_after: float = 6 * 3600, rate: float = 20.0
+        self,
+        messenger: Messenger,
+        outbox: Outbox,
+        store: Store,
+        workers: int = 8,
+        give_up_after: float = 6 * 3600,
+        rate: float = 20.0,
     ) -> None:
-        self.bot = bot
+        self.messenger = messenger
         self.pacer = Pacer(rate)
-        self.library = library
-        self.outbox = Outbox(library.store)
+        self.outbox = outbox
+        self.store = store
         self.workers = workers
         self.give_up_after = give_up_after
-        self._parts: dict[str, list[render.Reply]] = {}
-        self._chat_locks: dict[int, asyncio.Lock] = {}
+        self._parts: OrderedDict[str, list[DigestPart]] = OrderedDict()
 
-    def parts(self, issue_id: str) -> list[render.Reply]:
+    def parts(self, issue_id: str) -> list[DigestPart]:
+        """The digest of an issue (the last few are kept, as every chat gets the same)."""
         cached = self._parts.get(issue_id)
         if cached is None:
-            if len(self._parts) >= 20:
-                self._parts.clear()
-            cached = render.digest_parts(issue_id, self.library.store.articles([issue_id]))
+            cached = digest_parts(issue_id, self.store.articles([issue_id]))
             self._parts[issue_id] = cached
+            while len(self._parts) > CACHED_DIGESTS:
+                self._parts.popitem(last=False)
+        else:
+            self._parts.move_to_end(issue_id)
         return cached
 
     async def run_once(self, limit: int = 1000) -> int:
@@ -83,35 +84,39 @@ class DigestSender:
         due = self.outbox.due(limit)
         if not due:
             return 0
+        # A chat's deliveries go one after the other, several chats at once; grouping them
+        # here keeps no per-chat state between runs.
+        by_chat: dict[int, list[Delivery]] = {}
+        for delivery in due:
+            by_chat.setdefault(delivery.chat_id, []).append(delivery)
         semaphore = asyncio.Semaphore(self.workers)
-        await asyncio.gather(*(self._deliver(d, semaphore) for d in due))
+        await asyncio.gather(*(self._deliver_to_chat(ds, semaphore) for ds in by_chat.values()))
         return len(due)
 
-    async def _deliver(self, delivery: Delivery, semaphore: asyncio.Semaphore) -> None:
-        lock = self._chat_locks.setdefault(delivery.chat_id, asyncio.Lock())
-        async with semaphore, lock:
-            if not self.outbox.claim(delivery.delivery_id):
-                return
-            try:
-                await self._send_parts(delivery)
-            except RetryAfter as exc:
-                wait = seconds(exc.retry_after)
-                log.info("digest %s to %s: flood wait %.0fs", delivery.issue_id, delivery.chat_id, wait)
-                self.outbox.retry_later(delivery.delivery_id, wait, f"retry after {wait:.0f}s")
-            except ChatMigrated as exc:
-                log.info("chat %s became %s; moving its subscription", delivery.chat_id, exc.new_chat_id)
-                self.outbox.migrate(delivery.chat_id, exc.new_chat_id)
-            except Forbidden as exc:
-                log.info("chat %s refuses messages (%s); subscription ended", delivery.chat_id, exc.message)
-                self.outbox.unsubscribe(delivery.chat_id, reason=exc.message)
-            except BadRequest as exc:
-                if "chat not found" in exc.message.lower() or "deactivated" in exc.message.lower():
-                    self.outbox.unsubscribe(delivery.chat_id, reason=exc.message)
-                else:
-                    log.error("digest %s to %s refused: %s", delivery.issue_id, delivery.chat_id, exc.message)
-                    self.outbox.fail(delivery.delivery_id, exc.message)
-            except (NetworkError, TelegramError) as exc:
-                self._retry_or_give_up(delivery, exc)
+    async def _deliver_to_chat(self, deliveries: list[Delivery], semaphore: asyncio.Semaphore) -> None:
+        for delivery in deliveries:
+            async with semaphore:
+                await self._deliver(delivery)
+
+    async def _deliver(self, delivery: Delivery) -> None:
+        if not self.outbox.claim(delivery.delivery_id):
+            return
+        try:
+            await self._send_parts(delivery)
+        except FloodWait as exc:
+            log.info("digest %s to %s: flood wait %.0fs", delivery.issue_id, delivery.chat_id, exc.retry_after)
+            self.outbox.retry_later(delivery.delivery_id, exc.retry_after, f"retry after {exc.retry_after:.0f}s")
+        except ChatMoved as exc:
+            log.info("chat %s became %s; moving its subscription", delivery.chat_id, exc.new_chat_id)
+            self.outbox.migrate(delivery.chat_id, exc.new_chat_id)
+        except ChatGone as exc:
+            log.info("chat %s refuses messages (%s); subscription ended", delivery.chat_id, exc)
+            self.outbox.unsubscribe(delivery.chat_id, reason=str(exc))
+        except SendRefused as exc:
+            log.error("digest %s to %s refused: %s", delivery.issue_id, delivery.chat_id, exc)
+            self.outbox.fail(delivery.delivery_id, str(exc))
+        except SendFailed as exc:
+            self._retry_or_give_up(delivery, exc)
 
     async def _send_parts(self, delivery: Delivery) -> None:
         parts = self.parts(delivery.issue_id)
@@ -119,19 +124,12 @@ class DigestSender:
         for index in range(delivery.parts_sent, len(parts)):
             if index > delivery.parts_sent:
                 await asyncio.sleep(spacing)
-            part = parts[index]
             await self.pacer.wait()
-            message = await self.bot.send_message(
-                delivery.chat_id,
-                part.text,
-                parse_mode=ParseMode.HTML,
-                reply_markup=part.keyboard,
-                disable_web_page_preview=True,
-            )
-            self.outbox.part_sent(delivery.delivery_id, message.message_id)
+            message_id = await self.messenger.send(delivery.chat_id, parts[index])
+            self.outbox.part_sent(delivery.delivery_id, message_id)
         self.outbox.finish(delivery.delivery_id)
 
-    def _retry_or_give_up(self, delivery: Delivery, exc: TelegramError) -> None:
+    def _retry_or_give_up(self, delivery: Delivery, exc: SendFailed) -> None:
         started = delivery.first_attempt_at or datetime.now(UTC)
         if (datetime.now(UTC) - started).total_seconds() >= self.give_up_after:
             log.error(

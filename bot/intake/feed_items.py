@@ -8,9 +8,14 @@ MAX_ATTEMPTS it is refused for good. Anything else is refused at once.
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+
+from sqlalchemy import select
+
+from bot.storage.dialects import upsert
+from bot.storage.schema import feed_items
+from bot.storage.store import Store
 
 MAX_ATTEMPTS = 10
 MAX_BACKOFF_SECONDS = 6 * 3600.0
@@ -27,24 +32,31 @@ def _now() -> datetime:
 
 
 class FeedItems:
-    """Per-item records over one database connection."""
+    """Per-item records in the store's database."""
 
-    def __init__(self, db: sqlite3.Connection, retry_after: float) -> None:
-        self.db = db
+    def __init__(self, store: Store, retry_after: float) -> None:
+        self.store = store
         self.retry_after = retry_after  # the first backoff; it doubles with each attempt
 
     def known(self, url: str) -> bool:
         """Whether the item was seen before (its state decides what happens to it now)."""
-        return self.db.execute("SELECT 1 FROM feed_items WHERE url = ?", (url,)).fetchone() is not None
+        with self.store.reading() as connection:
+            found = connection.execute(select(feed_items.c.url).where(feed_items.c.url == url)).first()
+        return found is not None
 
     def due(self, feed_url: str) -> list[str]:
         """Items of a feed whose next attempt has come, oldest first."""
-        rows = self.db.execute(
-            "SELECT url FROM feed_items WHERE feed_url = ? AND state = ? AND next_attempt_at <= ? "
-            "ORDER BY first_seen_at, url",
-            (feed_url, ItemState.RETRY.value, _now().isoformat()),
-        ).fetchall()
-        return [str(row[0]) for row in rows]
+        query = (
+            select(feed_items.c.url)
+            .where(
+                feed_items.c.feed_url == feed_url,
+                feed_items.c.state == ItemState.RETRY.value,
+                feed_items.c.next_attempt_at <= _now().isoformat(),
+            )
+            .order_by(feed_items.c.first_seen_at, feed_items.c.url)
+        )
+        with self.store.reading() as connection:
+            return [str(url) for url in connection.execute(query).scalars()]
 
     def done(self, url: str, feed_url: str, outcome: str) -> None:
         self._record(url, feed_url, ItemState.DONE, outcome=outcome, reason=None, next_at=None)
@@ -52,10 +64,24 @@ class FeedItems:
     def refused(self, url: str, feed_url: str, reason: str) -> None:
         self._record(url, feed_url, ItemState.REFUSED, outcome=None, reason=reason, next_at=None)
 
+    def deferred(self, url: str, feed_url: str) -> None:
+        """Not tried this poll (its page cap was reached): due again at the next, no attempt counted."""
+        now = _now().isoformat()
+        with self.store.transaction() as connection:
+            statement = upsert(connection, feed_items).values(
+                url=url, feed_url=feed_url, state=ItemState.RETRY.value, attempts=0, next_attempt_at=now,
+                first_seen_at=now, updated_at=now,
+            )
+            connection.execute(statement.on_conflict_do_update(
+                index_elements=[feed_items.c.url],
+                set_={name: statement.excluded[name] for name in ("state", "next_attempt_at", "updated_at")},
+            ))
+
     def failed(self, url: str, feed_url: str, reason: str) -> datetime | None:
         """A transient failure: the time of the next attempt, or None when given up."""
-        row = self.db.execute("SELECT attempts FROM feed_items WHERE url = ?", (url,)).fetchone()
-        attempts = (int(row[0]) if row is not None else 0) + 1
+        with self.store.reading() as connection:
+            before = connection.execute(select(feed_items.c.attempts).where(feed_items.c.url == url)).scalar_one_or_none()
+        attempts = (int(before) if before is not None else 0) + 1
         if attempts >= MAX_ATTEMPTS:
             self._record(url, feed_url, ItemState.REFUSED, outcome=None,
                          reason=f"gave up after {attempts} attempts: {reason}", next_at=None)
@@ -70,11 +96,13 @@ class FeedItems:
         next_at: datetime | None,
     ) -> None:
         now = _now().isoformat()
-        self.db.execute(
-            "INSERT INTO feed_items (url, feed_url, state, outcome, reason, attempts, next_attempt_at, "
-            "first_seen_at, updated_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?) "
-            "ON CONFLICT(url) DO UPDATE SET feed_url = excluded.feed_url, state = excluded.state, "
-            "outcome = excluded.outcome, reason = excluded.reason, attempts = feed_items.attempts + 1, "
-            "next_attempt_at = excluded.next_attempt_at, updated_at = excluded.updated_at",
-            (url, feed_url, state.value, outcome, reason, next_at.isoformat() if next_at else None, now, now),
-        )
+        with self.store.transaction() as connection:
+            statement = upsert(connection, feed_items).values(
+                url=url, feed_url=feed_url, state=state.value, outcome=outcome, reason=reason, attempts=1,
+                next_attempt_at=next_at.isoformat() if next_at else None, first_seen_at=now, updated_at=now,
+            )
+            kept = ("feed_url", "state", "outcome", "reason", "next_attempt_at", "updated_at")
+            connection.execute(statement.on_conflict_do_update(
+                index_elements=[feed_items.c.url],
+                set_={**{name: statement.excluded[name] for name in kept}, "attempts": feed_items.c.attempts + 1},
+            ))

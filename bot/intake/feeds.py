@@ -1,11 +1,13 @@
-"""Feeds: URLs polled for new issues, politely (ETag / If-Modified-Since).
+"""Feeds: URLs polled for new issues, politely (see `polite`; ETag / If-Modified-Since).
 
-A feed URL may serve an issue file itself, or a list of issue-file URLs: one per line,
-or as links in an HTML page. Every download is bounded (`fetch`): a feed or item that is
-too large or too slow is refused by name and the poll goes on. Each listed URL is fetched
-until it is done or refused for good; its state is kept per item (`feed_items`), so an
-item that failed for a passing reason is tried again on later polls even when the list
-itself answers 304.
+A feed URL may serve an issue file itself, a list of issue-file URLs (one per line, or as
+links in an HTML page), an e-paper edition page, an article page, or an RSS 2.0 / Atom
+feed (`webread`); web articles become issues by day and printed page (`webissues`).
+Every download is bounded (`fetch`): a feed or item that is too large or too slow is
+refused by name and the poll goes on. Each listed URL or entry is fetched until it is
+done or refused for good; its state is kept per item (`feed_items`), so an item that
+failed for a passing reason, or was left over by the page cap, is tried again on later
+polls even when the list itself answers 304.
 """
 
 from __future__ import annotations
@@ -13,19 +15,22 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
 from html.parser import HTMLParser
 from urllib.parse import urljoin
 
 import httpx
 
 from bot.library import Library, project_layout
-from retrieval import Layout
 
 from .feed_items import FeedItems
-from .fetch import FetchLimits, fetch, fetch_issue
+from .feed_state import FeedStates
+from .fetch import Fetched
 from .ingest import IngestResult, ingest_file
-from .sources import IssueFile, SourceFailure, issue_name_from_url, printable
+from .polite import PoliteFetcher
+from .sources import IssueFile, SourceFailure, printable
+from .web import WebArticle
+from .webissues import store_web_articles
+from .webread import FEED_KINDS, Item, open_document, take
 
 log = logging.getLogger(__name__)
 
@@ -69,8 +74,8 @@ class Feeds:
         self.library = library
         self.urls = urls
         self.client_factory = client_factory
-        self.limits = FetchLimits.from_settings(library.settings)
-        self.items = FeedItems(library.store.db, retry_after=library.settings.poll_seconds)
+        self.items = FeedItems(library.store, retry_after=library.settings.poll_seconds)
+        self.states = FeedStates(library.store)
 
     def poll(self) -> list[IngestResult]:
         """One look at every feed; what was ingested or refused (a refusal the next
@@ -79,8 +84,9 @@ class Feeds:
             return []
         results: list[IngestResult] = []
         with self.client_factory() as client:
+            fetcher = PoliteFetcher.for_settings(client, self.library.settings)
             for url in self.urls:
-                results.extend(self._poll_one(client, url))
+                results.extend(self._poll_one(fetcher, url))
         for result in results:
             if result.refused:
                 log.warning("feed: %s refused: %s%s", result.name, result.reason,
@@ -89,51 +95,77 @@ class Feeds:
             self.library.refresh()
         return results
 
-    def _poll_one(self, client: httpx.Client, url: str) -> list[IngestResult]:
-        db = self.library.store.db
-        row = db.execute("SELECT etag, last_modified FROM feeds WHERE url = ?", (url,)).fetchone()
+    def _poll_one(self, fetcher: PoliteFetcher, url: str) -> list[IngestResult]:
+        state = self.states.get(url)
         headers = {}
-        if row is not None and row[0]:
-            headers["If-None-Match"] = row[0]
-        if row is not None and row[1]:
-            headers["If-Modified-Since"] = row[1]
-        got = fetch(client, url, self.limits, headers)
-        layout = project_layout()
+        if state is not None and state.etag:
+            headers["If-None-Match"] = state.etag
+        if state is not None and state.last_modified:
+            headers["If-Modified-Since"] = state.last_modified
+        by_edition = state is None or state.kind not in FEED_KINDS
+        if fetcher.exhausted:
+            return []
+        got = fetcher.get(url, headers)
         if isinstance(got, SourceFailure):
-            return [IngestResult.refusal(got), *self._retry_due(client, url, layout)]
-        now = datetime.now(UTC).isoformat()
+            return [IngestResult.refusal(got), *self._take(fetcher, url, self._due(url), by_edition)]
         if got.status == 304:
-            db.execute("UPDATE feeds SET checked_at = ? WHERE url = ?", (now, url))
-            return self._retry_due(client, url, layout)
-        listed = listed_urls(got.data, got.content_type, got.url)
+            self.states.checked(url)
+            return self._take(fetcher, url, self._due(url), by_edition)
         results: list[IngestResult] = []
-        if listed is None:
-            item = IssueFile(name=issue_name_from_url(url), origin=url, data=got.data)
-            results.append(ingest_file(self.library.store, item, layout))
+        opened = open_document(got, url, lambda page: listed_urls(page.data, page.content_type, page.url))
+        kind: str | None = None
+        if not got.data.strip():
+            pass  # an empty list: nothing published yet
+        elif isinstance(opened, SourceFailure):
+            results.append(IngestResult.refusal(opened))
+        elif opened.issue_file is not None:
+            results.append(ingest_file(self.library.store, opened.issue_file, project_layout()))
+            kind = opened.kind.value
         else:
-            new = [link for link in dict.fromkeys(listed) if not self.items.known(link)]
-            results.extend(self._take(client, url, link, layout) for link in new)
-            results.extend(self._retry_due(client, url, layout))
+            kind = opened.kind.value
+            new = [item for item in opened.items if not self.items.known(item.url)]
+            results.extend(self._take(fetcher, url, [*new, *self._due(url)], opened.by_edition, got))
         # every listed item now has a state of its own: the list may be skipped while unchanged
-        db.execute(
-            "INSERT INTO feeds (url, etag, last_modified, checked_at) VALUES (?, ?, ?, ?) ON CONFLICT(url) DO UPDATE "
-            "SET etag = excluded.etag, last_modified = excluded.last_modified, checked_at = excluded.checked_at",
-            (url, got.etag, got.last_modified, now),
-        )
+        self.states.answered(url, got.etag, got.last_modified, kind)
         return results
 
-    def _retry_due(self, client: httpx.Client, feed_url: str, layout: Layout) -> list[IngestResult]:
-        return [self._take(client, feed_url, link, layout) for link in self.items.due(feed_url)]
+    def _due(self, feed_url: str) -> list[Item]:
+        return [Item(url=link) for link in self.items.due(feed_url)]
 
-    def _take(self, client: httpx.Client, feed_url: str, link: str, layout: Layout) -> IngestResult:
-        """Fetch and ingest one listed item, and record what became of it."""
-        got = fetch_issue(client, link, self.limits)
-        if isinstance(got, IssueFile):
-            result = ingest_file(self.library.store, got, layout)
-        else:
-            result = IngestResult.refusal(got)
+    def _take(
+        self, fetcher: PoliteFetcher, feed_url: str, items: list[Item], by_edition: bool, first: Fetched | None = None
+    ) -> list[IngestResult]:
+        """Fetch and ingest the items (articles of one poll are stored together), and
+        record what became of each; items past the poll's page cap wait for the next."""
+        results: list[IngestResult] = []
+        articles: list[WebArticle] = []
+        unique: dict[str, Item] = {}
+        for item in items:
+            unique.setdefault(item.url, item)
+        for item in unique.values():
+            if item.carried is None and fetcher.exhausted:
+                self.items.deferred(item.url, feed_url)
+                continue
+            got = take(fetcher, item, first if first is not None and first.url == item.url else None)
+            if isinstance(got, WebArticle):
+                articles.append(got)
+                continue
+            result = ingest_file(self.library.store, got, project_layout()) if isinstance(got, IssueFile) else (
+                IngestResult.refusal(got))
+            results.append(self._record(feed_url, item.url, result, fetcher))
+        if articles:
+            stored = store_web_articles(self.library.store, articles, feed_url, by_edition=by_edition)
+            for article in articles:
+                self.items.done(article.url, feed_url, "stored")
+            results.extend(stored)
+        return results
+
+    def _record(self, feed_url: str, link: str, result: IngestResult, fetcher: PoliteFetcher) -> IngestResult:
+        """Record what became of one item."""
         if result.outcome is not None:
             self.items.done(link, feed_url, result.outcome.value)
+        elif result.transient and fetcher.exhausted:
+            self.items.deferred(link, feed_url)
         elif result.transient:
             next_at = self.items.failed(link, feed_url, result.reason or "")
             if next_at is None:

@@ -1,22 +1,18 @@
-"""Ingest: read issue files from paths, folders and URLs, parse them, store them."""
+"""Ingest of one issue file (parse, date, store), and what became of it. Reading paths,
+folders and URLs is in `ingestion`."""
 
 from __future__ import annotations
 
+import datetime
 import logging
-import shutil
-import sys
-from collections.abc import Callable, Iterable
-from pathlib import Path
 
-import httpx
 from pydantic import BaseModel, ConfigDict, field_validator
-from tqdm import tqdm
 
+from bot.storage.identity import date_in_name
 from bot.storage.store import AddOutcome, Store
 from retrieval import IssueError, Layout, parse_issue
 
-from .fetch import FetchLimits, fetch_issue
-from .sources import IssueFile, SourceFailure, expand, printable, read_file
+from .sources import IssueFile, SourceFailure, printable
 
 log = logging.getLogger(__name__)
 
@@ -66,50 +62,9 @@ def ingest_file(store: Store, item: IssueFile, layout: Layout) -> IngestResult:
         issue = parse_issue(item.name, item.data, layout)
     except IssueError as exc:
         return IngestResult(name=item.origin, reason=exc.reason)
+    origin_name = item.origin.split("?", 1)[0].rsplit("/", 1)[-1]
+    published = date_in_name(origin_name) or date_in_name(item.name) or datetime.date.today()
+    issue = issue.model_copy(update={"published": published})
     outcome = store.add_issue(issue, item.origin)
     log.info("%s: %s (%d articles)", item.origin, outcome.value, len(issue.articles))
     return IngestResult(name=item.origin, outcome=outcome, articles=len(issue.articles))
-
-
-def ingest(
-    store: Store,
-    targets: Iterable[str],
-    *,
-    layout: Layout,
-    limits: FetchLimits,
-    client_factory: Callable[[], httpx.Client],
-    progress: bool | None = None,
-) -> IngestReport:
-    """Ingest every file named by `targets`; the good ones are stored even when others fail."""
-    items = list(expand(list(targets)))
-    show = sys.stderr.isatty() if progress is None else progress
-    results: list[IngestResult] = []
-    client: httpx.Client | None = None
-    try:
-        bar = tqdm(
-            items,
-            desc="ingest",
-            unit="file",
-            disable=not show or len(items) < 2,
-            file=sys.stderr,
-            # a terminal that reports no size (0x0) would hide the bar: assume 80x24
-            ncols=shutil.get_terminal_size().columns,
-            nrows=shutil.get_terminal_size().lines,
-        )
-        for item in bar:
-            got: IssueFile | SourceFailure
-            if isinstance(item, SourceFailure):
-                got = item
-            elif isinstance(item, Path):
-                got = read_file(item, limits.max_bytes)
-            else:
-                client = client or client_factory()
-                got = fetch_issue(client, item, limits)
-            if isinstance(got, SourceFailure):
-                results.append(IngestResult.refusal(got))
-            else:
-                results.append(ingest_file(store, got, layout))
-    finally:
-        if client is not None:
-            client.close()
-    return IngestReport(results=tuple(results))

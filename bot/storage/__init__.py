@@ -1,16 +1,17 @@
-"""Storage: the database connection, its schema as recorded migrations, and one repository
-per group of tables (issues and articles; activity and feedback; conversations).
+"""Storage: the database (SQLite or PostgreSQL, one SQLAlchemy Engine per process), its
+schema as Alembic revisions, and one repository per group of tables (issues and articles;
+activity and feedback; conversations).
 
 Knows nothing of Telegram.
 """
 
 from .activity import Activity, QueryKind, Stats
 from .conversations import Conversations, StoredTurn
-from .migrations import MIGRATIONS, migrate
-from .store import AddOutcome, Store, StoreError
+from .errors import StoreError
+from .revisions import UpgradeReport, upgrade
+from .store import AddOutcome, Store
 
 __all__ = [
-    "MIGRATIONS",
     "Activity",
     "AddOutcome",
     "Conversations",
@@ -19,5 +20,6 @@ __all__ = [
     "Store",
     "StoreError",
     "StoredTurn",
-    "migrate",
+    "UpgradeReport",
+    "upgrade",
 ]

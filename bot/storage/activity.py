@@ -5,8 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
+from typing import Any
 
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import Select, func, insert, select
+
+from .dialects import upsert
+from .schema import feedback, queries, users
 from .store import Store
 
 
@@ -48,17 +53,19 @@ class Activity:
     """Users, queries and feedback, in the application's database."""
 
     def __init__(self, store: Store) -> None:
-        self.db = store.db
         self.store = store
 
     def seen(self, user_id: int, language: str | None) -> None:
         now = _now().isoformat()
-        self.db.execute(
-            "INSERT INTO users (user_id, language, first_seen, last_seen) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT(user_id) DO UPDATE SET last_seen = excluded.last_seen, "
-            "language = COALESCE(excluded.language, users.language)",
-            (user_id, language, now, now),
-        )
+        with self.store.transaction() as connection:
+            statement = upsert(connection, users).values(user_id=user_id, language=language, first_seen=now, last_seen=now)
+            connection.execute(statement.on_conflict_do_update(
+                index_elements=[users.c.user_id],
+                set_={
+                    "last_seen": statement.excluded.last_seen,
+                    "language": func.coalesce(statement.excluded.language, users.c.language),
+                },
+            ))
 
     def record(
         self,
@@ -70,52 +77,60 @@ class Activity:
         answer: str | None = None,
     ) -> int:
         """Store a query; its id is what buttons refer to."""
-        cursor = self.db.execute(
-            "INSERT INTO queries (kind, user_id, chat_id, text, found, answer, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (kind.value, user_id, chat_id, text[:4000], int(found), answer, _now().isoformat()),
-        )
-        return int(cursor.lastrowid or 0)
+        statement = insert(queries).values(
+            kind=kind.value, user_id=user_id, chat_id=chat_id, text=text[:4000], found=int(found), answer=answer,
+            created_at=_now().isoformat(),
+        ).returning(queries.c.query_id)
+        with self.store.transaction() as connection:
+            return int(connection.execute(statement).scalar_one())
 
     def query(self, query_id: int) -> StoredQuery | None:
-        row = self.db.execute(
-            "SELECT query_id, kind, user_id, chat_id, text FROM queries WHERE query_id = ?", (query_id,)
-        ).fetchone()
+        columns = (queries.c.query_id, queries.c.kind, queries.c.user_id, queries.c.chat_id, queries.c.text)
+        with self.store.reading() as connection:
+            row = connection.execute(select(*columns).where(queries.c.query_id == query_id)).first()
         if row is None:
             return None
         return StoredQuery(
-            query_id=row[0], kind=QueryKind(row[1]), user_id=row[2], chat_id=row[3], text=row[4]
+            query_id=row.query_id, kind=QueryKind(row.kind), user_id=row.user_id, chat_id=row.chat_id, text=row.text
         )
 
     def feedback(self, query_id: int, user_id: int, value: int) -> bool:
         """Store 👍 (1) or 👎 (-1); a second press by the same user replaces the first."""
         if self.query(query_id) is None:
             return False
-        self.db.execute(
-            "INSERT INTO feedback (query_id, user_id, value, created_at) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT(query_id, user_id) DO UPDATE SET value = excluded.value, created_at = excluded.created_at",
-            (query_id, user_id, 1 if value > 0 else -1, _now().isoformat()),
-        )
+        with self.store.transaction() as connection:
+            statement = upsert(connection, feedback).values(
+                query_id=query_id, user_id=user_id, value=1 if value > 0 else -1, created_at=_now().isoformat()
+            )
+            connection.execute(statement.on_conflict_do_update(
+                index_elements=[feedback.c.query_id, feedback.c.user_id],
+                set_={"value": statement.excluded.value, "created_at": statement.excluded.created_at},
+            ))
         return True
 
     def stats(self, top: int = 10) -> Stats:
         now = _now()
         day = now.replace(hour=0, minute=0, second=0, microsecond=0).isoformat()
         week = (now - timedelta(days=7)).isoformat()
+        asked = queries.c.kind.in_([QueryKind.ASK.value, QueryKind.INLINE.value])
+        count = func.count()
+        with self.store.reading() as connection:
 
-        def count(sql: str, *params: object) -> int:
-            return int(self.db.execute(sql, params).fetchone()[0])
+            def number(query: Select[Any]) -> int:
+                return int(connection.execute(query).scalar_one())
 
-        asked = "kind IN ('ask', 'inline')"
-        unanswered = self.db.execute(
-            f"SELECT text, COUNT(*) AS n FROM queries WHERE {asked} AND found = 0 AND created_at >= ? "
-            "GROUP BY text ORDER BY n DESC, MAX(created_at) DESC LIMIT ?",
-            (week, top),
-        ).fetchall()
-        return Stats(
-            users=count("SELECT COUNT(*) FROM users"),
-            questions_today=count(f"SELECT COUNT(*) FROM queries WHERE {asked} AND created_at >= ?", day),
-            questions_week=count(f"SELECT COUNT(*) FROM queries WHERE {asked} AND created_at >= ?", week),
-            unanswered=tuple((row[0], int(row[1])) for row in unanswered),
-            thumbs_up=count("SELECT COUNT(*) FROM feedback WHERE value > 0"),
-            thumbs_down=count("SELECT COUNT(*) FROM feedback WHERE value < 0"),
-        )
+            unanswered = connection.execute(
+                select(queries.c.text, count.label("n"))
+                .where(asked, queries.c.found == 0, queries.c.created_at >= week)
+                .group_by(queries.c.text)
+                .order_by(count.desc(), func.max(queries.c.created_at).desc())
+                .limit(top)
+            ).all()
+            return Stats(
+                users=number(select(count).select_from(users)),
+                questions_today=number(select(count).where(asked, queries.c.created_at >= day)),
+                questions_week=number(select(count).where(asked, queries.c.created_at >= week)),
+                unanswered=tuple((str(row[0]), int(row[1])) for row in unanswered),
+                thumbs_up=number(select(count).select_from(feedback).where(feedback.c.value > 0)),
+                thumbs_down=number(select(count).select_from(feedback).where(feedback.c.value < 0)),
+            )

@@ -11,8 +11,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from pydantic import BaseModel, ConfigDict
+from typing import Any
 
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import RowMapping, select
+
+from .dialects import upsert
+from .schema import answer_turns, chat_turns
 from .store import Store
 
 GROUP_ANSWERS_KEPT = 500  # per group: replies to older answers than these are rare
@@ -30,13 +35,21 @@ class StoredTurn(BaseModel):
     asked_at: datetime
 
 
-_COLUMNS = "question, article_id, answer, kind, asked_at"
+_TURN_COLUMNS = ("question", "article_id", "answer", "kind", "asked_at")
 
 
-def _turn(row: tuple[str, str | None, str | None, str | None, str]) -> StoredTurn:
+def _turn(row: RowMapping) -> StoredTurn:
     return StoredTurn(
-        question=row[0], article_id=row[1], answer=row[2], kind=row[3], asked_at=datetime.fromisoformat(row[4])
+        question=row["question"], article_id=row["article_id"], answer=row["answer"], kind=row["kind"],
+        asked_at=datetime.fromisoformat(row["asked_at"]),
     )
+
+
+def _values(turn: StoredTurn) -> dict[str, Any]:
+    return {
+        "question": turn.question[:4000], "article_id": turn.article_id, "answer": turn.answer, "kind": turn.kind,
+        "asked_at": turn.asked_at.isoformat(),
+    }
 
 
 class Conversations:
@@ -44,43 +57,51 @@ class Conversations:
 
     def __init__(self, store: Store, window: timedelta) -> None:
         self.store = store
-        self.db = store.db
         self.window = window
 
     def last(self, chat_id: int) -> StoredTurn | None:
         """The private chat's last question, whatever its age (the resolver judges that)."""
-        row = self.db.execute(f"SELECT {_COLUMNS} FROM chat_turns WHERE chat_id = ?", (chat_id,)).fetchone()
-        return None if row is None else _turn(tuple(row))
+        query = select(*(chat_turns.c[name] for name in _TURN_COLUMNS)).where(chat_turns.c.chat_id == chat_id)
+        with self.store.reading() as connection:
+            row = connection.execute(query).mappings().first()
+        return None if row is None else _turn(row)
 
     def save_last(self, chat_id: int, turn: StoredTurn) -> None:
         """Replace the chat's last question; drop other chats' turns past the window."""
-        values = (chat_id, turn.question[:4000], turn.article_id, turn.answer, turn.kind, turn.asked_at.isoformat())
-        with self.store.transaction() as db:
-            db.execute(
-                f"INSERT INTO chat_turns (chat_id, {_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT(chat_id) DO UPDATE SET question = excluded.question, article_id = excluded.article_id, "
-                "answer = excluded.answer, kind = excluded.kind, asked_at = excluded.asked_at",
-                values,
+        values = _values(turn)
+        with self.store.transaction() as connection:
+            statement = upsert(connection, chat_turns).values(chat_id=chat_id, **values)
+            connection.execute(statement.on_conflict_do_update(
+                index_elements=[chat_turns.c.chat_id],
+                set_={name: statement.excluded[name] for name in _TURN_COLUMNS},
+            ))
+            connection.execute(
+                chat_turns.delete().where(chat_turns.c.asked_at < (turn.asked_at - self.window).isoformat())
             )
-            db.execute("DELETE FROM chat_turns WHERE asked_at < ?", ((turn.asked_at - self.window).isoformat(),))
 
     def answered(self, chat_id: int, message_id: int) -> StoredTurn | None:
         """The question that the bot's message `message_id` in a group answered."""
-        row = self.db.execute(
-            f"SELECT {_COLUMNS} FROM answer_turns WHERE chat_id = ? AND message_id = ?", (chat_id, message_id)
-        ).fetchone()
-        return None if row is None else _turn(tuple(row))
+        query = select(*(answer_turns.c[name] for name in _TURN_COLUMNS)).where(
+            answer_turns.c.chat_id == chat_id, answer_turns.c.message_id == message_id
+        )
+        with self.store.reading() as connection:
+            row = connection.execute(query).mappings().first()
+        return None if row is None else _turn(row)
 
     def save_answer(self, chat_id: int, message_id: int, turn: StoredTurn) -> None:
         """Remember which question a group answer message answered; keep the newest ones."""
-        values = (chat_id, message_id, turn.question[:4000], turn.article_id, turn.answer, turn.kind)
-        with self.store.transaction() as db:
-            db.execute(
-                f"INSERT OR REPLACE INTO answer_turns (chat_id, message_id, {_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (*values, turn.asked_at.isoformat()),
+        with self.store.transaction() as connection:
+            statement = upsert(connection, answer_turns).values(chat_id=chat_id, message_id=message_id, **_values(turn))
+            connection.execute(statement.on_conflict_do_update(
+                index_elements=[answer_turns.c.chat_id, answer_turns.c.message_id],
+                set_={name: statement.excluded[name] for name in _TURN_COLUMNS},
+            ))
+            kept = (
+                select(answer_turns.c.message_id)
+                .where(answer_turns.c.chat_id == chat_id)
+                .order_by(answer_turns.c.message_id.desc())
+                .limit(GROUP_ANSWERS_KEPT)
             )
-            db.execute(
-                "DELETE FROM answer_turns WHERE chat_id = ? AND message_id NOT IN "
-                "(SELECT message_id FROM answer_turns WHERE chat_id = ? ORDER BY message_id DESC LIMIT ?)",
-                (chat_id, chat_id, GROUP_ANSWERS_KEPT),
+            connection.execute(
+                answer_turns.delete().where(answer_turns.c.chat_id == chat_id, answer_turns.c.message_id.not_in(kept))
             )

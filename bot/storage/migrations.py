@@ -1,10 +1,19 @@
-"""Database schema as ordered, named migrations, each applied once and recorded."""
+"""The hand-written SQLite migrations (001 to 007), each applied once and recorded. FROZEN.
+
+Schema changes are Alembic revisions now (bot/storage/alembic/versions/), for SQLite and
+PostgreSQL alike; nothing is added here. These only bring an SQLite file made before
+Alembic up to the last of them, just before it is adopted (`revisions.upgrade` stamps it
+at the revision that stands for that migration, see `revisions.LEGACY_STAMPS`).
+"""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
+
+from .identity import date_in_name, text_key
 
 Migration = Callable[[sqlite3.Connection], None]
 
@@ -209,6 +218,28 @@ def m006_conversations(db: sqlite3.Connection) -> None:
     )
 
 
+def m007_web_articles(db: sqlite3.Connection) -> None:
+    """Articles keep their web page's URL and a key of their text (an article stored once,
+    whichever URL brings it again); issues their publication date (from the origin's name,
+    else the day they were ingested) and printed page; feeds what their URL served."""
+    db.execute("ALTER TABLE articles ADD COLUMN url TEXT")
+    db.execute("ALTER TABLE articles ADD COLUMN text_key TEXT")
+    db.execute("ALTER TABLE issues ADD COLUMN published TEXT")
+    db.execute("ALTER TABLE issues ADD COLUMN edition INTEGER")
+    db.execute("ALTER TABLE feeds ADD COLUMN kind TEXT")  # what the feed URL served last
+    rows = db.execute("SELECT article_id, paragraphs FROM articles").fetchall()
+    db.executemany(
+        "UPDATE articles SET text_key = ? WHERE article_id = ?",
+        [(text_key(json.loads(row[1])), row[0]) for row in rows],
+    )
+    for issue_id, origin, ingested_at in db.execute("SELECT issue_id, origin, ingested_at FROM issues").fetchall():
+        day = date_in_name(str(origin).rsplit("/", 1)[-1]) or datetime.fromisoformat(ingested_at).date()
+        db.execute("UPDATE issues SET published = ? WHERE issue_id = ?", (day.isoformat(), issue_id))
+    db.execute("CREATE INDEX articles_url ON articles(url)")
+    db.execute("CREATE INDEX articles_text_key ON articles(text_key)")
+    db.execute("CREATE INDEX issues_published ON issues(published)")
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_issues_and_articles", m001_issues_and_articles),
     ("002_meta", m002_meta),
@@ -216,6 +247,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("004_digests", m004_digests),
     ("005_feed_item_state", m005_feed_item_state),
     ("006_conversations", m006_conversations),
+    ("007_web_articles", m007_web_articles),
 ]
 
 

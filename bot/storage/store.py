@@ -1,6 +1,11 @@
-"""The SQLite store of issues and articles (the embedded default database).
+"""The store of issues and articles, in SQLite (the embedded default) or PostgreSQL.
 
-A database we cannot write (the file or its folder is read-only to us) is opened
+A Store owns the process's one SQLAlchemy Engine for the database (`engine`); the other
+repositories (activity, conversations, feed items, the outbox) are views over it. Opening
+a writable database brings its schema to the newest revision (`revisions.upgrade`, which
+also adopts an SQLite file made before Alembic).
+
+An SQLite database we cannot write (the file or its folder is read-only to us) is opened
 read-only (`mode=ro`, and `immutable=1` when SQLite cannot create the WAL's shared-memory
 file beside it): nothing is migrated or recorded, and a write fails with StoreError.
 """
@@ -10,23 +15,31 @@ from __future__ import annotations
 import json
 import logging
 import os
-import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
 from types import TracebackType
+from typing import Any
+
+from sqlalchemy import Connection, RowMapping, Select, Text, bindparam, cast, func, insert, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.sql.elements import ColumnElement
 
 from retrieval import Article, ArticleKind, Issue
 
-from .migrations import MIGRATIONS, migrate
+from .dialects import contains, upsert
+from .engine import describe, open_engine, open_read_only, redact, write_transaction
+from .errors import StoreError
+from .identity import text_key
+from .revisions import is_current, upgrade
+from .schema import articles, deliveries, issues, meta, subscriptions
 
 log = logging.getLogger(__name__)
 
-
-class StoreError(RuntimeError):
-    """The database cannot be opened or used."""
+__all__ = ["AddOutcome", "Store", "StoreError"]
 
 
 class AddOutcome(StrEnum):
@@ -36,11 +49,18 @@ class AddOutcome(StrEnum):
 
 
 _ARTICLE_COLUMNS = (
-    "article_id, issue_id, ordinal, title, pretitle, subtitle, section, kind, reporters, source, paragraphs"
+    articles.c.article_id, articles.c.issue_id, articles.c.ordinal, articles.c.title, articles.c.pretitle,
+    articles.c.subtitle, articles.c.section, articles.c.kind, articles.c.reporters, articles.c.source,
+    articles.c.paragraphs, articles.c.url,
+    issues.c.published, issues.c.edition,  # what an article shows of its issue, read with it
 )
 
 
-def _article_from_row(row: sqlite3.Row) -> Article:
+def _articles_query() -> Select[Any]:
+    return select(*_ARTICLE_COLUMNS).join_from(articles, issues, articles.c.issue_id == issues.c.issue_id)
+
+
+def _article_from_row(row: RowMapping) -> Article:
     return Article(
         issue=row["issue_id"],
         article_id=row["article_id"],
@@ -53,57 +73,57 @@ def _article_from_row(row: sqlite3.Row) -> Article:
         reporters=tuple(json.loads(row["reporters"])),
         source=row["source"],
         paragraphs=tuple(json.loads(row["paragraphs"])),
+        url=row["url"],
+        published=date.fromisoformat(row["published"]) if row["published"] else None,
+        edition=row["edition"],
     )
 
 
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def _open_read_only(path: Path) -> sqlite3.Connection:
-    """A read-only connection that writes nothing beside the database, or StoreError when
-    the database is older than this code (it would need migrating)."""
-    last: sqlite3.Error | None = None
-    for options in ("mode=ro", "mode=ro&immutable=1"):
-        db = sqlite3.connect(
-            f"{path.resolve().as_uri()}?{options}", uri=True, isolation_level=None, timeout=30.0, check_same_thread=False
-        )
-        try:
-            done = {row[0] for row in db.execute("SELECT name FROM migrations")}
-        except sqlite3.OperationalError as exc:
-            db.close()
-            last = exc
-            continue
-        if any(name not in done for name, _ in MIGRATIONS):
-            db.close()
-            raise StoreError(f"the database {path} is read-only and older than this version (it needs migrating)")
-        return db
-    raise StoreError(f"cannot open the read-only database {path}: {last}")
+def _sqlite_file(url: str) -> Path | None:
+    parsed = make_url(url)
+    return Path(str(parsed.database)) if parsed.get_backend_name() == "sqlite" and parsed.database else None
 
 
 class Store:
-    """Issues and articles in one SQLite file; one transaction per issue."""
+    """Issues and articles; one transaction per issue. `target` is a database URL
+    (sqlite:///… or postgresql://…) or the path of an SQLite file."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.read_only = path.exists() and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
+    def __init__(self, target: Path | str) -> None:
+        self.url = target if isinstance(target, str) else f"sqlite:///{target}"
+        self.name = redact(self.url)
+        self.path = _sqlite_file(self.url)  # None for PostgreSQL
+        path = self.path
+        self.read_only = (
+            path is not None and path.exists() and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
+        )
+        if path is not None and self.read_only:
+            self.engine = open_read_only(path)
+            self._check_current()
+        else:
+            self.engine = open_engine(self.url)
+            try:
+                upgrade(self.engine)
+            except BaseException:
+                self.engine.dispose()
+                raise
+
+    def _check_current(self) -> None:
         try:
-            if self.read_only:
-                self.db = _open_read_only(path)
-            else:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                self.db = sqlite3.connect(path, isolation_level=None, timeout=30.0, check_same_thread=False)
-                self.db.execute("PRAGMA journal_mode=WAL")
-                self.db.execute("PRAGMA foreign_keys=ON")
-                self.db.execute("PRAGMA busy_timeout=30000")
-                migrate(self.db)
-            self.db.row_factory = sqlite3.Row
-        except (OSError, sqlite3.Error) as exc:
-            raise StoreError(f"cannot open the database {path}: {exc}") from exc
+            with self.engine.connect() as connection:
+                current = is_current(connection)
+        except SQLAlchemyError as exc:
+            self.engine.dispose()
+            raise StoreError(f"cannot open the read-only database {self.path}: {describe(exc)}") from exc
+        if not current:
+            self.engine.dispose()
+            raise StoreError(f"the database {self.path} is read-only and older than this version (it needs migrating)")
+
+    @property
+    def is_postgresql(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
 
     def close(self) -> None:
-        self.db.close()
+        self.engine.dispose()
 
     def __enter__(self) -> Store:
         return self
@@ -114,29 +134,33 @@ class Store:
         self.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE … COMMIT, rolled back on any exception."""
+    def transaction(self) -> Iterator[Connection]:
+        """A transaction that writes (on SQLite: BEGIN IMMEDIATE), committed at the end and
+        rolled back on any exception."""
         if self.read_only:
-            raise StoreError(f"the database {self.path} is read-only")
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.db
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
+            raise StoreError(f"the database {self.name} is read-only")
+        with write_transaction(self.engine) as connection:
+            yield connection
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A connection for reads (one snapshot on SQLite)."""
+        with self.engine.connect() as connection:
+            yield connection
 
     # -- meta -------------------------------------------------------------------------
 
     def meta(self, key: str) -> str | None:
-        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return None if row is None else str(row[0])
+        with self.reading() as connection:
+            value = connection.execute(select(meta.c.value).where(meta.c.key == key)).scalar_one_or_none()
+        return None if value is None else str(value)
 
     def set_meta(self, key: str, value: str) -> None:
-        self.db.execute(
-            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            (key, value),
-        )
+        with self.transaction() as connection:
+            statement = upsert(connection, meta).values(key=key, value=value)
+            connection.execute(
+                statement.on_conflict_do_update(index_elements=[meta.c.key], set_={"value": statement.excluded.value})
+            )
 
     def corpus_version(self) -> int:
         """A number that grows whenever issues are added or replaced."""
@@ -146,74 +170,77 @@ class Store:
 
     def add_issue(self, issue: Issue, origin: str) -> AddOutcome:
         """Store an issue and its articles in one transaction; the same content is a no-op."""
-        with self.transaction() as db:
-            row = db.execute(
-                "SELECT issue_id, content_hash FROM issues WHERE issue_id = ? OR content_hash = ?",
-                (issue.issue_id, issue.content_hash),
-            ).fetchall()
-            if any(r["content_hash"] == issue.content_hash for r in row):
+        with self.transaction() as connection:
+            found = connection.execute(
+                select(issues.c.issue_id, issues.c.content_hash).where(
+                    (issues.c.issue_id == issue.issue_id) | (issues.c.content_hash == issue.content_hash)
+                )
+            ).all()
+            if any(row.content_hash == issue.content_hash for row in found):
                 return AddOutcome.UNCHANGED
             outcome = AddOutcome.ADDED
-            if row:
-                db.execute("DELETE FROM issues WHERE issue_id = ?", (issue.issue_id,))
+            if found:
+                connection.execute(articles.delete().where(articles.c.issue_id == issue.issue_id))
+                connection.execute(issues.delete().where(issues.c.issue_id == issue.issue_id))
                 outcome = AddOutcome.UPDATED
-            db.execute(
-                "INSERT INTO issues (issue_id, content_hash, banner, origin, ingested_at) VALUES (?, ?, ?, ?, ?)",
-                (issue.issue_id, issue.content_hash, issue.banner, origin, datetime.now(UTC).isoformat()),
-            )
-            db.executemany(
-                f"INSERT INTO articles ({_ARTICLE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        a.article_id,
-                        issue.issue_id,
-                        a.ordinal,
-                        a.title,
-                        a.pretitle,
-                        a.subtitle,
-                        a.section,
-                        a.kind.value,
-                        json.dumps(list(a.reporters), ensure_ascii=False),
-                        a.source,
-                        json.dumps(list(a.paragraphs), ensure_ascii=False),
-                    )
-                    for a in issue.articles
-                ],
-            )
-            db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'corpus_version'")
-            if outcome is AddOutcome.ADDED:
-                # the outbox: one digest delivery per subscribed chat, in the same transaction
-                db.execute(
-                    "INSERT OR IGNORE INTO deliveries (issue_id, chat_id, status, created_at) "
-                    "SELECT ?, chat_id, 'pending', ? FROM subscriptions WHERE active = 1",
-                    (issue.issue_id, datetime.now(UTC).isoformat()),
+            now = datetime.now(UTC)
+            connection.execute(
+                insert(issues).values(
+                    issue_id=issue.issue_id, content_hash=issue.content_hash, banner=issue.banner, origin=origin,
+                    ingested_at=now.isoformat(), published=(issue.published or now.date()).isoformat(),
+                    edition=issue.edition,
                 )
+            )
+            if issue.articles:
+                connection.execute(insert(articles), [_article_values(issue.issue_id, a) for a in issue.articles])
+            self._bump_corpus_version(connection)
+            if outcome is AddOutcome.ADDED:
+                self._enqueue_digests(connection, issue.issue_id, now)
         return outcome
+
+    def _bump_corpus_version(self, connection: Connection) -> None:
+        current = connection.execute(
+            select(meta.c.value).where(meta.c.key == "corpus_version").with_for_update()
+        ).scalar_one_or_none()
+        statement = upsert(connection, meta).values(key="corpus_version", value=str(int(current or 0) + 1))
+        connection.execute(
+            statement.on_conflict_do_update(index_elements=[meta.c.key], set_={"value": statement.excluded.value})
+        )
+
+    def _enqueue_digests(self, connection: Connection, issue_id: str, now: datetime) -> None:
+        """The outbox: one digest delivery per subscribed chat, in the issue's transaction."""
+        chats = select(
+            cast(bindparam("issue_id", issue_id), Text), subscriptions.c.chat_id, cast(bindparam("status", "pending"), Text),
+            cast(bindparam("created_at", now.isoformat()), Text),
+        ).where(subscriptions.c.active == 1)
+        statement = upsert(connection, deliveries).from_select(
+            ["issue_id", "chat_id", "status", "created_at"], chats
+        )
+        connection.execute(statement.on_conflict_do_nothing(index_elements=["issue_id", "chat_id"]))
 
     def issue_ids(self) -> list[str]:
         """Issue ids in the order they were first stored."""
-        return [row[0] for row in self.db.execute("SELECT issue_id FROM issues ORDER BY seq")]
+        with self.reading() as connection:
+            return [str(v) for v in connection.execute(select(issues.c.issue_id).order_by(issues.c.seq)).scalars()]
 
     def issue_hashes(self) -> dict[str, str]:
         """Issue id -> content hash, in the order issues were stored."""
-        rows = self.db.execute("SELECT issue_id, content_hash FROM issues ORDER BY seq")
-        return {row[0]: row[1] for row in rows}
+        with self.reading() as connection:
+            rows = connection.execute(select(issues.c.issue_id, issues.c.content_hash).order_by(issues.c.seq))
+            return {row.issue_id: row.content_hash for row in rows}
 
     def issue_count(self) -> int:
-        return int(self.db.execute("SELECT COUNT(*) FROM issues").fetchone()[0])
+        with self.reading() as connection:
+            return int(connection.execute(select(func.count()).select_from(issues)).scalar_one())
 
     def articles(self, issue_ids: Sequence[str] | None = None) -> list[Article]:
         """Articles in reading order: issues as stored, then article order within each."""
-        query = (
-            f"SELECT {', '.join('a.' + c.strip() for c in _ARTICLE_COLUMNS.split(','))} "
-            "FROM articles a JOIN issues i ON i.issue_id = a.issue_id"
-        )
-        params: list[str] = []
+        query = _articles_query()
         if issue_ids is not None:
-            query += f" WHERE a.issue_id IN ({', '.join('?' * len(issue_ids))})"
-            params = list(issue_ids)
-        query += " ORDER BY i.seq, a.ordinal"
-        return [_article_from_row(row) for row in self.db.execute(query, params)]
+            query = query.where(articles.c.issue_id.in_(list(issue_ids)))
+        query = query.order_by(issues.c.seq, articles.c.ordinal)
+        with self.reading() as connection:
+            return [_article_from_row(row) for row in connection.execute(query).mappings()]
 
     def find_articles(
         self,
@@ -221,33 +248,61 @@ class Store:
         district: str | None = None,
         reporter: str | None = None,
         issue: str | None = None,
+        published: str | None = None,
         limit: int = 5,
         offset: int = 0,
     ) -> tuple[list[Article], int]:
         """Articles holding every word (title or text), in the district, by the reporter,
-        of the issue (id contains it); a page of them and how many there are."""
-        where: list[str] = []
-        params: list[str] = []
-        for word in [*words, *([district] if district else [])]:
-            where.append("(a.title LIKE ? ESCAPE '\\' OR a.paragraphs LIKE ? ESCAPE '\\')")
-            params += [_like(word), _like(word)]
-        if reporter:
-            where.append("a.reporters LIKE ? ESCAPE '\\'")
-            params.append(_like(f'"{reporter}"'))
-        if issue:
-            where.append("a.issue_id LIKE ? ESCAPE '\\'")
-            params.append(_like(issue))
-        clause = (" WHERE " + " AND ".join(where)) if where else ""
-        base = "FROM articles a JOIN issues i ON i.issue_id = a.issue_id" + clause
-        total = int(self.db.execute(f"SELECT COUNT(*) {base}", params).fetchone()[0])
-        columns = ", ".join("a." + c.strip() for c in _ARTICLE_COLUMNS.split(","))
-        rows = self.db.execute(
-            f"SELECT {columns} {base} ORDER BY i.seq DESC, a.ordinal LIMIT ? OFFSET ?", [*params, limit, offset]
-        )
-        return [_article_from_row(row) for row in rows], total
+        of the issue (id contains it), published on the day or in the month (2024-07-10,
+        2024-07); a page of them and how many there are."""
+        with self.reading() as connection:
+            where: list[ColumnElement[bool]] = []
+            for word in [*words, *([district] if district else [])]:
+                where.append(contains(connection, articles.c.title, word) | contains(connection, articles.c.paragraphs, word))
+            if reporter:
+                where.append(contains(connection, articles.c.reporters, f'"{reporter}"'))
+            if issue:
+                where.append(contains(connection, articles.c.issue_id, issue))
+            if published:
+                where.append(contains(connection, issues.c.published, published, anywhere=False))
+            joined = articles.join(issues, articles.c.issue_id == issues.c.issue_id)
+            total = connection.execute(select(func.count()).select_from(joined).where(*where)).scalar_one()
+            query = (
+                _articles_query().where(*where).order_by(issues.c.seq.desc(), articles.c.ordinal).limit(limit).offset(offset)
+            )
+            found = [_article_from_row(row) for row in connection.execute(query).mappings()]
+        return found, int(total)
 
     def article(self, article_id: str) -> Article | None:
-        row = self.db.execute(
-            f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE article_id = ?", (article_id,)
-        ).fetchone()
+        with self.reading() as connection:
+            row = connection.execute(_articles_query().where(articles.c.article_id == article_id)).mappings().first()
         return None if row is None else _article_from_row(row)
+
+    # -- articles from the web ----------------------------------------------------------
+
+    def stored_as(self, url: str, paragraphs: Sequence[str]) -> str | None:
+        """The id of the stored article with this URL or this text, if there is one."""
+        query = select(articles.c.article_id).where(
+            (articles.c.url == url) | (articles.c.text_key == text_key(paragraphs))
+        ).limit(1)
+        with self.reading() as connection:
+            found = connection.execute(query).scalar_one_or_none()
+        return None if found is None else str(found)
+
+
+def _article_values(issue_id: str, article: Article) -> dict[str, Any]:
+    return {
+        "article_id": article.article_id,
+        "issue_id": issue_id,
+        "ordinal": article.ordinal,
+        "title": article.title,
+        "pretitle": article.pretitle,
+        "subtitle": article.subtitle,
+        "section": article.section,
+        "kind": article.kind.value,
+        "reporters": json.dumps(list(article.reporters), ensure_ascii=False),
+        "source": article.source,
+        "paragraphs": json.dumps(list(article.paragraphs), ensure_ascii=False),
+        "url": article.url,
+        "text_key": text_key(article.paragraphs),
+    }

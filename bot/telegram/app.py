@@ -17,19 +17,22 @@ from telegram.ext import (
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
+    ContextTypes,
     InlineQueryHandler,
     MessageHandler,
     filters,
 )
 from telegram.request import HTTPXRequest
 
-from bot.library import Library
 from bot.redaction import protect
 from bot.settings import Settings
+from retrieval import Segmenter
 
 from . import handlers
+from .botdata import BotData
+from .compose import compose_bot
+from .ordering import ChatOrderedUpdates
 from .poller import Poller
-from .service import BotService
 from .webhook import WebhookServer, webhook_secret
 
 log = logging.getLogger(__name__)
@@ -38,7 +41,7 @@ COMMANDS = [
     BotCommand("start", "开始使用"),
     BotCommand("help", "怎么提问"),
     BotCommand("ask", "提问：/ask 问题"),
-    BotCommand("find", "查找报道：/find 词 区:密云 记者:王路曼 期:001"),
+    BotCommand("find", "查找报道：/find 词 区:密云 记者:王路曼 期:001 日期:2024-07"),
     BotCommand("article", "看报道全文：/article 编号"),
     BotCommand("subscribe", "订阅新一期摘要"),
     BotCommand("unsubscribe", "退订新一期摘要"),
@@ -52,42 +55,43 @@ def file_url(api_url: str) -> str:
     return api_url[: -len("bot")] + "file/bot" if api_url.endswith("/bot") else api_url.rstrip("/") + "/file/bot"
 
 
-def build_application(settings: Settings, library: Library | None = None) -> Application:  # type: ignore[type-arg]
-    """The bot with every handler registered; `library` may be given (tests share one)."""
+def build_application(settings: Settings, segmenter: Segmenter | None = None) -> Application:  # type: ignore[type-arg]
+    """The bot with every handler registered; its parts are built in post_init by
+    `compose_bot` (`segmenter` may be given: tests share one)."""
     if settings.telegram_bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
     token = settings.telegram_bot_token.get_secret_value()
 
     async def post_init(app: Application) -> None:  # type: ignore[type-arg]
-        opened = library if library is not None else Library(settings)
-        opened.corpus  # noqa: B018 (load the index before the first question)
-        app.bot_data["library"] = opened
-        app.bot_data["owns_library"] = library is None
-        app.bot_data["service"] = BotService(opened, list(settings.admin_ids))
+        data: BotData = app.bot_data
+        parts = await asyncio.to_thread(compose_bot, settings, app.bot, segmenter)
+        data.parts = parts
         await app.bot.set_my_commands(COMMANDS)
-        poller = Poller(app.bot, opened, settings)
-        app.bot_data["poller"] = poller
-        app.bot_data["poller_task"] = asyncio.get_running_loop().create_task(poller.run(), name="poller")
-        log.info("serving as @%s over %d passages", app.bot.username, len(opened.corpus))
+        data.poller = Poller(
+            settings, parts.library, parts.inbox, parts.feeds, parts.outbox, parts.sender, parts.sender_lock, parts.workers
+        )
+        data.poller_task = asyncio.get_running_loop().create_task(data.poller.run(), name="poller")
+        log.info("serving as @%s over %d passages", app.bot.username, len(parts.library.corpus))
 
     async def post_stop(app: Application) -> None:  # type: ignore[type-arg]
-        task = app.bot_data.pop("poller_task", None)
-        if isinstance(task, asyncio.Task):
+        data: BotData = app.bot_data
+        task, data.poller_task = data.poller_task, None
+        if task is not None:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        poller = app.bot_data.pop("poller", None)
-        if isinstance(poller, Poller):
-            poller.close()
+        data.poller = None
 
     async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
-        opened = app.bot_data.get("library")
-        if isinstance(opened, Library) and app.bot_data.get("owns_library"):
-            opened.close()
+        data: BotData = app.bot_data
+        parts, data.parts = data.parts, None
+        if parts is not None:
+            await asyncio.to_thread(parts.close)
 
     app = (
         Application.builder()
         .token(token)
+        .context_types(ContextTypes(bot_data=BotData))
         .base_url(settings.telegram_api_url)
         .base_file_url(file_url(settings.telegram_api_url))
         .request(
@@ -99,7 +103,8 @@ def build_application(settings: Settings, library: Library | None = None) -> App
             )
         )
         .get_updates_request(HTTPXRequest(connect_timeout=10, read_timeout=40))
-        .rate_limiter(AIORateLimiter(overall_max_rate=25, group_max_rate=18, max_retries=3))
+        .rate_limiter(AIORateLimiter(overall_max_rate=30, group_max_rate=18, max_retries=3))
+        .concurrent_updates(ChatOrderedUpdates(settings.max_concurrent_updates))
         .post_init(post_init)
         .post_stop(post_stop)
         .post_shutdown(post_shutdown)
@@ -128,7 +133,6 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(
         MessageHandler(groups & filters.TEXT & ~filters.COMMAND & handlers.MentionsOrRepliesToBot(), handlers.group_text)
     )
-    app.add_handler(CallbackQueryHandler(handlers.subscription_button, pattern=r"^s:(on|off)$"))
     app.add_handler(CallbackQueryHandler(handlers.button))
     app.add_handler(InlineQueryHandler(handlers.inline_query))
     app.add_error_handler(handlers.on_error)

@@ -8,28 +8,31 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from telegram import Chat, Message, Update
-from telegram.constants import ChatMemberStatus, ChatType
+from telegram import Chat, InlineQueryResultArticle, InputTextMessageContent, Message, Update
+from telegram.constants import ChatMemberStatus, ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
-from telegram.ext import ContextTypes, filters
+from telegram.ext import filters
+
+from bot.callbacks import ArticlePage, Example, Feedback, FindPage, MoreResults, OpenArticle, Subscription, decode
+from bot.richtext import plain
 
 from . import render
+from .botdata import Context
+from .markup import markup
 from .render import Reply
-from .service import Asker, BotService
+from .responder import Responder
+from .service import Asker
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 SEND_ATTEMPTS = 4
-_CALLBACK = re.compile(r"^([agmfpx]):([^:]{1,40})(?::(-?\d{1,4}))?$")
+EXPIRED_BUTTON = "这个按钮已失效。"
 
 
-def service(context: ContextTypes.DEFAULT_TYPE) -> BotService:
+def service(context: Context) -> Responder:
     """The bot's service, built in post_init."""
-    found = context.bot_data.get("service")
-    if not isinstance(found, BotService):
-        raise RuntimeError("the bot service is not running")
-    return found
+    return context.bot_data.running_service()
 
 
 def asker_of(update: Update) -> Asker:
@@ -67,7 +70,7 @@ async def reply_to(message: Message, reply: Reply | None, quote: bool = False) -
         return None
     return await retrying(
         lambda: message.reply_html(
-            reply.text, reply_markup=reply.keyboard, do_quote=quote, disable_web_page_preview=True
+            reply.text, reply_markup=markup(reply.keyboard), do_quote=quote, disable_web_page_preview=True
         )
     )
 
@@ -80,14 +83,14 @@ def _replied_to_bot(message: Message) -> int | None:
     return replied.message_id
 
 
-async def answer_in_group(update: Update, context: ContextTypes.DEFAULT_TYPE, message: Message, question: str) -> None:
+async def answer_in_group(update: Update, context: Context, message: Message, question: str) -> None:
     """Answer in a group, quoting the question; a reply to one of the bot's answers is a
     follow-up of it, and the answer sent is remembered for replies to it."""
     svc = service(context)
-    reply = svc.ask(question, asker_of(update), reply_to=_replied_to_bot(message))
+    reply = await svc.ask(question, asker_of(update), reply_to=_replied_to_bot(message))
     sent = await reply_to(message, reply, quote=True)
     if sent is not None and reply is not None:
-        svc.remember(message.chat.id, sent.message_id, reply)
+        await svc.remember(message.chat.id, sent.message_id, reply)
 
 
 def _text_after_command(message: Message) -> str:
@@ -100,20 +103,20 @@ def _in_group(update: Update) -> bool:
     return chat is not None and chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def start(update: Update, context: Context) -> None:
     """/start: what the bot does, with three example questions as buttons."""
     if update.effective_message:
-        await reply_to(update.effective_message, service(context).start(asker_of(update)))
+        await reply_to(update.effective_message, await service(context).start(asker_of(update)))
 
 
-async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def help_command(update: Update, context: Context) -> None:
     """/help: how to ask, in private chats, groups and inline."""
     if update.effective_message:
         reply = service(context).help(context.bot.username, asker_of(update))
         await reply_to(update.effective_message, reply)
 
 
-async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def ask_command(update: Update, context: Context) -> None:
     """/ask 问题 (also /ask@bot 问题): answer; an empty /ask gets usage help."""
     message = update.effective_message
     if message is None:
@@ -125,17 +128,17 @@ async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if _in_group(update):
         await answer_in_group(update, context, message, question)
     else:
-        await reply_to(message, service(context).ask(question, asker_of(update)))
+        await reply_to(message, await service(context).ask(question, asker_of(update)))
 
 
-async def private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def private_text(update: Update, context: Context) -> None:
     """Any text in a private chat is a question."""
     message = update.effective_message
     if message is not None and message.text is not None:
-        await reply_to(message, service(context).ask(message.text, asker_of(update)))
+        await reply_to(message, await service(context).ask(message.text, asker_of(update)))
 
 
-async def group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def group_text(update: Update, context: Context) -> None:
     """In a group: a message that mentions the bot, or replies to it, is a question."""
     message = update.effective_message
     if message is None or message.text is None:
@@ -148,14 +151,14 @@ async def group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     await answer_in_group(update, context, message, question)
 
 
-async def find_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/find 词 区:密云 记者:王路曼 期:001: matching articles, a page at a time."""
+async def find_command(update: Update, context: Context) -> None:
+    """/find 词 区:密云 记者:王路曼 期:001 日期:2024-07: matching articles, a page at a time."""
     message = update.effective_message
     if message is not None:
-        await reply_to(message, service(context).find(_text_after_command(message), asker_of(update)))
+        await reply_to(message, await service(context).find(_text_after_command(message), asker_of(update)))
 
 
-async def article_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def article_command(update: Update, context: Context) -> None:
     """/article ID: the whole article."""
     message = update.effective_message
     if message is None:
@@ -164,42 +167,47 @@ async def article_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if not article_id:
         await reply_to(message, Reply(text=render.ARTICLE_USAGE))
         return
-    await reply_to(message, service(context).article(article_id, 0, asker_of(update)))
+    await reply_to(message, await service(context).article(article_id, 0, asker_of(update)))
 
 
-async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def stats_command(update: Update, context: Context) -> None:
     """/stats (administrators): users, questions, unanswered questions, feedback."""
     if update.effective_message:
-        await reply_to(update.effective_message, service(context).stats(asker_of(update)))
+        await reply_to(update.effective_message, await service(context).stats(asker_of(update)))
 
 
-async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Buttons: a open an article, g turn its page, m more results, p find page,
-    f feedback, x example question."""
+async def button(update: Update, context: Context) -> None:
+    """A button was pressed: open an article, turn its page, more results, a /find page,
+    feedback, an example question, or the /status subscription button."""
     query = update.callback_query
     if query is None:
         return
-    match = _CALLBACK.match(query.data or "")
-    if match is None:
-        await query.answer("这个按钮已失效。")
+    callback = decode(query.data)
+    if callback is None:
+        await query.answer(EXPIRED_BUTTON)
         return
-    kind, key, number = match.group(1), match.group(2), int(match.group(3) or 0)
+    if isinstance(callback, Subscription):
+        await subscription_button(update, context, callback)
+        return
     svc, asker = service(context), asker_of(update)
-    if kind == "f":
-        await query.answer(svc.feedback(int(key), number, asker) if key.isdigit() else "这条反馈已失效。")
+    if isinstance(callback, Feedback):
+        await query.answer(await svc.feedback(callback.query_id, callback.value, asker))
         return
     await query.answer()
     message = query.message if isinstance(query.message, Message) else None
     if message is None:
         return
-    if kind == "a":
-        await reply_to(message, svc.article(key, number, asker))
-    elif kind == "x":
-        await reply_to(message, svc.example(int(key), asker) if key.isdigit() else None)
-    elif kind == "g":
-        await _edit(message, svc.article(key, number, asker))
-    elif key.isdigit():
-        await _edit(message, svc.more(int(key), number, asker) if kind == "m" else svc.find_page(int(key), number, asker))
+    match callback:
+        case OpenArticle(article_id=article_id, page=page):
+            await reply_to(message, await svc.article(article_id, page, asker))
+        case Example(index=index):
+            await reply_to(message, await svc.example(index, asker))
+        case ArticlePage(article_id=article_id, page=page):
+            await _edit(message, await svc.article(article_id, page, asker))
+        case MoreResults(query_id=query_id, index=index):
+            await _edit(message, await svc.more(query_id, index, asker))
+        case FindPage(query_id=query_id, page=page):
+            await _edit(message, await svc.find_page(query_id, page, asker))
 
 
 async def _edit(message: Message, reply: Reply | None) -> None:
@@ -208,7 +216,7 @@ async def _edit(message: Message, reply: Reply | None) -> None:
     try:
         await retrying(
             lambda: message.edit_text(
-                reply.text, parse_mode="HTML", reply_markup=reply.keyboard, disable_web_page_preview=True
+                reply.text, parse_mode="HTML", reply_markup=markup(reply.keyboard), disable_web_page_preview=True
             )
         )
     except BadRequest as exc:
@@ -216,16 +224,24 @@ async def _edit(message: Message, reply: Reply | None) -> None:
             raise
 
 
-async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def inline_query(update: Update, context: Context) -> None:
     """@bot 问题 in any chat: cited answers to post."""
     query = update.inline_query
     if query is None:
         return
-    results = service(context).inline(query.query, asker_of(update))
+    results = [
+        InlineQueryResultArticle(
+            id=result.result_id,
+            title=result.title,
+            description=result.description,
+            input_message_content=InputTextMessageContent(result.message, parse_mode=ParseMode.HTML),
+        )
+        for result in await service(context).inline(query.query, asker_of(update))
+    ]
     await retrying(lambda: query.answer(results, cache_time=30, is_personal=True))
 
 
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_error(update: object, context: Context) -> None:
     """Log with a traceback, and still tell the user something went wrong."""
     log.error("error while handling an update", exc_info=context.error)
     if isinstance(update, Update) and update.effective_message is not None and update.callback_query is None:
@@ -253,7 +269,7 @@ class MentionsOrRepliesToBot(filters.MessageFilter):
         return replied is not None and replied.from_user is not None and replied.from_user.id == bot.id
 
 
-async def may_change_subscription(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+async def may_change_subscription(update: Update, context: Context) -> bool:
     """In private chats anyone; in groups the creator and administrators, including an
     anonymous administrator writing as the group. Asked of Telegram each time."""
     chat = update.effective_chat
@@ -272,7 +288,7 @@ async def may_change_subscription(update: Update, context: ContextTypes.DEFAULT_
 
 
 async def _change_subscription(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, change: Callable[[BotService, Chat, Asker], Reply]
+    update: Update, context: Context, change: Callable[[Responder, Chat, Asker], Awaitable[Reply]]
 ) -> None:
     chat, message = update.effective_chat, update.effective_message
     if chat is None or message is None:
@@ -280,10 +296,10 @@ async def _change_subscription(
     if not await may_change_subscription(update, context):
         await reply_to(message, Reply(text=render.ADMINS_ONLY), quote=True)
         return
-    await reply_to(message, change(service(context), chat, asker_of(update)))
+    await reply_to(message, await change(service(context), chat, asker_of(update)))
 
 
-async def subscribe_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def subscribe_command(update: Update, context: Context) -> None:
     """/subscribe: this chat gets a digest of every new issue (groups: administrators)."""
     await _change_subscription(
         update,
@@ -292,19 +308,19 @@ async def subscribe_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     )
 
 
-async def unsubscribe_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unsubscribe_command(update: Update, context: Context) -> None:
     """/unsubscribe: no more digests here (groups: administrators)."""
     await _change_subscription(update, context, lambda svc, chat, asker: svc.unsubscribe(chat.id, asker))
 
 
-async def status_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def status_command(update: Update, context: Context) -> None:
     """/status: whether this chat gets digests, with a button to change it."""
     chat, message = update.effective_chat, update.effective_message
     if chat is not None and message is not None:
-        await reply_to(message, service(context).status(chat.id, asker_of(update)))
+        await reply_to(message, await service(context).status(chat.id, asker_of(update)))
 
 
-async def subscription_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def subscription_button(update: Update, context: Context, pressed: Subscription) -> None:
     """The /status button: checks again that the presser may change the subscription."""
     query, chat = update.callback_query, update.effective_chat
     if query is None or chat is None:
@@ -313,16 +329,16 @@ async def subscription_button(update: Update, context: ContextTypes.DEFAULT_TYPE
         await query.answer(render.ADMINS_ONLY, show_alert=True)
         return
     svc, asker = service(context), asker_of(update)
-    if query.data == "s:on":
-        result = svc.subscribe(chat.id, chat.type, chat.title or chat.first_name, asker)
+    if pressed.on:
+        result = await svc.subscribe(chat.id, chat.type, chat.title or chat.first_name, asker)
     else:
-        result = svc.unsubscribe(chat.id, asker)
-    await query.answer(render.plain(result.text)[:190])
+        result = await svc.unsubscribe(chat.id, asker)
+    await query.answer(plain(result.text)[:190])
     if isinstance(query.message, Message):
-        await _edit(query.message, svc.status(chat.id, asker))
+        await _edit(query.message, await svc.status(chat.id, asker))
 
 
-async def membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def membership(update: Update, context: Context) -> None:
     """The bot was added to a chat (say how to subscribe) or removed (end its subscription)."""
     change = update.my_chat_member
     if change is None:
@@ -331,13 +347,13 @@ async def membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     now = change.new_chat_member.status
     gone = (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED)
     if now in gone:
-        service(context).left(change.chat.id)
+        await service(context).left(change.chat.id)
     elif was in gone and change.chat.type in (ChatType.GROUP, ChatType.SUPERGROUP):
         await retrying(lambda: context.bot.send_message(change.chat.id, render.HELLO_GROUP))
 
 
-async def migration(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def migration(update: Update, context: Context) -> None:
     """A group became a supergroup: its subscription moves to the new chat id."""
     message = update.effective_message
     if message is not None and message.migrate_to_chat_id is not None:
-        service(context).migrated(message.chat.id, message.migrate_to_chat_id)
+        await service(context).migrated(message.chat.id, message.migrate_to_chat_id)

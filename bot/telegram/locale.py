@@ -5,7 +5,6 @@ from __future__ import annotations
 from functools import lru_cache
 
 import opencc
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from .render import Reply
 
@@ -37,15 +36,5 @@ def localise(reply: Reply, config: str | None) -> Reply:
     """The reply with its text and button labels in the reader's script."""
     if config is None:
         return reply
-    keyboard = None
-    if reply.keyboard is not None:
-        keyboard = InlineKeyboardMarkup(
-            [
-                [
-                    InlineKeyboardButton(convert(b.text, config), callback_data=b.callback_data)
-                    for b in row
-                ]
-                for row in reply.keyboard.inline_keyboard
-            ]
-        )
+    keyboard = reply.keyboard.relabelled(lambda label: convert(label, config)) if reply.keyboard else None
     return reply.model_copy(update={"text": convert(reply.text, config), "keyboard": keyboard})

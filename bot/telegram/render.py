@@ -1,4 +1,5 @@
-"""Telegram messages as pure functions of models: HTML text and inline keyboards.
+"""Telegram messages as pure functions of models: HTML text and keyboards of our own
+(bot.keyboards; the Telegram front turns them into markup).
 
 Everything a user or the paper wrote is escaped here; messages are split under
 Telegram's 4,096-character limit at paragraph, then sentence boundaries.
@@ -7,17 +8,17 @@ Telegram's 4,096-character limit at paragraph, then sentence boundaries.
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Sequence
 
 from pydantic import BaseModel, ConfigDict
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.callbacks import ArticlePage, Callback, Example, Feedback, FindPage, MoreResults, OpenArticle, Subscription
+from bot.dates import issue_label
+from bot.keyboards import Button, Keyboard
+from bot.richtext import esc
+from bot.richtext import short as _short
 from bot.storage.activity import Stats
-from retrieval.byline import LEAD_RE
-from retrieval.followup import Turn
-from retrieval.models import Answer, Article, Hit
-from retrieval.sentences import split_sentences
+from retrieval import Answer, Article, Hit, Turn, split_sentences
 
 MESSAGE_LIMIT = 4096
 PAGE_BUDGET = 3500  # characters of article text a page (headers and escapes stay well inside)
@@ -26,23 +27,21 @@ FIND_PAGE = 5
 
 
 class Reply(BaseModel):
-    """One message: HTML text and an optional inline keyboard."""
+    """One message: HTML text and an optional keyboard."""
 
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+    model_config = ConfigDict(frozen=True)
 
     text: str
-    keyboard: InlineKeyboardMarkup | None = None
+    keyboard: Keyboard | None = None
     turn: Turn | None = None  # the question this reply answers, for follow-ups to it
 
 
-def esc(text: str) -> str:
-    """Text for Telegram HTML: & < > escaped."""
-    return html.escape(text, quote=False)
-
-
 def _byline(article: Article) -> str:
-    """issue · reporters (or the reprint source), escaped."""
+    """issue · its date and page · reporters (or the reprint source), escaped."""
     parts = [esc(article.issue)]
+    label = issue_label(article)
+    if label:
+        parts.append(esc(label))
     if article.reporters:
         parts.append("记者 " + esc("、".join(article.reporters)))
     elif article.source:
@@ -54,6 +53,13 @@ def _source(article: Article) -> str:
     return f"《{esc(article.title)}》 · {_byline(article)}"
 
 
+def web_link(article: Article) -> str | None:
+    """A link to the article's web page, when it was taken from one."""
+    if not article.url:
+        return None
+    return f'🔗 <a href="{html.escape(article.url, quote=True)}">原文链接</a>'
+
+
 def _highlighted_snippet(hit: Hit) -> str:
     if hit.answer is None or hit.answer_start is None:
         return esc(hit.snippet)
@@ -61,10 +67,8 @@ def _highlighted_snippet(hit: Hit) -> str:
     return esc(hit.snippet[:start]) + "<b><u>" + esc(hit.snippet[start:end]) + "</u></b>" + esc(hit.snippet[end:])
 
 
-def _button(text: str, data: str) -> InlineKeyboardButton:
-    if len(data.encode()) > 64:
-        raise ValueError(f"callback data over 64 bytes: {data!r}")
-    return InlineKeyboardButton(text, callback_data=data)
+def _button(text: str, callback: Callback) -> Button:
+    return Button(text=text, callback=callback)
 
 
 def answer_text(answer: Answer, index: int = 0) -> str:
@@ -78,22 +82,27 @@ def answer_text(answer: Answer, index: int = 0) -> str:
         lines.append(f"<i>第 {index + 1} 条结果</i>" + (f"：<b>{esc(hit.answer)}</b>" if hit.answer else ""))
     lines.append(_highlighted_snippet(hit))
     lines.append("📰 " + _source(hit.article))
+    link = web_link(hit.article)
+    if link:
+        lines.append(link)
     return "\n".join(lines)
 
 
 def answer_reply(answer: Answer, query_id: int, index: int = 0) -> Reply:
     """The reply to a question that was answered, with its buttons."""
     hit = answer.hits[index]
-    rows = [[_button("📄 全文", f"a:{hit.article.article_id}:0")]]
+    rows = [[_button("📄 全文", OpenArticle(article_id=hit.article.article_id))]]
     navigation = []
     if index > 0:
-        navigation.append(_button("◀ 上一条", f"m:{query_id}:{index - 1}"))
+        navigation.append(_button("◀ 上一条", MoreResults(query_id=query_id, index=index - 1)))
     if index + 1 < len(answer.hits):
-        navigation.append(_button("更多结果 ▶", f"m:{query_id}:{index + 1}"))
+        navigation.append(_button("更多结果 ▶", MoreResults(query_id=query_id, index=index + 1)))
     if navigation:
         rows[0].extend(navigation)
-    rows.append([_button("👍", f"f:{query_id}:1"), _button("👎", f"f:{query_id}:-1")])
-    return Reply(text=answer_text(answer, index), keyboard=InlineKeyboardMarkup(rows))
+    rows.append(
+        [_button("👍", Feedback(query_id=query_id, value=1)), _button("👎", Feedback(query_id=query_id, value=-1))]
+    )
+    return Reply(text=answer_text(answer, index), keyboard=Keyboard.of(rows))
 
 
 NOT_FOUND = "抱歉，报纸里没有找到能回答这个问题的内容。"
@@ -127,12 +136,8 @@ def not_found_reply(answer: Answer) -> Reply:
         lines.append("相关报道：")
         for i, headline in enumerate(answer.related, start=1):
             lines.append(f"{i}. 《{esc(headline.title)}》")
-            rows.append([_button(f"📄 {i}. {_short(headline.title)}", f"a:{headline.article_id}:0")])
-    return Reply(text="\n".join(lines), keyboard=InlineKeyboardMarkup(rows) if rows else None)
-
-
-def _short(title: str, limit: int = 24) -> str:
-    return title if len(title) <= limit else title[: limit - 1] + "…"
+            rows.append([_button(f"📄 {i}. {_short(headline.title)}", OpenArticle(article_id=headline.article_id))])
+    return Reply(text="\n".join(lines), keyboard=Keyboard.of(rows))
 
 
 def _split_long(text: str, budget: int) -> list[str]:
@@ -169,6 +174,9 @@ def article_pages(article: Article, budget: int = PAGE_BUDGET) -> list[str]:
     if article.section:
         meta += f" · {esc(article.section)}"
     header.append(f"<i>{meta}</i>")
+    link = web_link(article)
+    if link:
+        header.append(link)
     blocks: list[str] = []
     for paragraph in article.paragraphs:
         blocks.extend(_split_long(paragraph, budget))
@@ -196,12 +204,12 @@ def article_reply(article: Article, page: int) -> Reply:
     if len(pages) > 1:
         nav = []
         if page > 0:
-            nav.append(_button("◀ 上一页", f"g:{article.article_id}:{page - 1}"))
-        nav.append(_button(f"{page + 1}/{len(pages)}", f"g:{article.article_id}:{page}"))
+            nav.append(_button("◀ 上一页", ArticlePage(article_id=article.article_id, page=page - 1)))
+        nav.append(_button(f"{page + 1}/{len(pages)}", ArticlePage(article_id=article.article_id, page=page)))
         if page + 1 < len(pages):
-            nav.append(_button("下一页 ▶", f"g:{article.article_id}:{page + 1}"))
+            nav.append(_button("下一页 ▶", ArticlePage(article_id=article.article_id, page=page + 1)))
         rows.append(nav)
-    return Reply(text=pages[page], keyboard=InlineKeyboardMarkup(rows) if rows else None)
+    return Reply(text=pages[page], keyboard=Keyboard.of(rows))
 
 
 def start_reply(first_name: str | None) -> Reply:
@@ -211,8 +219,8 @@ def start_reply(first_name: str | None) -> Reply:
         "直接发给我一个问题，我会从报纸里找出答案，并注明出自哪篇报道、哪一期、哪位记者。\n\n"
         "试试这些问题："
     )
-    rows = [[_button(q, f"x:{i}")] for i, q in enumerate(EXAMPLES)]
-    return Reply(text=text, keyboard=InlineKeyboardMarkup(rows))
+    rows = [[_button(q, Example(index=i))] for i, q in enumerate(EXAMPLES)]
+    return Reply(text=text, keyboard=Keyboard.of(rows))
 
 
 HELP = (
@@ -222,7 +230,7 @@ HELP = (
     "• 接着问：私聊几分钟内可以接着上一问追问，例如“那朝阳呢？”“谁写的这篇？”“具体哪天？”；"
     "群聊里回复我的答案即可追问。\n"
     "• 任意聊天：输入 @{bot} 问题，选择一条带出处的答案发送。\n"
-    "• 查报道：/find 词 区:密云 记者:王路曼 期:001\n"
+    "• 查报道：/find 词 区:密云 记者:王路曼 期:001 日期:2024-07\n"
     "• 看全文：/article 报道编号\n"
     "答案下方可以看全文、看更多结果，也可以点 👍/👎 告诉我们答得好不好。"
 )
@@ -233,7 +241,8 @@ def help_reply(bot_username: str) -> Reply:
 
 
 ASK_USAGE = "用法：/ask 问题\n例如：/ask 密云区总工会培训了多少人"
-FIND_USAGE = "用法：/find 词 区:密云 记者:王路曼 期:001（条件可任选）"
+FIND_USAGE = "用法：/find 词 区:密云 记者:王路曼 期:001 日期:2024-07（条件可任选）"
+BAD_DATE = "日期请写成 2024-07 或 2024-07-10：{value}"
 ARTICLE_USAGE = "用法：/article 报道编号（编号见 /find 的结果）"
 NO_ARTICLE = "没有这篇报道：{id}"
 FLOODED = "提问太快啦，请稍等一分钟再问。"
@@ -251,16 +260,20 @@ def find_reply(articles: Sequence[Article], total: int, query_id: int, page: int
     rows = []
     for i, article in enumerate(articles, start=first):
         who = f" · {esc('、'.join(article.reporters))}" if article.reporters else ""
-        lines.append(f"{i}. 《{esc(article.title)}》 · {esc(article.issue)}{who} · <code>{article.article_id}</code>")
-        rows.append([_button(f"📄 {i}. {_short(article.title)}", f"a:{article.article_id}:0")])
+        label = issue_label(article)
+        dated = f" · {esc(label)}" if label else ""
+        lines.append(
+            f"{i}. 《{esc(article.title)}》 · {esc(article.issue)}{dated}{who} · <code>{article.article_id}</code>"
+        )
+        rows.append([_button(f"📄 {i}. {_short(article.title)}", OpenArticle(article_id=article.article_id))])
     nav = []
     if page > 0:
-        nav.append(_button("◀ 上一页", f"p:{query_id}:{page - 1}"))
+        nav.append(_button("◀ 上一页", FindPage(query_id=query_id, page=page - 1)))
     if (page + 1) * FIND_PAGE < total:
-        nav.append(_button("下一页 ▶", f"p:{query_id}:{page + 1}"))
+        nav.append(_button("下一页 ▶", FindPage(query_id=query_id, page=page + 1)))
     if nav:
         rows.append(nav)
-    return Reply(text="\n".join(lines), keyboard=InlineKeyboardMarkup(rows))
+    return Reply(text="\n".join(lines), keyboard=Keyboard.of(rows))
 
 
 def stats_reply(stats: Stats) -> Reply:
@@ -280,64 +293,10 @@ def stats_reply(stats: Stats) -> Reply:
     return Reply(text="\n".join(lines))
 
 
-_TAG = re.compile(r"<[^>]+>")
-
-
-def plain(html_text: str) -> str:
-    """The text Telegram shows for an HTML message (tags dropped, entities decoded)."""
-    return html.unescape(_TAG.sub("", html_text))
-
-
 def inline_title(answer: Answer, hit: Hit, index: int) -> str:
     if index == 0 and answer.answer:
         return _short(f"{answer.answer} ——《{hit.article.title}》", 60)
     return _short(f"《{hit.article.title}》", 60)
-
-
-DIGEST_BUDGET = 3800
-
-
-def lead_sentence(article: Article) -> str:
-    """The article's first sentence, without the dispatch lead (本报讯（记者 …）)."""
-    if not article.paragraphs:
-        return ""
-    first = LEAD_RE.sub("", article.paragraphs[0], count=1).strip()
-    sentences = split_sentences(first)
-    return sentences[0].text.strip() if sentences else first
-
-
-def digest_parts(issue_id: str, articles: Sequence[Article]) -> list[Reply]:
-    """The digest of a new issue: its name and size, each news headline with its lead
-    sentence, photo news apart, a button to open each article; split between articles
-    under Telegram's limit."""
-    news = [a for a in articles if a.kind.value == "news"]
-    photos = [a for a in articles if a.kind.value != "news"]
-    header = f"📰 <b>新一期：{esc(issue_id)}</b> · {len(articles)} 篇报道"
-    blocks: list[tuple[str, Article | None]] = []
-    for i, item in enumerate(news, start=1):
-        lead = lead_sentence(item)
-        lead = lead if len(lead) <= 200 else lead[:199] + "…"
-        blocks.append((f"{i}. <b>{esc(item.title)}</b>\n{esc(lead)}", item))
-    if photos:
-        lines = "\n".join(f"• {esc(p.title)}" for p in photos)
-        blocks.append((f"📷 <b>图片新闻</b>\n{lines}", None))
-    parts: list[tuple[list[str], list[Article]]] = [([header], [])]
-    used = len(header)
-    for text, shown in blocks:
-        if used + len(text) + 2 > DIGEST_BUDGET or len(parts[-1][1]) >= 40:
-            parts.append(([f"📰 <b>{esc(issue_id)}</b>（续）"], []))
-            used = 0
-        parts[-1][0].append(text)
-        if shown is not None:
-            parts[-1][1].append(shown)
-        used += len(text) + 2
-    if photos:
-        parts[-1][1].extend(photos)
-    replies = []
-    for texts, listed in parts:
-        rows = [[_button(f"📄 {_short(a.title, 30)}", f"a:{a.article_id}:0")] for a in listed]
-        replies.append(Reply(text="\n\n".join(texts), keyboard=InlineKeyboardMarkup(rows) if rows else None))
-    return replies
 
 
 SUBSCRIBED = "已订阅：每出一期新报纸，我会在这里发一份要闻摘要。/unsubscribe 可以退订。"
@@ -352,5 +311,5 @@ def status_reply(subscribed: bool, issues: int) -> Reply:
     """/status: whether this chat gets digests, with a button to change it."""
     state = "已订阅新一期摘要。" if subscribed else "未订阅新一期摘要。"
     text = f"{state}\n报纸库里现有 {issues} 期。"
-    button = _button("退订", "s:off") if subscribed else _button("订阅", "s:on")
-    return Reply(text=text, keyboard=InlineKeyboardMarkup([[button]]))
+    button = _button("退订" if subscribed else "订阅", Subscription(on=not subscribed))
+    return Reply(text=text, keyboard=Keyboard.of([[button]]))

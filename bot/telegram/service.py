@@ -1,6 +1,9 @@
 """What the bot does, apart from Telegram: questions in, replies (HTML and buttons) out.
 
-Handlers call one method each; everything here is synchronous and testable without a bot.
+Everything here is synchronous, returns our own models (never python-telegram-bot's) and
+is testable without a bot. A question is answered in three steps, so that a running bot
+can put each where it belongs (see `responder`): `begin_ask` reads the database,
+`converse` answers (no database), `finish_ask` records the answer.
 """
 
 from __future__ import annotations
@@ -11,17 +14,17 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict
-from telegram import InlineQueryResultArticle, InputTextMessageContent
-from telegram.constants import ParseMode
 
-from bot.dialogue import converse
+from bot.dates import date_filter
+from bot.dialogue import Exchange, converse
 from bot.digests.outbox import Outbox
+from bot.storage.store import Store
 from bot.library import Library
 from bot.question import clean_question
-from bot.storage.activity import Activity, QueryKind
+from bot.richtext import esc
+from bot.storage.activity import Activity, QueryKind, StoredQuery
 from bot.storage.conversations import Conversations, StoredTurn
-from retrieval.followup import FollowupKind, Turn
-from retrieval.models import Answer
+from retrieval import Answer, FollowupKind, Turn
 
 from . import render
 from .flood import FloodGuard
@@ -31,7 +34,7 @@ from .render import Reply
 log = logging.getLogger(__name__)
 
 INLINE_RESULTS = 3
-_FIND_FILTER = re.compile(r"^(区|地区|district|记者|reporter|期|issue)[:：](.+)$", re.IGNORECASE)
+_FIND_FILTER = re.compile(r"^(区|地区|district|记者|reporter|期|issue|日期|date)[:：](.+)$", re.IGNORECASE)
 
 
 class Asker(BaseModel):
@@ -50,23 +53,53 @@ class Asker(BaseModel):
         return self.chat_type == "private"
 
 
+class InlineResult(BaseModel):
+    """One cited answer offered in inline mode: what the list shows, and the HTML message
+    posted when it is chosen."""
+
+    model_config = ConfigDict(frozen=True)
+
+    result_id: str
+    title: str
+    description: str
+    message: str
+
+
+class Asking(BaseModel):
+    """A question about to be answered: what `begin_ask` read for `converse` and `finish_ask`."""
+
+    model_config = ConfigDict(frozen=True)
+
+    question: str
+    asker: Asker
+    kind: QueryKind
+    previous: Turn | None
+    max_age: timedelta | None
+    now: datetime
+
+
 class BotService:
     """Answers, articles, searches, feedback and figures for the Telegram front."""
 
     def __init__(
         self,
         library: Library,
+        store: Store,
+        activity: Activity,
+        conversations: Conversations,
+        outbox: Outbox,
+        flood: FloodGuard,
         admin_ids: list[int],
-        flood: FloodGuard | None = None,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.library = library
-        self.activity = Activity(library.store)
+        self.store = store
+        self.activity = activity
+        self.conversations = conversations
+        self.outbox = outbox
+        self.flood = flood
         self.admin_ids = set(admin_ids)
-        self.flood = flood or FloodGuard()
-        self.outbox = Outbox(library.store)
-        self.followup_window = timedelta(seconds=library.settings.followup_seconds)
-        self.conversations = Conversations(library.store, self.followup_window)
+        self.followup_window = conversations.window
         self.clock = clock or (lambda: datetime.now(UTC))
 
     # -- questions --------------------------------------------------------------------
@@ -79,6 +112,16 @@ class BotService:
         In a private chat the message may lean on the chat's last question (within the
         follow-up window); in a group, on the answer `reply_to` (the bot's message it
         replies to). The reply carries the turn it answers, for `remember`."""
+        asking = self.begin_ask(text, asker, kind, reply_to)
+        if not isinstance(asking, Asking):
+            return asking
+        return self.finish_ask(asking, self.converse(asking))
+
+    def begin_ask(
+        self, text: str, asker: Asker, kind: QueryKind = QueryKind.ASK, reply_to: int | None = None
+    ) -> Asking | Reply | None:
+        """The database step before answering: the asker seen, the flood guard, the turn
+        the message may lean on. A reply (or None) when there is nothing to answer."""
         question = clean_question(text)
         script = script_for(asker.language, question)
         if asker.user_id is not None:
@@ -87,9 +130,18 @@ class BotService:
                 return Reply(text=render.FLOODED) if self.flood.should_warn(asker.user_id) else None
         if not question:
             return localise(render.not_found_reply(Answer(question="", found=False, reason="empty")), script)
-        now = self.clock()
         previous, max_age = self._context(asker, reply_to)
-        exchange = converse(self.library, question, previous, now, max_age)
+        return Asking(question=question, asker=asker, kind=kind, previous=previous, max_age=max_age, now=self.clock())
+
+    def converse(self, asking: Asking) -> Exchange:
+        """The answering step (segmentation, search, extraction): no database."""
+        return converse(self.library, asking.question, asking.previous, asking.now, asking.max_age)
+
+    def finish_ask(self, asking: Asking, exchange: Exchange) -> Reply:
+        """The database step after answering: the question recorded (its id goes in the
+        buttons), a private chat's last turn kept; the reply rendered."""
+        question, asker, kind = asking.question, asking.asker, asking.kind
+        script = script_for(asker.language, question)
         if exchange.article is not None:
             reply = render.article_reply(exchange.article, 0)
         else:
@@ -127,7 +179,7 @@ class BotService:
     def _turn(self, stored: StoredTurn | None) -> Turn | None:
         if stored is None:
             return None
-        article = self.library.store.article(stored.article_id) if stored.article_id else None
+        article = self.store.article(stored.article_id) if stored.article_id else None
         return Turn(
             question=stored.question, article=article, answer=stored.answer, kind=stored.kind, asked_at=stored.asked_at
         )
@@ -135,34 +187,43 @@ class BotService:
     def more(self, query_id: int, index: int, asker: Asker) -> Reply | None:
         """Result number `index` of an earlier question (for editing its message in place)."""
         stored = self.activity.query(query_id)
-        if stored is None:
-            return None
+        return None if stored is None else self.more_of(stored, index, asker)
+
+    def more_of(self, stored: StoredQuery, index: int, asker: Asker) -> Reply | None:
+        """`more` once the question is read: answering only, no database."""
         answer = self.library.answer(stored.text)
         if not answer.found or not 0 <= index < len(answer.hits):
             return None
-        return localise(render.answer_reply(answer, query_id, index), script_for(asker.language, stored.text))
+        return localise(render.answer_reply(answer, stored.query_id, index), script_for(asker.language, stored.text))
 
-    def inline(self, text: str, asker: Asker) -> list[InlineQueryResultArticle]:
+    def inline(self, text: str, asker: Asker) -> list[InlineResult]:
         """Cited answers to offer in inline mode."""
+        question = self.inline_question(text, asker)
+        return [] if question is None else self.inline_results(question, self.library.answer(question), asker)
+
+    def inline_question(self, text: str, asker: Asker) -> str | None:
+        """The question to answer inline; None when empty or the asker is flooding."""
         question = clean_question(text)
         if not question:
-            return []
+            return None
         if asker.user_id is not None and not self.flood.allow(asker.user_id):
-            return []
+            return None
+        return question
+
+    def inline_results(self, question: str, answer: Answer, asker: Asker) -> list[InlineResult]:
+        """The database step of `inline`: the query recorded, the results made."""
         script = script_for(asker.language, question)
-        answer = self.library.answer(question)
         query_id = self.activity.record(
             QueryKind.INLINE, question, asker.user_id, asker.chat_id, answer.found, answer.answer
         )
         results = []
         for i, hit in enumerate(answer.hits[:INLINE_RESULTS] if answer.found else ()):
-            message = convert(render.answer_text(answer, i), script)
             results.append(
-                InlineQueryResultArticle(
-                    id=f"{query_id}:{i}",
+                InlineResult(
+                    result_id=f"{query_id}:{i}",
                     title=convert(render.inline_title(answer, hit, i), script),
                     description=convert(hit.snippet[:100], script),
-                    input_message_content=InputTextMessageContent(message, parse_mode=ParseMode.HTML),
+                    message=convert(render.answer_text(answer, i), script),
                 )
             )
         return results
@@ -170,9 +231,9 @@ class BotService:
     # -- articles and searches --------------------------------------------------------
 
     def article(self, article_id: str, page: int, asker: Asker) -> Reply:
-        article = self.library.store.article(article_id.strip())
+        article = self.store.article(article_id.strip())
         if article is None:
-            return Reply(text=render.NO_ARTICLE.format(id=render.esc(article_id[:64] or "（空）")))
+            return Reply(text=render.NO_ARTICLE.format(id=esc(article_id[:64] or "（空）")))
         return localise(render.article_reply(article, page), script_for(asker.language))
 
     def find(self, text: str, asker: Asker) -> Reply:
@@ -193,15 +254,19 @@ class BotService:
             match = _FIND_FILTER.match(part)
             if match:
                 name = match.group(1).lower()
-                key = {"地区": "区", "district": "区", "reporter": "记者", "issue": "期"}.get(name, name)
+                key = {"地区": "区", "district": "区", "reporter": "记者", "issue": "期", "date": "日期"}.get(name, name)
                 filters[key] = match.group(2)
             else:
                 words.append(part)
-        articles, total = self.library.store.find_articles(
+        published = date_filter(filters["日期"]) if "日期" in filters else None
+        if "日期" in filters and published is None:
+            return Reply(text=render.BAD_DATE.format(value=esc(filters["日期"][:32])))
+        articles, total = self.store.find_articles(
             words,
             district=filters.get("区"),
             reporter=filters.get("记者"),
             issue=filters.get("期"),
+            published=published,
             limit=render.FIND_PAGE,
             offset=max(page, 0) * render.FIND_PAGE,
         )
@@ -244,7 +309,7 @@ class BotService:
 
     def status(self, chat_id: int, asker: Asker) -> Reply:
         current = self.outbox.subscription(chat_id)
-        reply = render.status_reply(current is not None and current.active, self.library.store.issue_count())
+        reply = render.status_reply(current is not None and current.active, self.store.issue_count())
         return localise(reply, script_for(asker.language))
 
     def left(self, chat_id: int) -> None:
@@ -255,9 +320,11 @@ class BotService:
         self.outbox.migrate(old_chat_id, new_chat_id)
 
     def example(self, index: int, asker: Asker) -> Reply | None:
-        if not 0 <= index < len(render.EXAMPLES):
-            return None
-        return self.ask(render.EXAMPLES[index], asker)
+        question = self.example_question(index)
+        return None if question is None else self.ask(question, asker)
+
+    def example_question(self, index: int) -> str | None:
+        return render.EXAMPLES[index] if 0 <= index < len(render.EXAMPLES) else None
 
 
 def _stored(turn: Turn) -> StoredTurn:

@@ -97,6 +97,7 @@ class FakeBotApi(
         flood_limits: FloodLimits | None = None,
         allow_http_webhooks: bool = True,
         webhook_retry_interval: float = 0.2,
+        latency: float = 0.0,
     ) -> None:
         """Configure the server; :meth:`start` (or ``with``) opens the socket.
 
@@ -110,6 +111,8 @@ class FakeBotApi(
             allow_http_webhooks: accept ``http://`` webhooks on any port, so that a local
                 webhook server can be tested; Telegram only takes HTTPS on 443, 80, 88, 8443.
             webhook_retry_interval: pause between failed deliveries to a webhook.
+            latency: seconds every request waits before it is carried out (the network
+                between the bot and Telegram); see :meth:`set_latency`.
         """
         super().__init__(
             token,
@@ -125,6 +128,7 @@ class FakeBotApi(
         self._thread: threading.Thread | None = None
         self._delivery_thread: threading.Thread | None = None
         self._started = False
+        self._latency = latency
 
         self._methods: dict[str, tuple[str, Callable[[Params, Connection], Any]]] = {}
         handlers: dict[str, Callable[[Params, Connection], Any]] = {
@@ -164,6 +168,18 @@ class FakeBotApi(
             handlers.setdefault(name, lambda p, c: True)
         for name, handler in handlers.items():
             self._methods[name.lower()] = (name, handler)
+
+    def set_latency(self, seconds: float) -> None:
+        """Make every later request wait ``seconds`` before it is carried out (0: none),
+        as a round trip to Telegram would; requests wait side by side, not in turn."""
+        if seconds < 0:
+            raise ValueError("latency cannot be negative")
+        with self._lock:
+            self._latency = seconds
+
+    @property
+    def latency(self) -> float:
+        return self._latency
 
     # -- life cycle ----------------------------------------------------------------------
 
@@ -262,6 +278,9 @@ class FakeBotApi(
             with self._lock:
                 call.status, call.response = 404, not_found
             connection.send_json(404, not_found)
+            return
+        if self._latency and self._stopping.wait(self._latency):
+            connection.drop()
             return
         status, payload, raw = self._answer(entry[1], Params(params), connection, fault)
         with self._lock:

@@ -19,8 +19,7 @@ from collections.abc import Callable, Sequence
 import trafilatura
 from lxml.etree import _Element
 
-from retrieval.parse import MAX_HEADING_CHARS, terminated
-from retrieval.text import compact, normalise_line
+from retrieval import MAX_HEADING_CHARS, compact, normalise_line, terminated
 
 from .body import read_body, trim_edges
 from .documents import parse_html

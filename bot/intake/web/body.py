@@ -15,18 +15,19 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel, ConfigDict
 
-from retrieval import ArticleKind
-from retrieval.byline import (
+from retrieval import (
     CREDIT_ONLY_RE,
     PHOTO_CREDIT_LINE_RE,
     PHOTO_CREDIT_TAIL_RE,
+    ArticleKind,
+    compact,
     is_lead,
     lead_reporters,
     names_in_credit,
+    normalise_line,
     source_of,
+    terminated,
 )
-from retrieval.parse import terminated
-from retrieval.text import compact, normalise_line
 
 _AUTHOR = re.compile(r"(?:作者|记者|文)[：:]\s*([\u4e00-\u9fff·][\u4e00-\u9fff·、，, ]{1,40})")
 

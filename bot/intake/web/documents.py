@@ -16,8 +16,7 @@ from collections.abc import Callable, Iterator
 import lxml.html
 from lxml.etree import ParserError, _Element
 
-from retrieval.parse import terminated
-from retrieval.text import compact, is_cjk, normalise_line
+from retrieval import compact, is_cjk, normalise_line, terminated
 
 from .decode import decode_page
 from .errors import IntakeError

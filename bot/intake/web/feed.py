@@ -14,8 +14,7 @@ from typing import Any
 import feedparser
 from lxml.etree import _Element
 
-from retrieval.parse import MAX_HEADING_CHARS, terminated
-from retrieval.text import compact, normalise_line
+from retrieval import MAX_HEADING_CHARS, compact, normalise_line, terminated
 
 from .body import read_body
 from .documents import parse_html

@@ -7,8 +7,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 
-from retrieval import Article, Issue
-from retrieval.parse import article_id, content_hash
+from retrieval import Article, Issue, article_id, content_hash
 
 from .models import WebArticle
 from .site import site_name
@@ -60,9 +59,12 @@ def group_articles(
                     source=web.source,
                     paragraphs=web.paragraphs,
                     url=web.url,
+                    published=day,
+                    edition=edition,
                 )
             )
         issues.append(
-            Issue(issue_id=issue_id, content_hash=content_hash(built), articles=tuple(built), published=day)
+            Issue(issue_id=issue_id, content_hash=content_hash(built), articles=tuple(built), published=day,
+                  edition=edition)
         )
     return issues

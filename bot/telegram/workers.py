@@ -1,0 +1,43 @@
+"""Where a running bot's blocking work goes, so that the event loop never waits on it:
+database calls on the one database thread (the store's connection serves one thread at a
+time), answering (segmentation, BM25, extraction) in a bounded pool of threads."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from typing import ParamSpec, TypeVar
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+class Workers:
+    """The database thread and the answering pool; built by the composition root."""
+
+    def __init__(self, database: ThreadPoolExecutor, answering: ThreadPoolExecutor) -> None:
+        self.database = database
+        self.answering = answering
+
+    @classmethod
+    def started(cls, answer_workers: int) -> Workers:
+        """A database thread and `answer_workers` answering threads (started on first use)."""
+        return cls(
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="database"),
+            ThreadPoolExecutor(max_workers=answer_workers, thread_name_prefix="answering"),
+        )
+
+    async def db(self, call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run a call that uses the database on the database thread."""
+        return await asyncio.get_running_loop().run_in_executor(self.database, partial(call, *args, **kwargs))
+
+    async def answer(self, call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run a call that answers (no database) in the answering pool."""
+        return await asyncio.get_running_loop().run_in_executor(self.answering, partial(call, *args, **kwargs))
+
+    def shutdown(self) -> None:
+        """Finish what runs, drop what waits."""
+        self.answering.shutdown(wait=True, cancel_futures=True)
+        self.database.shutdown(wait=True, cancel_futures=True)

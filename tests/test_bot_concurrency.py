@@ -1,0 +1,100 @@
+"""`unionbot serve` under many questions at once, through the local Bot API server with
+some latency on every call: every chat is answered, each chat's replies come in the
+order asked, and a question asked while the index is being brought up to date is
+answered from the old one (later ones from the new)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.cli.compose import opened_library, opened_store
+from bot.indexlock import IndexLock
+from bot.library import ingest_targets
+from bot.settings import Settings
+
+from .conftest import SEEDS
+from .fakebotapi import FakeBotApi
+from .test_bot import BotProcess
+
+NEW_ISSUE = "003_8c0f42011e5a1360"
+ANSWERS = {  # question -> what its reply must hold
+    "密云区总工会培训了多少人": "300余人",
+    "平谷区总工会党组书记是谁": "张艳革",
+    "东城区覆盖了多少家企业": "8327家",
+}
+
+
+@pytest.fixture
+def api() -> Iterator[FakeBotApi]:
+    with FakeBotApi(privacy_mode=False, latency=0.05) as server:
+        yield server
+
+
+@pytest.fixture
+def seeds(tmp_path: Path) -> Path:
+    folder = tmp_path / "seeds"
+    folder.mkdir()
+    for path in SEEDS.glob("*.txt"):
+        if path.stem != NEW_ISSUE:
+            (folder / path.name).write_bytes(path.read_bytes())
+    return folder
+
+
+@pytest.fixture
+def bot(api: FakeBotApi, tmp_path: Path, seeds: Path) -> Iterator[BotProcess]:
+    process = BotProcess(api, tmp_path / "data", UNIONBOT_SEEDS_DIR=str(seeds), UNIONBOT_POLL_SECONDS="0.2")
+    try:
+        api.wait_for(lambda: process.proc.poll() is not None or bool(api.calls("getUpdates")), timeout=60)
+        assert process.proc.poll() is None, process.output()[-3000:]
+        yield process
+    finally:
+        assert process.stop() == 0, process.output()[-3000:]
+
+
+def test_many_chats_asking_at_once_are_all_answered(api: FakeBotApi, bot: BotProcess) -> None:
+    questions = list(ANSWERS)
+    users = [api.new_user(f"用户{i}") for i in range(40)]
+    for i, user in enumerate(users):
+        api.send_text(user, user, questions[i % len(questions)])
+    api.wait_for(lambda: all(api.bot_messages(u.id) for u in users), timeout=60, what="forty replies")
+    for i, user in enumerate(users):
+        [reply] = api.bot_messages(user.id)
+        assert ANSWERS[questions[i % len(questions)]] in reply.text
+
+
+def test_replies_in_one_chat_come_in_the_order_asked(api: FakeBotApi, bot: BotProcess) -> None:
+    busy = [api.new_user(f"旁人{i}") for i in range(10)]
+    user = api.new_user("连问")
+    asked = list(ANSWERS) * 2
+    for i, question in enumerate(asked):
+        api.send_text(user, user, question)
+        api.send_text(busy[i], busy[i], question)  # other chats in between
+    api.wait_for(lambda: len(api.bot_messages(user.id)) == len(asked), timeout=60, what="every reply")
+    replies = api.bot_messages(user.id)
+    assert [ANSWERS[q] in r.text for q, r in zip(asked, replies, strict=True)] == [True] * len(asked)
+
+
+def test_a_question_during_an_index_update_is_answered_from_the_old_index(
+    api: FakeBotApi, bot: BotProcess, tmp_path: Path, seeds: Path
+) -> None:
+    settings = Settings(data_dir=tmp_path / "data", seeds_dir=seeds)
+    user = api.new_user()
+    with IndexLock(settings.index_dir) as lock, lock.held(10):
+        # another process stores an issue and is still writing the index: the bot sees the
+        # new issue in the database and waits for the index lock, in a worker thread
+        with opened_store(settings) as store:
+            ingest_targets(store, settings, [str(SEEDS / f"{NEW_ISSUE}.txt")], progress=False)
+        api.wait_for(lambda: "waiting for" in bot.output().lower() or "index lock" in bot.output().lower(),
+                     timeout=20, what="the bot waiting for the index lock")
+        api.send_text(user, user, "密云区总工会培训了多少人")
+        api.wait_for(lambda: api.bot_messages(user.id), timeout=20, what="an answer while the index is locked")
+        assert "300余人" in api.bot_messages(user.id)[0].text
+    with opened_library(settings) as library:
+        library.corpus  # noqa: B018 (the other process finishes writing the index)
+    api.wait_for(lambda: "the index now holds" in bot.output(), timeout=30, what="the new index swapped in")
+    api.send_text(user, user, "香港工会联合会副理事长是谁")
+    api.wait_for(lambda: len(api.bot_messages(user.id)) == 2, timeout=20, what="an answer from the new issue")
+    assert "林伟江" in api.bot_messages(user.id)[1].text

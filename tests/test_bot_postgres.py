@@ -1,0 +1,84 @@
+"""The bot end to end on PostgreSQL: `unionbot serve` with UNIONBOT_DATABASE_URL pointing
+at a PostgreSQL database, through the project's own Bot API server; another process, with
+a data dir of its own (as on another host), ingests a new issue into the same database."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from bot.storage.engine import open_engine
+
+from .conftest import ROOT, SEEDS
+from .fakebotapi import FakeBotApi
+from .test_bot import BotProcess
+from .test_digests import NEW_ISSUE, digests, subscribe
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def api() -> Iterator[FakeBotApi]:
+    with FakeBotApi() as server:
+        yield server
+
+
+def _ingest(url: str, data: Path, *paths: Path) -> None:
+    env = {**os.environ, "UNIONBOT_DATABASE_URL": url, "UNIONBOT_DATA_DIR": str(data), "UNIONBOT_SEEDS_DIR": ""}
+    done = subprocess.run([sys.executable, "-m", "bot", "ingest", *map(str, paths)],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+
+
+def test_serving_from_postgresql(api: FakeBotApi, postgres_url: str, tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    for path in SEEDS.glob("*.txt"):
+        if path.stem != NEW_ISSUE:
+            (seeds / path.name).write_bytes(path.read_bytes())
+    bot = BotProcess(api, tmp_path / "bot-data", UNIONBOT_DATABASE_URL=postgres_url, UNIONBOT_SEEDS_DIR=str(seeds),
+                     UNIONBOT_POLL_SECONDS="0.3")
+    try:
+        api.wait_for(lambda: bot.proc.poll() is not None or bool(api.calls("setMyCommands")), timeout=60)
+        assert bot.proc.poll() is None, bot.output()[-3000:]
+        assert not (tmp_path / "bot-data" / "unionbot.sqlite3").exists()
+
+        asker = api.new_user("提问者")
+        api.send_text(asker, asker, "密云区总工会培训了多少人")
+        api.wait_for(lambda: api.bot_messages(asker.id), timeout=20, what="answer")
+        assert api.bot_messages(asker.id)[0].text.startswith("300余人\n")
+
+        reader = api.new_user("订阅者")
+        assert subscribe(api, reader, reader).startswith("已订阅")
+        owner = api.new_user("群主")
+        group = api.new_supergroup("工会群", members={owner: "creator"})
+        assert subscribe(api, group, owner).startswith("已订阅")
+
+        _ingest(postgres_url, tmp_path / "elsewhere", SEEDS / f"{NEW_ISSUE}.txt")
+        chats = [reader.id, group.id]
+        api.wait_for(lambda: all(digests(api, c) for c in chats), timeout=30, what="digests")
+        before = len(api.bot_messages(asker.id))
+        api.send_text(asker, asker, "香港工会联合会副理事长是谁")  # from the new issue
+        api.wait_for(lambda: len(api.bot_messages(asker.id)) > before, timeout=20, what="answer from the new issue")
+        assert "林伟江" in api.bot_messages(asker.id)[-1].text
+
+        _ingest(postgres_url, tmp_path / "elsewhere", SEEDS / f"{NEW_ISSUE}.txt")  # the same again: nothing new
+        time.sleep(1.0)
+        assert all(len(digests(api, c)) == 1 for c in chats)
+        engine = open_engine(postgres_url)
+        try:
+            with engine.connect() as connection:
+                statuses = connection.execute(text("SELECT status, COUNT(*) FROM deliveries GROUP BY status")).all()
+                questions = connection.execute(text("SELECT COUNT(*) FROM queries")).scalar_one()
+        finally:
+            engine.dispose()
+        assert [tuple(row) for row in statuses] == [("sent", 2)] and questions == 2
+    finally:
+        assert bot.stop() == 0, bot.output()[-3000:]

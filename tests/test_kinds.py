@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.cli.compose import opened_library
 from bot.library import Library, build_lexicon
 from bot.settings import Settings
 from retrieval.extract import date, person, yes_no
@@ -26,7 +27,7 @@ LEXICON = build_lexicon()
 
 @pytest.fixture(scope="module")
 def library(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
-    with Library(Settings(data_dir=tmp_path_factory.mktemp("kinds"), seeds_dir=SEEDS)) as lib:
+    with opened_library(Settings(data_dir=tmp_path_factory.mktemp("kinds"), seeds_dir=SEEDS)) as lib:
         yield lib
 
 

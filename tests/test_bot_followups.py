@@ -71,7 +71,9 @@ def test_private_follow_ups(api: FakeBotApi, bot: BotProcess) -> None:
     [author] = ask(api, user, "谁写的这篇？")
     assert author.text.startswith("王路曼\n") and "记者 王路曼" in author.text and MIYUN in author.text
     [when] = ask(api, user, "具体哪天？")
-    assert "接着问：密云区总工会培训具体哪天" in when.text and MIYUN in when.text  # the previous article first
+    assert "接着问：密云区总工会培训具体哪天" in when.text
+    # the previous article first, or plainly no date where the paper gives none ("近日")
+    assert MIYUN in when.text or "没有找到" in when.text
     [whole] = ask(api, user, "原文")
     assert whole.text.startswith("密云区总工会推进经费收支规范化管理") and "本报讯" in whole.text
     # an answered substitution, and a question of its own is not rewritten

@@ -32,7 +32,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.library import ANSWER_MODEL_FILE, Library  # noqa: E402
+from bot.cli.compose import opened_library  # noqa: E402
+from bot.library import ANSWER_MODEL_FILE  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from retrieval.candidates import FEATURES  # noqa: E402
 from retrieval.confidence import AnswerModel  # noqa: E402
@@ -91,7 +92,7 @@ def collect() -> list[Asked]:
         if (DATA / name).is_file():
             by_corpus.setdefault(seeds, []).append(name)
     for seeds, files in by_corpus.items():
-        with tempfile.TemporaryDirectory() as tmp, Library(Settings(data_dir=Path(tmp), seeds_dir=seeds)) as library:
+        with tempfile.TemporaryDirectory() as tmp, opened_library(Settings(data_dir=Path(tmp), seeds_dir=seeds)) as library:
             answerer = library.answerer
             for name in files:
                 for line in (DATA / name).read_text(encoding="utf-8").splitlines():

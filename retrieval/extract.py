@@ -350,23 +350,59 @@ def phrase(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> 
 _NEGATION = re.compile(r"(?:没有|未|不|无|并非|尚未|从未)$")
 
 
+# where a yes/no question's predicate starts: after 有没有 / 是不是 / 是否 / 有无, or after
+# the last 有 / 是 of a question ending in 吗 (宿舍有空调吗)
+_YES_NO_MARKER = re.compile(r"([\u4e00-\u9fff])[没不]\1|是否|有无")
+_YES_NO_END = re.compile(r"(?:吗|么|嘛)[？?。！!\s]*$")
+
+
+def asked_predicate(question: Question) -> tuple[list[str], list[str]]:
+    """A yes/no question's content words, split into the asked predicate (what is said to
+    be done or to exist: 组织游泳比赛 in 密云区总工会有没有组织游泳比赛) and the topic before it."""
+    norm = question.normalised
+    words = [t for t in dict.fromkeys(question.core) if not t.startswith("#") and t in norm]
+    marker = _YES_NO_MARKER.search(norm)
+    if marker is not None:
+        at = marker.end()
+    else:
+        end = _YES_NO_END.search(norm)
+        stop = end.start() if end is not None else len(norm)
+        at = max(norm.rfind("有", 0, stop), norm.rfind("是", 0, stop)) + 1
+    predicate = [w for w in words if norm.find(w, at) >= 0]
+    if not predicate and words:
+        predicate = [max(words, key=norm.rfind)]  # the last word asked about (审批权变了吗: 变)
+    return predicate, [w for w in words if w not in predicate]
+
+
+def _stated(word: str, sentence: str, lexicon: Lexicon) -> int:
+    """Where the sentence states a word or one of its synonyms (-1: nowhere)."""
+    if word in sentence:
+        return sentence.find(word)
+    return next((sentence.find(alt) for alt in sorted(lexicon.synonyms_of(word), key=len, reverse=True) if alt in sentence), -1)
+
+
 def yes_no(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> list[Span]:
-    """有 / 是 when the sentence states what is asked (the question's own words, not
-    negated just before); the span is the stated words, the answer word is chosen by the
-    answerer. Never a bare no."""
-    words = [t for t in question.core if len(t) >= 2 and not t.startswith("#")]
-    if not words:
+    """有 / 是 when the sentence states what is asked: every word of the asked predicate
+    (or a synonym), not negated just before it, and not only the topic; the span is the
+    stated predicate, the answer word is chosen by the answerer. Never a bare no."""
+    predicate, topic = asked_predicate(question)
+    if not predicate:
         return []
-    found = [(sentence.find(w), w) for w in words if w in sentence]
-    if not found:
+    found = [(_stated(w, sentence, lexicon), w) for w in predicate]
+    if any(at < 0 for at, _ in found):
         return []
-    for at, word in found:
+    for at, _ in found:
         if _NEGATION.search(sentence[max(0, at - 3) : at]):
             return []
-    # the rarest-looking (longest) stated word is the evidence
-    at, word = max(found, key=lambda f: (len(f[1]), -f[0]))
-    strength = len(found) / len(words)
-    return [Span(text=word, start=at, end=at + len(word), strength=strength)]
+    start = min(at for at, _ in found)
+    at, word = max(found, key=lambda f: (f[0], len(f[1])))
+    end = at + len(word) if word in sentence[at:] else at + 1
+    if end - start > 30:  # the predicate's words scattered over the sentence: the longest is the evidence
+        at, word = max(found, key=lambda f: len(f[1]))
+        start, end = at, at + len(word)
+    # the share of the topic the sentence also states
+    topic_share = sum(_stated(w, sentence, lexicon) >= 0 for w in topic) / len(topic) if topic else 1.0
+    return [Span(text=sentence[start:end], start=start, end=end, strength=0.5 + 0.5 * topic_share)]
 
 
 def _echoes_question(text: str, question: Question) -> bool:

@@ -98,6 +98,17 @@ def test_yes_no_states_yes_or_nothing(library: Library) -> None:
     assert not missing.found or missing.answer in ("有", None)  # never a bare 没有
 
 
+def test_yes_no_needs_the_asked_predicate_not_only_the_topic(library: Library) -> None:
+    """A sentence about the topic (密云区总工会 组织 a training) does not say a swimming
+    contest was organised: no 有, and no confident answer line."""
+    question = _question(library, "密云区总工会有没有组织游泳比赛")
+    assert yes_no("近日，密云区总工会组织举办基层工会财务人员培训会。", question, _tag, library.lexicon) == []
+    assert yes_no("密云区总工会组织了职工游泳比赛。", question, _tag, library.lexicon)
+    for text in ("密云区总工会有没有组织游泳比赛", "市总工会是否发放了电影票"):
+        answer = library.answer(text)
+        assert answer.answer is None and (answer.confidence or 0.0) < 1.0, text
+
+
 def test_lists_gather_the_enumeration(library: Library) -> None:
     explained = library.answerer.explain("化工竞赛设置了哪几个考核项目")
     listed = [c.text for c in explained.candidates if c.features["from_kind"] and "、" in c.text]

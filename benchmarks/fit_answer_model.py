@@ -2,6 +2,7 @@
 
     python benchmarks/fit_answer_model.py            # fit, cross-validate, write the model
     python benchmarks/fit_answer_model.py --check    # cross-validated figures only
+    python benchmarks/fit_answer_model.py --found-only   # refit only the found / not-found decision
 
 1. Every candidate span of every training question is labelled: does it hold the gold
    answer, and is it short (at most SHORT_SLACK characters more than the gold)? A
@@ -37,6 +38,7 @@ from bot.library import ANSWER_MODEL_FILE  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from retrieval.candidates import FEATURES  # noqa: E402
 from retrieval.confidence import AnswerModel  # noqa: E402
+from retrieval.found import FOUND_FEATURES  # noqa: E402
 from retrieval.kinds import parts_of  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
@@ -46,6 +48,7 @@ TRAINING_SETS = (
     ("extra_qa.jsonl", ROOT / "seeds"),
     ("holdout_qa.jsonl", ROOT / "seeds"),
     ("member_train.jsonl", ROOT / "seeds"),
+    ("offtopic_qa.jsonl", ROOT / "seeds"),  # small talk and everyday questions: never answered
     ("encyclopedia_qa.jsonl", DATA / "encyclopedia"),
     ("wiki_qa.jsonl", DATA / "wiki"),
     ("wiki_qa2.jsonl", DATA / "wiki"),
@@ -55,6 +58,8 @@ SHORT_SLACK = 10  # characters a right span may hold beyond its gold answer (a s
 L2 = 1.0  # ridge penalty of the ranker: a few thousand candidates, keep the weights modest
 L2_VERIFIER = 3.0  # stronger: one row a question, a few hundred rows (chosen by cross-validation among 0.3-10)
 FOLDS = 5
+WRONGLY_REFUSED = 0.0  # share of answerable training questions the found decision may refuse (out of fold): none
+L2_FOUND = 1.0
 SEED = 7
 
 
@@ -71,6 +76,7 @@ class Asked:
     x: np.ndarray  # candidates x features
     y: np.ndarray  # candidate labels
     texts: list[str]
+    found: np.ndarray | None = None  # the found / not-found decision's features, when it was reached
 
 
 def right(shown: str, row: dict[str, object], parts: int) -> bool:
@@ -106,7 +112,8 @@ def collect() -> list[Asked]:
                     x = np.array([[c.features.get(f, 0.0) for f in FEATURES] for c in cands], dtype=float).reshape(len(cands), len(FEATURES))
                     parts = len(parts_of(library.segmenter.normalise(row["q"]).strip()))
                     y = np.array([answerable and right(s, row, parts) for s in shown], dtype=float)
-                    out.append(Asked(f"{name}: {row['q']}", answerable, x, y, shown))
+                    found = np.array([explained.found[f] for f in FOUND_FEATURES]) if explained.found is not None else None
+                    out.append(Asked(f"{name}: {row['q']}", answerable, x, y, shown, found))
     return out
 
 
@@ -216,10 +223,34 @@ def report(asked: list[Asked], conf: np.ndarray, labels: np.ndarray, threshold: 
             print(f"  confidence {low:.1f}-{min(high, 1):.1f}: {int(bucket.sum())} answers, {labels[bucket].mean():.0%} right")
 
 
+def found_decision(asked: list[Asked]) -> tuple[np.ndarray, float, float]:
+    """The found / not-found model over the questions that reach it, and its threshold:
+    the highest at which at most WRONGLY_REFUSED of the answerable ones are refused
+    (out of fold)."""
+    rows = [a for a in asked if a.found is not None]
+    x = np.array([a.found for a in rows], dtype=float)
+    y = np.array([a.answerable for a in rows], dtype=float)
+    oof = np.zeros(len(rows))
+    for test in folds_of(len(rows)):
+        train = np.setdiff1d(np.arange(len(rows)), test)
+        oof[test] = predict(x[test], *fit(x[train], y[train], L2_FOUND))
+    allowed = int(WRONGLY_REFUSED * y.sum())
+    threshold = 0.0
+    for t in np.round(np.arange(0.01, 0.9, 0.01), 2):
+        if int(((oof < t) & (y == 1)).sum()) <= allowed:
+            threshold = float(t)
+    refused = oof < threshold
+    print(f"found decision: {len(rows)} questions reach it ({int((y == 0).sum())} unanswerable); threshold {threshold:.2f}: "
+          f"refuses {int((refused & (y == 0)).sum())} unanswerable, {int((refused & (y == 1)).sum())} answerable (out of fold)")
+    weights, bias = fit(x, y, L2_FOUND)
+    return weights, bias, threshold
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--check", action="store_true", help="print cross-validated figures, write nothing")
     parser.add_argument("--output", type=Path, default=ANSWER_MODEL_FILE)
+    parser.add_argument("--found-only", action="store_true", help="keep the ranker and verifier, refit the found decision")
     args = parser.parse_args()
     asked = collect()
     rows = out_of_fold_choices(asked)
@@ -227,7 +258,19 @@ def main() -> int:
     threshold = threshold_for(conf, rows[:, 0], PRECISION_TARGET)
     print("cross-validated:")
     report(asked, conf, rows[:, 0], threshold)
+    found_weights, found_bias, found_threshold = found_decision(asked)
     if args.check:
+        return 0
+    found = {
+        "found_features": FOUND_FEATURES,
+        "found_weights": tuple(round(float(w), 5) for w in found_weights),
+        "found_bias": round(found_bias, 5),
+        "found_threshold": found_threshold,
+    }
+    if args.found_only:
+        kept = AnswerModel.read(args.output).model_copy(update=found)
+        args.output.write_text(json.dumps(kept.model_dump(mode="json"), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {args.output} (found decision only)")
         return 0
     x = np.vstack([a.x for a in asked])
     y = np.concatenate([a.y for a in asked])
@@ -240,7 +283,7 @@ def main() -> int:
         verifier_weights=tuple(round(float(w), 5) for w in verifier_weights),
         verifier_bias=round(verifier_bias, 5),
         print_threshold=threshold,
-    )
+    ).model_copy(update=found)
     args.output.write_text(json.dumps(model.model_dump(mode="json"), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {args.output}")
     return 0

@@ -23,6 +23,7 @@ from .candidates import Candidate, QuestionContext, SentenceChoice, candidates_o
 from .corpus import Corpus
 from .confidence import AnswerModel
 from .extract import Span, extract
+from .found import found_features
 from .kinds import BYLINE_QUESTION, HAS_QUESTION, RULES, parts_of
 from .lexicon import Lexicon
 from .models import Answer, Article, Headline, Hit, Kind
@@ -64,6 +65,7 @@ class Explained:
     chosen: Candidate | None = None
     candidate: str | None = None
     yes_word: str | None = None  # 有 / 是: what every candidate of a yes/no question says
+    found: dict[str, float] | None = None  # the found / not-found decision's features
 
     def shown(self, candidate: Candidate) -> str:
         """The answer words of a candidate (有 / 是 for a yes/no question)."""
@@ -85,6 +87,7 @@ class _Scored:
     sentence: Sentence
     score: float
     coverage: float
+    local: float = 0.0  # the best sentence's share of the question's weight
 
 
 class Answerer:
@@ -151,7 +154,8 @@ class Answerer:
         first = self._explain(text if len(parts) == 1 else parts[0], limit)
         if len(parts) == 1 or not first.answer.found:
             return Explained(
-                first.answer.model_copy(update={"question": text}), first.candidates, first.chosen, first.candidate, first.yes_word
+                first.answer.model_copy(update={"question": text}), first.candidates, first.chosen, first.candidate, first.yes_word,
+                first.found,
             )
         top = first.answer.hits[0]
         shown: list[str | None] = [first.candidate]
@@ -168,7 +172,7 @@ class Answerer:
         printed = candidate if candidate and confidence >= self.model.print_threshold else None
         hits = first.answer.hits if printed else tuple(h.model_copy(update={"answer": None, "answer_start": None}) for h in first.answer.hits)
         answer = first.answer.model_copy(update={"question": text, "answer": printed, "confidence": confidence, "hits": hits})
-        return Explained(answer, first.candidates, first.chosen, candidate, first.yes_word)
+        return Explained(answer, first.candidates, first.chosen, candidate, first.yes_word, first.found)
 
     def _weights(self, question: Question) -> tuple[dict[str, float], float]:
         core = set(question.core)
@@ -215,7 +219,7 @@ class Answerer:
                     score *= TITLE_NAME_BOOST
             current = by_article.get(row)
             if current is None or score > current.score:
-                by_article[row] = _Scored(row, paragraph, sentence, score, coverage)
+                by_article[row] = _Scored(row, paragraph, sentence, score, coverage, local)
         ranked = sorted(by_article.values(), key=lambda s: (-s.score, s.row))
         top = ranked[0]
         top_title, top_text = self._normalised(top.row)
@@ -251,6 +255,11 @@ class Answerer:
             related = tuple(self._headline(self.corpus.article(s.row)) for s in relevant[:3])
             return Explained(Answer(question=text, found=False, reason="unsaid", related=related, kind=kind))
         second = ranked[1].score if len(ranked) > 1 else 0.0
+        decision = self._found_features(question, top, best_bm25, (top.score - second) / max(top.score, 1e-9), span is not None, entities, top_text)
+        if self.model.found_probability(decision) < self.model.found_threshold:
+            # small talk, everyday questions, things no article states: the learned decision
+            related = tuple(self._headline(self.corpus.article(s.row)) for s in relevant[:3])
+            return Explained(Answer(question=text, found=False, reason="weak", related=related, kind=kind), found=decision)
         context = QuestionContext(
             question=question, weights=weights, total=total, article_coverage=top.coverage,
             margin=(top.score - second) / max(top.score, 1e-9),
@@ -282,7 +291,28 @@ class Answerer:
             kind=kind,
             hits=tuple(hits),
         )
-        return Explained(answer, tuple(spans), chosen, shown, yes_word)
+        return Explained(answer, tuple(spans), chosen, shown, yes_word, decision)
+
+    def _found_features(
+        self, question: Question, top: _Scored, bm25: float, margin: float, typed: bool, entities: list[str], top_text: str
+    ) -> dict[str, float]:
+        """The features of the found / not-found decision (retrieval/found.py)."""
+        words = [t for t in dict.fromkeys(question.core) if not t.startswith("#")]
+        most = sum(self._idf(t) for t in dict.fromkeys(question.terms)) * (self.corpus.bm25.k1 + 1.0)
+        return found_features(
+            article_coverage=top.coverage,
+            sentence_coverage=top.local,
+            known=sum(self.corpus.bm25.doc_freq(w) > 0 for w in words),
+            words=len(words),
+            unknown_name=any(self.corpus.bm25.doc_freq(n) == 0 for n in question.names),
+            bm25=bm25,
+            bm25_max=most,
+            margin=margin,
+            typed_span=typed,
+            kind_other=question.kind is Kind.OTHER,
+            entities_agree=all(e in top_text for e in entities),
+            specificity=max((self._idf(w) for w in words if w in top_text), default=0.0) / math.log(2.0 + len(self.corpus)),
+        )
 
     def _choose(self, candidates: Sequence[Candidate], kind: Kind) -> tuple[Candidate | None, float]:
         """The ranker's best candidate and the calibrated confidence that it is right."""

@@ -23,6 +23,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 from .candidates import FEATURES
+from .found import FOUND_FEATURES
 
 
 def logit(p: float) -> float:
@@ -46,6 +47,11 @@ class AnswerModel(BaseModel):
     verifier_weights: tuple[float, ...] = ()  # logit(best score), logit lead, then FEATURES
     verifier_bias: float = 0.0
     print_threshold: float = 1.0  # answers below it are not printed (no weights: none)
+    # the found / not-found decision (retrieval/found.py): below found_threshold, not found
+    found_features: tuple[str, ...] = FOUND_FEATURES
+    found_weights: tuple[float, ...] = ()
+    found_bias: float = 0.0
+    found_threshold: float = 0.0  # no weights: every question the rules keep is found
 
     @classmethod
     def read(cls, path: Path) -> AnswerModel:
@@ -58,6 +64,8 @@ class AnswerModel(BaseModel):
         model = cls.model_validate(data)
         if tuple(model.features) != FEATURES:
             return cls()
+        if tuple(model.found_features) != FOUND_FEATURES:  # an older decision: the rules alone
+            return model.model_copy(update={"found_features": FOUND_FEATURES, "found_weights": (), "found_threshold": 0.0})
         return model
 
     def score(self, values: dict[str, float]) -> float:
@@ -74,3 +82,10 @@ class AnswerModel(BaseModel):
             return 0.0
         inputs = (logit(best), logit(best) - logit(runner_up), *(values.get(name, 0.0) for name in self.features))
         return sigmoid(self.verifier_bias + sum(w * x for w, x in zip(self.verifier_weights, inputs, strict=True)))
+
+    def found_probability(self, values: dict[str, float]) -> float:
+        """How likely the paper answers the question at all (1.0 without a fitted decision)."""
+        if not self.found_weights or len(self.found_weights) != len(self.found_features):
+            return 1.0
+        z = self.found_bias + sum(w * values.get(name, 0.0) for name, w in zip(self.found_features, self.found_weights, strict=True))
+        return sigmoid(z)

@@ -109,6 +109,16 @@ def test_yes_no_needs_the_asked_predicate_not_only_the_topic(library: Library) -
         assert answer.answer is None and (answer.confidence or 0.0) < 1.0, text
 
 
+def test_everyday_questions_are_not_found(library: Library) -> None:
+    """Small talk and everyday questions the paper has nothing on: the learned found /
+    not-found decision refuses them (no answer line, nothing cited)."""
+    for text in ("怎么办社保卡", "你好", "讲个笑话"):
+        answer = library.answer(text)
+        assert not answer.found and not answer.hits, text
+    for text in ("今天天气怎么样", "北京到上海多远"):  # at least no answer line
+        assert library.answer(text).answer is None
+
+
 def test_lists_gather_the_enumeration(library: Library) -> None:
     explained = library.answerer.explain("化工竞赛设置了哪几个考核项目")
     listed = [c.text for c in explained.candidates if c.features["from_kind"] and "、" in c.text]

@@ -35,6 +35,7 @@ CANDIDATES = 40
 TITLE_DISCOUNT = 0.4
 EXPANSION_WEIGHT = 0.3
 UNKNOWN_CREDIT = 0.5
+TAG_CACHE = 8192  # tagged sentences kept: a question's passages and its article are tagged once
 RELATED_SHARE = 0.35  # further hits must score at least this share of the best one
 MIN_COVERAGE = 0.35
 MIN_COVERAGE_NAMED = 0.2
@@ -101,6 +102,8 @@ class Answerer:
         self.lexicon = lexicon if lexicon is not None else Lexicon()
         self.model = model if model is not None else AnswerModel()
         self._norm_cache: dict[int, tuple[str, str]] = {}
+        self._tag_cache: dict[str, list[tuple[str, str]]] = {}
+        self._sentence_norms: dict[str, str] = {}
 
     # -- helpers ----------------------------------------------------------------------
 
@@ -264,7 +267,7 @@ class Answerer:
             question=question, weights=weights, total=total, article_coverage=top.coverage,
             margin=(top.score - second) / max(top.score, 1e-9),
             names_agree=(sum(n in top_text for n in names) / len(names)) if names else 1.0,
-            byline=byline, normalise=self.segmenter.normalise, tag=self._tag, lexicon=self.lexicon,
+            byline=byline, normalise=self._normal, tag=self._tag, lexicon=self.lexicon,
         )
         choices = [
             SentenceChoice(paragraph=s.paragraph, sentence=s.sentence, score=s.score, rank=i, lead=(s.paragraph == 0 and s.sentence.start == 0))
@@ -366,8 +369,27 @@ class Answerer:
         shared = sum(ch in top_text for ch in noun) / len(noun)
         return len(noun) >= 3 or shared < 0.5
 
+    def _normal(self, text: str) -> str:
+        """A sentence normalised once (simplified, half-width): the same passages are read
+        for many questions."""
+        norm = self._sentence_norms.get(text)
+        if norm is None:
+            norm = self.segmenter.normalise(text)
+            if len(self._sentence_norms) >= TAG_CACHE:
+                self._sentence_norms.clear()
+            self._sentence_norms[text] = norm
+        return norm
+
     def _tag(self, text: str) -> list[tuple[str, str]]:
-        return [(w.word, w.flag) for w in self.segmenter.tagger.lcut(text)]
+        """The words and parts of speech of a text; a sentence is tagged once (the passage
+        ranking, the sentence ranking and the candidates all read it). Callers get a copy."""
+        tagged = self._tag_cache.get(text)
+        if tagged is None:
+            tagged = [(w.word, w.flag) for w in self.segmenter.tagger.lcut(text)]
+            if len(self._tag_cache) >= TAG_CACHE:
+                self._tag_cache.clear()
+            self._tag_cache[text] = tagged
+        return list(tagged)
 
     def _alternatives(self, question: Question) -> dict[str, tuple[str, ...]]:
         """Synonyms of the question's words (config/synonyms.txt)."""
@@ -412,7 +434,7 @@ class Answerer:
         scored: list[tuple[tuple[bool, float, int, int], int, Sentence, float, Span | None]] = []
         for p, paragraph in enumerate(paragraphs):
             sentences = split_sentences(paragraph) or [Sentence(text=paragraph, start=0)]
-            norms = [self.segmenter.normalise(x.text) for x in sentences]
+            norms = [self._normal(x.text) for x in sentences]
             matched = [self._matched(n, weights, total, title, discount, alternatives) for n in norms]
             for i, sentence in enumerate(sentences):
                 near = max(matched[i - 1] if i > 0 else 0.0, matched[i + 1] if i + 1 < len(matched) else 0.0)

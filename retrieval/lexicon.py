@@ -8,6 +8,8 @@ directly.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
@@ -61,9 +63,14 @@ class Lexicon(BaseModel):
 
     def synonyms_of(self, word: str) -> frozenset[str]:
         """The words interchangeable with `word` (not itself)."""
-        out: set[str] = set()
-        for group in self.synonyms:
-            if word in group:
-                out |= group
-        out.discard(word)
-        return frozenset(out)
+        return _synonym_index(self.synonyms).get(word, frozenset())
+
+
+@lru_cache(maxsize=8)
+def _synonym_index(groups: tuple[frozenset[str], ...]) -> dict[str, frozenset[str]]:
+    """Each word's synonyms, built once per set of groups."""
+    out: dict[str, set[str]] = {}
+    for group in groups:
+        for word in group:
+            out.setdefault(word, set()).update(group)
+    return {word: frozenset(others - {word}) for word, others in out.items()}

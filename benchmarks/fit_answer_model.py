@@ -90,11 +90,11 @@ def right(shown: str, row: dict[str, object], parts: int) -> bool:
     return bool(text) and need(g in text for g in golds) and short
 
 
-def collect() -> list[Asked]:
-    """Every training question (the found ones carry candidates)."""
+def collect(sets: tuple[tuple[str, Path], ...] = TRAINING_SETS) -> list[Asked]:
+    """Every training question of the sets (the found ones carry candidates)."""
     out = []
     by_corpus: dict[Path, list[str]] = {}
-    for name, seeds in TRAINING_SETS:
+    for name, seeds in sets:
         if (DATA / name).is_file():
             by_corpus.setdefault(seeds, []).append(name)
     for seeds, files in by_corpus.items():

@@ -162,20 +162,38 @@ class Answerer:
             )
         top = first.answer.hits[0]
         shown: list[str | None] = [first.candidate]
+        confidences = [first.answer.confidence or 0.0]
         for part in parts[1:]:
-            question = analyse(part, self.segmenter, self.lexicon)
-            weights, total = self._weights(question)
-            title = self.segmenter.normalise(top.article.title)
-            best = self._ranked_sentences(top.article.paragraphs, question, weights, total, title)[0]
-            shown.append(self._shown(question, best.span))
+            part_shown, part_confidence = self._part(part, top.article, first.found)
+            shown.append(part_shown)
+            confidences.append(part_confidence)
         candidate = "；".join(a for a in shown if a) if all(shown) else None
-        # each further part is found with less context than the first: its confidence is
-        # the first part's, and a part without an answer withholds the whole line
-        confidence = first.answer.confidence if candidate else 0.0
+        # the line is as sure as its least sure part; a part without an answer withholds it
+        confidence = min(confidences) if candidate else 0.0
         printed = candidate if candidate and confidence >= self.model.print_threshold else None
         hits = first.answer.hits if printed else tuple(h.model_copy(update={"answer": None, "answer_start": None}) for h in first.answer.hits)
         answer = first.answer.model_copy(update={"question": text, "answer": printed, "confidence": confidence, "hits": hits})
         return Explained(answer, first.candidates, first.chosen, candidate, first.yes_word, first.found)
+
+    def _part(self, part: str, article: Article, found: dict[str, float] | None) -> tuple[str | None, float]:
+        """A further part of a two-part question, answered from the first part's article by
+        the same ranker and verifier: its answer words and their confidence."""
+        question = analyse(part, self.segmenter, self.lexicon)
+        weights, total = self._weights(question)
+        title = self.segmenter.normalise(article.title)
+        sentences = self._ranked_sentences(article.paragraphs, question, weights, total, title)
+        context = QuestionContext(
+            question=question, weights=weights, total=total,
+            article_coverage=self._coverage(weights, total, self._normal("\n".join(article.paragraphs))),
+            margin=found.get("margin", 0.0) if found else 0.0, names_agree=1.0, byline=False,
+            normalise=self._normal, tag=self._tag, lexicon=self.lexicon,
+        )
+        choices = [
+            SentenceChoice(paragraph=s.paragraph, sentence=s.sentence, score=s.score, rank=i, lead=(s.paragraph == 0 and s.sentence.start == 0))
+            for i, s in enumerate(sentences[:SENTENCES_CONSIDERED])
+        ]
+        chosen, confidence = self._choose(candidates_of(context, choices), question.kind)
+        return (self._shown(question, chosen.span) if chosen is not None else None), confidence
 
     def _weights(self, question: Question) -> tuple[dict[str, float], float]:
         core = set(question.core)

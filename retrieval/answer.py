@@ -333,6 +333,8 @@ class Answerer:
             kind_other=question.kind is Kind.OTHER,
             entities_agree=all(e in top_text for e in entities),
             specificity=max((self._idf(w) for w in words if w in top_text), default=0.0) / math.log(2.0 + len(self.corpus)),
+            question=question.normalised,
+            content_chars=len("".join(w for w in words if not any(w != o and w in o for o in words))),
         )
 
     def _choose(self, candidates: Sequence[Candidate], kind: Kind) -> tuple[Candidate | None, float]:

@@ -12,6 +12,10 @@ score, no span of the asked type stands in the best sentence. The weights are le
 from __future__ import annotations
 
 import math
+import re
+
+# the question is about the present moment (今天天气, 现在几点): an archive of articles does not say
+NOW = re.compile(r"今天|今晚|明天|现在|此刻|几点了|星期几|周几")
 
 FOUND_FEATURES: tuple[str, ...] = (
     "article_coverage",  # the question's weight in the best article
@@ -25,6 +29,8 @@ FOUND_FEATURES: tuple[str, ...] = (
     "kind_other",  # the question asks no specific type (怎么样, 什么)
     "entities_agree",  # the article names the districts and organisations the question names
     "specificity",  # the rarest content word the article has: its idf over the largest possible
+    "now",  # the question asks about the present moment (今天, 现在, 明天)
+    "content_chars",  # how many characters its content words have (log): small talk has few
 )
 
 
@@ -42,6 +48,8 @@ def found_features(
     kind_other: bool,
     entities_agree: bool,
     specificity: float,
+    question: str,
+    content_chars: int,
 ) -> dict[str, float]:
     """The decision's features, each scaled to about 0-1."""
     return {
@@ -56,4 +64,6 @@ def found_features(
         "kind_other": float(kind_other),
         "entities_agree": float(entities_agree),
         "specificity": max(0.0, min(1.0, specificity)),
+        "now": float(NOW.search(question) is not None),
+        "content_chars": math.log1p(content_chars) / math.log1p(24),
     }

@@ -155,9 +155,14 @@ def asked_unit_class(
     ):
         return "%"
     unit = match.group("unit")
+    noun = match.group("noun")
+    if unit == "个":  # 几个人, 多少个职工 count people; 几个企业 organisations
+        if noun.startswith(("人", *people_nouns)):
+            return "人"
+        if noun.startswith(tuple(organisation_nouns)):
+            return "家"
     if unit:
         return UNIT_CLASSES[unit]
-    noun = match.group("noun")
     if any(n in noun for n in people_nouns):
         return "人"
     if noun.startswith(tuple(organisation_nouns)):

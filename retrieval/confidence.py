@@ -26,6 +26,10 @@ from .candidates import FEATURES
 from .found import FOUND_FEATURES
 
 
+# a few hundred training questions cannot show a chance of error below about one in a hundred
+MAX_CONFIDENCE = 0.99
+
+
 def logit(p: float) -> float:
     p = max(1e-6, min(1.0 - 1e-6, p))
     return math.log(p / (1.0 - p))
@@ -81,7 +85,8 @@ class AnswerModel(BaseModel):
         if not self.verifier_weights or len(self.verifier_weights) != len(self.features) + 2:
             return 0.0
         inputs = (logit(best), logit(best) - logit(runner_up), *(values.get(name, 0.0) for name in self.features))
-        return sigmoid(self.verifier_bias + sum(w * x for w, x in zip(self.verifier_weights, inputs, strict=True)))
+        z = self.verifier_bias + sum(w * x for w, x in zip(self.verifier_weights, inputs, strict=True))
+        return min(MAX_CONFIDENCE, sigmoid(z))
 
     def found_probability(self, values: dict[str, float]) -> float:
         """How likely the paper answers the question at all (1.0 without a fitted decision)."""

@@ -109,6 +109,8 @@ def test_yes_no_needs_the_asked_predicate_not_only_the_topic(library: Library) -
     for text in ("密云区总工会有没有组织游泳比赛", "市总工会是否发放了电影票"):
         answer = library.answer(text)
         assert answer.answer is None and (answer.confidence or 0.0) < 1.0, text
+    stated = library.answer("保定南站房项目的工人宿舍有空调吗")  # 宿舍有空调: stated
+    assert stated.answer == "有" and 0.5 < (stated.confidence or 0.0) < 1.0
 
 
 def test_everyday_questions_are_not_found(library: Library) -> None:

@@ -76,6 +76,9 @@ def converse(
         answer = library.answer(resolution.question, limit)
         if article is not None:
             answer = prefer_article(answer, article.article_id)
+    if not answer.found and previous is not None and kind is FollowupKind.QUESTION:
+        # a follow-up the paper does not answer leaves the conversation on its article
+        return Exchange(resolution=resolution, answer=answer, turn=previous.model_copy(update={"asked_at": now}))
     cited = answer.hits[0].article if answer.found and answer.hits else None
     turn = Turn(
         question=resolution.question,

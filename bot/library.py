@@ -32,10 +32,12 @@ from bot.storage.store import Store, StoreError
 from retrieval import (
     Answer,
     Answerer,
+    AnswerModel,
     Corpus,
     FollowupWords,
     IndexError_,
     Layout,
+    Lexicon,
     Segmenter,
     load_layout,
     read_aliases,
@@ -52,6 +54,9 @@ LAYOUT_FILE = CONFIG_DIR / "layout.toml"
 USERDICT_FILE = CONFIG_DIR / "userdict.txt"
 STOPWORDS_FILE = CONFIG_DIR / "stopwords.txt"
 ALIASES_FILE = CONFIG_DIR / "aliases.txt"
+WORDS_DIR = CONFIG_DIR / "words"
+SYNONYMS_FILE = CONFIG_DIR / "synonyms.txt"
+ANSWER_MODEL_FILE = CONFIG_DIR / "answer_model.json"
 FOLLOWUPS_FILE = CONFIG_DIR / "followups.toml"
 
 
@@ -60,9 +65,21 @@ def project_layout() -> Layout:
     return load_layout(LAYOUT_FILE) if LAYOUT_FILE.exists() else Layout()
 
 
-def build_segmenter() -> Segmenter:
+def build_lexicon() -> Lexicon:
+    """The word lists of the answering rules, from config/words/ and config/synonyms.txt."""
+    return Lexicon.read(WORDS_DIR, SYNONYMS_FILE)
+
+
+def build_segmenter(lexicon: Lexicon | None = None) -> Segmenter:
     """The project's segmenter: its dictionary and question stopwords from config/."""
-    return Segmenter(USERDICT_FILE, read_word_list(STOPWORDS_FILE), read_aliases(ALIASES_FILE))
+    words = lexicon if lexicon is not None else build_lexicon()
+    return Segmenter(
+        USERDICT_FILE,
+        read_word_list(STOPWORDS_FILE),
+        read_aliases(ALIASES_FILE),
+        people_nouns=words.people_nouns,
+        organisation_nouns=words.organisation_nouns,
+    )
 
 
 def load_followup_words(path: Path = FOLLOWUPS_FILE) -> FollowupWords:
@@ -124,6 +141,14 @@ class Library:
         self.segmenter = segmenter
         self._live: Live | None = None
         self._told_unsaved = False
+    @cached_property
+    def lexicon(self) -> Lexicon:
+        return build_lexicon()
+
+    @cached_property
+    def answer_model(self) -> AnswerModel:
+        return AnswerModel.read(ANSWER_MODEL_FILE)
+
 
     @cached_property
     def followup_words(self) -> FollowupWords:
@@ -174,7 +199,7 @@ class Library:
 
     def _publish(self, corpus: Corpus) -> None:
         """Answer from `corpus` from now on: the index and its answerer swapped as one."""
-        self._live = Live(corpus, Answerer(corpus, self.segmenter))
+        self._live = Live(corpus, Answerer(corpus, self.segmenter, self.lexicon, self.answer_model))
 
     def _rebuild(self, saved: Corpus | None) -> Corpus:
         """Bring the index up to date with the store and save it, under the index lock;

@@ -22,6 +22,7 @@ from .byline import (
     names_in_credit,
     source_of,
 )
+from .confidence import AnswerModel
 from .corpus import Corpus
 from .errors import IndexError_, IssueError, RetrievalError
 from .followup import (
@@ -37,6 +38,7 @@ from .followup import (
 )
 from .index import Bm25Index
 from .layout import Layout, load_layout
+from .lexicon import Lexicon
 from .models import Answer, Article, ArticleKind, Headline, Hit, Issue
 from .parse import MAX_HEADING_CHARS, article_id, content_hash, parse_issue, parse_text, terminated
 from .segment import Segmenter, read_aliases, read_word_list
@@ -45,6 +47,7 @@ from .text import compact, is_cjk, normalise_line
 
 __all__ = [
     "Answer",
+    "AnswerModel",
     "Answerer",
     "Article",
     "ArticleKind",
@@ -60,6 +63,7 @@ __all__ = [
     "IssueError",
     "LEAD_RE",
     "Layout",
+    "Lexicon",
     "MAX_HEADING_CHARS",
     "PHOTO_CREDIT_LINE_RE",
     "PHOTO_CREDIT_TAIL_RE",

@@ -8,6 +8,8 @@
 3. The best article's best sentence gives the snippet and the short answer.
 4. When the question's words are mostly absent from the best article, or the thing
    asked about is in no article at all, the answer is "not found".
+5. The short answer is printed only when the answer model (retrieval/confidence.py) is
+   sure enough; otherwise the reply cites the evidence without an answer line.
 """
 
 from __future__ import annotations
@@ -17,10 +19,15 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .candidates import Candidate, QuestionContext, SentenceChoice, candidates_of
 from .corpus import Corpus
+from .confidence import AnswerModel
 from .extract import Span, extract
-from .models import Answer, Article, Headline, Hit
-from .question import ORG_HEADS, Question, QuestionType, analyse
+from .found import found_features
+from .kinds import BYLINE_QUESTION, HAS_QUESTION, RULES, parts_of
+from .lexicon import Lexicon
+from .models import Answer, Article, Headline, Hit, Kind
+from .question import Question, analyse, qualifiers_of
 from .segment import Segmenter
 from .sentences import SNIPPET_MAX, Sentence, cut_around, split_sentences
 
@@ -28,6 +35,7 @@ CANDIDATES = 40
 TITLE_DISCOUNT = 0.4
 EXPANSION_WEIGHT = 0.3
 UNKNOWN_CREDIT = 0.5
+TAG_CACHE = 8192  # tagged sentences kept: a question's passages and its article are tagged once
 RELATED_SHARE = 0.35  # further hits must score at least this share of the best one
 MIN_COVERAGE = 0.35
 MIN_COVERAGE_NAMED = 0.2
@@ -35,11 +43,42 @@ MIN_COVERAGE_TITLED = 0.1
 TITLE_NAME_BOOST = 1.3
 RARE_NAME_DOCS = 20
 ENTITY_PENALTY = 0.3
-_GENERIC_ORGS = {"总工会", "市总工会", "区总工会", "工会", "街道总工会", "全国总工会", "公司", "单位", "企业"}
+SYNONYM_CREDIT = 0.8  # a synonym of a question word says nearly the same
+NEIGHBOUR_SHARE = 0.3  # the question's words in the next or previous sentence count a little
+QUALIFIER_PENALTY = 0.5  # a sentence stating another rank / round / year is not the answer
+QUALIFIER_BONUS = 0.1  # one stating the asked one is more likely
+# qualifiers judged sentence by sentence; a year is often stated once for the whole article
+SENTENCE_QUALIFIERS = ("ordinal", "rank")
+SENTENCES_CONSIDERED = 4  # the best article's best sentences that give candidate answers
 
 
 # 奖金有多少: the words a 多少 at the end of the question counts
 _BEFORE_HOW_MANY = re.compile(r"([\u4e00-\u9fff]{1,8}?)(?:有|是|为|共计?|一共|总共)?多少$")
+
+
+@dataclass
+class Explained:
+    """An answer with what the answer model saw: every candidate span with its features,
+    the chosen one, and the words it would print (printed or not)."""
+
+    answer: Answer
+    candidates: tuple[Candidate, ...] = ()
+    chosen: Candidate | None = None
+    candidate: str | None = None
+    yes_word: str | None = None  # 有 / 是: what every candidate of a yes/no question says
+    found: dict[str, float] | None = None  # the found / not-found decision's features
+
+    def shown(self, candidate: Candidate) -> str:
+        """The answer words of a candidate (有 / 是 for a yes/no question)."""
+        return self.yes_word if self.yes_word is not None else candidate.text
+
+
+@dataclass
+class _Ranked:
+    paragraph: int
+    sentence: Sentence
+    score: float
+    span: Span | None
 
 
 @dataclass
@@ -49,15 +88,22 @@ class _Scored:
     sentence: Sentence
     score: float
     coverage: float
+    local: float = 0.0  # the best sentence's share of the question's weight
 
 
 class Answerer:
     """Answers questions from a corpus; cheap to build, shares the corpus and segmenter."""
 
-    def __init__(self, corpus: Corpus, segmenter: Segmenter) -> None:
+    def __init__(
+        self, corpus: Corpus, segmenter: Segmenter, lexicon: Lexicon | None = None, model: AnswerModel | None = None
+    ) -> None:
         self.corpus = corpus
         self.segmenter = segmenter
+        self.lexicon = lexicon if lexicon is not None else Lexicon()
+        self.model = model if model is not None else AnswerModel()
         self._norm_cache: dict[int, tuple[str, str]] = {}
+        self._tag_cache: dict[str, list[tuple[str, str]]] = {}
+        self._sentence_norms: dict[str, str] = {}
 
     # -- helpers ----------------------------------------------------------------------
 
@@ -91,9 +137,9 @@ class Answerer:
         places = self.segmenter.places | self.segmenter.places_short
         out = []
         for term in question.terms:
-            if term in out or term in _GENERIC_ORGS:
+            if term in out or term in self.lexicon.generic_organisations:
                 continue
-            if term in places or (len(term) >= 4 and term.endswith(ORG_HEADS)):
+            if term in places or (len(term) >= 4 and term.endswith(self.lexicon.organisation_heads)):
                 out.append(term)
         # keep the longest of overlapping forms (密云区 covers 密云)
         return [t for t in out if not any(t != o and t in o for o in out)] or out
@@ -102,17 +148,77 @@ class Answerer:
 
     def answer(self, text: str, limit: int = 5) -> Answer:
         """The answer to one question, with up to `limit` cited hits."""
-        question = analyse(text, self.segmenter)
-        terms = [t for t in question.terms if not t.startswith("#")]
-        if not terms or len(self.corpus) == 0:
-            return Answer(question=text, found=False, reason="empty")
+        return self.explain(text, limit).answer
+
+    def explain(self, text: str, limit: int = 5) -> Explained:
+        """The answer, and the features its confidence was computed from. A two-part
+        question (多少人参加，评出几个奖项) answers each part from the same article."""
+        parts = parts_of(self.segmenter.normalise(text).strip())
+        first = self._explain(text if len(parts) == 1 else parts[0], limit)
+        if len(parts) == 1 or not first.answer.found:
+            return Explained(
+                first.answer.model_copy(update={"question": text}), first.candidates, first.chosen, first.candidate, first.yes_word,
+                first.found,
+            )
+        top = first.answer.hits[0]
+        shown: list[str | None] = [first.candidate]
+        confidences = [first.answer.confidence or 0.0]
+        for part in parts[1:]:
+            part_shown, part_confidence = self._part(part, top.article, first.found)
+            shown.append(part_shown)
+            confidences.append(part_confidence)
+        candidate = "；".join(a for a in shown if a) if all(shown) else None
+        # the line is as sure as its least sure part; a part without an answer withholds it
+        confidence = min(confidences) if candidate else 0.0
+        printed = candidate if candidate and confidence >= self.model.print_threshold else None
+        hits = first.answer.hits if printed else tuple(h.model_copy(update={"answer": None, "answer_start": None}) for h in first.answer.hits)
+        answer = first.answer.model_copy(update={"question": text, "answer": printed, "confidence": confidence, "hits": hits})
+        return Explained(answer, first.candidates, first.chosen, candidate, first.yes_word, first.found)
+
+    def _part(self, part: str, article: Article, found: dict[str, float] | None) -> tuple[str | None, float]:
+        """A further part of a two-part question, answered from the first part's article by
+        the same ranker and verifier: its answer words and their confidence."""
+        question = analyse(part, self.segmenter, self.lexicon)
+        weights, total = self._weights(question)
+        title = self.segmenter.normalise(article.title)
+        sentences = self._ranked_sentences(article.paragraphs, question, weights, total, title)
+        context = QuestionContext(
+            question=question, weights=weights, total=total,
+            article_coverage=self._coverage(weights, total, self._normal("\n".join(article.paragraphs))),
+            margin=found.get("margin", 0.0) if found else 0.0, names_agree=1.0, byline=False,
+            normalise=self._normal, tag=self._tag, lexicon=self.lexicon,
+        )
+        choices = [
+            SentenceChoice(paragraph=s.paragraph, sentence=s.sentence, score=s.score, rank=i, lead=(s.paragraph == 0 and s.sentence.start == 0))
+            for i, s in enumerate(sentences[:SENTENCES_CONSIDERED])
+        ]
+        chosen, confidence = self._choose(candidates_of(context, choices), question.kind)
+        return (self._shown(question, chosen.span) if chosen is not None else None), confidence
+
+    def _weights(self, question: Question) -> tuple[dict[str, float], float]:
         core = set(question.core)
+        terms = [t for t in question.terms if not t.startswith("#")]
         # words that only come from expanding a short form count as alternatives, less
         weights = {t: self._idf(t) * (1.0 if t in core else EXPANSION_WEIGHT) for t in dict.fromkeys(terms)}
-        total = sum(weights.values())
+        return weights, sum(weights.values()) or 1.0
+
+    def _shown(self, question: Question, span: Span | None) -> str | None:
+        """The answer words of a span: the span, or 有 / 是 for a yes/no question."""
+        if span is None:
+            return None
+        if question.kind is Kind.YES_NO:
+            return "有" if HAS_QUESTION.search(question.normalised) else "是"
+        return span.text
+
+    def _explain(self, text: str, limit: int) -> Explained:
+        question = analyse(text, self.segmenter, self.lexicon)
+        terms = [t for t in question.terms if not t.startswith("#")]
+        if not terms or len(self.corpus) == 0:
+            return Explained(Answer(question=text, found=False, reason="empty", kind=question.kind))
+        weights, total = self._weights(question)
         candidates = self.corpus.bm25.top(question.terms, CANDIDATES)
         if not candidates:
-            return Answer(question=text, found=False, reason="unknown")
+            return Explained(Answer(question=text, found=False, reason="unknown", kind=question.kind))
         best_bm25 = candidates[0][1]
         entities = self._entities(question)
         names = self._names(question, entities)
@@ -134,12 +240,13 @@ class Answerer:
                     score *= TITLE_NAME_BOOST
             current = by_article.get(row)
             if current is None or score > current.score:
-                by_article[row] = _Scored(row, paragraph, sentence, score, coverage)
+                by_article[row] = _Scored(row, paragraph, sentence, score, coverage, local)
         ranked = sorted(by_article.values(), key=lambda s: (-s.score, s.row))
         top = ranked[0]
         top_title, top_text = self._normalised(top.row)
+        kind = question.kind
         if self._asks_about_unknown(question, top_text):
-            return Answer(question=text, found=False, reason="unknown")
+            return Explained(Answer(question=text, found=False, reason="unknown", kind=kind))
         # a rare name of the question found in the article: its other words may be paraphrased
         rare = [n for n in names if self.corpus.bm25.doc_freq(n) <= RARE_NAME_DOCS]
         threshold = MIN_COVERAGE
@@ -149,15 +256,103 @@ class Answerer:
             threshold = MIN_COVERAGE_TITLED
         if top.coverage < threshold or not all(e in top_text for e in entities):
             related = tuple(self._headline(self.corpus.article(s.row)) for s in ranked[:3] if s.coverage >= 0.3)
-            return Answer(question=text, found=False, reason="weak", related=related)
+            return Explained(Answer(question=text, found=False, reason="weak", related=related, kind=kind))
+        if _qualifier_missing(question, top_text):
+            # 二等奖 asked, only 一等奖 stated: the paper does not say
+            related = tuple(self._headline(self.corpus.article(s.row)) for s in ranked[:3])
+            return Explained(Answer(question=text, found=False, reason="unsaid", related=related, kind=kind))
         relevant = [s for s in ranked[:limit] if s.score >= RELATED_SHARE * top.score and s.coverage >= MIN_COVERAGE / 2]
-        hits = [self._hit(s, question, weights, total, first=(i == 0)) for i, s in enumerate(relevant)]
-        if hits[0].answer is None and _needs_span(question):
-            # 多少人 with no count of people in the article, 谁 with no name after the role:
-            # the paper does not say, so do not cite something beside the point.
-            related = tuple(self._headline(h.article) for h in hits[:3])
-            return Answer(question=text, found=False, reason="unsaid", related=related)
-        return Answer(question=text, found=True, answer=hits[0].answer, hits=tuple(hits))
+        article = self.corpus.article(top.row)
+        sentences = self._ranked_sentences(article.paragraphs, question, weights, total, top_title)
+        best = sentences[0]
+        paragraph, sentence, span = best.paragraph, best.sentence, best.span
+        byline = kind is Kind.PERSON and bool(article.reporters) and BYLINE_QUESTION.search(question.normalised) is not None
+        if byline:
+            span, sentence, paragraph = _byline(article), article_lead(article), 0
+        rule = RULES[kind]
+        if span is None and rule.refuses_without_span(question.unit_class is not None, bool(question.roles)):
+            # 多少人 with no count of people in the article, 谁 with no name after the role,
+            # 有没有 with nothing of the kind stated: the paper does not say, so do not cite.
+            related = tuple(self._headline(self.corpus.article(s.row)) for s in relevant[:3])
+            return Explained(Answer(question=text, found=False, reason="unsaid", related=related, kind=kind))
+        second = ranked[1].score if len(ranked) > 1 else 0.0
+        decision = self._found_features(question, top, best_bm25, (top.score - second) / max(top.score, 1e-9), span is not None, entities, top_text)
+        if self.model.found_probability(decision) < self.model.found_threshold:
+            # small talk, everyday questions, things no article states: the learned decision
+            related = tuple(self._headline(self.corpus.article(s.row)) for s in relevant[:3])
+            return Explained(Answer(question=text, found=False, reason="weak", related=related, kind=kind), found=decision)
+        context = QuestionContext(
+            question=question, weights=weights, total=total, article_coverage=top.coverage,
+            margin=(top.score - second) / max(top.score, 1e-9),
+            names_agree=(sum(n in top_text for n in names) / len(names)) if names else 1.0,
+            byline=byline, normalise=self._normal, tag=self._tag, lexicon=self.lexicon,
+        )
+        choices = [
+            SentenceChoice(paragraph=s.paragraph, sentence=s.sentence, score=s.score, rank=i, lead=(s.paragraph == 0 and s.sentence.start == 0))
+            for i, s in enumerate(sentences[:SENTENCES_CONSIDERED])
+        ]
+        forced = [(SentenceChoice(paragraph=0, sentence=sentence, score=best.score, rank=0, lead=True), span)] if byline and span else []
+        spans = candidates_of(context, choices, forced)
+        chosen, confidence = self._choose(spans, kind)
+        yes_word = ("有" if HAS_QUESTION.search(question.normalised) else "是") if kind is Kind.YES_NO else None
+        explained = Explained(Answer(question=text, found=True, kind=kind), tuple(spans), chosen, yes_word=yes_word)
+        shown = explained.shown(chosen) if chosen is not None else None
+        printed = shown if shown is not None and confidence >= self.model.print_threshold else None
+        if printed is not None and chosen is not None:  # the sentence that holds the printed answer
+            hits = [self._hit(top, chosen.paragraph, chosen.sentence, chosen.span)]
+        else:  # the highlight is a claimed answer: none when no answer line is printed
+            hits = [self._hit(top, paragraph, sentence, None)]
+        for other in relevant[1:]:
+            hits.append(self._hit(other, other.paragraph, other.sentence, None))
+        answer = Answer(
+            question=text,
+            found=True,
+            answer=printed,
+            confidence=round(confidence, 3),
+            kind=kind,
+            hits=tuple(hits),
+        )
+        return Explained(answer, tuple(spans), chosen, shown, yes_word, decision)
+
+    def _found_features(
+        self, question: Question, top: _Scored, bm25: float, margin: float, typed: bool, entities: list[str], top_text: str
+    ) -> dict[str, float]:
+        """The features of the found / not-found decision (retrieval/found.py)."""
+        words = [t for t in dict.fromkeys(question.core) if not t.startswith("#")]
+        most = sum(self._idf(t) for t in dict.fromkeys(question.terms)) * (self.corpus.bm25.k1 + 1.0)
+        return found_features(
+            article_coverage=top.coverage,
+            sentence_coverage=top.local,
+            known=sum(self.corpus.bm25.doc_freq(w) > 0 for w in words),
+            words=len(words),
+            unknown_name=any(self.corpus.bm25.doc_freq(n) == 0 for n in question.names),
+            bm25=bm25,
+            bm25_max=most,
+            margin=margin,
+            typed_span=typed,
+            kind_other=question.kind is Kind.OTHER,
+            entities_agree=all(e in top_text for e in entities),
+            specificity=max((self._idf(w) for w in words if w in top_text), default=0.0) / math.log(2.0 + len(self.corpus)),
+            question=question.normalised,
+            content_chars=len("".join(w for w in words if not any(w != o and w in o for o in words))),
+        )
+
+    def _choose(self, candidates: Sequence[Candidate], kind: Kind) -> tuple[Candidate | None, float]:
+        """The ranker's best candidate and the calibrated confidence that it is right."""
+        if not candidates:
+            return None, 0.0
+        scores = [self.model.score(c.features) for c in candidates]
+        order = sorted(range(len(candidates)), key=lambda i: -scores[i])
+        best = candidates[order[0]]
+        # the runner-up is the best candidate that says something else
+        runner_up = next(
+            (scores[i] for i in order[1:] if candidates[i].text not in best.text and best.text not in candidates[i].text),
+            1e-6,
+        )
+        return best, self.model.confidence(scores[order[0]], runner_up, best.features)
+
+    def _extract(self, sentence: str, question: Question) -> Span | None:
+        return extract(sentence, question, self._tag, self.lexicon, RULES[question.kind].extractor)
 
     @staticmethod
     def _headline(article: Article) -> Headline:
@@ -178,7 +373,7 @@ class Answerer:
     def _asks_about_unknown(self, question: Question, top_text: str) -> bool:
         """Is the thing asked about (多少年终奖 -> 年终奖) in no article at all, and not even
         its characters in the best one (多少资金 is answered by 融资250亿美元)?"""
-        if question.qtype is not QuestionType.QUANTITY or question.unit_class is not None:
+        if question.kind is not Kind.QUANTITY or question.unit_class is not None:
             return False
         noun = question.noun
         if not noun:  # 奖金有多少: the last noun before 多少
@@ -194,52 +389,98 @@ class Answerer:
         shared = sum(ch in top_text for ch in noun) / len(noun)
         return len(noun) >= 3 or shared < 0.5
 
-    def _tag(self, text: str) -> list[tuple[str, str]]:
-        return [(w.word, w.flag) for w in self.segmenter.tagger.lcut(text)]
+    def _normal(self, text: str) -> str:
+        """A sentence normalised once (simplified, half-width): the same passages are read
+        for many questions."""
+        norm = self._sentence_norms.get(text)
+        if norm is None:
+            norm = self.segmenter.normalise(text)
+            if len(self._sentence_norms) >= TAG_CACHE:
+                self._sentence_norms.clear()
+            self._sentence_norms[text] = norm
+        return norm
 
-    def _sentence_score(
-        self, sentence: str, question: Question, weights: dict[str, float], total: float, title: str
-    ) -> tuple[float, Span | None]:
-        """Question words in the sentence (those of the title count less: the title already
-        says them), plus a bonus when the sentence holds the kind of answer asked for."""
-        norm = self.segmenter.normalise(sentence)
-        discount = TITLE_DISCOUNT if question.qtype is not QuestionType.STATEMENT else 1.0
-        matched = sum(w * (discount if t in title else 1.0) for t, w in weights.items() if t in norm) / total
-        span = extract(sentence, question, self._tag)
-        bonus = 0.0
-        if span is not None:
-            bonus = 0.3 * span.strength
-            if question.qtype is QuestionType.LIST and span.strength < 1:  # a longer list answers 哪些 better
-                bonus += 0.05 * min(span.text.count("、"), 6)
-        return matched + bonus, span
+    def _tag(self, text: str) -> list[tuple[str, str]]:
+        """The words and parts of speech of a text; a sentence is tagged once (the passage
+        ranking, the sentence ranking and the candidates all read it). Callers get a copy."""
+        tagged = self._tag_cache.get(text)
+        if tagged is None:
+            tagged = [(w.word, w.flag) for w in self.segmenter.tagger.lcut(text)]
+            if len(self._tag_cache) >= TAG_CACHE:
+                self._tag_cache.clear()
+            self._tag_cache[text] = tagged
+        return list(tagged)
+
+    def _alternatives(self, question: Question) -> dict[str, tuple[str, ...]]:
+        """Synonyms of the question's words (config/synonyms.txt)."""
+        return {t: tuple(sorted(self.lexicon.synonyms_of(t))) for t in question.terms if not t.startswith("#")}
+
+    def _matched(
+        self, norm: str, weights: dict[str, float], total: float, title: str, discount: float,
+        alternatives: dict[str, tuple[str, ...]],
+    ) -> float:
+        """The share of the question's weight a sentence states: its words, their synonyms
+        (a little less), and the characters of words no article has (less again)."""
+        got = 0.0
+        for term, weight in weights.items():
+            scale = discount if term in title else 1.0
+            if term in norm:
+                got += weight * scale
+            elif any(alt in norm for alt in alternatives.get(term, ())):
+                got += weight * scale * SYNONYM_CREDIT
+            elif len(term) > 1 and self.corpus.bm25.doc_freq(term) == 0:
+                got += weight * scale * UNKNOWN_CREDIT * sum(ch in norm for ch in term) / len(term)
+        return got / total
 
     def _best_sentence(
         self, paragraphs: Sequence[str], question: Question, weights: dict[str, float], total: float, title: str
     ) -> tuple[int, Sentence, float, Span | None]:
         """The best answering sentence of the paragraphs: (paragraph index, sentence, score,
-        short answer). When the question needs a figure or a name, a sentence that has one
-        wins; ties go to the earlier sentence."""
-        best: tuple[tuple[bool, float, int, int], int, Sentence, float, Span | None] | None = None
-        for p, paragraph in enumerate(paragraphs):
-            for i, sentence in enumerate(split_sentences(paragraph) or [Sentence(text=paragraph, start=0)]):
-                score, span = self._sentence_score(sentence.text, question, weights, total, title)
-                key = (span is not None and _needs_span(question), score, -p, -i)
-                if best is None or key > best[0]:
-                    best = (key, p, sentence, score, span)
-        if best is None:
-            raise ValueError("no paragraph to choose a sentence from")
-        return best[1], best[2], best[3], best[4]
+        short answer)."""
+        best = self._ranked_sentences(paragraphs, question, weights, total, title)[0]
+        return best.paragraph, best.sentence, best.score, best.span
 
-    def _hit(
-        self, scored: _Scored, question: Question, weights: dict[str, float], total: float, first: bool
-    ) -> Hit:
+    def _ranked_sentences(
+        self, paragraphs: Sequence[str], question: Question, weights: dict[str, float], total: float, title: str
+    ) -> list[_Ranked]:
+        """The sentences of the paragraphs, the best answering one first, each with its
+        score and the span of the asked type it holds. A sentence is judged with its
+        neighbours (the question's words may stand in the sentence before the answer) and
+        by the qualifiers it states; when the question needs a figure or a name, a
+        sentence that has one wins; ties go to the earlier sentence."""
+        discount = TITLE_DISCOUNT if question.kind is not Kind.OTHER else 1.0
+        alternatives = self._alternatives(question)
+        needs = _needs_span(question)
+        scored: list[tuple[tuple[bool, float, int, int], int, Sentence, float, Span | None]] = []
+        for p, paragraph in enumerate(paragraphs):
+            sentences = split_sentences(paragraph) or [Sentence(text=paragraph, start=0)]
+            norms = [self._normal(x.text) for x in sentences]
+            matched = [self._matched(n, weights, total, title, discount, alternatives) for n in norms]
+            for i, sentence in enumerate(sentences):
+                near = max(matched[i - 1] if i > 0 else 0.0, matched[i + 1] if i + 1 < len(matched) else 0.0)
+                score = max(matched[i], matched[i] + NEIGHBOUR_SHARE * (near - matched[i]))
+                stated = qualifiers_of(norms[i])
+                for cls, asked in question.qualifiers.items():
+                    if cls not in SENTENCE_QUALIFIERS:
+                        continue
+                    if asked & stated.get(cls, frozenset()):
+                        score += QUALIFIER_BONUS
+                    elif stated.get(cls):
+                        score -= QUALIFIER_PENALTY
+                span = self._extract(sentence.text, question)
+                if span is not None:
+                    score += 0.3 * span.strength
+                    if question.kind is Kind.LIST:  # a longer list answers 哪些 better
+                        score += 0.05 * min(span.text.count("、"), 6)
+                key = (span is not None and needs, score, -p, -i)
+                scored.append((key, p, sentence, score, span))
+        if not scored:
+            raise ValueError("no paragraph to choose a sentence from")
+        scored.sort(key=lambda x: x[0], reverse=True)
+        return [_Ranked(paragraph=p, sentence=sentence, score=score, span=span) for _, p, sentence, score, span in scored]
+
+    def _hit(self, scored: _Scored, paragraph: int, sentence: Sentence, span: Span | None) -> Hit:
         article = self.corpus.article(scored.row)
-        paragraph, sentence, span = scored.paragraph, scored.sentence, None
-        if first:
-            title = self._normalised(scored.row)[0]
-            paragraph, sentence, _, span = self._best_sentence(article.paragraphs, question, weights, total, title)
-        else:
-            span = extract(sentence.text, question, self._tag)
         snippet, answer_start = _snippet(article.paragraphs[paragraph], sentence, span)
         return Hit(
             article=article,
@@ -250,11 +491,30 @@ class Answerer:
             score=round(scored.score * 10, 4),
         )
 
+
+def article_lead(article: Article) -> Sentence:
+    first = split_sentences(article.paragraphs[0]) if article.paragraphs else []
+    return first[0] if first else Sentence(text=article.paragraphs[0] if article.paragraphs else "", start=0)
+
+
+def _byline(article: Article) -> Span:
+    """Who wrote or photographed the article: its reporters (记者是谁, 谁拍的)."""
+    names = "、".join(article.reporters)
+    lead = article_lead(article).text
+    at = lead.find(article.reporters[0])
+    return Span(text=names, start=max(at, 0), end=max(at, 0) + len(names) if at >= 0 else 0, strength=1.0)
+
+
+def _qualifier_missing(question: Question, text: str) -> bool:
+    """Does the article state other qualifiers of a class the question asks for, and
+    never the asked one (二等奖 asked, only 一等奖 stated)?"""
+    stated = qualifiers_of(text)
+    return any(stated.get(c) and not (asked & stated[c]) for c, asked in question.qualifiers.items())
+
+
 def _needs_span(question: Question) -> bool:
     """Questions whose answer, when printed, has a shape we always recognise."""
-    if question.qtype is QuestionType.QUANTITY:
-        return question.unit_class is not None
-    return question.qtype is QuestionType.PERSON and bool(question.roles)
+    return RULES[question.kind].refuses_without_span(question.unit_class is not None, bool(question.roles))
 
 
 def _snippet(paragraph: str, sentence: Sentence, span: Span | None) -> tuple[str, int | None]:

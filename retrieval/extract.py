@@ -9,40 +9,32 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
 
 from .figures import TIME_RE, find_figures
-from .question import ORG_HEADS, PLACE_HEADS, ROLES, Question, QuestionType
+from .lexicon import Lexicon
+from .models import Kind
 
-SURNAMES = set(
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
-    "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-    "常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季"
-    "裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄"
-    "窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查"
-    "麻苑迟邝那"
-)
-# What follows a name in news prose: a verb of speaking or acting, or punctuation.
-_AFTER_NAME = (
-    "介绍", "表示", "指出", "说", "出席", "主持", "带队", "代表", "讲话", "致辞", "参加", "强调", "要求", "认为",
-    "在", "对", "为", "与", "和", "同", "等", "作", "做", "宣布", "提出", "希望", "总结", "部署", "担任", "一行",
-    "同志", "率", "出", "主讲", "授课", "讲解", "讲授", "分享", "谈", "回顾", "颁发", "看望", "慰问", "调研",
-    "分别", "也", "还", "则", "就", "已", "曾", "先后", "随后", "均",
-    "、", "，", "。", "（", "(", "；", "：", "”",
-)
-_NAME_AFTER_ROLE = re.compile(r"(?:[、，]?(?:" + "|".join(sorted(ROLES, key=len, reverse=True)) + r"))*")
+if TYPE_CHECKING:
+    from .question import Question
+
 _PLACE_VERBS = r"举办|举行|召开|开展|开班|开幕|开课|进行|组织|揭牌|启动|上演|亮相|落户|设立|成立|开启|拉开"
 _PLACE_RE = re.compile(rf"在([^，。；“”]{{2,40}}?)(?:组织)?(?:{_PLACE_VERBS})")
 _LOCATED_RE = re.compile(
     r"(?:位于|坐落于|地处|坐落在|设在|来到|前往|先后到|先后来到|走进|走访|到访|赴)([^，。；“”]{2,40}?)(?:[，。；的]|进行|开展|参观|调研|$)"
 )
 _TITLES = re.compile(r"《([^《》]{1,30})》")
-_ENUMERATION = re.compile(r"[^，。；：:“”]*、[^，。；：:“”]*")
+_ENUMERATION = re.compile(r"[^，。；：:]*、[^，。；：:]*")
+_COUNTED_TAIL = re.compile(r"(?:等|和|及)?[一二三四五六七八九十两\d]*[个项类种条部分]*$")
 _BY_ORGS = re.compile(r"由([^，。；]{2,60}?)(?:联合|共同)?(?:主办|承办|举办|组织|发起|指导)")
 
 
 Tagger = Callable[[str], list[tuple[str, str]]]
+# an extractor gives the spans of its type in a sentence, the most likely first
+Extractor = Callable[[str, "Question", Tagger, Lexicon], "list[Span]"]
 # parts of speech a noun phrase may hold (jieba's tag set): nouns, names, numbers, measure
 # words, places, directions, adjectives, distinguishing words, abbreviations, Latin words
 _PHRASE_POS = ("n", "m", "q", "s", "f", "a", "b", "j", "eng", "l", "i")
@@ -61,16 +53,16 @@ class Span(BaseModel):
     strength: float = 1.0
 
 
-def _weaker(span: Span | None, strength: float) -> Span | None:
-    return None if span is None else span.model_copy(update={"strength": strength})
+def _weaker(spans: Sequence[Span], strength: float) -> list[Span]:
+    return [span.model_copy(update={"strength": min(span.strength, strength)}) for span in spans]
 
 
-def _nearest(spans: Sequence[Span], anchors: Sequence[int]) -> Span | None:
-    if not spans:
-        return None
+def _nearest(spans: Sequence[Span], anchors: Sequence[int]) -> list[Span]:
+    """The spans, the nearest to the question's words first (a stable sort: ties keep
+    their order)."""
     if not anchors:
-        return spans[0]
-    return min(spans, key=lambda s: min(abs(s.start - a) for a in anchors))
+        return list(spans)
+    return sorted(spans, key=lambda s: min(abs(s.start - a) for a in anchors))
 
 
 def anchors_of(sentence: str, question: Question) -> list[int]:
@@ -86,35 +78,53 @@ def anchors_of(sentence: str, question: Question) -> list[int]:
     return out
 
 
-def quantity(sentence: str, question: Question, tag: Tagger) -> Span | None:
+_ORDINAL = re.compile(r"第[一二三四五六七八九十百零两\d]+(?:届|次|季|期|批|轮|名|阶段|场|个)")
+
+
+def quantity(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> list[Span]:
+    anchors = anchors_of(sentence, question)
+    if "第几" in question.normalised:
+        ordinals = [Span(text=m.group(0), start=m.start(), end=m.end()) for m in _ORDINAL.finditer(sentence)]
+        return _nearest(ordinals, anchors)
     found = find_figures(sentence)
     figures = [f for f in found if question.unit_class in (None, f.unit_class)]
     if not figures and question.unit_class is None:
         figures = found
-    if not figures:
-        return None
     noun = question.noun[:2]
     followed = [f for f in figures if noun and sentence[f.end : f.end + 8].find(noun) >= 0]
-    pool = followed or figures
-    spans = [Span(text=f.text, start=f.start, end=f.end) for f in pool]
-    best = _nearest(spans, anchors_of(sentence, question))
-    if best is None:
-        return None
-    if noun and sentence.startswith(question.noun, best.end):
-        return Span(text=best.text + question.noun, start=best.start, end=best.end + len(question.noun))
-    return best
+    rest = [f for f in figures if f not in followed]
+    spans = []
+    for pool in (followed, rest):
+        for span in _nearest([Span(text=f.text, start=f.start, end=f.end) for f in pool], anchors):
+            if noun and sentence.startswith(question.noun, span.end):  # 5个参赛队
+                span = Span(text=span.text + question.noun, start=span.start, end=span.end + len(question.noun))
+            spans.append(span)
+    return spans
 
 
-def _name_at(sentence: str, at: int) -> Span | None:
-    """A personal name starting at `at`: a surname and one or two more characters."""
-    if at >= len(sentence) or sentence[at] not in SURNAMES:
+def _inside_role(sentence: str, at: int, lexicon: Lexicon) -> bool:
+    """Does a role word cover position `at` and start before it (主席李达: 席 is inside
+    主席, so no name starts there)?"""
+    for role in lexicon.roles:
+        for start in range(max(0, at - len(role) + 1), at):
+            if sentence.startswith(role, start):
+                return True
+    return False
+
+
+def _name_at(sentence: str, at: int, lexicon: Lexicon) -> Span | None:
+    """A personal name starting at `at`: a surname and one or two more characters, not
+    starting inside a role word and followed by what follows names."""
+    if at < 0 or at >= len(sentence) or sentence[at] not in lexicon.surnames or _inside_role(sentence, at, lexicon):
         return None
     for length in (2, 3):
         name = sentence[at : at + length]
         if len(name) < length or not all("\u4e00" <= c <= "\u9fff" for c in name):
             break
+        if any(role in name for role in lexicon.roles):  # 李达主: a name holds no role word
+            continue
         rest = sentence[at + length :]
-        if not rest or rest.startswith(_AFTER_NAME):
+        if not rest or rest.startswith(lexicon.after_name):
             return Span(text=name, start=at, end=at + length)
     return None
 
@@ -122,30 +132,37 @@ def _name_at(sentence: str, at: int) -> Span | None:
 _NAME_BEFORE_ROLE = re.compile(r"([\u4e00-\u9fff]{2,3})(?:为|任|出任|担任|当选为?|是|作为)[^，。；]{0,12}$")
 
 
-def _names_after_roles(sentence: str, roles: Sequence[str]) -> list[Span]:
+@lru_cache(maxsize=8)
+def _roles_run(roles: tuple[str, ...]) -> re.Pattern[str]:
+    """Further roles after a role (党组书记、副主席张良)."""
+    return re.compile(r"(?:[、，]?(?:" + "|".join(map(re.escape, roles)) + r"))*") if roles else re.compile("")
+
+
+def _names_after_roles(sentence: str, roles: Sequence[str], lexicon: Lexicon) -> list[Span]:
     spans = []
+    run = _roles_run(lexicon.roles)
     for role in roles:
         at = sentence.find(role)
         while at >= 0:
             before = _NAME_BEFORE_ROLE.search(sentence, 0, at)
             if before is not None:  # 严复为改名后的首任校长
                 for start in range(before.start(1), before.end(1) - 1):
-                    name = _name_at(sentence, start)
+                    name = _name_at(sentence, start, lexicon)
                     if name is not None and name.end == before.end(1):
                         spans.append(name)
                         break
             after = at + len(role)
-            more = _NAME_AFTER_ROLE.match(sentence, after)
+            more = run.match(sentence, after)
             if more is not None:
                 after = more.end()
-            name = _name_at(sentence, after)
+            name = _name_at(sentence, after, lexicon)
             if name is not None:
                 spans.append(name)
             at = sentence.find(role, at + 1)
     return spans
 
 
-def _names_before_verbs(sentence: str, question: Question) -> list[Span]:
+def _names_before_verbs(sentence: str, question: Question, lexicon: Lexicon) -> list[Span]:
     """Names standing just before one of the question's words (谁带队 -> 蒋文云带队)."""
     spans = []
     for term in question.terms:
@@ -154,7 +171,7 @@ def _names_before_verbs(sentence: str, question: Question) -> list[Span]:
         at = sentence.find(term)
         while at >= 0:
             for length in (3, 2):
-                name = _name_at(sentence, at - length) if at - length >= 0 else None
+                name = _name_at(sentence, at - length, lexicon) if at - length >= 0 else None
                 if name is not None and name.end == at:
                     spans.append(name)
                     break
@@ -166,7 +183,7 @@ _INVITED = re.compile(r"(?:邀请|聘请|请)(?:了)?([^，。；“”]{2,30}?)
 _ASKED_ROLE = re.compile(r"([\u4e00-\u9fff]{2})是谁|谁是[^，。？?]{0,12}?([\u4e00-\u9fff]{2})$")
 
 
-def _asked_roles(question: Question) -> tuple[str, ...]:
+def asked_roles(question: Question) -> tuple[str, ...]:
     """The roles a 谁 question names: its own (主席), or the word before 是谁 (代表是谁)."""
     if question.roles:
         return question.roles
@@ -175,27 +192,26 @@ def _asked_roles(question: Question) -> tuple[str, ...]:
     return (word,) if word else ()
 
 
-def person(sentence: str, question: Question, tag: Tagger) -> Span | None:
+def person(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> list[Span]:
     anchors = anchors_of(sentence, question)
-    roles = _asked_roles(question)
-    spans = _names_after_roles(sentence, roles) if roles else []
-    if not spans:
-        spans = _names_before_verbs(sentence, question)
+    roles = asked_roles(question)
+    spans = _names_after_roles(sentence, roles, lexicon) if roles else []
+    if not spans and not question.roles:
+        spans = _names_before_verbs(sentence, question, lexicon)
     if not spans and "请" in question.normalised:
         invited = _INVITED.search(sentence)
         if invited is not None:
-            return Span(text=invited.group(1), start=invited.start(1), end=invited.end(1))
+            return [Span(text=invited.group(1), start=invited.start(1), end=invited.end(1), strength=0.8)]
     if not spans and "说" in question.normalised:
         said = re.search(r"([\u4e00-\u9fff]{2,3})(?:说|表示)", sentence)
         if said is not None:
             for at in range(said.start(1), said.end(1)):
-                name = _name_at(sentence, at)
+                name = _name_at(sentence, at, lexicon)
                 if name is not None:
                     spans.append(name)
                     break
-    if spans:
-        return _nearest(spans, anchors)
-    return _weaker(_nearest(_names_after_roles(sentence, ROLES), anchors), 0.4)
+    others = [s for s in _names_after_roles(sentence, lexicon.roles, lexicon) if s not in spans]
+    return _nearest(spans, anchors) + _weaker(_nearest(others, anchors), 0.4)
 
 
 def _phrase_ending_at(sentence: str, end: int, head: str, tag: Tagger) -> Span | None:
@@ -229,39 +245,42 @@ def _ending_with(sentence: str, heads: Sequence[str], question: Question, tag: T
     return spans
 
 
-def organisation(sentence: str, question: Question, tag: Tagger) -> Span | None:
+def organisation(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> list[Span]:
+    out = []
     by = _BY_ORGS.search(sentence)
     if by is not None:
         tied = any(verb in question.normalised for verb in ("主办", "承办", "举办", "组织", "发起", "指导"))
-        return Span(text=by.group(1), start=by.start(1), end=by.end(1), strength=1.0 if tied else 0.6)
-    heads = [h for h in ORG_HEADS if h in question.noun and h in sentence] or list(ORG_HEADS)
+        out.append(Span(text=by.group(1), start=by.start(1), end=by.end(1), strength=1.0 if tied else 0.6))
+    heads = [h for h in lexicon.organisation_heads if h in question.noun and h in sentence] or list(lexicon.organisation_heads)
     spans = _ending_with(sentence, heads, question, tag)
     listed = [s for s in spans if sentence[s.end : s.end + 1] == "、" or sentence[s.start - 1 : s.start] == "、"]
     if len(listed) >= 2:
         first, last = min(listed, key=lambda s: s.start), max(listed, key=lambda s: s.end)
-        return Span(text=sentence[first.start : last.end], start=first.start, end=last.end, strength=0.8)
-    return _weaker(_nearest(spans, anchors_of(sentence, question)), 0.6)
+        out.append(Span(text=sentence[first.start : last.end], start=first.start, end=last.end, strength=0.8))
+    return out + _weaker(_nearest(spans, anchors_of(sentence, question)), 0.6)
 
 
-def place(sentence: str, question: Question, tag: Tagger) -> Span | None:
-    heads = [h for h in PLACE_HEADS if h in question.noun]
-    if heads:
-        spans = _ending_with(sentence, heads, question, tag)
-        if spans:
-            return _nearest(spans, anchors_of(sentence, question))
+def place(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> list[Span]:
+    heads = [h for h in lexicon.place_heads if h in question.noun]
+    out = _nearest(_ending_with(sentence, heads, question, tag), anchors_of(sentence, question)) if heads else []
     found = _PLACE_RE.search(sentence)
     if found is not None:
-        return Span(text=found.group(1), start=found.start(1), end=found.end(1))
+        out.append(Span(text=found.group(1), start=found.start(1), end=found.end(1)))
     found = _LOCATED_RE.search(sentence)
     if found is not None:
-        return Span(text=found.group(1), start=found.start(1), end=found.end(1), strength=0.8)
-    return None
+        out.append(Span(text=found.group(1), start=found.start(1), end=found.end(1), strength=0.8))
+    return out
 
 
-def time(sentence: str, question: Question, tag: Tagger) -> Span | None:
+def date(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> list[Span]:
+    """Dates; with their day first when the question asks 哪天 (a month then is a weak
+    answer). Durations (10天) and anniversaries (65周年) are not dates."""
     spans = [Span(text=m.group(0), start=m.start(), end=m.end()) for m in TIME_RE.finditer(sentence)]
-    exact = [s for s in spans if any(ch.isdigit() for ch in s.text)]
-    return _nearest(exact or spans, anchors_of(sentence, question))
+    exact = _nearest([s for s in spans if any(ch.isdigit() for ch in s.text)], anchors_of(sentence, question))
+    if question.wants_day:
+        days = [s for s in exact if s.text.endswith(("日", "号")) or "日" in s.text]
+        return days + _weaker([s for s in exact if s not in days], 0.5)
+    return exact  # 近日, 今年: no date
 
 
 _LIST_LEAD = re.compile(r"^.*?(?:包括|包含|涵盖|有|为|是|设置了?|配备了?)[:：]?")
@@ -277,8 +296,10 @@ def _enumeration(sentence: str, head: str) -> Span | None:
         introduced = lead is not None and "、" in text[lead.end() :]
         start = match.start() + (lead.end() if lead is not None and introduced else 0)
         items = sentence[start : match.end()].strip()
-        if head and head in items:
-            continue
+        if head and head in items:  # 理论知识考核、…排查三个考核项目: the items before the head
+            items = _COUNTED_TAIL.sub("", items[: items.find(head)].rstrip("的”"))
+            if "、" not in items:
+                continue
         strength = 1.0 if introduced else 0.6  # 内容包括A、B: a list that is announced as one
         if best is None or (strength, items.count("、")) > (best.strength, best.text.count("、")):
             at = sentence.find(items, start)
@@ -286,41 +307,102 @@ def _enumeration(sentence: str, head: str) -> Span | None:
     return best
 
 
-_WORKS = ("书", "法", "规", "文件", "著作", "作品", "名录", "节目", "歌", "曲", "剧", "诗", "报", "刊", "典", "章", "资料", "材料", "汇编", "手册", "教材", "读物")
-
-
-def listing(sentence: str, question: Question, tag: Tagger) -> Span | None:
+def _titles(sentence: str) -> list[Span]:
+    """The first 《titles》 of the sentence together (up to three), then each alone."""
     titles = list(_TITLES.finditer(sentence))
-    if titles:
-        first, last = titles[0], titles[min(len(titles), 3) - 1]
-        # 《…》 answers 哪些法律 / 什么书; for other questions it is only a candidate
-        works = any(w in question.noun for w in _WORKS)
-        return Span(
-            text=sentence[first.start() : last.end()], start=first.start(), end=last.end(), strength=1.0 if works else 0.5
-        )
+    if not titles:
+        return []
+    first, last = titles[0], titles[min(len(titles), 3) - 1]
+    spans = [Span(text=sentence[first.start() : last.end()], start=first.start(), end=last.end())]
+    if len(titles) > 1:
+        spans += [Span(text=m.group(0), start=m.start(), end=m.end(), strength=0.8) for m in titles]
+    return spans
+
+
+def title(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> list[Span]:
+    """《titles》: the answer to a question about a work (哪些法律, 什么书)."""
+    return _titles(sentence)
+
+
+def listing(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> list[Span]:
+    """The items of an enumeration (包括A、B、C); a 《title》 list only at half strength."""
     head = question.noun[-2:] if question.noun else ""
-    plural = re.search(r"哪些|哪几", question.normalised) is not None
-    if head and not plural:
+    span = _enumeration(sentence, head)
+    return ([span] if span is not None else []) + _weaker(_titles(sentence), 0.5)
+
+
+def phrase(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> list[Span]:
+    """什么模式 / 什么主题: a quoted name before the asked noun, or the noun phrase ending with it."""
+    head = question.noun[-2:] if question.noun else ""
+    out = []
+    anchors = anchors_of(sentence, question)
+    if head:
         quoted = re.search(rf"“([^“”]{{1,30}})”的?[^，。；]{{0,4}}{re.escape(head)}", sentence)
         if quoted is not None:  # 采用“项目+物业+班组长”的管理模式
-            return Span(text=quoted.group(1), start=quoted.start(1), end=quoted.end(1))
-        spans = _ending_with(sentence, [head], question, tag)
-        if spans:
-            return _weaker(_nearest(spans, anchors_of(sentence, question)), 0.8)
-    if plural:
-        return _enumeration(sentence, head)
+            out.append(Span(text=quoted.group(1), start=quoted.start(1), end=quoted.end(1)))
+        out += _weaker(_nearest(_ending_with(sentence, [head], question, tag), anchors), 0.8)
+    works = any(w in question.noun for w in lexicon.work_nouns) if question.noun else False
+    out += _weaker(_titles(sentence), 1.0 if works else 0.4)  # 《…》 answers only a question about a work
     quotes = [Span(text=m.group(1), start=m.start(1), end=m.end(1), strength=0.5) for m in _QUOTED.finditer(sentence)]
-    return _nearest(quotes, anchors_of(sentence, question))
+    return out + _nearest(quotes, anchors)
 
 
-EXTRACTORS: dict[QuestionType, Callable[[str, Question, Tagger], Span | None]] = {
-    QuestionType.QUANTITY: quantity,
-    QuestionType.PERSON: person,
-    QuestionType.ORGANISATION: organisation,
-    QuestionType.PLACE: place,
-    QuestionType.TIME: time,
-    QuestionType.LIST: listing,
-}
+_NEGATION = re.compile(r"(?:没有|未|不|无|并非|尚未|从未)$")
+
+
+# where a yes/no question's predicate starts: after 有没有 / 是不是 / 是否 / 有无, or after
+# the last 有 / 是 of a question ending in 吗 (宿舍有空调吗)
+_YES_NO_MARKER = re.compile(r"([\u4e00-\u9fff])[没不]\1|是否|有无")
+_YES_NO_END = re.compile(r"(?:吗|么|嘛)[？?。！!\s]*$")
+
+
+def asked_predicate(question: Question) -> tuple[list[str], list[str]]:
+    """A yes/no question's content words, split into the asked predicate (what is said to
+    be done or to exist: 组织游泳比赛 in 密云区总工会有没有组织游泳比赛) and the topic before it."""
+    norm = question.normalised
+    words = [t for t in dict.fromkeys(question.core) if not t.startswith("#") and t in norm]
+    marker = _YES_NO_MARKER.search(norm)
+    if marker is not None:
+        at = marker.end()
+    else:
+        end = _YES_NO_END.search(norm)
+        stop = end.start() if end is not None else len(norm)
+        at = max(norm.rfind("有", 0, stop), norm.rfind("是", 0, stop)) + 1
+    predicate = [w for w in words if norm.find(w, at) >= 0]
+    if not predicate and words:
+        predicate = [max(words, key=norm.rfind)]  # the last word asked about (审批权变了吗: 变)
+    return predicate, [w for w in words if w not in predicate]
+
+
+def _stated(word: str, sentence: str, lexicon: Lexicon) -> int:
+    """Where the sentence states a word or one of its synonyms (-1: nowhere)."""
+    if word in sentence:
+        return sentence.find(word)
+    return next((sentence.find(alt) for alt in sorted(lexicon.synonyms_of(word), key=len, reverse=True) if alt in sentence), -1)
+
+
+def yes_no(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> list[Span]:
+    """有 / 是 when the sentence states what is asked: every word of the asked predicate
+    (or a synonym), not negated just before it, and not only the topic; the span is the
+    stated predicate, the answer word is chosen by the answerer. Never a bare no."""
+    predicate, topic = asked_predicate(question)
+    if not predicate:
+        return []
+    found = [(_stated(w, sentence, lexicon), w) for w in predicate]
+    if any(at < 0 for at, _ in found):
+        return []
+    for at, _ in found:
+        if _NEGATION.search(sentence[max(0, at - 3) : at]):
+            return []
+    start = min(at for at, _ in found)
+    at, word = max(found, key=lambda f: (f[0], len(f[1])))
+    end = at + len(word) if word in sentence[at:] else at + 1
+    if end - start > 30:  # the predicate's words scattered over the sentence: the longest is the evidence
+        at, word = max(found, key=lambda f: len(f[1]))
+        start, end = at, at + len(word)
+    # the share of the topic the sentence also states
+    topic_share = sum(_stated(w, sentence, lexicon) >= 0 for w in topic) / len(topic) if topic else 1.0
+    return [Span(text=sentence[start:end], start=start, end=end, strength=0.5 + 0.5 * topic_share)]
 
 
 def _echoes_question(text: str, question: Question) -> bool:
@@ -331,12 +413,22 @@ def _echoes_question(text: str, question: Question) -> bool:
     return rest != text and len(rest) <= 2
 
 
-def extract(sentence: str, question: Question, tag: Tagger) -> Span | None:
+def spans_of(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon, extractor: Extractor) -> list[Span]:
+    """The spans of the asked type in this sentence, the most likely first, without
+    repeats and without spans that only echo the question."""
+    out: list[Span] = []
+    seen: set[tuple[int, int]] = set()
+    for span in extractor(sentence, question, tag, lexicon):
+        if (span.start, span.end) in seen or not span.text:
+            continue
+        if question.kind not in (Kind.QUANTITY, Kind.DATE, Kind.YES_NO) and _echoes_question(span.text, question):
+            continue
+        seen.add((span.start, span.end))
+        out.append(span)
+    return out
+
+
+def extract(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon, extractor: Extractor) -> Span | None:
     """The short answer to the question in this sentence, if there is one."""
-    extractor = EXTRACTORS.get(question.qtype)
-    span = extractor(sentence, question, tag) if extractor is not None else None
-    if span is None:
-        return None
-    if question.qtype not in (QuestionType.QUANTITY, QuestionType.TIME) and _echoes_question(span.text, question):
-        return None
-    return span
+    spans = spans_of(sentence, question, tag, lexicon, extractor)
+    return spans[0] if spans else None

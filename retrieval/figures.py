@@ -8,6 +8,7 @@ so that a question's "多少人" or "几名" matches "300余人", "48名" and "4
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from pydantic import BaseModel, ConfigDict
 
@@ -38,13 +39,6 @@ UNIT_CLASSES: dict[str, str] = {
     **dict.fromkeys(["部", "首", "集", "卷", "章"], "部"),
     **dict.fromkeys(["倍"], "倍"),
 }
-# Nouns that, after 多少 / 几, ask for a count of people.
-PEOPLE_NOUNS = (
-    "职工", "人员", "员工", "工人", "党员", "会员", "干部", "代表", "学员", "选手", "劳模", "工匠",
-    "人才", "青年", "志愿者", "农民工", "劳动者", "老党员", "单身", "群众", "居民", "家庭",
-)
-ORG_NOUNS = ("企业", "单位", "工会", "公司", "机构", "学校", "医院", "商户")
-
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_SMALL = {"十": 10, "百": 100, "千": 1000}
 _CN_BIG = {"万": 10_000, "亿": 100_000_000}
@@ -61,7 +55,8 @@ FIGURE_RE = re.compile(
 # 多少人, 几名, 多少家企业, 几个小组, 多少单身职工, 多少年终奖
 QUESTION_FIGURE_RE = re.compile(rf"(?:多少|几|若干)(?:余|多)?(?P<unit>{_UNIT_RE})?(?P<noun>[\u4e00-\u9fff]{{0,4}})")
 TIME_RE = re.compile(
-    r"(?:公元前?)?\d{1,4}年(?:\d{1,2}月(?:\d{1,2}日)?)?|\d{1,2}世纪(?:\d0年代)?|\d{2,4}年代|\d{1,2}月\d{1,2}日(?:[上下]午)?|\d{1,2}月(?:份|初|中旬|下旬|底)"
+    r"(?:公元前?)?\d{1,4}年(?:\d{1,2}月(?:\d{1,2}(?:[至到—~-]\d{1,2})?[日号]|\d{1,2}(?=[至到—~-]\d{1,2}[日号]))?)?"
+    r"|\d{1,2}月\d{1,2}[至到—~-]\d{1,2}[日号]|\d{1,2}世纪(?:\d0年代)?|\d{2,4}年代|\d{1,2}月\d{1,2}日(?:[上下]午)?|\d{1,2}月(?:份|初|中旬|下旬|底)"
     r"|[上下]半年|今年|去年|近日|日前|\d{4}-\d{1,2}-\d{1,2}"
 )
 
@@ -145,9 +140,12 @@ RATIO_WORDS = ("比例", "比率", "百分比", "占比", "率", "比重", "份�
 FRACTION_RE = re.compile(rf"[{_CN_NUM}\d]+分之[{_CN_NUM}\d]+")
 
 
-def asked_unit_class(question: str) -> str | None:
+def asked_unit_class(
+    question: str, people_nouns: Sequence[str] = (), organisation_nouns: Sequence[str] = ()
+) -> str | None:
     """The measure-word class a quantity question asks for: 多少人 -> 人, 多少家企业 -> 家,
-    建制率是多少 -> %."""
+    建制率是多少 -> %; a noun among `people_nouns` (多少职工) asks for 人, one among
+    `organisation_nouns` (多少企业) for 家."""
     match = QUESTION_FIGURE_RE.search(question)
     if match is None:
         return None
@@ -157,12 +155,17 @@ def asked_unit_class(question: str) -> str | None:
     ):
         return "%"
     unit = match.group("unit")
+    noun = match.group("noun")
+    if unit == "个":  # 几个人, 多少个职工 count people; 几个企业 organisations
+        if noun.startswith(("人", *people_nouns)):
+            return "人"
+        if noun.startswith(tuple(organisation_nouns)):
+            return "家"
     if unit:
         return UNIT_CLASSES[unit]
-    noun = match.group("noun")
-    if noun.startswith(PEOPLE_NOUNS) or any(n in noun for n in PEOPLE_NOUNS):
+    if any(n in noun for n in people_nouns):
         return "人"
-    if noun.startswith(ORG_NOUNS):
+    if noun.startswith(tuple(organisation_nouns)):
         return "家"
     return None
 

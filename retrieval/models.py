@@ -17,6 +17,20 @@ class ArticleKind(StrEnum):
     PHOTO = "photo"
 
 
+class Kind(StrEnum):
+    """What a question asks for (see retrieval/kinds.py)."""
+
+    QUANTITY = "quantity"
+    PERSON = "person"
+    DATE = "date"
+    PLACE = "place"
+    ORGANISATION = "organisation"
+    LIST = "list"
+    YES_NO = "yes_no"
+    TITLE = "title"
+    OTHER = "other"
+
+
 class Article(_Frozen):
     """One article of an issue, as printed: headings, byline, paragraphs."""
 
@@ -78,5 +92,7 @@ class Answer(_Frozen):
     found: bool
     answer: str | None = None
     hits: tuple[Hit, ...] = ()
-    reason: str | None = None  # why nothing was found: "empty", "unknown", "weak"
+    confidence: float = 0.0  # how sure the short answer is right (calibrated probability)
+    kind: Kind = Kind.OTHER
+    reason: str | None = None  # why nothing was found: "empty", "unknown", "weak", "unsaid"
     related: tuple[Headline, ...] = ()  # nearby articles, when nothing answers

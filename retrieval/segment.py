@@ -21,20 +21,19 @@ import jieba.posseg
 import opencc
 
 from .figures import TIME_RE, asked_unit_class, find_figures
+from .kinds import DATE_QUESTION, QUESTION_WORDS
+from .wordfiles import read_aliases, read_word_list
 
 log = logging.getLogger(__name__)
+
+__all__ = ["Segmenter", "figure_token", "read_aliases", "read_word_list"]
 
 _KEEP = re.compile(r"[\w%#+]", re.UNICODE)
 _DISTRICT_SUFFIX = ("区", "县", "市")
 TIME_TOKEN = "#时"
-# Question words, cut out before segmenting so they do not glue onto their neighbours
-# (课有 / 赛有 / 几人 / 哪办); with the 有 / 是 / 在 that lead into them.
-_QUESTION_WORDS = re.compile(
-    r"[有是在]?(?:多少|几)(?:余|多)?(?:个|名|位|家|人|项|次|场|届|对|天|年)?"
-    r"|[有是在]?哪(?:里|儿|些|个|家|位|所|天|年|一|几|种)?"
-    r"|[是]?谁|什么(?:时候|时间|地方)?|怎么样?|怎样|如何|为什么|为何|何时|何地|吗|呢|啥"
-)
-_TIME_QUESTION = re.compile(r"什么时候|何时|哪年|哪一年|哪天|哪一天|几月|几号|哪个月|什么时间|多久")
+# Question words (every kind's, from the registry), cut out before segmenting so they
+# do not glue onto their neighbours (课有 / 赛有 / 几人 / 哪办).
+_QUESTION_WORDS = QUESTION_WORDS
 
 
 def figure_token(unit_class: str) -> str:
@@ -49,7 +48,11 @@ class Segmenter:
         userdict: Path | None = None,
         stopwords: Iterable[str] = (),
         aliases: dict[str, str] | None = None,
+        people_nouns: Iterable[str] = (),
+        organisation_nouns: Iterable[str] = (),
     ) -> None:
+        self.people_nouns = tuple(people_nouns)  # 多少职工 asks for #人
+        self.organisation_nouns = tuple(organisation_nouns)  # 多少企业 asks for #家
         self._userdict = userdict
         self.stopwords = frozenset(stopwords)
         self.aliases = dict(aliases or {})
@@ -121,10 +124,10 @@ class Segmenter:
             for t in self.terms(full)
             if t not in self.stopwords and not t.startswith("#")
         ]
-        unit = asked_unit_class(norm)
+        unit = asked_unit_class(norm, self.people_nouns, self.organisation_nouns)
         if unit is not None:
             own.append(figure_token(unit))
-        if _TIME_QUESTION.search(norm):
+        if DATE_QUESTION.search(norm):
             own.append(TIME_TOKEN)
         return own, expanded
 
@@ -147,23 +150,3 @@ def _dictionary_places(path: Path) -> set[str]:
         if len(parts) >= 3 and parts[2] == "ns":
             places.add(parts[0])
     return places
-
-
-def read_aliases(path: Path) -> dict[str, str]:
-    """Pairs "short full" a line; blank lines and # comments skipped."""
-    pairs = {}
-    for line in read_word_list(path):
-        parts = line.split()
-        if len(parts) == 2:
-            pairs[parts[0]] = parts[1]
-    return pairs
-
-
-def read_word_list(path: Path) -> list[str]:
-    """A word a line; blank lines and # comments skipped."""
-    words = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if line and not line.startswith("#"):
-            words.append(line)
-    return words

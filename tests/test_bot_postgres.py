@@ -53,7 +53,7 @@ def test_serving_from_postgresql(api: FakeBotApi, postgres_url: str, tmp_path: P
         asker = api.new_user("提问者")
         api.send_text(asker, asker, "密云区总工会培训了多少人")
         api.wait_for(lambda: api.bot_messages(asker.id), timeout=20, what="answer")
-        assert api.bot_messages(asker.id)[0].text.startswith("300余人\n")
+        assert "300余人" in api.bot_messages(asker.id)[0].text  # the answer line, or the cited evidence when it is withheld
 
         reader = api.new_user("订阅者")
         assert subscribe(api, reader, reader).startswith("已订阅")

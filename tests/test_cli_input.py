@@ -50,11 +50,11 @@ def test_batch_goes_on_after_a_line_that_is_not_utf8(env: dict[str, str]) -> Non
     assert b"Traceback" not in done.stderr, done.stderr.decode(errors="replace")
     objects = json_lines(done.stdout)
     assert len(objects) == len(lines), done.stderr.decode(errors="replace")
-    assert objects[0]["answer"] == "300余人"
+    assert "300余人" in objects[0]["results"][0]["snippet"] and objects[0]["answer"] in ("300余人", None)
     for bad in (objects[1], objects[2]):
         assert bad["question"] is None and bad["found"] is False
         assert set(bad) == {"question", "found", "error"} and "UTF-8" in bad["error"]
-    assert objects[3]["found"] is True and objects[3]["answer"] == "300余人"
+    assert objects[3]["found"] is True and "300余人" in objects[3]["results"][0]["snippet"]
     assert objects[4]["answer"] == "李达"
     assert done.returncode == 0  # the error objects stand in the output: the batch succeeded
 
@@ -82,7 +82,7 @@ def test_control_characters_in_an_argument_are_stripped(env: dict[str, str]) -> 
     done = unionbot(env, "ask", "--json", "\x07密云区\x1b[31m总工会\x7f培训了多少人\x01")
     assert done.returncode == 0, done.stderr.decode(errors="replace")
     [obj] = json_lines(done.stdout)
-    assert obj["found"] is True and obj["answer"] == "300余人"
+    assert obj["found"] is True and "300余人" in obj["results"][0]["snippet"]
 
 
 def _capped(question: str) -> str:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from bot.library import build_lexicon
 from retrieval.figures import asked_unit_class, chinese_number, find_figures
+
+LEXICON = build_lexicon()
 
 
 @pytest.mark.parametrize(
@@ -44,7 +47,7 @@ def test_find_figures(text: str, expected: list[tuple[str, float, str]]) -> None
     ],
 )
 def test_asked_unit_class(question: str, unit: str | None) -> None:
-    assert asked_unit_class(question) == unit
+    assert asked_unit_class(question, LEXICON.people_nouns, LEXICON.organisation_nouns) == unit
 
 
 @pytest.mark.parametrize(
@@ -52,7 +55,7 @@ def test_asked_unit_class(question: str, unit: str | None) -> None:
     [("平谷区职代会建制率是多少", "%"), ("流域占全国面积的比例是多少", "%"), ("一等奖奖金有多少", None)],
 )
 def test_ratio_questions_ask_for_percentages(question: str, unit: str | None) -> None:
-    assert asked_unit_class(question) == unit
+    assert asked_unit_class(question, LEXICON.people_nouns, LEXICON.organisation_nouns) == unit
 
 
 def test_fractions_are_figures() -> None:

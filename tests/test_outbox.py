@@ -218,7 +218,7 @@ def test_inbox_waits_for_a_file_to_settle_and_moves_it(library: Library, tmp_pat
     assert (folder / "done" / "003_8c0f42011e5a1360.txt").exists()
     assert "binary" in (folder / "failed" / "broken.txt.reason").read_text()
     assert (folder / "004.txt.part").exists() and (folder / ".hidden.txt").exists()
-    assert library.answer("香港工会联合会副理事长是谁").answer == "林伟江"
+    assert library.answer("香港工会联合会副理事长是谁").hits[0].answer == "林伟江"
 
 
 def test_feed_lists_and_conditional_requests(library: Library) -> None:
@@ -245,7 +245,7 @@ def test_feed_lists_and_conditional_requests(library: Library) -> None:
     assert [(Path(r.name).name, r.refused) for r in results] == [
         ("003_8c0f42011e5a1360.txt", False), ("gone.txt", True)
     ]
-    assert library.answer("香港工会联合会副理事长是谁").answer == "林伟江"
+    assert library.answer("香港工会联合会副理事长是谁").hits[0].answer == "林伟江"
     seen.clear()
     assert [r for r in feeds.poll() if r.outcome is not None] == []
     conditional = [r for r in seen if r.url.path == "/list.txt"]

@@ -76,7 +76,7 @@ def test_the_installed_package_answers_from_another_directory(installed: Path, t
     where = run(installed / "python", "-c", "import bot, bot.resources as r; print(bot.__file__, r.CONFIG_DIR)", cwd=elsewhere, env=env)
     assert str(ROOT) not in where.stdout and str(installed.parent) in where.stdout
     done = run(installed / "unionbot", "ask", "密云区总工会培训了多少人", cwd=elsewhere, env=env)
-    assert done.stdout.startswith("答：300余人"), done.stdout
+    assert "300余人" in done.stdout, done.stdout  # the line, or the cited evidence when it is withheld
 
 
 def test_the_installed_package_serves(installed: Path, tmp_path: Path) -> None:

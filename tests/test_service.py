@@ -29,7 +29,7 @@ def svc(settings: Settings) -> Iterator[BotService]:
 
 def test_question_reply_and_more(svc: BotService) -> None:
     reply = svc.ask("职工交友活动有多少人参加", ALICE)
-    assert reply is not None and "<b>" in reply.text and reply.keyboard is not None and "m:1:1" in [b.data for b in reply.keyboard.buttons]
+    assert reply is not None and "800余名" in reply.text and reply.keyboard is not None and "m:1:1" in [b.data for b in reply.keyboard.buttons]
     stored = svc.activity.query(1)
     assert stored is not None and stored.text == "职工交友活动有多少人参加" and stored.kind is QueryKind.ASK
     more = svc.more(1, 1, ALICE)
@@ -39,7 +39,7 @@ def test_question_reply_and_more(svc: BotService) -> None:
 
 def test_traditional_readers_get_traditional_replies(svc: BotService) -> None:
     reply = svc.ask("平谷區總工會黨組書記是誰", Asker(user_id=2, language="en"))
-    assert reply is not None and "<b>張豔革</b>" in reply.text and "總工會" in reply.text
+    assert reply is not None and "張豔革" in reply.text and "總工會" in reply.text
     reply = svc.ask("平谷区总工会党组书记是谁", Asker(user_id=3, language="zh-hk"))
     assert reply is not None and "總工會" in reply.text
 

@@ -18,6 +18,8 @@ def answer_json(answer: Answer) -> dict[str, object]:
         "question": answer.question,
         "found": answer.found,
         "answer": answer.answer if answer.found else None,
+        "confidence": answer.confidence if answer.found and answer.answer else 0.0,
+        "kind": answer.kind.value,
         "results": [hit_json(h) for h in answer.hits] if answer.found else [],
     }
 

@@ -23,6 +23,8 @@ class Figures(BaseModel):
     article_at_1: int
     answer_found: int
     short_answer: int
+    printed: int = 0  # answer lines printed (answerable or not)
+    wrong_lines: int = 0  # printed answer lines that are wrong
     unanswerable: int
     abstained: int
     wrongly_abstained: int
@@ -33,10 +35,16 @@ class Figures(BaseModel):
         n, nn = max(self.answerable, 1), max(self.unanswerable, 1)
         return (
             f"article@1 {self.article_at_1 / n:.0%} ({self.article_at_1}/{self.answerable}); "
-            f"answer in answer+snippet {self.answer_found / n:.0%}; short answer {self.short_answer / n:.0%}; "
+            f"answer in answer+snippet {self.answer_found / n:.0%}; short answer right {self.short_answer / n:.0%}; "
+            f"answer lines right {self.precision:.0%} ({self.printed - self.wrong_lines}/{self.printed}); "
             f"abstained {self.abstained}/{self.unanswerable}; wrongly abstained {self.wrongly_abstained}; "
             f"{self.answerable + self.unanswerable} questions in {self.seconds:.1f}s"
         )
+
+    @property
+    def precision(self) -> float:
+        """The share of printed answer lines that are right."""
+        return (self.printed - self.wrong_lines) / max(self.printed, 1)
 
     def passes(self, min_article: float, min_answer: float, min_abstain: float) -> bool:
         n, nn = max(self.answerable, 1), max(self.unanswerable, 1)
@@ -56,12 +64,15 @@ def evaluate(library: Library, qa_file: Path) -> Figures:
     start = time.perf_counter()
     outputs = [answer_json(library.answer(row["q"])) for row in rows]
     seconds = time.perf_counter() - start
-    counts = dict.fromkeys(("n", "art", "ans", "short", "nn", "abst", "false"), 0)
+    counts = dict.fromkeys(("n", "art", "ans", "short", "nn", "abst", "false", "printed", "wrong"), 0)
     misses: list[str] = []
     for row, out in zip(rows, outputs, strict=True):
         results = out["results"] if isinstance(out["results"], list) else []
+        shown = _norm(out["answer"] if isinstance(out["answer"], str) and out["found"] else None)
+        counts["printed"] += bool(shown)
         if row.get("article") is None:
             counts["nn"] += 1
+            counts["wrong"] += bool(shown)
             if not out["found"]:
                 counts["abst"] += 1
             else:
@@ -73,10 +84,13 @@ def evaluate(library: Library, qa_file: Path) -> Figures:
         article_ok = _norm(top.get("article")) == _norm(row["article"])
         answer = out["answer"] if isinstance(out["answer"], str) else None
         text = _norm(answer) + "|" + _norm(top.get("snippet"))[:SNIPPET_MAX]
-        found = any(_norm(g) in text for g in row["answer"])
+        found = (all if row.get("all") else any)(_norm(g) in text for g in row["answer"])
         counts["art"] += article_ok
         counts["ans"] += found
-        counts["short"] += any(_norm(g) in _norm(answer) for g in row["answer"])
+        need = all if row.get("all") else any
+        right = bool(shown) and need(_norm(g) in shown for g in row["answer"])
+        counts["short"] += right
+        counts["wrong"] += bool(shown) and not right
         if not (article_ok and found):
             misses.append(f"miss: {row['q']} -> [{answer}] {str(top.get('article', '(none)'))[:30]} | {str(top.get('snippet', ''))[:60]}")
     return Figures(
@@ -84,6 +98,8 @@ def evaluate(library: Library, qa_file: Path) -> Figures:
         article_at_1=counts["art"],
         answer_found=counts["ans"],
         short_answer=counts["short"],
+        printed=counts["printed"],
+        wrong_lines=counts["wrong"],
         unanswerable=counts["nn"],
         abstained=counts["abst"],
         wrongly_abstained=counts["false"],

@@ -1,0 +1,360 @@
+"""Candidate short answers of a question and what the answer model weighs about each.
+
+The answering article's best sentences each give several spans: those of the asked type
+(retrieval/extract.py, the most likely first) and, whatever the kind, the noun phrases,
+names, figures, dates, quotations and 《titles》 of the sentence. Every span is described
+by `FEATURES`: how well its type agrees with the kind asked, where it stands against the
+question's words (tied to them, in the same clause, how far), how well its sentence and
+article match the question, the qualifiers around it, and whether other sentences repeat
+it. A learned ranker (retrieval/confidence.py) then picks one.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel, ConfigDict
+
+from .extract import Span, Tagger, anchors_of, spans_of
+from .figures import FIGURE_RE, TIME_RE, UNIT_CLASSES, find_figures
+from .kinds import RULES
+from .lexicon import Lexicon
+from .models import Kind
+from .question import Question, qualifiers_of
+from .sentences import Sentence
+
+DISTANCE_SCALE = 40.0  # characters: a span this far from the question's words is "far"
+ADJACENT = 6  # characters: a question word this close to the span is read as tied to it
+TIE_GAP = 2  # characters (的, 为, 是) allowed between a question word and the span it introduces
+LOCAL = 15  # characters before a span read as its own qualifiers (第二批 …)
+MAX_SPAN = 30  # characters: longer spans are not short answers
+MAX_PER_SENTENCE = 24  # generic spans kept per sentence (nearest the question's words first)
+
+_CLAUSE = re.compile(r"[^，。；：,;:！？!?]+")
+_SEGMENT_BREAK = "，。；：,;:！？!?、（）()“”"
+_FOREIGN_NAME = re.compile(r"[\u4e00-\u9fff]{1,8}·[\u4e00-\u9fff]{1,10}")
+# parts of speech a generic noun phrase is built from (jieba's tag set)
+_NOUNISH = ("n", "j", "eng", "b", "s", "l", "i")
+_NUMERIC = ("m", "q")
+_NAME_TAG = "nr"
+_QUOTED = re.compile(r"“([^“”]{1,30})”|《[^《》]{1,30}》|「([^「」]{1,30})」")
+
+FEATURES: tuple[str, ...] = (
+    *(f"kind_{k.value}" for k in Kind),
+    "from_kind",  # found by the kind's own extractor
+    "kind_order",  # 1 for the extractor's first choice, less for the later ones
+    "strength",  # the extractor's pattern is tied to the question's words (0 for generic spans)
+    "type_match",  # the span has the shape the kind asks for (a figure in the unit, a name …)
+    "unit_agrees",  # a figure in the asked unit
+    "is_figure",
+    "is_date",
+    "is_name",
+    "is_place",  # ends with a place head or is tagged a place
+    "is_organisation",  # ends with an organisation head
+    "is_quoted",  # “…” or 《…》
+    "is_list",  # items joined by 、
+    "echo",  # share of the span's characters that the question has (answers rarely repeat it)
+    "tied_before",  # a question word stands just before the span (发源于 马雄山)
+    "tied_after",  # a question word follows the span (蒋文云 带队)
+    "adjacent",  # a question word within ADJACENT characters
+    "distance",  # distance to the question's words (0 near … 1 far)
+    "clause_coverage",  # the question's weight in the span's own clause
+    "left_overlap",  # share of the words before the span, back to the last comma or 、, that the question has
+    "right_overlap",  # the same for the words after it (联合工会3315家 for 联合工会有多少家)
+    "noun_follows",  # the counted or asked noun follows the span (300余名 职工)
+    "noun_adjacent",  # … right after it, or ends it (476个小项 for 多少个小项)
+    "left_foreign",  # characters before the span, back to the last comma, that the question lacks (log)
+    "qualifier_local",  # the asked 第二批 / 一等奖 stands just before the span
+    "qualifier_local_conflict",  # another one of that class does
+    "span_length",  # log length
+    "competitors",  # other spans of the same shape in the sentence (log count)
+    "repeated",  # other candidate sentences hold the same text
+    "sentence_coverage",  # the question's weight in the sentence (with synonyms, neighbours)
+    "sentence_rank",  # 1 for the best sentence, less for the next ones
+    "sentence_gap",  # how far the sentence's score falls below the best one's
+    "lead_sentence",
+    "qualifier_agrees",  # the sentence states the asked qualifier
+    "qualifier_conflicts",  # the sentence states another one of that class
+    "article_coverage",  # the question's weight in the article
+    "margin",  # reranking margin of the best article over the next
+    "names_agree",  # share of the question's proper nouns the article has
+    "unit_asked",
+    "byline",  # the answer is the article's byline
+)
+
+
+class Candidate(BaseModel):
+    """A candidate short answer: the span, its sentence, and its features."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str
+    paragraph: int
+    sentence: Sentence
+    span: Span
+    features: dict[str, float]
+
+
+@dataclass
+class SentenceChoice:
+    """A sentence of the answering article, with its score (how well it matches the
+    question) and its rank among the article's sentences."""
+
+    paragraph: int
+    sentence: Sentence
+    score: float
+    rank: int
+    lead: bool
+
+
+@dataclass
+class QuestionContext:
+    """What is known of the question and its article, shared by all its candidates."""
+
+    question: Question
+    weights: dict[str, float]
+    total: float
+    article_coverage: float
+    margin: float
+    names_agree: float
+    byline: bool
+    normalise: Callable[[str], str]
+    tag: Tagger
+    lexicon: Lexicon
+    common: dict[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        kind = self.question.kind
+        self.common = {f"kind_{k.value}": float(kind is k) for k in Kind}
+        self.common.update(
+            article_coverage=self.article_coverage,
+            margin=max(0.0, min(1.0, self.margin)),
+            names_agree=self.names_agree,
+            unit_asked=float(self.question.unit_class is not None),
+            byline=float(self.byline),
+        )
+
+
+def candidates_of(
+    context: QuestionContext, choices: Sequence[SentenceChoice], forced: Sequence[tuple[SentenceChoice, Span]] = ()
+) -> list[Candidate]:
+    """Every candidate span of the given sentences, with its features; `forced` spans
+    (the byline) count as the kind's first choice."""
+    best_score = max((c.score for c in choices), default=0.0)
+    per_sentence: list[tuple[SentenceChoice, str, list[tuple[Span, int | None]]]] = [
+        (choice, context.normalise(choice.sentence.text), [(span, 0)]) for choice, span in forced
+    ]
+    for choice in choices:
+        norm = context.normalise(choice.sentence.text)
+        typed = spans_of(choice.sentence.text, context.question, context.tag, context.lexicon, RULES[context.question.kind].extractor)
+        spans: list[tuple[Span, int | None]] = [(s, i) for i, s in enumerate(typed)]
+        seen = {(s.start, s.end) for s in typed}
+        if context.question.kind is not Kind.YES_NO:
+            for span in _generic_spans(choice.sentence.text, context):
+                if (span.start, span.end) not in seen:
+                    seen.add((span.start, span.end))
+                    spans.append((span, None))
+        per_sentence.append((choice, norm, spans))
+    texts = [norm for _, norm, _ in per_sentence]
+    out = []
+    for index, (choice, norm, spans) in enumerate(per_sentence):
+        sentence_values = _sentence_features(context, choice, norm, best_score)
+        shapes = [_shape(s.text, context) for s, _ in spans]
+        for (span, order), shape in zip(spans, shapes, strict=True):
+            values = dict(context.common)
+            values.update(sentence_values)
+            values.update(shape)
+            values.update(_span_features(context, choice.sentence.text, span, order))
+            same = sum(1 for other in shapes if other["type_match"] and other is not shape and shape["type_match"])
+            values["competitors"] = math.log1p(same)
+            values["repeated"] = math.log1p(sum(span.text in t for j, t in enumerate(texts) if j != index))
+            out.append(
+                Candidate(text=span.text, paragraph=choice.paragraph, sentence=choice.sentence, span=span, features=values)
+            )
+    return out
+
+
+def _sentence_features(context: QuestionContext, choice: SentenceChoice, norm: str, best: float) -> dict[str, float]:
+    asked, stated = context.question.qualifiers, qualifiers_of(norm)
+    return {
+        "sentence_coverage": sum(w for t, w in context.weights.items() if t in norm) / context.total,
+        "sentence_rank": 1.0 / (1.0 + choice.rank),
+        "sentence_gap": max(0.0, min(1.0, best - choice.score)),
+        "lead_sentence": float(choice.lead),
+        "qualifier_agrees": float(any(asked[c] & stated.get(c, frozenset()) for c in asked)),
+        "qualifier_conflicts": float(any(stated.get(c) and not (asked[c] & stated[c]) for c in asked)),
+    }
+
+
+def _span_features(context: QuestionContext, sentence: str, span: Span, order: int | None) -> dict[str, float]:
+    question = context.question
+    anchors = anchors_of(sentence, question)
+    gap = min(min(abs(span.start - a), abs(span.end - a)) for a in anchors) if anchors else DISTANCE_SCALE
+    terms = [t for t in question.terms if len(t) >= 2 and not t.startswith("#")]
+    before = sentence[max(0, span.start - 12) : span.start]
+    after = sentence[span.end : span.end + 12]
+    tied_before = any(before[: len(before) - k].endswith(t) for t in terms for k in range(TIE_GAP + 1) if len(before) > k)
+    tied_after = any(after[k:].startswith(t) for t in terms for k in range(TIE_GAP + 1))
+    clause = _clause_around(sentence, span)
+    rest = clause.replace(span.text, "")
+    clause_weight = sum(w for t, w in context.weights.items() if t in rest) / context.total
+    left, right = _segment_before(sentence, span.start), _segment_after(sentence, span.end)
+    local = context.normalise(sentence[max(0, span.start - LOCAL) : span.end])
+    stated = qualifiers_of(local)
+    asked = question.qualifiers
+    noun = question.noun[:2]
+    chars = [ch for ch in span.text if "\u4e00" <= ch <= "\u9fff"]
+    echo = sum(ch in question.normalised for ch in chars) / len(chars) if chars else 0.0
+    return {
+        "from_kind": float(order is not None),
+        "kind_order": 1.0 / (1.0 + order) if order is not None else 0.0,
+        "strength": span.strength if order is not None else 0.0,
+        "echo": echo,
+        "tied_before": float(tied_before),
+        "tied_after": float(tied_after),
+        "adjacent": float(gap <= ADJACENT),
+        "distance": min(1.0, gap / DISTANCE_SCALE),
+        "clause_coverage": clause_weight,
+        "left_overlap": _overlap(left, question.normalised),
+        "right_overlap": _overlap(right, question.normalised),
+        "noun_follows": float(bool(noun) and noun in sentence[span.end : span.end + 8]),
+        "noun_adjacent": float(bool(noun) and (span.text.endswith(noun) or sentence.startswith(noun, span.end))),
+        "left_foreign": math.log1p(sum(1 for ch in _without_roles(left, context.lexicon) if "\u4e00" <= ch <= "\u9fff" and ch not in question.normalised)),
+        "qualifier_local": float(any(asked[c] & stated.get(c, frozenset()) for c in asked)),
+        "qualifier_local_conflict": float(any(stated.get(c) and not (asked[c] & stated[c]) for c in asked)),
+        "span_length": math.log1p(len(span.text)),
+    }
+
+
+def _segment_before(sentence: str, start: int) -> str:
+    at = start
+    while at > 0 and sentence[at - 1] not in _SEGMENT_BREAK and start - at < 16:
+        at -= 1
+    return sentence[at:start]
+
+
+def _segment_after(sentence: str, end: int) -> str:
+    at = end
+    while at < len(sentence) and sentence[at] not in _SEGMENT_BREAK and at - end < 16:
+        at += 1
+    return sentence[end:at]
+
+
+def _without_roles(text: str, lexicon: Lexicon) -> str:
+    """The text without role words (a name is often preceded by several: 党组书记、常务副主席张艳革)."""
+    for role in lexicon.roles:
+        if role in text:
+            text = text.replace(role, "")
+    return text
+
+
+def _overlap(segment: str, question: str) -> float:
+    """The share of a segment's characters that the question has (0 for an empty one)."""
+    chars = [ch for ch in segment if "\u4e00" <= ch <= "\u9fff"]
+    return sum(ch in question for ch in chars) / len(chars) if chars else 0.0
+
+
+def _clause_around(sentence: str, span: Span) -> str:
+    """The clause (between commas, colons, full stops) that holds the span's start."""
+    for match in _CLAUSE.finditer(sentence):
+        if match.start() <= span.start < match.end() or match.start() <= span.start == match.end():
+            return match.group(0)
+    return sentence[max(0, span.start - 10) : span.end + 10]
+
+
+def _shape(text: str, context: QuestionContext) -> dict[str, float]:
+    """What the span looks like, and whether that is what the kind asks for."""
+    lexicon, question = context.lexicon, context.question
+    figure = FIGURE_RE.fullmatch(text) is not None and any(f.end - f.start == len(text) for f in find_figures(text))
+    figures = find_figures(text)
+    unit_agrees = bool(figures) and question.unit_class is not None and any(f.unit_class == question.unit_class for f in figures)
+    date = TIME_RE.search(text) is not None and any(ch.isdigit() for ch in text)
+    name = 2 <= len(text) <= 4 and text[0] in lexicon.surnames and all("\u4e00" <= c <= "\u9fff" for c in text)
+    foreign = "·" in text and len(text) <= 12
+    place = text.endswith(lexicon.place_heads) if lexicon.place_heads else False
+    organisation = text.endswith(lexicon.organisation_heads) if lexicon.organisation_heads else False
+    quoted = text[:1] in "“《「" or _QUOTED.fullmatch(text) is not None
+    listed = "、" in text
+    kind = question.kind
+    match = {
+        Kind.QUANTITY: bool(figures) and (question.unit_class is None or unit_agrees),
+        Kind.DATE: date,
+        Kind.PERSON: name or foreign,
+        Kind.PLACE: place or not (figures or date),
+        Kind.ORGANISATION: organisation,
+        Kind.TITLE: text.startswith("《"),
+        Kind.LIST: listed,
+        Kind.YES_NO: True,
+        Kind.OTHER: not (figures or date) or bool(question.noun and question.noun[-1:] in text),
+    }[kind]
+    return {
+        "type_match": float(match),
+        "unit_agrees": float(unit_agrees),
+        "is_figure": float(figure or bool(figures)),
+        "is_date": float(date),
+        "is_name": float(name or foreign),
+        "is_place": float(place),
+        "is_organisation": float(organisation),
+        "is_quoted": float(quoted),
+        "is_list": float(listed),
+    }
+
+
+def _generic_spans(sentence: str, context: QuestionContext) -> list[Span]:
+    """Spans of any type: runs of nouns (and their last words), names, figures, dates,
+    quotations and titles; the nearest to the question's words first."""
+    spans: list[Span] = []
+    words = context.tag(sentence)
+    at = 0
+    run: list[tuple[int, str, str]] = []  # (start, word, flag)
+
+    def close() -> None:
+        if not run:
+            return
+        end = run[-1][0] + len(run[-1][1])
+        for i in range(max(0, len(run) - 3), len(run)):  # the run and its last one to three words
+            start = run[i][0] if i > 0 else run[0][0]
+            spans.append(Span(text=sentence[start:end], start=start, end=end, strength=0.0))
+        spans.append(Span(text=sentence[run[0][0] : end], start=run[0][0], end=end, strength=0.0))
+        run.clear()
+
+    for word, flag in words:
+        if flag.startswith(_NAME_TAG) and len(word) >= 2:
+            spans.append(Span(text=word, start=at, end=at + len(word), strength=0.0))
+        if (flag.startswith(_NOUNISH) or flag.startswith(_NUMERIC) or flag.startswith(_NAME_TAG)) and word.strip():
+            run.append((at, word, flag))
+        elif run and run[-1][2].startswith(_NUMERIC) and flag.startswith("a"):
+            run.append((at, word, flag))
+        else:
+            close()
+        at += len(word)
+    close()
+    for figure in find_figures(sentence):
+        spans.append(Span(text=figure.text, start=figure.start, end=figure.end, strength=0.0))
+        unit = UNIT_CLASSES.get(figure.unit)
+        if unit is not None:  # 64场 比赛: the figure with the noun it counts
+            noun = re.match(r"[\u4e00-\u9fff]{1,4}?(?=[，。；、的]|$)", sentence[figure.end :])
+            if noun is not None and len(noun.group(0)) <= 3:
+                spans.append(Span(text=figure.text + noun.group(0), start=figure.start, end=figure.end + len(noun.group(0)), strength=0.0))
+    for match in _FOREIGN_NAME.finditer(sentence):  # 德米特里·门捷列夫
+        spans.append(Span(text=match.group(0), start=match.start(), end=match.end(), strength=0.0))
+        last = match.group(0).rsplit("·", 1)[1]
+        spans.append(Span(text=last, start=match.end() - len(last), end=match.end(), strength=0.0))
+    for match in TIME_RE.finditer(sentence):
+        spans.append(Span(text=match.group(0), start=match.start(), end=match.end(), strength=0.0))
+    for match in _QUOTED.finditer(sentence):
+        group = 1 if match.group(1) is not None else (2 if match.group(2) is not None else 0)
+        spans.append(Span(text=match.group(group), start=match.start(group), end=match.end(group), strength=0.0))
+    unique: dict[tuple[int, int], Span] = {}
+    for span in spans:
+        text = span.text.strip("的、，。 ")
+        if not text or len(text) > MAX_SPAN or text in context.question.normalised:
+            continue
+        start = span.start + span.text.find(text)
+        unique.setdefault((start, start + len(text)), Span(text=text, start=start, end=start + len(text), strength=0.0))
+    anchors = anchors_of(sentence, context.question)
+    ordered = sorted(unique.values(), key=lambda s: min((abs(s.start - a) for a in anchors), default=s.start))
+    return ordered[:MAX_PER_SENTENCE]

@@ -1,0 +1,69 @@
+"""Is the question about something the paper says at all? The features of the
+found / not-found decision, computed once the best article and its best sentence are
+known, and read by a logistic model (`AnswerModel.found_probability`).
+
+Small talk (你好, 讲个笑话), everyday questions (北京到上海多远) and look-alike questions
+about things no article states share a profile: few of their content words are in the
+article or in one sentence, their BM25 score is a small share of what their words could
+score, no span of the asked type stands in the best sentence. The weights are learned
+(benchmarks/fit_answer_model.py) on the training sets' answerable and unanswerable rows.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+# the question is about the present moment (今天天气, 现在几点): an archive of articles does not say
+NOW = re.compile(r"今天|今晚|明天|现在|此刻|几点了|星期几|周几")
+
+FOUND_FEATURES: tuple[str, ...] = (
+    "article_coverage",  # the question's weight in the best article
+    "sentence_coverage",  # … in its best sentence (with synonyms and neighbours)
+    "known_share",  # share of the question's content words that some article has
+    "unknown_name",  # the question names a person, place or organisation no article has
+    "bm25_share",  # the best BM25 score over the most the question's words could score
+    "margin",  # the best article's reranking lead over the second
+    "typed_span",  # a span of the asked type stands in the best sentence
+    "words",  # how many content words the question has (log)
+    "kind_other",  # the question asks no specific type (怎么样, 什么)
+    "entities_agree",  # the article names the districts and organisations the question names
+    "specificity",  # the rarest content word the article has: its idf over the largest possible
+    "now",  # the question asks about the present moment (今天, 现在, 明天)
+    "content_chars",  # how many characters its content words have (log): small talk has few
+)
+
+
+def found_features(
+    *,
+    article_coverage: float,
+    sentence_coverage: float,
+    known: int,
+    words: int,
+    unknown_name: bool,
+    bm25: float,
+    bm25_max: float,
+    margin: float,
+    typed_span: bool,
+    kind_other: bool,
+    entities_agree: bool,
+    specificity: float,
+    question: str,
+    content_chars: int,
+) -> dict[str, float]:
+    """The decision's features, each scaled to about 0-1."""
+    return {
+        "article_coverage": article_coverage,
+        "sentence_coverage": min(1.0, sentence_coverage),
+        "known_share": known / words if words else 0.0,
+        "unknown_name": float(unknown_name),
+        "bm25_share": min(1.0, bm25 / bm25_max) if bm25_max > 0 else 0.0,
+        "margin": max(0.0, min(1.0, margin)),
+        "typed_span": float(typed_span),
+        "words": math.log1p(words) / math.log1p(12),
+        "kind_other": float(kind_other),
+        "entities_agree": float(entities_agree),
+        "specificity": max(0.0, min(1.0, specificity)),
+        "now": float(NOW.search(question) is not None),
+        "content_chars": math.log1p(content_chars) / math.log1p(24),
+    }

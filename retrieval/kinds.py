@@ -1,0 +1,182 @@
+"""Question kinds, one registry: how each kind is recognised, the question words it
+strips before searching, the answer it expects, its extractor, and when it refuses.
+
+Adding a kind is one `KindRule` in `KINDS`; the first rule whose `detects` holds wins,
+so the order is the precedence (a date question that names a person is a date question).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from . import extract
+from .lexicon import Lexicon
+from .models import Kind
+
+# -- patterns -----------------------------------------------------------------------------
+
+DATE_QUESTION = re.compile(
+    r"什么时候|何时|哪年|哪一年|哪天|哪一天|哪几天|几月|几号|哪个月|什么时间|哪一月|日期|哪些日子|哪月"
+)
+# a date question that wants the day (哪天, 几号), not only the year or the month
+DAY_QUESTION = re.compile(r"哪天|哪一天|几号|几月几|哪几天|哪日|日期")
+PERSON_QUESTION = re.compile(r"谁|哪位|哪一位|什么人|哪个人|姓名|名字|叫什么|叫啥")
+PLACE_QUESTION = re.compile(r"哪里|哪儿|在哪|何地|什么地方|何处|哪个地方|地点|哪个城市|哪座城市")
+QUANTITY_QUESTION = re.compile(r"多少|几(?!乎)|若干|多大|多长|多高|多重|多远|多久|百分之几")
+WHICH_QUESTION = re.compile(r"(?:哪些|哪几|哪个|哪家|哪所|哪一|哪本|哪部|哪首|什么|何种|哪种)(?P<head>[\u4e00-\u9fff]{0,6})")
+LIST_QUESTION = re.compile(r"哪些|哪几(?![天年月号])|都有什么|有什么|包括什么|包含什么")
+OTHER_QUESTION = re.compile(r"什么|怎么|怎样|如何|何种|哪种|为什么|为何|内容|措施|做法|啥")
+# 有没有 / 是不是 / 是否 / 搞没搞 / 能不能 / …吗: a question that wants 有 or 是
+YES_NO_QUESTION = re.compile(r"([\u4e00-\u9fff])[没不]\1|是否|有无|(?:吗|(?<!什)么|嘛)[？?。！!\s]*$")
+# 搞没搞 / 有没有 / 有无 ask whether something was done or exists: 有; 是不是 / 是否: 是
+HAS_QUESTION = re.compile(r"([\u4e00-\u9fff])没\1|有无|有.{0,12}吗")
+# who wrote or photographed the article: the byline answers
+BYLINE_QUESTION = re.compile(r"记者|谁写|谁报道|谁拍|哪位.{0,2}写|作者|摄影|署名")
+# a title asked by name: 倡议书的全称叫啥, 宣传材料叫什么名字
+NAMED_WORK = re.compile(r"(?:的)?(?:全称|名字|名称|题目)?(?:叫|是)(?:什么|啥)(?:名字)?")
+TWO_PART = re.compile(r"[，,；;]|(?<=[了的])(?:还|又|并且|以及)")
+_WH = re.compile(r"谁|哪|什么|多少|几|怎|如何|何|啥")
+
+# the question words each kind strips before its words are searched for
+_STRIPS: dict[Kind, str] = {
+    Kind.QUANTITY: r"[有是在]?(?:多少|几)(?:余|多)?(?:个|名|位|家|人|项|次|场|届|对|天|年)?",
+    Kind.PLACE: r"[有是在]?哪(?:里|儿|些|个|家|位|所|天|年|一|几|种)?",
+    Kind.PERSON: r"[是]?谁|叫啥",
+    Kind.DATE: r"什么(?:时候|时间)|何时",
+    Kind.OTHER: r"什么(?:地方)?|怎么样?|怎样|如何|为什么|为何|何地|啥",
+    Kind.YES_NO: r"([\u4e00-\u9fff])[没不]\1|是否|有无|吗|呢|么$",
+}
+
+
+# -- detection ----------------------------------------------------------------------------
+
+
+def which_head(text: str) -> str:
+    """The noun after 哪个 / 哪些 / 什么 (哪家医院 -> 医院)."""
+    match = WHICH_QUESTION.search(text)
+    return match.group("head") if match else ""
+
+
+def head_in(head: str, heads: tuple[str, ...]) -> str | None:
+    """The longest of `heads` found in `head`."""
+    for noun in sorted(heads, key=len, reverse=True):
+        if noun in head:
+            return noun
+    return None
+
+
+def _date(text: str, lexicon: Lexicon) -> bool:
+    return DATE_QUESTION.search(text) is not None
+
+
+def _person(text: str, lexicon: Lexicon) -> bool:
+    byline = BYLINE_QUESTION.search(text) is not None and "哪" in text  # 哪个记者写的
+    return PERSON_QUESTION.search(text) is not None or byline
+
+
+def _quantity(text: str, lexicon: Lexicon) -> bool:
+    return QUANTITY_QUESTION.search(text) is not None and "哪" not in text
+
+
+def _title(text: str, lexicon: Lexicon) -> bool:
+    if PLACE_QUESTION.search(text) or BYLINE_QUESTION.search(text):
+        return False
+    named = NAMED_WORK.search(text)
+    if named is not None and text[: named.start()].endswith(lexicon.work_nouns):
+        return True
+    head = which_head(text)
+    return bool(head) and head_in(head[:2], lexicon.work_nouns) is not None and head_in(head[:4], lexicon.place_heads) is None
+
+
+def _place(text: str, lexicon: Lexicon) -> bool:
+    head = which_head(text)
+    if PLACE_QUESTION.search(text):
+        return True
+    if head and head_in(head[:4], lexicon.place_heads) and re.search(r"在(?:哪|什么)", text):
+        return True
+    return bool(head) and head_in(head[:3], lexicon.place_heads) is not None and not _organisation(text, lexicon)
+
+
+def _organisation(text: str, lexicon: Lexicon) -> bool:
+    head = which_head(text)
+    return (
+        bool(head)
+        and head_in(head[:4], lexicon.organisation_heads) is not None
+        and not re.search(r"活动|工作|内容|方面", head)
+    )
+
+
+def _yes_no(text: str, lexicon: Lexicon) -> bool:
+    return YES_NO_QUESTION.search(text) is not None and _WH.search(text) is None
+
+
+def _list(text: str, lexicon: Lexicon) -> bool:
+    return LIST_QUESTION.search(text) is not None
+
+
+def _other(text: str, lexicon: Lexicon) -> bool:
+    return True
+
+
+# -- refusal rules: when the article has no span of the asked type, nothing is cited --------
+
+
+def _never(needs: bool) -> Callable[[bool, bool], bool]:
+    return lambda asked_unit, asked_role: needs
+
+
+def _counted(asked_unit: bool, asked_role: bool) -> bool:
+    return asked_unit  # 多少人 with no count of people: the paper does not say
+
+
+def _named(asked_unit: bool, asked_role: bool) -> bool:
+    return asked_role  # 主席是谁 with no name after 主席
+
+
+@dataclass(frozen=True)
+class KindRule:
+    """One question kind."""
+
+    kind: Kind
+    detects: Callable[[str, Lexicon], bool]  # on the normalised question
+    expects: str  # the answer it wants, in words
+    extractor: extract.Extractor
+    refuses_without_span: Callable[[bool, bool], bool]  # (a unit was asked, a role was asked)
+
+
+KINDS: tuple[KindRule, ...] = (
+    KindRule(Kind.DATE, _date, "a dated year, month or day (the day when asked 哪天)", extract.date, _never(True)),
+    KindRule(Kind.TITLE, _title, "a 《title》", extract.title, _never(True)),
+    KindRule(Kind.PERSON, _person, "a name, bounded by role words; the byline for 哪个记者", extract.person, _named),
+    KindRule(Kind.QUANTITY, _quantity, "a figure in the asked unit; 第几 an ordinal", extract.quantity, _counted),
+    KindRule(Kind.PLACE, _place, "a place", extract.place, _never(False)),
+    KindRule(Kind.ORGANISATION, _organisation, "an organisation", extract.organisation, _never(False)),
+    KindRule(Kind.YES_NO, _yes_no, "有 / 是 with the evidence", extract.yes_no, _never(True)),
+    KindRule(Kind.LIST, _list, "the items of an enumeration, joined with 、", extract.listing, _never(False)),
+    KindRule(Kind.OTHER, _other, "a phrase: a quoted name, or the noun phrase asked for", extract.phrase, _never(False)),
+)
+RULES: dict[Kind, KindRule] = {rule.kind: rule for rule in KINDS}
+
+# every kind's question words, for the segmenter to cut out of questions
+QUESTION_WORDS = re.compile("|".join(_STRIPS[k] for k in (Kind.QUANTITY, Kind.PLACE, Kind.PERSON, Kind.DATE, Kind.OTHER, Kind.YES_NO)))
+
+
+def detect(text: str, lexicon: Lexicon) -> Kind:
+    """The kind of a normalised question."""
+    for rule in KINDS:
+        if rule.detects(text, lexicon):
+            return rule.kind
+    return Kind.OTHER
+
+
+def parts_of(text: str) -> list[str]:
+    """The parts of a two-part question (多少人参加，评出几个奖项), each with a question word;
+    one part when it has only one."""
+    pieces = [p.strip() for p in TWO_PART.split(text) if p and p.strip()]
+    asking = [p for p in pieces if _WH.search(p) or YES_NO_QUESTION.search(p)]
+    if len(asking) < 2:
+        return [text]
+    # the first part carries the subject the later ones leave out (化工竞赛多少人参加，几个奖项)
+    return [asking[0]] + [p for p in asking[1:]]

@@ -1,0 +1,76 @@
+"""Word lists that steer answers, read once from data files and passed in.
+
+Roles, surnames, organisation and place heads, the words that follow a name, the nouns
+that ask for a count of people or organisations, works, and groups of synonyms. The
+application reads them from its config folder (`Lexicon.read`); tests may build one
+directly.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+
+from .wordfiles import read_word_list
+
+
+class Lexicon(BaseModel):
+    """The word lists of the answering rules."""
+
+    model_config = ConfigDict(frozen=True)
+
+    roles: tuple[str, ...] = ()
+    surnames: frozenset[str] = frozenset()
+    organisation_heads: tuple[str, ...] = ()
+    place_heads: tuple[str, ...] = ()
+    after_name: tuple[str, ...] = ()
+    people_nouns: tuple[str, ...] = ()
+    organisation_nouns: tuple[str, ...] = ()
+    work_nouns: tuple[str, ...] = ()
+    generic_organisations: frozenset[str] = frozenset()
+    synonyms: tuple[frozenset[str], ...] = ()
+
+    @classmethod
+    def read(cls, words_dir: Path, synonyms_file: Path | None = None) -> Lexicon:
+        """The lists of a folder (`roles.txt`, `surnames.txt` …; a word a line), and the
+        synonym groups (a group a line, words separated by spaces)."""
+
+        def words(name: str) -> tuple[str, ...]:
+            path = words_dir / f"{name}.txt"
+            return tuple(dict.fromkeys(read_word_list(path))) if path.is_file() else ()
+
+        groups: list[frozenset[str]] = []
+        if synonyms_file is not None and synonyms_file.is_file():
+            for line in read_word_list(synonyms_file):
+                group = frozenset(w for w in line.split() if len(w) >= 2)  # one character matches too much
+                if len(group) > 1:
+                    groups.append(group)
+        return cls(
+            roles=tuple(sorted(words("roles"), key=len, reverse=True)),
+            surnames=frozenset(words("surnames")),
+            organisation_heads=words("organisation_heads"),
+            place_heads=words("place_heads"),
+            after_name=words("after_name"),
+            people_nouns=words("people_nouns"),
+            organisation_nouns=words("organisation_nouns"),
+            work_nouns=words("work_nouns"),
+            generic_organisations=frozenset(words("generic_organisations")),
+            synonyms=tuple(groups),
+        )
+
+    def synonyms_of(self, word: str) -> frozenset[str]:
+        """The words interchangeable with `word` (not itself)."""
+        return _synonym_index(self.synonyms).get(word, frozenset())
+
+
+@lru_cache(maxsize=8)
+def _synonym_index(groups: tuple[frozenset[str], ...]) -> dict[str, frozenset[str]]:
+    """Each word's synonyms, built once per set of groups."""
+    out: dict[str, set[str]] = {}
+    for group in groups:
+        for word in group:
+            out.setdefault(word, set()).update(group)
+    return {word: frozenset(others - {word}) for word, others in out.items()}

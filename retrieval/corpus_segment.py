@@ -12,7 +12,6 @@ it hard-links its files)::
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from .durable import link_files
 from .errors import IndexError_
 from .models import Article
 from .postings import Postings, merge
@@ -156,17 +156,8 @@ class CorpusSegment:
     def link(self, target: Path) -> None:
         """Put this segment into the new directory `target`: hard links to the files it was
         loaded from, else a fresh write."""
-        if self.path is None or not self.path.is_dir():
-            self.write(target)
-            return
-        target.mkdir()
-        try:
-            for name in FILES:
-                os.link(self.path / name, target / name)
-        except OSError:  # a file system without hard links, or files gone
-            shutil.rmtree(target)
-            self.write(target)
-            return
+        if not link_files(self.path, target, FILES, self.write):
+            return  # written afresh, its BM25 postings included
         self.postings.link(target / "bm25")
 
     def moved(self, path: Path) -> None:

@@ -4,6 +4,7 @@ name them (a rename is only durable once its folder is synced)."""
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 
@@ -29,3 +30,25 @@ def fsync_tree(root: Path) -> None:
     for path in sorted(root.rglob("*"), reverse=True):
         fsync_path(path)
     fsync_path(root)
+
+
+def link_files(source: Path | None, target: Path, names: Iterable[str], write: Callable[[Path], None]) -> bool:
+    """Put the files `names` of the directory `source` into the new directory `target` as
+    hard links (they never change once written); where that cannot be done (no source, a
+    file system without hard links, files gone), `write(target)` writes them afresh.
+    True when they were linked."""
+    if source is None or not source.is_dir():
+        write(target)
+        return False
+    target.mkdir()
+    names = list(names)
+    try:
+        for name in names:
+            os.link(source / name, target / name)
+    except OSError:
+        for name in names:
+            (target / name).unlink(missing_ok=True)
+        target.rmdir()
+        write(target)
+        return False
+    return True

@@ -40,7 +40,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
-from .durable import write_durably
+from .durable import link_files, write_durably
 from .errors import IndexError_
 
 FORMAT = "unionbot-postings"
@@ -186,18 +186,7 @@ class Postings:
     def link(self, target: Path) -> None:
         """Put this segment's files into the new directory `target`: hard links to the
         files it was loaded from (they never change), or a fresh write."""
-        if self.path is None or not self.path.is_dir():
-            self.write(target)
-            return
-        target.mkdir()
-        try:
-            for name in FILES:
-                os.link(self.path / name, target / name)
-        except OSError:  # a file system without hard links, or files gone
-            for name in FILES:
-                (target / name).unlink(missing_ok=True)
-            target.rmdir()
-            self.write(target)
+        link_files(self.path, target, FILES, self.write)
 
     @classmethod
     def load(cls, path: Path) -> Postings:

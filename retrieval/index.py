@@ -60,7 +60,7 @@ import numpy.typing as npt
 
 from .durable import fsync_path, fsync_tree, write_durably
 from .errors import IndexError_
-from .postings import Postings, merge
+from .postings import Postings, merge, read_json
 from .term_weights import TermWeights, WeightCache
 
 log = logging.getLogger(__name__)
@@ -407,7 +407,7 @@ class Bm25Index:
     @classmethod
     def _load_version(cls, path: Path) -> Bm25Index:
         """Open one version directory; a missing file surfaces as FileNotFoundError."""
-        meta = _read_json(path / _META)
+        meta = read_json(path / _META)
         if not isinstance(meta, dict) or meta.get("format") != FORMAT_NAME:
             raise IndexError_(f"{path}: not a BM25 index ({_META} has no format {FORMAT_NAME!r})")
         if meta.get("version") != FORMAT_VERSION:
@@ -450,16 +450,6 @@ def _floor(scores: FloatArray, k: int) -> float:
 def _check_tokens(tokens: Sequence[str], what: str) -> None:
     if isinstance(tokens, str):
         raise TypeError(f"{what} must be a sequence of tokens, not a str")
-
-
-def _read_json(file: Path) -> Any:
-    """Parse a JSON file; a missing file surfaces as FileNotFoundError."""
-    try:
-        return json.loads(file.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise IndexError_(f"{file}: corrupt: {exc}") from exc
 
 
 def _read_pointer(directory: Path) -> str:

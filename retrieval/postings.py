@@ -192,7 +192,7 @@ class Postings:
     def load(cls, path: Path) -> Postings:
         """Memory-map a segment directory; IndexError_ when it is damaged, FileNotFoundError
         when a file is missing."""
-        meta = _read_json(path / _META)
+        meta = read_json(path / _META)
         if not isinstance(meta, dict) or meta.get("format") != FORMAT or meta.get("version") != VERSION:
             raise IndexError_(f"{path}: not a postings segment of format {FORMAT} {VERSION}")
         try:
@@ -201,7 +201,7 @@ class Postings:
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise IndexError_(f"{path}/{_META} is corrupt: {exc!r}") from exc
-        tokens = _read_json(path / _TOKENS)
+        tokens = read_json(path / _TOKENS)
         if not isinstance(tokens, list) or len(tokens) != n_tokens or not all(isinstance(t, str) for t in tokens):
             raise IndexError_(f"{path}/{_TOKENS} is not a list of {n_tokens} tokens")
         terms = _load_array(path, "terms", n_present)
@@ -306,7 +306,7 @@ def _count(value: object) -> int:
     return value
 
 
-def _read_json(file: Path) -> Any:
+def read_json(file: Path) -> Any:
     """Parse a JSON file; a missing file surfaces as FileNotFoundError."""
     try:
         return json.loads(file.read_text(encoding="utf-8"))

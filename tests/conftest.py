@@ -1,18 +1,28 @@
-"""Shared fixtures. Every test runs with a clean environment and its own data dir."""
+"""Shared fixtures. Every test runs with a clean environment and its own data dir.
+
+What is slow to make and the same for every test is made once per session: the segmenter
+(its dictionary takes about a second to load) and a data dir holding the seeds with their
+saved index. A test that writes gets its own copy of that data dir (`seeded_data_dir`);
+tests that only read may share one library over it (`seeded_library`)."""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bot.cli.compose import opened_library
+from bot.library import Library, build_segmenter
 from bot.settings import Settings
+from retrieval import Segmenter
 
 from . import postgres
+from .cli import Cli
 from .websites import ServedSite, serve_site
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,6 +59,59 @@ def settings(data_dir: Path) -> Settings:
 def empty_settings(data_dir: Path) -> Settings:
     """Settings whose data dir is not filled from the seeds."""
     return Settings(data_dir=data_dir, seeds_dir=None)
+
+
+@pytest.fixture(scope="session")
+def segmenter() -> Segmenter:
+    """The project's segmenter, its dictionary loaded once for the session."""
+    made = build_segmenter()
+    made.tokenizer  # noqa: B018 (load the dictionary now)
+    return made
+
+
+def copy_data_dir(source: Path, target: Path) -> Path:
+    """A private copy of a data dir (a database and a saved index: a few hundred KB)."""
+    shutil.copytree(source, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def seeded_session_dir(tmp_path_factory: pytest.TempPathFactory, segmenter: Segmenter) -> Path:
+    """A data dir as a first run leaves it: the seeds stored and their index saved.
+    Built once; copy it (`seeded_data_dir`) to write, never write it."""
+    data = tmp_path_factory.mktemp("seeded") / "data"
+    with opened_library(Settings(data_dir=data, seeds_dir=SEEDS), segmenter) as library:
+        assert len(library.corpus) > 0
+    return data
+
+
+@pytest.fixture
+def seeded_data_dir(data_dir: Path, seeded_session_dir: Path) -> Path:
+    """This test's data dir (the one UNIONBOT_DATA_DIR names), filled as a first run
+    leaves it: the seeds stored and their index saved."""
+    return copy_data_dir(seeded_session_dir, data_dir)
+
+
+@pytest.fixture
+def seeded_settings(seeded_data_dir: Path) -> Settings:
+    """`settings` over a data dir that already holds the seeds and their index."""
+    return Settings(data_dir=seeded_data_dir, seeds_dir=SEEDS)
+
+
+@pytest.fixture(scope="session")
+def seeded_library(
+    tmp_path_factory: pytest.TempPathFactory, seeded_session_dir: Path, segmenter: Segmenter
+) -> Iterator[Library]:
+    """One library over the seeds for the tests that only ask it questions."""
+    data = copy_data_dir(seeded_session_dir, tmp_path_factory.mktemp("shared") / "data")
+    with opened_library(Settings(data_dir=data, seeds_dir=SEEDS), segmenter) as library:
+        yield library
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, segmenter: Segmenter) -> Cli:
+    """`unionbot` in this process, on this test's data dir (see tests/cli.py)."""
+    return Cli(capsys, monkeypatch, segmenter)
 
 
 @pytest.fixture(scope="session")

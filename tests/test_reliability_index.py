@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from bot.cli.compose import opened_library
-from bot.library import Library, build_segmenter, ingest_targets
+from bot.library import ingest_targets
 from bot.settings import Settings
 from bot.storage.store import Store
 from retrieval.corpus import Corpus
@@ -179,11 +179,6 @@ def test_a_waiting_process_names_the_lock_and_gives_up(tmp_path: Path) -> None:
 
 
 # -- damage -------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def segmenter() -> Segmenter:
-    return build_segmenter()
 
 
 @pytest.fixture(scope="module")

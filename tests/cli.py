@@ -11,6 +11,7 @@ import io
 import json
 import os
 import sys
+import threading
 from typing import Any, NamedTuple
 
 import pytest
@@ -38,12 +39,35 @@ class Cli:
         self.monkeypatch = monkeypatch
         self.segmenter = segmenter
 
-    def __call__(self, *args: str | bytes, stdin: bytes = b"") -> Ran:
+    def __call__(self, *args: str | bytes, stdin: bytes = b"", within: float | None = None) -> Ran:
         """`args` as the command line gives them (bytes decoded the way the interpreter
-        decodes its arguments), `stdin` as the bytes on standard input."""
+        decodes its arguments), `stdin` as the bytes on standard input. With `within`,
+        the command runs in a thread, and the test fails (instead of hanging) when it has
+        not returned after that many seconds: a bound, not a timing."""
         argv = [os.fsdecode(a) for a in args]
         self.capsys.readouterr()  # what came before is not this command's
         self.monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8"))
-        code = main(argv, self.segmenter)
+        if within is None:
+            code = main(argv, self.segmenter)
+        else:
+            code = self._bounded(argv, within)
         out, err = self.capsys.readouterr()
         return Ran(code, out, err)
+
+    def _bounded(self, argv: list[str], seconds: float) -> int:
+        codes: list[int] = []
+        errors: list[BaseException] = []
+
+        def run() -> None:
+            try:
+                codes.append(main(argv, self.segmenter))
+            except BaseException as exc:  # raised again in the test's thread
+                errors.append(exc)
+
+        worker = threading.Thread(target=run, name="unionbot", daemon=True)
+        worker.start()
+        worker.join(seconds)
+        assert not worker.is_alive(), f"unionbot {' '.join(argv)[:200]} did not return within {seconds} s"
+        if errors:
+            raise errors[0]
+        return codes[0]

@@ -14,6 +14,7 @@ from bot.cli.compose import opened_library, opened_store
 from bot.indexlock import IndexLock
 from bot.library import ingest_targets
 from bot.settings import Settings
+from retrieval import Segmenter
 
 from .conftest import SEEDS
 from .fakebotapi import FakeBotApi
@@ -78,7 +79,7 @@ def test_replies_in_one_chat_come_in_the_order_asked(api: FakeBotApi, bot: BotPr
 
 
 def test_a_question_during_an_index_update_is_answered_from_the_old_index(
-    api: FakeBotApi, bot: BotProcess, tmp_path: Path, seeds: Path
+    api: FakeBotApi, bot: BotProcess, tmp_path: Path, seeds: Path, segmenter: Segmenter
 ) -> None:
     settings = Settings(data_dir=tmp_path / "data", seeds_dir=seeds)
     user = api.new_user()
@@ -92,7 +93,7 @@ def test_a_question_during_an_index_update_is_answered_from_the_old_index(
         api.send_text(user, user, "密云区总工会培训了多少人")
         api.wait_for(lambda: api.bot_messages(user.id), timeout=20, what="an answer while the index is locked")
         assert "300余人" in api.bot_messages(user.id)[0].text
-    with opened_library(settings) as library:
+    with opened_library(settings, segmenter) as library:
         library.corpus  # noqa: B018 (the other process finishes writing the index)
     api.wait_for(lambda: "the index now holds" in bot.output(), timeout=30, what="the new index swapped in")
     api.send_text(user, user, "香港工会联合会副理事长是谁")

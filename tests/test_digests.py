@@ -17,8 +17,9 @@ import pytest
 
 from bot.cli.compose import opened_library
 from bot.digests.outbox import Outbox
-from bot.library import Library, open_store
+from bot.library import open_store
 from bot.settings import Settings
+from retrieval import Segmenter
 
 from .conftest import ROOT, SEEDS
 from .fakebotapi import FakeBotApi, FakeChat, FakeUser
@@ -41,9 +42,9 @@ def seeds(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def data_dir_with_seeds(tmp_path: Path, seeds: Path) -> Path:
+def data_dir_with_seeds(tmp_path: Path, seeds: Path, segmenter: Segmenter) -> Path:
     data = tmp_path / "data"
-    with opened_library(Settings(data_dir=data, seeds_dir=seeds)) as library:
+    with opened_library(Settings(data_dir=data, seeds_dir=seeds), segmenter) as library:
         library.corpus  # noqa: B018 (index built)
     return data
 

@@ -7,23 +7,23 @@ from collections.abc import Iterator
 import pytest
 
 from bot.cli.compose import opened_library
-from bot.library import Library
 from bot.question import clean_question
+from bot.richtext import plain
 from bot.settings import Settings
 from bot.storage.activity import QueryKind
-from bot.telegram.flood import FloodGuard
-from bot.richtext import plain
-from bot.telegram.render import FLOODED, NOT_ADMIN
 from bot.telegram.compose import build_service
+from bot.telegram.flood import FloodGuard
+from bot.telegram.render import FLOODED, NOT_ADMIN
 from bot.telegram.service import Asker, BotService
+from retrieval import Segmenter
 
 ALICE = Asker(user_id=1, chat_id=1, language="zh-hans", first_name="Alice")
 ADMIN = Asker(user_id=99, chat_id=99, language="zh-hans")
 
 
 @pytest.fixture
-def svc(settings: Settings) -> Iterator[BotService]:
-    with opened_library(settings) as library:
+def svc(seeded_settings: Settings, segmenter: Segmenter) -> Iterator[BotService]:
+    with opened_library(seeded_settings, segmenter) as library:
         yield build_service(library, library.store, [99])
 
 
@@ -54,8 +54,8 @@ def test_flood_guard_warns_once_then_stays_quiet() -> None:
     assert guard.allow(1)
 
 
-def test_flooding_user_is_told_politely(settings: Settings) -> None:
-    with opened_library(settings) as library:
+def test_flooding_user_is_told_politely(seeded_settings: Settings, segmenter: Segmenter) -> None:
+    with opened_library(seeded_settings, segmenter) as library:
         svc = build_service(library, library.store, [], flood=FloodGuard(limit=2))
         replies = [svc.ask("密云区总工会培训了多少人", ALICE) for _ in range(4)]
     assert replies[2] is not None and replies[2].text == FLOODED

@@ -28,6 +28,7 @@ from .websites import ServedSite, serve_site
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 GOLD_FILE = Path(__file__).parent / "data" / "seed_articles.json"
+LATER_SEED = "003_8c0f42011e5a1360"  # the seed that tests publish as a new issue
 
 
 @pytest.fixture(autouse=True)
@@ -96,6 +97,26 @@ def seeded_data_dir(data_dir: Path, seeded_session_dir: Path) -> Path:
 def seeded_settings(seeded_data_dir: Path) -> Settings:
     """`settings` over a data dir that already holds the seeds and their index."""
     return Settings(data_dir=seeded_data_dir, seeds_dir=SEEDS)
+
+
+@pytest.fixture(scope="session")
+def earlier_seeds(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A seeds folder of every seed but LATER_SEED (never write it)."""
+    folder = tmp_path_factory.mktemp("earlier") / "seeds"
+    folder.mkdir()
+    for path in SEEDS.glob("*.txt"):
+        if path.stem != LATER_SEED:
+            shutil.copy(path, folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def earlier_session_dir(tmp_path_factory: pytest.TempPathFactory, earlier_seeds: Path, segmenter: Segmenter) -> Path:
+    """A data dir as a first run over `earlier_seeds` leaves it (copy it, never write it)."""
+    data = tmp_path_factory.mktemp("earlier-data") / "data"
+    with opened_library(Settings(data_dir=data, seeds_dir=earlier_seeds), segmenter) as library:
+        assert LATER_SEED not in library.corpus.issues
+    return data
 
 
 @pytest.fixture(scope="session")

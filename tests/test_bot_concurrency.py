@@ -16,11 +16,11 @@ from bot.library import ingest_targets
 from bot.settings import Settings
 from retrieval import Segmenter
 
-from .conftest import SEEDS
+from .conftest import LATER_SEED, SEEDS, copy_data_dir
 from .fakebotapi import FakeBotApi
 from .test_bot import BotProcess
 
-NEW_ISSUE = "003_8c0f42011e5a1360"
+NEW_ISSUE = LATER_SEED
 ANSWERS = {  # question -> what its reply must hold
     "密云区总工会培训了多少人": "300余人",
     "平谷区总工会党组书记是谁": "张艳革",
@@ -35,18 +35,15 @@ def api() -> Iterator[FakeBotApi]:
 
 
 @pytest.fixture
-def seeds(tmp_path: Path) -> Path:
-    folder = tmp_path / "seeds"
-    folder.mkdir()
-    for path in SEEDS.glob("*.txt"):
-        if path.stem != NEW_ISSUE:
-            (folder / path.name).write_bytes(path.read_bytes())
-    return folder
+def seeds(earlier_seeds: Path) -> Path:
+    return earlier_seeds
 
 
 @pytest.fixture
-def bot(api: FakeBotApi, tmp_path: Path, seeds: Path) -> Iterator[BotProcess]:
-    process = BotProcess(api, tmp_path / "data", UNIONBOT_SEEDS_DIR=str(seeds), UNIONBOT_POLL_SECONDS="0.2")
+def bot(api: FakeBotApi, data_dir: Path, earlier_session_dir: Path, seeds: Path) -> Iterator[BotProcess]:
+    """The bot over a data dir holding the seeds but NEW_ISSUE, and their index."""
+    data = copy_data_dir(earlier_session_dir, data_dir)
+    process = BotProcess(api, data, UNIONBOT_SEEDS_DIR=str(seeds), UNIONBOT_POLL_SECONDS="0.2")
     try:
         api.wait_for(lambda: process.proc.poll() is not None or bool(api.calls("getUpdates")), timeout=60)
         assert process.proc.poll() is None, process.output()[-3000:]

@@ -17,7 +17,7 @@ import pytest
 from bot.redaction import RedactingFilter, Redactor
 
 from .fakebotapi import FakeBotApi
-from .test_bot import BotProcess
+from .test_bot import BotProcess, wait_polling
 
 STRANGER = "7000000001:AAHsomebodyElsesToken_000000000000"
 
@@ -91,11 +91,11 @@ def test_an_unreachable_api_is_one_line_and_never_prints_the_token(tmp_path: Pat
             assert url == echoing_proxy or "Traceback" not in out, out
 
 
-def test_an_error_in_a_handler_logs_a_traceback_without_the_token(tmp_path: Path) -> None:
+def test_an_error_in_a_handler_logs_a_traceback_without_the_token(seeded_data_dir: Path) -> None:
     with FakeBotApi(privacy_mode=False) as server:
-        process = BotProcess(server, tmp_path / "data")
+        process = BotProcess(server, seeded_data_dir)
         try:
-            server.wait_for_calls("getUpdates", timeout=60)
+            wait_polling(server, process)
             user = server.new_user()
             echoed = f"Bad Request: proxy refused POST {server.base_url}{server.token}/sendMessage"
             server.fail_next("sendMessage", status=400, description=echoed)

@@ -40,12 +40,12 @@ class Hooked:
 
 
 @pytest.fixture
-def hooked(tmp_path: Path) -> Iterator[Hooked]:
+def hooked(seeded_data_dir: Path) -> Iterator[Hooked]:
     """The bot in webhook mode with no UNIONBOT_WEBHOOK_SECRET set."""
     with FakeBotApi(privacy_mode=False) as server:
         port = _free_port()
         url = f"http://127.0.0.1:{port}/unionbot/hook"
-        process = BotProcess(server, tmp_path / "data", UNIONBOT_WEBHOOK_URL=url, UNIONBOT_WEBHOOK_PORT=str(port))
+        process = BotProcess(server, seeded_data_dir, UNIONBOT_WEBHOOK_URL=url, UNIONBOT_WEBHOOK_PORT=str(port))
         try:
             server.wait_for(lambda: server.webhook is not None, timeout=60, what="setWebhook")
             yield Hooked(server, process, url)

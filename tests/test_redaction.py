@@ -81,8 +81,10 @@ def echoing_proxy() -> Iterator[str]:
 
 def test_an_unreachable_api_is_one_line_and_never_prints_the_token(tmp_path: Path, echoing_proxy: str) -> None:
     with FakeBotApi() as server:
-        for url in (f"http://127.0.0.1:{_closed_port()}/bot", echoing_proxy):
-            process = BotProcess(server, tmp_path / "data", UNIONBOT_TELEGRAM_API_URL=url)
+        urls = (f"http://127.0.0.1:{_closed_port()}/bot", echoing_proxy)
+        # both at once, each with a data dir of its own
+        processes = [BotProcess(server, tmp_path / f"data-{i}", UNIONBOT_TELEGRAM_API_URL=url) for i, url in enumerate(urls)]
+        for url, process in zip(urls, processes, strict=True):
             code, out = finished(process)
             assert code != 0, out
             assert_no_token(out, server.token)

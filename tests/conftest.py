@@ -21,7 +21,7 @@ from bot.library import Library, build_segmenter
 from bot.settings import Settings
 from retrieval import Segmenter
 
-from . import postgres
+from . import forkserver, postgres
 from .cli import Cli
 from .websites import ServedSite, serve_site
 
@@ -29,6 +29,13 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 GOLD_FILE = Path(__file__).parent / "data" / "seed_articles.json"
 LATER_SEED = "003_8c0f42011e5a1360"  # the seed that tests publish as a new issue
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fork_server_stopped() -> Iterator[None]:
+    """The fork server (tests/forkserver.py), if a test started it, ends with the session."""
+    yield
+    forkserver.close()
 
 
 @pytest.fixture(autouse=True)

@@ -16,16 +16,19 @@ from typing import Any
 
 import pytest
 
+from . import forkserver
 from .conftest import ROOT, SEEDS, copy_data_dir
 from .fakebotapi import FakeBotApi, FakeUser, StoredMessage
+from .forkserver import Forked
 
 ADMIN_ID = 424242
 
 
 class BotProcess:
-    """`unionbot serve` in a child process, its log in a file."""
+    """`unionbot serve` in a child process, its log in a file: forked from the session's
+    fork server (tests/forkserver.py), or with `fresh`, a new interpreter."""
 
-    def __init__(self, api: FakeBotApi, data_dir: Path, **env: str) -> None:
+    def __init__(self, api: FakeBotApi, data_dir: Path, fresh: bool = False, **env: str) -> None:
         self.log = data_dir.parent / f"bot-{time.monotonic_ns()}.log"
         self.env = {
             **os.environ,
@@ -37,6 +40,10 @@ class BotProcess:
             "PTB_TIMEDELTA": "true",  # python-telegram-bot 22: durations as timedelta
             **env,
         }
+        self.proc: subprocess.Popen[bytes] | Forked
+        if not fresh:
+            self.proc = forkserver.server().start(["-v", "serve"], self.env, ROOT, self.log)
+            return
         with self.log.open("wb") as out:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "bot", "-v", "serve"], cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT

@@ -5,6 +5,7 @@ bot, against the project's own Bot API server."""
 from __future__ import annotations
 
 import http.server
+import os
 import signal
 from collections import Counter
 from collections.abc import Iterator
@@ -310,7 +311,12 @@ def test_feed_urls_bring_new_issues(api: FakeBotApi, data_dir_with_seeds: Path, 
     try:
         api.wait_for(lambda: requested.count("/list.txt") >= 2, timeout=30, what="polls of the empty feed list")
         assert digests(api, user.id) == []
-        (site / "list.txt").write_text(f"{base}/{NEW_ISSUE}.txt\n", encoding="utf-8")
+        listing = site / "list.txt"
+        listed_at = listing.stat().st_mtime
+        listing.write_text(f"{base}/{NEW_ISSUE}.txt\n", encoding="utf-8")
+        # Last-Modified has whole seconds: a list changed within the second it was first
+        # served would be answered 304 to If-Modified-Since
+        os.utime(listing, (listed_at + 2, listed_at + 2))
         api.wait_for(lambda: digests(api, user.id), timeout=30, what="digest from the feed")
         polls = requested.count("/list.txt")
         api.wait_for(lambda: requested.count("/list.txt") >= polls + 2, timeout=30, what="re-polls of the feed list")

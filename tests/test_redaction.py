@@ -36,7 +36,8 @@ def finished(process: BotProcess, timeout: float = 60) -> tuple[int, str]:
 
 def test_a_rejected_token_is_one_line_and_never_printed(tmp_path: Path) -> None:
     with FakeBotApi() as server:
-        process = BotProcess(server, tmp_path / "data", TELEGRAM_BOT_TOKEN=STRANGER)
+        # a new interpreter, as `unionbot serve` starts outside the tests
+        process = BotProcess(server, tmp_path / "data", fresh=True, TELEGRAM_BOT_TOKEN=STRANGER)
         code, out = finished(process)
     assert code != 0
     assert_no_token(out, STRANGER)

@@ -209,7 +209,7 @@ def cmd_serve(args: argparse.Namespace, context: Context) -> int:
     from bot.telegram.app import ServeError, serve
 
     try:
-        return serve(context.settings)
+        return serve(context.settings, context.segmenter)
     except ServeError as exc:
         raise UsageError(str(exc)) from None
 

@@ -4,11 +4,11 @@ Starting the interpreter, importing the bot and loading the segmenter's dictiona
 few seconds a process, and the end-to-end tests start a bot process (or two) each. This
 server does that once, then forks: each child is a process of its own running the command
 line's entry point, `main(argv)`, with the given environment, working directory and log
-file, the server's segmenter handed to it (the seam `main` offers to share one).
+files, the server's segmenter handed to it (the seam `main` offers to share one).
 
 The server is single-threaded (forking a process with threads is unsafe) and speaks JSON
-lines on its stdin and stdout: {"op": "start", "argv", "env", "cwd", "log"} answers the
-child's pid; {"op": "poll", "pid"} answers its exit status (None while it runs; minus the
+lines on its stdin and stdout: {"op": "start", "argv", "env", "cwd", "stdin", "stdout",
+"stderr"} (file paths; no stdin: /dev/null) answers the child's pid; {"op": "poll", "pid"} answers its exit status (None while it runs; minus the
 signal that ended it). At end of input it kills the children it still has and exits.
 `Forked` is the handle the tests get, shaped like the part of subprocess.Popen they use.
 
@@ -42,13 +42,13 @@ def _child(request: dict[str, Any], segmenter: Any) -> None:
     try:
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        log = os.open(request["log"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-        null = os.open(os.devnull, os.O_RDONLY)
-        os.dup2(null, 0)
-        os.dup2(log, 1)
-        os.dup2(log, 2)
-        os.close(null)
-        os.close(log)
+        stdin = os.open(request.get("stdin") or os.devnull, os.O_RDONLY)
+        os.dup2(stdin, 0)
+        os.close(stdin)
+        for fd, name in ((1, "stdout"), (2, "stderr")):
+            out = os.open(request[name], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+            os.dup2(out, fd)
+            os.close(out)
         os.chdir(request["cwd"])
         os.environ.clear()
         os.environ.update(request["env"])
@@ -154,11 +154,40 @@ class ForkServer:
             self._proc.stdin.flush()
             return self._read()
 
-    def start(self, argv: list[str], env: dict[str, str], cwd: Path, log: Path) -> Forked:
-        """Fork `unionbot ARGV`; its output goes to `log` (there when this returns)."""
-        log.touch()
-        reply = self.ask({"op": "start", "argv": argv, "env": env, "cwd": str(cwd), "log": str(log)})
-        return Forked(self, int(reply["pid"]))
+    def start(
+        self, argv: list[str], env: dict[str, str], cwd: Path, log: Path, errors: Path | None = None,
+        stdin: Path | None = None,
+    ) -> Forked:
+        """Fork `unionbot ARGV`; its output goes to `log` (its standard error too, unless
+        `errors` is given), both there when this returns; `stdin` is read from a file."""
+        for path in (log, errors):
+            if path is not None:
+                path.touch()
+        request = {
+            "op": "start", "argv": argv, "env": env, "cwd": str(cwd), "stdin": None if stdin is None else str(stdin),
+            "stdout": str(log), "stderr": str(errors or log),
+        }
+        return Forked(self, int(self.ask(request)["pid"]))
+
+    def run(
+        self, argv: list[str], env: dict[str, str], cwd: Path, scratch: Path, timeout: float, stdin: str = ""
+    ) -> subprocess.CompletedProcess[str]:
+        """`unionbot ARGV` to its end, as subprocess.run(capture_output=True, text=True) gives it
+        (its files in `scratch`); killed after `timeout` seconds: a bound, not a timing."""
+        scratch.mkdir(parents=True, exist_ok=True)
+        name = f"unionbot-{time.monotonic_ns()}"
+        given = scratch / f"{name}.in"
+        given.write_text(stdin, encoding="utf-8")
+        out, err = scratch / f"{name}.out", scratch / f"{name}.err"
+        child = self.start(argv, env, cwd, out, err, given)
+        try:
+            code = child.wait(timeout)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+            raise
+        read = lambda path: path.read_text(encoding="utf-8", errors="replace")  # noqa: E731
+        return subprocess.CompletedProcess(argv, code, read(out), read(err))
 
     def close(self) -> None:
         if self._proc.stdin is not None:

@@ -19,6 +19,7 @@ from urllib.parse import quote
 
 import pytest
 
+from . import forkserver
 from .cli import Cli
 from .conftest import ROOT, SEEDS
 from .hostile_http import Answer, HostileServer
@@ -158,7 +159,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 @pytest.fixture
 def http_base() -> Iterator[str]:
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
@@ -230,8 +231,7 @@ def test_kill_9_in_the_middle_of_an_ingest_leaves_whole_issues(
         (folder / f"{i:03d}_issue.txt").write_text("\n\n".join(articles), encoding="utf-8")
     data = data_dir
     env = {**os.environ, "UNIONBOT_DATA_DIR": str(data), "UNIONBOT_SEEDS_DIR": ""}
-    proc = subprocess.Popen([sys.executable, "-m", "bot", "ingest", str(folder)], env=env, cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = forkserver.server().start(["ingest", str(folder)], env, ROOT, tmp_path / "ingest.log")
     db_path = data / "unionbot.sqlite3"
     deadline = time.monotonic() + 60
     stored = 0
@@ -312,9 +312,9 @@ def test_a_fifo_or_device_is_refused_at_once_and_the_good_file_stored(tmp_path: 
     good = tmp_path / "006_good.txt"
     good.write_text("某街道工会举办培训\n\n本报讯（记者 张三）近日，某街道工会举办培训，50人参加。\n", encoding="utf-8")
     env = {**os.environ, "UNIONBOT_DATA_DIR": str(tmp_path / "data"), "UNIONBOT_SEEDS_DIR": ""}
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", "ingest", str(fifo), "/dev/zero", str(folder), str(good)],
-        env=env, cwd=ROOT, capture_output=True, text=True, timeout=60,
+    # in a process of its own: one that opened the FIFO would wait for a writer for ever
+    done = forkserver.server().run(
+        ["ingest", str(fifo), "/dev/zero", str(folder), str(good)], env, ROOT, tmp_path / "runs", timeout=60
     )
     assert done.returncode == 1
     lines = done.stderr.splitlines()

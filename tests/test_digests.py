@@ -302,7 +302,7 @@ def test_feed_urls_bring_new_issues(api: FakeBotApi, data_dir_with_seeds: Path, 
     requested: list[str] = []
     handler = partial(_QuietHandler, directory=str(site), requested=requested)
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}"
     user = api.new_user()
     with _outbox(data_dir_with_seeds, seeds) as outbox:

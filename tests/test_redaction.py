@@ -71,7 +71,7 @@ class EchoingProxy(http.server.BaseHTTPRequestHandler):
 @pytest.fixture
 def echoing_proxy() -> Iterator[str]:
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), EchoingProxy)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/bot"

@@ -27,6 +27,7 @@ from bot.storage.store import Store
 from retrieval.corpus import Corpus
 from retrieval.segment import Segmenter
 
+from . import forkserver
 from .cli import Cli, Ran
 from .conftest import ROOT, SEEDS
 
@@ -47,10 +48,15 @@ def cli_env(data: Path, **extra: str) -> dict[str, str]:
 
 
 def unionbot(data: Path, *args: str, timeout: float = 120, stdin: str = "", **popen: Any) -> subprocess.CompletedProcess[str]:
+    """`unionbot ARGS` in a process of its own: forked from the fork server (tests/forkserver.py),
+    or a new interpreter when `popen` asks for what only one can give (read_only's)."""
+    env = popen.pop("env", None) or cli_env(data)
+    if not popen:
+        return forkserver.server().run(list(args), env, ROOT, data.parent / "runs", timeout, stdin)
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         cwd=ROOT,
-        env=popen.pop("env", None) or cli_env(data),
+        env=env,
         input=stdin,
         capture_output=True,
         text=True,
@@ -158,15 +164,13 @@ def test_a_build_killed_in_the_middle_blocks_nothing(
     data = data_dir
     parallel = {"UNIONBOT_INDEX_WORKERS": "2", "UNIONBOT_INDEX_PARALLEL_PARAGRAPHS": "1000"}
     env = cli_env(data, **parallel)
-    ingest = subprocess.Popen(
-        [sys.executable, "-m", "bot", "ingest", str(issues)],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    )
+    errors = tmp_path / "ingest.err"
+    ingest = forkserver.server().start(["ingest", str(issues)], env, ROOT, tmp_path / "ingest.out", errors)
     workers: set[int] = set()
     try:
         def segmenting() -> bool:
             if ingest.poll() is not None:
-                raise AssertionError("the build finished before it could be interrupted: " + str(ingest.stderr.read() if ingest.stderr else ""))
+                raise AssertionError("the build finished before it could be interrupted: " + errors.read_text())
             workers.update(children(ingest.pid))
             return any(cpu_seconds(w) > 0.3 for w in workers)
 
@@ -177,8 +181,6 @@ def test_a_build_killed_in_the_middle_blocks_nothing(
         if ingest.poll() is None:
             ingest.kill()
             ingest.wait()
-        if ingest.stderr is not None:
-            ingest.stderr.close()
 
     monkeypatch.setenv("UNIONBOT_SEEDS_DIR", "")
     # the next command (here, in this process, segmenting in it) finds no lock held and no
@@ -293,12 +295,13 @@ def test_ask_says_once_that_it_rebuilt_a_damaged_index(pristine: Path, tmp_path:
     data = tmp_path / "data"
     shutil.copytree(pristine, data)
     damage(saved_files(data)["s-*/bm25/tf.npy"], "garbage")  # same size: only a checksum sees it
-    first, second = unionbot_batch(data, ("ask", QUESTION), ("ask", QUESTION))  # the second a restart's
+    first = unionbot(data, "ask", QUESTION)
     assert ANSWER in answer_line(first)
-    warnings = [line for line in first.err.splitlines() if "search index" in line]
-    assert len(warnings) == 1 and "tf.npy" in warnings[0], first.err
+    warnings = [line for line in first.stderr.splitlines() if "search index" in line]
+    assert len(warnings) == 1 and "tf.npy" in warnings[0], first.stderr
+    second = unionbot(data, "ask", QUESTION)
     assert ANSWER in answer_line(second)
-    assert second.err == ""
+    assert second.stderr == ""
 
 
 # -- read-only data dirs ------------------------------------------------------------

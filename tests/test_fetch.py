@@ -56,7 +56,7 @@ def _poll_within(feeds: Feeds, seconds: float) -> list[IngestResult]:
 
 
 def test_a_feed_poll_is_bounded_by_size_and_time_and_the_other_feeds_go_on(tmp_path: Path, segmenter: Segmenter) -> None:
-    settings = Settings(data_dir=tmp_path / "data", seeds_dir=None, fetch_deadline_seconds=2, max_issue_bytes=200_000)
+    settings = Settings(data_dir=tmp_path / "data", seeds_dir=None, fetch_deadline_seconds=1, max_issue_bytes=200_000)
     with HostileServer() as server, opened_library(settings, segmenter) as library:
         server.routes["/list.txt"] = [Answer(body=server.url("/issues/003_8c0f42011e5a1360.txt").encode())]
         server.routes["/issues/003_8c0f42011e5a1360.txt"] = [Answer(body=(SEEDS / "003_8c0f42011e5a1360.txt").read_bytes())]

@@ -6,10 +6,9 @@ import http.server
 import json
 import os
 import pty
+import select
 import socket
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -187,21 +186,23 @@ def test_ingest_from_urls_with_timeout_and_size_cap(
 def _ingest_on_a_terminal(data_dir: Path) -> str:
     """`unionbot ingest` of the seeds in a process whose output is a terminal (a pty)."""
     env = {**os.environ, "UNIONBOT_DATA_DIR": str(data_dir), "UNIONBOT_SEEDS_DIR": ""}
-    cmd = [sys.executable, "-m", "bot", "ingest", str(SEEDS)]
     leader, follower = pty.openpty()
-    proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdin=follower, stdout=follower, stderr=follower)
-    os.close(follower)
+    terminal = Path(os.ttyname(follower))  # the process opens it as its stdin, stdout and stderr
+    proc = forkserver.server().start(["ingest", str(SEEDS)], env, ROOT, terminal, stdin=terminal)
     chunks = []
-    while True:
-        try:
-            chunk = os.read(leader, 4096)
-        except OSError:
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    assert proc.wait(timeout=120) == 0
-    os.close(leader)
+    deadline = time.monotonic() + 120  # a bound, not a timing
+    try:
+        while True:  # read until the process has ended and the terminal holds nothing more
+            ended = proc.poll() is not None
+            while select.select([leader], [], [], 0.02)[0]:
+                chunks.append(os.read(leader, 4096))
+            if ended:
+                break
+            assert time.monotonic() < deadline, "the ingest did not end"
+    finally:
+        os.close(follower)
+        os.close(leader)
+    assert proc.returncode == 0, b"".join(chunks)
     return b"".join(chunks).decode("utf-8", "replace")
 
 

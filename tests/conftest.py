@@ -1,9 +1,11 @@
 """Shared fixtures. Every test runs with a clean environment and its own data dir.
 
 What is slow to make and the same for every test is made once per session: the segmenter
-(its dictionary takes about a second to load) and a data dir holding the seeds with their
-saved index. A test that writes gets its own copy of that data dir (`seeded_data_dir`);
-tests that only read may share one library over it (`seeded_library`)."""
+(its dictionary takes about a second to load) and data dirs holding the seeds with their
+saved index. A test that writes gets its own copy of such a data dir (`seeded_data_dir`);
+tests that only read may share one library over it (`seeded_library`). Commands run in
+this process (`cli`, tests/cli.py), and the processes a test needs (a bot, a command to
+kill) are forked from a process that has started once (tests/forkserver.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import json
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -83,14 +86,27 @@ def copy_data_dir(source: Path, target: Path) -> Path:
     return target
 
 
+def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:
+    return {str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns) for p in folder.rglob("*")}
+
+
+@contextmanager
+def _left_as_built(data: Path) -> Iterator[Path]:
+    """Yields `data`; afterwards, fails when a test wrote to it instead of to a copy."""
+    built = _snapshot(data)
+    yield data
+    assert _snapshot(data) == built, f"a test wrote to the shared data dir {data}: copy it (copy_data_dir)"
+
+
 @pytest.fixture(scope="session")
-def seeded_session_dir(tmp_path_factory: pytest.TempPathFactory, segmenter: Segmenter) -> Path:
+def seeded_session_dir(tmp_path_factory: pytest.TempPathFactory, segmenter: Segmenter) -> Iterator[Path]:
     """A data dir as a first run leaves it: the seeds stored and their index saved.
     Built once; copy it (`seeded_data_dir`) to write, never write it."""
     data = tmp_path_factory.mktemp("seeded") / "data"
     with opened_library(Settings(data_dir=data, seeds_dir=SEEDS), segmenter) as library:
         assert len(library.corpus) > 0
-    return data
+    with _left_as_built(data):
+        yield data
 
 
 @pytest.fixture
@@ -118,12 +134,15 @@ def earlier_seeds(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def earlier_session_dir(tmp_path_factory: pytest.TempPathFactory, earlier_seeds: Path, segmenter: Segmenter) -> Path:
+def earlier_session_dir(
+    tmp_path_factory: pytest.TempPathFactory, earlier_seeds: Path, segmenter: Segmenter
+) -> Iterator[Path]:
     """A data dir as a first run over `earlier_seeds` leaves it (copy it, never write it)."""
     data = tmp_path_factory.mktemp("earlier-data") / "data"
     with opened_library(Settings(data_dir=data, seeds_dir=earlier_seeds), segmenter) as library:
         assert LATER_SEED not in library.corpus.issues
-    return data
+    with _left_as_built(data):
+        yield data
 
 
 @pytest.fixture(scope="session")

@@ -112,14 +112,17 @@ def test_chat_survives_bad_bytes_and_long_questions(unionbot: Cli) -> None:
     assert "UTF-8" in out and f"前 {MAX_QUESTION_CHARS} 个字" in out and "答：李达" in out
 
 
-def test_a_question_argument_that_is_not_utf8(seeded_data_dir: Path) -> None:
-    """In a real process: the interpreter decodes the argument bytes it is given."""
+def test_a_question_argument_that_is_not_utf8(seeded_data_dir: Path, unionbot: Cli) -> None:
+    """First in a real process, whose interpreter decodes the argument bytes it is given;
+    then here, the bytes decoded the same way (os.fsdecode)."""
     env = {**os.environ, "UNIONBOT_DATA_DIR": str(seeded_data_dir)}
     done = process(env, "ask", b"\xe5\xaf\x86\xff\xfe\xba")
     err = done.stderr.decode("utf-8")
     assert done.returncode != 0 and done.stdout == b""
     assert len(err.splitlines()) == 1 and "UTF-8" in err and "Traceback" not in err
-    done = process(env, "ask", "--json", b"\xff\xfe")
-    assert done.returncode != 0 and b"Traceback" not in done.stderr
-    [obj] = json_lines(done.stdout.decode("utf-8"))
+    here = unionbot("ask", b"\xe5\xaf\x86\xff\xfe\xba")
+    assert (here.code, here.out, here.err) == (done.returncode, "", err)  # the process's own words
+    here = unionbot("ask", "--json", b"\xff\xfe")
+    assert here.code != 0 and "Traceback" not in here.err
+    [obj] = json_lines(here.out)
     assert obj["question"] is None and obj["found"] is False and "UTF-8" in obj["error"]

@@ -186,8 +186,7 @@ class ForkServer:
             child.kill()
             child.wait()
             raise
-        read = lambda path: path.read_text(encoding="utf-8", errors="replace")  # noqa: E731
-        return subprocess.CompletedProcess(argv, code, read(out), read(err))
+        return subprocess.CompletedProcess(argv, code, _text(out), _text(err))
 
     def close(self) -> None:
         if self._proc.stdin is not None:
@@ -199,6 +198,10 @@ class ForkServer:
             self._proc.wait()
         if self._proc.stdout is not None:
             self._proc.stdout.close()
+
+
+def _text(path: Path) -> str:
+    return path.read_text(encoding="utf-8", errors="replace")
 
 
 class Forked:

@@ -8,8 +8,9 @@ files, the server's segmenter handed to it (the seam `main` offers to share one)
 
 The server is single-threaded (forking a process with threads is unsafe) and speaks JSON
 lines on its stdin and stdout: {"op": "start", "argv", "env", "cwd", "stdin", "stdout",
-"stderr"} (file paths; no stdin: /dev/null) answers the child's pid; {"op": "poll", "pid"} answers its exit status (None while it runs; minus the
-signal that ended it). At end of input it kills the children it still has and exits.
+"stderr"} (file paths; no stdin: /dev/null) answers the child's pid; {"op": "poll", "pid"}
+answers its exit status (None while it runs; minus the signal that ended it). At end of
+input it kills the children it still has and exits.
 `Forked` is the handle the tests get, shaped like the part of subprocess.Popen they use.
 
 Run it as `python -m tests.forkserver` from the top of the checkout.
@@ -55,8 +56,8 @@ def _child(request: dict[str, Any], segmenter: Any) -> None:
         from bot.cli import main
 
         code = main(request["argv"], segmenter)
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 1
+    except SystemExit as exc:  # argparse's errors, say
+        code = 0 if exc.code is None else exc.code if isinstance(exc.code, int) else 1
     except BaseException:
         import traceback
 
@@ -80,6 +81,7 @@ def serve(requests: IO[str], replies: IO[str]) -> None:
     segmenter.tokenizer  # noqa: B018 (the dictionary, loaded once)
     segmenter.tagger  # noqa: B018
     children: set[int] = set()
+    finished: dict[int, int] = {}
     _reply(replies, {"ready": True})
     for line in requests:
         request = json.loads(line)
@@ -98,9 +100,9 @@ def serve(requests: IO[str], replies: IO[str]) -> None:
                 if done:
                     children.discard(pid)
                     status = os.waitstatus_to_exitcode(raw)
-                    _finished[pid] = status
+                    finished[pid] = status
             else:
-                status = _finished.get(pid)
+                status = finished.get(pid)
             _reply(replies, {"status": status})
     for pid in children:
         try:
@@ -108,9 +110,6 @@ def serve(requests: IO[str], replies: IO[str]) -> None:
             os.waitpid(pid, 0)
         except OSError:
             pass
-
-
-_finished: dict[int, int] = {}
 
 
 def _reply(replies: IO[str], obj: dict[str, Any]) -> None:

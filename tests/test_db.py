@@ -8,7 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, UniqueConstraint, inspect, select, text
 
@@ -21,7 +23,13 @@ from bot.settings import Settings
 from bot.storage import Activity, Conversations, QueryKind, StoredTurn, StoreError
 from bot.storage.engine import open_engine
 from bot.storage.migrations import MIGRATIONS, migrate
-from bot.storage.revisions import current_revision, head_revision, upgrade
+from bot.storage.revisions import (
+    SCRIPT_LOCATION,
+    current_revision,
+    head_revision,
+    script_directory,
+    upgrade,
+)
 from bot.storage.schema import metadata
 from bot.storage.store import Store
 from bot.storage.transfer import copy_database, data_tables
@@ -29,6 +37,18 @@ from bot.storage.transfer import copy_database, data_tables
 from .conftest import SEEDS
 
 BIG_CHAT = -1001234567890123  # a supergroup id: beyond 32 bits
+LEGACY_REVISION = "0002"  # the revision equal to the last hand-written SQLite migration
+
+
+def _revisions() -> list[str]:
+    """Every schema revision, oldest first."""
+    return [step.revision for step in reversed(list(script_directory().walk_revisions()))]
+
+
+def _after_legacy() -> list[str]:
+    """The revisions an adopted legacy database is upgraded with."""
+    revisions = _revisions()
+    return revisions[revisions.index(LEGACY_REVISION) + 1:]
 
 
 def _engine(url: str) -> Engine:
@@ -101,11 +121,25 @@ def _schema_differences(engine: Engine, legacy: bool = False) -> list[Any]:
     return differences
 
 
-def _rows(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every data table, in primary key order."""
+Columns = dict[str, list[str]]
+
+
+def _columns(engine: Engine) -> Columns:
+    """The columns each data table has in the database (a legacy one lacks the newer ones)."""
+    found = inspect(engine)
+    return {t.name: [c["name"] for c in found.get_columns(t.name)] for t in data_tables()}
+
+
+def _rows(engine: Engine, columns: Columns | None = None) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every data table, in primary key order: the columns the database has,
+    or those given (to compare a database with what it was before an upgrade)."""
+    columns = columns or _columns(engine)
     with engine.connect() as connection:
         return {
-            t.name: [tuple(r) for r in connection.execute(select(t).order_by(*t.primary_key.columns))]
+            t.name: [
+                tuple(r)
+                for r in connection.execute(select(*(t.c[n] for n in columns[t.name])).order_by(*t.primary_key.columns))
+            ]
             for t in data_tables()
         }
 
@@ -114,7 +148,8 @@ def test_alembic_creates_the_declared_schema(database_url: str) -> None:
     engine = _engine(database_url)
     try:
         report = upgrade(engine)
-        assert [r.revision for r in report.applied] == ["0001", "0002"] and report.before is None
+        assert [r.revision for r in report.applied] == _revisions() and report.before is None
+        assert _revisions()[:3] == ["0001", "0002", "0003"]
         assert _shape(engine) == _declared()
         assert _schema_differences(engine) == []
         again = upgrade(engine)
@@ -171,13 +206,14 @@ def test_a_legacy_sqlite_database_is_adopted_and_keeps_its_rows(tmp_path: Path, 
     _legacy_database(path, settings)
     engine = _engine(f"sqlite:///{path}")
     try:
-        before = _rows(engine)
+        before, legacy_columns = _rows(engine), _columns(engine)
         assert len(before["articles"]) == 31
         report = upgrade(engine)
-        assert report.adopted_at == "0002" and report.legacy_applied == () and report.applied == ()
+        assert report.adopted_at == "0002" and report.legacy_applied == ()
+        assert [r.revision for r in report.applied] == _after_legacy()
         with engine.connect() as connection:
             assert current_revision(connection) == head_revision()
-        assert _rows(engine) == before
+        assert _rows(engine, legacy_columns) == before
         assert _shape(engine) == _declared()
         assert _schema_differences(engine, legacy=True) == []
         with engine.connect() as connection:
@@ -231,8 +267,12 @@ def _deployment(data_dir: Path, legacy: bool = False) -> Path:
         items.done("https://paper.example/a/1", "https://paper.example/feed", "added")
         items.failed("https://paper.example/a/2", "https://paper.example/feed", "HTTP 503")
         FeedStates(store).answered("https://paper.example/feed", '"e1"', None, "rss")
-        if legacy:
+        if legacy:  # the schema as the last hand-written migration left it, without Alembic's stamp
             with store.transaction() as connection:
+                config = Config()
+                config.set_main_option("script_location", str(SCRIPT_LOCATION))
+                config.attributes["connection"] = connection
+                command.downgrade(config, LEGACY_REVISION)
                 connection.execute(text("DROP TABLE alembic_version"))
         assert store.path is not None
         return store.path
@@ -243,7 +283,7 @@ def test_copy_to_postgresql_and_back_keeps_every_row(tmp_path: Path, postgres_ur
     sqlite_path = _deployment(tmp_path / "deployment", legacy=True)
     source_url = f"sqlite:///{sqlite_path}"
     source = _engine(source_url)
-    original = _rows(source)
+    original, legacy_columns = _rows(source), _columns(source)
     source.dispose()
     assert len(original["deliveries"]) == 10 and all(len(rows) for rows in original.values())
 
@@ -253,7 +293,7 @@ def test_copy_to_postgresql_and_back_keeps_every_row(tmp_path: Path, postgres_ur
 
     target = _engine(postgres_url)
     try:
-        assert _rows(target) == original
+        assert _rows(target, legacy_columns) == original
         with target.connect() as connection:
             sub = connection.execute(text("SELECT chat_type, title, active FROM subscriptions WHERE chat_id = :c"),
                                      {"c": BIG_CHAT}).one()
@@ -286,10 +326,10 @@ def test_copy_to_postgresql_and_back_keeps_every_row(tmp_path: Path, postgres_ur
 
     back_url = f"sqlite:///{tmp_path / 'back.sqlite3'}"
     report = copy_database(postgres_url, back_url)
-    assert report.source_upgrade is None and [r.revision for r in report.target_upgrade.applied] == ["0001", "0002"]
+    assert report.source_upgrade is None and [r.revision for r in report.target_upgrade.applied] == _revisions()
     back = _engine(back_url)
     try:
-        assert _rows(back) == original
+        assert _rows(back, legacy_columns) == original
     finally:
         back.dispose()
     with Store(tmp_path / "back.sqlite3") as store:  # and the app still uses it
@@ -323,7 +363,7 @@ def test_db_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeyp
     out = capsys.readouterr().out
     assert "adopted an existing SQLite database at revision 0002" in out
     assert main(["db", "upgrade"]) == 0
-    assert "already at the newest revision 0002" in capsys.readouterr().out
+    assert f"already at the newest revision {head_revision()}" in capsys.readouterr().out
 
     monkeypatch.setenv("UNIONBOT_DATABASE_URL", database_url)
     assert main(["db", "upgrade"]) == 0

@@ -32,14 +32,18 @@ def run_out(store: Store, name: str) -> None:
         connection.execute(text("UPDATE leases SET expires_at = expires_at - 3600 WHERE name = :n"), {"n": name})
 
 
-def issue_with_deliveries(store: Store, chats: int) -> list[int]:
-    """A small issue stored for `chats` subscribers: their delivery ids."""
+def issue_with_deliveries(store: Store, chats: int, articles: int = 1) -> list[int]:
+    """A small issue (of `articles` articles) stored for `chats` subscribers: their
+    delivery ids."""
     outbox = Outbox(store)
     for chat in range(1, chats + 1):
         outbox.subscribe(chat, "private", None)
-    article = Article(issue="x", article_id="x-1", ordinal=0, title="标题", kind=ArticleKind.NEWS,
-                      paragraphs=("本报讯 正文。",))
-    store.add_issue(Issue(issue_id="x", content_hash="h", articles=(article,)), "test")
+    stored = tuple(
+        Article(issue="x", article_id=f"x-{i}", ordinal=i, title=f"标题{i}", kind=ArticleKind.NEWS,
+                paragraphs=(f"本报讯 正文{i}。",))
+        for i in range(articles)
+    )
+    store.add_issue(Issue(issue_id="x", content_hash="h", articles=stored), "test")
     return [d.delivery_id for d in outbox.due()]
 
 

@@ -11,6 +11,10 @@ Messenger, record each part's message id as soon as the messenger returns it.
 Digests are paced evenly (20 a second by default, leaving room for answers under
 Telegram's 30 a second) and also go through the bot's rate limiter (20 a minute per
 group); parts of one digest to one chat are spaced a second apart (three in groups).
+
+With a fence (the sender lease of a running bot), a delivery is claimed only while the
+lease is this process's own, in its holder's name; a sender that loses the lease claims
+nothing more and puts back a delivery it is in the middle of before its next part.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import asyncio
 import logging
 from collections import OrderedDict
 from datetime import UTC, datetime
+from typing import Protocol
 
 from bot.storage.store import Store
 
@@ -30,6 +35,18 @@ log = logging.getLogger(__name__)
 
 MAX_BACKOFF = 300.0
 CACHED_DIGESTS = 20
+
+class Fence(Protocol):
+    """The sender lease as the sender sees it."""
+
+    @property
+    def holder(self) -> str | None:
+        """Who this process sends as while it holds the lease; None when it does not."""
+
+
+class LeaseLost(Exception):
+    """The sender lease stopped being ours in the middle of a delivery."""
+
 
 class Pacer:
     """Spaces events evenly: at most `rate` a second in any window (no bursts)."""
@@ -58,8 +75,10 @@ class DigestSender:
         workers: int = 8,
         give_up_after: float = 6 * 3600,
         rate: float = 20.0,
+        fence: Fence | None = None,
     ) -> None:
         self.messenger = messenger
+        self.fence = fence
         self.pacer = Pacer(rate)
         self.outbox = outbox
         self.store = store
@@ -99,10 +118,17 @@ class DigestSender:
                 await self._deliver(delivery)
 
     async def _deliver(self, delivery: Delivery) -> None:
-        if not self.outbox.claim(delivery.delivery_id):
+        by = self.fence.holder if self.fence is not None else None
+        if self.fence is not None and by is None:
+            return  # not (or no longer) the sender
+        if not self.outbox.claim(delivery.delivery_id, by=by):
             return
         try:
-            await self._send_parts(delivery)
+            await self._send_parts(delivery, by)
+        except LeaseLost:
+            log.info("digest %s to %s put back: the sender lease was lost", delivery.issue_id, delivery.chat_id)
+            if by is not None:
+                self.outbox.abandon(delivery.delivery_id, by)
         except FloodWait as exc:
             log.info("digest %s to %s: flood wait %.0fs", delivery.issue_id, delivery.chat_id, exc.retry_after)
             self.outbox.retry_later(delivery.delivery_id, exc.retry_after, f"retry after {exc.retry_after:.0f}s")
@@ -118,13 +144,15 @@ class DigestSender:
         except SendFailed as exc:
             self._retry_or_give_up(delivery, exc)
 
-    async def _send_parts(self, delivery: Delivery) -> None:
+    async def _send_parts(self, delivery: Delivery, by: str | None) -> None:
         parts = self.parts(delivery.issue_id)
         spacing = 1.0 if delivery.chat_id > 0 else 3.0
         for index in range(delivery.parts_sent, len(parts)):
             if index > delivery.parts_sent:
                 await asyncio.sleep(spacing)
             await self.pacer.wait()
+            if self.fence is not None and self.fence.holder != by:
+                raise LeaseLost
             message_id = await self.messenger.send(delivery.chat_id, parts[index])
             self.outbox.part_sent(delivery.delivery_id, message_id)
         self.outbox.finish(delivery.delivery_id)

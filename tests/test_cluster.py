@@ -169,7 +169,7 @@ def ask_all(api: FakeBotApi, users: list[FakeUser]) -> None:
         assert all(answer in reply for answer, reply in zip(QUESTIONS.values(), replies, strict=True)), replies
 
 
-def test_three_pollers_one_polls_all_answer_once_and_another_polls_after_a_kill(cluster: Cluster) -> None:
+def test_three_pollers_one_polls_all_answer_once_and_another_polls_after_a_kill_or_a_stop(cluster: Cluster) -> None:
     api = cluster.api
     cluster.start(3)
     poller = wait(lambda: cluster.holder(LeaseName.POLLER), "a process polling")
@@ -196,6 +196,11 @@ def test_three_pollers_one_polls_all_answer_once_and_another_polls_after_a_kill(
     assert successor in others
     later = [api.new_user(f"后来者{i}") for i in range(3)]
     ask_all(api, later)
+
+    assert successor.stop() == 0  # a clean stop gives the lease back: the last one polls
+    [last] = [b for b in others if b is not successor]
+    assert wait(lambda: cluster.holder(LeaseName.POLLER), "the last process taking the polling lease") is last
+    ask_all(api, [api.new_user("最后一位")])
     assert not any("Traceback" in b.output() for b in others)
 
 

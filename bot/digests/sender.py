@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 MAX_BACKOFF = 300.0
 CACHED_DIGESTS = 20
 
+
 class Fence(Protocol):
     """The sender lease as the sender sees it."""
 

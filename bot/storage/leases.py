@@ -7,8 +7,9 @@ the database's own clock (`dialects.clock`), so hosts whose clocks differ still 
 processes never both take it. A holder renews well within the term; when it dies, its
 lease runs out and another takes it. `release` ends a holding at once (a clean stop).
 
-`holds` is the fence: a condition other statements add, so that a process whose lease
-ran out (however slow it was to notice) changes nothing in the lease's name.
+`holds` is the fence: checked in the transaction of what is done under the lease (a
+digest claim), so that a process whose lease ran out, however slow it was to notice,
+does nothing more in the lease's name; `live_holder` tells the others who holds it.
 """
 
 from __future__ import annotations
@@ -102,4 +103,3 @@ def holds(connection: Connection, name: str, holder: str) -> bool:
     caller does under it is committed (SQLite's writers are one at a time anyway)."""
     fenced = live_holder(connection, name).where(leases.c.holder == holder).with_for_update(read=True)
     return connection.execute(fenced).first() is not None
-

@@ -1,6 +1,7 @@
 """The loop that keeps a lease in each process (bot/telegram/leadership.py): one keeper
 acts at a time, another takes over when it stops or cannot renew, and a keeper that
-cannot renew stops acting before another starts; the digest sender under the lease."""
+cannot renew stops acting before another starts; the digest sender under the lease, and
+what the poller does as the sender or standing by."""
 
 from __future__ import annotations
 
@@ -14,9 +15,11 @@ import pytest
 from bot.digests.digest import DigestPart
 from bot.digests.outbox import DeliveryStatus, Outbox
 from bot.digests.sender import DigestSender
+from bot.settings import Settings
 from bot.storage.leases import LeaseName, Leases, LeaseState
 from bot.storage.store import Store
 from bot.telegram.leadership import LeaseKeeper
+from bot.telegram.poller import Poller
 
 from .test_leases import issue_with_deliveries, run_out
 
@@ -208,3 +211,80 @@ async def test_a_sender_that_loses_the_lease_between_parts_puts_the_delivery_bac
     [back] = outbox.deliveries()
     assert back.delivery_id == delivery and back.status is DeliveryStatus.PENDING
     assert back.parts_sent == 1 and back.claimed_by is None  # the next sender sends the second part
+
+
+class Recorder:
+    """Stands for every part the poller calls, and notes each call."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+        self.corpus = self  # library.corpus.issues
+        self.issues: tuple[str, ...] = ()
+
+    def note(self, name: str, result: Any = None) -> Any:
+        def call(*args: Any) -> Any:
+            self.calls.append(name)
+            return result
+
+        return call
+
+
+class Lease:
+    """The sender lease as the poller sees it."""
+
+    def __init__(self, holder: str | None) -> None:
+        self.holder = holder
+        self.seconds = TERM
+        self.taken = asyncio.Event()
+
+
+class Locked:
+    def __init__(self, held: bool) -> None:
+        self.held = held
+
+    def try_acquire(self) -> bool:
+        return self.held
+
+
+class Inline:
+    async def db(self, call: Any, *args: Any) -> Any:
+        return call(*args)
+
+
+def poller_with(recorder: Recorder, sender_lease: Lease, inbox_lock: Locked) -> Poller:
+    part = recorder
+    library = type("L", (), {"corpus": part, "refresh": part.note("refresh")})()
+    inbox = type("I", (), {"poll": part.note("inbox")})()
+    feeds = type("F", (), {"poll": part.note("feeds")})()
+    outbox = type("O", (), {"recover": part.note("recover", 0), "next_due_in": part.note("due", None)})()
+
+    async def run_once() -> int:
+        part.calls.append("send")
+        return 0
+
+    sender = type("S", (), {"run_once": staticmethod(run_once)})()
+    settings = Settings(poll_seconds=30)
+    return Poller(settings, library, inbox, inbox_lock, feeds, outbox, sender, sender_lease, Inline())  # type: ignore[arg-type]
+
+
+async def test_only_the_sender_recovers_polls_the_feeds_and_sends_every_bot_takes_in_its_inbox() -> None:
+    standing_by = Recorder()
+    await poller_with(standing_by, Lease(None), Locked(True)).tick()
+    assert standing_by.calls == ["inbox", "refresh"]
+    sending = Recorder()
+    await poller_with(sending, Lease("me"), Locked(True)).tick()
+    assert sending.calls == ["recover", "inbox", "feeds", "refresh", "send"]
+    second_on_a_data_dir = Recorder()
+    await poller_with(second_on_a_data_dir, Lease(None), Locked(False)).tick()
+    assert second_on_a_data_dir.calls == ["refresh"]
+
+
+async def test_a_bot_standing_by_starts_its_round_as_soon_as_it_becomes_the_sender() -> None:
+    lease = Lease(None)
+    poller = poller_with(Recorder(), lease, Locked(True))
+    pause = asyncio.ensure_future(poller._pause())  # the poll interval is 30 s
+    await asyncio.sleep(0.05)
+    assert not pause.done()
+    lease.holder = "me"
+    lease.taken.set()
+    await asyncio.wait_for(pause, timeout=WAIT)

@@ -25,6 +25,7 @@ from bot.library import Library, build_segmenter, open_store, seed_if_empty
 from bot.settings import Settings
 from bot.storage.activity import Activity
 from bot.storage.conversations import Conversations
+from bot.storage.flood import FloodWindows
 from bot.storage.store import Store
 from retrieval import Segmenter
 
@@ -125,7 +126,7 @@ def build_service(
         Activity(store),
         Conversations(store, timedelta(seconds=library.settings.followup_seconds)),
         outbox if outbox is not None else Outbox(store),
-        flood if flood is not None else FloodGuard(),
+        flood if flood is not None else FloodGuard(FloodWindows(store)),
         admin_ids,
         clock,
     )

@@ -18,16 +18,16 @@ from pydantic import BaseModel, ConfigDict
 from bot.dates import date_filter
 from bot.dialogue import Exchange, converse
 from bot.digests.outbox import Outbox
-from bot.storage.store import Store
 from bot.library import Library
 from bot.question import clean_question
 from bot.richtext import esc
 from bot.storage.activity import Activity, QueryKind, StoredQuery
 from bot.storage.conversations import Conversations, StoredTurn
+from bot.storage.store import Store
 from retrieval import Answer, FollowupKind, Turn
 
 from . import render
-from .flood import FloodGuard
+from .flood import Admission, FloodGuard
 from .locale import convert, localise, script_for
 from .render import Reply
 
@@ -126,8 +126,9 @@ class BotService:
         script = script_for(asker.language, question)
         if asker.user_id is not None:
             self.activity.seen(asker.user_id, asker.language)
-            if not self.flood.allow(asker.user_id):
-                return Reply(text=render.FLOODED) if self.flood.should_warn(asker.user_id) else None
+            admission = self.flood.admit(asker.user_id)
+            if admission is not Admission.ALLOWED:
+                return Reply(text=render.FLOODED) if admission is Admission.WARNED else None
         if not question:
             return localise(render.not_found_reply(Answer(question="", found=False, reason="empty")), script)
         previous, max_age = self._context(asker, reply_to)
@@ -206,7 +207,7 @@ class BotService:
         question = clean_question(text)
         if not question:
             return None
-        if asker.user_id is not None and not self.flood.allow(asker.user_id):
+        if asker.user_id is not None and self.flood.admit(asker.user_id, warn=False) is not Admission.ALLOWED:
             return None
         return question
 

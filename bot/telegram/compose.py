@@ -29,6 +29,7 @@ from bot.storage.flood import FloodWindows
 from bot.storage.store import Store
 from retrieval import Segmenter
 
+from .corpuswatch import CorpusWatch
 from .flood import FloodGuard
 from .messenger import TelegramMessenger
 from .responder import Responder
@@ -54,6 +55,7 @@ class BotParts:
     feeds: Feeds
     sender: DigestSender
     sender_lock: SenderLock
+    corpus_watch: CorpusWatch  # the index kept in step with issues other processes store
 
     def close(self) -> None:
         """Stop the workers, release the sender lock, close both connections."""
@@ -108,6 +110,7 @@ def _assemble(settings: Settings, bot: Bot, store: Store, intake_store: Store, s
             rate=settings.delivery_rate,
         ),
         sender_lock=SenderLock(settings.data_dir / "sender.lock"),
+        corpus_watch=CorpusWatch(library, store, workers, settings.index_check_seconds),
     )
 
 

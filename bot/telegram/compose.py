@@ -108,6 +108,7 @@ def _assemble(settings: Settings, bot: Bot, store: Store, intake_store: Store, s
             workers=settings.delivery_workers,
             give_up_after=settings.delivery_give_up_seconds,
             rate=settings.delivery_rate,
+            database=workers.database,
         ),
         sender_lock=SenderLock(settings.data_dir / "sender.lock"),
         corpus_watch=CorpusWatch(library, store, workers, settings.index_check_seconds),

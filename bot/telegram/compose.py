@@ -25,9 +25,11 @@ from bot.library import Library, build_segmenter, open_store, seed_if_empty
 from bot.settings import Settings
 from bot.storage.activity import Activity
 from bot.storage.conversations import Conversations
+from bot.storage.flood import FloodWindows
 from bot.storage.store import Store
 from retrieval import Segmenter
 
+from .corpuswatch import CorpusWatch
 from .flood import FloodGuard
 from .messenger import TelegramMessenger
 from .responder import Responder
@@ -53,6 +55,7 @@ class BotParts:
     feeds: Feeds
     sender: DigestSender
     sender_lock: SenderLock
+    corpus_watch: CorpusWatch  # the index kept in step with issues other processes store
 
     def close(self) -> None:
         """Stop the workers, release the sender lock, close both connections."""
@@ -105,8 +108,10 @@ def _assemble(settings: Settings, bot: Bot, store: Store, intake_store: Store, s
             workers=settings.delivery_workers,
             give_up_after=settings.delivery_give_up_seconds,
             rate=settings.delivery_rate,
+            database=workers.database,
         ),
         sender_lock=SenderLock(settings.data_dir / "sender.lock"),
+        corpus_watch=CorpusWatch(library, store, workers, settings.index_check_seconds),
     )
 
 
@@ -125,7 +130,7 @@ def build_service(
         Activity(store),
         Conversations(store, timedelta(seconds=library.settings.followup_seconds)),
         outbox if outbox is not None else Outbox(store),
-        flood if flood is not None else FloodGuard(),
+        flood if flood is not None else FloodGuard(FloodWindows(store)),
         admin_ids,
         clock,
     )

@@ -149,7 +149,11 @@ def candidates_of(
     ]
     for choice in choices:
         norm = context.normalise(choice.sentence.text)
-        typed = spans_of(choice.sentence.text, context.question, context.tag, context.lexicon, RULES[context.question.kind].extractor)
+        typed = [
+            s
+            for s in spans_of(choice.sentence.text, context.question, context.tag, context.lexicon, RULES[context.question.kind].extractor)
+            if context.question.kind is Kind.YES_NO or not _echoes(s.text, context)
+        ]
         spans: list[tuple[Span, int | None]] = [(s, i) for i, s in enumerate(typed)]
         seen = {(s.start, s.end) for s in typed}
         if context.question.kind is not Kind.YES_NO:
@@ -175,6 +179,13 @@ def candidates_of(
                 Candidate(text=span.text, paragraph=choice.paragraph, sentence=choice.sentence, span=span, features=values)
             )
     return out
+
+
+def _echoes(text: str, context: QuestionContext) -> bool:
+    """The span stands whole in the question (第一张较为完整 … for a name 张较): it is what
+    is asked about, never the answer (a yes/no answer's span is the stated predicate, which
+    echoes the question by design)."""
+    return len(text) >= 2 and context.normalise(text) in context.question.normalised
 
 
 def _sentence_features(context: QuestionContext, choice: SentenceChoice, norm: str, best: float) -> dict[str, float]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.library import build_lexicon
-from retrieval.figures import asked_unit_class, chinese_number, find_figures
+from retrieval.figures import TIME_RE, asked_unit_class, chinese_number, find_figures
 
 LEXICON = build_lexicon()
 
@@ -81,3 +81,7 @@ def test_money_durations_and_discounts_have_their_units(question: str, unit: str
 
 def test_a_duration_answers_how_long_not_a_count() -> None:
     assert [(f.text, f.unit_class) for f in find_figures("为期3个月，历时两周")] == [("3个月", "天"), ("两周", "天")]
+
+
+def test_a_range_of_days_is_one_date() -> None:
+    assert [m.group(0) for m in TIME_RE.finditer("于2008年8月8日至24日举行，8月8日至24日")] == ["2008年8月8日至24日", "8月8日至24日"]

@@ -45,7 +45,8 @@ DURATION_QUESTION = re.compile(r"多久|多长(?:时间|时候)|几(?:天|周|�
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_SMALL = {"十": 10, "百": 100, "千": 1000}
 _CN_BIG = {"万": 10_000, "亿": 100_000_000}
-_CN_NUM = "零〇一二两三四五六七八九十百千万亿"
+CHINESE_NUMERALS = "零〇一二两三四五六七八九十百千万亿"
+_CN_NUM = CHINESE_NUMERALS
 
 _UNITS = sorted(UNIT_CLASSES, key=len, reverse=True)
 _UNIT_RE = "|".join(map(re.escape, _UNITS))

@@ -33,6 +33,7 @@ LOCAL = 15  # characters before a span read as its own qualifiers (第二批 …
 MAX_SPAN = 30  # characters: longer spans are not short answers
 MAX_PER_SENTENCE = 24  # generic spans kept per sentence (nearest the question's words first)
 
+_DATE_LIKE = re.compile(r"\d{1,4}[年月日号]")  # 9月, 3日: a date, never a place
 _CLAUSE = re.compile(r"[^，。；：,;:！？!?]+")
 _SEGMENT_BREAK = "，。；：,;:！？!?、（）()“”"
 _FOREIGN_NAME = re.compile(r"[\u4e00-\u9fff]{1,8}·[\u4e00-\u9fff]{1,10}")
@@ -284,7 +285,7 @@ def _shape(text: str, context: QuestionContext) -> dict[str, float]:
     counted = text[: len(text) - len(question.noun)] if len(question.noun) >= 2 and text.endswith(question.noun) else ""
     counts_noun = bool(counted) and (counted.isdigit() or chinese_number(counted) is not None)  # 八不准 for 几个不准
     unit_agrees = question.unit_class is not None and (any(f.unit_class == question.unit_class for f in figures) or counts_noun)
-    date = TIME_RE.search(text) is not None and any(ch.isdigit() for ch in text)
+    date = (TIME_RE.search(text) is not None or _DATE_LIKE.search(text) is not None) and any(ch.isdigit() for ch in text)
     name = 2 <= len(text) <= 4 and text[0] in lexicon.surnames and all("\u4e00" <= c <= "\u9fff" for c in text)
     foreign = "·" in text and len(text) <= 12
     place = text.endswith(lexicon.place_heads) if lexicon.place_heads else False

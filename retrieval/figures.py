@@ -166,7 +166,9 @@ def asked_unit_class(
     unit = match.group("unit")
     noun = match.group("noun")
     if unit == "个":  # 几个人, 多少个职工 count people; 几个企业 organisations
-        if noun.startswith(("人", *people_nouns)):
+        # 几个人, 几个职工代表, 几个读书达人 (the counted noun's head); not 几个职工书屋示范点
+        head = re.sub(r"[^\u4e00-\u9fff]|[的呢啊吗呀啦]+$", "", question[match.end("unit") :])
+        if noun.startswith(("人", *people_nouns)) or (bool(head) and head.endswith(tuple(people_nouns))):
             return "人"
         if noun.startswith(tuple(organisation_nouns)):
             return "家"

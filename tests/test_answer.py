@@ -199,3 +199,12 @@ def test_a_span_that_stands_whole_in_the_question_is_never_its_answer(tmp_path: 
         assert explained.candidates and all(c.text != "张较" for c in explained.candidates)
         dated = library.answerer.explain("2008年北京奥运会是在哪几天举行的")
         assert any("8月8日至24日" in c.text for c in dated.candidates)
+
+
+def test_a_month_is_never_a_place(tmp_path: Path) -> None:
+    """在哪个场馆比的, over a sentence that names no hall: 9月 is a date, not the answer."""
+    with opened_library(Settings(data_dir=tmp_path / "data", seeds_dir=DATA / "unionnews")) as library:
+        explained = library.answerer.explain("唐山大练兵全市决赛在哪个场馆比的")
+        assert explained.answer.answer != "9月"
+        months = [c for c in explained.candidates if c.text == "9月"]
+        assert months and all(c.features["type_match"] == 0.0 and c.features["is_date"] == 1.0 for c in months)

@@ -85,3 +85,11 @@ def test_a_duration_answers_how_long_not_a_count() -> None:
 
 def test_a_range_of_days_is_one_date() -> None:
     assert [m.group(0) for m in TIME_RE.finditer("于2008年8月8日至24日举行，8月8日至24日")] == ["2008年8月8日至24日", "8月8日至24日"]
+
+
+def test_a_count_of_people_may_be_asked_with_个() -> None:
+    assert asked_unit_class("读书月评了几个读书达人", LEXICON.people_nouns, LEXICON.organisation_nouns) == "人"
+
+
+def test_a_count_with_个_is_of_the_noun_it_ends_with() -> None:
+    assert asked_unit_class("有多少个全国职工书屋示范点", LEXICON.people_nouns, LEXICON.organisation_nouns) == "个"

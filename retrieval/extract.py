@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
 
-from .figures import TIME_RE, find_figures
+from .figures import CHINESE_NUMERALS, TIME_RE, find_figures
 from .lexicon import Lexicon
 from .models import Kind
 
@@ -87,10 +87,10 @@ def quantity(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -
         ordinals = [Span(text=m.group(0), start=m.start(), end=m.end()) for m in _ORDINAL.finditer(sentence)]
         return _nearest(ordinals, anchors)
     found = find_figures(sentence)
+    noun = question.noun[:2]
     figures = [f for f in found if question.unit_class in (None, f.unit_class)]
     if not figures and question.unit_class is None:
         figures = found
-    noun = question.noun[:2]
     followed = [f for f in figures if noun and sentence[f.end : f.end + 8].find(noun) >= 0]
     rest = [f for f in figures if f not in followed]
     spans = []
@@ -99,6 +99,12 @@ def quantity(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -
             if noun and sentence.startswith(question.noun, span.end):  # 5个参赛队
                 span = Span(text=span.text + question.noun, start=span.start, end=span.end + len(question.noun))
             spans.append(span)
+    # a numeral counting the asked noun itself, without a measure word (几个不准 -> 八不准)
+    if len(question.noun) >= 2:
+        for m in re.finditer(rf"(?:\d+|[{CHINESE_NUMERALS}]+)(?={re.escape(question.noun)})", sentence):
+            counted = Span(text=m.group(0) + question.noun, start=m.start(), end=m.end() + len(question.noun))
+            if all(counted.start != s.start for s in spans):
+                spans.append(counted)
     return spans
 
 

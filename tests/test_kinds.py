@@ -175,3 +175,24 @@ def test_confidence_is_calibrated_out_of_fold() -> None:
     high, low = confidence >= 0.9, confidence < 0.5
     assert high.sum() >= 60 and right[high].mean() >= 0.9, (int(high.sum()), float(right[high].mean()))
     assert right[low].mean() < 0.5 * right[high].mean()
+
+
+@pytest.mark.parametrize(
+    ("question", "parts"),
+    [
+        ("朝阳区总工会这次是第几届委员会第几次全会", ["朝阳区总工会这次是第几届委员会", "第几次全会"]),
+        ("讲经费使用时讲了几个原则几个不准", ["讲经费使用时讲了几个原则", "几个不准"]),
+        ("几月几号开的会", ["几月几号开的会"]),
+        ("几点几分开始", ["几点几分开始"]),
+        ("密云区总工会培训了多少人", ["密云区总工会培训了多少人"]),
+    ],
+)
+def test_a_count_asked_twice_in_one_clause_is_two_parts(question: str, parts: list[str]) -> None:
+    assert parts_of(question) == parts
+
+
+def test_a_numeral_may_count_the_asked_noun_itself(library: Library) -> None:
+    """几个不准: the paper's 八不准 has no measure word; 六个 (原则) is another count."""
+    answer = library.answer("讲经费使用时讲了几个原则几个不准")
+    assert answer.answer is None or answer.answer.endswith("八不准")
+    assert "八不准" in [c.text for c in library.answerer.explain("讲了几个不准").candidates]

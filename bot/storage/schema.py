@@ -2,7 +2,8 @@
 
 Values are stored as the application writes them today: timestamps are ISO-8601 text in
 UTC (`datetime.now(UTC).isoformat()`, compared as text), flags are integers 0/1, lists
-are JSON text. Telegram user and chat ids exceed 32 bits: they are BIGINT (on SQLite an
+are JSON text. The flood guard's windows are the exception: they are computed on in SQL,
+so their times are integer milliseconds since the epoch. Telegram user and chat ids exceed 32 bits: they are BIGINT (on SQLite an
 INTEGER PRIMARY KEY stays the rowid, as before). Generated ids (`issues.seq`,
 `queries.query_id`, `deliveries.delivery_id`) are AUTOINCREMENT on SQLite (never reused)
 and identity columns on PostgreSQL.
@@ -107,6 +108,7 @@ queries = Table(
     Column("found", Integer, nullable=False, server_default=text("0")),
     Column("answer", Text),
     Column("created_at", Text, nullable=False),
+    Column("results", Text),  # JSON: the cited results of an answered question, for its buttons
     Index("queries_created", "created_at"),
     sqlite_autoincrement=True,
 )
@@ -214,6 +216,18 @@ leases = Table(
     Column("holder", Text, nullable=False),
     Column("acquired_at", Double, nullable=False),
     Column("expires_at", Double, nullable=False),
+)
+
+flood_windows = Table(
+    "flood_windows",
+    metadata,
+    Column("user_id", _big_id(), primary_key=True, autoincrement=False),
+    Column("window_start", BigInteger, nullable=False),  # ms since the epoch
+    Column("hits", Integer, nullable=False),  # questions let through in the window
+    Column("previous_hits", Integer, nullable=False),  # and in the window before it
+    Column("warned_at", BigInteger),  # ms since the epoch: the last "please slow down"
+    Column("admission", Text, nullable=False),  # what the last question got: allowed, warned, quiet
+    Index("flood_windows_start", "window_start"),
 )
 
 # The bookkeeping of the hand-written SQLite migrations (bot/storage/migrations.py, frozen:

@@ -80,15 +80,18 @@ def build_application(settings: Settings, segmenter: Segmenter | None = None) ->
         )
         parts.sender_lease.start()
         data.poller_task = asyncio.get_running_loop().create_task(data.poller.run(), name="poller")
+        data.watch_task = asyncio.get_running_loop().create_task(parts.corpus_watch.run(), name="corpus watch")
         log.info("serving as @%s over %d passages", app.bot.username, len(parts.library.corpus))
 
     async def post_stop(app: Application) -> None:  # type: ignore[type-arg]
         data: BotData = app.bot_data
-        task, data.poller_task = data.poller_task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        tasks = [data.poller_task, data.watch_task]
+        data.poller_task = data.watch_task = None
+        for task in tasks:
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         data.poller = None
         if data.parts is not None:
             await data.parts.sender_lease.close()  # another process sends from now on

@@ -15,14 +15,15 @@ from .responder import Responder
 
 
 class BotData:
-    """The bot's parts (built once, in post_init), the poller with its task, and the
-    polling lease (long polling only)."""
+    """The bot's parts (built once, in post_init), the poller with its task, the polling
+    lease (long polling only), and the task that keeps the index in step with the database."""
 
     def __init__(self) -> None:
         self.parts: BotParts | None = None
         self.poller: Poller | None = None
         self.poller_task: asyncio.Task[None] | None = None
         self.poll_lease: LeaseKeeper | None = None
+        self.watch_task: asyncio.Task[None] | None = None
 
     def running_service(self) -> Responder:
         """The service as the handlers call it, once post_init has built it."""

@@ -26,10 +26,12 @@ from bot.library import Library, build_segmenter, open_store, seed_if_empty
 from bot.settings import Settings
 from bot.storage.activity import Activity
 from bot.storage.conversations import Conversations
+from bot.storage.flood import FloodWindows
 from bot.storage.leases import LeaseName, Leases
 from bot.storage.store import Store
 from retrieval import Segmenter
 
+from .corpuswatch import CorpusWatch
 from .flood import FloodGuard
 from .leadership import LeaseKeeper
 from .messenger import TelegramMessenger
@@ -57,6 +59,7 @@ class BotParts:
     sender: DigestSender
     leases: Leases  # who polls Telegram and who sends, among the processes on the database
     sender_lease: LeaseKeeper  # started in post_init; the sender claims under it
+    corpus_watch: CorpusWatch  # the index kept in step with issues other processes store
 
     def close(self) -> None:
         """Stop the workers, release the inbox lock, close both connections (the leases
@@ -114,9 +117,11 @@ def _assemble(settings: Settings, bot: Bot, store: Store, intake_store: Store, s
             give_up_after=settings.delivery_give_up_seconds,
             rate=settings.delivery_rate,
             fence=sender_lease,
+            database=workers.database,
         ),
         leases=leases,
         sender_lease=sender_lease,
+        corpus_watch=CorpusWatch(library, store, workers, settings.index_check_seconds),
     )
 
 
@@ -135,7 +140,7 @@ def build_service(
         Activity(store),
         Conversations(store, timedelta(seconds=library.settings.followup_seconds)),
         outbox if outbox is not None else Outbox(store),
-        flood if flood is not None else FloodGuard(),
+        flood if flood is not None else FloodGuard(FloodWindows(store)),
         admin_ids,
         clock,
     )

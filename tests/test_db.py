@@ -232,7 +232,7 @@ def test_a_legacy_sqlite_database_is_adopted_and_keeps_its_rows(tmp_path: Path, 
             assert current_revision(connection) == head_revision()
         after = _stored_rows(engine)
         assert _as_held(after, before) == before  # what it held, untouched
-        assert set(after) - set(before) == {"flood_windows", "leases"} and not after["flood_windows"] and not after["leases"]
+        assert set(after) - set(before) == {"flood_windows"} and not after["flood_windows"]
         assert _shape(engine) == _declared()
         assert _schema_differences(engine, legacy=True) == []
         with engine.connect() as connection:

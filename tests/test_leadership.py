@@ -200,7 +200,7 @@ async def test_a_sender_that_loses_the_lease_between_parts_puts_the_delivery_bac
     outbox, messenger, fence = Outbox(store), Messenger(), Held("a")
     Leases(store).acquire(LeaseName.SENDER, "a", 30.0)
     sender = DigestSender(messenger, outbox, store, rate=1000, fence=fence)
-    assert len(sender.parts("x")) == 2
+    assert len(await sender.parts("x")) == 2
 
     def lose() -> None:
         fence.holder = None

@@ -101,6 +101,12 @@ class Settings(BaseSettings):
         gt=0,
         validation_alias=AliasChoices("UNIONBOT_DELIVERY_GIVE_UP_SECONDS", "delivery_give_up_seconds"),
     )
+    lease_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        le=3600,
+        validation_alias=AliasChoices("UNIONBOT_LEASE_SECONDS", "lease_seconds"),
+    )
     followup_seconds: float = Field(
         default=300.0,
         gt=0,

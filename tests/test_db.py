@@ -117,11 +117,25 @@ def _schema_differences(engine: Engine, legacy: bool = False) -> list[Any]:
     return differences
 
 
-def _rows(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every data table, in primary key order."""
+Columns = dict[str, list[str]]
+
+
+def _columns(engine: Engine) -> Columns:
+    """The columns each data table has in the database (a legacy one lacks the newer ones)."""
+    found = inspect(engine)
+    return {t.name: [c["name"] for c in found.get_columns(t.name)] for t in data_tables()}
+
+
+def _rows(engine: Engine, columns: Columns | None = None) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every data table, in primary key order: the columns the database has,
+    or those given (to compare a database with what it was before an upgrade)."""
+    columns = columns or _columns(engine)
     with engine.connect() as connection:
         return {
-            t.name: [tuple(r) for r in connection.execute(select(t).order_by(*t.primary_key.columns))]
+            t.name: [
+                tuple(r)
+                for r in connection.execute(select(*(t.c[n] for n in columns[t.name])).order_by(*t.primary_key.columns))
+            ]
             for t in data_tables()
         }
 
@@ -152,7 +166,7 @@ def test_alembic_creates_the_declared_schema(database_url: str) -> None:
     try:
         report = upgrade(engine)
         assert [r.revision for r in report.applied] == REVISIONS and report.before is None
-        assert REVISIONS[:2] == ["0001", "0002"] and "0004" in REVISIONS
+        assert REVISIONS[:4] == ["0001", "0002", "0003", "0004"]
         assert _shape(engine) == _declared()
         assert _schema_differences(engine) == []
         again = upgrade(engine)

@@ -12,6 +12,10 @@ Digests are paced evenly (20 a second by default, leaving room for answers under
 Telegram's 30 a second) and also go through the bot's rate limiter (20 a minute per
 group); parts of one digest to one chat are spaced a second apart (three in groups).
 
+With a fence (the sender lease of a running bot), a delivery is claimed only while the
+lease is this process's own, in its holder's name; a sender that loses the lease claims
+nothing more and puts back a delivery it is in the middle of before its next part.
+
 Every database call (the outbox, the issue's articles) runs in the `database` executor
 (a running bot's database thread, the one its handlers use), so the event loop never
 waits on the database.
@@ -26,7 +30,7 @@ from collections.abc import Callable
 from concurrent.futures import Executor
 from datetime import UTC, datetime
 from functools import partial
-from typing import ParamSpec, TypeVar
+from typing import ParamSpec, Protocol, TypeVar
 
 from bot.storage.store import Store
 
@@ -48,6 +52,18 @@ CACHED_DIGESTS = 20
 
 P = ParamSpec("P")
 T = TypeVar("T")
+
+
+class Fence(Protocol):
+    """The sender lease as the sender sees it."""
+
+    @property
+    def holder(self) -> str | None:
+        """Who this process sends as while it holds the lease; None when it does not."""
+
+
+class LeaseLost(Exception):
+    """The sender lease stopped being ours in the middle of a delivery."""
 
 
 class Pacer:
@@ -77,10 +93,12 @@ class DigestSender:
         workers: int = 8,
         give_up_after: float = 6 * 3600,
         rate: float = 20.0,
+        fence: Fence | None = None,
         database: Executor | None = None,
     ) -> None:
         """`database` runs the database calls (None: the event loop's default executor)."""
         self.messenger = messenger
+        self.fence = fence
         self.pacer = Pacer(rate)
         self.outbox = outbox
         self.store = store
@@ -125,11 +143,18 @@ class DigestSender:
                 await self._deliver(delivery)
 
     async def _deliver(self, delivery: Delivery) -> None:
+        by = self.fence.holder if self.fence is not None else None
+        if self.fence is not None and by is None:
+            return  # not (or no longer) the sender
         outbox = self.outbox
-        if not await self._db(outbox.claim, delivery.delivery_id):
+        if not await self._db(outbox.claim, delivery.delivery_id, by=by):
             return
         try:
-            await self._send_parts(delivery)
+            await self._send_parts(delivery, by)
+        except LeaseLost:
+            log.info("digest %s to %s put back: the sender lease was lost", delivery.issue_id, delivery.chat_id)
+            if by is not None:
+                await self._db(outbox.abandon, delivery.delivery_id, by)
         except FloodWait as exc:
             log.info("digest %s to %s: flood wait %.0fs", delivery.issue_id, delivery.chat_id, exc.retry_after)
             await self._db(outbox.retry_later, delivery.delivery_id, exc.retry_after, f"retry after {exc.retry_after:.0f}s")
@@ -145,13 +170,15 @@ class DigestSender:
         except SendFailed as exc:
             await self._retry_or_give_up(delivery, exc)
 
-    async def _send_parts(self, delivery: Delivery) -> None:
+    async def _send_parts(self, delivery: Delivery, by: str | None) -> None:
         parts = await self.parts(delivery.issue_id)
         spacing = 1.0 if delivery.chat_id > 0 else 3.0
         for index in range(delivery.parts_sent, len(parts)):
             if index > delivery.parts_sent:
                 await asyncio.sleep(spacing)
             await self.pacer.wait()
+            if self.fence is not None and self.fence.holder != by:
+                raise LeaseLost
             message_id = await self.messenger.send(delivery.chat_id, parts[index])
             await self._db(self.outbox.part_sent, delivery.delivery_id, message_id)
         await self._db(self.outbox.finish, delivery.delivery_id)

@@ -18,6 +18,7 @@ from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     Column,
+    Double,
     ForeignKey,
     Identity,
     Index,
@@ -149,6 +150,7 @@ deliveries = Table(
     Column("last_error", Text),
     Column("created_at", Text, nullable=False),
     Column("sent_at", Text),
+    Column("claimed_by", Text),  # the sender lease holder that claimed it (bot/storage/leases.py)
     UniqueConstraint("issue_id", "chat_id"),
     Index("deliveries_due", "status", "next_attempt_at"),
     sqlite_autoincrement=True,
@@ -205,6 +207,17 @@ answer_turns = Table(
     PrimaryKeyConstraint("chat_id", "message_id"),
 )
 
+# Who leads among the processes sharing the database (bot/storage/leases.py): one row a
+# lease, its times in seconds since the epoch by the database's own clock.
+leases = Table(
+    "leases",
+    metadata,
+    Column("name", Text, primary_key=True),
+    Column("holder", Text, nullable=False),
+    Column("acquired_at", Double, nullable=False),
+    Column("expires_at", Double, nullable=False),
+)
+
 flood_windows = Table(
     "flood_windows",
     metadata,
@@ -229,6 +242,9 @@ legacy_migrations = Table(
 
 BOOKKEEPING_TABLES = frozenset({legacy_migrations.name})
 """Tables a migration fills for itself; `db copy` leaves them to the target's migrations."""
+
+TRANSIENT_TABLES = frozenset({leases.name})
+"""Tables of the running processes, not data: `db copy` leaves them out."""
 
 SEEDED_ROWS: dict[str, list[dict[str, str]]] = {
     meta.name: [{"key": "corpus_version", "value": "0"}],

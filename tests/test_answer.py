@@ -15,7 +15,7 @@ from bot.cli.evaluate import evaluate
 from bot.library import Library
 from bot.settings import Settings
 from retrieval.corpus import passage_terms
-from retrieval.models import Answer
+from retrieval.models import Answer, Kind
 from retrieval.sentences import SNIPPET_MAX
 
 from .conftest import SEEDS
@@ -208,3 +208,11 @@ def test_a_month_is_never_a_place(tmp_path: Path) -> None:
         assert explained.answer.answer != "9月"
         months = [c for c in explained.candidates if c.text == "9月"]
         assert months and all(c.features["type_match"] == 0.0 and c.features["is_date"] == 1.0 for c in months)
+
+
+def test_the_words_of_the_title_count_less_in_choosing_the_sentence(library: Library) -> None:
+    """Every sentence of an article is about its title, for questions of any kind: the
+    sentence with 画 answers what the staff drew, not the lead that names the company."""
+    answer = library.answer("首開天岳恆心理課讓職工畫了什麼")
+    assert answer.kind is Kind.OTHER
+    assert answer.found and "人生中的高光时刻" in answer.hits[0].snippet

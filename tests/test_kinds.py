@@ -15,6 +15,7 @@ from bot.cli.compose import opened_library
 from bot.library import Library, build_lexicon
 from bot.settings import Settings
 from retrieval.extract import date, person, yes_no
+from retrieval.extract import role_agrees
 from retrieval.kinds import detect, parts_of
 from retrieval.lexicon import Lexicon
 from retrieval.models import Kind
@@ -196,3 +197,21 @@ def test_a_numeral_may_count_the_asked_noun_itself(library: Library) -> None:
     answer = library.answer("讲经费使用时讲了几个原则几个不准")
     assert answer.answer is None or answer.answer.endswith("八不准")
     assert "八不准" in [c.text for c in library.answerer.explain("讲了几个不准").candidates]
+
+
+def test_a_name_bound_to_another_role_does_not_answer_a_role_question(library: Library) -> None:
+    """副主席是谁 over 朝阳区总工会主席张克斌: the chairman is not the vice-chairman; a role
+    the paper never names for that union (常务副主席) is refused, not cited."""
+    for text in ("朝阳区总工会副主席是谁", "东城区总工会常务副主席是谁"):
+        answer = library.answer(text)
+        assert answer.answer is None and not answer.found, text
+    chairman = library.answer("朝阳区总工会主席是谁")
+    assert chairman.answer == "张克斌"
+
+
+@pytest.mark.parametrize(
+    ("stated", "asked", "agrees"),
+    [("副主席", "主席", False), ("党组书记", "书记", True), ("常务副主席", "副主席", True), ("党组副书记", "书记", False), ("主席", "主席", True)],
+)
+def test_a_deputy_is_not_the_head(stated: str, asked: str, agrees: bool) -> None:
+    assert role_agrees(stated, asked) is agrees

@@ -18,6 +18,7 @@ import logging
 import os
 import shutil
 import tempfile
+import threading
 import tomllib
 from functools import cached_property
 from pathlib import Path
@@ -141,6 +142,8 @@ class Library:
         self.segmenter = segmenter
         self._live: Live | None = None
         self._told_unsaved = False
+        self._refreshing = threading.RLock()  # one refresh at a time (the poller's, the watcher's)
+
     @cached_property
     def lexicon(self) -> Lexicon:
         return build_lexicon()
@@ -184,18 +187,20 @@ class Library:
         return report
 
     def refresh(self) -> bool:
-        """Take in issues stored since the index was loaded; True when it changed."""
-        wanted = self.store.issue_hashes()
-        live = self._live
-        if live is not None and live.corpus.issues == wanted:
-            return False
-        corpus = self._load_saved(warn=True)
-        if corpus is None or corpus.issues != wanted:
-            corpus = self._rebuild(corpus)
-        changed = live is None or live.corpus.issues != corpus.issues
-        if live is None or live.corpus is not corpus:
-            self._publish(corpus)
-        return changed
+        """Take in issues stored since the index was loaded; True when it changed. Threads
+        that refresh at once take turns (the later one then finds nothing to do)."""
+        with self._refreshing:
+            wanted = self.store.issue_hashes()
+            live = self._live
+            if live is not None and live.corpus.issues == wanted:
+                return False
+            corpus = self._load_saved(warn=True)
+            if corpus is None or corpus.issues != wanted:
+                corpus = self._rebuild(corpus)
+            changed = live is None or live.corpus.issues != corpus.issues
+            if live is None or live.corpus is not corpus:
+                self._publish(corpus)
+            return changed
 
     def _publish(self, corpus: Corpus) -> None:
         """Answer from `corpus` from now on: the index and its answerer swapped as one."""

@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     poll_seconds: float = Field(
         default=30.0, gt=0, validation_alias=AliasChoices("UNIONBOT_POLL_SECONDS", "poll_seconds")
     )
+    index_check_seconds: float = Field(
+        default=2.0, gt=0, validation_alias=AliasChoices("UNIONBOT_INDEX_CHECK_SECONDS", "index_check_seconds")
+    )
     feed_urls: Annotated[list[str], NoDecode] = Field(
         default_factory=list, validation_alias=AliasChoices("UNIONBOT_FEED_URLS", "feed_urls")
     )
@@ -97,6 +100,12 @@ class Settings(BaseSettings):
         default=6 * 3600.0,
         gt=0,
         validation_alias=AliasChoices("UNIONBOT_DELIVERY_GIVE_UP_SECONDS", "delivery_give_up_seconds"),
+    )
+    lease_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        le=3600,
+        validation_alias=AliasChoices("UNIONBOT_LEASE_SECONDS", "lease_seconds"),
     )
     followup_seconds: float = Field(
         default=300.0,

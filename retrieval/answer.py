@@ -448,7 +448,7 @@ class Answerer:
         neighbours (the question's words may stand in the sentence before the answer) and
         by the qualifiers it states; when the question needs a figure or a name, a
         sentence that has one wins; ties go to the earlier sentence."""
-        discount = TITLE_DISCOUNT if question.kind is not Kind.OTHER else 1.0
+        discount = TITLE_DISCOUNT
         alternatives = self._alternatives(question)
         needs = _needs_span(question)
         scored: list[tuple[tuple[bool, float, int, int], int, Sentence, float, Span | None]] = []

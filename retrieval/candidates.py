@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict
 
-from .extract import Span, Tagger, anchors_of, spans_of
-from .figures import FIGURE_RE, TIME_RE, UNIT_CLASSES, find_figures
+from .extract import Span, Tagger, anchors_of, role_agrees, roles_before, spans_of
+from .figures import FIGURE_RE, TIME_RE, UNIT_CLASSES, chinese_number, find_figures
 from .kinds import RULES
 from .lexicon import Lexicon
 from .models import Kind
@@ -33,6 +33,7 @@ LOCAL = 15  # characters before a span read as its own qualifiers (第二批 …
 MAX_SPAN = 30  # characters: longer spans are not short answers
 MAX_PER_SENTENCE = 24  # generic spans kept per sentence (nearest the question's words first)
 
+_DATE_LIKE = re.compile(r"\d{1,4}[年月日号]")  # 9月, 3日: a date, never a place
 _CLAUSE = re.compile(r"[^，。；：,;:！？!?]+")
 _SEGMENT_BREAK = "，。；：,;:！？!?、（）()“”"
 _FOREIGN_NAME = re.compile(r"[\u4e00-\u9fff]{1,8}·[\u4e00-\u9fff]{1,10}")
@@ -149,11 +150,18 @@ def candidates_of(
     ]
     for choice in choices:
         norm = context.normalise(choice.sentence.text)
-        typed = spans_of(choice.sentence.text, context.question, context.tag, context.lexicon, RULES[context.question.kind].extractor)
+        typed = [
+            s
+            for s in spans_of(choice.sentence.text, context.question, context.tag, context.lexicon, RULES[context.question.kind].extractor)
+            if context.question.kind is Kind.YES_NO or not _echoes(s.text, context)
+        ]
+        typed = [s for s in typed if not _bound_to_another_role(choice.sentence.text, s, context)]
         spans: list[tuple[Span, int | None]] = [(s, i) for i, s in enumerate(typed)]
         seen = {(s.start, s.end) for s in typed}
         if context.question.kind is not Kind.YES_NO:
             for span in _generic_spans(choice.sentence.text, context):
+                if _bound_to_another_role(choice.sentence.text, span, context):
+                    continue
                 if (span.start, span.end) not in seen:
                     seen.add((span.start, span.end))
                     spans.append((span, None))
@@ -175,6 +183,23 @@ def candidates_of(
                 Candidate(text=span.text, paragraph=choice.paragraph, sentence=choice.sentence, span=span, features=values)
             )
     return out
+
+
+def _bound_to_another_role(sentence: str, span: Span, context: QuestionContext) -> bool:
+    """For a question about a role (副主席是谁): a name that follows other roles only
+    (主席张克斌) is somebody else."""
+    question = context.question
+    if question.kind is not Kind.PERSON or not question.roles:
+        return False
+    stated = roles_before(sentence, span.start, context.lexicon)
+    return bool(stated) and not any(role_agrees(s, asked) for s in stated for asked in question.roles)
+
+
+def _echoes(text: str, context: QuestionContext) -> bool:
+    """The span stands whole in the question (第一张较为完整 … for a name 张较): it is what
+    is asked about, never the answer (a yes/no answer's span is the stated predicate, which
+    echoes the question by design)."""
+    return len(text) >= 2 and context.normalise(text) in context.question.normalised
 
 
 def _sentence_features(context: QuestionContext, choice: SentenceChoice, norm: str, best: float) -> dict[str, float]:
@@ -270,8 +295,10 @@ def _shape(text: str, context: QuestionContext) -> dict[str, float]:
     lexicon, question = context.lexicon, context.question
     figure = FIGURE_RE.fullmatch(text) is not None and any(f.end - f.start == len(text) for f in find_figures(text))
     figures = find_figures(text)
-    unit_agrees = bool(figures) and question.unit_class is not None and any(f.unit_class == question.unit_class for f in figures)
-    date = TIME_RE.search(text) is not None and any(ch.isdigit() for ch in text)
+    counted = text[: len(text) - len(question.noun)] if len(question.noun) >= 2 and text.endswith(question.noun) else ""
+    counts_noun = bool(counted) and (counted.isdigit() or chinese_number(counted) is not None)  # 八不准 for 几个不准
+    unit_agrees = question.unit_class is not None and (any(f.unit_class == question.unit_class for f in figures) or counts_noun)
+    date = (TIME_RE.search(text) is not None or _DATE_LIKE.search(text) is not None) and any(ch.isdigit() for ch in text)
     name = 2 <= len(text) <= 4 and text[0] in lexicon.surnames and all("\u4e00" <= c <= "\u9fff" for c in text)
     foreign = "·" in text and len(text) <= 12
     place = text.endswith(lexicon.place_heads) if lexicon.place_heads else False
@@ -280,7 +307,7 @@ def _shape(text: str, context: QuestionContext) -> dict[str, float]:
     listed = "、" in text
     kind = question.kind
     match = {
-        Kind.QUANTITY: bool(figures) and (question.unit_class is None or unit_agrees),
+        Kind.QUANTITY: (bool(figures) or counts_noun) and (question.unit_class is None or unit_agrees),
         Kind.DATE: date,
         Kind.PERSON: name or foreign,
         Kind.PLACE: place or not (figures or date),
@@ -293,7 +320,7 @@ def _shape(text: str, context: QuestionContext) -> dict[str, float]:
     return {
         "type_match": float(match),
         "unit_agrees": float(unit_agrees),
-        "is_figure": float(figure or bool(figures)),
+        "is_figure": float(figure or bool(figures) or counts_noun),
         "is_date": float(date),
         "is_name": float(name or foreign),
         "is_place": float(place),

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
 
-from .figures import TIME_RE, find_figures
+from .figures import CHINESE_NUMERALS, TIME_RE, find_figures
 from .lexicon import Lexicon
 from .models import Kind
 
@@ -87,10 +87,10 @@ def quantity(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -
         ordinals = [Span(text=m.group(0), start=m.start(), end=m.end()) for m in _ORDINAL.finditer(sentence)]
         return _nearest(ordinals, anchors)
     found = find_figures(sentence)
+    noun = question.noun[:2]
     figures = [f for f in found if question.unit_class in (None, f.unit_class)]
     if not figures and question.unit_class is None:
         figures = found
-    noun = question.noun[:2]
     followed = [f for f in figures if noun and sentence[f.end : f.end + 8].find(noun) >= 0]
     rest = [f for f in figures if f not in followed]
     spans = []
@@ -99,6 +99,12 @@ def quantity(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -
             if noun and sentence.startswith(question.noun, span.end):  # 5个参赛队
                 span = Span(text=span.text + question.noun, start=span.start, end=span.end + len(question.noun))
             spans.append(span)
+    # a numeral counting the asked noun itself, without a measure word (几个不准 -> 八不准)
+    if len(question.noun) >= 2:
+        for m in re.finditer(rf"(?:\d+|[{CHINESE_NUMERALS}]+)(?={re.escape(question.noun)})", sentence):
+            counted = Span(text=m.group(0) + question.noun, start=m.start(), end=m.end() + len(question.noun))
+            if all(counted.start != s.start for s in spans):
+                spans.append(counted)
     return spans
 
 
@@ -138,12 +144,33 @@ def _roles_run(roles: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(r"(?:[、，]?(?:" + "|".join(map(re.escape, roles)) + r"))*") if roles else re.compile("")
 
 
+def role_agrees(stated: str, asked: str) -> bool:
+    """A stated role is the asked one, or a kind of it (党组书记 is a 书记, 常务副主席 a
+    副主席), but a deputy is not the head (副主席 is not a 主席)."""
+    return stated == asked or (stated.endswith(asked) and not stated[: len(stated) - len(asked)].endswith("副"))
+
+
+def roles_before(sentence: str, at: int, lexicon: Lexicon) -> list[str]:
+    """The role words standing just before `at` (党组书记、副主席 before 张良), longest first
+    at each place; none when a name follows no role."""
+    if not lexicon.roles:
+        return []
+    alternatives = "|".join(map(re.escape, lexicon.roles))
+    run = re.search(rf"(?:(?:{alternatives})[、，和]?)+$", sentence[max(0, at - 24) : at])
+    return re.findall(alternatives, run.group(0)) if run is not None else []
+
+
 def _names_after_roles(sentence: str, roles: Sequence[str], lexicon: Lexicon) -> list[Span]:
     spans = []
     run = _roles_run(lexicon.roles)
     for role in roles:
         at = sentence.find(role)
         while at >= 0:
+            if roles_before(sentence, at + len(role), lexicon) and not any(
+                role_agrees(stated, role) for stated in roles_before(sentence, at + len(role), lexicon)[-1:]
+            ):  # 主席 inside 副主席: another role
+                at = sentence.find(role, at + 1)
+                continue
             before = _NAME_BEFORE_ROLE.search(sentence, 0, at)
             if before is not None:  # 严复为改名后的首任校长
                 for start in range(before.start(1), before.end(1) - 1):
@@ -210,6 +237,8 @@ def person(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> 
                 if name is not None:
                     spans.append(name)
                     break
+    if question.roles:  # a name bound to another role is not the answer (主席张克斌 for 副主席是谁)
+        return _nearest(spans, anchors)
     others = [s for s in _names_after_roles(sentence, lexicon.roles, lexicon) if s not in spans]
     return _nearest(spans, anchors) + _weaker(_nearest(others, anchors), 0.4)
 

@@ -38,11 +38,15 @@ UNIT_CLASSES: dict[str, str] = {
     **dict.fromkeys(["辆", "架", "艘", "台"], "辆"),
     **dict.fromkeys(["部", "首", "集", "卷", "章"], "部"),
     **dict.fromkeys(["倍"], "倍"),
+    **dict.fromkeys(["折"], "折"),
 }
+# a question asking how long something lasts wants a duration (天 / 周 / 个月)
+DURATION_QUESTION = re.compile(r"多久|多长(?:时间|时候)|几(?:天|周|个月)")
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_SMALL = {"十": 10, "百": 100, "千": 1000}
 _CN_BIG = {"万": 10_000, "亿": 100_000_000}
-_CN_NUM = "零〇一二两三四五六七八九十百千万亿"
+CHINESE_NUMERALS = "零〇一二两三四五六七八九十百千万亿"
+_CN_NUM = CHINESE_NUMERALS
 
 _UNITS = sorted(UNIT_CLASSES, key=len, reverse=True)
 _UNIT_RE = "|".join(map(re.escape, _UNITS))
@@ -55,8 +59,8 @@ FIGURE_RE = re.compile(
 # 多少人, 几名, 多少家企业, 几个小组, 多少单身职工, 多少年终奖
 QUESTION_FIGURE_RE = re.compile(rf"(?:多少|几|若干)(?:余|多)?(?P<unit>{_UNIT_RE})?(?P<noun>[\u4e00-\u9fff]{{0,4}})")
 TIME_RE = re.compile(
-    r"(?:公元前?)?\d{1,4}年(?:\d{1,2}月(?:\d{1,2}(?:[至到—~-]\d{1,2})?[日号]|\d{1,2}(?=[至到—~-]\d{1,2}[日号]))?)?"
-    r"|\d{1,2}月\d{1,2}[至到—~-]\d{1,2}[日号]|\d{1,2}世纪(?:\d0年代)?|\d{2,4}年代|\d{1,2}月\d{1,2}日(?:[上下]午)?|\d{1,2}月(?:份|初|中旬|下旬|底)"
+    r"(?:公元前?)?\d{1,4}年(?:\d{1,2}月(?:\d{1,2}(?:[日号]?[至到—~-]\d{1,2})?[日号]|\d{1,2}(?=[至到—~-]\d{1,2}[日号]))?)?"
+    r"|\d{1,2}月\d{1,2}[日号]?[至到—~-]\d{1,2}[日号]|\d{1,2}世纪(?:\d0年代)?|\d{2,4}年代|\d{1,2}月\d{1,2}日(?:[上下]午)?|\d{1,2}月(?:份|初|中旬|下旬|底)"
     r"|[上下]半年|今年|去年|近日|日前|\d{4}-\d{1,2}-\d{1,2}"
 )
 
@@ -141,11 +145,16 @@ FRACTION_RE = re.compile(rf"[{_CN_NUM}\d]+分之[{_CN_NUM}\d]+")
 
 
 def asked_unit_class(
-    question: str, people_nouns: Sequence[str] = (), organisation_nouns: Sequence[str] = ()
+    question: str,
+    people_nouns: Sequence[str] = (),
+    organisation_nouns: Sequence[str] = (),
+    money_nouns: Sequence[str] = (),
 ) -> str | None:
     """The measure-word class a quantity question asks for: 多少人 -> 人, 多少家企业 -> 家,
-    建制率是多少 -> %; a noun among `people_nouns` (多少职工) asks for 人, one among
-    `organisation_nouns` (多少企业) for 家."""
+    建制率是多少 -> %, 多久 -> 天; a noun among `people_nouns` (多少职工) asks for 人, one
+    among `organisation_nouns` (多少企业) for 家, one among `money_nouns` (多少钱) for 元."""
+    if DURATION_QUESTION.search(question):
+        return "天"
     match = QUESTION_FIGURE_RE.search(question)
     if match is None:
         return None
@@ -157,7 +166,9 @@ def asked_unit_class(
     unit = match.group("unit")
     noun = match.group("noun")
     if unit == "个":  # 几个人, 多少个职工 count people; 几个企业 organisations
-        if noun.startswith(("人", *people_nouns)):
+        # 几个人, 几个职工代表, 几个读书达人 (the counted noun's head); not 几个职工书屋示范点
+        head = re.sub(r"[^\u4e00-\u9fff]|[的呢啊吗呀啦]+$", "", question[match.end("unit") :])
+        if noun.startswith(("人", *people_nouns)) or (bool(head) and head.endswith(tuple(people_nouns))):
             return "人"
         if noun.startswith(tuple(organisation_nouns)):
             return "家"
@@ -167,6 +178,9 @@ def asked_unit_class(
         return "人"
     if noun.startswith(tuple(organisation_nouns)):
         return "家"
+    # 多少钱 / 多少经费, or the money noun a few characters before 多少 (助学金发了多少)
+    if money_nouns and (noun.startswith(tuple(money_nouns)) or re.search(rf"(?:{'|'.join(map(re.escape, money_nouns))})[\u4e00-\u9fff]{{0,3}}$", question[: match.start()])):
+        return "元"
     return None
 
 

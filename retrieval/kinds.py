@@ -171,12 +171,24 @@ def detect(text: str, lexicon: Lexicon) -> Kind:
     return Kind.OTHER
 
 
+# a count asked twice in one clause (第几届委员会第几次全会, 几个原则几个不准, 几场几胜);
+# not the parts of a date or time (几月几号, 几点几分)
+_COUNT_ASKED = re.compile(r"第?(?:多少|几)(?![月日号点时分秒])")
+
+
+def _counted_parts(text: str) -> list[str]:
+    asked = list(_COUNT_ASKED.finditer(text))
+    if len(asked) != 2 or asked[1].start() - asked[0].end() < 1:
+        return [text]
+    return [text[: asked[1].start()], text[asked[1].start() :]]
+
+
 def parts_of(text: str) -> list[str]:
     """The parts of a two-part question (多少人参加，评出几个奖项), each with a question word;
     one part when it has only one."""
     pieces = [p.strip() for p in TWO_PART.split(text) if p and p.strip()]
     asking = [p for p in pieces if _WH.search(p) or YES_NO_QUESTION.search(p)]
     if len(asking) < 2:
-        return [text]
+        return _counted_parts(text)
     # the first part carries the subject the later ones leave out (化工竞赛多少人参加，几个奖项)
     return [asking[0]] + [p for p in asking[1:]]

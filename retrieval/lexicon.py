@@ -1,7 +1,7 @@
 """Word lists that steer answers, read once from data files and passed in.
 
 Roles, surnames, organisation and place heads, the words that follow a name, the nouns
-that ask for a count of people or organisations, works, and groups of synonyms. The
+that ask for a count of people or organisations or for an amount of money, works, and groups of synonyms. The
 application reads them from its config folder (`Lexicon.read`); tests may build one
 directly.
 """
@@ -29,6 +29,7 @@ class Lexicon(BaseModel):
     after_name: tuple[str, ...] = ()
     people_nouns: tuple[str, ...] = ()
     organisation_nouns: tuple[str, ...] = ()
+    money_nouns: tuple[str, ...] = ()
     work_nouns: tuple[str, ...] = ()
     generic_organisations: frozenset[str] = frozenset()
     synonyms: tuple[frozenset[str], ...] = ()
@@ -56,6 +57,7 @@ class Lexicon(BaseModel):
             after_name=words("after_name"),
             people_nouns=words("people_nouns"),
             organisation_nouns=words("organisation_nouns"),
+            money_nouns=words("money_nouns"),
             work_nouns=words("work_nouns"),
             generic_organisations=frozenset(words("generic_organisations")),
             synonyms=tuple(groups),

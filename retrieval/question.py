@@ -64,7 +64,7 @@ def analyse(text: str, segmenter: Segmenter, lexicon: Lexicon) -> Question:
     unit = None
     noun = which_head(norm)
     if kind is Kind.QUANTITY:
-        unit = asked_unit_class(norm, lexicon.people_nouns, lexicon.organisation_nouns)
+        unit = asked_unit_class(norm, lexicon.people_nouns, lexicon.organisation_nouns, lexicon.money_nouns)
         noun = asked_noun(norm)
     names = tuple(
         dict.fromkeys(

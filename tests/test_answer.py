@@ -14,7 +14,7 @@ from bot.library import Library
 from bot.settings import Settings
 from retrieval import Segmenter
 from retrieval.corpus import passage_terms
-from retrieval.models import Answer
+from retrieval.models import Answer, Kind
 from retrieval.sentences import SNIPPET_MAX
 
 DATA = Path(__file__).parent / "data"
@@ -183,3 +183,31 @@ def test_encyclopedia_paragraphs_given_as_markdown(tmp_path: Path, segmenter: Se
         assert paraphrased.passes(0.9, 0.9, 0.0), paraphrased.line() + "\n" + "\n".join(paraphrased.misses)
         assert library.answer("长江全长多少公里").hits[0].answer == "约6300公里"
         assert library.answer("北京大学创办于哪一年").hits[0].answer == "1898年"
+
+
+def test_a_span_that_stands_whole_in_the_question_is_never_its_answer(tmp_path: Path) -> None:
+    """第一张较为完整的元素周期表是谁编制的: 张较 looks like a name but is the question's own
+    words; the date of a range keeps its end (8月8日至24日)."""
+    settings = Settings(data_dir=tmp_path / "enc", seeds_dir=DATA / "encyclopedia")
+    with opened_library(settings) as library:
+        explained = library.answerer.explain("第一张较为完整的元素周期表是谁编制的")
+        assert explained.candidates and all(c.text != "张较" for c in explained.candidates)
+        dated = library.answerer.explain("2008年北京奥运会是在哪几天举行的")
+        assert any("8月8日至24日" in c.text for c in dated.candidates)
+
+
+def test_a_month_is_never_a_place(tmp_path: Path) -> None:
+    """在哪个场馆比的, over a sentence that names no hall: 9月 is a date, not the answer."""
+    with opened_library(Settings(data_dir=tmp_path / "data", seeds_dir=DATA / "unionnews")) as library:
+        explained = library.answerer.explain("唐山大练兵全市决赛在哪个场馆比的")
+        assert explained.answer.answer != "9月"
+        months = [c for c in explained.candidates if c.text == "9月"]
+        assert months and all(c.features["type_match"] == 0.0 and c.features["is_date"] == 1.0 for c in months)
+
+
+def test_the_words_of_the_title_count_less_in_choosing_the_sentence(library: Library) -> None:
+    """Every sentence of an article is about its title, for questions of any kind: the
+    sentence with 画 answers what the staff drew, not the lead that names the company."""
+    answer = library.answer("首開天岳恆心理課讓職工畫了什麼")
+    assert answer.kind is Kind.OTHER
+    assert answer.found and "人生中的高光时刻" in answer.hits[0].snippet

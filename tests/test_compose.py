@@ -88,8 +88,8 @@ def test_bot_start_up_builds_each_part_once(settings: Settings, monkeypatch: pyt
         assert parts.library.store is parts.intake_store and parts.service.store is parts.store
         assert parts.store.issue_count() == len(list(SEEDS.glob("*.txt")))  # seeded once, at start-up
         assert len(parts.library.corpus) > 0  # the index is loaded before the first question
-        Poller(settings, parts.library, parts.inbox, parts.feeds, parts.outbox, parts.sender, parts.sender_lock,
-               parts.workers)
+        Poller(settings, parts.library, parts.inbox, parts.inbox_lock, parts.feeds, parts.outbox, parts.sender,
+               parts.sender_lease, parts.workers)
         assert stores.count == 2 and libraries.count == 1  # the poller builds nothing of its own
     finally:
         parts.close()

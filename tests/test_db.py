@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, UniqueConstraint, inspect, select, text
@@ -18,10 +19,23 @@ from bot.intake.feed_items import FeedItems
 from bot.intake.feed_state import FeedStates
 from bot.library import ingest_targets, open_store
 from bot.settings import Settings
-from bot.storage import Activity, Conversations, QueryKind, StoredTurn, StoreError
+from bot.storage import (
+    Activity,
+    Conversations,
+    QueryKind,
+    StoredTurn,
+    StoreError,
+    revisions,
+)
 from bot.storage.engine import open_engine
+from bot.storage.flood import FloodWindows
 from bot.storage.migrations import MIGRATIONS, migrate
-from bot.storage.revisions import current_revision, head_revision, upgrade
+from bot.storage.revisions import (
+    current_revision,
+    head_revision,
+    script_directory,
+    upgrade,
+)
 from bot.storage.schema import metadata
 from bot.storage.store import Store
 from bot.storage.transfer import copy_database, data_tables
@@ -29,6 +43,8 @@ from bot.storage.transfer import copy_database, data_tables
 from .conftest import SEEDS
 
 BIG_CHAT = -1001234567890123  # a supergroup id: beyond 32 bits
+REVISIONS = [step.revision for step in reversed(list(script_directory().walk_revisions()))]
+"""Every revision, oldest first."""
 
 
 def _engine(url: str) -> Engine:
@@ -101,20 +117,56 @@ def _schema_differences(engine: Engine, legacy: bool = False) -> list[Any]:
     return differences
 
 
-def _rows(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every data table, in primary key order."""
+Columns = dict[str, list[str]]
+
+
+def _columns(engine: Engine) -> Columns:
+    """The columns each data table has in the database (a legacy one lacks the newer ones)."""
+    found = inspect(engine)
+    return {t.name: [c["name"] for c in found.get_columns(t.name)] for t in data_tables()}
+
+
+def _rows(engine: Engine, columns: Columns | None = None) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every data table, in primary key order: the columns the database has,
+    or those given (to compare a database with what it was before an upgrade)."""
+    columns = columns or _columns(engine)
     with engine.connect() as connection:
         return {
-            t.name: [tuple(r) for r in connection.execute(select(t).order_by(*t.primary_key.columns))]
+            t.name: [
+                tuple(r)
+                for r in connection.execute(select(*(t.c[n] for n in columns[t.name])).order_by(*t.primary_key.columns))
+            ]
             for t in data_tables()
         }
+
+
+def _as_held(rows: dict[str, list[dict[str, Any]]], held: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """`rows` cut to the tables and columns `held` has."""
+    return {t: [{k: r[k] for k in held[t][0]} for r in rows[t]] if held[t] else rows[t] for t in held}
+
+
+def _stored_rows(engine: Engine) -> dict[str, list[dict[str, Any]]]:
+    """Every row of every data table the database has, with the columns it has (a legacy
+    file lacks what later revisions add)."""
+    found = inspect(engine)
+    tables = set(found.get_table_names())
+    with engine.connect() as connection:
+        rows: dict[str, list[dict[str, Any]]] = {}
+        for table in data_tables():
+            if table.name in tables:
+                names = {c["name"] for c in found.get_columns(table.name)}
+                columns = [c for c in table.columns if c.name in names]
+                query = select(*columns).order_by(*table.primary_key.columns)
+                rows[table.name] = [dict(r) for r in connection.execute(query).mappings()]
+        return rows
 
 
 def test_alembic_creates_the_declared_schema(database_url: str) -> None:
     engine = _engine(database_url)
     try:
         report = upgrade(engine)
-        assert [r.revision for r in report.applied] == ["0001", "0002"] and report.before is None
+        assert [r.revision for r in report.applied] == REVISIONS and report.before is None
+        assert REVISIONS[:4] == ["0001", "0002", "0003", "0004"]
         assert _shape(engine) == _declared()
         assert _schema_differences(engine) == []
         again = upgrade(engine)
@@ -171,13 +223,16 @@ def test_a_legacy_sqlite_database_is_adopted_and_keeps_its_rows(tmp_path: Path, 
     _legacy_database(path, settings)
     engine = _engine(f"sqlite:///{path}")
     try:
-        before = _rows(engine)
+        before = _stored_rows(engine)
         assert len(before["articles"]) == 31
         report = upgrade(engine)
-        assert report.adopted_at == "0002" and report.legacy_applied == () and report.applied == ()
+        assert report.adopted_at == "0002" and report.legacy_applied == ()
+        assert [r.revision for r in report.applied] == REVISIONS[REVISIONS.index("0002") + 1:]
         with engine.connect() as connection:
             assert current_revision(connection) == head_revision()
-        assert _rows(engine) == before
+        after = _stored_rows(engine)
+        assert _as_held(after, before) == before  # what it held, untouched
+        assert set(after) - set(before) == {"flood_windows"} and not after["flood_windows"]
         assert _shape(engine) == _declared()
         assert _schema_differences(engine, legacy=True) == []
         with engine.connect() as connection:
@@ -223,6 +278,7 @@ def _deployment(data_dir: Path, legacy: bool = False) -> Path:
         activity.seen(5_000_000_001, "zh-hans")
         query = activity.record(QueryKind.ASK, "密云区总工会培训了多少人", 5_000_000_001, BIG_CHAT, True, "300余人")
         activity.feedback(query, 5_000_000_001, 1)
+        FloodWindows(store).admit(5_000_000_001, limit=20, window_ms=60_000)
         turns = Conversations(store, timedelta(minutes=5))
         turn = StoredTurn(question="朝阳呢", article_id=None, answer=None, kind="other", asked_at=datetime.now(UTC))
         turns.save_last(42, turn)
@@ -231,8 +287,9 @@ def _deployment(data_dir: Path, legacy: bool = False) -> Path:
         items.done("https://paper.example/a/1", "https://paper.example/feed", "added")
         items.failed("https://paper.example/a/2", "https://paper.example/feed", "HTTP 503")
         FeedStates(store).answered("https://paper.example/feed", '"e1"', None, "rss")
-        if legacy:
+        if legacy:  # the schema the hand-written migrations made: revision 0002, unstamped
             with store.transaction() as connection:
+                command.downgrade(revisions._config(connection), "0002")
                 connection.execute(text("DROP TABLE alembic_version"))
         assert store.path is not None
         return store.path
@@ -243,17 +300,19 @@ def test_copy_to_postgresql_and_back_keeps_every_row(tmp_path: Path, postgres_ur
     sqlite_path = _deployment(tmp_path / "deployment", legacy=True)
     source_url = f"sqlite:///{sqlite_path}"
     source = _engine(source_url)
-    original = _rows(source)
+    original = _stored_rows(source)
     source.dispose()
     assert len(original["deliveries"]) == 10 and all(len(rows) for rows in original.values())
+    assert "flood_windows" not in original  # a revision after the legacy migrations makes it
 
     report = copy_database(source_url, postgres_url)
     assert report.source_upgrade is not None and report.source_upgrade.adopted_at == "0002"
-    assert {t.table: t.rows for t in report.tables} == {name: len(rows) for name, rows in original.items()}
+    assert {t.table: t.rows for t in report.tables} == {"flood_windows": 0} | {n: len(r) for n, r in original.items()}
 
     target = _engine(postgres_url)
     try:
-        assert _rows(target) == original
+        copied = _stored_rows(target)
+        assert _as_held(copied, original) == original
         with target.connect() as connection:
             sub = connection.execute(text("SELECT chat_type, title, active FROM subscriptions WHERE chat_id = :c"),
                                      {"c": BIG_CHAT}).one()
@@ -275,9 +334,9 @@ def test_copy_to_postgresql_and_back_keeps_every_row(tmp_path: Path, postgres_ur
             new_delivery = connection.execute(text(
                 "INSERT INTO deliveries (issue_id, chat_id, created_at) VALUES ('n', 1, 't') RETURNING delivery_id"
             )).scalar_one()
-        assert new_seq == max(r[0] for r in original["issues"]) + 1
-        assert new_query == max(r[0] for r in original["queries"]) + 1
-        assert new_delivery == max(r[0] for r in original["deliveries"]) + 1
+        assert new_seq == max(r["seq"] for r in original["issues"]) + 1
+        assert new_query == max(r["query_id"] for r in original["queries"]) + 1
+        assert new_delivery == max(r["delivery_id"] for r in original["deliveries"]) + 1
         with target.begin() as connection:
             for table in ("deliveries", "queries", "issues"):
                 connection.execute(text(f"DELETE FROM {table} WHERE {'issue_id' if table != 'queries' else 'text'} IN ('n', 'q')"))
@@ -286,10 +345,10 @@ def test_copy_to_postgresql_and_back_keeps_every_row(tmp_path: Path, postgres_ur
 
     back_url = f"sqlite:///{tmp_path / 'back.sqlite3'}"
     report = copy_database(postgres_url, back_url)
-    assert report.source_upgrade is None and [r.revision for r in report.target_upgrade.applied] == ["0001", "0002"]
+    assert report.source_upgrade is None and [r.revision for r in report.target_upgrade.applied] == REVISIONS
     back = _engine(back_url)
     try:
-        assert _rows(back) == original
+        assert _stored_rows(back) == copied
     finally:
         back.dispose()
     with Store(tmp_path / "back.sqlite3") as store:  # and the app still uses it
@@ -323,7 +382,7 @@ def test_db_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeyp
     out = capsys.readouterr().out
     assert "adopted an existing SQLite database at revision 0002" in out
     assert main(["db", "upgrade"]) == 0
-    assert "already at the newest revision 0002" in capsys.readouterr().out
+    assert f"already at the newest revision {head_revision()}" in capsys.readouterr().out
 
     monkeypatch.setenv("UNIONBOT_DATABASE_URL", database_url)
     assert main(["db", "upgrade"]) == 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.library import build_lexicon
-from retrieval.figures import asked_unit_class, chinese_number, find_figures
+from retrieval.figures import TIME_RE, asked_unit_class, chinese_number, find_figures
 
 LEXICON = build_lexicon()
 
@@ -60,3 +60,36 @@ def test_ratio_questions_ask_for_percentages(question: str, unit: str | None) ->
 
 def test_fractions_are_figures() -> None:
     assert [(f.text, f.unit_class) for f in find_figures("约占五分之一，建制率达85%")] == [("五分之一", "%"), ("85%", "%")]
+
+
+@pytest.mark.parametrize(
+    ("question", "unit"),
+    [
+        ("丰台送清凉一共花了多少钱", "元"),
+        ("助学金发了多少", "元"),
+        ("投入资金有多少", "元"),
+        ("一等奖奖金有多少", "元"),
+        ("健康服务季要搞多久", "天"),
+        ("培训班办了多长时间", "天"),
+        ("会员卡滑雪票打几折", "折"),
+        ("几月几号开的会", None),
+    ],
+)
+def test_money_durations_and_discounts_have_their_units(question: str, unit: str | None) -> None:
+    assert asked_unit_class(question, LEXICON.people_nouns, LEXICON.organisation_nouns, LEXICON.money_nouns) == unit
+
+
+def test_a_duration_answers_how_long_not_a_count() -> None:
+    assert [(f.text, f.unit_class) for f in find_figures("为期3个月，历时两周")] == [("3个月", "天"), ("两周", "天")]
+
+
+def test_a_range_of_days_is_one_date() -> None:
+    assert [m.group(0) for m in TIME_RE.finditer("于2008年8月8日至24日举行，8月8日至24日")] == ["2008年8月8日至24日", "8月8日至24日"]
+
+
+def test_a_count_of_people_may_be_asked_with_个() -> None:
+    assert asked_unit_class("读书月评了几个读书达人", LEXICON.people_nouns, LEXICON.organisation_nouns) == "人"
+
+
+def test_a_count_with_个_is_of_the_noun_it_ends_with() -> None:
+    assert asked_unit_class("有多少个全国职工书屋示范点", LEXICON.people_nouns, LEXICON.organisation_nouns) == "个"

@@ -12,6 +12,7 @@ import pytest
 
 from bot.library import Library, build_lexicon
 from retrieval.extract import date, person, yes_no
+from retrieval.extract import role_agrees
 from retrieval.kinds import detect, parts_of
 from retrieval.lexicon import Lexicon
 from retrieval.models import Kind
@@ -169,3 +170,42 @@ def test_confidence_is_calibrated_out_of_fold() -> None:
     high, low = confidence >= 0.9, confidence < 0.5
     assert high.sum() >= 60 and right[high].mean() >= 0.9, (int(high.sum()), float(right[high].mean()))
     assert right[low].mean() < 0.5 * right[high].mean()
+
+
+@pytest.mark.parametrize(
+    ("question", "parts"),
+    [
+        ("朝阳区总工会这次是第几届委员会第几次全会", ["朝阳区总工会这次是第几届委员会", "第几次全会"]),
+        ("讲经费使用时讲了几个原则几个不准", ["讲经费使用时讲了几个原则", "几个不准"]),
+        ("几月几号开的会", ["几月几号开的会"]),
+        ("几点几分开始", ["几点几分开始"]),
+        ("密云区总工会培训了多少人", ["密云区总工会培训了多少人"]),
+    ],
+)
+def test_a_count_asked_twice_in_one_clause_is_two_parts(question: str, parts: list[str]) -> None:
+    assert parts_of(question) == parts
+
+
+def test_a_numeral_may_count_the_asked_noun_itself(library: Library) -> None:
+    """几个不准: the paper's 八不准 has no measure word; 六个 (原则) is another count."""
+    answer = library.answer("讲经费使用时讲了几个原则几个不准")
+    assert answer.answer is None or answer.answer.endswith("八不准")
+    assert "八不准" in [c.text for c in library.answerer.explain("讲了几个不准").candidates]
+
+
+def test_a_name_bound_to_another_role_does_not_answer_a_role_question(library: Library) -> None:
+    """副主席是谁 over 朝阳区总工会主席张克斌: the chairman is not the vice-chairman; a role
+    the paper never names for that union (常务副主席) is refused, not cited."""
+    for text in ("朝阳区总工会副主席是谁", "东城区总工会常务副主席是谁"):
+        answer = library.answer(text)
+        assert answer.answer is None and not answer.found, text
+    chairman = library.answer("朝阳区总工会主席是谁")
+    assert chairman.answer == "张克斌"
+
+
+@pytest.mark.parametrize(
+    ("stated", "asked", "agrees"),
+    [("副主席", "主席", False), ("党组书记", "书记", True), ("常务副主席", "副主席", True), ("党组副书记", "书记", False), ("主席", "主席", True)],
+)
+def test_a_deputy_is_not_the_head(stated: str, asked: str, agrees: bool) -> None:
+    assert role_agrees(stated, asked) is agrees

@@ -11,6 +11,7 @@ from bot.question import clean_question
 from bot.richtext import plain
 from bot.settings import Settings
 from bot.storage.activity import QueryKind
+from bot.storage.flood import FloodWindows
 from bot.telegram.compose import build_service
 from bot.telegram.flood import FloodGuard
 from bot.telegram.render import FLOODED, NOT_ADMIN
@@ -44,20 +45,11 @@ def test_traditional_readers_get_traditional_replies(svc: BotService) -> None:
     assert reply is not None and "總工會" in reply.text
 
 
-def test_flood_guard_warns_once_then_stays_quiet() -> None:
-    now = [0.0]
-    guard = FloodGuard(limit=3, window=60, clock=lambda: now[0])
-    assert [guard.allow(1) for _ in range(4)] == [True, True, True, False]
-    assert guard.should_warn(1) and not guard.should_warn(1)
-    assert guard.allow(2)
-    now[0] = 61.0
-    assert guard.allow(1)
-
-
 def test_flooding_user_is_told_politely(seeded_settings: Settings, segmenter: Segmenter) -> None:
     with opened_library(seeded_settings, segmenter) as library:
-        svc = build_service(library, library.store, [], flood=FloodGuard(limit=2))
+        svc = build_service(library, library.store, [], flood=FloodGuard(FloodWindows(library.store), limit=2))
         replies = [svc.ask("密云区总工会培训了多少人", ALICE) for _ in range(4)]
+        assert svc.inline("密云区总工会培训了多少人", ALICE) == []  # inline too
     assert replies[2] is not None and replies[2].text == FLOODED
     assert replies[3] is None
 

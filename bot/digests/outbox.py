@@ -7,7 +7,10 @@ flight can be sent twice, and nothing recorded as sent is sent again.
 
 A claim is a conditional UPDATE (pending -> sending) in its own transaction; on PostgreSQL
 the row is first taken with SELECT … FOR UPDATE SKIP LOCKED, so senders in several
-processes never claim the same delivery and never wait on each other's claims.
+processes never claim the same delivery and never wait on each other's claims. A sender
+claims as the holder of the sender lease (bot/storage/leases.py): the claim is made only
+while that lease is still its own, and the row records who claimed it, so that `recover`
+puts back what dead senders left claimed and nothing a live one is sending.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import RowMapping, func, or_, select
 
 from bot.storage.dialects import greatest, upsert
+from bot.storage.leases import LeaseName, holds, live_holder
 from bot.storage.schema import deliveries, subscriptions
 from bot.storage.store import Store
 
@@ -52,6 +56,7 @@ class Delivery(BaseModel):
     message_ids: tuple[int, ...]
     attempts: int
     first_attempt_at: datetime | None
+    claimed_by: str | None = None  # the sender lease holder that claimed it last
 
 
 def _now() -> datetime:
@@ -69,6 +74,7 @@ def _delivery(row: RowMapping) -> Delivery:
         message_ids=tuple(json.loads(str(row["message_ids"]))),
         attempts=int(row["attempts"]),
         first_attempt_at=datetime.fromisoformat(str(first)) if first else None,
+        claimed_by=row["claimed_by"],
     )
 
 
@@ -76,7 +82,7 @@ _DELIVERY_COLUMNS = tuple(
     deliveries.c[name]
     for name in (
         "delivery_id", "issue_id", "chat_id", "status", "parts_sent", "message_ids", "attempts", "next_attempt_at",
-        "first_attempt_at",
+        "first_attempt_at", "claimed_by",
     )
 )
 _UNSENT = (DeliveryStatus.PENDING.value, DeliveryStatus.SENDING.value)
@@ -185,13 +191,18 @@ class Outbox:
     # -- deliveries -------------------------------------------------------------------
 
     def recover(self) -> int:
-        """At start, under the sender lock: deliveries a crashed sender left claimed go back
-        to pending (the part in flight may be sent again)."""
+        """Deliveries left claimed by a sender that no longer holds the sender lease (it
+        died, or lost the lease) go back to pending (the part in flight may be sent again);
+        those the live holder claimed are left to it. How many went back."""
         with self.store.transaction() as connection:
+            live = live_holder(connection, LeaseName.SENDER)
             result = connection.execute(
                 deliveries.update()
-                .where(deliveries.c.status == DeliveryStatus.SENDING.value)
-                .values(status=DeliveryStatus.PENDING.value)
+                .where(
+                    deliveries.c.status == DeliveryStatus.SENDING.value,
+                    or_(deliveries.c.claimed_by.is_(None), deliveries.c.claimed_by.not_in(live.scalar_subquery())),
+                )
+                .values(status=DeliveryStatus.PENDING.value, claimed_by=None)
             )
             return int(result.rowcount)
 
@@ -223,9 +234,13 @@ class Outbox:
             return 0.0
         return max(0.0, (datetime.fromisoformat(first) - _now()).total_seconds())
 
-    def claim(self, delivery_id: int) -> bool:
+    def claim(self, delivery_id: int, by: str | None = None) -> bool:
         """Mark a delivery as being sent; False when another sender claimed or ended it, or
-        (PostgreSQL) is claiming it right now: its row is locked, and skipped, not waited for."""
+        (PostgreSQL) is claiming it right now: its row is locked, and skipped, not waited for.
+
+        `by` is the sender lease holder claiming it: the claim is made only while the lease
+        is still its own, and recorded. Without it the claim is unowned (`recover` puts it
+        back whoever sends)."""
         claimed = (
             deliveries.update()
             .where(deliveries.c.delivery_id == delivery_id, deliveries.c.status == DeliveryStatus.PENDING.value)
@@ -233,9 +248,12 @@ class Outbox:
                 status=DeliveryStatus.SENDING.value,
                 attempts=deliveries.c.attempts + 1,
                 first_attempt_at=func.coalesce(deliveries.c.first_attempt_at, _now().isoformat()),
+                claimed_by=by,
             )
         )
         with self.store.transaction() as connection:
+            if by is not None and not holds(connection, LeaseName.SENDER, by):
+                return False
             if connection.dialect.name == "postgresql":
                 free = connection.execute(
                     select(deliveries.c.delivery_id)
@@ -245,6 +263,21 @@ class Outbox:
                 if free is None:
                     return False
             return int(connection.execute(claimed).rowcount) == 1
+
+    def abandon(self, delivery_id: int, by: str) -> bool:
+        """A sender that lost the lease puts back a delivery it claimed and did not finish
+        (its parts already sent stay recorded); False when it was not claimed by `by`."""
+        with self.store.transaction() as connection:
+            result = connection.execute(
+                deliveries.update()
+                .where(
+                    deliveries.c.delivery_id == delivery_id,
+                    deliveries.c.status == DeliveryStatus.SENDING.value,
+                    deliveries.c.claimed_by == by,
+                )
+                .values(status=DeliveryStatus.PENDING.value, claimed_by=None)
+            )
+            return int(result.rowcount) == 1
 
     def part_sent(self, delivery_id: int, message_id: int) -> None:
         """Record one sent part, right after Telegram confirmed it."""

@@ -1,14 +1,19 @@
-"""What people do with the bot, kept for staff: users, questions, feedback."""
+"""What people do with the bot, kept for staff: users, questions, feedback; and what an
+answered question cited, so that its buttons can be served by any bot process on the
+database, whatever index that process holds."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 from sqlalchemy import Select, func, insert, select
+
+from retrieval import Hit
 
 from .dialects import upsert
 from .schema import feedback, queries, users
@@ -21,6 +26,19 @@ class QueryKind(StrEnum):
     FIND = "find"
 
 
+class StoredResult(BaseModel):
+    """One cited result of an answered question: the article (by id) and what was shown of it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    article_id: str
+    paragraph: int
+    snippet: str
+    answer: str | None = None
+    answer_start: int | None = None
+    score: float
+
+
 class StoredQuery(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -29,6 +47,27 @@ class StoredQuery(BaseModel):
     user_id: int | None
     chat_id: int | None
     text: str
+    answer: str | None = None  # the short answer, when one was printed
+    results: tuple[StoredResult, ...] = ()  # empty: not recorded (a query of an older version)
+
+
+def _results_json(hits: Sequence[Hit]) -> str | None:
+    if not hits:
+        return None
+    return json.dumps(
+        [StoredResult(article_id=h.article.article_id, paragraph=h.paragraph, snippet=h.snippet, answer=h.answer,
+                      answer_start=h.answer_start, score=h.score).model_dump() for h in hits],
+        ensure_ascii=False,
+    )
+
+
+def _results(stored: str | None) -> tuple[StoredResult, ...]:
+    if not stored:
+        return ()
+    try:
+        return tuple(StoredResult.model_validate(item) for item in json.loads(stored))
+    except (ValueError, TypeError, ValidationError):
+        return ()  # unreadable: as if not recorded
 
 
 class Stats(BaseModel):
@@ -75,23 +114,28 @@ class Activity:
         chat_id: int | None,
         found: bool = False,
         answer: str | None = None,
+        results: Sequence[Hit] = (),
     ) -> int:
-        """Store a query; its id is what buttons refer to."""
+        """Store a query, with the results it cited; its id is what buttons refer to."""
         statement = insert(queries).values(
             kind=kind.value, user_id=user_id, chat_id=chat_id, text=text[:4000], found=int(found), answer=answer,
-            created_at=_now().isoformat(),
+            created_at=_now().isoformat(), results=_results_json(results),
         ).returning(queries.c.query_id)
         with self.store.transaction() as connection:
             return int(connection.execute(statement).scalar_one())
 
     def query(self, query_id: int) -> StoredQuery | None:
-        columns = (queries.c.query_id, queries.c.kind, queries.c.user_id, queries.c.chat_id, queries.c.text)
+        columns = (
+            queries.c.query_id, queries.c.kind, queries.c.user_id, queries.c.chat_id, queries.c.text,
+            queries.c.answer, queries.c.results,
+        )
         with self.store.reading() as connection:
             row = connection.execute(select(*columns).where(queries.c.query_id == query_id)).first()
         if row is None:
             return None
         return StoredQuery(
-            query_id=row.query_id, kind=QueryKind(row.kind), user_id=row.user_id, chat_id=row.chat_id, text=row.text
+            query_id=row.query_id, kind=QueryKind(row.kind), user_id=row.user_id, chat_id=row.chat_id, text=row.text,
+            answer=row.answer, results=_results(row.results),
         )
 
     def feedback(self, query_id: int, user_id: int, value: int) -> bool:

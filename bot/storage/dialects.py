@@ -6,13 +6,15 @@
   GREATEST), as a CASE both understand.
 - `contains(column, text)`: a LIKE that finds the text anywhere, case-insensitive on ASCII
   on both (SQLite's LIKE already is; PostgreSQL's ILIKE).
+- `clock(connection)`: the database's own time in seconds since the epoch, so that every
+  process and host using the database reads one clock.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Table, case
+from sqlalchemy import Connection, Double, Table, case, cast, func
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -42,3 +44,14 @@ def contains(connection: Connection, column: ColumnElement[Any], text: str, *, a
     if connection.dialect.name == "postgresql":
         return column.ilike(pattern, escape="\\")
     return column.like(pattern, escape="\\")
+
+
+_UNIX_EPOCH_JULIAN_DAY = 2440587.5
+
+
+def clock(connection: Connection) -> ColumnElement[float]:
+    """The database's time in seconds since the epoch: PostgreSQL's transaction time
+    (`now()`), SQLite's time of the statement (one machine's clock: SQLite is local)."""
+    if connection.dialect.name == "postgresql":
+        return cast(func.extract("epoch", func.now()), Double)
+    return cast((func.julianday("now") - _UNIX_EPOCH_JULIAN_DAY) * 86400.0, Double)

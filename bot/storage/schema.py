@@ -2,7 +2,8 @@
 
 Values are stored as the application writes them today: timestamps are ISO-8601 text in
 UTC (`datetime.now(UTC).isoformat()`, compared as text), flags are integers 0/1, lists
-are JSON text. Telegram user and chat ids exceed 32 bits: they are BIGINT (on SQLite an
+are JSON text. The flood guard's windows are the exception: they are computed on in SQL,
+so their times are integer milliseconds since the epoch. Telegram user and chat ids exceed 32 bits: they are BIGINT (on SQLite an
 INTEGER PRIMARY KEY stays the rowid, as before). Generated ids (`issues.seq`,
 `queries.query_id`, `deliveries.delivery_id`) are AUTOINCREMENT on SQLite (never reused)
 and identity columns on PostgreSQL.
@@ -17,6 +18,7 @@ from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     Column,
+    Double,
     ForeignKey,
     Identity,
     Index,
@@ -106,6 +108,7 @@ queries = Table(
     Column("found", Integer, nullable=False, server_default=text("0")),
     Column("answer", Text),
     Column("created_at", Text, nullable=False),
+    Column("results", Text),  # JSON: the cited results of an answered question, for its buttons
     Index("queries_created", "created_at"),
     sqlite_autoincrement=True,
 )
@@ -147,6 +150,7 @@ deliveries = Table(
     Column("last_error", Text),
     Column("created_at", Text, nullable=False),
     Column("sent_at", Text),
+    Column("claimed_by", Text),  # the sender lease holder that claimed it (bot/storage/leases.py)
     UniqueConstraint("issue_id", "chat_id"),
     Index("deliveries_due", "status", "next_attempt_at"),
     sqlite_autoincrement=True,
@@ -203,6 +207,29 @@ answer_turns = Table(
     PrimaryKeyConstraint("chat_id", "message_id"),
 )
 
+# Who leads among the processes sharing the database (bot/storage/leases.py): one row a
+# lease, its times in seconds since the epoch by the database's own clock.
+leases = Table(
+    "leases",
+    metadata,
+    Column("name", Text, primary_key=True),
+    Column("holder", Text, nullable=False),
+    Column("acquired_at", Double, nullable=False),
+    Column("expires_at", Double, nullable=False),
+)
+
+flood_windows = Table(
+    "flood_windows",
+    metadata,
+    Column("user_id", _big_id(), primary_key=True, autoincrement=False),
+    Column("window_start", BigInteger, nullable=False),  # ms since the epoch
+    Column("hits", Integer, nullable=False),  # questions let through in the window
+    Column("previous_hits", Integer, nullable=False),  # and in the window before it
+    Column("warned_at", BigInteger),  # ms since the epoch: the last "please slow down"
+    Column("admission", Text, nullable=False),  # what the last question got: allowed, warned, quiet
+    Index("flood_windows_start", "window_start"),
+)
+
 # The bookkeeping of the hand-written SQLite migrations (bot/storage/migrations.py, frozen:
 # they only bring a legacy file up before it is adopted). Every revision that stands for
 # one of them records it here, so that the table always lists what the schema holds.
@@ -215,6 +242,9 @@ legacy_migrations = Table(
 
 BOOKKEEPING_TABLES = frozenset({legacy_migrations.name})
 """Tables a migration fills for itself; `db copy` leaves them to the target's migrations."""
+
+TRANSIENT_TABLES = frozenset({leases.name})
+"""Tables of the running processes, not data: `db copy` leaves them out."""
 
 SEEDED_ROWS: dict[str, list[dict[str, str]]] = {
     meta.name: [{"key": "corpus_version", "value": "0"}],

@@ -23,7 +23,17 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, Select, Text, bindparam, cast, func, insert, select
+from sqlalchemy import (
+    Connection,
+    RowMapping,
+    Select,
+    Text,
+    bindparam,
+    cast,
+    func,
+    insert,
+    select,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.sql.elements import ColumnElement
@@ -272,6 +282,15 @@ class Store:
             )
             found = [_article_from_row(row) for row in connection.execute(query).mappings()]
         return found, int(total)
+
+    def articles_by_id(self, article_ids: Sequence[str]) -> dict[str, Article]:
+        """The stored articles among these ids, by id."""
+        if not article_ids:
+            return {}
+        query = _articles_query().where(articles.c.article_id.in_(list(article_ids)))
+        with self.reading() as connection:
+            found = [_article_from_row(row) for row in connection.execute(query).mappings()]
+        return {article.article_id: article for article in found}
 
     def article(self, article_id: str) -> Article | None:
         with self.reading() as connection:

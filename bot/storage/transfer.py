@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from .engine import describe, is_sqlite, open_engine, parse_url, redact, write_transaction
 from .revisions import UpgradeReport, current_revision, head_revision, upgrade
-from .schema import BOOKKEEPING_TABLES, SEEDED_ROWS, metadata
+from .schema import BOOKKEEPING_TABLES, SEEDED_ROWS, TRANSIENT_TABLES, metadata
 from .errors import StoreError
 
 log = logging.getLogger(__name__)
@@ -49,8 +49,9 @@ class CopyReport(BaseModel):
 
 
 def data_tables() -> list[Table]:
-    """The tables that hold the application's data, parents before children."""
-    return [t for t in metadata.sorted_tables if t.name not in BOOKKEEPING_TABLES]
+    """The tables that hold the application's data, parents before children (not the
+    migrations' bookkeeping, nor the leases of the processes running on the source)."""
+    return [t for t in metadata.sorted_tables if t.name not in BOOKKEEPING_TABLES | TRANSIENT_TABLES]
 
 
 def copy_database(source_url: str, target_url: str, *, replace: bool = False) -> CopyReport:

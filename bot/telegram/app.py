@@ -1,5 +1,10 @@
 """The Telegram application: built in one place, long-lived parts opened in post_init and
-closed in post_shutdown, run by long polling or by webhook (with a secret, always)."""
+closed in post_shutdown, run by long polling or by webhook (with a secret, always).
+
+Of the processes on one database, only the holder of the polling lease calls getUpdates
+(Telegram allows one consumer); the others stand by and take over when it stops or dies.
+In webhook mode every process answers the updates it is given. Either way only the holder
+of the sender lease sends digests (see `poller`)."""
 
 from __future__ import annotations
 
@@ -26,11 +31,13 @@ from telegram.request import HTTPXRequest
 
 from bot.redaction import protect
 from bot.settings import Settings
+from bot.storage.leases import LeaseName
 from retrieval import Segmenter
 
 from . import handlers
 from .botdata import BotData
-from .compose import compose_bot
+from .compose import BotParts, compose_bot
+from .leadership import LeaseKeeper
 from .ordering import ChatOrderedUpdates
 from .poller import Poller
 from .webhook import WebhookServer, webhook_secret
@@ -68,19 +75,26 @@ def build_application(settings: Settings, segmenter: Segmenter | None = None) ->
         data.parts = parts
         await app.bot.set_my_commands(COMMANDS)
         data.poller = Poller(
-            settings, parts.library, parts.inbox, parts.feeds, parts.outbox, parts.sender, parts.sender_lock, parts.workers
+            settings, parts.library, parts.inbox, parts.inbox_lock, parts.feeds, parts.outbox, parts.sender,
+            parts.sender_lease, parts.workers,
         )
+        parts.sender_lease.start()
         data.poller_task = asyncio.get_running_loop().create_task(data.poller.run(), name="poller")
+        data.watch_task = asyncio.get_running_loop().create_task(parts.corpus_watch.run(), name="corpus watch")
         log.info("serving as @%s over %d passages", app.bot.username, len(parts.library.corpus))
 
     async def post_stop(app: Application) -> None:  # type: ignore[type-arg]
         data: BotData = app.bot_data
-        task, data.poller_task = data.poller_task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        tasks = [data.poller_task, data.watch_task]
+        data.poller_task = data.watch_task = None
+        for task in tasks:
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         data.poller = None
+        if data.parts is not None:
+            await data.parts.sender_lease.close()  # another process sends from now on
 
     async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
         data: BotData = app.bot_data
@@ -178,11 +192,16 @@ async def run(app: Application, settings: Settings) -> None:  # type: ignore[typ
             server = WebhookServer(app, settings, secret)
             server.start()
             await app.bot.set_webhook(settings.webhook_url, secret_token=secret, allowed_updates=Update.ALL_TYPES)
-        elif app.updater is not None:
-            await app.updater.start_polling(allowed_updates=Update.ALL_TYPES)
         await app.start()
+        data: BotData = app.bot_data
+        if server is None and app.updater is not None and data.parts is not None:
+            data.poll_lease = polling_lease(app, data.parts, settings)
+            data.poll_lease.start()
         await stopping.wait()
     finally:
+        poll_lease, app.bot_data.poll_lease = app.bot_data.poll_lease, None
+        if poll_lease is not None:
+            await poll_lease.close()  # stops polling; another process polls from now on
         if server is not None:
             await server.stop()
         if app.updater is not None and app.updater.running:
@@ -194,3 +213,21 @@ async def run(app: Application, settings: Settings) -> None:  # type: ignore[typ
         await app.shutdown()
         if app.post_shutdown is not None:
             await app.post_shutdown(app)
+
+
+def polling_lease(app: Application, parts: BotParts, settings: Settings) -> LeaseKeeper:  # type: ignore[type-arg]
+    """The polling lease: long polling runs while this process holds it."""
+    updater = app.updater
+    if updater is None:
+        raise ValueError("the application has no updater to poll with")
+
+    async def start_polling() -> None:
+        await updater.start_polling(allowed_updates=Update.ALL_TYPES)
+
+    async def stop_polling() -> None:
+        if updater.running:
+            await updater.stop()
+
+    return LeaseKeeper(
+        parts.leases, LeaseName.POLLER, settings.lease_seconds, on_gain=start_polling, on_loss=stop_polling
+    )

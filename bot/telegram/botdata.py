@@ -9,17 +9,21 @@ from typing import Any
 from telegram.ext import CallbackContext, ExtBot
 
 from .compose import BotParts
+from .leadership import LeaseKeeper
 from .poller import Poller
 from .responder import Responder
 
 
 class BotData:
-    """The bot's parts (built once, in post_init), and the poller with its task."""
+    """The bot's parts (built once, in post_init), the poller with its task, the polling
+    lease (long polling only), and the task that keeps the index in step with the database."""
 
     def __init__(self) -> None:
         self.parts: BotParts | None = None
         self.poller: Poller | None = None
         self.poller_task: asyncio.Task[None] | None = None
+        self.poll_lease: LeaseKeeper | None = None
+        self.watch_task: asyncio.Task[None] | None = None
 
     def running_service(self) -> Responder:
         """The service as the handlers call it, once post_init has built it."""

@@ -21,17 +21,21 @@ from bot.digests.sender import DigestSender
 from bot.intake.feeds import Feeds
 from bot.intake.fetch import http_client
 from bot.intake.inbox import Inbox
+from bot.intake.inboxlock import InboxLock
 from bot.library import Library, build_segmenter, open_store, seed_if_empty
 from bot.settings import Settings
 from bot.storage.activity import Activity
 from bot.storage.conversations import Conversations
+from bot.storage.flood import FloodWindows
+from bot.storage.leases import LeaseName, Leases
 from bot.storage.store import Store
 from retrieval import Segmenter
 
+from .corpuswatch import CorpusWatch
 from .flood import FloodGuard
+from .leadership import LeaseKeeper
 from .messenger import TelegramMessenger
 from .responder import Responder
-from .senderlock import SenderLock
 from .service import BotService
 from .workers import Workers
 
@@ -50,14 +54,18 @@ class BotParts:
     responder: Responder
     outbox: Outbox
     inbox: Inbox
+    inbox_lock: InboxLock
     feeds: Feeds
     sender: DigestSender
-    sender_lock: SenderLock
+    leases: Leases  # who polls Telegram and who sends, among the processes on the database
+    sender_lease: LeaseKeeper  # started in post_init; the sender claims under it
+    corpus_watch: CorpusWatch  # the index kept in step with issues other processes store
 
     def close(self) -> None:
-        """Stop the workers, release the sender lock, close both connections."""
+        """Stop the workers, release the inbox lock, close both connections (the leases
+        are given back before, on the event loop)."""
         self.workers.shutdown()
-        self.sender_lock.release()
+        self.inbox_lock.release()
         self.intake_store.close()
         self.store.close()
 
@@ -86,6 +94,8 @@ def _assemble(settings: Settings, bot: Bot, store: Store, intake_store: Store, s
     outbox = Outbox(store)
     workers = Workers.started(settings.answer_workers)
     service = build_service(library, store, list(settings.admin_ids), outbox=outbox)
+    leases = Leases(store)
+    sender_lease = LeaseKeeper(leases, LeaseName.SENDER, settings.lease_seconds)
     return BotParts(
         settings=settings,
         store=store,
@@ -97,6 +107,7 @@ def _assemble(settings: Settings, bot: Bot, store: Store, intake_store: Store, s
         responder=Responder(service, workers),
         outbox=outbox,
         inbox=Inbox(settings.inbox),
+        inbox_lock=InboxLock(settings.data_dir / "inbox.lock"),
         feeds=Feeds(library, list(settings.feed_urls), partial(http_client, settings.fetch_timeout_seconds)),
         sender=DigestSender(
             TelegramMessenger(bot),
@@ -105,8 +116,12 @@ def _assemble(settings: Settings, bot: Bot, store: Store, intake_store: Store, s
             workers=settings.delivery_workers,
             give_up_after=settings.delivery_give_up_seconds,
             rate=settings.delivery_rate,
+            fence=sender_lease,
+            database=workers.database,
         ),
-        sender_lock=SenderLock(settings.data_dir / "sender.lock"),
+        leases=leases,
+        sender_lease=sender_lease,
+        corpus_watch=CorpusWatch(library, store, workers, settings.index_check_seconds),
     )
 
 
@@ -125,7 +140,7 @@ def build_service(
         Activity(store),
         Conversations(store, timedelta(seconds=library.settings.followup_seconds)),
         outbox if outbox is not None else Outbox(store),
-        flood if flood is not None else FloodGuard(),
+        flood if flood is not None else FloodGuard(FloodWindows(store)),
         admin_ids,
         clock,
     )

@@ -1,64 +1,51 @@
-"""A per-user flood guard: about 20 questions a minute, then a polite pause."""
+"""A per-user flood guard: about 20 questions a minute, then a polite pause.
+
+The counts are in the database (`bot.storage.flood`), so every bot process on it counts
+the same questions: a user whose updates are spread over several processes has one
+budget. Each question is one statement, run where the other database calls of a question
+run (the database thread). Every `prune_every` questions the guard also deletes the rows
+that no longer decide anything, so the table holds about the users of the last minutes.
+"""
 
 from __future__ import annotations
 
-import time
-from collections import OrderedDict, deque
 from collections.abc import Callable
 
-MAX_USERS = 10_000
+from bot.storage.flood import Admission, FloodWindows
+
+__all__ = ["Admission", "FloodGuard"]
+
+PRUNE_EVERY = 1000
 
 
 class FloodGuard:
-    """Sliding-window counter per user. Transient by design: a restart forgives, and so
-    does being among the least recently seen when more than `max_users` are tracked."""
+    """`limit` questions per `window` seconds per user, across processes. `clock` (seconds
+    since the epoch) is for tests; by default the database's clock is used."""
 
     def __init__(
         self,
+        windows: FloodWindows,
         limit: int = 20,
         window: float = 60.0,
-        clock: Callable[[], float] = time.monotonic,
-        max_users: int = MAX_USERS,
+        clock: Callable[[], float] | None = None,
+        prune_every: int = PRUNE_EVERY,
     ) -> None:
+        self.windows = windows
         self.limit = limit
-        self.window = window
+        self.window_ms = max(1, round(window * 1000))
         self.clock = clock
-        self.max_users = max_users
-        self._hits: OrderedDict[int, deque[float]] = OrderedDict()
-        self._warned: OrderedDict[int, float] = OrderedDict()
+        self.prune_every = prune_every
+        self._since_prune = 0
 
-    def allow(self, user_id: int) -> bool:
-        """Count one question; False when the user is over the limit."""
-        now = self.clock()
-        hits = self._hits.get(user_id)
-        if hits is None:
-            hits = self._hits[user_id] = deque()
-        self._hits.move_to_end(user_id)
-        while hits and now - hits[0] >= self.window:
-            hits.popleft()
-        if len(hits) >= self.limit:
-            return False
-        hits.append(now)
-        self._trim()
-        return True
+    def admit(self, user_id: int, warn: bool = True) -> Admission:
+        """Count one question; ALLOWED, or (over the limit) WARNED once a window, else QUIET.
+        With `warn` false (inline queries, which cannot show a warning) never WARNED."""
+        admission = self.windows.admit(user_id, self.limit, self.window_ms, self._now(), warn)
+        self._since_prune += 1
+        if self._since_prune >= self.prune_every:
+            self._since_prune = 0
+            self.windows.prune(self.window_ms, self._now())
+        return admission
 
-    def should_warn(self, user_id: int) -> bool:
-        """Warn once per window, not on every message over the limit."""
-        now = self.clock()
-        last = self._warned.get(user_id)
-        if last is not None and now - last < self.window:
-            return False
-        self._warned[user_id] = now
-        self._warned.move_to_end(user_id)
-        self._trim()
-        return True
-
-    def tracked_users(self) -> int:
-        return max(len(self._hits), len(self._warned))
-
-    def _trim(self) -> None:
-        """Forget the least recently seen users beyond `max_users`."""
-        while len(self._hits) > self.max_users:
-            self._hits.popitem(last=False)
-        while len(self._warned) > self.max_users:
-            self._warned.popitem(last=False)
+    def _now(self) -> int | None:
+        return None if self.clock is None else round(self.clock() * 1000)

@@ -32,8 +32,8 @@ class Responder:
         return await workers.db(svc.finish_ask, asking, exchange)
 
     async def more(self, query_id: int, index: int, asker: Asker) -> Reply | None:
-        stored = await self.workers.db(self.service.activity.query, query_id)
-        return None if stored is None else await self.workers.answer(self.service.more_of, stored, index, asker)
+        recalled = await self.workers.db(self.service.recall, query_id)
+        return None if recalled is None else await self.workers.answer(self.service.more_of, recalled, index, asker)
 
     async def inline(self, text: str, asker: Asker) -> list[InlineResult]:
         svc = self.service

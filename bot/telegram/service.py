@@ -18,16 +18,16 @@ from pydantic import BaseModel, ConfigDict
 from bot.dates import date_filter
 from bot.dialogue import Exchange, converse
 from bot.digests.outbox import Outbox
-from bot.storage.store import Store
 from bot.library import Library
 from bot.question import clean_question
 from bot.richtext import esc
 from bot.storage.activity import Activity, QueryKind, StoredQuery
 from bot.storage.conversations import Conversations, StoredTurn
-from retrieval import Answer, FollowupKind, Turn
+from bot.storage.store import Store
+from retrieval import Answer, FollowupKind, Hit, Turn
 
 from . import render
-from .flood import FloodGuard
+from .flood import Admission, FloodGuard
 from .locale import convert, localise, script_for
 from .render import Reply
 
@@ -78,6 +78,16 @@ class Asking(BaseModel):
     now: datetime
 
 
+class Recalled(BaseModel):
+    """An earlier question as `recall` read it: the query, and its answer as recorded (None
+    when its results were not recorded)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    query: StoredQuery
+    answer: Answer | None = None
+
+
 class BotService:
     """Answers, articles, searches, feedback and figures for the Telegram front."""
 
@@ -126,8 +136,9 @@ class BotService:
         script = script_for(asker.language, question)
         if asker.user_id is not None:
             self.activity.seen(asker.user_id, asker.language)
-            if not self.flood.allow(asker.user_id):
-                return Reply(text=render.FLOODED) if self.flood.should_warn(asker.user_id) else None
+            admission = self.flood.admit(asker.user_id)
+            if admission is not Admission.ALLOWED:
+                return Reply(text=render.FLOODED) if admission is Admission.WARNED else None
         if not question:
             return localise(render.not_found_reply(Answer(question="", found=False, reason="empty")), script)
         previous, max_age = self._context(asker, reply_to)
@@ -147,7 +158,9 @@ class BotService:
         else:
             answer = exchange.answer or Answer(question=question, found=False, reason="weak")
             asked = exchange.rewritten or question
-            query_id = self.activity.record(kind, asked, asker.user_id, asker.chat_id, answer.found, answer.answer)
+            query_id = self.activity.record(
+                kind, asked, asker.user_id, asker.chat_id, answer.found, answer.answer, answer.hits if answer.found else ()
+            )
             if answer.found:
                 reply = render.answer_reply(answer, query_id)
             elif exchange.resolution.kind is FollowupKind.MORE:
@@ -186,12 +199,30 @@ class BotService:
 
     def more(self, query_id: int, index: int, asker: Asker) -> Reply | None:
         """Result number `index` of an earlier question (for editing its message in place)."""
-        stored = self.activity.query(query_id)
-        return None if stored is None else self.more_of(stored, index, asker)
+        recalled = self.recall(query_id)
+        return None if recalled is None else self.more_of(recalled, index, asker)
 
-    def more_of(self, stored: StoredQuery, index: int, asker: Asker) -> Reply | None:
-        """`more` once the question is read: answering only, no database."""
-        answer = self.library.answer(stored.text)
+    def recall(self, query_id: int) -> Recalled | None:
+        """The database step of `more`: the question, and the answer it got as recorded
+        (the cited results and their articles), whichever process answered it."""
+        stored = self.activity.query(query_id)
+        if stored is None:
+            return None
+        articles = self.store.articles_by_id([r.article_id for r in stored.results])
+        if not stored.results or any(r.article_id not in articles for r in stored.results):
+            return Recalled(query=stored)  # not recorded, or an issue since replaced: answer again
+        hits = tuple(
+            Hit(article=articles[r.article_id], paragraph=r.paragraph, snippet=r.snippet, answer=r.answer,
+                answer_start=r.answer_start, score=r.score)
+            for r in stored.results
+        )
+        return Recalled(query=stored, answer=Answer(question=stored.text, found=True, answer=stored.answer, hits=hits))
+
+    def more_of(self, recalled: Recalled, index: int, asker: Asker) -> Reply | None:
+        """`more` once the question is recalled: no database (answering again only when its
+        results were not recorded)."""
+        stored = recalled.query
+        answer = recalled.answer if recalled.answer is not None else self.library.answer(stored.text)
         if not answer.found or not 0 <= index < len(answer.hits):
             return None
         return localise(render.answer_reply(answer, stored.query_id, index), script_for(asker.language, stored.text))
@@ -206,7 +237,7 @@ class BotService:
         question = clean_question(text)
         if not question:
             return None
-        if asker.user_id is not None and not self.flood.allow(asker.user_id):
+        if asker.user_id is not None and self.flood.admit(asker.user_id, warn=False) is not Admission.ALLOWED:
             return None
         return question
 

@@ -1,5 +1,6 @@
-"""The sender lock: only the bot holding it sends digests (an OS file lock on a file in the
-data dir, released even on kill -9)."""
+"""The inbox lock: of the bots sharing a data dir, only the one holding it takes in the
+files dropped into the inbox (an OS file lock on a file in the data dir, released even on
+kill -9). Bots with data dirs of their own each watch their own inbox."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import os
 from typing import IO
 
 
-class SenderLock:
+class InboxLock:
     """An exclusive, non-blocking lock on a file; held until released or the process ends."""
 
     def __init__(self, path: os.PathLike[str] | str) -> None:

@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-from bot.cli.compose import opened_library
 from bot.library import Library, build_lexicon
-from bot.settings import Settings
 from retrieval.extract import date, person, yes_no
 from retrieval.extract import role_agrees
 from retrieval.kinds import detect, parts_of
@@ -21,17 +18,14 @@ from retrieval.lexicon import Lexicon
 from retrieval.models import Kind
 from retrieval.question import Question, analyse, qualifiers_of
 
-from .conftest import SEEDS
-
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).resolve().parent.parent
 LEXICON = build_lexicon()
 
 
-@pytest.fixture(scope="module")
-def library(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
-    with opened_library(Settings(data_dir=tmp_path_factory.mktemp("kinds"), seeds_dir=SEEDS)) as lib:
-        yield lib
+@pytest.fixture
+def library(seeded_library: Library) -> Library:
+    return seeded_library
 
 
 @pytest.mark.parametrize(

@@ -35,6 +35,7 @@ from .corpuswatch import CorpusWatch
 from .flood import FloodGuard
 from .leadership import LeaseKeeper
 from .messenger import TelegramMessenger
+from .records import Recorder
 from .responder import Responder
 from .service import BotService
 from .workers import Workers
@@ -133,14 +134,19 @@ def build_service(
     clock: Callable[[], datetime] | None = None,
     outbox: Outbox | None = None,
 ) -> BotService:
-    """The service over `store` (its repositories made here) and `library`."""
+    """The service over `store` (its repositories made here) and `library`. Its recorder
+    writes a reply's records at once, until `defer_to` a writer."""
+    activity = Activity(store)
+    conversations = Conversations(store, timedelta(seconds=library.settings.followup_seconds))
+    guard = flood if flood is not None else FloodGuard(FloodWindows(store))
     return BotService(
         library,
         store,
-        Activity(store),
-        Conversations(store, timedelta(seconds=library.settings.followup_seconds)),
+        activity,
+        conversations,
         outbox if outbox is not None else Outbox(store),
-        flood if flood is not None else FloodGuard(FloodWindows(store)),
+        guard,
+        Recorder(store, activity, conversations, guard),
         admin_ids,
         clock,
     )

@@ -212,7 +212,9 @@ class BotService:
             return self._turn(self._last(asker.chat_id)), self.followup_window
         if reply_to is not None:
             answered = self.recorder.answer_turn(asker.chat_id, reply_to)
-            return self._turn(answered or self.conversations.answered(asker.chat_id, reply_to)), None
+            if answered is None:
+                answered = self.conversations.answered(asker.chat_id, reply_to)
+            return self._turn(answered), None
         return None, None
 
     def _last(self, chat_id: int) -> StoredTurn | None:
@@ -235,7 +237,8 @@ class BotService:
 
     def stored_query(self, query_id: int) -> StoredQuery | None:
         """A recorded question, written or not yet (this process's)."""
-        return self.recorder.query(query_id) or self.activity.query(query_id)
+        unwritten = self.recorder.query(query_id)
+        return unwritten if unwritten is not None else self.activity.query(query_id)
 
     def recall(self, query_id: int) -> Recalled | None:
         """The database step of `more`: the question, and the answer it got as recorded

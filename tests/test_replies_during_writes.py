@@ -33,6 +33,8 @@ from bot.telegram.workers import Workers
 from retrieval import Segmenter
 
 from .conftest import SEEDS, copy_data_dir
+from .fakebotapi import FakeBotApi
+from .test_bot import BotProcess
 
 QUESTION = "职工交友活动有多少人参加"  # answered, with more results
 READER = Asker(user_id=31, chat_id=31, chat_type="private", language="zh-hans")
@@ -219,3 +221,34 @@ async def test_a_button_pressed_elsewhere_before_its_question_is_written_waits_f
         assert await asyncio.to_thread(missed.wait, 20)  # the other process did not find it
     second = await pressed  # and answered once the question was written
     assert second is not None and "第 2 条结果" in second.text
+
+
+def test_the_running_bot_answers_while_an_ingest_holds_the_write_lock(tmp_path: Path, seeded_session_dir: Path) -> None:
+    """`unionbot serve` itself (SQLite): the reply comes while another connection holds the
+    write lock; once it is let go the question is written, and its "more results" button
+    works."""
+    data = copy_data_dir(seeded_session_dir, tmp_path / "served")
+    url = database_url(data, None)
+    other = open_engine(url)
+    with FakeBotApi(privacy_mode=False) as api:
+        bot = BotProcess(api, data)
+        try:
+            _answered_while_held(api, bot, other)
+        finally:
+            assert bot.stop() == 0, bot.output()[-3000:]
+    other.dispose()
+
+
+def _answered_while_held(api: FakeBotApi, bot: BotProcess, other: Engine) -> None:
+    api.wait_for(lambda: bot.proc.poll() is not None or api.calls("getUpdates"), timeout=60, what="polling")
+    user = api.new_user()
+    with write_held(other):
+        api.send_text(user, user, QUESTION)
+        api.wait_for(lambda: api.bot_messages(user.id), timeout=20, what="a reply while the write lock is held")
+        [reply] = api.bot_messages(user.id)
+        assert "800余名" in reply.text
+        query_id = int(next(d for d in reply.callback_data if d.startswith("m:")).split(":")[1])
+        assert count(other, "queries", "query_id = :q", q=query_id) == 0
+    api.wait_for(lambda: count(other, "queries", "query_id = :q", q=query_id) == 1, timeout=20, what="the records")
+    api.press_button(reply, user, next(d for d in reply.callback_data if d.startswith("m:")))
+    api.wait_for(lambda: api.message(reply.chat_id, reply.message_id).text.startswith("第 2 条结果"), timeout=20)

@@ -10,6 +10,7 @@ import asyncio
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import ExitStack, contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +21,13 @@ from bot.cli.compose import opened_library
 from bot.library import Library
 from bot.richtext import plain
 from bot.settings import Settings
+from bot.storage import engine as engine_module
 from bot.storage.engine import database_url, open_engine, write_transaction
 from bot.storage.flood import FloodWindows
 from bot.storage.store import Store
 from bot.telegram.compose import build_service
 from bot.telegram.flood import FloodGuard
+from bot.telegram.records import NewFeedback, Records, Seen
 from bot.telegram.recordwriter import RecordWriter
 from bot.telegram.render import FLOODED, Reply
 from bot.telegram.responder import Responder
@@ -252,3 +255,34 @@ def _answered_while_held(api: FakeBotApi, bot: BotProcess, other: Engine) -> Non
     api.wait_for(lambda: count(other, "queries", "query_id = :q", q=query_id) == 1, timeout=20, what="the records")
     api.press_button(reply, user, next(d for d in reply.callback_data if d.startswith("m:")))
     api.wait_for(lambda: api.message(reply.chat_id, reply.message_id).text.startswith("第 2 条结果"), timeout=20)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_records_whose_write_failed_are_written_at_the_next_try(
+    bots: Callable[..., Bot], other_process: Engine, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(engine_module, "SQLITE_BUSY_MS", 50)  # the bot's writes give up waiting at once
+    bot = bots()
+    with write_held(other_process):
+        reply = await bot.responder.ask(QUESTION, READER)
+        while not any("trying again" in record.getMessage() for record in caplog.records):
+            await asyncio.sleep(0.01)
+        query_id = int(button(reply, "m:").split(":")[1])
+        assert await bot.responder.more(query_id, 1, READER) is not None  # kept meanwhile
+    await bot.written()
+    assert count(other_process, "queries", "query_id = :q", q=query_id) == 1
+
+
+async def test_a_record_the_database_refuses_is_dropped_and_the_others_written(
+    bots: Callable[..., Bot], other_process: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    recorder = bots().service.recorder
+    at = datetime.now(UTC)
+    unknown = NewFeedback(query_id=12345, user_id=READER.user_id or 0, value=1, at=at)  # no such question
+    recorder.defer_to(lambda: None)
+    recorder.add(Records(seen=Seen(user_id=41, language=None, at=at)))
+    recorder.add(Records(feedback=unknown))
+    recorder.add(Records(seen=Seen(user_id=42, language=None, at=at)))
+    assert recorder.write_pending() == 3 and recorder.waiting() == 0
+    assert count(other_process, "users", "user_id IN (41, 42)") == 2 and count(other_process, "feedback") == 0
+    assert any("cannot be written and are dropped" in record.getMessage() for record in caplog.records)

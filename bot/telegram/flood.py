@@ -45,8 +45,9 @@ class FloodGuard:
 
     def decide(self, user_id: int, unwritten: Sequence[FloodCount] = (), warn: bool = True) -> FloodCount:
         """Read only: what one more question of the user's gets, counting the user's
-        admissions not written yet (`unwritten`, oldest first) on top of the stored row.
-        With `warn` false (inline queries, which cannot show a warning) never WARNED."""
+        admissions not written yet (`unwritten`, oldest first) on top of the stored row (one
+        committed at that very moment may count twice: the stricter way). With `warn` false
+        (inline queries, which cannot show a warning) never WARNED."""
         now, stored = self.windows.peek(user_id, self._now())
         row = stored
         for earlier in unwritten:

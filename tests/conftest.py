@@ -209,6 +209,28 @@ def postgres_url(postgres_server: str) -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(scope="session")
+def earlier_postgres_template(
+    postgres_server: str, earlier_seeds: Path, tmp_path_factory: pytest.TempPathFactory, segmenter: Segmenter
+) -> Iterator[str]:
+    """A PostgreSQL database as a first run over `earlier_seeds` leaves it, made once:
+    copy it (`earlier_postgres_url`), never connect to it."""
+    with postgres.fresh_database(postgres_server) as url:
+        data = tmp_path_factory.mktemp("earlier-postgres") / "data"
+        settings = Settings(data_dir=data, seeds_dir=earlier_seeds, database_url=url)
+        with opened_library(settings, segmenter) as library:
+            assert len(library.corpus) > 0 and LATER_SEED not in library.corpus.issues
+        yield url
+
+
+@pytest.fixture
+def earlier_postgres_url(postgres_server: str, earlier_postgres_template: str) -> Iterator[str]:
+    """A new PostgreSQL database for this test alone, holding what a first run over
+    `earlier_seeds` stores (the articles; an index is built by each process's data dir)."""
+    with postgres.fresh_database(postgres_server, copy_of=earlier_postgres_template) as url:
+        yield url
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """An empty database of each kind: an SQLite file, a fresh PostgreSQL database."""

@@ -87,14 +87,17 @@ def running_server(programs: Path) -> Iterator[str]:
 
 
 @contextmanager
-def fresh_database(server_url: str) -> Iterator[str]:
-    """A new, empty database on the server for the duration; yields its URL."""
+def fresh_database(server_url: str, copy_of: str | None = None) -> Iterator[str]:
+    """A new database on the server for the duration, empty or, with `copy_of` (the URL of
+    a database on the same server that nobody is connected to), a copy of that one;
+    yields its URL."""
     base = make_url(server_url).set(drivername="postgresql+psycopg")
     name = f"unionbot_test_{uuid.uuid4().hex[:12]}"
+    template = "template0" if copy_of is None else make_url(copy_of).database
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING \'UTF8\''))
+            connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}" ENCODING \'UTF8\''))
         try:
             yield _render(make_url(server_url).set(database=name))
         finally:

@@ -34,6 +34,24 @@ GOLD_FILE = Path(__file__).parent / "data" / "seed_articles.json"
 LATER_SEED = "003_8c0f42011e5a1360"  # the seed that tests publish as a new issue
 
 
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """The servers the collected tests need start now, in the background, while the first
+    tests run: PostgreSQL's (when the tests start their own) and the fork server take a
+    few seconds each to start."""
+    if session.config.option.collectonly:
+        return
+    if any(item.get_closest_marker("postgres") for item in session.items):
+        postgres.start_early()
+    modules = {item.module for item in session.items if isinstance(item, pytest.Function)}
+    if any(forkserver.used_by(module) for module in modules):
+        forkserver.server()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    forkserver.close()
+    postgres.stop_background()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def fork_server_stopped() -> Iterator[None]:
     """The fork server (tests/forkserver.py), if a test started it, ends with the session."""
@@ -198,8 +216,10 @@ def postgres_server() -> Iterator[str]:
         if postgres.IN_CI:
             pytest.fail(reason)
         pytest.skip(reason)
-    with postgres.running_server(programs) as url:
-        yield url
+    try:
+        yield postgres.background_server(programs).url()
+    finally:
+        postgres.stop_background()
 
 
 @pytest.fixture

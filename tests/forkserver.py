@@ -29,6 +29,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from types import ModuleType
 from typing import IO, Any
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -163,10 +164,14 @@ def _reply(replies: IO[str], obj: dict[str, Any]) -> None:
 
 
 class ForkServer:
-    """The server process, started on first use."""
+    """The server process, started on first use (or early, see `used_by`); waited for
+    when first asked."""
 
     def __init__(self) -> None:
-        env = {**os.environ, **QUIET_LIBRARIES}
+        # the children get their environment with each request; the server's own holds no
+        # setting, whether it starts before the tests' isolated environment is made or in it
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("UNIONBOT_", "TELEGRAM_"))}
+        env |= QUIET_LIBRARIES
         self._proc = subprocess.Popen(
             [sys.executable, "-m", "tests.forkserver"],
             cwd=ROOT,
@@ -176,9 +181,14 @@ class ForkServer:
             text=True,
         )
         self._lock = threading.Lock()
-        ready = self._read()
-        if not ready.get("ready"):
-            raise RuntimeError(f"the fork server did not start: {ready}")
+        self._ready = False
+
+    def _wait_ready(self) -> None:
+        if not self._ready:
+            ready = self._read()
+            if not ready.get("ready"):
+                raise RuntimeError(f"the fork server did not start: {ready}")
+            self._ready = True
 
     def _read(self) -> dict[str, Any]:
         assert self._proc.stdout is not None
@@ -191,6 +201,7 @@ class ForkServer:
     def ask(self, request: dict[str, Any]) -> dict[str, Any]:
         assert self._proc.stdin is not None
         with self._lock:
+            self._wait_ready()
             self._proc.stdin.write(json.dumps(request) + "\n")
             self._proc.stdin.flush()
             return self._read()
@@ -283,6 +294,20 @@ class Forked:
 
 
 _server: ForkServer | None = None
+
+
+def used_by(module: ModuleType) -> bool:
+    """Whether a test module forks through the server: it imports this module, or names
+    from a module that does (test_bot's BotProcess, say)."""
+    this = sys.modules[__name__]
+
+    def imports_this(names: ModuleType) -> bool:
+        return any(value is this for value in vars(names).values())
+
+    if imports_this(module):
+        return True
+    origins = {getattr(value, "__module__", None) for value in vars(module).values()}
+    return any(imports_this(sys.modules[name]) for name in origins if isinstance(name, str) and name in sys.modules)
 
 
 def server() -> ForkServer:

@@ -25,7 +25,7 @@ from .test_bot import BotProcess
 
 NEW_ISSUE = LATER_SEED
 DIGEST = f"📰 新一期：{NEW_ISSUE}"
-POLL = "0.3"
+POLL = "0.1"
 LEASE = "1.5"  # seconds of the sender lease, where a test waits for it to run out
 
 

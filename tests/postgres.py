@@ -76,7 +76,7 @@ def running_server(programs: Path) -> Iterator[str]:
         subprocess.run(args, check=True, capture_output=True, timeout=120, cwd=workdir, **ids)
 
     try:
-        run(str(programs / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
+        run(str(programs / "initdb"), "--no-sync", "-D", str(data), "-U", "postgres", "--auth=trust",
             "-E", "UTF8", "--locale=C")
         options = f"-h 127.0.0.1 -p {port} -k {workdir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         run(str(programs / "pg_ctl"), "start", "-w", "-t", "60", "-D", str(data), "-l", str(log), "-o", options)

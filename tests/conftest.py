@@ -9,10 +9,12 @@ kill) are forked from a process that has started once (tests/forkserver.py)."""
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,7 @@ from bot.cli.compose import opened_library
 from bot.library import Library, build_segmenter
 from bot.settings import Settings
 from retrieval import Segmenter
+from retrieval.answer import Explained
 
 from . import forkserver, postgres
 from .cli import Cli
@@ -171,6 +174,23 @@ def seeded_library(
     data = copy_data_dir(seeded_session_dir, tmp_path_factory.mktemp("shared") / "data")
     with opened_library(Settings(data_dir=data, seeds_dir=SEEDS), segmenter) as library:
         yield library
+
+
+@pytest.fixture(scope="session")
+def explained_once(seeded_library: Library) -> Callable[..., Explained]:
+    """`seeded_library.answerer.explain` working each question out once a session: the
+    question sets are asked both for their figures (test_answer) and for the answer model's
+    calibration (test_kinds). A test that asks them sets it in the answerer's place."""
+    explain = seeded_library.answerer.explain
+    signature = inspect.signature(explain)
+    worked_out = functools.cache(explain)
+
+    def once(*args: Any, **kwargs: Any) -> Explained:
+        given = signature.bind(*args, **kwargs)
+        given.apply_defaults()  # the same question with its limit said or not is asked once
+        return worked_out(*given.args, **given.kwargs)
+
+    return once
 
 
 @pytest.fixture

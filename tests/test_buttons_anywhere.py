@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import text
 
 from bot.cli.compose import opened_library
-from bot.library import Library, build_segmenter
+from bot.library import Library
 from bot.richtext import plain
 from bot.settings import Settings
 from bot.telegram.compose import build_service
@@ -27,11 +27,6 @@ from .conftest import SEEDS
 NEW_ISSUE = SEEDS / "003_8c0f42011e5a1360.txt"
 QUESTION = "数控工匠人才培训班有多少人参加"  # answered by the new issue, with more results
 READER = Asker(user_id=31, chat_id=31, chat_type="private", language="zh-hans")
-
-
-@pytest.fixture(scope="module")
-def segmenter() -> Segmenter:
-    return build_segmenter()
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from bot.cli.compose import opened_store
-from bot.library import Library, build_segmenter, ingest_targets
+from bot.library import Library, ingest_targets
 from bot.settings import Settings
 from bot.telegram.app import build_application
 from bot.telegram.botdata import BotData
@@ -26,11 +26,6 @@ from .conftest import SEEDS
 from .fakebotapi import FakeBotApi
 
 NEW_ISSUE = SEEDS / "003_8c0f42011e5a1360.txt"
-
-
-@pytest.fixture(scope="module")
-def segmenter() -> Segmenter:
-    return build_segmenter()
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ from bot.storage.store import Store
 from . import forkserver
 from .conftest import ROOT, SEEDS
 from .fakebotapi import FakeBotApi, FakeUser
-from .test_bot import BotProcess
+from .test_bot import BotProcess, stop_all
 from .test_digests import DIGEST, FAST, NEW_ISSUE, digests, subscribe
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
@@ -118,7 +118,8 @@ class Cluster:
         assert done.returncode == 0, done.stderr
 
     def stop(self) -> None:
-        codes = {b.proc.pid: b.stop() for b in self.bots if b.proc.poll() is None}
+        running = [b for b in self.bots if b.proc.poll() is None]
+        codes = dict(zip([b.proc.pid for b in running], stop_all(running), strict=True))
         self.store.close()
         assert all(code == 0 for code in codes.values()), codes
 

@@ -21,7 +21,7 @@ from bot.settings import Settings
 from .cli import Cli
 from .conftest import LATER_SEED, SEEDS, copy_data_dir
 from .fakebotapi import FakeBotApi, FakeChat, FakeUser
-from .test_bot import BotProcess
+from .test_bot import BotProcess, stop_all
 
 NEW_ISSUE = LATER_SEED
 DIGEST = f"📰 新一期：{NEW_ISSUE}"
@@ -292,8 +292,7 @@ def test_two_bots_on_one_data_dir_send_once(api: FakeBotApi, data_dir_with_seeds
         with _outbox(data_dir_with_seeds, seeds) as outbox:
             assert [d.attempts for d in outbox.deliveries(NEW_ISSUE)] == [1] * 5  # one sender claimed each once
     finally:
-        first.stop()
-        second.stop()
+        stop_all([first, second])
 
 
 

@@ -24,6 +24,7 @@ import pytest
 from bot.cli.compose import opened_library
 from bot.library import Library, build_segmenter
 from bot.settings import Settings
+from bot.storage.store import Store
 from retrieval import Segmenter
 from retrieval.answer import Explained
 
@@ -277,4 +278,42 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'empty.sqlite3'}"
     url: str = request.getfixturevalue("postgres_url")
+    return url
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An SQLite database at the newest schema, holding nothing (copy it, never open it)."""
+    path = tmp_path_factory.mktemp("migrated") / "migrated.sqlite3"
+    Store(f"sqlite:///{path}").close()
+    assert not path.with_name(path.name + "-wal").exists()  # all in the one file
+    return path
+
+
+@pytest.fixture(scope="session")
+def migrated_postgres_template(postgres_server: str) -> Iterator[str]:
+    """A PostgreSQL database at the newest schema, holding nothing: copy it
+    (`migrated_postgres_url`), never connect to it."""
+    with postgres.fresh_database(postgres_server) as url:
+        Store(url).close()
+        yield url
+
+
+@pytest.fixture
+def migrated_postgres_url(postgres_server: str, migrated_postgres_template: str) -> Iterator[str]:
+    """A new PostgreSQL database for this test alone, at the newest schema, holding nothing."""
+    with postgres.fresh_database(postgres_server, copy_of=migrated_postgres_template) as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def migrated_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A database of each kind at the newest schema, holding nothing, for the tests of what
+    is stored (those of the schema itself take `database_url`): a copy of one brought
+    there once a session, which saves each test the upgrade from nothing."""
+    if request.param == "sqlite":
+        path = tmp_path / "migrated.sqlite3"
+        shutil.copy(request.getfixturevalue("migrated_sqlite_file"), path)
+        return f"sqlite:///{path}"
+    url: str = request.getfixturevalue("migrated_postgres_url")
     return url

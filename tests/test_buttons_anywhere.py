@@ -41,12 +41,12 @@ def seeds(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def instances(database_url: str, tmp_path: Path, seeds: Path, segmenter: Segmenter) -> Iterator[list[BotService]]:
+def instances(migrated_database_url: str, tmp_path: Path, seeds: Path, segmenter: Segmenter) -> Iterator[list[BotService]]:
     """Two bot services on one database, each with its data dir, both with their index loaded."""
     with ExitStack() as stack:
         services = []
         for name in ("a", "b"):
-            settings = Settings(data_dir=tmp_path / name, seeds_dir=seeds, database_url=database_url)
+            settings = Settings(data_dir=tmp_path / name, seeds_dir=seeds, database_url=migrated_database_url)
             library: Library = stack.enter_context(opened_library(settings, segmenter))
             library.refresh()
             services.append(build_service(library, library.store, [99]))

@@ -37,15 +37,15 @@ def test_an_existing_database_gains_the_conversation_tables(tmp_path: Path) -> N
 
 
 @pytest.fixture
-def db_settings(settings: Settings, database_url: str) -> Settings:
+def db_settings(settings: Settings, migrated_database_url: str) -> Settings:
     """The seeds in a database of each kind."""
-    return settings.model_copy(update={"database_url": database_url})
+    return settings.model_copy(update={"database_url": migrated_database_url})
 
 
-def test_old_turns_are_pruned(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_old_turns_are_pruned(migrated_database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     kept = 30  # GROUP_ANSWERS_KEPT (500) made small: the same pruning, a few dozen writes instead of 520
     monkeypatch.setattr(conversations_module, "GROUP_ANSWERS_KEPT", kept)
-    with Store(database_url) as store:
+    with Store(migrated_database_url) as store:
         conversations = Conversations(store, timedelta(minutes=5))
         conversations.save_last(1, StoredTurn(question="旧问题", asked_at=T0))
         conversations.save_last(2, StoredTurn(question="新问题", asked_at=T0 + timedelta(minutes=6)))

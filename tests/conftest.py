@@ -1,11 +1,14 @@
 """Shared fixtures. Every test runs with a clean environment and its own data dir.
 
 What is slow to make and the same for every test is made once per session: the segmenter
-(its dictionary takes about a second to load) and data dirs holding the seeds with their
-saved index. A test that writes gets its own copy of such a data dir (`seeded_data_dir`);
-tests that only read may share one library over it (`seeded_library`). Commands run in
-this process (`cli`, tests/cli.py), and the processes a test needs (a bot, a command to
-kill) are forked from a process that has started once (tests/forkserver.py)."""
+(its dictionary takes about a second to load), data dirs holding the seeds with their
+saved index, and databases (SQLite and PostgreSQL) at the newest schema or holding the
+seeds. A test that writes gets its own copy of such a data dir (`seeded_data_dir`) or
+database (`migrated_database_url`, `earlier_postgres_url`); tests that only read may share
+one library over it (`seeded_library`). Commands run in this process (`cli`,
+tests/cli.py), and the processes a test needs (a bot, a command to kill) are forked from a
+process that has started once (tests/forkserver.py). That process and the PostgreSQL
+server start in the background as soon as the tests are collected."""
 
 from __future__ import annotations
 

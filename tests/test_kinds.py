@@ -13,8 +13,7 @@ import pytest
 
 from bot.library import Library, build_lexicon
 from retrieval.answer import Explained
-from retrieval.extract import date, person, yes_no
-from retrieval.extract import role_agrees
+from retrieval.extract import date, person, role_agrees, yes_no
 from retrieval.kinds import detect, parts_of
 from retrieval.lexicon import Lexicon
 from retrieval.models import Kind

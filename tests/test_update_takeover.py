@@ -15,6 +15,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import text
 
@@ -23,10 +24,12 @@ from bot.storage.leases import LeaseName
 from . import postgres
 from .conftest import ROOT, SEEDS
 from .fakebotapi import FakeBotApi, RecordedCall
-from .test_cluster import QUESTIONS, Cluster, wait
+from .test_cluster import QUESTIONS, SECRET, Cluster, wait
 from .test_digests import NEW_ISSUE
 
 pytestmark = [pytest.mark.slow]
+
+LEASE = 1.5  # the cluster's UNIONBOT_LEASE_SECONDS
 
 
 @pytest.fixture
@@ -52,14 +55,19 @@ def shared_database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def pair(shared_database: str, tmp_path: Path) -> Iterator[Cluster]:
+def cluster(shared_database: str, tmp_path: Path) -> Iterator[Cluster]:
     with FakeBotApi() as api:
         running = Cluster(api, shared_database, tmp_path)
         try:
-            running.start(2)
             yield running
         finally:
             running.stop()
+
+
+@pytest.fixture
+def pair(cluster: Cluster) -> Cluster:
+    cluster.start(2)
+    return cluster
 
 
 def _offset(call: RecordedCall) -> int:
@@ -82,7 +90,7 @@ def test_a_batch_the_poller_was_handling_when_killed_is_answered_once_by_the_pro
     wait(lambda: any(_offset(c) > last for c in api.calls("getUpdates")), "the batch confirmed by a later poll")
     assert not api.pending_updates()
 
-    pair.kill(poller)
+    killed_at = pair.kill(poller)
     wait(lambda: all(c.status == 0 for c in api.calls("sendMessage")), "the killed poller's answers dropped unsent")
     assert not api.bot_messages()
     api.release("sendMessage")
@@ -90,12 +98,44 @@ def test_a_batch_the_poller_was_handling_when_killed_is_answered_once_by_the_pro
     assert wait(lambda: pair.holder(LeaseName.POLLER), "the other process polling") is standby
     wait(lambda: all(len(api.bot_messages(u.id)) >= len(QUESTIONS) for u in users), "every question answered",
          timeout=30)
+    answered = [c.time - killed_at for c in api.calls("sendMessage") if c.ok]
+    polled = min(c.time for c in api.calls("getUpdates") if c.time > killed_at) - killed_at
+    print(f"\nafter kill -9 of the poller (lease {LEASE}s): getUpdates again {polled:.1f}s, the first answer of "
+          f"the batch it was handling {min(answered):.1f}s, all {len(answered)} {max(answered):.1f}s after")
     wait(lambda: _all_handled(pair, len(asked)), "every update recorded as handled")
     for user in users:  # once each, in the order asked
         replies = [m.text for m in api.bot_messages(user.id)]
         assert len(replies) == len(QUESTIONS), replies
         assert all(answer in reply for answer, reply in zip(QUESTIONS.values(), replies, strict=True)), replies
     assert "Traceback" not in standby.output()
+
+
+def test_updates_a_webhook_process_took_when_killed_are_answered_once_by_another(cluster: Cluster) -> None:
+    api = cluster.api
+    cluster.start(2, webhook=True)
+    killed, other = cluster.bots
+    users = [api.new_user(f"网友{i}") for i in range(3)]
+    api.hold("sendMessage")
+    sent = [api.send_text(user, user, question, enqueue=False) for user in users for question in QUESTIONS]
+    with httpx.Client(trust_env=False, timeout=30) as client:
+        def post(bot_pid: int, update: dict[str, object]) -> int:
+            response = client.post(cluster.hooks[bot_pid], json=update, headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
+            return response.status_code
+
+        assert all(post(killed.proc.pid, update) == 200 for update in sent)  # stored: Telegram is done with them
+        wait(lambda: len(api.calls("sendMessage")) >= len(users), "every chat's first answer on its way")
+        cluster.kill(killed)
+        wait(lambda: all(c.status == 0 for c in api.calls("sendMessage")), "the killed process's answers dropped")
+        api.release("sendMessage")
+        assert post(other.proc.pid, sent[0]) == 200  # Telegram sending one again: taken over, not answered twice
+    wait(lambda: all(len(api.bot_messages(u.id)) >= len(QUESTIONS) for u in users), "every question answered",
+         timeout=30)
+    wait(lambda: _all_handled(cluster, len(sent)), "every update recorded as handled")
+    for user in users:
+        replies = [m.text for m in api.bot_messages(user.id)]
+        assert len(replies) == len(QUESTIONS), replies
+        assert all(answer in reply for answer, reply in zip(QUESTIONS.values(), replies, strict=True)), replies
+    assert "took over" in other.output()
 
 
 def _all_handled(pair: Cluster, count: int) -> bool:

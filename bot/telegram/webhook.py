@@ -4,7 +4,9 @@ Every request must carry the secret registered with setWebhook in
 `X-Telegram-Bot-Api-Secret-Token`, compared in constant time; without
 UNIONBOT_WEBHOOK_SECRET a random one is made at each start and registered, so webhook mode
 never runs without one. Only JSON POSTs at the webhook URL's path are taken, at most
-MAX_UPDATE_BYTES each. (python-telegram-bot's own webhook server compares the secret with
+MAX_UPDATE_BYTES each. An update is stored (`journal`) before Telegram gets its 200, so
+that another process handles it if this one dies first; one stored before is not queued
+again. (python-telegram-bot's own webhook server compares the secret with
 `!=` and logs a wrong one, hence this one, on the same tornado it brings.)
 """
 

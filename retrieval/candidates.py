@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict
 
-from .extract import Span, Tagger, anchors_of, spans_of
+from .extract import Span, Tagger, anchors_of, role_agrees, roles_before, spans_of
 from .figures import FIGURE_RE, TIME_RE, UNIT_CLASSES, chinese_number, find_figures
 from .kinds import RULES
 from .lexicon import Lexicon
@@ -155,10 +155,13 @@ def candidates_of(
             for s in spans_of(choice.sentence.text, context.question, context.tag, context.lexicon, RULES[context.question.kind].extractor)
             if context.question.kind is Kind.YES_NO or not _echoes(s.text, context)
         ]
+        typed = [s for s in typed if not _bound_to_another_role(choice.sentence.text, s, context)]
         spans: list[tuple[Span, int | None]] = [(s, i) for i, s in enumerate(typed)]
         seen = {(s.start, s.end) for s in typed}
         if context.question.kind is not Kind.YES_NO:
             for span in _generic_spans(choice.sentence.text, context):
+                if _bound_to_another_role(choice.sentence.text, span, context):
+                    continue
                 if (span.start, span.end) not in seen:
                     seen.add((span.start, span.end))
                     spans.append((span, None))
@@ -180,6 +183,16 @@ def candidates_of(
                 Candidate(text=span.text, paragraph=choice.paragraph, sentence=choice.sentence, span=span, features=values)
             )
     return out
+
+
+def _bound_to_another_role(sentence: str, span: Span, context: QuestionContext) -> bool:
+    """For a question about a role (副主席是谁): a name that follows other roles only
+    (主席张克斌) is somebody else."""
+    question = context.question
+    if question.kind is not Kind.PERSON or not question.roles:
+        return False
+    stated = roles_before(sentence, span.start, context.lexicon)
+    return bool(stated) and not any(role_agrees(s, asked) for s in stated for asked in question.roles)
 
 
 def _echoes(text: str, context: QuestionContext) -> bool:

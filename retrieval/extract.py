@@ -144,12 +144,33 @@ def _roles_run(roles: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(r"(?:[、，]?(?:" + "|".join(map(re.escape, roles)) + r"))*") if roles else re.compile("")
 
 
+def role_agrees(stated: str, asked: str) -> bool:
+    """A stated role is the asked one, or a kind of it (党组书记 is a 书记, 常务副主席 a
+    副主席), but a deputy is not the head (副主席 is not a 主席)."""
+    return stated == asked or (stated.endswith(asked) and not stated[: len(stated) - len(asked)].endswith("副"))
+
+
+def roles_before(sentence: str, at: int, lexicon: Lexicon) -> list[str]:
+    """The role words standing just before `at` (党组书记、副主席 before 张良), longest first
+    at each place; none when a name follows no role."""
+    if not lexicon.roles:
+        return []
+    alternatives = "|".join(map(re.escape, lexicon.roles))
+    run = re.search(rf"(?:(?:{alternatives})[、，和]?)+$", sentence[max(0, at - 24) : at])
+    return re.findall(alternatives, run.group(0)) if run is not None else []
+
+
 def _names_after_roles(sentence: str, roles: Sequence[str], lexicon: Lexicon) -> list[Span]:
     spans = []
     run = _roles_run(lexicon.roles)
     for role in roles:
         at = sentence.find(role)
         while at >= 0:
+            if roles_before(sentence, at + len(role), lexicon) and not any(
+                role_agrees(stated, role) for stated in roles_before(sentence, at + len(role), lexicon)[-1:]
+            ):  # 主席 inside 副主席: another role
+                at = sentence.find(role, at + 1)
+                continue
             before = _NAME_BEFORE_ROLE.search(sentence, 0, at)
             if before is not None:  # 严复为改名后的首任校长
                 for start in range(before.start(1), before.end(1) - 1):
@@ -216,6 +237,8 @@ def person(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> 
                 if name is not None:
                     spans.append(name)
                     break
+    if question.roles:  # a name bound to another role is not the answer (主席张克斌 for 副主席是谁)
+        return _nearest(spans, anchors)
     others = [s for s in _names_after_roles(sentence, lexicon.roles, lexicon) if s not in spans]
     return _nearest(spans, anchors) + _weaker(_nearest(others, anchors), 0.4)
 

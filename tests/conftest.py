@@ -1,23 +1,44 @@
-"""Shared fixtures. Every test runs with a clean environment and its own data dir."""
+"""Shared fixtures. Every test runs with a clean environment and its own data dir.
+
+What is slow to make and the same for every test is made once per session: the segmenter
+(its dictionary takes about a second to load) and data dirs holding the seeds with their
+saved index. A test that writes gets its own copy of such a data dir (`seeded_data_dir`);
+tests that only read may share one library over it (`seeded_library`). Commands run in
+this process (`cli`, tests/cli.py), and the processes a test needs (a bot, a command to
+kill) are forked from a process that has started once (tests/forkserver.py)."""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bot.cli.compose import opened_library
+from bot.library import Library, build_segmenter
 from bot.settings import Settings
+from retrieval import Segmenter
 
-from . import postgres
+from . import forkserver, postgres
+from .cli import Cli
 from .websites import ServedSite, serve_site
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 GOLD_FILE = Path(__file__).parent / "data" / "seed_articles.json"
+LATER_SEED = "003_8c0f42011e5a1360"  # the seed that tests publish as a new issue
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fork_server_stopped() -> Iterator[None]:
+    """The fork server (tests/forkserver.py), if a test started it, ends with the session."""
+    yield
+    forkserver.close()
 
 
 @pytest.fixture(autouse=True)
@@ -49,6 +70,95 @@ def settings(data_dir: Path) -> Settings:
 def empty_settings(data_dir: Path) -> Settings:
     """Settings whose data dir is not filled from the seeds."""
     return Settings(data_dir=data_dir, seeds_dir=None)
+
+
+@pytest.fixture(scope="session")
+def segmenter() -> Segmenter:
+    """The project's segmenter, its dictionary loaded once for the session."""
+    made = build_segmenter()
+    made.tokenizer  # noqa: B018 (load the dictionary now)
+    return made
+
+
+def copy_data_dir(source: Path, target: Path) -> Path:
+    """A private copy of a data dir (a database and a saved index: a few hundred KB)."""
+    shutil.copytree(source, target)
+    return target
+
+
+def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:
+    return {str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns) for p in folder.rglob("*")}
+
+
+@contextmanager
+def _left_as_built(data: Path) -> Iterator[Path]:
+    """Yields `data`; afterwards, fails when a test wrote to it instead of to a copy."""
+    built = _snapshot(data)
+    yield data
+    assert _snapshot(data) == built, f"a test wrote to the shared data dir {data}: copy it (copy_data_dir)"
+
+
+@pytest.fixture(scope="session")
+def seeded_session_dir(tmp_path_factory: pytest.TempPathFactory, segmenter: Segmenter) -> Iterator[Path]:
+    """A data dir as a first run leaves it: the seeds stored and their index saved.
+    Built once; copy it (`seeded_data_dir`) to write, never write it."""
+    data = tmp_path_factory.mktemp("seeded") / "data"
+    with opened_library(Settings(data_dir=data, seeds_dir=SEEDS), segmenter) as library:
+        assert len(library.corpus) > 0
+    with _left_as_built(data):
+        yield data
+
+
+@pytest.fixture
+def seeded_data_dir(data_dir: Path, seeded_session_dir: Path) -> Path:
+    """This test's data dir (the one UNIONBOT_DATA_DIR names), filled as a first run
+    leaves it: the seeds stored and their index saved."""
+    return copy_data_dir(seeded_session_dir, data_dir)
+
+
+@pytest.fixture
+def seeded_settings(seeded_data_dir: Path) -> Settings:
+    """`settings` over a data dir that already holds the seeds and their index."""
+    return Settings(data_dir=seeded_data_dir, seeds_dir=SEEDS)
+
+
+@pytest.fixture(scope="session")
+def earlier_seeds(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A seeds folder of every seed but LATER_SEED (never write it)."""
+    folder = tmp_path_factory.mktemp("earlier") / "seeds"
+    folder.mkdir()
+    for path in SEEDS.glob("*.txt"):
+        if path.stem != LATER_SEED:
+            shutil.copy(path, folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def earlier_session_dir(
+    tmp_path_factory: pytest.TempPathFactory, earlier_seeds: Path, segmenter: Segmenter
+) -> Iterator[Path]:
+    """A data dir as a first run over `earlier_seeds` leaves it (copy it, never write it)."""
+    data = tmp_path_factory.mktemp("earlier-data") / "data"
+    with opened_library(Settings(data_dir=data, seeds_dir=earlier_seeds), segmenter) as library:
+        assert LATER_SEED not in library.corpus.issues
+    with _left_as_built(data):
+        yield data
+
+
+@pytest.fixture(scope="session")
+def seeded_library(
+    tmp_path_factory: pytest.TempPathFactory, seeded_session_dir: Path, segmenter: Segmenter
+) -> Iterator[Library]:
+    """One library over the seeds for the tests that only ask it questions."""
+    data = copy_data_dir(seeded_session_dir, tmp_path_factory.mktemp("shared") / "data")
+    with opened_library(Settings(data_dir=data, seeds_dir=SEEDS), segmenter) as library:
+        yield library
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, segmenter: Segmenter) -> Cli:
+    """`unionbot` in this process, on this test's data dir (see tests/cli.py)."""
+    return Cli(capsys, monkeypatch, segmenter)
 
 
 @pytest.fixture(scope="session")

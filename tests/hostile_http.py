@@ -60,7 +60,7 @@ class HostileServer:
                 return  # a client that hung up is what these tests are about
 
         self._server = _Server(("127.0.0.1", 0), _Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
 
     def __enter__(self) -> HostileServer:
         self._thread.start()

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import unicodedata
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,20 +12,17 @@ from bot.cli.compose import opened_library
 from bot.cli.evaluate import evaluate
 from bot.library import Library
 from bot.settings import Settings
+from retrieval import Segmenter
 from retrieval.corpus import passage_terms
 from retrieval.models import Answer, Kind
 from retrieval.sentences import SNIPPET_MAX
 
-from .conftest import SEEDS
-
 DATA = Path(__file__).parent / "data"
 
 
-@pytest.fixture(scope="module")
-def library(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
-    settings = Settings(data_dir=tmp_path_factory.mktemp("answers"), seeds_dir=SEEDS)
-    with opened_library(settings) as lib:
-        yield lib
+@pytest.fixture
+def library(seeded_library: Library) -> Library:
+    return seeded_library
 
 
 def squash(text: str) -> str:
@@ -168,20 +163,20 @@ def test_small_talk_is_refused_and_never_answered(library: Library) -> None:
     assert figures.abstained >= 0.72 * figures.unanswerable, figures.line()
 
 
-def test_encyclopedia_corpus_of_look_alike_articles(tmp_path: Path) -> None:
+def test_encyclopedia_corpus_of_look_alike_articles(tmp_path: Path, segmenter: Segmenter) -> None:
     """48 encyclopedia articles in 12 Markdown files, several alike (rivers, universities,
     emperors), 120 reading-comprehension questions, a third of them paraphrased."""
     settings = Settings(data_dir=tmp_path / "enc", seeds_dir=DATA / "encyclopedia")
-    with opened_library(settings) as library:
+    with opened_library(settings, segmenter) as library:
         figures = evaluate(library, DATA / "encyclopedia_qa.jsonl")
     assert figures.passes(0.95, 0.88, 0.0), figures.line() + "\n" + "\n".join(figures.misses)
     assert figures.wrongly_abstained <= 2, figures.line()
 
 
-def test_encyclopedia_paragraphs_given_as_markdown(tmp_path: Path) -> None:
+def test_encyclopedia_paragraphs_given_as_markdown(tmp_path: Path, segmenter: Segmenter) -> None:
     """Markdown issues of `## title` and plain paragraphs, with general-knowledge questions."""
     settings = Settings(data_dir=tmp_path / "wiki", seeds_dir=DATA / "wiki")
-    with opened_library(settings) as library:
+    with opened_library(settings, segmenter) as library:
         figures = evaluate(library, DATA / "wiki_qa.jsonl")
         assert figures.passes(1.0, 1.0, 0.0), figures.line() + "\n" + "\n".join(figures.misses)
         paraphrased = evaluate(library, DATA / "wiki_qa2.jsonl")  # the paper's words are not the question's

@@ -16,16 +16,19 @@ from typing import Any
 
 import pytest
 
-from .conftest import ROOT, SEEDS
+from . import forkserver
+from .conftest import ROOT, SEEDS, copy_data_dir
 from .fakebotapi import FakeBotApi, FakeUser, StoredMessage
+from .forkserver import Forked
 
 ADMIN_ID = 424242
 
 
 class BotProcess:
-    """`unionbot serve` in a child process, its log in a file."""
+    """`unionbot serve` in a child process, its log in a file: forked from the session's
+    fork server (tests/forkserver.py), or with `fresh`, a new interpreter."""
 
-    def __init__(self, api: FakeBotApi, data_dir: Path, **env: str) -> None:
+    def __init__(self, api: FakeBotApi, data_dir: Path, fresh: bool = False, **env: str) -> None:
         self.log = data_dir.parent / f"bot-{time.monotonic_ns()}.log"
         self.env = {
             **os.environ,
@@ -37,6 +40,10 @@ class BotProcess:
             "PTB_TIMEDELTA": "true",  # python-telegram-bot 22: durations as timedelta
             **env,
         }
+        self.proc: subprocess.Popen[bytes] | Forked
+        if not fresh:
+            self.proc = forkserver.server().start(["-v", "serve"], self.env, ROOT, self.log)
+            return
         with self.log.open("wb") as out:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "bot", "-v", "serve"], cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT
@@ -63,15 +70,23 @@ def api() -> Iterator[FakeBotApi]:
 
 
 @pytest.fixture(scope="module")
-def bot(api: FakeBotApi, tmp_path_factory: pytest.TempPathFactory) -> Iterator[BotProcess]:
-    process = BotProcess(api, tmp_path_factory.mktemp("bot") / "data")
+def bot(api: FakeBotApi, tmp_path_factory: pytest.TempPathFactory, seeded_session_dir: Path) -> Iterator[BotProcess]:
+    """The bot over a data dir that holds the seeds and their index, as a first run left it."""
+    process = BotProcess(api, copy_data_dir(seeded_session_dir, tmp_path_factory.mktemp("bot") / "data"))
     try:
         api.wait_for_calls("setMyCommands", timeout=60)
-        api.wait_for_calls("getUpdates", timeout=30)
+        wait_polling(api, process)
         yield process
     finally:
         code = process.stop()
         assert code == 0, process.output()[-3000:]
+
+
+def wait_polling(api: FakeBotApi, process: BotProcess, timeout: float = 60) -> None:
+    """Until the bot asks for updates (a long poll is recorded when it arrives, answered
+    when it ends); fails at once when the bot exits instead."""
+    api.wait_for(lambda: process.proc.poll() is not None or api.calls("getUpdates"), timeout=timeout, what="polling")
+    assert process.proc.poll() is None, process.output()[-3000:]
 
 
 def ask(api: FakeBotApi, user: FakeUser, text: str, chat: Any = None, n: int = 1) -> list[StoredMessage]:
@@ -232,8 +247,11 @@ def test_flood_guard(api: FakeBotApi, bot: BotProcess) -> None:
     for _ in range(25):
         api.send_text(user, user, "东城区覆盖了多少家企业")
     api.wait_for(lambda: any("太快" in m.text for m in api.bot_messages(user.id)), timeout=30)
-    time.sleep(1.0)
-    texts = [m.text for m in api.bot_messages(user.id)]
+    # /help is never held back, and a chat's updates are handled in the order they came:
+    # its reply comes after every question above was answered or dropped
+    api.send_command(user, user, "help")
+    api.wait_for(lambda: any("/find" in m.text for m in api.bot_messages(user.id)), timeout=30, what="the help")
+    texts = [m.text for m in api.bot_messages(user.id) if "/find" not in m.text]
     assert sum("太快" in t for t in texts) == 1
     assert sum("8327家" in t for t in texts) == 20
 
@@ -275,12 +293,12 @@ def test_token_never_reaches_the_log(api: FakeBotApi, bot: BotProcess) -> None:
     assert api.token not in out and api.token.split(":")[1] not in out
 
 
-def test_webhook_mode_with_secret(tmp_path: Path) -> None:
+def test_webhook_mode_with_secret(seeded_data_dir: Path) -> None:
     with FakeBotApi(privacy_mode=False) as server:
         port = _free_port()
         process = BotProcess(
             server,
-            tmp_path / "data",
+            seeded_data_dir,
             UNIONBOT_WEBHOOK_URL=f"http://127.0.0.1:{port}/unionbot/hook",
             UNIONBOT_WEBHOOK_SECRET="s3cret-token",
             UNIONBOT_WEBHOOK_PORT=str(port),

@@ -6,6 +6,7 @@ answered from the old one (later ones from the new)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -14,12 +15,13 @@ from bot.cli.compose import opened_library, opened_store
 from bot.indexlock import IndexLock
 from bot.library import ingest_targets
 from bot.settings import Settings
+from retrieval import Segmenter
 
-from .conftest import SEEDS
+from .conftest import LATER_SEED, SEEDS, copy_data_dir
 from .fakebotapi import FakeBotApi
 from .test_bot import BotProcess
 
-NEW_ISSUE = "003_8c0f42011e5a1360"
+NEW_ISSUE = LATER_SEED
 ANSWERS = {  # question -> what its reply must hold
     "密云区总工会培训了多少人": "300余人",
     "平谷区总工会党组书记是谁": "张艳革",
@@ -27,34 +29,43 @@ ANSWERS = {  # question -> what its reply must hold
 }
 
 
-@pytest.fixture
-def api() -> Iterator[FakeBotApi]:
-    with FakeBotApi(privacy_mode=False, latency=0.05) as server:
-        yield server
+@contextmanager
+def serving(data: Path, seeds: Path) -> Iterator[tuple[FakeBotApi, BotProcess]]:
+    """The Bot API server (some latency on every call) and the bot over `data`."""
+    with FakeBotApi(privacy_mode=False, latency=0.05) as api:
+        process = BotProcess(api, data, UNIONBOT_SEEDS_DIR=str(seeds), UNIONBOT_POLL_SECONDS="0.2")
+        try:
+            api.wait_for(lambda: process.proc.poll() is not None or bool(api.calls("getUpdates")), timeout=60)
+            assert process.proc.poll() is None, process.output()[-3000:]
+            yield api, process
+        finally:
+            assert process.stop() == 0, process.output()[-3000:]
+
+
+@pytest.fixture(scope="module")
+def asked(
+    tmp_path_factory: pytest.TempPathFactory, earlier_session_dir: Path, earlier_seeds: Path
+) -> Iterator[tuple[FakeBotApi, BotProcess]]:
+    """One bot for the tests that only ask (each with chats of its own)."""
+    data = copy_data_dir(earlier_session_dir, tmp_path_factory.mktemp("asked") / "data")
+    with serving(data, earlier_seeds) as both:
+        yield both
 
 
 @pytest.fixture
-def seeds(tmp_path: Path) -> Path:
-    folder = tmp_path / "seeds"
-    folder.mkdir()
-    for path in SEEDS.glob("*.txt"):
-        if path.stem != NEW_ISSUE:
-            (folder / path.name).write_bytes(path.read_bytes())
-    return folder
+def seeds(earlier_seeds: Path) -> Path:
+    return earlier_seeds
 
 
 @pytest.fixture
-def bot(api: FakeBotApi, tmp_path: Path, seeds: Path) -> Iterator[BotProcess]:
-    process = BotProcess(api, tmp_path / "data", UNIONBOT_SEEDS_DIR=str(seeds), UNIONBOT_POLL_SECONDS="0.2")
-    try:
-        api.wait_for(lambda: process.proc.poll() is not None or bool(api.calls("getUpdates")), timeout=60)
-        assert process.proc.poll() is None, process.output()[-3000:]
-        yield process
-    finally:
-        assert process.stop() == 0, process.output()[-3000:]
+def updating(data_dir: Path, earlier_session_dir: Path, seeds: Path) -> Iterator[tuple[FakeBotApi, BotProcess]]:
+    """A bot of this test's own, over its data dir (the seeds but NEW_ISSUE, and their index)."""
+    with serving(copy_data_dir(earlier_session_dir, data_dir), seeds) as both:
+        yield both
 
 
-def test_many_chats_asking_at_once_are_all_answered(api: FakeBotApi, bot: BotProcess) -> None:
+def test_many_chats_asking_at_once_are_all_answered(asked: tuple[FakeBotApi, BotProcess]) -> None:
+    api, _ = asked
     questions = list(ANSWERS)
     users = [api.new_user(f"用户{i}") for i in range(40)]
     for i, user in enumerate(users):
@@ -65,7 +76,8 @@ def test_many_chats_asking_at_once_are_all_answered(api: FakeBotApi, bot: BotPro
         assert ANSWERS[questions[i % len(questions)]] in reply.text
 
 
-def test_replies_in_one_chat_come_in_the_order_asked(api: FakeBotApi, bot: BotProcess) -> None:
+def test_replies_in_one_chat_come_in_the_order_asked(asked: tuple[FakeBotApi, BotProcess]) -> None:
+    api, _ = asked
     busy = [api.new_user(f"旁人{i}") for i in range(10)]
     user = api.new_user("连问")
     asked = list(ANSWERS) * 2
@@ -78,8 +90,9 @@ def test_replies_in_one_chat_come_in_the_order_asked(api: FakeBotApi, bot: BotPr
 
 
 def test_a_question_during_an_index_update_is_answered_from_the_old_index(
-    api: FakeBotApi, bot: BotProcess, tmp_path: Path, seeds: Path
+    updating: tuple[FakeBotApi, BotProcess], tmp_path: Path, seeds: Path, segmenter: Segmenter
 ) -> None:
+    api, bot = updating
     settings = Settings(data_dir=tmp_path / "data", seeds_dir=seeds)
     user = api.new_user()
     with IndexLock(settings.index_dir) as lock, lock.held(10):
@@ -92,7 +105,7 @@ def test_a_question_during_an_index_update_is_answered_from_the_old_index(
         api.send_text(user, user, "密云区总工会培训了多少人")
         api.wait_for(lambda: api.bot_messages(user.id), timeout=20, what="an answer while the index is locked")
         assert "300余人" in api.bot_messages(user.id)[0].text
-    with opened_library(settings) as library:
+    with opened_library(settings, segmenter) as library:
         library.corpus  # noqa: B018 (the other process finishes writing the index)
     api.wait_for(lambda: "the index now holds" in bot.output(), timeout=30, what="the new index swapped in")
     api.send_text(user, user, "香港工会联合会副理事长是谁")

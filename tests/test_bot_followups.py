@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import copy_data_dir
 from .fakebotapi import FakeBotApi, FakeUser, StoredMessage
 from .test_bot import BotProcess, ask
 
@@ -38,8 +39,8 @@ def stop(process: BotProcess) -> None:
 
 
 @pytest.fixture(scope="module")
-def bot(api: FakeBotApi, tmp_path_factory: pytest.TempPathFactory) -> Iterator[BotProcess]:
-    process = start(api, tmp_path_factory.mktemp("bot") / "data")
+def bot(api: FakeBotApi, tmp_path_factory: pytest.TempPathFactory, seeded_session_dir: Path) -> Iterator[BotProcess]:
+    process = start(api, copy_data_dir(seeded_session_dir, tmp_path_factory.mktemp("bot") / "data"))
     try:
         yield process
     finally:
@@ -101,8 +102,8 @@ def test_group_reply_to_an_answer_is_a_follow_up(api: FakeBotApi, bot: BotProces
     assert len(api.bot_messages(group.id)) == count + 1
 
 
-def test_context_survives_a_restart(tmp_path: Path) -> None:
-    data = tmp_path / "data"
+def test_context_survives_a_restart(seeded_data_dir: Path) -> None:
+    data = seeded_data_dir
     with FakeBotApi(privacy_mode=False) as api:
         user = api.new_user()
         bob = api.new_user("Bob")

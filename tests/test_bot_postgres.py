@@ -4,10 +4,6 @@ a data dir of its own (as on another host), ingests a new issue into the same da
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +12,8 @@ from sqlalchemy import text
 
 from bot.storage.engine import open_engine
 
-from .conftest import ROOT, SEEDS
+from .cli import Cli
+from .conftest import SEEDS
 from .fakebotapi import FakeBotApi
 from .test_bot import BotProcess
 from .test_digests import NEW_ISSUE, digests, subscribe
@@ -30,19 +27,27 @@ def api() -> Iterator[FakeBotApi]:
         yield server
 
 
-def _ingest(url: str, data: Path, *paths: Path) -> None:
-    env = {**os.environ, "UNIONBOT_DATABASE_URL": url, "UNIONBOT_DATA_DIR": str(data), "UNIONBOT_SEEDS_DIR": ""}
-    done = subprocess.run([sys.executable, "-m", "bot", "ingest", *map(str, paths)],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
+def _ingest(cli: Cli, url: str, data: Path, *paths: Path) -> None:
+    """`unionbot ingest` into the database at `url`, from this process (not the bot's)."""
+    cli.monkeypatch.setenv("UNIONBOT_DATABASE_URL", url)
+    cli.monkeypatch.setenv("UNIONBOT_DATA_DIR", str(data))
+    cli.monkeypatch.setenv("UNIONBOT_SEEDS_DIR", "")
+    done = cli("ingest", *map(str, paths))
+    assert done.code == 0, done.err
 
 
-def test_serving_from_postgresql(api: FakeBotApi, postgres_url: str, tmp_path: Path) -> None:
-    seeds = tmp_path / "seeds"
-    seeds.mkdir()
-    for path in SEEDS.glob("*.txt"):
-        if path.stem != NEW_ISSUE:
-            (seeds / path.name).write_bytes(path.read_bytes())
+def _deliveries(url: str) -> list[tuple[str, int]]:
+    engine = open_engine(url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(text("SELECT status, COUNT(*) FROM deliveries GROUP BY status")).all()
+    finally:
+        engine.dispose()
+    return [(str(status), int(count)) for status, count in rows]
+
+
+def test_serving_from_postgresql(api: FakeBotApi, postgres_url: str, tmp_path: Path, earlier_seeds: Path, cli: Cli) -> None:
+    seeds = earlier_seeds
     bot = BotProcess(api, tmp_path / "bot-data", UNIONBOT_DATABASE_URL=postgres_url, UNIONBOT_SEEDS_DIR=str(seeds),
                      UNIONBOT_POLL_SECONDS="0.3")
     try:
@@ -61,7 +66,7 @@ def test_serving_from_postgresql(api: FakeBotApi, postgres_url: str, tmp_path: P
         group = api.new_supergroup("工会群", members={owner: "creator"})
         assert subscribe(api, group, owner).startswith("已订阅")
 
-        _ingest(postgres_url, tmp_path / "elsewhere", SEEDS / f"{NEW_ISSUE}.txt")
+        _ingest(cli, postgres_url, tmp_path / "elsewhere", SEEDS / f"{NEW_ISSUE}.txt")
         chats = [reader.id, group.id]
         api.wait_for(lambda: all(digests(api, c) for c in chats), timeout=30, what="digests")
         before = len(api.bot_messages(asker.id))
@@ -69,16 +74,17 @@ def test_serving_from_postgresql(api: FakeBotApi, postgres_url: str, tmp_path: P
         api.wait_for(lambda: len(api.bot_messages(asker.id)) > before, timeout=20, what="answer from the new issue")
         assert "林伟江" in api.bot_messages(asker.id)[-1].text
 
-        _ingest(postgres_url, tmp_path / "elsewhere", SEEDS / f"{NEW_ISSUE}.txt")  # the same again: nothing new
-        time.sleep(1.0)
+        _ingest(cli, postgres_url, tmp_path / "elsewhere", SEEDS / f"{NEW_ISSUE}.txt")  # the same again: nothing new
+        # deliveries are made by the ingest that stores an issue: wait until none is left to send
+        api.wait_for(lambda: not any(s in ("pending", "sending") for s, _ in _deliveries(postgres_url)), timeout=30,
+                     what="every delivery sent")
         assert all(len(digests(api, c)) == 1 for c in chats)
         engine = open_engine(postgres_url)
         try:
             with engine.connect() as connection:
-                statuses = connection.execute(text("SELECT status, COUNT(*) FROM deliveries GROUP BY status")).all()
                 questions = connection.execute(text("SELECT COUNT(*) FROM queries")).scalar_one()
         finally:
             engine.dispose()
-        assert [tuple(row) for row in statuses] == [("sent", 2)] and questions == 2
+        assert _deliveries(postgres_url) == [("sent", 2)] and questions == 2
     finally:
         assert bot.stop() == 0, bot.output()[-3000:]

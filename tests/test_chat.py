@@ -4,29 +4,33 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import subprocess
-import sys
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
-from bot.cli.compose import opened_library
+import pytest
+
 from bot.cli.chat import ChatSession
-from bot.library import Library
+from bot.cli.compose import opened_library
 from bot.settings import Settings
+from retrieval import Segmenter
 
-from .conftest import ROOT, SEEDS
-
-
-def run_cli(*args: str, stdin: str) -> str:
-    env = {**os.environ, "UNIONBOT_SEEDS_DIR": str(SEEDS)}
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", *args], cwd=ROOT, env=env, input=stdin, capture_output=True, text=True, timeout=120
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    return done.stdout
+from .cli import Cli
 
 
-def test_console_chat_follows_up_on_the_previous_question() -> None:
+@pytest.fixture
+def run_cli(cli: Cli, seeded_data_dir: Path) -> Callable[..., str]:
+    """The command line over the seeds: what it prints."""
+
+    def run(*args: str, stdin: str) -> str:
+        done = cli(*args, stdin=stdin.encode())
+        assert done.code == 0, done.err[-2000:]
+        return done.out
+
+    return run
+
+
+def test_console_chat_follows_up_on_the_previous_question(run_cli: Callable[..., str]) -> None:
     lines = ["密云区总工会培训了多少人", "谁写的这篇？", "那朝阳呢？", "丰台区总工会主席是谁", "那大兴呢？", "原文"]
     out = run_cli("chat", stdin="\n".join(lines) + "\n")
     assert "300余人" in out and "答：王路曼" in out and "【王路曼】" in out
@@ -36,17 +40,18 @@ def test_console_chat_follows_up_on_the_previous_question() -> None:
     assert "本报讯（记者 孙艳）" in out  # 原文: the whole article cited for 大兴
 
 
-def test_ask_is_stateless() -> None:
+def test_ask_is_stateless(run_cli: Callable[..., str]) -> None:
     out = run_cli("ask", "--json", stdin="密云区总工会培训了多少人\n谁写的这篇？\n")
     first, second = (json.loads(line) for line in out.splitlines())
     assert first["answer"] in ("300余人", None) and "300余人" in first["results"][0]["snippet"]
     assert second["question"] == "谁写的这篇？" and second["answer"] != "王路曼"
 
 
-def test_console_context_expires(settings: Settings) -> None:
+def test_console_context_expires(seeded_settings: Settings, segmenter: Segmenter) -> None:
+    settings = seeded_settings
     now = [datetime(2024, 5, 1, 9, 0, tzinfo=UTC)]
     out = io.StringIO()
-    with opened_library(settings) as library:
+    with opened_library(settings, segmenter) as library:
         session = ChatSession(library, out, color=False, clock=lambda: now[0])
         session.handle("丰台区总工会主席是谁")
         now[0] += timedelta(seconds=settings.followup_seconds + 1)

@@ -5,32 +5,29 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from bot.cli.compose import opened_library
 from bot.cli.chat import ChatSession
-from bot.cli.commands import main
-from bot.library import Library
+from bot.cli.compose import opened_library
 from bot.settings import Settings
+from retrieval import Segmenter
 from retrieval.corpus import Corpus
 
-from .conftest import ROOT, SEEDS
+from .cli import Cli
+from .conftest import SEEDS
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
+@pytest.fixture
+def run(cli: Cli, seeded_data_dir: Path) -> Cli:
+    """The command line in this process, over a data dir holding the seeds and their index."""
+    return cli
 
 
-def test_ask_json_object(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "ask", "--json", "密云区总工会培训了多少人")
+def test_ask_json_object(run: Cli) -> None:
+    code, out, _ = run("ask", "--json", "密云区总工会培训了多少人")
     assert code == 0
     obj = json.loads(out)
     assert set(obj) == {"question", "found", "answer", "confidence", "kind", "results"}
@@ -42,16 +39,16 @@ def test_ask_json_object(capsys: pytest.CaptureFixture[str]) -> None:
     assert top["reporters"] == ["王路曼"] and "300余人" in top["snippet"] and isinstance(top["score"], float)
 
 
-def test_ask_json_not_found(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "ask", "--json", "怎么注册微信")
+def test_ask_json_not_found(run: Cli) -> None:
+    code, out, _ = run("ask", "--json", "怎么注册微信")
     assert code == 0
     assert json.loads(out) == {
         "question": "怎么注册微信", "found": False, "answer": None, "confidence": 0.0, "kind": "other", "results": []
     }
 
 
-def test_ask_for_people(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "ask", "平谷区总工会党组书记是谁")
+def test_ask_for_people(run: Cli) -> None:
+    code, out, _ = run("ask", "平谷区总工会党组书记是谁")
     assert code == 0
     lines = out.splitlines()
     if lines[0].startswith("答："):  # printed only when sure, and then highlighted in the snippet
@@ -59,39 +56,30 @@ def test_ask_for_people(capsys: pytest.CaptureFixture[str]) -> None:
     else:
         assert "张艳革" in lines[0] and "【" not in out
     assert re.search(r"《平谷区总工会探索“党建\+”工作模式》 · 004_7063dbed7b201b27 · \d{4}年\d{1,2}月\d{1,2}日 · 记者 马超", out)
-    code, out, _ = run(capsys, "ask", "怎么注册微信")
+    code, out, _ = run("ask", "怎么注册微信")
     assert code == 0 and "没有找到" in out
 
 
-def test_batch_json_answers_every_line_in_order(tmp_path: Path) -> None:
+def test_batch_json_answers_every_line_in_order(run: Cli) -> None:
     questions = ["密云区总工会培训了多少人", "", "怎么注册微信", "<b>&amp;</b>", "密" * 10_000, "大兴区总工会主席是谁"]
-    env = {**os.environ, "UNIONBOT_DATA_DIR": str(tmp_path / "data"), "UNIONBOT_SEEDS_DIR": str(SEEDS)}
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", "ask", "--json"],
-        input="\n".join(questions) + "\n",
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr
-    objects = [json.loads(line) for line in done.stdout.splitlines()]
+    done = run("ask", "--json", stdin=("\n".join(questions) + "\n").encode())
+    assert done.code == 0, done.err
+    objects = done.json_lines()
     assert [o["question"] for o in objects] == questions
     assert [o["found"] for o in objects] == [True, False, False, False, False, True]
     assert objects[0]["answer"] in ("300余人", None) and "300余人" in objects[0]["results"][0]["snippet"]
     assert objects[5]["answer"] in ("李达", None) and objects[5]["kind"] == "person"
 
 
-def test_eval_prints_the_scorer_figures(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "eval", str(Path(__file__).parent / "data" / "dev_qa.jsonl"))
+def test_eval_prints_the_scorer_figures(run: Cli) -> None:
+    code, out, _ = run("eval", str(Path(__file__).parent / "data" / "dev_qa.jsonl"))
     assert code == 0
     assert "article@1 100% (33/33); answer in answer+snippet 100%" in out and "abstained 2/2" in out
 
 
-def test_chat_session_more_and_article(settings: Settings) -> None:
+def test_chat_session_more_and_article(seeded_settings: Settings, segmenter: Segmenter) -> None:
     out = io.StringIO()
-    with opened_library(settings) as library:
+    with opened_library(seeded_settings, segmenter) as library:
         session = ChatSession(library, out, color=False)
         assert session.handle("东城区覆盖了多少家企业")
         assert session.handle("/more")
@@ -104,8 +92,10 @@ def test_chat_session_more_and_article(settings: Settings) -> None:
     assert "只有" in text
 
 
-def test_index_is_saved_then_loaded_not_rebuilt(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    with opened_library(settings) as library:
+def test_index_is_saved_then_loaded_not_rebuilt(
+    settings: Settings, segmenter: Segmenter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with opened_library(settings, segmenter) as library:
         assert library.answer("密云区总工会培训了多少人").found
     assert (settings.index_dir / "CURRENT").exists()
 
@@ -114,16 +104,16 @@ def test_index_is_saved_then_loaded_not_rebuilt(settings: Settings, monkeypatch:
 
     monkeypatch.setattr(Corpus, "build", no_rebuild)
     monkeypatch.setattr(Corpus, "extend", no_rebuild)
-    with opened_library(settings) as library:
+    with opened_library(settings, segmenter) as library:
         assert "300余人" in library.answer("密云区总工会培训了多少人").hits[0].snippet
 
 
-def test_a_running_process_takes_in_new_issues(settings: Settings, tmp_path: Path) -> None:
+def test_a_running_process_takes_in_new_issues(settings: Settings, segmenter: Segmenter, tmp_path: Path) -> None:
     seeds = tmp_path / "few"
     seeds.mkdir()
     (seeds / "001_4042bde3bc384a6e.txt").write_bytes((SEEDS / "001_4042bde3bc384a6e.txt").read_bytes())
     first = Settings(data_dir=settings.data_dir, seeds_dir=seeds)
-    with opened_library(first) as running, opened_library(first) as ingester:
+    with opened_library(first, segmenter) as running, opened_library(first, segmenter) as ingester:
         assert running.answer("密云区总工会培训了多少人").found
         assert not running.answer("东城区覆盖了多少家企业").found
         old = running.corpus
@@ -134,23 +124,22 @@ def test_a_running_process_takes_in_new_issues(settings: Settings, tmp_path: Pat
         assert not running.refresh()
 
 
-def test_a_damaged_index_is_rebuilt(settings: Settings) -> None:
-    with opened_library(settings) as library:
-        library.corpus  # noqa: B018
+def test_a_damaged_index_is_rebuilt(seeded_settings: Settings, segmenter: Segmenter) -> None:
+    settings = seeded_settings
     live = settings.index_dir / (settings.index_dir / "CURRENT").read_text().strip()
     (live / "meta.json").write_text("{not json")
-    with opened_library(settings) as library:
+    with opened_library(settings, segmenter) as library:
         assert "300余人" in library.answer("密云区总工会培训了多少人").hits[0].snippet
 
 
-def test_digest_command_prints_what_subscribers_get(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "digest", "002_d64f82ff6841a4f4")
+def test_digest_command_prints_what_subscribers_get(run: Cli) -> None:
+    code, out, _ = run("digest", "002_d64f82ff6841a4f4")
     assert code == 0
     assert re.match(r"📰 新一期：002_d64f82ff6841a4f4 · \d{4}年\d{1,2}月\d{1,2}日 · 7 篇报道", out)
     assert "1. 东城区总工会列出12项重点工作清单\n组建劳模宣讲团" in out  # lead without 本报讯（记者 …）
     assert "📷 图片新闻\n• 读书促履职 建功副中心\n• 趣味活动迎中秋" in out
     assert "[📄 东城区总工会列出12项重点工作清单]" in out
-    code, out, _ = run(capsys, "digest", "002_d64f82ff6841a4f4", "--html")
+    code, out, _ = run("digest", "002_d64f82ff6841a4f4", "--html")
     assert "<b>东城区总工会列出12项重点工作清单</b>" in out
-    code, _, err = run(capsys, "digest", "nope")
+    code, _, err = run("digest", "nope")
     assert code == 1 and "no such issue: nope" in err

@@ -10,14 +10,14 @@ import pytest
 from sqlalchemy import text
 
 from bot.cli.compose import opened_library
-from bot.library import Library
+from bot.richtext import plain
 from bot.settings import Settings
 from bot.storage.conversations import GROUP_ANSWERS_KEPT, Conversations, StoredTurn
 from bot.storage.migrations import MIGRATIONS, migrate
 from bot.storage.store import Store
-from bot.richtext import plain
 from bot.telegram.compose import build_service
-from bot.telegram.service import Asker, BotService
+from bot.telegram.service import Asker
+from retrieval import Segmenter
 
 T0 = datetime(2024, 5, 1, 9, 0, tzinfo=UTC)
 PRIVATE = Asker(user_id=5, chat_id=5, chat_type="private", language="zh-hans")
@@ -59,14 +59,14 @@ def test_old_turns_are_pruned(database_url: str) -> None:
         assert conversations.answered(-200, 1) is not None
 
 
-def test_private_context_survives_a_new_process_within_the_window(db_settings: Settings) -> None:
+def test_private_context_survives_a_new_process_within_the_window(db_settings: Settings, segmenter: Segmenter) -> None:
     settings = db_settings
     now = [T0]
-    with opened_library(settings) as library:
+    with opened_library(settings, segmenter) as library:
         first = build_service(library, library.store, [], clock=lambda: now[0]).ask("丰台区总工会主席是谁", PRIVATE)
         assert first is not None and first.text.startswith("<b>连宇</b>")
     now[0] += timedelta(minutes=4)
-    with opened_library(settings) as library:  # a restart: only the database carries the context
+    with opened_library(settings, segmenter) as library:  # a restart: only the database carries the context
         service = build_service(library, library.store, [], clock=lambda: now[0])
         reply = service.ask("那大兴呢？", PRIVATE)
         assert reply is not None and "接着问：大兴区总工会主席是谁" in plain(reply.text) and "李达" in reply.text
@@ -75,8 +75,8 @@ def test_private_context_survives_a_new_process_within_the_window(db_settings: S
         assert late is not None and "孙艳" not in late.text  # too late: a question on its own
 
 
-def test_groups_lean_only_on_the_answer_replied_to(db_settings: Settings) -> None:
-    with opened_library(db_settings) as library:
+def test_groups_lean_only_on_the_answer_replied_to(db_settings: Settings, segmenter: Segmenter) -> None:
+    with opened_library(db_settings, segmenter) as library:
         service = build_service(library, library.store, [])
         answer = service.ask("丰台区总工会主席是谁", GROUP)
         assert answer is not None and answer.turn is not None

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
-from bot.library import build_segmenter, project_layout
+from bot.library import project_layout
 from retrieval import corpus as corpus_module
 from retrieval import parse_issue
 from retrieval.corpus import Corpus, merge_start, passage_terms
@@ -21,11 +21,6 @@ from retrieval.segment import Segmenter
 from .conftest import SEEDS
 
 QUERIES = ["密云区总工会培训了多少人", "东城区覆盖了多少家企业", "职工书屋", "工会", "劳模创新工作室", "的"]
-
-
-@pytest.fixture(scope="module")
-def segmenter() -> Segmenter:
-    return build_segmenter()
 
 
 @pytest.fixture(scope="module")

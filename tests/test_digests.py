@@ -5,47 +5,39 @@ bot, against the project's own Bot API server."""
 from __future__ import annotations
 
 import http.server
+import os
 import signal
-import subprocess
-import sys
-import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from bot.cli.compose import opened_library
-from bot.digests.outbox import Outbox
-from bot.library import Library, open_store
+from bot.digests.outbox import DeliveryStatus, Outbox
+from bot.library import open_store
 from bot.settings import Settings
 
-from .conftest import ROOT, SEEDS
+from .cli import Cli
+from .conftest import LATER_SEED, SEEDS, copy_data_dir
 from .fakebotapi import FakeBotApi, FakeChat, FakeUser
 from .test_bot import BotProcess
 
-NEW_ISSUE = "003_8c0f42011e5a1360"
+NEW_ISSUE = LATER_SEED
 DIGEST = f"📰 新一期：{NEW_ISSUE}"
 POLL = "0.3"
 
 
 @pytest.fixture
-def seeds(tmp_path: Path) -> Path:
+def seeds(earlier_seeds: Path) -> Path:
     """The seeds without the issue the tests publish."""
-    folder = tmp_path / "seeds"
-    folder.mkdir()
-    for path in SEEDS.glob("*.txt"):
-        if path.stem != NEW_ISSUE:
-            (folder / path.name).write_bytes(path.read_bytes())
-    return folder
+    return earlier_seeds
 
 
 @pytest.fixture
-def data_dir_with_seeds(tmp_path: Path, seeds: Path) -> Path:
-    data = tmp_path / "data"
-    with opened_library(Settings(data_dir=data, seeds_dir=seeds)) as library:
-        library.corpus  # noqa: B018 (index built)
-    return data
+def data_dir_with_seeds(data_dir: Path, earlier_session_dir: Path) -> Path:
+    """The test's data dir, holding those seeds and their index."""
+    return copy_data_dir(earlier_session_dir, data_dir)
 
 
 @pytest.fixture
@@ -61,17 +53,23 @@ def start_bot(api: FakeBotApi, data: Path, seeds: Path, **env: str) -> BotProces
     return process
 
 
-def ingest_elsewhere(data: Path, seeds: Path, *paths: Path) -> str:
-    """`unionbot ingest` run by another process on the same data dir."""
-    import os
+def ingest_elsewhere(cli: Cli, data: Path, seeds: Path, *paths: Path) -> str:
+    """`unionbot ingest` on the same data dir, run by another process than the bot's: this
+    one."""
+    cli.monkeypatch.setenv("UNIONBOT_DATA_DIR", str(data))
+    cli.monkeypatch.setenv("UNIONBOT_SEEDS_DIR", str(seeds))
+    done = cli("ingest", *map(str, paths))
+    assert done.code == 0, done.err
+    return done.err
 
-    env = {**os.environ, "UNIONBOT_DATA_DIR": str(data), "UNIONBOT_SEEDS_DIR": str(seeds)}
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", "ingest", *map(str, paths)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stderr
+
+def wait_settled(api: FakeBotApi, data: Path, seeds: Path) -> None:
+    """Until no digest waits to be sent or is being sent: what will be sent has been (new
+    deliveries are made with the issue, by the ingest that stores it)."""
+    unsettled = (DeliveryStatus.PENDING, DeliveryStatus.SENDING)
+    with _outbox(data, seeds) as outbox:
+        api.wait_for(lambda: not any(d.status in unsettled for d in outbox.deliveries()), timeout=60,
+                     what="every digest delivery sent or given up")
 
 
 def digests(api: FakeBotApi, chat_id: int) -> list[str]:
@@ -150,7 +148,7 @@ def _active(outbox: Outbox, chat_id: int) -> bool:
     return sub is not None and sub.active
 
 
-def test_a_new_issue_reaches_every_subscriber_once(api: FakeBotApi, data_dir_with_seeds: Path, seeds: Path, tmp_path: Path) -> None:
+def test_a_new_issue_reaches_every_subscriber_once(api: FakeBotApi, data_dir_with_seeds: Path, seeds: Path, tmp_path: Path, cli: Cli) -> None:
     bot = start_bot(api, data_dir_with_seeds, seeds)
     try:
         users = [api.new_user(f"订阅者{i}") for i in range(3)]
@@ -161,7 +159,7 @@ def test_a_new_issue_reaches_every_subscriber_once(api: FakeBotApi, data_dir_wit
         subscribe(api, group, owner)
         asker = api.new_user("提问者")
 
-        ingest_elsewhere(data_dir_with_seeds, seeds, SEEDS / f"{NEW_ISSUE}.txt")
+        ingest_elsewhere(cli, data_dir_with_seeds, seeds, SEEDS / f"{NEW_ISSUE}.txt")
         chats = [u.id for u in users] + [group.id]
         api.wait_for(lambda: all(digests(api, c) for c in chats), timeout=30, what="digests")
         # answerable at once, from the new issue
@@ -173,13 +171,13 @@ def test_a_new_issue_reaches_every_subscriber_once(api: FakeBotApi, data_dir_wit
         assert len(digest.callback_data) == 7 and all(d.startswith("a:") for d in digest.callback_data)
 
         # the same issue again, by file and by inbox: nothing more is sent
-        ingest_elsewhere(data_dir_with_seeds, seeds, SEEDS / f"{NEW_ISSUE}.txt")
+        ingest_elsewhere(cli, data_dir_with_seeds, seeds, SEEDS / f"{NEW_ISSUE}.txt")
         inbox = data_dir_with_seeds / "inbox"
         inbox.mkdir(exist_ok=True)
         (inbox / "again.txt").write_bytes((SEEDS / f"{NEW_ISSUE}.txt").read_bytes())
         (inbox / "broken.txt").write_bytes(b"\x00\x00 not an issue")
         api.wait_for(lambda: (inbox / "failed" / "broken.txt").exists() and (inbox / "done" / "again.txt").exists(), timeout=20)
-        time.sleep(1.0)
+        wait_settled(api, data_dir_with_seeds, seeds)
         assert all(len(digests(api, c)) == 1 for c in chats)
         assert "broken.txt refused" in bot.output()
     finally:
@@ -202,7 +200,7 @@ def test_inbox_issue_reaches_subscribers(api: FakeBotApi, data_dir_with_seeds: P
         assert bot.stop() == 0
 
 
-def test_faults_during_delivery(api: FakeBotApi, data_dir_with_seeds: Path, seeds: Path) -> None:
+def test_faults_during_delivery(api: FakeBotApi, data_dir_with_seeds: Path, seeds: Path, cli: Cli) -> None:
     ok = [api.new_user(f"u{i}") for i in range(4)]
     blocked = api.new_user("blocked")
     owner = api.new_user("群主")
@@ -222,12 +220,12 @@ def test_faults_during_delivery(api: FakeBotApi, data_dir_with_seeds: Path, seed
         api.fail_next("sendMessage", status=502)
         api.fail_next("sendMessage", status=500)
         api.fail_next("sendMessage", timeout=4)  # longer than the bot's read timeout
-        ingest_elsewhere(data_dir_with_seeds, seeds, SEEDS / f"{NEW_ISSUE}.txt")
+        ingest_elsewhere(cli, data_dir_with_seeds, seeds, SEEDS / f"{NEW_ISSUE}.txt")
         api.wait_for(
             lambda: all(digests(api, u.id) for u in ok) and digests(api, upgraded.id),
             timeout=120, what="digests despite faults",
         )
-        time.sleep(1.0)
+        wait_settled(api, data_dir_with_seeds, seeds)
         counts = [len(digests(api, u.id)) for u in ok]
         assert all(c >= 1 for c in counts) and sum(counts) <= len(ok) + 1  # a timed-out send may repeat
         assert digests(api, group.id) == []
@@ -240,7 +238,7 @@ def test_faults_during_delivery(api: FakeBotApi, data_dir_with_seeds: Path, seed
         assert bot.stop() == 0, bot.output()[-3000:]
 
 
-def test_kill_9_during_fan_out_then_restart(api: FakeBotApi, data_dir_with_seeds: Path, seeds: Path) -> None:
+def test_kill_9_during_fan_out_then_restart(api: FakeBotApi, data_dir_with_seeds: Path, seeds: Path, cli: Cli) -> None:
     users = [api.new_user(f"s{i}") for i in range(150)]
     with _outbox(data_dir_with_seeds, seeds) as outbox:
         for user in users:
@@ -248,7 +246,7 @@ def test_kill_9_during_fan_out_then_restart(api: FakeBotApi, data_dir_with_seeds
     bot = start_bot(api, data_dir_with_seeds, seeds)
     sent = lambda: sum(1 for m in api.bot_messages() if m.text.startswith(DIGEST))  # noqa: E731
     try:
-        ingest_elsewhere(data_dir_with_seeds, seeds, SEEDS / f"{NEW_ISSUE}.txt")
+        ingest_elsewhere(cli, data_dir_with_seeds, seeds, SEEDS / f"{NEW_ISSUE}.txt")
         api.wait_for(lambda: sent() >= 30, timeout=60, what="fan-out under way")
         bot.proc.send_signal(signal.SIGKILL)
         bot.proc.wait()
@@ -260,7 +258,7 @@ def test_kill_9_during_fan_out_then_restart(api: FakeBotApi, data_dir_with_seeds
     again = start_bot(api, data_dir_with_seeds, seeds)
     try:
         api.wait_for(lambda: all(digests(api, u.id) for u in users), timeout=120, what="everyone served after restart")
-        time.sleep(1.0)
+        wait_settled(api, data_dir_with_seeds, seeds)
         per_chat = Counter({u.id: len(digests(api, u.id)) for u in users})
         duplicates = sum(n - 1 for n in per_chat.values())
         assert duplicates <= 8, duplicates  # only sends in flight at the kill (8 workers)
@@ -269,7 +267,7 @@ def test_kill_9_during_fan_out_then_restart(api: FakeBotApi, data_dir_with_seeds
         assert again.stop() == 0
 
 
-def test_two_bots_on_one_data_dir_send_once(api: FakeBotApi, data_dir_with_seeds: Path, seeds: Path) -> None:
+def test_two_bots_on_one_data_dir_send_once(api: FakeBotApi, data_dir_with_seeds: Path, seeds: Path, cli: Cli) -> None:
     users = [api.new_user(f"t{i}") for i in range(5)]
     with _outbox(data_dir_with_seeds, seeds) as outbox:
         for user in users:
@@ -277,11 +275,16 @@ def test_two_bots_on_one_data_dir_send_once(api: FakeBotApi, data_dir_with_seeds
     first = start_bot(api, data_dir_with_seeds, seeds)
     second = BotProcess(api, data_dir_with_seeds, UNIONBOT_SEEDS_DIR=str(seeds), UNIONBOT_POLL_SECONDS=POLL)
     try:
-        time.sleep(3.0)
-        ingest_elsewhere(data_dir_with_seeds, seeds, SEEDS / f"{NEW_ISSUE}.txt")
+        api.wait_for(lambda: second.proc.poll() is not None or "serving as" in second.output(), timeout=60,
+                     what="the second bot running")
+        assert second.proc.poll() is None, second.output()[-3000:]
+        ingest_elsewhere(cli, data_dir_with_seeds, seeds, SEEDS / f"{NEW_ISSUE}.txt")
         api.wait_for(lambda: all(digests(api, u.id) for u in users), timeout=60, what="digests")
-        time.sleep(2.0)
+        wait_settled(api, data_dir_with_seeds, seeds)
+        api.wait_for(lambda: "the index now holds" in second.output(), timeout=30, what="the second bot taking the issue in")
         assert [len(digests(api, u.id)) for u in users] == [1] * 5
+        with _outbox(data_dir_with_seeds, seeds) as outbox:
+            assert [d.attempts for d in outbox.deliveries(NEW_ISSUE)] == [1] * 5  # one sender claimed each once
     finally:
         first.stop()
         second.stop()
@@ -296,20 +299,28 @@ def test_feed_urls_bring_new_issues(api: FakeBotApi, data_dir_with_seeds: Path, 
     site.mkdir()
     (site / "list.txt").write_text("", encoding="utf-8")
     (site / f"{NEW_ISSUE}.txt").write_bytes((SEEDS / f"{NEW_ISSUE}.txt").read_bytes())
-    handler = partial(_QuietHandler, directory=str(site))
+    requested: list[str] = []
+    handler = partial(_QuietHandler, directory=str(site), requested=requested)
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}"
     user = api.new_user()
     with _outbox(data_dir_with_seeds, seeds) as outbox:
         outbox.subscribe(user.id, "private", None)
     bot = start_bot(api, data_dir_with_seeds, seeds, UNIONBOT_FEED_URLS=f"{base}/list.txt")
     try:
-        time.sleep(1.0)
+        api.wait_for(lambda: requested.count("/list.txt") >= 2, timeout=30, what="polls of the empty feed list")
         assert digests(api, user.id) == []
-        (site / "list.txt").write_text(f"{base}/{NEW_ISSUE}.txt\n", encoding="utf-8")
+        listing = site / "list.txt"
+        listed_at = listing.stat().st_mtime
+        listing.write_text(f"{base}/{NEW_ISSUE}.txt\n", encoding="utf-8")
+        # Last-Modified has whole seconds: a list changed within the second it was first
+        # served would be answered 304 to If-Modified-Since
+        os.utime(listing, (listed_at + 2, listed_at + 2))
         api.wait_for(lambda: digests(api, user.id), timeout=30, what="digest from the feed")
-        time.sleep(1.0)
+        polls = requested.count("/list.txt")
+        api.wait_for(lambda: requested.count("/list.txt") >= polls + 2, timeout=30, what="re-polls of the feed list")
+        wait_settled(api, data_dir_with_seeds, seeds)
         assert len(digests(api, user.id)) == 1
     finally:
         assert bot.stop() == 0
@@ -317,7 +328,7 @@ def test_feed_urls_bring_new_issues(api: FakeBotApi, data_dir_with_seeds: Path, 
         server.server_close()
 
 
-def test_fan_out_stays_inside_telegrams_limits(data_dir_with_seeds: Path, seeds: Path) -> None:
+def test_fan_out_stays_inside_telegrams_limits(data_dir_with_seeds: Path, seeds: Path, cli: Cli) -> None:
     from .fakebotapi import FloodLimits
 
     with FakeBotApi(flood_limits=FloodLimits(per_second=30, per_group_per_minute=20, per_chat_per_second=1)) as api:
@@ -329,7 +340,7 @@ def test_fan_out_stays_inside_telegrams_limits(data_dir_with_seeds: Path, seeds:
                 outbox.subscribe(chat.id, "private" if chat in users else "supergroup", None)
         bot = start_bot(api, data_dir_with_seeds, seeds)
         try:
-            ingest_elsewhere(data_dir_with_seeds, seeds, SEEDS / f"{NEW_ISSUE}.txt")
+            ingest_elsewhere(cli, data_dir_with_seeds, seeds, SEEDS / f"{NEW_ISSUE}.txt")
             chats = [c.id for c in [*users, *groups]]
             api.wait_for(lambda: all(digests(api, c) for c in chats), timeout=60, what="fan-out")
             assert [c for c in api.calls("sendMessage") if c.status == 429] == []
@@ -338,6 +349,16 @@ def test_fan_out_stays_inside_telegrams_limits(data_dir_with_seeds: Path, seeds:
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves a folder, keeping the paths asked for in `requested`."""
+
+    def __init__(self, *args: Any, requested: list[str] | None = None, **kwargs: Any) -> None:
+        self.requested = requested if requested is not None else []
+        super().__init__(*args, **kwargs)  # handles the request
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        self.requested.append(self.path)
+        super().do_GET()
+
     def log_message(self, format: str, *args: object) -> None:
         return
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from functools import partial
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ from bot.intake.feeds import Feeds
 from bot.intake.fetch import http_client
 from bot.library import Library
 from bot.settings import Settings
+from retrieval import Segmenter
 
 from .conftest import SEEDS
 from .hostile_http import Answer, HostileServer, Seen
@@ -25,10 +25,10 @@ ISSUE = SEEDS / "003_8c0f42011e5a1360.txt"
 
 
 @pytest.fixture
-def library(tmp_path: Path, database_url: str) -> Iterator[Library]:
+def library(tmp_path: Path, database_url: str, segmenter: Segmenter) -> Iterator[Library]:
     settings = Settings(data_dir=tmp_path / "data", seeds_dir=None, poll_seconds=0.05, max_issue_bytes=200_000,
                         fetch_deadline_seconds=5, database_url=database_url)
-    with opened_library(settings) as opened:
+    with opened_library(settings, segmenter) as opened:
         yield opened
 
 

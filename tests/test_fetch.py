@@ -3,54 +3,46 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import threading
 from functools import partial
 from pathlib import Path
+
+import pytest
 
 from bot.cli.compose import opened_library
 from bot.intake.feeds import Feeds
 from bot.intake.fetch import http_client
 from bot.intake.ingest import IngestResult
-from bot.library import Library
 from bot.settings import Settings
+from retrieval import Segmenter
 
-from .conftest import ROOT, SEEDS
+from .cli import Cli
+from .conftest import SEEDS
 from .hostile_http import Answer, HostileServer
 
 GOOD = SEEDS / "001_4042bde3bc384a6e.txt"
 
 
-def test_ingest_refuses_slow_and_endless_urls_by_name_and_stores_the_good_file(tmp_path: Path) -> None:
-    env = {
-        **os.environ,
-        "UNIONBOT_DATA_DIR": str(tmp_path / "data"),
-        "UNIONBOT_SEEDS_DIR": "",
-        "UNIONBOT_FETCH_DEADLINE_SECONDS": "2",
-        "UNIONBOT_MAX_ISSUE_BYTES": "200000",
-    }
+def test_ingest_refuses_slow_and_endless_urls_by_name_and_stores_the_good_file(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("UNIONBOT_SEEDS_DIR", "")
+    monkeypatch.setenv("UNIONBOT_FETCH_DEADLINE_SECONDS", "1")  # only the slow URLs are fetched
+    monkeypatch.setenv("UNIONBOT_MAX_ISSUE_BYTES", "200000")
     with HostileServer() as server:
         trickle, endless, never = (
             server.url("/trickle-head/101.txt"), server.url("/endless/102.txt"), server.url("/never/103.txt")
         )
-        done = subprocess.run(
-            [sys.executable, "-m", "bot", "ingest", trickle, endless, never, str(GOOD)],
-            env=env, cwd=ROOT, capture_output=True, text=True, timeout=60,
-        )
+        done = cli("ingest", trickle, endless, never, str(GOOD), within=60)
         assert server.sent < 32_000_000  # the endless body was not read on and on
-    assert done.returncode == 1
-    lines = done.stderr.splitlines()
+    assert done.code == 1
+    lines = done.err.splitlines()
     assert f"unionbot: ingest: {trickle}: too slow" in "\n".join(lines), lines
     assert any(line.startswith(f"unionbot: ingest: {endless}: too large") for line in lines), lines
     assert any(line.startswith(f"unionbot: ingest: {never}: too slow") for line in lines), lines
     assert lines[-1] == "1 added, 0 updated, 0 unchanged, 3 refused"
-    listed = subprocess.run(
-        [sys.executable, "-m", "bot", "articles", "--json"], env=env, cwd=ROOT, capture_output=True, text=True,
-        timeout=60,
-    )
-    assert {row["issue"] for row in json.loads(listed.stdout)} == {GOOD.stem}
+    listed = cli("articles", "--json")
+    assert {row["issue"] for row in json.loads(listed.out)} == {GOOD.stem}
 
 
 def _poll_within(feeds: Feeds, seconds: float) -> list[IngestResult]:
@@ -63,9 +55,9 @@ def _poll_within(feeds: Feeds, seconds: float) -> list[IngestResult]:
     return out[0]
 
 
-def test_a_feed_poll_is_bounded_by_size_and_time_and_the_other_feeds_go_on(tmp_path: Path) -> None:
-    settings = Settings(data_dir=tmp_path / "data", seeds_dir=None, fetch_deadline_seconds=2, max_issue_bytes=200_000)
-    with HostileServer() as server, opened_library(settings) as library:
+def test_a_feed_poll_is_bounded_by_size_and_time_and_the_other_feeds_go_on(tmp_path: Path, segmenter: Segmenter) -> None:
+    settings = Settings(data_dir=tmp_path / "data", seeds_dir=None, fetch_deadline_seconds=1, max_issue_bytes=200_000)
+    with HostileServer() as server, opened_library(settings, segmenter) as library:
         server.routes["/list.txt"] = [Answer(body=server.url("/issues/003_8c0f42011e5a1360.txt").encode())]
         server.routes["/issues/003_8c0f42011e5a1360.txt"] = [Answer(body=(SEEDS / "003_8c0f42011e5a1360.txt").read_bytes())]
         feeds = Feeds(
@@ -83,9 +75,9 @@ def test_a_feed_poll_is_bounded_by_size_and_time_and_the_other_feeds_go_on(tmp_p
     assert reasons[server.url("/trickle-head/feed")].startswith("too slow")
 
 
-def test_redirects_are_followed_and_loops_refused(tmp_path: Path) -> None:
+def test_redirects_are_followed_and_loops_refused(tmp_path: Path, segmenter: Segmenter) -> None:
     settings = Settings(data_dir=tmp_path / "data", seeds_dir=None, fetch_deadline_seconds=5, max_issue_bytes=200_000)
-    with HostileServer() as server, opened_library(settings) as library:
+    with HostileServer() as server, opened_library(settings, segmenter) as library:
         server.routes["/moved.txt"] = [Answer(302, b"x" * 1_000_000, {"Location": "/issues/001_4042bde3bc384a6e.txt"})]
         server.routes["/issues/001_4042bde3bc384a6e.txt"] = [Answer(body=GOOD.read_bytes())]
         server.routes["/loop.txt"] = [Answer(302, b"", {"Location": "/loop.txt"})]

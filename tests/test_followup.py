@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.library import build_segmenter, load_followup_words
+from bot.library import load_followup_words
 from retrieval.followup import (
     FollowupKind,
     FollowupWords,
@@ -29,11 +29,6 @@ ARTICLE = Article(
     reporters=("王路曼",),
     paragraphs=("本报讯（记者 王路曼）工会经费怎么花？近日，密云区总工会举办培训会，为300余人答疑解惑。", "第二段。"),
 )
-
-
-@pytest.fixture(scope="module")
-def segmenter() -> Segmenter:
-    return build_segmenter()
 
 
 @pytest.fixture(scope="module")

@@ -5,32 +5,27 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-from bot.cli.compose import opened_library
 from bot.library import Library, build_lexicon
-from bot.settings import Settings
 from retrieval.extract import date, person, yes_no
+from retrieval.extract import role_agrees
 from retrieval.kinds import detect, parts_of
 from retrieval.lexicon import Lexicon
 from retrieval.models import Kind
 from retrieval.question import Question, analyse, qualifiers_of
-
-from .conftest import SEEDS
 
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).resolve().parent.parent
 LEXICON = build_lexicon()
 
 
-@pytest.fixture(scope="module")
-def library(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
-    with opened_library(Settings(data_dir=tmp_path_factory.mktemp("kinds"), seeds_dir=SEEDS)) as lib:
-        yield lib
+@pytest.fixture
+def library(seeded_library: Library) -> Library:
+    return seeded_library
 
 
 @pytest.mark.parametrize(
@@ -196,3 +191,31 @@ def test_a_numeral_may_count_the_asked_noun_itself(library: Library) -> None:
     answer = library.answer("讲经费使用时讲了几个原则几个不准")
     assert answer.answer is None or answer.answer.endswith("八不准")
     assert "八不准" in [c.text for c in library.answerer.explain("讲了几个不准").candidates]
+
+
+def test_a_name_bound_to_another_role_does_not_answer_a_role_question(library: Library) -> None:
+    """副主席是谁 over 朝阳区总工会主席张克斌: the chairman is not the vice-chairman; a role
+    the paper never names for that union (常务副主席) is refused, not cited."""
+    for text in ("朝阳区总工会副主席是谁", "东城区总工会常务副主席是谁"):
+        answer = library.answer(text)
+        assert answer.answer is None and not answer.found, text
+    chairman = library.answer("朝阳区总工会主席是谁")
+    assert chairman.answer == "张克斌"
+
+
+@pytest.mark.parametrize(
+    ("stated", "asked", "agrees"),
+    [("副主席", "主席", False), ("党组书记", "书记", True), ("常务副主席", "副主席", True), ("党组副书记", "书记", False), ("主席", "主席", True)],
+)
+def test_a_deputy_is_not_the_head(stated: str, asked: str, agrees: bool) -> None:
+    assert role_agrees(stated, asked) is agrees
+
+
+def test_the_paper_s_words_weigh_more_than_everyday_ones(library: Library) -> None:
+    """The found decision reads how much more the paper uses a question's words than
+    everyday Chinese does: 工会, 培训 against 电影, 颜色."""
+    union = library.answerer.explain("密云区总工会培训了多少人").found
+    everyday = library.answerer.explain("一加一等于几").found
+    assert union is not None and union["affinity"] > 0.5
+    assert everyday is None or everyday["affinity"] < union["affinity"]
+    assert not library.answer("一加一等于几").found

@@ -24,7 +24,7 @@ from bot.richtext import plain
 from bot.settings import Settings
 from bot.storage.store import Store
 from bot.telegram.render import MESSAGE_LIMIT
-from retrieval import Article, ArticleKind, Issue
+from retrieval import Article, ArticleKind, Issue, Segmenter
 
 from .conftest import SEEDS
 
@@ -32,11 +32,11 @@ NEW_ISSUE = SEEDS / "003_8c0f42011e5a1360.txt"
 
 
 @pytest.fixture
-def library(tmp_path: Path, database_url: str) -> Iterator[Library]:
+def library(tmp_path: Path, database_url: str, segmenter: Segmenter) -> Iterator[Library]:
     few = tmp_path / "few"
     few.mkdir()
     (few / "001_4042bde3bc384a6e.txt").write_bytes((SEEDS / "001_4042bde3bc384a6e.txt").read_bytes())
-    with opened_library(Settings(data_dir=tmp_path / "data", seeds_dir=few, database_url=database_url)) as opened:
+    with opened_library(Settings(data_dir=tmp_path / "data", seeds_dir=few, database_url=database_url), segmenter) as opened:
         yield opened
 
 
@@ -120,10 +120,10 @@ def _deliveries_for(library: Library, chats: int) -> Outbox:
 
 
 @pytest.mark.postgres
-def test_two_senders_never_claim_the_same_delivery(tmp_path: Path, postgres_url: str) -> None:
+def test_two_senders_never_claim_the_same_delivery(tmp_path: Path, postgres_url: str, segmenter: Segmenter) -> None:
     """Two senders, each with its own engine, race through one PostgreSQL outbox."""
     settings = Settings(data_dir=tmp_path / "data", seeds_dir=None, database_url=postgres_url)
-    with opened_library(settings) as library:
+    with opened_library(settings, segmenter) as library:
         outbox = _deliveries_for(library, 60)
         ids = [d.delivery_id for d in outbox.due()]
     claimed: list[list[int]] = [[], []]
@@ -148,9 +148,9 @@ def test_two_senders_never_claim_the_same_delivery(tmp_path: Path, postgres_url:
 
 
 @pytest.mark.postgres
-def test_a_delivery_another_sender_is_claiming_is_skipped_not_waited_for(tmp_path: Path, postgres_url: str) -> None:
+def test_a_delivery_another_sender_is_claiming_is_skipped_not_waited_for(tmp_path: Path, postgres_url: str, segmenter: Segmenter) -> None:
     settings = Settings(data_dir=tmp_path / "data", seeds_dir=None, database_url=postgres_url)
-    with opened_library(settings) as library:
+    with opened_library(settings, segmenter) as library:
         outbox = _deliveries_for(library, 2)
         first, second = outbox.due()
         with Store(postgres_url) as other, other.transaction() as connection:

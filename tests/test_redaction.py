@@ -17,7 +17,7 @@ import pytest
 from bot.redaction import RedactingFilter, Redactor
 
 from .fakebotapi import FakeBotApi
-from .test_bot import BotProcess
+from .test_bot import BotProcess, wait_polling
 
 STRANGER = "7000000001:AAHsomebodyElsesToken_000000000000"
 
@@ -36,7 +36,8 @@ def finished(process: BotProcess, timeout: float = 60) -> tuple[int, str]:
 
 def test_a_rejected_token_is_one_line_and_never_printed(tmp_path: Path) -> None:
     with FakeBotApi() as server:
-        process = BotProcess(server, tmp_path / "data", TELEGRAM_BOT_TOKEN=STRANGER)
+        # a new interpreter, as `unionbot serve` starts outside the tests
+        process = BotProcess(server, tmp_path / "data", fresh=True, TELEGRAM_BOT_TOKEN=STRANGER)
         code, out = finished(process)
     assert code != 0
     assert_no_token(out, STRANGER)
@@ -70,7 +71,7 @@ class EchoingProxy(http.server.BaseHTTPRequestHandler):
 @pytest.fixture
 def echoing_proxy() -> Iterator[str]:
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), EchoingProxy)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/bot"
@@ -81,8 +82,10 @@ def echoing_proxy() -> Iterator[str]:
 
 def test_an_unreachable_api_is_one_line_and_never_prints_the_token(tmp_path: Path, echoing_proxy: str) -> None:
     with FakeBotApi() as server:
-        for url in (f"http://127.0.0.1:{_closed_port()}/bot", echoing_proxy):
-            process = BotProcess(server, tmp_path / "data", UNIONBOT_TELEGRAM_API_URL=url)
+        urls = (f"http://127.0.0.1:{_closed_port()}/bot", echoing_proxy)
+        # both at once, each with a data dir of its own
+        processes = [BotProcess(server, tmp_path / f"data-{i}", UNIONBOT_TELEGRAM_API_URL=url) for i, url in enumerate(urls)]
+        for url, process in zip(urls, processes, strict=True):
             code, out = finished(process)
             assert code != 0, out
             assert_no_token(out, server.token)
@@ -91,11 +94,11 @@ def test_an_unreachable_api_is_one_line_and_never_prints_the_token(tmp_path: Pat
             assert url == echoing_proxy or "Traceback" not in out, out
 
 
-def test_an_error_in_a_handler_logs_a_traceback_without_the_token(tmp_path: Path) -> None:
+def test_an_error_in_a_handler_logs_a_traceback_without_the_token(seeded_data_dir: Path) -> None:
     with FakeBotApi(privacy_mode=False) as server:
-        process = BotProcess(server, tmp_path / "data")
+        process = BotProcess(server, seeded_data_dir)
         try:
-            server.wait_for_calls("getUpdates", timeout=60)
+            wait_polling(server, process)
             user = server.new_user()
             echoed = f"Bad Request: proxy refused POST {server.base_url}{server.token}/sendMessage"
             server.fail_next("sendMessage", status=400, description=echoed)

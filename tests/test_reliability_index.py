@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ctypes
 import fcntl
+import json
 import logging
 import os
 import shutil
@@ -20,12 +21,14 @@ from typing import Any
 import pytest
 
 from bot.cli.compose import opened_library
-from bot.library import Library, build_segmenter, ingest_targets
+from bot.library import ingest_targets
 from bot.settings import Settings
 from bot.storage.store import Store
 from retrieval.corpus import Corpus
 from retrieval.segment import Segmenter
 
+from . import forkserver
+from .cli import Cli, Ran
 from .conftest import ROOT, SEEDS
 
 QUESTION = "密云区总工会培训了多少人"
@@ -45,10 +48,15 @@ def cli_env(data: Path, **extra: str) -> dict[str, str]:
 
 
 def unionbot(data: Path, *args: str, timeout: float = 120, stdin: str = "", **popen: Any) -> subprocess.CompletedProcess[str]:
+    """`unionbot ARGS` in a process of its own: forked from the fork server (tests/forkserver.py),
+    or a new interpreter when `popen` asks for what only one can give (read_only's)."""
+    env = popen.pop("env", None) or cli_env(data)
+    if not popen:
+        return forkserver.server().run(list(args), env, ROOT, data.parent / "runs", timeout, stdin)
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         cwd=ROOT,
-        env=popen.pop("env", None) or cli_env(data),
+        env=env,
         input=stdin,
         capture_output=True,
         text=True,
@@ -57,8 +65,31 @@ def unionbot(data: Path, *args: str, timeout: float = 120, stdin: str = "", **po
     )
 
 
-def answer_line(result: subprocess.CompletedProcess[str]) -> str:
+def unionbot_batch(data: Path, *commands: tuple[str, ...] | tuple[tuple[str, ...], str], **popen: Any) -> list[Ran]:
+    """Commands run one after another in one real process (tests/cli_batch.py): a command
+    is its arguments, or its arguments and its standard input."""
+    listed = [
+        {"argv": list(c[0]), "stdin": c[1]} if c and isinstance(c[0], tuple) else {"argv": list(c)} for c in commands
+    ]
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.cli_batch"],
+        cwd=ROOT,
+        env=popen.pop("env", None) or cli_env(data),
+        input=json.dumps(listed),
+        capture_output=True,
+        text=True,
+        timeout=180,
+        **popen,
+    )
+    assert done.returncode == 0, done.stderr
+    return [Ran(r["code"], r["out"], r["err"]) for r in json.loads(done.stdout)]
+
+
+def answer_line(result: subprocess.CompletedProcess[str] | Ran) -> str:
     """The first line of an answer: 答：… when the answer model is sure, else the cited sentence."""
+    if isinstance(result, Ran):
+        assert result.code == 0 and "Traceback" not in result.err, result.err
+        return result.out.splitlines()[0]
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr, result.stderr
     return result.stdout.splitlines()[0]
@@ -124,22 +155,22 @@ def wait_for(condition: Any, seconds: float, what: str) -> None:
 
 
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc to watch worker processes")
-def test_a_build_killed_in_the_middle_blocks_nothing(tmp_path: Path) -> None:
+def test_a_build_killed_in_the_middle_blocks_nothing(
+    tmp_path: Path, data_dir: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
     issues = tmp_path / "issues"
-    assert write_issues(issues, 52) > 5000  # enough for the builds of earlier versions to fork
+    assert write_issues(issues, 12) > 1000  # from 1,000 paragraphs the build segments in two worker processes
     shutil.copy(FIRST_SEED, issues)
-    data = tmp_path / "data"
-    # from 1,000 paragraphs the build segments in two worker processes
-    env = cli_env(data, UNIONBOT_INDEX_WORKERS="2", UNIONBOT_INDEX_PARALLEL_PARAGRAPHS="1000")
-    ingest = subprocess.Popen(
-        [sys.executable, "-m", "bot", "ingest", str(issues)],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    )
+    data = data_dir
+    parallel = {"UNIONBOT_INDEX_WORKERS": "2", "UNIONBOT_INDEX_PARALLEL_PARAGRAPHS": "1000"}
+    env = cli_env(data, **parallel)
+    errors = tmp_path / "ingest.err"
+    ingest = forkserver.server().start(["ingest", str(issues)], env, ROOT, tmp_path / "ingest.out", errors)
     workers: set[int] = set()
     try:
         def segmenting() -> bool:
             if ingest.poll() is not None:
-                raise AssertionError("the build finished before it could be interrupted: " + str(ingest.stderr.read() if ingest.stderr else ""))
+                raise AssertionError("the build finished before it could be interrupted: " + errors.read_text())
             workers.update(children(ingest.pid))
             return any(cpu_seconds(w) > 0.3 for w in workers)
 
@@ -150,17 +181,18 @@ def test_a_build_killed_in_the_middle_blocks_nothing(tmp_path: Path) -> None:
         if ingest.poll() is None:
             ingest.kill()
             ingest.wait()
-        if ingest.stderr is not None:
-            ingest.stderr.close()
 
-    asked = unionbot(data, "ask", QUESTION, env=env, timeout=180)  # a bound, not a timing
+    monkeypatch.setenv("UNIONBOT_SEEDS_DIR", "")
+    # the next command (here, in this process, segmenting in it) finds no lock held and no
+    # half-written version in its way, and builds the index anew
+    asked = cli("ask", QUESTION, within=180)
     assert ANSWER in answer_line(asked)
     assert (data / "index" / "CURRENT").exists()  # and it saved the index it built
     wait_for(lambda: not any(alive(w) for w in workers), 30, "the interrupted build's workers to exit")
 
 
-def test_a_waiting_process_names_the_lock_and_gives_up(tmp_path: Path) -> None:
-    data = tmp_path / "data"
+def test_a_waiting_process_names_the_lock_and_gives_up(data_dir: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = data_dir
     (data / "index").mkdir(parents=True)
     with open(data / "index" / ".lock", "a+") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -174,16 +206,13 @@ def test_a_waiting_process_names_the_lock_and_gives_up(tmp_path: Path) -> None:
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith("unionbot: ") and ".lock" in last and str(os.getpid()) in last, result.stderr
     assert "waiting" in result.stderr and str(os.getpid()) in result.stderr.splitlines()[0]
-    # once the lock is free, the same command answers
-    assert ANSWER in answer_line(unionbot(data, "ask", QUESTION, env=env))
+    # once the lock is free, the same command answers (here, in this process)
+    monkeypatch.setenv("UNIONBOT_SEEDS_DIR", str(SEEDS))
+    monkeypatch.setenv("UNIONBOT_INDEX_LOCK_TIMEOUT_SECONDS", "1")
+    assert ANSWER in answer_line(cli("ask", QUESTION))
 
 
 # -- damage -------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def segmenter() -> Segmenter:
-    return build_segmenter()
 
 
 @pytest.fixture(scope="module")
@@ -340,22 +369,27 @@ def test_a_read_only_data_dir_with_a_current_index_answers(writable_again: Path,
     as_reader = read_only(data)
     before = snapshot(data)
 
-    assert ANSWER in answer_line(unionbot(data, "ask", QUESTION, **as_reader))
-    asked = unionbot(data, "ask", "--json", QUESTION, **as_reader)
-    assert asked.returncode == 0 and '300余人' in asked.stdout and asked.stderr == ""
-    listed = unionbot(data, "articles", **as_reader)
-    assert listed.returncode == 0 and "001_4042bde3bc384a6e" in listed.stdout and listed.stderr == ""
-    digest = unionbot(data, "digest", "002_d64f82ff6841a4f4", **as_reader)
-    assert digest.returncode == 0 and "东城区总工会列出12项重点工作清单" in digest.stdout and digest.stderr == ""
-    chat = unionbot(data, "chat", stdin=f"{QUESTION}\n/quit\n", **as_reader)
-    assert chat.returncode == 0 and ANSWER in chat.stdout and chat.stderr == ""
-    assert snapshot(data) == before  # reading wrote nothing
+    # one process without write access, given one command after another
+    asked, as_json, listed, digest, chat, refused = unionbot_batch(
+        data,
+        ("ask", QUESTION),
+        ("ask", "--json", QUESTION),
+        ("articles",),
+        ("digest", "002_d64f82ff6841a4f4"),
+        (("chat",), f"{QUESTION}\n/quit\n"),
+        ("ingest", str(SEEDS / "003_8c0f42011e5a1360.txt")),
+        **as_reader,
+    )
+    assert ANSWER in answer_line(asked) and asked.err == ""
+    assert as_json.code == 0 and '300余人' in as_json.out and as_json.err == ""
+    assert listed.code == 0 and "001_4042bde3bc384a6e" in listed.out and listed.err == ""
+    assert digest.code == 0 and "东城区总工会列出12项重点工作清单" in digest.out and digest.err == ""
+    assert chat.code == 0 and ANSWER in chat.out and chat.err == ""
 
-    refused = unionbot(data, "ingest", str(SEEDS / "003_8c0f42011e5a1360.txt"), **as_reader)
-    assert refused.returncode != 0 and "Traceback" not in refused.stderr
-    lines = refused.stderr.strip().splitlines()
-    assert len(lines) == 1 and "read-only" in lines[0], refused.stderr
-    assert snapshot(data) == before
+    assert refused.code != 0 and "Traceback" not in refused.err
+    lines = refused.err.strip().splitlines()
+    assert len(lines) == 1 and "read-only" in lines[0], refused.err
+    assert snapshot(data) == before  # neither reading nor the refused ingest wrote anything
 
 
 def test_a_stale_index_that_cannot_be_saved_is_built_in_memory(writable_again: Path, segmenter: Segmenter) -> None:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from bot.library import build_segmenter
 from retrieval.segment import Segmenter
 
 
-@pytest.fixture(scope="module")
-def seg() -> Segmenter:
-    return build_segmenter()
+@pytest.fixture
+def seg(segmenter: Segmenter) -> Segmenter:
+    return segmenter
 
 
 def test_traditional_and_full_width_are_normalised(seg: Segmenter) -> None:

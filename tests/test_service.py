@@ -16,14 +16,15 @@ from bot.telegram.compose import build_service
 from bot.telegram.flood import FloodGuard
 from bot.telegram.render import FLOODED, NOT_ADMIN
 from bot.telegram.service import Asker, BotService
+from retrieval import Segmenter
 
 ALICE = Asker(user_id=1, chat_id=1, language="zh-hans", first_name="Alice")
 ADMIN = Asker(user_id=99, chat_id=99, language="zh-hans")
 
 
 @pytest.fixture
-def svc(settings: Settings) -> Iterator[BotService]:
-    with opened_library(settings) as library:
+def svc(seeded_settings: Settings, segmenter: Segmenter) -> Iterator[BotService]:
+    with opened_library(seeded_settings, segmenter) as library:
         yield build_service(library, library.store, [99])
 
 
@@ -44,8 +45,8 @@ def test_traditional_readers_get_traditional_replies(svc: BotService) -> None:
     assert reply is not None and "總工會" in reply.text
 
 
-def test_flooding_user_is_told_politely(settings: Settings) -> None:
-    with opened_library(settings) as library:
+def test_flooding_user_is_told_politely(seeded_settings: Settings, segmenter: Segmenter) -> None:
+    with opened_library(seeded_settings, segmenter) as library:
         svc = build_service(library, library.store, [], flood=FloodGuard(FloodWindows(library.store), limit=2))
         replies = [svc.ask("密云区总工会培训了多少人", ALICE) for _ in range(4)]
         assert svc.inline("密云区总工会培训了多少人", ALICE) == []  # inline too

@@ -15,6 +15,7 @@ import pytest
 
 from bot.cli.commands import main
 
+from .conftest import copy_data_dir
 from .fakebotapi import DEFAULT_TOKEN, FakeBotApi
 from .test_bot import ADMIN_ID, BotProcess
 
@@ -39,13 +40,15 @@ class Hooked:
             return client.post(self.url, content=json.dumps(update).encode(), headers=headers).status_code
 
 
-@pytest.fixture
-def hooked(tmp_path: Path) -> Iterator[Hooked]:
-    """The bot in webhook mode with no UNIONBOT_WEBHOOK_SECRET set."""
+@pytest.fixture(scope="module")
+def hooked(tmp_path_factory: pytest.TempPathFactory, seeded_session_dir: Path) -> Iterator[Hooked]:
+    """The bot in webhook mode with no UNIONBOT_WEBHOOK_SECRET set (one for the module: each
+    test has users of its own)."""
+    data = copy_data_dir(seeded_session_dir, tmp_path_factory.mktemp("hooked") / "data")
     with FakeBotApi(privacy_mode=False) as server:
         port = _free_port()
         url = f"http://127.0.0.1:{port}/unionbot/hook"
-        process = BotProcess(server, tmp_path / "data", UNIONBOT_WEBHOOK_URL=url, UNIONBOT_WEBHOOK_PORT=str(port))
+        process = BotProcess(server, data, UNIONBOT_WEBHOOK_URL=url, UNIONBOT_WEBHOOK_PORT=str(port))
         try:
             server.wait_for(lambda: server.webhook is not None, timeout=60, what="setWebhook")
             yield Hooked(server, process, url)

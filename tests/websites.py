@@ -486,7 +486,7 @@ def serve_site() -> Iterator[ServedSite]:
     """Build the site and serve it on 127.0.0.1 (a free port) until the block ends."""
     server = _SiteServer()
     server.site = build_site(server.base)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     try:
         yield ServedSite(site=server.site, base=server.base, requests=server.requests, agents=server.agents)

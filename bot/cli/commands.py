@@ -27,10 +27,10 @@ from bot.question import (
 from bot.richtext import plain
 from bot.settings import Settings
 from bot.storage.store import AddOutcome, StoreError
-from retrieval import Article, RetrievalError
+from retrieval import Article, RetrievalError, Segmenter
 
 from .chat import run_chat
-from .compose import opened_library, opened_store
+from .compose import Context
 from .console import answer_json, error_json, render_answer
 from .database import add_db_parser
 from .evaluate import evaluate
@@ -63,9 +63,9 @@ def article_json(article: Article) -> dict[str, object]:
     return fields
 
 
-def cmd_articles(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_articles(args: argparse.Namespace, context: Context) -> int:
     """List the parsed articles, of all issues or of the ones named (ids or prefixes)."""
-    with opened_store(settings) as store:
+    with context.store() as store:
         wanted: list[str] | None = None
         if args.issues:
             known = store.issue_ids()
@@ -83,9 +83,9 @@ def cmd_articles(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_ingest(args: argparse.Namespace, context: Context) -> int:
     """Add issue files (files, folders or URLs); bad ones are named and skipped."""
-    with opened_library(settings) as library:
+    with context.library() as library:
         report = library.ingest(list(args.targets))
     for result in report.refused:
         print(f"unionbot: ingest: {result.name}: {result.reason}", file=sys.stderr)
@@ -102,7 +102,7 @@ def _print_json(obj: object) -> None:
     sys.stdout.flush()
 
 
-def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_ask(args: argparse.Namespace, context: Context) -> int:
     """Answer one question; with --json and no question, one question a line from stdin."""
     if not args.question and not args.json and sys.stdin.isatty():
         raise UsageError("ask needs a QUESTION (or --json with questions on stdin)")
@@ -115,7 +115,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
                 raise UsageError(str(exc)) from None
             _print_json(error_json(str(exc)))
             return 1
-    with opened_library(settings) as library:
+    with context.library() as library:
         if args.question:
             _answer(library, text, args.json, color=sys.stdout.isatty())
             return 0
@@ -165,21 +165,21 @@ def _answer(library: Library, text: str, as_json: bool, color: bool, where: str 
     print(rendered + ("\n" if where else ""), flush=True)
 
 
-def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_chat(args: argparse.Namespace, context: Context) -> int:
     """An interactive console session over the corpus."""
     if isinstance(sys.stdin, io.TextIOWrapper):
         sys.stdin.reconfigure(errors="surrogateescape")  # a line that is not UTF-8 is named, not fatal
-    with opened_library(settings) as library:
+    with context.library() as library:
         library.corpus  # noqa: B018 (load before the first prompt)
-        return run_chat(library)
+        return run_chat(library, sys.stdin, sys.stdout)
 
 
-def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_eval(args: argparse.Namespace, context: Context) -> int:
     """Score the answers on a QA file (one JSON object a line: q, article, answer)."""
     path = Path(args.qa)
     if not path.is_file():
         raise UsageError(f"no such QA file: {path}")
-    with opened_library(settings) as library:
+    with context.library() as library:
         figures = evaluate(library, path)
     if not args.quiet:
         for miss in figures.misses:
@@ -188,9 +188,9 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if figures.passes(args.min_article, args.min_answer, args.min_abstain) else 1
 
 
-def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_digest(args: argparse.Namespace, context: Context) -> int:
     """Print the digest of an issue (id or prefix) as subscribers will get it."""
-    with opened_store(settings) as store:
+    with context.store() as store:
         issue_id = resolve_issue(args.issue, store.issue_ids())
         parts = digest_parts(issue_id, store.articles([issue_id]))
     for i, part in enumerate(parts, start=1):
@@ -202,19 +202,19 @@ def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_serve(args: argparse.Namespace, context: Context) -> int:
     """Run the Telegram bot."""
-    if settings.telegram_bot_token is None:
+    if context.settings.telegram_bot_token is None:
         raise UsageError("set TELEGRAM_BOT_TOKEN to run the bot (see README: create a bot with BotFather)")
     from bot.telegram.app import ServeError, serve
 
     try:
-        return serve(settings)
+        return serve(context.settings, context.segmenter)
     except ServeError as exc:
         raise UsageError(str(exc)) from None
 
 
-Command = Callable[[argparse.Namespace, Settings], int]
+Command = Callable[[argparse.Namespace, Context], int]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -259,7 +259,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, segmenter: Segmenter | None = None) -> int:
+    """The `unionbot` command; `segmenter` may be given to share one (see `Context`)."""
     # python-telegram-bot 22: durations as timedelta (the int form is deprecated and warns)
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     parser = build_parser()
@@ -278,7 +279,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     func: Command = args.func
     try:
-        return func(args, settings)
+        return func(args, Context(settings, segmenter))
     except (UsageError, IssueNameError, StoreError, RetrievalError, IndexLockTimeout) as exc:
         print(f"unionbot: {exc}", file=sys.stderr)
         return 1

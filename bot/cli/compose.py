@@ -4,7 +4,8 @@ first use, and builds the segmenter and the library, here and nowhere else."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
 
 from bot.library import Library, build_segmenter, open_store, seed_if_empty
 from bot.settings import Settings
@@ -28,3 +29,19 @@ def opened_library(settings: Settings, segmenter: Segmenter | None = None) -> It
     """The library over the (seeded) database; `segmenter` may be given to share one."""
     with opened_store(settings) as store:
         yield Library(settings, store, segmenter if segmenter is not None else build_segmenter())
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a command works with: the settings, and the database and the library it opens
+    from them. A `segmenter` given here is shared by every library opened (a caller that
+    runs several commands loads its dictionary once); without one each builds its own."""
+
+    settings: Settings
+    segmenter: Segmenter | None = None
+
+    def store(self) -> AbstractContextManager[Store]:
+        return opened_store(self.settings)
+
+    def library(self) -> AbstractContextManager[Library]:
+        return opened_library(self.settings, self.segmenter)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 
-from bot.settings import Settings
 from bot.storage.engine import database_url, open_engine, redact
 from bot.storage.revisions import UpgradeReport, upgrade
 from bot.storage.transfer import copy_database
+
+from .compose import Context
 
 
 def describe_upgrade(report: UpgradeReport, name: str) -> list[str]:
@@ -26,9 +27,9 @@ def describe_upgrade(report: UpgradeReport, name: str) -> list[str]:
     return lines
 
 
-def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_db_upgrade(args: argparse.Namespace, context: Context) -> int:
     """Apply the migrations to UNIONBOT_DATABASE_URL (default: SQLite in the data dir)."""
-    url = database_url(settings.data_dir, settings.database_url)
+    url = database_url(context.settings.data_dir, context.settings.database_url)
     engine = open_engine(url)
     try:
         report = upgrade(engine)
@@ -39,7 +40,7 @@ def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def cmd_db_copy(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_db_copy(args: argparse.Namespace, context: Context) -> int:
     """Copy every row of SOURCE_URL into TARGET_URL (upgraded first), in one transaction."""
     report = copy_database(args.source, args.target, replace=args.replace)
     if report.source_upgrade is not None:

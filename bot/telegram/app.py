@@ -167,11 +167,12 @@ class ServeError(Exception):
     """The bot cannot start (token refused, Bot API unreachable, port taken): one line."""
 
 
-def serve(settings: Settings) -> int:
+def serve(settings: Settings, segmenter: Segmenter | None = None) -> int:
     """Run the bot until SIGINT or SIGTERM: webhook when UNIONBOT_WEBHOOK_URL is set, else
-    long polling. Start-up failures are raised as ServeError, the token never in them."""
+    long polling. Start-up failures are raised as ServeError, the token never in them.
+    `segmenter` may be given to share one (see `build_application`)."""
     redactor = protect([s.get_secret_value() for s in (settings.telegram_bot_token, settings.webhook_secret) if s])
-    app = build_application(settings)
+    app = build_application(settings, segmenter)
     try:
         asyncio.run(run(app, settings))
     except InvalidToken:

@@ -33,6 +33,8 @@ from .sentences import SNIPPET_MAX, Sentence, cut_around, split_sentences
 
 CANDIDATES = 40
 TITLE_DISCOUNT = 0.4
+EVERYDAY_FLOOR = 1e-7  # the everyday share of a word jieba's dictionary lacks (rarer than any it has)
+AFFINITY_FLOOR = 6.0  # a question without content words has no word of the paper's
 EXPANSION_WEIGHT = 0.3
 UNKNOWN_CREDIT = 0.5
 TAG_CACHE = 8192  # tagged sentences kept: a question's passages and its article are tagged once
@@ -335,7 +337,25 @@ class Answerer:
             specificity=max((self._idf(w) for w in words if w in top_text), default=0.0) / math.log(2.0 + len(self.corpus)),
             question=question.normalised,
             content_chars=len("".join(w for w in words if not any(w != o and w in o for o in words))),
+            affinity=self._affinity(words),
         )
+
+    def _affinity(self, words: Sequence[str]) -> float:
+        """The mean, over the question's content words, of the log-ratio of the share of
+        paragraphs that have the word to its share of everyday Chinese (jieba's dictionary
+        corpus): 工会, 培训 are the paper's words, 电影, 名字, 天气 everyone's; a word no
+        paragraph has counts as the least of the paper's."""
+        if not words:
+            return -AFFINITY_FLOOR
+        n = len(self.corpus) + 1.0
+
+        def one(word: str) -> float:
+            df = self.corpus.bm25.doc_freq(word)
+            if df == 0:
+                return -AFFINITY_FLOOR
+            return math.log(df / n) - math.log(self.segmenter.everyday_share(word) + EVERYDAY_FLOOR)
+
+        return sum(one(w) for w in words) / len(words)
 
     def _choose(self, candidates: Sequence[Candidate], kind: Kind) -> tuple[Candidate | None, float]:
         """The ranker's best candidate and the calibrated confidence that it is right."""

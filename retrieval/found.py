@@ -31,7 +31,9 @@ FOUND_FEATURES: tuple[str, ...] = (
     "specificity",  # the rarest content word the article has: its idf over the largest possible
     "now",  # the question asks about the present moment (今天, 现在, 明天)
     "content_chars",  # how many characters its content words have (log): small talk has few
+    "affinity",  # how much more the paper uses its most telling content word than everyday Chinese does
 )
+AFFINITY_SCALE = 6.0  # natural-log units: a word 400 times more frequent in the paper reads as 1
 
 
 def found_features(
@@ -50,6 +52,7 @@ def found_features(
     specificity: float,
     question: str,
     content_chars: int,
+    affinity: float,
 ) -> dict[str, float]:
     """The decision's features, each scaled to about 0-1."""
     return {
@@ -66,4 +69,5 @@ def found_features(
         "specificity": max(0.0, min(1.0, specificity)),
         "now": float(NOW.search(question) is not None),
         "content_chars": math.log1p(content_chars) / math.log1p(24),
+        "affinity": max(-1.0, min(1.0, affinity / AFFINITY_SCALE)),
     }

@@ -75,6 +75,12 @@ class Segmenter:
             self.places.update(_dictionary_places(self._userdict))
         return tokenizer
 
+    def everyday_share(self, word: str) -> float:
+        """How common the word is in general Chinese text: its share of the words of
+        jieba's dictionary corpus (0 when the dictionary does not have it)."""
+        tokenizer = self.tokenizer
+        return float(tokenizer.FREQ.get(word, 0)) / float(tokenizer.total or 1)
+
     @cached_property
     def tagger(self) -> jieba.posseg.POSTokenizer:
         """Part-of-speech cutting over the same tokenizer, for names and places."""

@@ -216,3 +216,13 @@ def test_a_name_bound_to_another_role_does_not_answer_a_role_question(library: L
 )
 def test_a_deputy_is_not_the_head(stated: str, asked: str, agrees: bool) -> None:
     assert role_agrees(stated, asked) is agrees
+
+
+def test_the_paper_s_words_weigh_more_than_everyday_ones(library: Library) -> None:
+    """The found decision reads how much more the paper uses a question's words than
+    everyday Chinese does: 工会, 培训 against 电影, 颜色."""
+    union = library.answerer.explain("密云区总工会培训了多少人").found
+    everyday = library.answerer.explain("一加一等于几").found
+    assert union is not None and union["affinity"] > 0.5
+    assert everyday is None or everyday["affinity"] < union["affinity"]
+    assert not library.answer("一加一等于几").found

@@ -16,7 +16,8 @@ from .responder import Responder
 
 class BotData:
     """The bot's parts (built once, in post_init), the poller with its task, the polling
-    lease (long polling only), and the task that keeps the index in step with the database."""
+    lease (long polling only), the task that keeps the index in step with the database, and
+    the one that keeps the claims on the updates being handled."""
 
     def __init__(self) -> None:
         self.parts: BotParts | None = None
@@ -24,6 +25,7 @@ class BotData:
         self.poller_task: asyncio.Task[None] | None = None
         self.poll_lease: LeaseKeeper | None = None
         self.watch_task: asyncio.Task[None] | None = None
+        self.journal_task: asyncio.Task[None] | None = None
 
     def running_service(self) -> Responder:
         """The service as the handlers call it, once post_init has built it."""

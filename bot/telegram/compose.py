@@ -29,10 +29,12 @@ from bot.storage.conversations import Conversations
 from bot.storage.flood import FloodWindows
 from bot.storage.leases import LeaseName, Leases
 from bot.storage.store import Store
+from bot.storage.updates import Updates
 from retrieval import Segmenter
 
 from .corpuswatch import CorpusWatch
 from .flood import FloodGuard
+from .journal import UpdateJournal
 from .leadership import LeaseKeeper
 from .messenger import TelegramMessenger
 from .responder import Responder
@@ -60,6 +62,7 @@ class BotParts:
     leases: Leases  # who polls Telegram and who sends, among the processes on the database
     sender_lease: LeaseKeeper  # started in post_init; the sender claims under it
     corpus_watch: CorpusWatch  # the index kept in step with issues other processes store
+    journal: UpdateJournal  # the updates this process received and has not handled yet
 
     def close(self) -> None:
         """Stop the workers, release the inbox lock, close both connections (the leases
@@ -122,6 +125,7 @@ def _assemble(settings: Settings, bot: Bot, store: Store, intake_store: Store, s
         leases=leases,
         sender_lease=sender_lease,
         corpus_watch=CorpusWatch(library, store, workers, settings.index_check_seconds),
+        journal=UpdateJournal(Updates(store), workers, settings.lease_seconds),
     )
 
 

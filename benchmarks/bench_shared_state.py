@@ -6,7 +6,11 @@
 - reading the corpus version (what every running bot does every
   UNIONBOT_INDEX_CHECK_SECONDS), against reading every issue's id and hash (what the
   poller compares its index with), at a given number of stored issues;
-- on PostgreSQL, for comparison: how long a NOTIFY takes to reach a LISTENing connection.
+- on PostgreSQL, for comparison: how long a NOTIFY takes to reach a LISTENing connection;
+- the updates table: storing a received batch before it is confirmed (one update, as a
+  webhook does, and a batch of 20), recording updates as handled (one, and 20 finishing
+  together in one statement), renewing a process's claims, and the poller's look for
+  updates left by a dead process.
 
     python benchmarks/bench_shared_state.py [--database-url postgresql://…] [--issues 10000]
 
@@ -34,6 +38,36 @@ from bot.storage.flood import FloodWindows  # noqa: E402
 from bot.storage.schema import issues  # noqa: E402
 from bot.storage.store import Store  # noqa: E402
 from bot.telegram.flood import FloodGuard  # noqa: E402
+from bot.storage.updates import StoredUpdate, Updates  # noqa: E402
+
+PAYLOAD = ('{"update_id": %d, "message": {"message_id": 1, "date": 1700000000, "chat": {"id": 5, "type": "private", '
+           '"first_name": "读者"}, "from": {"id": 5, "is_bot": false, "first_name": "读者", "language_code": "zh-hans"}, '
+           '"text": "密云区总工会培训了多少人"}}')
+
+
+def update_costs(store: Store, kind: str, repeats: int) -> None:
+    """The updates table's statements, per call."""
+    table = Updates(store)
+    ids = iter(range(1, 10**9))
+
+    def batch(size: int) -> list[StoredUpdate]:
+        return [StoredUpdate(update_id=i, payload=PAYLOAD % i) for i in (next(ids) for _ in range(size))]
+
+    stored: list[int] = []
+    print(f"{kind}: store one received update                p50 / p99 %.2f / %.2f ms"
+          % timed(lambda: stored.extend(table.receive(batch(1), "bench")), repeats))
+    print(f"{kind}: store a batch of 20 updates              p50 / p99 %.2f / %.2f ms"
+          % timed(lambda: stored.extend(table.receive(batch(20), "bench")), repeats))
+    marks = iter(stored)
+    print(f"{kind}: record one update handled                p50 / p99 %.2f / %.2f ms"
+          % timed(lambda: table.handled([next(marks)]), repeats))
+    print(f"{kind}: record 20 handled in one statement       p50 / p99 %.2f / %.2f ms"
+          % timed(lambda: table.handled([next(marks) for _ in range(20)]), repeats // 2))
+    held = [next(marks) for _ in range(50)]
+    print(f"{kind}: renew a process's 50 claims              p50 / p99 %.2f / %.2f ms"
+          % timed(lambda: table.renew("bench", held), repeats))
+    print(f"{kind}: look for updates left by a dead process  p50 / p99 %.2f / %.2f ms"
+          % timed(lambda: table.recover("poller", 10.0), repeats))
 
 
 def timed(call: Callable[[], object], repeats: int) -> tuple[float, float]:
@@ -111,6 +145,7 @@ def main() -> int:
             fill_issues(store, args.issues)
             print(f"{kind}: every issue's id and hash, {args.issues} issues  p50 / p99 %.2f / %.2f ms"
                   % timed(store.issue_hashes, max(20, args.repeats // 20)))
+            update_costs(store, kind, args.repeats)
             if kind == "postgresql":
                 print(f"{kind}: NOTIFY to a LISTENing connection        p50 / p99 %.2f / %.2f ms"
                       % notify_latency(url, args.repeats))

@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.cli.compose import opened_library  # noqa: E402
-from bot.library import ANSWER_MODEL_FILE  # noqa: E402
+from bot.library import ANSWER_MODEL_FILE, Library  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from retrieval.candidates import FEATURES  # noqa: E402
 from retrieval.confidence import AnswerModel  # noqa: E402
@@ -103,21 +103,29 @@ def collect(sets: tuple[tuple[str, Path], ...] = TRAINING_SETS) -> list[Asked]:
             by_corpus.setdefault(seeds, []).append(name)
     for seeds, files in by_corpus.items():
         with tempfile.TemporaryDirectory() as tmp, opened_library(Settings(data_dir=Path(tmp), seeds_dir=seeds)) as library:
-            answerer = library.answerer
-            for name in files:
-                for line in (DATA / name).read_text(encoding="utf-8").splitlines():
-                    if not line.strip():
-                        continue
-                    row = json.loads(line)
-                    explained = answerer.explain(row["q"])
-                    answerable = row.get("article") is not None
-                    cands = explained.candidates if explained.answer.found else ()
-                    shown = [explained.shown(c) for c in cands]
-                    x = np.array([[c.features.get(f, 0.0) for f in FEATURES] for c in cands], dtype=float).reshape(len(cands), len(FEATURES))
-                    parts = len(parts_of(library.segmenter.normalise(row["q"]).strip()))
-                    y = np.array([answerable and right(s, row, parts) for s in shown], dtype=float)
-                    found = np.array([explained.found[f] for f in FOUND_FEATURES]) if explained.found is not None else None
-                    out.append(Asked(f"{name}: {row['q']}", answerable, x, y, shown, found))
+            out.extend(ask(library, files))
+    return out
+
+
+def ask(library: Library, files: list[str]) -> list[Asked]:
+    """Every question of the QA files (under tests/data), asked of a library over the
+    issues they are about."""
+    out = []
+    answerer = library.answerer
+    for name in files:
+        for line in (DATA / name).read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            explained = answerer.explain(row["q"])
+            answerable = row.get("article") is not None
+            cands = explained.candidates if explained.answer.found else ()
+            shown = [explained.shown(c) for c in cands]
+            x = np.array([[c.features.get(f, 0.0) for f in FEATURES] for c in cands], dtype=float).reshape(len(cands), len(FEATURES))
+            parts = len(parts_of(library.segmenter.normalise(row["q"]).strip()))
+            y = np.array([answerable and right(s, row, parts) for s in shown], dtype=float)
+            found = np.array([explained.found[f] for f in FOUND_FEATURES]) if explained.found is not None else None
+            out.append(Asked(f"{name}: {row['q']}", answerable, x, y, shown, found))
     return out
 
 

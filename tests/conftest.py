@@ -1,18 +1,23 @@
 """Shared fixtures. Every test runs with a clean environment and its own data dir.
 
 What is slow to make and the same for every test is made once per session: the segmenter
-(its dictionary takes about a second to load) and data dirs holding the seeds with their
-saved index. A test that writes gets its own copy of such a data dir (`seeded_data_dir`);
-tests that only read may share one library over it (`seeded_library`). Commands run in
-this process (`cli`, tests/cli.py), and the processes a test needs (a bot, a command to
-kill) are forked from a process that has started once (tests/forkserver.py)."""
+(its dictionary takes about a second to load), data dirs holding the seeds with their
+saved index, and databases (SQLite and PostgreSQL) at the newest schema or holding the
+seeds. A test that writes gets its own copy of such a data dir (`seeded_data_dir`) or
+database (`migrated_database_url`, `earlier_postgres_url`); tests that only read may share
+one library over it (`seeded_library`). Commands run in this process (`cli`,
+tests/cli.py), and the processes a test needs (a bot, a command to kill) are forked from a
+process that has started once (tests/forkserver.py). That process and the PostgreSQL
+server start in the background as soon as the tests are collected."""
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -22,7 +27,9 @@ import pytest
 from bot.cli.compose import opened_library
 from bot.library import Library, build_segmenter
 from bot.settings import Settings
+from bot.storage.store import Store
 from retrieval import Segmenter
+from retrieval.answer import Explained
 
 from . import forkserver, postgres
 from .cli import Cli
@@ -32,6 +39,24 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 GOLD_FILE = Path(__file__).parent / "data" / "seed_articles.json"
 LATER_SEED = "003_8c0f42011e5a1360"  # the seed that tests publish as a new issue
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """The servers the collected tests need start now, in the background, while the first
+    tests run: PostgreSQL's (when the tests start their own) and the fork server take a
+    few seconds each to start."""
+    if session.config.option.collectonly:
+        return
+    if any(item.get_closest_marker("postgres") for item in session.items):
+        postgres.start_early()
+    modules = {item.module for item in session.items if isinstance(item, pytest.Function)}
+    if any(forkserver.used_by(module) for module in modules):
+        forkserver.server()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    forkserver.close()
+    postgres.stop_background()
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -155,6 +180,23 @@ def seeded_library(
         yield library
 
 
+@pytest.fixture(scope="session")
+def explained_once(seeded_library: Library) -> Callable[..., Explained]:
+    """`seeded_library.answerer.explain` working each question out once a session: the
+    question sets are asked both for their figures (test_answer) and for the answer model's
+    calibration (test_kinds). A test that asks them sets it in the answerer's place."""
+    explain = seeded_library.answerer.explain
+    signature = inspect.signature(explain)
+    worked_out = functools.cache(explain)
+
+    def once(*args: Any, **kwargs: Any) -> Explained:
+        given = signature.bind(*args, **kwargs)
+        given.apply_defaults()  # the same question with its limit said or not is asked once
+        return worked_out(*given.args, **given.kwargs)
+
+    return once
+
+
 @pytest.fixture
 def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, segmenter: Segmenter) -> Cli:
     """`unionbot` in this process, on this test's data dir (see tests/cli.py)."""
@@ -198,8 +240,10 @@ def postgres_server() -> Iterator[str]:
         if postgres.IN_CI:
             pytest.fail(reason)
         pytest.skip(reason)
-    with postgres.running_server(programs) as url:
-        yield url
+    try:
+        yield postgres.background_server(programs).url()
+    finally:
+        postgres.stop_background()
 
 
 @pytest.fixture
@@ -209,10 +253,70 @@ def postgres_url(postgres_server: str) -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(scope="session")
+def earlier_postgres_template(
+    postgres_server: str, earlier_seeds: Path, tmp_path_factory: pytest.TempPathFactory, segmenter: Segmenter
+) -> Iterator[str]:
+    """A PostgreSQL database as a first run over `earlier_seeds` leaves it, made once:
+    copy it (`earlier_postgres_url`), never connect to it."""
+    with postgres.fresh_database(postgres_server) as url:
+        data = tmp_path_factory.mktemp("earlier-postgres") / "data"
+        settings = Settings(data_dir=data, seeds_dir=earlier_seeds, database_url=url)
+        with opened_library(settings, segmenter) as library:
+            assert len(library.corpus) > 0 and LATER_SEED not in library.corpus.issues
+        yield url
+
+
+@pytest.fixture
+def earlier_postgres_url(postgres_server: str, earlier_postgres_template: str) -> Iterator[str]:
+    """A new PostgreSQL database for this test alone, holding what a first run over
+    `earlier_seeds` stores (the articles; an index is built by each process's data dir)."""
+    with postgres.fresh_database(postgres_server, copy_of=earlier_postgres_template) as url:
+        yield url
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """An empty database of each kind: an SQLite file, a fresh PostgreSQL database."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'empty.sqlite3'}"
     url: str = request.getfixturevalue("postgres_url")
+    return url
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An SQLite database at the newest schema, holding nothing (copy it, never open it)."""
+    path = tmp_path_factory.mktemp("migrated") / "migrated.sqlite3"
+    Store(f"sqlite:///{path}").close()
+    assert not path.with_name(path.name + "-wal").exists()  # all in the one file
+    return path
+
+
+@pytest.fixture(scope="session")
+def migrated_postgres_template(postgres_server: str) -> Iterator[str]:
+    """A PostgreSQL database at the newest schema, holding nothing: copy it
+    (`migrated_postgres_url`), never connect to it."""
+    with postgres.fresh_database(postgres_server) as url:
+        Store(url).close()
+        yield url
+
+
+@pytest.fixture
+def migrated_postgres_url(postgres_server: str, migrated_postgres_template: str) -> Iterator[str]:
+    """A new PostgreSQL database for this test alone, at the newest schema, holding nothing."""
+    with postgres.fresh_database(postgres_server, copy_of=migrated_postgres_template) as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def migrated_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A database of each kind at the newest schema, holding nothing, for the tests of what
+    is stored (those of the schema itself take `database_url`): a copy of one brought
+    there once a session, which saves each test the upgrade from nothing."""
+    if request.param == "sqlite":
+        path = tmp_path / "migrated.sqlite3"
+        shutil.copy(request.getfixturevalue("migrated_sqlite_file"), path)
+        return f"sqlite:///{path}"
+    url: str = request.getfixturevalue("migrated_postgres_url")
     return url

@@ -1,8 +1,9 @@
 """An HTTP server on 127.0.0.1 that misbehaves on purpose, for the fetch and feed tests.
 
 Paths:
-- `/trickle-head/NAME`: the response head, one byte a second, never finished;
-- `/trickle-body/NAME`: a complete head, then the body one byte a second, forever;
+- `/trickle-head/NAME`: the response head, one byte a second (`trickle_seconds`), never
+  finished;
+- `/trickle-body/NAME`: a complete head, then the body one byte a second (likewise), forever;
 - `/endless/NAME`: a complete head, then a body that never ends (stopped at `endless_cap`
   bytes so that a client that reads it all does not take the test machine with it);
 - `/never/NAME`: the request is read and never answered;
@@ -39,8 +40,9 @@ class Seen:
 class HostileServer:
     """Start with `with HostileServer() as server:`; `server.url(path)` is a full URL."""
 
-    def __init__(self, endless_cap: int = 64_000_000) -> None:
+    def __init__(self, endless_cap: int = 64_000_000, trickle_seconds: float = 1.0) -> None:
         self.endless_cap = endless_cap
+        self.trickle_seconds = trickle_seconds
         self.routes: dict[str, list[Answer | Callable[[Seen], Answer]]] = {}
         self.seen: list[Seen] = []
         self.sent = 0
@@ -111,7 +113,7 @@ class HostileServer:
 
     def _trickle(self, conn: socket.socket, first: bytes, each: bytes) -> None:
         conn.sendall(first)
-        while not self._stop.wait(1.0):
+        while not self._stop.wait(self.trickle_seconds):
             for byte in each:
                 conn.sendall(bytes([byte]))
                 with self._lock:

@@ -3,7 +3,8 @@
 `.ci/run` starts a server and exports UNIONBOT_TEST_POSTGRES_URL; without it the tests
 start their own from the PostgreSQL server programs when the machine has them (initdb in
 a temporary directory, listening on 127.0.0.1 and a socket in that directory only, on a
-free port; as the `postgres` user when run as root, since the server refuses root).
+free port; as the `postgres` user when run as root, since the server refuses root), in
+the background as soon as the tests are collected, when some of them need it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -74,7 +76,7 @@ def running_server(programs: Path) -> Iterator[str]:
         subprocess.run(args, check=True, capture_output=True, timeout=120, cwd=workdir, **ids)
 
     try:
-        run(str(programs / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
+        run(str(programs / "initdb"), "--no-sync", "-D", str(data), "-U", "postgres", "--auth=trust",
             "-E", "UTF8", "--locale=C")
         options = f"-h 127.0.0.1 -p {port} -k {workdir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         run(str(programs / "pg_ctl"), "start", "-w", "-t", "60", "-D", str(data), "-l", str(log), "-o", options)
@@ -86,15 +88,81 @@ def running_server(programs: Path) -> Iterator[str]:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+class BackgroundServer:
+    """`running_server` in a thread of its own: started at once, waited for when its URL
+    is first asked for, stopped by `stop`."""
+
+    def __init__(self, programs: Path) -> None:
+        self._programs = programs
+        self._url = ""
+        self._error: BaseException | None = None
+        self._ready = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="postgresql", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            with running_server(self._programs) as url:
+                self._url = url
+                self._ready.set()
+                self._stop.wait()
+        except BaseException as exc:  # raised again where the URL is asked for
+            self._error = exc
+        finally:
+            self._ready.set()
+
+    def url(self) -> str:
+        """The server's `postgres` database, once the server has started."""
+        self._ready.wait()
+        if self._error is not None:
+            raise RuntimeError("the PostgreSQL server for the tests did not start") from self._error
+        return self._url
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=180)
+
+
+_background: BackgroundServer | None = None
+
+
+def background_server(programs: Path) -> BackgroundServer:
+    """The session's server, started now unless it was already (`start_early`)."""
+    global _background
+    if _background is None:
+        _background = BackgroundServer(programs)
+    return _background
+
+
+def start_early() -> None:
+    """Start the session's server in the background, when the tests will start one: no URL
+    was given and the server programs are here. Starting one takes a few seconds, which
+    the tests before the first one that needs it run through."""
+    programs = server_programs()
+    if not GIVEN_URL and programs is not None:
+        background_server(programs)
+
+
+def stop_background() -> None:
+    global _background
+    if _background is not None:
+        _background.stop()
+        _background = None
+
+
 @contextmanager
-def fresh_database(server_url: str) -> Iterator[str]:
-    """A new, empty database on the server for the duration; yields its URL."""
+def fresh_database(server_url: str, copy_of: str | None = None) -> Iterator[str]:
+    """A new database on the server for the duration, empty or, with `copy_of` (the URL of
+    a database on the same server that nobody is connected to), a copy of that one;
+    yields its URL."""
     base = make_url(server_url).set(drivername="postgresql+psycopg")
     name = f"unionbot_test_{uuid.uuid4().hex[:12]}"
+    template = "template0" if copy_of is None else make_url(copy_of).database
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING \'UTF8\''))
+            connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}" ENCODING \'UTF8\''))
         try:
             yield _render(make_url(server_url).set(database=name))
         finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from bot.cli.evaluate import evaluate
 from bot.library import Library
 from bot.settings import Settings
 from retrieval import Segmenter
+from retrieval.answer import Explained
 from retrieval.corpus import passage_terms
 from retrieval.models import Answer, Kind
 from retrieval.sentences import SNIPPET_MAX
@@ -141,6 +143,8 @@ def test_bm25_scores_equal_rank_bm25_on_the_corpus(library: Library) -> None:
 )
 def test_qa_sets(
     library: Library,
+    explained_once: Callable[..., Explained],
+    monkeypatch: pytest.MonkeyPatch,
     qa_file: str,
     min_article: float,
     min_answer: float,
@@ -149,15 +153,19 @@ def test_qa_sets(
     min_precision: float,
 ) -> None:
     """Retrieval and citations, and the answer lines: few printed wrong, enough printed."""
+    monkeypatch.setattr(library.answerer, "explain", explained_once)
     figures = evaluate(library, DATA / qa_file)
     assert figures.passes(min_article, min_answer, min_abstain), figures.line() + "\n" + "\n".join(figures.misses)
     assert figures.precision >= min_precision, figures.line()
     assert figures.short_answer / figures.answerable >= min_short, figures.line()
 
 
-def test_small_talk_is_refused_and_never_answered(library: Library) -> None:
+def test_small_talk_is_refused_and_never_answered(
+    library: Library, explained_once: Callable[..., Explained], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Small talk and everyday questions: most are not found, and at most one of 70 gets
     an answer line (中国有几个省 meets an article's "18个省" today)."""
+    monkeypatch.setattr(library.answerer, "explain", explained_once)
     figures = evaluate(library, DATA / "offtopic_qa.jsonl")
     assert figures.printed <= 1, figures.line()
     assert figures.abstained >= 0.72 * figures.unanswerable, figures.line()

@@ -53,14 +53,29 @@ class BotProcess:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 20) -> int:
+        self.signal(sig)
+        return self.stopped(timeout)
+
+    def signal(self, sig: int = signal.SIGTERM) -> None:
+        """Tell the bot to stop (when it still runs); `stopped` waits for it."""
         if self.proc.poll() is None:
             self.proc.send_signal(sig)
+
+    def stopped(self, timeout: float = 20) -> int:
+        """Its exit status, once it has ended; killed (and the test failed) after `timeout`."""
         try:
             return self.proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
             raise AssertionError("the bot did not stop in time:\n" + self.output()[-3000:]) from None
+
+
+def stop_all(processes: list[BotProcess], sig: int = signal.SIGTERM) -> list[int]:
+    """Stop the bots together (each told, then each waited for); their exit statuses."""
+    for process in processes:
+        process.signal(sig)
+    return [process.stopped() for process in processes]
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import text
 
 from bot.cli.compose import opened_library
-from bot.library import Library, build_segmenter
+from bot.library import Library
 from bot.richtext import plain
 from bot.settings import Settings
 from bot.telegram.compose import build_service
@@ -29,11 +29,6 @@ QUESTION = "数控工匠人才培训班有多少人参加"  # answered by the ne
 READER = Asker(user_id=31, chat_id=31, chat_type="private", language="zh-hans")
 
 
-@pytest.fixture(scope="module")
-def segmenter() -> Segmenter:
-    return build_segmenter()
-
-
 @pytest.fixture
 def seeds(tmp_path: Path) -> Path:
     """The seeds without the new issue."""
@@ -46,12 +41,12 @@ def seeds(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def instances(database_url: str, tmp_path: Path, seeds: Path, segmenter: Segmenter) -> Iterator[list[BotService]]:
+def instances(migrated_database_url: str, tmp_path: Path, seeds: Path, segmenter: Segmenter) -> Iterator[list[BotService]]:
     """Two bot services on one database, each with its data dir, both with their index loaded."""
     with ExitStack() as stack:
         services = []
         for name in ("a", "b"):
-            settings = Settings(data_dir=tmp_path / name, seeds_dir=seeds, database_url=database_url)
+            settings = Settings(data_dir=tmp_path / name, seeds_dir=seeds, database_url=migrated_database_url)
             library: Library = stack.enter_context(opened_library(settings, segmenter))
             library.refresh()
             services.append(build_service(library, library.store, [99]))

@@ -17,6 +17,7 @@ from bot.settings import Settings
 from bot.storage.store import Store
 from bot.telegram.compose import compose_bot
 from bot.telegram.poller import Poller
+from retrieval import Segmenter
 
 from .conftest import SEEDS
 
@@ -68,16 +69,17 @@ def test_constructing_a_library_touches_nothing(tmp_path: Path) -> None:
         assert library.store is store and library.segmenter is segmenter
 
 
-def test_bot_start_up_builds_each_part_once(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bot_start_up_builds_each_part_once(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, segmenter: Segmenter
+) -> None:
     stores = _Counted(monkeypatch, Store)
     libraries = _Counted(monkeypatch, Library)
     segmenters: list[object] = []
-    real_build = bot.library.build_segmenter
 
     def counting_build() -> Any:
-        made = real_build()
-        segmenters.append(made)
-        return made
+        """Counts the segmenters built; gives the session's (its dictionary loaded already)."""
+        segmenters.append(segmenter)
+        return segmenter
 
     monkeypatch.setattr(bot.telegram.compose, "build_segmenter", counting_build)
     parts = compose_bot(settings, Bot("1:x"))

@@ -12,7 +12,8 @@ from sqlalchemy import text
 from bot.cli.compose import opened_library
 from bot.richtext import plain
 from bot.settings import Settings
-from bot.storage.conversations import GROUP_ANSWERS_KEPT, Conversations, StoredTurn
+from bot.storage import conversations as conversations_module
+from bot.storage.conversations import Conversations, StoredTurn
 from bot.storage.migrations import MIGRATIONS, migrate
 from bot.storage.store import Store
 from bot.telegram.compose import build_service
@@ -36,26 +37,29 @@ def test_an_existing_database_gains_the_conversation_tables(tmp_path: Path) -> N
 
 
 @pytest.fixture
-def db_settings(settings: Settings, database_url: str) -> Settings:
+def db_settings(settings: Settings, migrated_database_url: str) -> Settings:
     """The seeds in a database of each kind."""
-    return settings.model_copy(update={"database_url": database_url})
+    return settings.model_copy(update={"database_url": migrated_database_url})
 
 
-def test_old_turns_are_pruned(database_url: str) -> None:
-    with Store(database_url) as store:
+def test_old_turns_are_pruned(migrated_database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    kept = 30  # GROUP_ANSWERS_KEPT (500) made small: the same pruning, a few dozen writes instead of 520
+    monkeypatch.setattr(conversations_module, "GROUP_ANSWERS_KEPT", kept)
+    with Store(migrated_database_url) as store:
         conversations = Conversations(store, timedelta(minutes=5))
         conversations.save_last(1, StoredTurn(question="旧问题", asked_at=T0))
         conversations.save_last(2, StoredTurn(question="新问题", asked_at=T0 + timedelta(minutes=6)))
         assert conversations.last(1) is None and conversations.last(2) is not None
-        for message_id in range(GROUP_ANSWERS_KEPT + 20):
+        for message_id in range(kept + 20):
             conversations.save_answer(-100, message_id, StoredTurn(question=f"问{message_id}", asked_at=T0))
         conversations.save_answer(-200, 1, StoredTurn(question="别的群", asked_at=T0))
         with store.reading() as connection:
             count = connection.execute(text("SELECT COUNT(*) FROM answer_turns WHERE chat_id = -100")).scalar_one()
-        assert count == GROUP_ANSWERS_KEPT
-        assert conversations.answered(-100, 0) is None
-        newest = conversations.answered(-100, GROUP_ANSWERS_KEPT + 19)
-        assert newest is not None and newest.question == f"问{GROUP_ANSWERS_KEPT + 19}"
+        assert count == kept
+        assert conversations.answered(-100, 0) is None and conversations.answered(-100, 19) is None
+        assert conversations.answered(-100, 20) is not None
+        newest = conversations.answered(-100, kept + 19)
+        assert newest is not None and newest.question == f"问{kept + 19}"
         assert conversations.answered(-200, 1) is not None
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from bot.cli.compose import opened_store
-from bot.library import Library, build_segmenter, ingest_targets
+from bot.library import Library, ingest_targets
 from bot.settings import Settings
 from bot.telegram.app import build_application
 from bot.telegram.botdata import BotData
@@ -26,11 +26,6 @@ from .conftest import SEEDS
 from .fakebotapi import FakeBotApi
 
 NEW_ISSUE = SEEDS / "003_8c0f42011e5a1360.txt"
-
-
-@pytest.fixture(scope="module")
-def segmenter() -> Segmenter:
-    return build_segmenter()
 
 
 @pytest.fixture
@@ -81,10 +76,10 @@ def api() -> Iterator[FakeBotApi]:
 
 
 async def test_an_issue_stored_by_another_process_is_answered_within_seconds(
-    api: FakeBotApi, database_url: str, tmp_path: Path, seeds: Path, segmenter: Segmenter, refreshes: list[float]
+    api: FakeBotApi, migrated_database_url: str, tmp_path: Path, seeds: Path, segmenter: Segmenter, refreshes: list[float]
 ) -> None:
     settings = Settings(
-        data_dir=tmp_path / "here", seeds_dir=seeds, database_url=database_url, poll_seconds=3600,
+        data_dir=tmp_path / "here", seeds_dir=seeds, database_url=migrated_database_url, poll_seconds=3600,
         index_check_seconds=0.1, telegram_bot_token=api.token, telegram_api_url=api.base_url,
     )
     app = build_application(settings, segmenter)
@@ -99,7 +94,7 @@ async def test_an_issue_stored_by_another_process_is_answered_within_seconds(
         started = len(refreshes)
         await until(lambda: len(refreshes) > started, 30, "the running bot's first look at the database")
 
-        elsewhere = Settings(data_dir=tmp_path / "there", seeds_dir=None, database_url=database_url)
+        elsewhere = Settings(data_dir=tmp_path / "there", seeds_dir=None, database_url=migrated_database_url)
         await asyncio.to_thread(store_elsewhere, elsewhere, NEW_ISSUE)
         await until(lambda: NEW_ISSUE.stem in library.corpus.issues, 60, "the new issue in the running bot's index")
 
@@ -123,12 +118,12 @@ class _Library:
         return False
 
 
-async def test_the_index_is_refreshed_only_when_the_corpus_version_moves(settings: Settings, database_url: str) -> None:
-    elsewhere = Settings(data_dir=settings.data_dir.parent / "there", seeds_dir=None, database_url=database_url)
+async def test_the_index_is_refreshed_only_when_the_corpus_version_moves(settings: Settings, migrated_database_url: str) -> None:
+    elsewhere = Settings(data_dir=settings.data_dir.parent / "there", seeds_dir=None, database_url=migrated_database_url)
     library = _Library()
     workers = Workers.started(1)
     try:
-        with opened_store(Settings(data_dir=settings.data_dir, seeds_dir=None, database_url=database_url)) as store:
+        with opened_store(Settings(data_dir=settings.data_dir, seeds_dir=None, database_url=migrated_database_url)) as store:
             watch = CorpusWatch(_as_library(library), store, workers, interval=0.01)
             assert await watch.check() is False and library.refreshed == 1  # the first look
             assert [await watch.check() for _ in range(5)] == [False] * 5 and library.refreshed == 1

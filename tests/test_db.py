@@ -166,7 +166,7 @@ def test_alembic_creates_the_declared_schema(database_url: str) -> None:
     try:
         report = upgrade(engine)
         assert [r.revision for r in report.applied] == REVISIONS and report.before is None
-        assert REVISIONS[:4] == ["0001", "0002", "0003", "0004"]
+        assert REVISIONS[:5] == ["0001", "0002", "0003", "0004", "0005"]
         assert _shape(engine) == _declared()
         assert _schema_differences(engine) == []
         again = upgrade(engine)
@@ -232,7 +232,8 @@ def test_a_legacy_sqlite_database_is_adopted_and_keeps_its_rows(tmp_path: Path, 
             assert current_revision(connection) == head_revision()
         after = _stored_rows(engine)
         assert _as_held(after, before) == before  # what it held, untouched
-        assert set(after) - set(before) == {"flood_windows"} and not after["flood_windows"]
+        assert set(after) - set(before) == {"flood_windows", "updates"}  # revisions after the legacy ones
+        assert not after["flood_windows"] and not after["updates"]
         assert _shape(engine) == _declared()
         assert _schema_differences(engine, legacy=True) == []
         with engine.connect() as connection:
@@ -303,11 +304,12 @@ def test_copy_to_postgresql_and_back_keeps_every_row(tmp_path: Path, postgres_ur
     original = _stored_rows(source)
     source.dispose()
     assert len(original["deliveries"]) == 10 and all(len(rows) for rows in original.values())
-    assert "flood_windows" not in original  # a revision after the legacy migrations makes it
+    assert "flood_windows" not in original and "updates" not in original  # revisions after the legacy ones
 
     report = copy_database(source_url, postgres_url)
     assert report.source_upgrade is not None and report.source_upgrade.adopted_at == "0002"
-    assert {t.table: t.rows for t in report.tables} == {"flood_windows": 0} | {n: len(r) for n, r in original.items()}
+    after_legacy = {"flood_windows": 0, "updates": 0}
+    assert {t.table: t.rows for t in report.tables} == after_legacy | {n: len(r) for n, r in original.items()}
 
     target = _engine(postgres_url)
     try:

@@ -318,6 +318,23 @@ async def test_slow_answer_times_out_but_the_message_is_sent(fake_botapi: FakeBo
         assert messages[0]["text"] == "慢"
 
 
+async def test_a_held_call_waits_and_is_dropped_unsent_when_its_client_goes_away(fake_botapi: FakeBotApi) -> None:
+    user = fake_botapi.new_user()
+    fake_botapi.hold("sendMessage")
+    async with Bot(fake_botapi.token, base_url=fake_botapi.base_url, request=_request(read_timeout=0.3)) as impatient:
+        with pytest.raises(TimedOut):  # the client gives up and closes the connection
+            await impatient.send_message(user.id, "放弃了")
+    [given_up] = await fake_botapi.wait_for_async(lambda: [c for c in fake_botapi.calls("sendMessage") if c.status == 0])
+    assert not fake_botapi.bot_messages(user.id)  # never carried out
+    async with Bot(fake_botapi.token, base_url=fake_botapi.base_url, request=_request()) as patient:
+        sending = asyncio.ensure_future(patient.send_message(user.id, "等到了"))
+        await fake_botapi.wait_for_async(lambda: len(fake_botapi.calls("sendMessage")) == 2)
+        assert not sending.done() and not fake_botapi.bot_messages(user.id)
+        fake_botapi.release("sendMessage")
+        assert (await sending).text == "等到了"
+    assert [m.text for m in fake_botapi.bot_messages(user.id)] == ["等到了"]
+
+
 # -- chats, members, commands, webhooks ------------------------------------------------------
 
 

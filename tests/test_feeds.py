@@ -25,9 +25,9 @@ ISSUE = SEEDS / "003_8c0f42011e5a1360.txt"
 
 
 @pytest.fixture
-def library(tmp_path: Path, database_url: str, segmenter: Segmenter) -> Iterator[Library]:
+def library(tmp_path: Path, migrated_database_url: str, segmenter: Segmenter) -> Iterator[Library]:
     settings = Settings(data_dir=tmp_path / "data", seeds_dir=None, poll_seconds=0.05, max_issue_bytes=200_000,
-                        fetch_deadline_seconds=5, database_url=database_url)
+                        fetch_deadline_seconds=5, database_url=migrated_database_url)
     with opened_library(settings, segmenter) as opened:
         yield opened
 

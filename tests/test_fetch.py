@@ -27,9 +27,11 @@ def test_ingest_refuses_slow_and_endless_urls_by_name_and_stores_the_good_file(
     cli: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("UNIONBOT_SEEDS_DIR", "")
-    monkeypatch.setenv("UNIONBOT_FETCH_DEADLINE_SECONDS", "1")  # only the slow URLs are fetched
+    # only the slow URLs are fetched; they trickle a byte every 0.1 s, well within the
+    # read timeout, and only the deadline stops them
+    monkeypatch.setenv("UNIONBOT_FETCH_DEADLINE_SECONDS", "0.5")
     monkeypatch.setenv("UNIONBOT_MAX_ISSUE_BYTES", "200000")
-    with HostileServer() as server:
+    with HostileServer(trickle_seconds=0.1) as server:
         trickle, endless, never = (
             server.url("/trickle-head/101.txt"), server.url("/endless/102.txt"), server.url("/never/103.txt")
         )
@@ -56,8 +58,8 @@ def _poll_within(feeds: Feeds, seconds: float) -> list[IngestResult]:
 
 
 def test_a_feed_poll_is_bounded_by_size_and_time_and_the_other_feeds_go_on(tmp_path: Path, segmenter: Segmenter) -> None:
-    settings = Settings(data_dir=tmp_path / "data", seeds_dir=None, fetch_deadline_seconds=1, max_issue_bytes=200_000)
-    with HostileServer() as server, opened_library(settings, segmenter) as library:
+    settings = Settings(data_dir=tmp_path / "data", seeds_dir=None, fetch_deadline_seconds=0.5, max_issue_bytes=200_000)
+    with HostileServer(trickle_seconds=0.1) as server, opened_library(settings, segmenter) as library:
         server.routes["/list.txt"] = [Answer(body=server.url("/issues/003_8c0f42011e5a1360.txt").encode())]
         server.routes["/issues/003_8c0f42011e5a1360.txt"] = [Answer(body=(SEEDS / "003_8c0f42011e5a1360.txt").read_bytes())]
         feeds = Feeds(

@@ -25,9 +25,9 @@ class Clock:
 
 
 @pytest.fixture
-def stores(database_url: str) -> Iterator[tuple[Store, Store]]:
+def stores(migrated_database_url: str) -> Iterator[tuple[Store, Store]]:
     """Two stores on one database: what two bot processes hold."""
-    with Store(database_url) as first, Store(database_url) as second:
+    with Store(migrated_database_url) as first, Store(migrated_database_url) as second:
         yield first, second
 
 

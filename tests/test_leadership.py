@@ -28,8 +28,8 @@ WAIT = 20.0
 
 
 @pytest.fixture
-def store(database_url: str) -> Iterator[Store]:
-    with Store(database_url) as opened:
+def store(migrated_database_url: str) -> Iterator[Store]:
+    with Store(migrated_database_url) as opened:
         yield opened
 
 

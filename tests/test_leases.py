@@ -21,8 +21,8 @@ TERM = 30.0
 
 
 @pytest.fixture
-def store(database_url: str) -> Iterator[Store]:
-    with Store(database_url) as opened:
+def store(migrated_database_url: str) -> Iterator[Store]:
+    with Store(migrated_database_url) as opened:
         yield opened
 
 
@@ -87,7 +87,7 @@ def test_the_lease_runs_out_by_the_database_clock(store: Store) -> None:
         time.sleep(0.05)
 
 
-def test_many_takers_at_once_one_wins(database_url: str) -> None:
+def test_many_takers_at_once_one_wins(migrated_database_url: str) -> None:
     takers = 6
     start = threading.Barrier(takers)
     won: list[str] = []
@@ -95,7 +95,7 @@ def test_many_takers_at_once_one_wins(database_url: str) -> None:
 
     def take(name: str) -> None:
         try:
-            with Store(database_url) as own:
+            with Store(migrated_database_url) as own:
                 start.wait()
                 if Leases(own).acquire(SENDER, name, TERM).holder == name:
                     won.append(name)
@@ -159,11 +159,11 @@ def test_a_sender_that_lost_the_lease_puts_back_what_it_claimed(store: Store) ->
 
 
 @pytest.mark.postgres
-def test_a_takeover_waits_for_a_claim_made_under_the_old_lease(postgres_url: str) -> None:
+def test_a_takeover_waits_for_a_claim_made_under_the_old_lease(migrated_postgres_url: str) -> None:
     """A claim checks the lease and changes its delivery in one transaction; a process
     taking the lease over meanwhile waits for that transaction, so its `recover` sees the
     claim (and puts it back) instead of missing it."""
-    with Store(postgres_url) as store, Store(postgres_url) as other:
+    with Store(migrated_postgres_url) as store, Store(migrated_postgres_url) as other:
         [delivery] = issue_with_deliveries(store, 1)
         Leases(store).acquire(SENDER, "a", 1.0)
         taken: list[str | None] = []

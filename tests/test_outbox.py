@@ -32,11 +32,11 @@ NEW_ISSUE = SEEDS / "003_8c0f42011e5a1360.txt"
 
 
 @pytest.fixture
-def library(tmp_path: Path, database_url: str, segmenter: Segmenter) -> Iterator[Library]:
+def library(tmp_path: Path, migrated_database_url: str, segmenter: Segmenter) -> Iterator[Library]:
     few = tmp_path / "few"
     few.mkdir()
     (few / "001_4042bde3bc384a6e.txt").write_bytes((SEEDS / "001_4042bde3bc384a6e.txt").read_bytes())
-    with opened_library(Settings(data_dir=tmp_path / "data", seeds_dir=few, database_url=database_url), segmenter) as opened:
+    with opened_library(Settings(data_dir=tmp_path / "data", seeds_dir=few, database_url=migrated_database_url), segmenter) as opened:
         yield opened
 
 
@@ -120,9 +120,9 @@ def _deliveries_for(library: Library, chats: int) -> Outbox:
 
 
 @pytest.mark.postgres
-def test_two_senders_never_claim_the_same_delivery(tmp_path: Path, postgres_url: str, segmenter: Segmenter) -> None:
+def test_two_senders_never_claim_the_same_delivery(tmp_path: Path, migrated_postgres_url: str, segmenter: Segmenter) -> None:
     """Two senders, each with its own engine, race through one PostgreSQL outbox."""
-    settings = Settings(data_dir=tmp_path / "data", seeds_dir=None, database_url=postgres_url)
+    settings = Settings(data_dir=tmp_path / "data", seeds_dir=None, database_url=migrated_postgres_url)
     with opened_library(settings, segmenter) as library:
         outbox = _deliveries_for(library, 60)
         ids = [d.delivery_id for d in outbox.due()]
@@ -130,7 +130,7 @@ def test_two_senders_never_claim_the_same_delivery(tmp_path: Path, postgres_url:
     start = threading.Barrier(2)
 
     def sender(mine: list[int]) -> None:
-        with Store(postgres_url) as store:
+        with Store(migrated_postgres_url) as store:
             own = Outbox(store)
             due = own.due()
             start.wait()
@@ -143,17 +143,17 @@ def test_two_senders_never_claim_the_same_delivery(tmp_path: Path, postgres_url:
         thread.join(timeout=60)
     assert not set(claimed[0]) & set(claimed[1])
     assert sorted(claimed[0] + claimed[1]) == sorted(ids) and len(ids) == 60
-    with Store(postgres_url) as store:
+    with Store(migrated_postgres_url) as store:
         assert all(d.status is DeliveryStatus.SENDING and d.attempts == 1 for d in Outbox(store).deliveries())
 
 
 @pytest.mark.postgres
-def test_a_delivery_another_sender_is_claiming_is_skipped_not_waited_for(tmp_path: Path, postgres_url: str, segmenter: Segmenter) -> None:
-    settings = Settings(data_dir=tmp_path / "data", seeds_dir=None, database_url=postgres_url)
+def test_a_delivery_another_sender_is_claiming_is_skipped_not_waited_for(tmp_path: Path, migrated_postgres_url: str, segmenter: Segmenter) -> None:
+    settings = Settings(data_dir=tmp_path / "data", seeds_dir=None, database_url=migrated_postgres_url)
     with opened_library(settings, segmenter) as library:
         outbox = _deliveries_for(library, 2)
         first, second = outbox.due()
-        with Store(postgres_url) as other, other.transaction() as connection:
+        with Store(migrated_postgres_url) as other, other.transaction() as connection:
             # another process is in the middle of claiming the first delivery
             connection.execute(text("SELECT 1 FROM deliveries WHERE delivery_id = :d FOR UPDATE"), {"d": first.delivery_id})
             answers: list[bool] = []

@@ -4,9 +4,7 @@ is rebuilt from the database, and a read-only data dir still answers."""
 
 from __future__ import annotations
 
-import ctypes
 import fcntl
-import json
 import logging
 import os
 import shutil
@@ -47,42 +45,24 @@ def cli_env(data: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def unionbot(data: Path, *args: str, timeout: float = 120, stdin: str = "", **popen: Any) -> subprocess.CompletedProcess[str]:
-    """`unionbot ARGS` in a process of its own: forked from the fork server (tests/forkserver.py),
-    or a new interpreter when `popen` asks for what only one can give (read_only's)."""
-    env = popen.pop("env", None) or cli_env(data)
-    if not popen:
-        return forkserver.server().run(list(args), env, ROOT, data.parent / "runs", timeout, stdin)
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=ROOT,
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        **popen,
-    )
+def unionbot(
+    data: Path, *args: str, timeout: float = 120, stdin: str = "", drop: tuple[int, ...] = (),
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """`unionbot ARGS` in a process of its own, forked from the fork server
+    (tests/forkserver.py), without the capabilities `drop` (see `read_only`)."""
+    return forkserver.server().run(list(args), env or cli_env(data), ROOT, data.parent / "runs", timeout, stdin, drop)
 
 
-def unionbot_batch(data: Path, *commands: tuple[str, ...] | tuple[tuple[str, ...], str], **popen: Any) -> list[Ran]:
-    """Commands run one after another in one real process (tests/cli_batch.py): a command
+def unionbot_each(data: Path, *commands: tuple[str, ...] | tuple[tuple[str, ...], str], drop: tuple[int, ...] = ()) -> list[Ran]:
+    """Commands run one after another, each in a process of its own (`unionbot`): a command
     is its arguments, or its arguments and its standard input."""
-    listed = [
-        {"argv": list(c[0]), "stdin": c[1]} if c and isinstance(c[0], tuple) else {"argv": list(c)} for c in commands
-    ]
-    done = subprocess.run(
-        [sys.executable, "-m", "tests.cli_batch"],
-        cwd=ROOT,
-        env=popen.pop("env", None) or cli_env(data),
-        input=json.dumps(listed),
-        capture_output=True,
-        text=True,
-        timeout=180,
-        **popen,
-    )
-    assert done.returncode == 0, done.stderr
-    return [Ran(r["code"], r["out"], r["err"]) for r in json.loads(done.stdout)]
+    ran = []
+    for command in commands:
+        argv, stdin = (command[0], command[1]) if command and isinstance(command[0], tuple) else (command, "")
+        done = unionbot(data, *argv, stdin=str(stdin), drop=drop)
+        ran.append(Ran(done.returncode, done.stdout, done.stderr))
+    return ran
 
 
 def answer_line(result: subprocess.CompletedProcess[str] | Ran) -> str:
@@ -307,18 +287,6 @@ def test_ask_says_once_that_it_rebuilt_a_damaged_index(pristine: Path, tmp_path:
 # -- read-only data dirs ------------------------------------------------------------
 
 
-CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER = 1, 2, 3
-PR_CAPBSET_DROP = 24
-
-
-def _drop_file_capabilities() -> None:
-    """In the child, before exec: root without the capabilities that bypass permission bits."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    for cap in (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER):
-        if libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0:
-            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
-
-
 @pytest.fixture
 def writable_again(tmp_path: Path) -> Iterator[Path]:
     """tmp_path, given its write bits back afterwards so that it can be cleaned up."""
@@ -328,21 +296,21 @@ def writable_again(tmp_path: Path) -> Iterator[Path]:
             path.chmod(path.stat().st_mode | 0o200)
 
 
-def read_only(data: Path) -> dict[str, Any]:
-    """subprocess arguments that run a command with no write access to `data`: the write
+def read_only(data: Path) -> tuple[int, ...]:
+    """The capabilities to `drop` for a command with no write access to `data`: the write
     bits are removed, and as root (which ignores them) the command runs without the
     capabilities that override file permissions."""
     for path in [data, *data.rglob("*")]:
         path.chmod(path.stat().st_mode & ~0o222)
     if os.geteuid() != 0:
-        return {}
+        return ()
     probe = subprocess.run(
         [sys.executable, "-c", f"open({str(data / 'probe')!r}, 'w')"],
-        preexec_fn=_drop_file_capabilities, capture_output=True, text=True,
+        preexec_fn=lambda: forkserver.drop_capabilities(forkserver.FILE_OVERRIDES), capture_output=True, text=True,
     )
     if probe.returncode == 0 or "PermissionError" not in probe.stderr:
         pytest.skip("cannot run a command without write access here: " + probe.stderr[-200:])
-    return {"preexec_fn": _drop_file_capabilities}
+    return forkserver.FILE_OVERRIDES
 
 
 def snapshot(data: Path) -> dict[str, tuple[int, int]]:
@@ -369,8 +337,8 @@ def test_a_read_only_data_dir_with_a_current_index_answers(writable_again: Path,
     as_reader = read_only(data)
     before = snapshot(data)
 
-    # one process without write access, given one command after another
-    asked, as_json, listed, digest, chat, refused = unionbot_batch(
+    # commands without write access, one after another
+    asked, as_json, listed, digest, chat, refused = unionbot_each(
         data,
         ("ask", QUESTION),
         ("ask", "--json", QUESTION),
@@ -378,7 +346,7 @@ def test_a_read_only_data_dir_with_a_current_index_answers(writable_again: Path,
         ("digest", "002_d64f82ff6841a4f4"),
         (("chat",), f"{QUESTION}\n/quit\n"),
         ("ingest", str(SEEDS / "003_8c0f42011e5a1360.txt")),
-        **as_reader,
+        drop=as_reader,
     )
     assert ANSWER in answer_line(asked) and asked.err == ""
     assert as_json.code == 0 and '300余人' in as_json.out and as_json.err == ""
@@ -397,7 +365,7 @@ def test_a_stale_index_that_cannot_be_saved_is_built_in_memory(writable_again: P
     stored_data_dir(data, [FIRST_SEED], segmenter, later=[LATER_SEED])
     as_reader = read_only(data)
     before = snapshot(data)
-    result = unionbot(data, "ask", "--json", stdin=f"{LATER_QUESTION}\n{QUESTION}\n", **as_reader)
+    result = unionbot(data, "ask", "--json", stdin=f"{LATER_QUESTION}\n{QUESTION}\n", drop=as_reader)
     assert result.returncode == 0, result.stderr
     assert '"answer": "8327家"' in result.stdout and '300余人' in result.stdout
     assert "Traceback" not in result.stderr

@@ -62,12 +62,12 @@ class Calls:
 
 
 @pytest.fixture
-def store(database_url: str, tmp_path: Path) -> Iterator[Store]:
-    with Store(database_url) as opened:
+def store(migrated_database_url: str, tmp_path: Path) -> Iterator[Store]:
+    with Store(migrated_database_url) as opened:
         outbox = Outbox(opened)
         for chat_id, kind in ((11, "private"), (12, "private"), (13, "private"), (-14, "group")):
             outbox.subscribe(chat_id, kind, None)
-        settings = Settings(data_dir=tmp_path / "data", seeds_dir=None, database_url=database_url)
+        settings = Settings(data_dir=tmp_path / "data", seeds_dir=None, database_url=migrated_database_url)
         assert not ingest_targets(opened, settings, [str(ISSUE)], progress=False).refused
         yield opened
 

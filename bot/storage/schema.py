@@ -220,6 +220,21 @@ leases = Table(
     Column("expires_at", Double, nullable=False),
 )
 
+# Updates from Telegram, stored when received and before they are confirmed to Telegram,
+# until they are handled (bot/storage/updates.py); times in seconds since the epoch by the
+# database's own clock, as the leases'.
+updates = Table(
+    "updates",
+    metadata,
+    Column("update_id", _big_id(), primary_key=True, autoincrement=False),
+    Column("payload", Text, nullable=False),  # the update's JSON
+    Column("received_at", Double, nullable=False),
+    Column("claimed_by", Text, nullable=False),  # the process handling it (or that will)
+    Column("claimed_at", Double, nullable=False),  # when that process last renewed its claim
+    Column("handled_at", Double),
+    Index("updates_open", "handled_at", "claimed_at"),
+)
+
 flood_windows = Table(
     "flood_windows",
     metadata,

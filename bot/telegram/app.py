@@ -3,8 +3,10 @@ closed in post_shutdown, run by long polling or by webhook (with a secret, alway
 
 Of the processes on one database, only the holder of the polling lease calls getUpdates
 (Telegram allows one consumer); the others stand by and take over when it stops or dies.
-In webhook mode every process answers the updates it is given. Either way only the holder
-of the sender lease sends digests (see `poller`)."""
+In webhook mode every process answers the updates it is given. Either way every update is
+stored before Telegram is told it arrived, and one a process left unhandled when it died
+is handled by another (see `journal` and `polling`); only the holder of the sender lease
+sends digests (see `poller`)."""
 
 from __future__ import annotations
 
@@ -40,6 +42,7 @@ from .compose import BotParts, compose_bot
 from .leadership import LeaseKeeper
 from .ordering import ChatOrderedUpdates
 from .poller import Poller
+from .polling import LongPolling
 from .webhook import WebhookServer, webhook_secret
 
 log = logging.getLogger(__name__)
@@ -68,11 +71,17 @@ def build_application(settings: Settings, segmenter: Segmenter | None = None) ->
     if settings.telegram_bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
     token = settings.telegram_bot_token.get_secret_value()
+    processor = ChatOrderedUpdates(settings.max_concurrent_updates)
 
     async def post_init(app: Application) -> None:  # type: ignore[type-arg]
         data: BotData = app.bot_data
         parts = await asyncio.to_thread(compose_bot, settings, app.bot, segmenter)
         data.parts = parts
+        processor.journal = parts.journal
+        recover_into = app.update_queue if settings.webhook_url else None  # with long polling, the poller does
+        data.journal_task = asyncio.get_running_loop().create_task(
+            parts.journal.run(recover_into, app.bot), name="update journal"
+        )
         await app.bot.set_my_commands(COMMANDS)
         data.poller = Poller(
             settings, parts.library, parts.inbox, parts.inbox_lock, parts.feeds, parts.outbox, parts.sender,
@@ -86,8 +95,8 @@ def build_application(settings: Settings, segmenter: Segmenter | None = None) ->
 
     async def post_stop(app: Application) -> None:  # type: ignore[type-arg]
         data: BotData = app.bot_data
-        tasks = [data.poller_task, data.watch_task, data.records_task]  # what records are left: parts.close
-        data.poller_task = data.watch_task = data.records_task = None
+        tasks = [data.poller_task, data.watch_task, data.journal_task, data.records_task]  # what records are left: parts.close
+        data.poller_task = data.watch_task = data.journal_task = data.records_task = None
         for task in tasks:
             if task is not None:
                 task.cancel()
@@ -95,6 +104,7 @@ def build_application(settings: Settings, segmenter: Segmenter | None = None) ->
                     await task
         data.poller = None
         if data.parts is not None:
+            await data.parts.journal.close()  # every update handled is recorded as such
             await data.parts.sender_lease.close()  # another process sends from now on
 
     async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
@@ -119,7 +129,8 @@ def build_application(settings: Settings, segmenter: Segmenter | None = None) ->
         )
         .get_updates_request(HTTPXRequest(connect_timeout=10, read_timeout=40))
         .rate_limiter(AIORateLimiter(overall_max_rate=30, group_max_rate=18, max_retries=3))
-        .concurrent_updates(ChatOrderedUpdates(settings.max_concurrent_updates))
+        .concurrent_updates(processor)
+        .updater(None)  # long polling is ours (see `polling`), the webhook server too
         .post_init(post_init)
         .post_stop(post_stop)
         .post_shutdown(post_shutdown)
@@ -187,15 +198,17 @@ async def run(app: Application, settings: Settings) -> None:  # type: ignore[typ
         await app.initialize()
         if app.post_init is not None:
             await app.post_init(app)
+        data: BotData = app.bot_data
+        if data.parts is None:
+            raise RuntimeError("the bot's parts were not built")
         if settings.webhook_url:
             secret = webhook_secret(settings)
             protect([secret])
-            server = WebhookServer(app, settings, secret)
+            server = WebhookServer(app, settings, secret, data.parts.journal)
             server.start()
             await app.bot.set_webhook(settings.webhook_url, secret_token=secret, allowed_updates=Update.ALL_TYPES)
         await app.start()
-        data: BotData = app.bot_data
-        if server is None and app.updater is not None and data.parts is not None:
+        if server is None:
             data.poll_lease = polling_lease(app, data.parts, settings)
             data.poll_lease.start()
         await stopping.wait()
@@ -205,9 +218,7 @@ async def run(app: Application, settings: Settings) -> None:  # type: ignore[typ
             await poll_lease.close()  # stops polling; another process polls from now on
         if server is not None:
             await server.stop()
-        if app.updater is not None and app.updater.running:
-            await app.updater.stop()
-        if app.running:
+        if app.running:  # handles what was received (its claims renewed meanwhile), then stops
             await app.stop()
             if app.post_stop is not None:
                 await app.post_stop(app)
@@ -218,17 +229,7 @@ async def run(app: Application, settings: Settings) -> None:  # type: ignore[typ
 
 def polling_lease(app: Application, parts: BotParts, settings: Settings) -> LeaseKeeper:  # type: ignore[type-arg]
     """The polling lease: long polling runs while this process holds it."""
-    updater = app.updater
-    if updater is None:
-        raise ValueError("the application has no updater to poll with")
-
-    async def start_polling() -> None:
-        await updater.start_polling(allowed_updates=Update.ALL_TYPES)
-
-    async def stop_polling() -> None:
-        if updater.running:
-            await updater.stop()
-
+    polling = LongPolling(app.bot, app.update_queue, parts.journal, settings.lease_seconds)
     return LeaseKeeper(
-        parts.leases, LeaseName.POLLER, settings.lease_seconds, on_gain=start_polling, on_loss=stop_polling
+        parts.leases, LeaseName.POLLER, settings.lease_seconds, on_gain=polling.start, on_loss=polling.stop
     )

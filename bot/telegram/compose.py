@@ -31,10 +31,12 @@ from bot.storage.conversations import Conversations
 from bot.storage.flood import FloodWindows
 from bot.storage.leases import LeaseName, Leases
 from bot.storage.store import Store
+from bot.storage.updates import Updates
 from retrieval import Segmenter
 
 from .corpuswatch import CorpusWatch
 from .flood import FloodGuard
+from .journal import UpdateJournal
 from .leadership import LeaseKeeper
 from .messenger import TelegramMessenger
 from .records import Recorder
@@ -67,6 +69,7 @@ class BotParts:
     sender_lease: LeaseKeeper  # started in post_init; the sender claims under it
     corpus_watch: CorpusWatch  # the index kept in step with issues other processes store
     record_writer: RecordWriter  # started in post_init: writes what replies leave to record
+    journal: UpdateJournal  # the updates this process received and has not handled yet
 
     def close(self) -> None:
         """Stop the workers, write the records replies left, release the inbox lock, close
@@ -137,6 +140,7 @@ def _assemble(settings: Settings, bot: Bot, store: Store, intake_store: Store, s
         sender_lease=sender_lease,
         corpus_watch=CorpusWatch(library, store, workers, settings.index_check_seconds),
         record_writer=record_writer,
+        journal=UpdateJournal(Updates(store), workers, settings.lease_seconds),
     )
 
 

@@ -4,7 +4,9 @@ Every request must carry the secret registered with setWebhook in
 `X-Telegram-Bot-Api-Secret-Token`, compared in constant time; without
 UNIONBOT_WEBHOOK_SECRET a random one is made at each start and registered, so webhook mode
 never runs without one. Only JSON POSTs at the webhook URL's path are taken, at most
-MAX_UPDATE_BYTES each. (python-telegram-bot's own webhook server compares the secret with
+MAX_UPDATE_BYTES each. An update is stored (`journal`) before Telegram gets its 200, so
+that another process handles it if this one dies first; one stored before is not queued
+again. (python-telegram-bot's own webhook server compares the secret with
 `!=` and logs a wrong one, hence this one, on the same tornado it brings.)
 """
 
@@ -25,6 +27,8 @@ from telegram import Update
 from telegram.ext import Application, ExtBot
 
 from bot.settings import Settings
+
+from .journal import DATABASE_ERRORS, UpdateJournal
 
 log = logging.getLogger(__name__)
 
@@ -49,12 +53,15 @@ class UpdateHandler(tornado.web.RequestHandler):
 
     SUPPORTED_METHODS = ("POST",)
 
-    def initialize(self, app: Application, secret: bytes) -> None:  # type: ignore[type-arg]
+    def initialize(self, app: Application, secret: bytes, journal: UpdateJournal) -> None:  # type: ignore[type-arg]
         self.app = app
         self.secret = secret
+        self.journal = journal
 
     async def post(self) -> None:
-        """Refuse without the secret (403), then parse and queue the update."""
+        """Refuse without the secret (403), then parse, store and queue the update: Telegram
+        gets 200 once it is stored (an update stored before is not queued again), 503 when
+        it cannot be (Telegram sends it again later)."""
         given = self.request.headers.get(SECRET_HEADER, "").encode("latin-1", "replace")
         if not hmac.compare_digest(given, self.secret):
             log.info("refused a webhook request without the right secret from %s", self.request.remote_ip)
@@ -75,7 +82,13 @@ class UpdateHandler(tornado.web.RequestHandler):
             raise tornado.web.HTTPError(HTTPStatus.BAD_REQUEST) from None
         if isinstance(self.app.bot, ExtBot):
             self.app.bot.insert_callback_data(update)
-        await self.app.update_queue.put(update)
+        try:
+            taken = await self.journal.receive([update])
+        except DATABASE_ERRORS as exc:
+            log.warning("could not store update %d; Telegram is to send it again: %s", update.update_id, exc)
+            raise tornado.web.HTTPError(HTTPStatus.SERVICE_UNAVAILABLE) from None
+        for fresh in taken:
+            await self.app.update_queue.put(fresh)
         self.set_status(HTTPStatus.OK)
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
@@ -86,8 +99,9 @@ class UpdateHandler(tornado.web.RequestHandler):
 class WebhookServer:
     """The HTTP server, listening on UNIONBOT_WEBHOOK_LISTEN:UNIONBOT_WEBHOOK_PORT."""
 
-    def __init__(self, app: Application, settings: Settings, secret: str) -> None:  # type: ignore[type-arg]
-        routes = [(re.escape(webhook_path(settings)), UpdateHandler, {"app": app, "secret": secret.encode()})]
+    def __init__(self, app: Application, settings: Settings, secret: str, journal: UpdateJournal) -> None:  # type: ignore[type-arg]
+        routes = [(re.escape(webhook_path(settings)), UpdateHandler,
+                   {"app": app, "secret": secret.encode(), "journal": journal})]
         web = tornado.web.Application(routes, log_function=lambda handler: None)
         self._server = tornado.httpserver.HTTPServer(web, max_body_size=MAX_UPDATE_BYTES)
         self._settings = settings

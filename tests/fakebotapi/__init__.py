@@ -20,7 +20,8 @@ What the server offers to a test:
 * validation of outgoing messages the way Telegram does it: HTML parse mode with Telegram's
   tag set, the 4096 UTF-16 code unit limit, inline keyboards (``callback_data`` at most 64
   bytes), edits of missing or unchanged messages, inline query answers;
-* fault injection (``fail_next``) and an optional flood-limit model;
+* fault injection (``fail_next``), calls held until released (``hold``) and an optional
+  flood-limit model;
 * a record of every call and of every message, with blocking and ``async`` waits;
 * builders of incoming updates (texts, commands, button presses, inline queries, membership
   changes, migrations, anonymous admins) served by ``getUpdates`` long polling or delivered to

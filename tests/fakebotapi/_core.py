@@ -95,6 +95,7 @@ class ServerCore:
         self._allowed_updates: frozenset[str] = DEFAULT_ALLOWED_UPDATES
         self._poll_generation = 0
         self._faults: dict[str | None, deque[Fault]] = {}
+        self._held: set[str] = set()  # methods whose calls wait (FaultInjection.hold)
         self._flood: FloodLimits | None = flood_limits
         self._sends_all: deque[float] = deque()
         self._sends_by_chat: dict[int, deque[float]] = {}

@@ -6,6 +6,7 @@ from collections import deque
 from http import HTTPStatus
 
 from ._core import ServerCore
+from ._http import Connection
 from ._models import JSON, BotApiError, Fault
 
 
@@ -52,6 +53,29 @@ class FaultInjection(ServerCore):
     def clear_faults(self) -> None:
         with self._lock:
             self._faults.clear()
+
+    def hold(self, method: str) -> None:
+        """Keep every later call of ``method`` waiting, neither answered nor carried out,
+        until :meth:`release`.  A call whose client goes away meanwhile (it closed the
+        connection, or its process died) is dropped without being carried out, as a request
+        that never reached Telegram."""
+        with self._cond:
+            self._held.add(method.lower())
+
+    def release(self, method: str) -> None:
+        """Let the held calls of ``method`` (and later ones) go on."""
+        with self._cond:
+            self._held.discard(method.lower())
+            self._cond.notify_all()
+
+    def _wait_while_held(self, method: str, connection: Connection) -> bool:
+        """Wait while ``method`` is held; False when the client went away (or the server stops)."""
+        with self._cond:
+            while method.lower() in self._held:
+                if self._stopping.is_set() or connection.peer_closed():
+                    return False
+                self._cond.wait(0.02)
+        return True
 
     def _take_fault(self, method: str) -> Fault | None:
         for key in (method.lower(), None):

@@ -282,6 +282,11 @@ class FakeBotApi(
         if self._latency and self._stopping.wait(self._latency):
             connection.drop()
             return
+        if not self._wait_while_held(entry[0], connection):
+            with self._lock:
+                call.status = 0
+            connection.drop()
+            return
         status, payload, raw = self._answer(entry[1], Params(params), connection, fault)
         with self._lock:
             call.status = status

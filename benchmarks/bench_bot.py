@@ -160,6 +160,8 @@ def main() -> int:
                     f"{len(during)} questions, p50 {statistics.median(during):.2f} s, max {max(during):.2f} s",
                     flush=True,
                 )
+                slowest = ", ".join(f"{t:.2f}" for t in sorted(during, reverse=True)[:5])
+                print(f"the five slowest during the ingest: {slowest} s", flush=True)
         finally:
             bot.terminate()
             try:

@@ -1,6 +1,8 @@
 """What the state several bot processes share through the database costs, per call.
 
-- the flood guard's admission (one upsert per question);
+- the flood guard: its decision on a question (a read: what a reply waits for) and its
+  count (decided and counted in one write transaction, as the record writer does after
+  the reply);
 - reading the corpus version (what every running bot does every
   UNIONBOT_INDEX_CHECK_SECONDS), against reading every issue's id and hash (what the
   poller compares its index with), at a given number of stored issues;
@@ -35,6 +37,7 @@ from bot.storage.engine import parse_url  # noqa: E402
 from bot.storage.flood import FloodWindows  # noqa: E402
 from bot.storage.schema import issues  # noqa: E402
 from bot.storage.store import Store  # noqa: E402
+from bot.telegram.flood import FloodGuard  # noqa: E402
 from bot.storage.updates import StoredUpdate, Updates  # noqa: E402
 
 PAYLOAD = ('{"update_id": %d, "message": {"message_id": 1, "date": 1700000000, "chat": {"id": 5, "type": "private", '
@@ -134,6 +137,9 @@ def main() -> int:
                   % timed(lambda: windows.admit(next(users), 20, 60_000), args.repeats))
             print(f"{kind}: flood admission, one busy user          p50 / p99 %.2f / %.2f ms"
                   % timed(lambda: windows.admit(1, 20, 60_000), args.repeats))
+            guard = FloodGuard(windows)
+            print(f"{kind}: flood decision (a read), one busy user  p50 / p99 %.2f / %.2f ms"
+                  % timed(lambda: guard.decide(1), args.repeats))
             print(f"{kind}: corpus version read                    p50 / p99 %.2f / %.2f ms"
                   % timed(store.corpus_version, args.repeats))
             fill_issues(store, args.issues)

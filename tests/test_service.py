@@ -14,7 +14,7 @@ from bot.storage.activity import QueryKind
 from bot.storage.flood import FloodWindows
 from bot.telegram.compose import build_service
 from bot.telegram.flood import FloodGuard
-from bot.telegram.render import FLOODED, NOT_ADMIN
+from bot.telegram.render import FLOODED, NOT_ADMIN, Reply
 from bot.telegram.service import Asker, BotService
 from retrieval import Segmenter
 
@@ -28,14 +28,22 @@ def svc(seeded_settings: Settings, segmenter: Segmenter) -> Iterator[BotService]
         yield build_service(library, library.store, [99])
 
 
+def query_id_of(reply: Reply | None, prefix: str = "m:") -> int:
+    """The query id a reply's buttons carry (the id is made at random)."""
+    assert reply is not None and reply.keyboard is not None
+    return int(next(b.data for b in reply.keyboard.buttons if b.data.startswith(prefix)).split(":")[1])
+
+
 def test_question_reply_and_more(svc: BotService) -> None:
     reply = svc.ask("职工交友活动有多少人参加", ALICE)
-    assert reply is not None and "800余名" in reply.text and reply.keyboard is not None and "m:1:1" in [b.data for b in reply.keyboard.buttons]
-    stored = svc.activity.query(1)
+    assert reply is not None and "800余名" in reply.text and reply.keyboard is not None
+    query_id = query_id_of(reply)
+    assert f"m:{query_id}:1" in [b.data for b in reply.keyboard.buttons]
+    stored = svc.activity.query(query_id)
     assert stored is not None and stored.text == "职工交友活动有多少人参加" and stored.kind is QueryKind.ASK
-    more = svc.more(1, 1, ALICE)
+    more = svc.more(query_id, 1, ALICE)
     assert more is not None and "第 2 条结果" in more.text
-    assert svc.more(1, 99, ALICE) is None and svc.more(12345, 0, ALICE) is None
+    assert svc.more(query_id, 99, ALICE) is None and svc.more(12345, 0, ALICE) is None
 
 
 def test_traditional_readers_get_traditional_replies(svc: BotService) -> None:
@@ -74,17 +82,17 @@ def test_find_filters(svc: BotService, query: str, titles: list[str]) -> None:
 def test_find_pages(svc: BotService) -> None:
     reply = svc.find("工会", ALICE)
     assert "找到" in reply.text and "第 1–5 篇" in reply.text
-    page = svc.find_page(1, 1, ALICE)
+    page = svc.find_page(query_id_of(reply, "p:"), 1, ALICE)
     assert page is not None and "第 6–10 篇" in page.text
     assert "没有找到" in svc.find("不存在的词语组合", ALICE).text
 
 
 def test_feedback_and_stats(svc: BotService) -> None:
-    svc.ask("密云区总工会培训了多少人", ALICE)
+    query_id = query_id_of(svc.ask("密云区总工会培训了多少人", ALICE), "f:")
     svc.ask("怎么注册微信", ALICE)
     svc.ask("怎么注册微信", Asker(user_id=5))
-    assert svc.feedback(1, 1, ALICE) == "谢谢反馈！"
-    assert svc.feedback(1, -1, ALICE) == "谢谢反馈！"  # changes the earlier vote
+    assert svc.feedback(query_id, 1, ALICE) == "谢谢反馈！"
+    assert svc.feedback(query_id, -1, ALICE) == "谢谢反馈！"  # changes the earlier vote
     assert svc.feedback(77, 1, ALICE) == "这条反馈已失效。"
     assert svc.stats(ALICE).text == NOT_ADMIN
     stats = plain(svc.stats(ADMIN).text)

@@ -5,13 +5,14 @@ database, whatever index that process holds."""
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
-from sqlalchemy import Select, func, insert, select
+from sqlalchemy import Connection, Select, func, select
 
 from retrieval import Hit
 
@@ -51,14 +52,18 @@ class StoredQuery(BaseModel):
     results: tuple[StoredResult, ...] = ()  # empty: not recorded (a query of an older version)
 
 
-def _results_json(hits: Sequence[Hit]) -> str | None:
-    if not hits:
-        return None
-    return json.dumps(
-        [StoredResult(article_id=h.article.article_id, paragraph=h.paragraph, snippet=h.snippet, answer=h.answer,
-                      answer_start=h.answer_start, score=h.score).model_dump() for h in hits],
-        ensure_ascii=False,
+def _stored_results(hits: Sequence[Hit]) -> tuple[StoredResult, ...]:
+    return tuple(
+        StoredResult(article_id=h.article.article_id, paragraph=h.paragraph, snippet=h.snippet, answer=h.answer,
+                     answer_start=h.answer_start, score=h.score)
+        for h in hits
     )
+
+
+def _results_json(results: Sequence[StoredResult]) -> str | None:
+    if not results:
+        return None
+    return json.dumps([r.model_dump() for r in results], ensure_ascii=False)
 
 
 def _results(stored: str | None) -> tuple[StoredResult, ...]:
@@ -88,23 +93,78 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+FIRST_RANDOM_ID = 2**32
+
+
+def new_query_id() -> int:
+    """An id for a query, made without the database (so that a reply can carry it before
+    the query is written): random in [2**32, 2**62), clear of the ids the database gave
+    before (counted from 1) and of the 63-bit limit."""
+    return FIRST_RANDOM_ID + secrets.randbelow(2**62 - FIRST_RANDOM_ID)
+
+
+class NewQuery(BaseModel):
+    """A query about to be recorded, with the results it cited."""
+
+    model_config = ConfigDict(frozen=True)
+
+    query_id: int
+    kind: QueryKind
+    text: str
+    user_id: int | None
+    chat_id: int | None
+    found: bool = False
+    answer: str | None = None
+    results: tuple[StoredResult, ...] = ()
+    created_at: datetime
+
+    @classmethod
+    def of(
+        cls,
+        kind: QueryKind,
+        text: str,
+        user_id: int | None,
+        chat_id: int | None,
+        found: bool = False,
+        answer: str | None = None,
+        results: Sequence[Hit] = (),
+    ) -> NewQuery:
+        """A query with a new id, made now."""
+        return cls(
+            query_id=new_query_id(), kind=kind, text=text[:4000], user_id=user_id, chat_id=chat_id, found=found,
+            answer=answer, results=_stored_results(results), created_at=_now(),
+        )
+
+    def stored(self) -> StoredQuery:
+        """The query as `Activity.query` will read it once written."""
+        return StoredQuery(
+            query_id=self.query_id, kind=self.kind, user_id=self.user_id, chat_id=self.chat_id, text=self.text,
+            answer=self.answer, results=self.results,
+        )
+
+
 class Activity:
-    """Users, queries and feedback, in the application's database."""
+    """Users, queries and feedback, in the application's database. The writes come two
+    ways: each in a transaction of its own (`seen`, `record`, `feedback`), or in the
+    caller's write transaction (the `write_…` ones), with others."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
 
     def seen(self, user_id: int, language: str | None) -> None:
-        now = _now().isoformat()
         with self.store.transaction() as connection:
-            statement = upsert(connection, users).values(user_id=user_id, language=language, first_seen=now, last_seen=now)
-            connection.execute(statement.on_conflict_do_update(
-                index_elements=[users.c.user_id],
-                set_={
-                    "last_seen": statement.excluded.last_seen,
-                    "language": func.coalesce(statement.excluded.language, users.c.language),
-                },
-            ))
+            self.write_seen(connection, user_id, language, _now())
+
+    def write_seen(self, connection: Connection, user_id: int, language: str | None, at: datetime) -> None:
+        when = at.isoformat()
+        statement = upsert(connection, users).values(user_id=user_id, language=language, first_seen=when, last_seen=when)
+        connection.execute(statement.on_conflict_do_update(
+            index_elements=[users.c.user_id],
+            set_={
+                "last_seen": statement.excluded.last_seen,
+                "language": func.coalesce(statement.excluded.language, users.c.language),
+            },
+        ))
 
     def record(
         self,
@@ -117,12 +177,21 @@ class Activity:
         results: Sequence[Hit] = (),
     ) -> int:
         """Store a query, with the results it cited; its id is what buttons refer to."""
-        statement = insert(queries).values(
-            kind=kind.value, user_id=user_id, chat_id=chat_id, text=text[:4000], found=int(found), answer=answer,
-            created_at=_now().isoformat(), results=_results_json(results),
-        ).returning(queries.c.query_id)
+        query = NewQuery.of(kind, text, user_id, chat_id, found, answer, results)
         with self.store.transaction() as connection:
-            return int(connection.execute(statement).scalar_one())
+            self.write_query(connection, query)
+        return query.query_id
+
+    def write_query(self, connection: Connection, query: NewQuery) -> bool:
+        """Store a query made by `NewQuery.of`; False when its id was taken (by chance, one
+        in billions: the query is then not stored and its buttons expire)."""
+        statement = upsert(connection, queries).values(
+            query_id=query.query_id, kind=query.kind.value, user_id=query.user_id, chat_id=query.chat_id,
+            text=query.text, found=int(query.found), answer=query.answer, created_at=query.created_at.isoformat(),
+            results=_results_json(query.results),
+        )
+        done = connection.execute(statement.on_conflict_do_nothing(index_elements=[queries.c.query_id]))
+        return bool(done.rowcount)
 
     def query(self, query_id: int) -> StoredQuery | None:
         columns = (
@@ -143,14 +212,18 @@ class Activity:
         if self.query(query_id) is None:
             return False
         with self.store.transaction() as connection:
-            statement = upsert(connection, feedback).values(
-                query_id=query_id, user_id=user_id, value=1 if value > 0 else -1, created_at=_now().isoformat()
-            )
-            connection.execute(statement.on_conflict_do_update(
-                index_elements=[feedback.c.query_id, feedback.c.user_id],
-                set_={"value": statement.excluded.value, "created_at": statement.excluded.created_at},
-            ))
+            self.write_feedback(connection, query_id, user_id, value, _now())
         return True
+
+    def write_feedback(self, connection: Connection, query_id: int, user_id: int, value: int, at: datetime) -> None:
+        """`feedback` on a query known to be stored (or written earlier in this transaction)."""
+        statement = upsert(connection, feedback).values(
+            query_id=query_id, user_id=user_id, value=1 if value > 0 else -1, created_at=at.isoformat()
+        )
+        connection.execute(statement.on_conflict_do_update(
+            index_elements=[feedback.c.query_id, feedback.c.user_id],
+            set_={"value": statement.excluded.value, "created_at": statement.excluded.created_at},
+        ))
 
     def stats(self, top: int = 10) -> Stats:
         now = _now()

@@ -10,11 +10,10 @@ the newest `GROUP_ANSWERS_KEPT`.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import RowMapping, select
+from sqlalchemy import Connection, RowMapping, select
 
 from .dialects import upsert
 from .schema import answer_turns, chat_turns
@@ -68,16 +67,17 @@ class Conversations:
 
     def save_last(self, chat_id: int, turn: StoredTurn) -> None:
         """Replace the chat's last question; drop other chats' turns past the window."""
-        values = _values(turn)
         with self.store.transaction() as connection:
-            statement = upsert(connection, chat_turns).values(chat_id=chat_id, **values)
-            connection.execute(statement.on_conflict_do_update(
-                index_elements=[chat_turns.c.chat_id],
-                set_={name: statement.excluded[name] for name in _TURN_COLUMNS},
-            ))
-            connection.execute(
-                chat_turns.delete().where(chat_turns.c.asked_at < (turn.asked_at - self.window).isoformat())
-            )
+            self.write_last(connection, chat_id, turn)
+
+    def write_last(self, connection: Connection, chat_id: int, turn: StoredTurn) -> None:
+        """`save_last` in the caller's write transaction."""
+        statement = upsert(connection, chat_turns).values(chat_id=chat_id, **_values(turn))
+        connection.execute(statement.on_conflict_do_update(
+            index_elements=[chat_turns.c.chat_id],
+            set_={name: statement.excluded[name] for name in _TURN_COLUMNS},
+        ))
+        connection.execute(chat_turns.delete().where(chat_turns.c.asked_at < (turn.asked_at - self.window).isoformat()))
 
     def answered(self, chat_id: int, message_id: int) -> StoredTurn | None:
         """The question that the bot's message `message_id` in a group answered."""
@@ -91,17 +91,21 @@ class Conversations:
     def save_answer(self, chat_id: int, message_id: int, turn: StoredTurn) -> None:
         """Remember which question a group answer message answered; keep the newest ones."""
         with self.store.transaction() as connection:
-            statement = upsert(connection, answer_turns).values(chat_id=chat_id, message_id=message_id, **_values(turn))
-            connection.execute(statement.on_conflict_do_update(
-                index_elements=[answer_turns.c.chat_id, answer_turns.c.message_id],
-                set_={name: statement.excluded[name] for name in _TURN_COLUMNS},
-            ))
-            kept = (
-                select(answer_turns.c.message_id)
-                .where(answer_turns.c.chat_id == chat_id)
-                .order_by(answer_turns.c.message_id.desc())
-                .limit(GROUP_ANSWERS_KEPT)
-            )
-            connection.execute(
-                answer_turns.delete().where(answer_turns.c.chat_id == chat_id, answer_turns.c.message_id.not_in(kept))
-            )
+            self.write_answer(connection, chat_id, message_id, turn)
+
+    def write_answer(self, connection: Connection, chat_id: int, message_id: int, turn: StoredTurn) -> None:
+        """`save_answer` in the caller's write transaction."""
+        statement = upsert(connection, answer_turns).values(chat_id=chat_id, message_id=message_id, **_values(turn))
+        connection.execute(statement.on_conflict_do_update(
+            index_elements=[answer_turns.c.chat_id, answer_turns.c.message_id],
+            set_={name: statement.excluded[name] for name in _TURN_COLUMNS},
+        ))
+        kept = (
+            select(answer_turns.c.message_id)
+            .where(answer_turns.c.chat_id == chat_id)
+            .order_by(answer_turns.c.message_id.desc())
+            .limit(GROUP_ANSWERS_KEPT)
+        )
+        connection.execute(
+            answer_turns.delete().where(answer_turns.c.chat_id == chat_id, answer_turns.c.message_id.not_in(kept))
+        )

@@ -6,7 +6,9 @@ are JSON text. The flood guard's windows are the exception: they are computed on
 so their times are integer milliseconds since the epoch. Telegram user and chat ids exceed 32 bits: they are BIGINT (on SQLite an
 INTEGER PRIMARY KEY stays the rowid, as before). Generated ids (`issues.seq`,
 `queries.query_id`, `deliveries.delivery_id`) are AUTOINCREMENT on SQLite (never reused)
-and identity columns on PostgreSQL.
+and identity columns on PostgreSQL; the bot gives its queries random ids of its own
+(`activity.new_query_id`, from 2**32 up), so that a reply carries its id before the
+query is written.
 
 The Alembic revisions in `bot/storage/alembic/versions/` create exactly this; a test
 compares the two on both databases.

@@ -179,7 +179,10 @@ class Store:
     # -- issues -----------------------------------------------------------------------
 
     def add_issue(self, issue: Issue, origin: str) -> AddOutcome:
-        """Store an issue and its articles in one transaction; the same content is a no-op."""
+        """Store an issue and its articles in one transaction; the same content is a no-op.
+        The rows are made before the transaction begins (JSON and text keys take longer
+        than writing them), so other writers wait for its write lock as little as may be."""
+        rows = [_article_values(issue.issue_id, a) for a in issue.articles]
         with self.transaction() as connection:
             found = connection.execute(
                 select(issues.c.issue_id, issues.c.content_hash).where(
@@ -201,8 +204,8 @@ class Store:
                     edition=issue.edition,
                 )
             )
-            if issue.articles:
-                connection.execute(insert(articles), [_article_values(issue.issue_id, a) for a in issue.articles])
+            if rows:
+                connection.execute(insert(articles), rows)
             self._bump_corpus_version(connection)
             if outcome is AddOutcome.ADDED:
                 self._enqueue_digests(connection, issue.issue_id, now)

@@ -69,6 +69,15 @@ class Updates:
             )
             return sorted(int(i) for i in connection.execute(statement).scalars())
 
+    def known(self, ids: Iterable[int]) -> set[int]:
+        """Which of these updates are stored already (a read: it never waits for a writer)."""
+        found: set[int] = set()
+        for chunk in _chunks(ids):
+            with self.store.reading() as connection:
+                query = select(updates.c.update_id).where(updates.c.update_id.in_(chunk))
+                found.update(int(i) for i in connection.execute(query).scalars())
+        return found
+
     def renew(self, claimant: str, ids: Iterable[int]) -> list[int]:
         """Renew `claimant`'s claims on these updates; the ids still claimed by it and not
         handled (the others were taken over, or recorded as handled)."""

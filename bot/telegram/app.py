@@ -90,12 +90,13 @@ def build_application(settings: Settings, segmenter: Segmenter | None = None) ->
         parts.sender_lease.start()
         data.poller_task = asyncio.get_running_loop().create_task(data.poller.run(), name="poller")
         data.watch_task = asyncio.get_running_loop().create_task(parts.corpus_watch.run(), name="corpus watch")
+        data.records_task = asyncio.get_running_loop().create_task(parts.record_writer.run(), name="record writer")
         log.info("serving as @%s over %d passages", app.bot.username, len(parts.library.corpus))
 
     async def post_stop(app: Application) -> None:  # type: ignore[type-arg]
         data: BotData = app.bot_data
-        tasks = [data.poller_task, data.watch_task, data.journal_task]
-        data.poller_task = data.watch_task = data.journal_task = None
+        tasks = [data.poller_task, data.watch_task, data.journal_task, data.records_task]  # what records are left: parts.close
+        data.poller_task = data.watch_task = data.journal_task = data.records_task = None
         for task in tasks:
             if task is not None:
                 task.cancel()

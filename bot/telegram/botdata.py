@@ -16,8 +16,9 @@ from .responder import Responder
 
 class BotData:
     """The bot's parts (built once, in post_init), the poller with its task, the polling
-    lease (long polling only), the task that keeps the index in step with the database, and
-    the one that keeps the claims on the updates being handled."""
+    lease (long polling only), the task that keeps the index in step with the database, the
+    one that keeps the claims on the updates being handled, and the one that writes what
+    replies leave to record."""
 
     def __init__(self) -> None:
         self.parts: BotParts | None = None
@@ -26,6 +27,7 @@ class BotData:
         self.poll_lease: LeaseKeeper | None = None
         self.watch_task: asyncio.Task[None] | None = None
         self.journal_task: asyncio.Task[None] | None = None
+        self.records_task: asyncio.Task[None] | None = None
 
     def running_service(self) -> Responder:
         """The service as the handlers call it, once post_init has built it."""

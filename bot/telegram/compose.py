@@ -5,10 +5,12 @@ Start-up opens the database, seeds it on first run (an explicit step), loads the
 index, and builds the service, the poller's parts and the workers that keep blocking work
 off the event loop. The intake (inbox, feeds, index refreshes) runs in a worker thread on
 a connection of its own: an SQLite connection serves one thread at a time, and the
-database thread holds the other one."""
+database and reading threads hold the others. What replies leave to record is written by
+the record writer after them."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -37,9 +39,13 @@ from .flood import FloodGuard
 from .journal import UpdateJournal
 from .leadership import LeaseKeeper
 from .messenger import TelegramMessenger
+from .records import Recorder
+from .recordwriter import RecordWriter
 from .responder import Responder
 from .service import BotService
 from .workers import Workers
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -62,12 +68,18 @@ class BotParts:
     leases: Leases  # who polls Telegram and who sends, among the processes on the database
     sender_lease: LeaseKeeper  # started in post_init; the sender claims under it
     corpus_watch: CorpusWatch  # the index kept in step with issues other processes store
+    record_writer: RecordWriter  # started in post_init: writes what replies leave to record
     journal: UpdateJournal  # the updates this process received and has not handled yet
 
     def close(self) -> None:
-        """Stop the workers, release the inbox lock, close both connections (the leases
-        are given back before, on the event loop)."""
+        """Stop the workers, write the records replies left, release the inbox lock, close
+        both stores (the leases are given back before, on the event loop)."""
         self.workers.shutdown()
+        recorder = self.service.recorder
+        try:
+            recorder.write_pending()
+        except Exception:
+            log.exception("the records of %d replies could not be written at stop", recorder.waiting())
         self.inbox_lock.release()
         self.intake_store.close()
         self.store.close()
@@ -97,6 +109,8 @@ def _assemble(settings: Settings, bot: Bot, store: Store, intake_store: Store, s
     outbox = Outbox(store)
     workers = Workers.started(settings.answer_workers)
     service = build_service(library, store, list(settings.admin_ids), outbox=outbox)
+    record_writer = RecordWriter(service.recorder, workers)
+    service.recorder.defer_to(record_writer.wake)
     leases = Leases(store)
     sender_lease = LeaseKeeper(leases, LeaseName.SENDER, settings.lease_seconds)
     return BotParts(
@@ -125,6 +139,7 @@ def _assemble(settings: Settings, bot: Bot, store: Store, intake_store: Store, s
         leases=leases,
         sender_lease=sender_lease,
         corpus_watch=CorpusWatch(library, store, workers, settings.index_check_seconds),
+        record_writer=record_writer,
         journal=UpdateJournal(Updates(store), workers, settings.lease_seconds),
     )
 
@@ -137,14 +152,19 @@ def build_service(
     clock: Callable[[], datetime] | None = None,
     outbox: Outbox | None = None,
 ) -> BotService:
-    """The service over `store` (its repositories made here) and `library`."""
+    """The service over `store` (its repositories made here) and `library`. Its recorder
+    writes a reply's records at once, until `defer_to` a writer."""
+    activity = Activity(store)
+    conversations = Conversations(store, timedelta(seconds=library.settings.followup_seconds))
+    guard = flood if flood is not None else FloodGuard(FloodWindows(store))
     return BotService(
         library,
         store,
-        Activity(store),
-        Conversations(store, timedelta(seconds=library.settings.followup_seconds)),
+        activity,
+        conversations,
         outbox if outbox is not None else Outbox(store),
-        flood if flood is not None else FloodGuard(FloodWindows(store)),
+        guard,
+        Recorder(store, activity, conversations, guard),
         admin_ids,
         clock,
     )

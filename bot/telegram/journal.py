@@ -90,6 +90,18 @@ class UpdateJournal:
         for update_id in ids:
             self._held[update_id] = until
 
+    async def admit(self, received: list[Update]) -> list[Update]:
+        """Those of a received batch to handle now, claimed by this process: the ones no
+        process stored before, read without waiting for any writer, so that a reply never
+        waits for another process's write transaction. The batch is stored afterwards
+        (`receive`), on the database thread before anything of it is recorded handled, and
+        before the poll that confirms it to Telegram. Raises the database's error."""
+        asked = self.clock()
+        known = await self.workers.read(self.updates.known, [u.update_id for u in received])
+        fresh = [u for u in received if u.update_id not in known]
+        self._hold([u.update_id for u in fresh], asked)
+        return fresh
+
     async def receive(self, received: list[Update]) -> list[Update]:
         """Store the updates, claimed by this process; those to handle (the ones not stored
         before). Raises the database's error: then nothing may be confirmed to Telegram."""

@@ -7,7 +7,9 @@ loses the batch, which Telegram will not give again. Here a batch is stored in t
 database (`UpdateJournal.receive`) before the getUpdates that confirms it; a batch that
 cannot be stored is not confirmed, and is asked for again. An update stored before (a
 batch Telegram gives again after a process died between storing and confirming it) is not
-handled twice.
+handled twice: which ones were is read first (`UpdateJournal.admit`, a read that never
+waits for a writer), the others are handled at once while the batch is stored, so a reply
+does not wait for another process's write transaction (an ingest's) to store its update.
 
 When this process takes the lease, it first takes over the updates other processes left
 unhandled: until those still claimed by another process are handled or their claims have
@@ -108,7 +110,17 @@ class LongPolling:
                 offset=offset, timeout=POLL_TIMEOUT, allowed_updates=Update.ALL_TYPES
             ))
             if updates:
-                self._feed(await self._store(list(updates)))
+                batch = list(updates)
+                try:  # handled at once; stored meanwhile, before the next poll confirms them
+                    admitted: list[Update] | None = await self.journal.admit(batch)
+                except DATABASE_ERRORS as exc:
+                    log.warning("could not read which of %d update(s) are stored: %s", len(batch), exc)
+                    admitted = None
+                if admitted is not None:
+                    self._feed(admitted)
+                    await self._store(batch)
+                else:
+                    self._feed(await self._store(batch))
                 offset = updates[-1].update_id + 1  # the next poll confirms these: they are stored
             if self.clock() >= next_recovery:
                 next_recovery = self.clock() + self.term / RENEWALS_PER_TERM

@@ -249,6 +249,7 @@ FLOODED = "提问太快啦，请稍等一分钟再问。"
 NOT_ADMIN = "这个命令只对管理员开放。"
 ERROR = "抱歉，处理时出了点问题，请稍后再试。"
 FEEDBACK_THANKS = "谢谢反馈！"
+FEEDBACK_EXPIRED = "这条反馈已失效。"
 
 
 def find_reply(articles: Sequence[Article], total: int, query_id: int, page: int, query: str) -> Reply:

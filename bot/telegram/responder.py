@@ -1,17 +1,32 @@
 """The service as the handlers call it: awaitable, and never on the event loop's thread.
 
-Database steps run on the database thread, answering in the answering pool (`Workers`);
-a question is read, answered and recorded in three hops, so that a slow write (another
-process holding the database) holds up no other chat's answer being computed, and
-answering holds up no database call."""
+A reply's database steps only read, on the reading thread; answering runs in the answering
+pool (`Workers`). What a reply leaves to write goes to the recorder, which the record
+writer writes on the database thread after the reply: so a reply never waits for a write,
+nor for another process's write transaction. Only the steps whose reply says what a write
+did (subscribing, unsubscribing) run on the database thread and wait for it.
+
+A button press may reach this process before the question it refers to is written, when
+another process answered it and its records still wait for the database: the press then
+reads again for a few seconds (`RECORD_WAITS`) before it counts as expired."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
 from bot.storage.activity import QueryKind
 
+from . import render
 from .render import Reply
 from .service import Asker, Asking, BotService, InlineResult
 from .workers import Workers
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+RECORD_WAITS = (0.05, 0.1, 0.2, 0.4, 0.8, 1.6)  # seconds between reads of an unknown question
 
 
 class Responder:
@@ -25,48 +40,45 @@ class Responder:
         self, text: str, asker: Asker, kind: QueryKind = QueryKind.ASK, reply_to: int | None = None
     ) -> Reply | None:
         svc, workers = self.service, self.workers
-        asking = await workers.db(svc.begin_ask, text, asker, kind, reply_to)
+        asking = await workers.read(svc.begin_ask, text, asker, kind, reply_to)
         if not isinstance(asking, Asking):
             return asking
-        exchange = await workers.answer(svc.converse, asking)
-        return await workers.db(svc.finish_ask, asking, exchange)
+        return await workers.answer(svc.respond, asking)
 
     async def more(self, query_id: int, index: int, asker: Asker) -> Reply | None:
-        recalled = await self.workers.db(self.service.recall, query_id)
+        recalled = await self._recorded(self.service.recall, query_id)
         return None if recalled is None else await self.workers.answer(self.service.more_of, recalled, index, asker)
 
     async def inline(self, text: str, asker: Asker) -> list[InlineResult]:
         svc = self.service
-        question = await self.workers.db(svc.inline_question, text, asker)
-        if question is None:
-            return []
-        answer = await self.workers.answer(svc.library.answer, question)
-        return await self.workers.db(svc.inline_results, question, answer, asker)
+        question = await self.workers.read(svc.inline_question, text, asker)
+        return [] if question is None else await self.workers.answer(svc.inline_answers, question, asker)
 
     async def example(self, index: int, asker: Asker) -> Reply | None:
         question = self.service.example_question(index)
         return None if question is None else await self.ask(question, asker)
 
     async def remember(self, chat_id: int, message_id: int, reply: Reply) -> None:
-        await self.workers.db(self.service.remember, chat_id, message_id, reply)
+        await self.workers.read(self.service.remember, chat_id, message_id, reply)
 
     async def article(self, article_id: str, page: int, asker: Asker) -> Reply:
-        return await self.workers.db(self.service.article, article_id, page, asker)
+        return await self.workers.read(self.service.article, article_id, page, asker)
 
     async def find(self, text: str, asker: Asker) -> Reply:
-        return await self.workers.db(self.service.find, text, asker)
+        return await self.workers.read(self.service.find, text, asker)
 
     async def find_page(self, query_id: int, page: int, asker: Asker) -> Reply | None:
-        return await self.workers.db(self.service.find_page, query_id, page, asker)
+        return await self._recorded(self.service.find_page, query_id, page, asker)
 
     async def feedback(self, query_id: int, value: int, asker: Asker) -> str:
-        return await self.workers.db(self.service.feedback, query_id, value, asker)
+        thanks = await self._recorded(self.service.give_feedback, query_id, value, asker)
+        return thanks or render.FEEDBACK_EXPIRED
 
     async def stats(self, asker: Asker) -> Reply:
-        return await self.workers.db(self.service.stats, asker)
+        return await self.workers.read(self.service.stats, asker)
 
     async def start(self, asker: Asker) -> Reply:
-        return await self.workers.db(self.service.start, asker)
+        return await self.workers.read(self.service.start, asker)
 
     def help(self, bot_username: str, asker: Asker) -> Reply:
         return self.service.help(bot_username, asker)
@@ -78,10 +90,20 @@ class Responder:
         return await self.workers.db(self.service.unsubscribe, chat_id, asker)
 
     async def status(self, chat_id: int, asker: Asker) -> Reply:
-        return await self.workers.db(self.service.status, chat_id, asker)
+        return await self.workers.read(self.service.status, chat_id, asker)
 
     async def left(self, chat_id: int) -> None:
         await self.workers.db(self.service.left, chat_id)
 
     async def migrated(self, old_chat_id: int, new_chat_id: int) -> None:
         await self.workers.db(self.service.migrated, old_chat_id, new_chat_id)
+
+    async def _recorded(self, read: Callable[P, T | None], *args: P.args, **kwargs: P.kwargs) -> T | None:
+        """A read step of a button about an earlier question; read again a few times while
+        it finds nothing (the question not written yet), then None."""
+        for pause in RECORD_WAITS:
+            found = await self.workers.read(read, *args, **kwargs)
+            if found is not None:
+                return found
+            await asyncio.sleep(pause)
+        return await self.workers.read(read, *args, **kwargs)

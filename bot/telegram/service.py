@@ -1,15 +1,19 @@
 """What the bot does, apart from Telegram: questions in, replies (HTML and buttons) out.
 
 Everything here is synchronous, returns our own models (never python-telegram-bot's) and
-is testable without a bot. A question is answered in three steps, so that a running bot
-can put each where it belongs (see `responder`): `begin_ask` reads the database,
-`converse` answers (no database), `finish_ask` records the answer.
+is testable without a bot. A question is answered in steps, so that a running bot can put
+each where it belongs (see `responder`): `begin_ask` reads the database, `converse`
+answers and `finish_ask` renders the reply (no database). Nothing a reply shows waits for a
+write: what it leaves to write (the asker seen, the flood guard's count, the question and
+the results it cited, the chat's last turn) goes to the `Recorder`, which a running bot
+writes after the reply, and which this process reads meanwhile.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -21,7 +25,7 @@ from bot.digests.outbox import Outbox
 from bot.library import Library
 from bot.question import clean_question
 from bot.richtext import esc
-from bot.storage.activity import Activity, QueryKind, StoredQuery
+from bot.storage.activity import Activity, NewQuery, QueryKind, StoredQuery
 from bot.storage.conversations import Conversations, StoredTurn
 from bot.storage.store import Store
 from retrieval import Answer, FollowupKind, Hit, Turn
@@ -29,6 +33,7 @@ from retrieval import Answer, FollowupKind, Hit, Turn
 from . import render
 from .flood import Admission, FloodGuard
 from .locale import convert, localise, script_for
+from .records import AnswerTurn, ChatTurn, NewFeedback, Recorder, Records, Seen
 from .render import Reply
 
 log = logging.getLogger(__name__)
@@ -99,6 +104,7 @@ class BotService:
         conversations: Conversations,
         outbox: Outbox,
         flood: FloodGuard,
+        recorder: Recorder,
         admin_ids: list[int],
         clock: Callable[[], datetime] | None = None,
     ) -> None:
@@ -108,9 +114,11 @@ class BotService:
         self.conversations = conversations
         self.outbox = outbox
         self.flood = flood
+        self.recorder = recorder
         self.admin_ids = set(admin_ids)
         self.followup_window = conversations.window
         self.clock = clock or (lambda: datetime.now(UTC))
+        self._admitting = threading.Lock()  # a decision and its record, one user after another
 
     # -- questions --------------------------------------------------------------------
 
@@ -125,18 +133,19 @@ class BotService:
         asking = self.begin_ask(text, asker, kind, reply_to)
         if not isinstance(asking, Asking):
             return asking
-        return self.finish_ask(asking, self.converse(asking))
+        return self.respond(asking)
 
     def begin_ask(
         self, text: str, asker: Asker, kind: QueryKind = QueryKind.ASK, reply_to: int | None = None
     ) -> Asking | Reply | None:
-        """The database step before answering: the asker seen, the flood guard, the turn
-        the message may lean on. A reply (or None) when there is nothing to answer."""
+        """The database step before answering (reads only): the flood guard's decision (the
+        asker seen and the decision recorded), the turn the message may lean on. A reply
+        (or None) when there is nothing to answer."""
         question = clean_question(text)
         script = script_for(asker.language, question)
         if asker.user_id is not None:
-            self.activity.seen(asker.user_id, asker.language)
-            admission = self.flood.admit(asker.user_id)
+            seen = Seen(user_id=asker.user_id, language=asker.language, at=datetime.now(UTC))
+            admission = self._admit(asker.user_id, warn=True, seen=seen)
             if admission is not Admission.ALLOWED:
                 return Reply(text=render.FLOODED) if admission is Admission.WARNED else None
         if not question:
@@ -144,25 +153,37 @@ class BotService:
         previous, max_age = self._context(asker, reply_to)
         return Asking(question=question, asker=asker, kind=kind, previous=previous, max_age=max_age, now=self.clock())
 
+    def _admit(self, user_id: int, warn: bool, seen: Seen | None = None) -> Admission:
+        """The flood guard's decision on a question of the user's, recorded (with `seen`)."""
+        with self._admitting:
+            count = self.flood.decide(user_id, self.recorder.flood_counts(user_id), warn)
+            self.recorder.add(Records(seen=seen, flood=count))
+        return count.admission
+
+    def respond(self, asking: Asking) -> Reply:
+        """`converse` and `finish_ask`: no database."""
+        return self.finish_ask(asking, self.converse(asking))
+
     def converse(self, asking: Asking) -> Exchange:
         """The answering step (segmentation, search, extraction): no database."""
         return converse(self.library, asking.question, asking.previous, asking.now, asking.max_age)
 
     def finish_ask(self, asking: Asking, exchange: Exchange) -> Reply:
-        """The database step after answering: the question recorded (its id goes in the
-        buttons), a private chat's last turn kept; the reply rendered."""
+        """The reply rendered, no database: the question is recorded (the id its buttons
+        carry is made here) and a private chat's last turn kept, both for the recorder."""
         question, asker, kind = asking.question, asking.asker, asking.kind
         script = script_for(asker.language, question)
+        query: NewQuery | None = None
         if exchange.article is not None:
             reply = render.article_reply(exchange.article, 0)
         else:
             answer = exchange.answer or Answer(question=question, found=False, reason="weak")
             asked = exchange.rewritten or question
-            query_id = self.activity.record(
+            query = NewQuery.of(
                 kind, asked, asker.user_id, asker.chat_id, answer.found, answer.answer, answer.hits if answer.found else ()
             )
             if answer.found:
-                reply = render.answer_reply(answer, query_id)
+                reply = render.answer_reply(answer, query.query_id)
             elif exchange.resolution.kind is FollowupKind.MORE:
                 reply = Reply(text=render.NO_MORE)
             else:
@@ -170,24 +191,36 @@ class BotService:
             if exchange.rewritten is not None:
                 reply = render.with_followup_note(reply, exchange.rewritten)
         reply = reply.model_copy(update={"turn": exchange.turn})
+        last = None
         if asker.in_private and asker.chat_id is not None:
-            self.conversations.save_last(asker.chat_id, _stored(exchange.turn))
+            last = ChatTurn(chat_id=asker.chat_id, turn=_stored(exchange.turn))
+        self.recorder.add(Records(query=query, chat_turn=last))
         return localise(reply, script)
 
     def remember(self, chat_id: int, message_id: int, reply: Reply) -> None:
         """A reply was sent in a group as `message_id`: a reply to it is a follow-up."""
         if reply.turn is not None:
-            self.conversations.save_answer(chat_id, message_id, _stored(reply.turn))
+            turn = AnswerTurn(chat_id=chat_id, message_id=message_id, turn=_stored(reply.turn))
+            self.recorder.add(Records(answer_turn=turn))
 
     def _context(self, asker: Asker, reply_to: int | None) -> tuple[Turn | None, timedelta | None]:
-        """The previous turn a message may lean on, and how old it may be."""
+        """The previous turn a message may lean on (this process's unwritten one first),
+        and how old it may be."""
         if asker.chat_id is None:
             return None, None
         if asker.in_private:
-            return self._turn(self.conversations.last(asker.chat_id)), self.followup_window
+            return self._turn(self._last(asker.chat_id)), self.followup_window
         if reply_to is not None:
-            return self._turn(self.conversations.answered(asker.chat_id, reply_to)), None
+            answered = self.recorder.answer_turn(asker.chat_id, reply_to)
+            if answered is None:
+                answered = self.conversations.answered(asker.chat_id, reply_to)
+            return self._turn(answered), None
         return None, None
+
+    def _last(self, chat_id: int) -> StoredTurn | None:
+        """The chat's last turn: the newer of this process's unwritten one and the stored one."""
+        turns = [t for t in (self.conversations.last(chat_id), self.recorder.chat_turn(chat_id)) if t is not None]
+        return max(turns, key=lambda t: t.asked_at) if turns else None
 
     def _turn(self, stored: StoredTurn | None) -> Turn | None:
         if stored is None:
@@ -202,10 +235,15 @@ class BotService:
         recalled = self.recall(query_id)
         return None if recalled is None else self.more_of(recalled, index, asker)
 
+    def stored_query(self, query_id: int) -> StoredQuery | None:
+        """A recorded question, written or not yet (this process's)."""
+        unwritten = self.recorder.query(query_id)
+        return unwritten if unwritten is not None else self.activity.query(query_id)
+
     def recall(self, query_id: int) -> Recalled | None:
         """The database step of `more`: the question, and the answer it got as recorded
         (the cited results and their articles), whichever process answered it."""
-        stored = self.activity.query(query_id)
+        stored = self.stored_query(query_id)
         if stored is None:
             return None
         articles = self.store.articles_by_id([r.article_id for r in stored.results])
@@ -230,28 +268,32 @@ class BotService:
     def inline(self, text: str, asker: Asker) -> list[InlineResult]:
         """Cited answers to offer in inline mode."""
         question = self.inline_question(text, asker)
-        return [] if question is None else self.inline_results(question, self.library.answer(question), asker)
+        return [] if question is None else self.inline_answers(question, asker)
 
     def inline_question(self, text: str, asker: Asker) -> str | None:
-        """The question to answer inline; None when empty or the asker is flooding."""
+        """The database step of `inline` (reads only): the question to answer; None when
+        empty or the asker is flooding."""
         question = clean_question(text)
         if not question:
             return None
-        if asker.user_id is not None and self.flood.admit(asker.user_id, warn=False) is not Admission.ALLOWED:
+        if asker.user_id is not None and self._admit(asker.user_id, warn=False) is not Admission.ALLOWED:
             return None
         return question
 
+    def inline_answers(self, question: str, asker: Asker) -> list[InlineResult]:
+        """The answering step of `inline`, no database: the question answered and recorded."""
+        return self.inline_results(question, self.library.answer(question), asker)
+
     def inline_results(self, question: str, answer: Answer, asker: Asker) -> list[InlineResult]:
-        """The database step of `inline`: the query recorded, the results made."""
+        """The results made from an answer; the query recorded."""
         script = script_for(asker.language, question)
-        query_id = self.activity.record(
-            QueryKind.INLINE, question, asker.user_id, asker.chat_id, answer.found, answer.answer
-        )
+        query = NewQuery.of(QueryKind.INLINE, question, asker.user_id, asker.chat_id, answer.found, answer.answer)
+        self.recorder.add(Records(query=query))
         results = []
         for i, hit in enumerate(answer.hits[:INLINE_RESULTS] if answer.found else ()):
             results.append(
                 InlineResult(
-                    result_id=f"{query_id}:{i}",
+                    result_id=f"{query.query_id}:{i}",
                     title=convert(render.inline_title(answer, hit, i), script),
                     description=convert(hit.snippet[:100], script),
                     message=convert(render.answer_text(answer, i), script),
@@ -268,16 +310,23 @@ class BotService:
         return localise(render.article_reply(article, page), script_for(asker.language))
 
     def find(self, text: str, asker: Asker) -> Reply:
+        """/find: the first page (reads only; the query recorded for its page buttons)."""
         query = clean_question(text)
         if not query:
             return Reply(text=render.FIND_USAGE)
-        query_id = self.activity.record(QueryKind.FIND, query, asker.user_id, asker.chat_id, True)
-        return self.find_page(query_id, 0, asker) or Reply(text=render.FIND_USAGE)
+        recorded = NewQuery.of(QueryKind.FIND, query, asker.user_id, asker.chat_id, True)
+        self.recorder.add(Records(query=recorded))
+        return self._found(recorded.stored(), 0, asker)
 
     def find_page(self, query_id: int, page: int, asker: Asker) -> Reply | None:
-        stored = self.activity.query(query_id)
+        """Another page of a /find; None when the query is not known (not written yet, or never)."""
+        stored = self.stored_query(query_id)
         if stored is None or stored.kind is not QueryKind.FIND:
             return None
+        return self._found(stored, page, asker)
+
+    def _found(self, stored: StoredQuery, page: int, asker: Asker) -> Reply:
+        query_id = stored.query_id
         words: list[str] = []
         filters: dict[str, str] = {}
         to_simplified = self.library.segmenter.to_simplified
@@ -307,8 +356,15 @@ class BotService:
     # -- feedback and figures ---------------------------------------------------------
 
     def feedback(self, query_id: int, value: int, asker: Asker) -> str:
-        if asker.user_id is None or not self.activity.feedback(query_id, asker.user_id, value):
-            return "这条反馈已失效。"
+        return self.give_feedback(query_id, value, asker) or render.FEEDBACK_EXPIRED
+
+    def give_feedback(self, query_id: int, value: int, asker: Asker) -> str | None:
+        """Reads only: the thanks, with the feedback recorded; None when the question is not
+        known (not written yet, or never)."""
+        if asker.user_id is None or self.stored_query(query_id) is None:
+            return None
+        at = datetime.now(UTC)
+        self.recorder.add(Records(feedback=NewFeedback(query_id=query_id, user_id=asker.user_id, value=value, at=at)))
         return render.FEEDBACK_THANKS
 
     def is_admin(self, user_id: int | None) -> bool:
@@ -322,7 +378,7 @@ class BotService:
 
     def start(self, asker: Asker) -> Reply:
         if asker.user_id is not None:
-            self.activity.seen(asker.user_id, asker.language)
+            self.recorder.add(Records(seen=Seen(user_id=asker.user_id, language=asker.language, at=datetime.now(UTC))))
         return localise(render.start_reply(asker.first_name), script_for(asker.language))
 
     def help(self, bot_username: str, asker: Asker) -> Reply:

@@ -22,31 +22,20 @@ from bot.telegram.service import Asker, BotService
 from bot.telegram.workers import Workers
 from retrieval import Segmenter
 
-from .conftest import SEEDS
+from .conftest import LATER_SEED, SEEDS
 
-NEW_ISSUE = SEEDS / "003_8c0f42011e5a1360.txt"
+NEW_ISSUE = SEEDS / f"{LATER_SEED}.txt"  # not among earlier_seeds: added by the tests
 QUESTION = "数控工匠人才培训班有多少人参加"  # answered by the new issue, with more results
 READER = Asker(user_id=31, chat_id=31, chat_type="private", language="zh-hans")
 
 
 @pytest.fixture
-def seeds(tmp_path: Path) -> Path:
-    """The seeds without the new issue."""
-    folder = tmp_path / "seeds"
-    folder.mkdir()
-    for path in SEEDS.glob("*.txt"):
-        if path != NEW_ISSUE:
-            (folder / path.name).write_bytes(path.read_bytes())
-    return folder
-
-
-@pytest.fixture
-def instances(migrated_database_url: str, tmp_path: Path, seeds: Path, segmenter: Segmenter) -> Iterator[list[BotService]]:
+def instances(migrated_database_url: str, tmp_path: Path, earlier_seeds: Path, segmenter: Segmenter) -> Iterator[list[BotService]]:
     """Two bot services on one database, each with its data dir, both with their index loaded."""
     with ExitStack() as stack:
         services = []
         for name in ("a", "b"):
-            settings = Settings(data_dir=tmp_path / name, seeds_dir=seeds, database_url=migrated_database_url)
+            settings = Settings(data_dir=tmp_path / name, seeds_dir=earlier_seeds, database_url=migrated_database_url)
             library: Library = stack.enter_context(opened_library(settings, segmenter))
             library.refresh()
             services.append(build_service(library, library.store, [99]))

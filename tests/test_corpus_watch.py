@@ -22,21 +22,10 @@ from bot.telegram.service import Asker
 from bot.telegram.workers import Workers
 from retrieval import Segmenter
 
-from .conftest import SEEDS
+from .conftest import LATER_SEED, SEEDS
 from .fakebotapi import FakeBotApi
 
-NEW_ISSUE = SEEDS / "003_8c0f42011e5a1360.txt"
-
-
-@pytest.fixture
-def seeds(tmp_path: Path) -> Path:
-    """The seeds without the new issue."""
-    folder = tmp_path / "seeds"
-    folder.mkdir()
-    for path in SEEDS.glob("*.txt"):
-        if path != NEW_ISSUE:
-            (folder / path.name).write_bytes(path.read_bytes())
-    return folder
+NEW_ISSUE = SEEDS / f"{LATER_SEED}.txt"  # not among earlier_seeds: added by the tests
 
 
 @pytest.fixture
@@ -76,10 +65,10 @@ def api() -> Iterator[FakeBotApi]:
 
 
 async def test_an_issue_stored_by_another_process_is_answered_within_seconds(
-    api: FakeBotApi, migrated_database_url: str, tmp_path: Path, seeds: Path, segmenter: Segmenter, refreshes: list[float]
+    api: FakeBotApi, migrated_database_url: str, tmp_path: Path, earlier_seeds: Path, segmenter: Segmenter, refreshes: list[float]
 ) -> None:
     settings = Settings(
-        data_dir=tmp_path / "here", seeds_dir=seeds, database_url=migrated_database_url, poll_seconds=3600,
+        data_dir=tmp_path / "here", seeds_dir=earlier_seeds, database_url=migrated_database_url, poll_seconds=3600,
         index_check_seconds=0.1, telegram_bot_token=api.token, telegram_api_url=api.base_url,
     )
     app = build_application(settings, segmenter)

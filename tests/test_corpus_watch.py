@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from retrieval import Segmenter
 
 from .conftest import LATER_SEED, SEEDS
 from .fakebotapi import FakeBotApi
+from .waiting import until
 
 NEW_ISSUE = SEEDS / f"{LATER_SEED}.txt"  # not among earlier_seeds: added by the tests
 
@@ -41,14 +42,6 @@ def refreshes(monkeypatch: pytest.MonkeyPatch) -> list[float]:
 
     monkeypatch.setattr(Library, "refresh", counted)
     return finished
-
-
-async def until(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.05)
 
 
 def store_elsewhere(settings: Settings, path: Path) -> None:
@@ -81,11 +74,11 @@ async def test_an_issue_stored_by_another_process_is_answered_within_seconds(
         library, responder = data.parts.library, data.parts.responder
         assert NEW_ISSUE.stem not in library.corpus.issues
         started = len(refreshes)
-        await until(lambda: len(refreshes) > started, 30, "the running bot's first look at the database")
+        await until(lambda: len(refreshes) > started, "the running bot's first look at the database", 30)
 
         elsewhere = Settings(data_dir=tmp_path / "there", seeds_dir=None, database_url=migrated_database_url)
         await asyncio.to_thread(store_elsewhere, elsewhere, NEW_ISSUE)
-        await until(lambda: NEW_ISSUE.stem in library.corpus.issues, 60, "the new issue in the running bot's index")
+        await until(lambda: NEW_ISSUE.stem in library.corpus.issues, "the new issue in the running bot's index", 60)
 
         reply = await responder.ask("香港工会联合会副理事长是谁", Asker(user_id=8, chat_id=8, chat_type="private"))
         assert reply is not None and "林伟江" in reply.text

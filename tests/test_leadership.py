@@ -22,6 +22,7 @@ from bot.telegram.leadership import LeaseKeeper
 from bot.telegram.poller import Poller
 
 from .test_leases import issue_with_deliveries, run_out
+from .waiting import until
 
 TERM = 0.6
 WAIT = 20.0
@@ -48,16 +49,6 @@ class Journal:
 
         return {"on_gain": gained, "on_loss": lost}
 
-
-async def until(condition: Any, what: str) -> None:
-    async def poll() -> None:
-        while not condition():
-            await asyncio.sleep(0.01)
-
-    try:
-        await asyncio.wait_for(poll(), timeout=WAIT)
-    except TimeoutError:
-        raise AssertionError(f"never happened: {what}") from None
 
 
 async def test_one_keeper_acts_and_another_takes_over_when_it_stops(store: Store) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
-from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -21,6 +20,7 @@ from bot.telegram.polling import LongPolling
 from bot.telegram.workers import Workers
 
 from .fakebotapi import FakeBotApi, RecordedCall
+from .waiting import until
 
 TERM = 30.0
 WAIT = 20.0
@@ -191,16 +191,6 @@ async def api_bot() -> AsyncIterator[tuple[FakeBotApi, Bot]]:
         async with Bot(api.token, base_url=api.base_url) as bot:
             yield api, bot
 
-
-async def until(condition: Any, what: str) -> None:
-    async def poll() -> None:
-        while not condition():
-            await asyncio.sleep(0.01)
-
-    try:
-        await asyncio.wait_for(poll(), timeout=WAIT)
-    except TimeoutError:
-        raise AssertionError(f"never happened: {what}") from None
 
 
 def _offset(call: RecordedCall) -> int:

@@ -55,7 +55,7 @@ from .manifest import Entries, verify_manifest, write_manifest
 from .models import Article
 from .postings import Postings
 from .segment import Segmenter
-from .segmenting import PARALLEL_MIN, passage_context, passage_terms
+from .segmenting import PARALLEL_MIN, TermPool, passage_context, passage_terms, passage_tokens
 
 log = logging.getLogger(__name__)
 
@@ -141,14 +141,16 @@ class Corpus:
         everything is made in memory."""
         vocab: dict[str, int] = {}
         parts: list[CorpusSegment] = []
-        for chunk in _chunks(articles, BUILD_CHUNK):
-            counts = Postings.count(passage_terms(segmenter, chunk, workers, parallel_min), vocab)
-            part = CorpusSegment.of(chunk, counts)
-            if scratch is not None:  # on disk, and only memory-mapped from now on
-                target = scratch / segment_name()
-                part.write(target)
-                part = CorpusSegment.load(target)
-            parts.append(part)
+        with TermPool(segmenter, workers, parallel_min) as pool:  # its workers serve every chunk
+            for chunk in _chunks(articles, BUILD_CHUNK):
+                part = CorpusSegment.of(chunk, Postings.count_tokenised(pool.passages(chunk), vocab))
+                del chunk
+                if scratch is not None:  # on disk, and only memory-mapped from now on
+                    target = scratch / segment_name()
+                    part.write(target)
+                    part = CorpusSegment.load(target)
+                parts.append(part)
+                del part
         if len(parts) > 1:
             merged = merge_segments(parts, None if scratch is None else scratch / segment_name())
             for part in parts:
@@ -170,7 +172,9 @@ class Corpus:
         it was."""
         segments, bm25 = self.segments, self.bm25
         if articles:
-            counts, bm25 = self.bm25.counted(passage_terms(segmenter, articles, workers, parallel_min))
+            vocab = self.bm25.vocabulary()
+            counts = Postings.count_tokenised(passage_tokens(segmenter, articles, workers, parallel_min), vocab)
+            bm25 = self.bm25.appended(counts, vocab)
             segments = (*segments, CorpusSegment.of(articles, counts))
         # the checksums of the kept segments' files carry over to the next save
         return Corpus(segments=segments, issues={**self.issues, **issues}, bm25=bm25, checksums=self.checksums)

@@ -31,7 +31,6 @@ from __future__ import annotations
 import itertools
 import json
 import os
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -42,6 +41,7 @@ from scipy import sparse
 
 from .durable import link_files, write_durably
 from .errors import IndexError_
+from .tokenised import Tokenised, encode
 
 FORMAT = "unionbot-postings"
 VERSION = 1
@@ -112,24 +112,28 @@ class Postings:
     # -- counting -------------------------------------------------------------------
 
     @classmethod
-    def count(cls, docs: Sequence[Sequence[str]], vocab: dict[str, int]) -> Postings:
+    def count(cls, docs: Iterable[Sequence[str]], vocab: dict[str, int]) -> Postings:
         """Count the terms of `docs`; tokens missing from `vocab` are added to it (in order
         of first appearance), and the segment records them."""
-        for doc in docs:
-            if isinstance(doc, str):
-                raise TypeError("a document must be a sequence of tokens, not a str")
-        n_docs = len(docs)
-        doc_len = np.fromiter(map(len, docs), dtype=np.int64, count=n_docs)
+        return cls.count_tokenised(encode(docs), vocab)
+
+    @classmethod
+    def count_tokenised(cls, docs: Tokenised, vocab: dict[str, int]) -> Postings:
+        """`count` of documents given as token ids: the tokens missing from `vocab` are
+        added to it in the order of `docs.tokens` (every one of which must occur)."""
+        n_docs = docs.n_docs
+        doc_len = docs.lengths
         total = int(doc_len.sum())
-        # Local column ids in one C-level pass: a defaultdict handing out the next free id.
-        local: defaultdict[str, int] = defaultdict(itertools.count().__next__)
-        columns = np.fromiter(
-            map(local.__getitem__, itertools.chain.from_iterable(docs)), dtype=np.int32, count=total
-        )
+        if docs.ids.shape[0] != total:
+            raise ValueError(f"{docs.ids.shape[0]} token ids for documents of {total} tokens")
+        if total and (int(docs.ids.min()) < 0 or int(docs.ids.max()) >= len(docs.tokens)):
+            raise ValueError("token ids outside the table of tokens")
+        if not np.bincount(docs.ids, minlength=len(docs.tokens)).all():
+            raise ValueError("a token of the table occurs in no document")
         first_term = len(vocab)
         new_tokens: list[str] = []
-        global_ids = np.empty(len(local), dtype=np.int64)
-        for token, column in local.items():
+        global_ids = np.empty(len(docs.tokens), dtype=np.int64)
+        for column, token in enumerate(docs.tokens):
             term = vocab.get(token)
             if term is None:
                 if not isinstance(token, str):
@@ -137,11 +141,12 @@ class Postings:
                 term = vocab[token] = first_term + len(new_tokens)
                 new_tokens.append(token)
             global_ids[column] = term
+        columns = docs.ids
         rows = np.repeat(np.arange(n_docs, dtype=np.int32), doc_len)
         ones = np.ones(total, dtype=np.int32)
         # COO -> CSC sums duplicates; within a column the rows stay ascending.
-        counts = sparse.coo_array((ones, (rows, columns)), shape=(n_docs, len(local))).tocsc()
-        del rows, ones, columns
+        counts = sparse.coo_array((ones, (rows, columns)), shape=(n_docs, len(docs.tokens))).tocsc()
+        del rows, ones
         order = np.argsort(global_ids, kind="stable")
         indptr = counts.indptr.astype(np.int64)
         lengths = np.diff(indptr)[order]

@@ -40,7 +40,7 @@ import math
 import os
 import secrets
 import shutil
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -56,6 +56,7 @@ from .models import Article
 from .postings import Postings
 from .segment import Segmenter
 from .segmenting import PARALLEL_MIN, TermPool, passage_context, passage_terms, passage_tokens
+from .tokenised import Tokenised
 
 log = logging.getLogger(__name__)
 
@@ -135,22 +136,33 @@ class Corpus:
     ) -> Corpus:
         """A corpus of these articles (of the issues given as id -> content hash).
 
-        They are segmented and counted a chunk at a time. With a `scratch` directory
+        They are segmented and counted a chunk at a time (the workers segment a chunk
+        while the one before is counted and written). With a `scratch` directory
         (on the file system of the index; the caller removes it after saving) each chunk's
         segment is written there and the segments are merged on disk; without one,
         everything is made in memory."""
         vocab: dict[str, int] = {}
         parts: list[CorpusSegment] = []
+
+        def counted(chunk: list[Article], terms: Callable[[], Tokenised]) -> CorpusSegment:
+            part = CorpusSegment.of(chunk, Postings.count_tokenised(terms(), vocab))
+            if scratch is None:
+                return part
+            target = scratch / segment_name()  # on disk, and only memory-mapped from now on
+            part.write(target)
+            return CorpusSegment.load(target)
+
         with TermPool(segmenter, workers, parallel_min) as pool:  # its workers serve every chunk
+            waiting: tuple[list[Article], Callable[[], Tokenised]] | None = None
             for chunk in _chunks(articles, BUILD_CHUNK):
-                part = CorpusSegment.of(chunk, Postings.count_tokenised(pool.passages(chunk), vocab))
-                del chunk
-                if scratch is not None:  # on disk, and only memory-mapped from now on
-                    target = scratch / segment_name()
-                    part.write(target)
-                    part = CorpusSegment.load(target)
-                parts.append(part)
-                del part
+                started = (chunk, pool.start(chunk))  # segmented while the chunk before is counted
+                if waiting is not None:
+                    parts.append(counted(*waiting))
+                waiting = started
+                del chunk, started
+            if waiting is not None:
+                parts.append(counted(*waiting))
+            del waiting
         if len(parts) > 1:
             merged = merge_segments(parts, None if scratch is None else scratch / segment_name())
             for part in parts:

@@ -15,7 +15,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 
@@ -87,17 +87,20 @@ class TermPool:
     def __enter__(self) -> TermPool:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
+        self.close(cancel=kind is not None)
 
-    def close(self) -> None:
+    def close(self, cancel: bool = False) -> None:
+        """Stop the workers; with `cancel`, batches not yet begun are dropped."""
         if self._pool is not None:
-            self._pool.shutdown()
+            self._pool.shutdown(cancel_futures=cancel)
             self._pool = None
 
-    def _bodies(self, texts: list[str]) -> list[Tokenised]:
+    def _bodies(self, texts: list[str]) -> Iterator[Tokenised]:
+        """The paragraphs' terms, batch by batch; in the workers the batches are handed out
+        at once and segmented while the caller goes on."""
         if self.workers <= 1 or len(texts) < self.parallel_min:
-            return [encode(self.segmenter.terms(t) for t in texts)]
+            return iter([encode(self.segmenter.terms(t) for t in texts)])
         if self._pool is None:
             self._pool = ProcessPoolExecutor(
                 self.workers,
@@ -106,18 +109,27 @@ class TermPool:
                 initargs=(self.segmenter, os.getpid()),
             )
         size = max(_MIN_BATCH, len(texts) // (self.workers * 8))
-        return list(self._pool.map(_worker_tokens, [texts[i : i + size] for i in range(0, len(texts), size)]))
+        return self._pool.map(_worker_tokens, [texts[i : i + size] for i in range(0, len(texts), size)])
+
+    def start(self, articles: Sequence[Article]) -> Callable[[], Tokenised]:
+        """Begin segmenting the paragraphs of the articles and return the call that
+        finishes the job and gives `passages(articles)`; with workers, the caller can do
+        other work meanwhile (a full build counts the previous chunk)."""
+        bodies = self._bodies([p for a in articles for p in a.paragraphs])
+
+        def finish() -> Tokenised:
+            heads = encode(self.segmenter.terms(passage_context(a)) for a in articles)  # while the workers work
+            joined = concatenate([heads, *bodies])
+            per_article = np.fromiter((len(a.paragraphs) for a in articles), dtype=np.int64, count=len(articles))
+            first = np.repeat(np.arange(len(articles), dtype=np.int64), per_article)
+            return paired(joined, first, np.arange(len(articles), len(articles) + first.shape[0], dtype=np.int64))
+
+        return finish
 
     def passages(self, articles: Sequence[Article]) -> Tokenised:
         """Index terms of every paragraph of the articles, in order (its article's heading
         terms first), as token ids in order of first appearance."""
-        heads = encode(self.segmenter.terms(passage_context(a)) for a in articles)
-        texts = [p for a in articles for p in a.paragraphs]
-        joined = concatenate([heads, *self._bodies(texts)])
-        del texts
-        per_article = np.fromiter((len(a.paragraphs) for a in articles), dtype=np.int64, count=len(articles))
-        first = np.repeat(np.arange(len(articles), dtype=np.int64), per_article)
-        return paired(joined, first, np.arange(len(articles), len(articles) + first.shape[0], dtype=np.int64))
+        return self.start(articles)()
 
 
 def passage_tokens(

@@ -40,7 +40,7 @@ import math
 import os
 import secrets
 import shutil
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -55,7 +55,8 @@ from .manifest import Entries, verify_manifest, write_manifest
 from .models import Article
 from .postings import Postings
 from .segment import Segmenter
-from .segmenting import PARALLEL_MIN, passage_context, passage_terms
+from .segmenting import PARALLEL_MIN, TermPool, passage_context, passage_terms, passage_tokens
+from .tokenised import Tokenised
 
 log = logging.getLogger(__name__)
 
@@ -135,20 +136,33 @@ class Corpus:
     ) -> Corpus:
         """A corpus of these articles (of the issues given as id -> content hash).
 
-        They are segmented and counted a chunk at a time. With a `scratch` directory
+        They are segmented and counted a chunk at a time (the workers segment a chunk
+        while the one before is counted and written). With a `scratch` directory
         (on the file system of the index; the caller removes it after saving) each chunk's
         segment is written there and the segments are merged on disk; without one,
         everything is made in memory."""
         vocab: dict[str, int] = {}
         parts: list[CorpusSegment] = []
-        for chunk in _chunks(articles, BUILD_CHUNK):
-            counts = Postings.count(passage_terms(segmenter, chunk, workers, parallel_min), vocab)
-            part = CorpusSegment.of(chunk, counts)
-            if scratch is not None:  # on disk, and only memory-mapped from now on
-                target = scratch / segment_name()
-                part.write(target)
-                part = CorpusSegment.load(target)
-            parts.append(part)
+
+        def counted(chunk: list[Article], terms: Callable[[], Tokenised]) -> CorpusSegment:
+            part = CorpusSegment.of(chunk, Postings.count_tokenised(terms(), vocab))
+            if scratch is None:
+                return part
+            target = scratch / segment_name()  # on disk, and only memory-mapped from now on
+            part.write(target)
+            return CorpusSegment.load(target)
+
+        with TermPool(segmenter, workers, parallel_min) as pool:  # its workers serve every chunk
+            waiting: tuple[list[Article], Callable[[], Tokenised]] | None = None
+            for chunk in _chunks(articles, BUILD_CHUNK):
+                started = (chunk, pool.start(chunk))  # segmented while the chunk before is counted
+                if waiting is not None:
+                    parts.append(counted(*waiting))
+                waiting = started
+                del chunk, started
+            if waiting is not None:
+                parts.append(counted(*waiting))
+            del waiting
         if len(parts) > 1:
             merged = merge_segments(parts, None if scratch is None else scratch / segment_name())
             for part in parts:
@@ -170,7 +184,9 @@ class Corpus:
         it was."""
         segments, bm25 = self.segments, self.bm25
         if articles:
-            counts, bm25 = self.bm25.counted(passage_terms(segmenter, articles, workers, parallel_min))
+            vocab = self.bm25.vocabulary()
+            counts = Postings.count_tokenised(passage_tokens(segmenter, articles, workers, parallel_min), vocab)
+            bm25 = self.bm25.appended(counts, vocab)
             segments = (*segments, CorpusSegment.of(articles, counts))
         # the checksums of the kept segments' files carry over to the next save
         return Corpus(segments=segments, issues={**self.issues, **issues}, bm25=bm25, checksums=self.checksums)

@@ -12,6 +12,7 @@ it hard-links its files)::
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from .postings import Postings, merge
 
 _TABLES = ("passages", "articles")
 FILES = (*(f"{t}{ext}" for t in _TABLES for ext in (".bin", ".offsets.npy")), "first_passage.npy")
+_COPY_BLOCK = 1 << 20
 
 
 class TextTable:
@@ -204,9 +206,9 @@ def merge_segments(segments: Sequence[CorpusSegment], target: Path | None) -> Co
     for name in _TABLES:
         tables: list[TextTable] = [getattr(s, name) for s in segments]
 
-        def blobs(handle: Any, tables: list[TextTable] = tables) -> None:
-            for table in tables:
-                np.asarray(table.data).tofile(handle)
+        def blobs(handle: Any, name: str = name) -> None:
+            for segment in segments:
+                _copy_blob(segment, name, handle)
 
         _write_file(target / f"{name}.bin", blobs)
         offsets = _concat_offsets([t.offsets for t in tables])
@@ -215,6 +217,23 @@ def merge_segments(segments: Sequence[CorpusSegment], target: Path | None) -> Co
     _write_file(target / "first_passage.npy", lambda h: np.save(h, first))
     merge([s.postings for s in segments], target / "bm25")
     return CorpusSegment.load(target)
+
+
+def _copy_blob(segment: CorpusSegment, name: str, handle: Any) -> None:
+    """Append the UTF-8 blob of the segment's table `name` to `handle`: copied from its
+    file when the segment was loaded from disk (so that its pages are not read through the
+    segment's memory map, see `arrayfile`), else written from memory."""
+    table: TextTable = getattr(segment, name)
+    size = int(table.offsets[-1])
+    if segment.path is not None and isinstance(table.data, np.memmap):
+        try:
+            with open(segment.path / f"{name}.bin", "rb") as source:
+                if os.fstat(source.fileno()).st_size == size:
+                    shutil.copyfileobj(source, handle, _COPY_BLOCK)
+                    return
+        except FileNotFoundError:
+            pass  # written from the map below
+    handle.write(np.ascontiguousarray(table.data).data)
 
 
 def _concat_offsets(parts: Iterable[npt.NDArray[Any]]) -> npt.NDArray[np.int64]:

@@ -2,14 +2,13 @@
 
 It is written last, after every other file of the version is complete, so a version
 whose manifest verifies is whole: nothing in it was truncated, overwritten, added to
-or lost since it was saved. CRC-32 (zlib) is computed over the memory-mapped file in
+or lost since it was saved. CRC-32 (zlib) is computed over the file read in
 blocks; it catches accidental damage (a crash, a disk, a careless copy), not forgery.
 """
 
 from __future__ import annotations
 
 import json
-import mmap
 import zlib
 from collections.abc import Mapping
 from pathlib import Path
@@ -19,19 +18,18 @@ from .errors import IndexError_
 
 MANIFEST = "manifest.json"
 _FORMAT = "unionbot-manifest"
-_BLOCK = 1 << 24
+_BLOCK = 1 << 22
 
 
 def checksum(path: Path) -> int:
-    """The CRC-32 of a file's bytes."""
+    """The CRC-32 of a file's bytes, read a block at a time (not memory-mapped: the pages
+    of a map count in the process's memory while it lives)."""
     crc = 0
-    with open(path, "rb") as handle:
-        size = handle.seek(0, 2)
-        if size == 0:
-            return crc
-        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as view:
-            for start in range(0, size, _BLOCK):
-                crc = zlib.crc32(view[start : start + _BLOCK], crc)
+    block = bytearray(_BLOCK)
+    view = memoryview(block)
+    with open(path, "rb", buffering=0) as handle:
+        while size := handle.readinto(block):
+            crc = zlib.crc32(view[:size], crc)
     return crc
 
 

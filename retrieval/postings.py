@@ -31,8 +31,8 @@ from __future__ import annotations
 import itertools
 import json
 import os
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -40,8 +40,10 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
+from .arrayfile import NpyReader, NpyWriter
 from .durable import link_files, write_durably
 from .errors import IndexError_
+from .tokenised import Tokenised, encode
 
 FORMAT = "unionbot-postings"
 VERSION = 1
@@ -49,7 +51,7 @@ _META = "meta.json"
 _TOKENS = "tokens.json"
 _ARRAYS = ("terms", "indptr", "indices", "tf", "doc_len")
 FILES = (_META, _TOKENS, *(f"{name}.npy" for name in _ARRAYS))
-_MERGE_BLOCK = 1 << 22  # postings moved at a time by a merge (bounds its memory)
+_MERGE_BLOCK = 1 << 20  # postings merged at a time (bounds a merge's memory)
 
 AnyArray = npt.NDArray[Any]
 
@@ -112,24 +114,28 @@ class Postings:
     # -- counting -------------------------------------------------------------------
 
     @classmethod
-    def count(cls, docs: Sequence[Sequence[str]], vocab: dict[str, int]) -> Postings:
+    def count(cls, docs: Iterable[Sequence[str]], vocab: dict[str, int]) -> Postings:
         """Count the terms of `docs`; tokens missing from `vocab` are added to it (in order
         of first appearance), and the segment records them."""
-        for doc in docs:
-            if isinstance(doc, str):
-                raise TypeError("a document must be a sequence of tokens, not a str")
-        n_docs = len(docs)
-        doc_len = np.fromiter(map(len, docs), dtype=np.int64, count=n_docs)
+        return cls.count_tokenised(encode(docs), vocab)
+
+    @classmethod
+    def count_tokenised(cls, docs: Tokenised, vocab: dict[str, int]) -> Postings:
+        """`count` of documents given as token ids: the tokens missing from `vocab` are
+        added to it in the order of `docs.tokens` (every one of which must occur)."""
+        n_docs = docs.n_docs
+        doc_len = docs.lengths
         total = int(doc_len.sum())
-        # Local column ids in one C-level pass: a defaultdict handing out the next free id.
-        local: defaultdict[str, int] = defaultdict(itertools.count().__next__)
-        columns = np.fromiter(
-            map(local.__getitem__, itertools.chain.from_iterable(docs)), dtype=np.int32, count=total
-        )
+        if docs.ids.shape[0] != total:
+            raise ValueError(f"{docs.ids.shape[0]} token ids for documents of {total} tokens")
+        if total and (int(docs.ids.min()) < 0 or int(docs.ids.max()) >= len(docs.tokens)):
+            raise ValueError("token ids outside the table of tokens")
+        if not np.bincount(docs.ids, minlength=len(docs.tokens)).all():
+            raise ValueError("a token of the table occurs in no document")
         first_term = len(vocab)
         new_tokens: list[str] = []
-        global_ids = np.empty(len(local), dtype=np.int64)
-        for token, column in local.items():
+        global_ids = np.empty(len(docs.tokens), dtype=np.int64)
+        for column, token in enumerate(docs.tokens):
             term = vocab.get(token)
             if term is None:
                 if not isinstance(token, str):
@@ -137,11 +143,12 @@ class Postings:
                 term = vocab[token] = first_term + len(new_tokens)
                 new_tokens.append(token)
             global_ids[column] = term
+        columns = docs.ids
         rows = np.repeat(np.arange(n_docs, dtype=np.int32), doc_len)
         ones = np.ones(total, dtype=np.int32)
         # COO -> CSC sums duplicates; within a column the rows stay ascending.
-        counts = sparse.coo_array((ones, (rows, columns)), shape=(n_docs, len(local))).tocsc()
-        del rows, ones, columns
+        counts = sparse.coo_array((ones, (rows, columns)), shape=(n_docs, len(docs.tokens))).tocsc()
+        del rows, ones
         order = np.argsort(global_ids, kind="stable")
         indptr = counts.indptr.astype(np.int64)
         lengths = np.diff(indptr)[order]
@@ -171,17 +178,10 @@ class Postings:
         self._write_json(target)
 
     def _write_json(self, target: Path) -> None:
-        write_durably(target / _TOKENS, json.dumps(list(self.tokens), ensure_ascii=False).encode("utf-8"))
-        meta = {
-            "format": FORMAT,
-            "version": VERSION,
-            "n_docs": self.n_docs,
-            "n_present": int(self.terms.shape[0]),
-            "nnz": self.nnz,
-            "first_term": self.first_term,
-            "n_tokens": len(self.tokens),
-        }
-        write_durably(target / _META, json.dumps(meta).encode("utf-8"))
+        _write_json(
+            target, self.tokens, n_docs=self.n_docs, n_present=int(self.terms.shape[0]), nnz=self.nnz,
+            first_term=self.first_term,
+        )
 
     def link(self, target: Path) -> None:
         """Put this segment's files into the new directory `target`: hard links to the
@@ -214,7 +214,7 @@ class Postings:
         if n_present and (int(terms[0]) < 0 or int(terms[-1]) >= first_term + n_tokens or np.diff(terms).min() < 1):
             raise IndexError_(f"{path}/terms.npy is corrupt")
         # A document id out of range would make queries write outside their score array.
-        if nnz and (int(indices.min()) < 0 or int(indices.max()) >= n_docs):
+        if nnz and not _within(path / "indices.npy", n_docs):
             raise IndexError_(f"{path}/indices.npy holds document ids outside 0..{n_docs - 1}")
         return cls(
             terms=terms, indptr=indptr, indices=indices, tf=tf, doc_len=doc_len,
@@ -225,67 +225,129 @@ class Postings:
 def merge(segments: Sequence[Postings], target: Path | None = None) -> Postings:
     """One segment holding `segments` (a contiguous run, in order) one after another.
 
-    With a `target` directory the arrays are written there through memory maps, a block
-    of postings at a time, so that a merge never holds the run in memory; without one it
-    is made in memory."""
+    The merged postings are made a block of terms at a time: for each block, every
+    segment's postings of those terms (one contiguous run of its arrays) are read and put
+    in place. With a `target` directory each block is appended to the files there, and
+    segments on disk are read from their files, not through their memory maps (see
+    `arrayfile`), so a merge holds a block, not the run; without one it is made in memory."""
     if not segments:
         raise ValueError("nothing to merge")
     for before, after in itertools.pairwise(segments):
         if after.first_term != before.end_term:
             raise ValueError("only a contiguous run of segments can be merged")
-    terms = np.unique(np.concatenate([np.asarray(s.terms, dtype=np.int32) for s in segments]))
-    df = np.zeros(terms.shape[0], dtype=np.int64)
-    places = []
-    for segment in segments:
-        place = np.searchsorted(terms, segment.terms)
-        df[place] += segment.doc_freqs()
-        places.append(place)
-    indptr = np.zeros(terms.shape[0] + 1, dtype=np.int64)
-    np.cumsum(df, out=indptr[1:])
-    nnz = int(indptr[-1])
-    n_docs = sum(s.n_docs for s in segments)
-    mapped = target is not None and nnz > 0
-    if target is not None:
+    with ExitStack() as stack:
+        sources = [_Source(segment, stack) for segment in segments]
+        seg_ptrs = [source.whole("indptr").astype(np.int64) for source in sources]
+        seg_terms = [source.whole("terms") for source in sources]
+        terms = np.unique(np.concatenate([np.zeros(0, dtype=np.int32), *(t.astype(np.int32) for t in seg_terms)]))
+        df = np.zeros(terms.shape[0], dtype=np.int64)
+        places = []
+        for seg_term, seg_ptr in zip(seg_terms, seg_ptrs):
+            place = np.searchsorted(terms, seg_term)
+            df[place] += np.diff(seg_ptr)
+            places.append(place)
+        del seg_terms
+        indptr = np.zeros(terms.shape[0] + 1, dtype=np.int64)
+        np.cumsum(df, out=indptr[1:])
+        del df
+        nnz = int(indptr[-1])
+        doc_len = np.concatenate([np.zeros(0, dtype=np.int32), *(s.whole("doc_len").astype(np.int32) for s in sources)])
+        tokens = [t for s in segments for t in s.tokens]
+        if target is None:
+            indices, tf = np.empty(nnz, dtype=np.int32), np.empty(nnz, dtype=np.int32)
+            for base, block_indices, block_tf in _merged_blocks(sources, places, seg_ptrs, indptr):
+                indices[base : base + block_indices.shape[0]] = block_indices
+                tf[base : base + block_tf.shape[0]] = block_tf
+            return Postings(
+                terms=terms, indptr=indptr, indices=indices, tf=tf, doc_len=doc_len,
+                tokens=tokens, first_term=segments[0].first_term,
+            )
         target.mkdir()
-    if mapped and target is not None:
-        indices: AnyArray = np.lib.format.open_memmap(target / "indices.npy", "w+", np.int32, (nnz,))
-        tf: AnyArray = np.lib.format.open_memmap(target / "tf.npy", "w+", np.int32, (nnz,))
-    else:
-        indices, tf = np.empty(nnz, dtype=np.int32), np.empty(nnz, dtype=np.int32)
-    cursor = indptr[:-1].copy()  # where the next posting of each term goes
-    offset = 0
-    for segment, place in zip(segments, places):
-        seg_ptr = np.asarray(segment.indptr, dtype=np.int64)
-        for start, stop in _blocks(seg_ptr):
-            lo, hi = int(seg_ptr[start]), int(seg_ptr[stop])
-            counts = seg_ptr[start + 1 : stop + 1] - seg_ptr[start:stop]
-            dest = np.repeat(cursor[place[start:stop]] - seg_ptr[start:stop], counts) + np.arange(lo, hi)
-            indices[dest] = np.asarray(segment.indices[lo:hi]) + np.int32(offset)
-            tf[dest] = segment.tf[lo:hi]
-        cursor[place] += segment.doc_freqs()
-        offset += segment.n_docs
-    doc_len = np.concatenate([np.asarray(s.doc_len, dtype=np.int32) for s in segments])
-    tokens = [t for s in segments for t in s.tokens]
-    merged = Postings(
-        terms=terms, indptr=indptr, indices=indices, tf=tf, doc_len=doc_len,
-        tokens=tokens, first_term=segments[0].first_term,
-    )
-    if target is None:
-        return merged
-    if mapped:
-        for array, name in ((indices, "indices"), (tf, "tf")):
-            if isinstance(array, np.memmap):
-                array.flush()
-            with open(target / f"{name}.npy", "rb+") as handle:
-                os.fsync(handle.fileno())
-    for name in ("terms", "indptr", "doc_len") if mapped else _ARRAYS:
+        files = [stack.enter_context(NpyWriter(target / f"{name}.npy", np.int32, nnz)) for name in ("indices", "tf")]
+        for _, block_indices, block_tf in _merged_blocks(sources, places, seg_ptrs, indptr):
+            files[0].write(block_indices)
+            files[1].write(block_tf)
+        for file in files:
+            file.finish()
+    for name, array in (("terms", terms), ("indptr", indptr), ("doc_len", doc_len)):
         with open(target / f"{name}.npy", "wb") as handle:
-            np.save(handle, np.asarray(getattr(merged, name)), allow_pickle=False)
+            np.save(handle, array, allow_pickle=False)
             handle.flush()
             os.fsync(handle.fileno())
-    merged._write_json(target)
-    del indices, tf, merged
+    first_term = segments[0].first_term
+    _write_json(target, tokens, n_docs=doc_len.shape[0], n_present=terms.shape[0], nnz=nnz, first_term=first_term)
     return Postings.load(target)
+
+
+def _merged_blocks(
+    sources: Sequence[_Source], places: Sequence[AnyArray], seg_ptrs: Sequence[AnyArray], indptr: AnyArray
+) -> Iterator[tuple[int, AnyArray, AnyArray]]:
+    """The merged postings (where they start, documents, term frequencies) a block of
+    terms at a time: for each block, every segment's postings of those terms (one
+    contiguous run of its arrays) put in place."""
+    firsts = np.cumsum([0, *(source.n_docs for source in sources)]).tolist()
+    for start, stop in _blocks(indptr):
+        base = int(indptr[start])
+        indices = np.empty(int(indptr[stop]) - base, dtype=np.int32)
+        tf = np.empty(indices.shape[0], dtype=np.int32)
+        cursor = indptr[start:stop] - base  # where the block's next posting of each term goes
+        for source, place, seg_ptr, first in zip(sources, places, seg_ptrs, firsts):
+            a, b = (int(x) for x in np.searchsorted(place, [start, stop]))
+            if a == b:
+                continue  # none of the block's terms in this segment
+            lo, hi = int(seg_ptr[a]), int(seg_ptr[b])
+            counts = np.diff(seg_ptr[a : b + 1])
+            local = place[a:b] - start
+            dest = np.repeat(cursor[local] - seg_ptr[a:b], counts) + np.arange(lo, hi, dtype=np.int64)
+            indices[dest] = source.run("indices", lo, hi) + np.int32(first)
+            tf[dest] = source.run("tf", lo, hi)
+            cursor[local] += counts
+        yield base, indices, tf
+
+
+class _Source:
+    """A segment's arrays as a merge reads them: from its files when it was loaded from
+    disk (see `arrayfile`), else from memory."""
+
+    def __init__(self, segment: Postings, stack: ExitStack) -> None:
+        self._segment = segment
+        self.n_docs = segment.n_docs
+        self._files: dict[str, NpyReader] = {}
+        if segment.path is None:
+            return
+        for name in _ARRAYS:
+            array = getattr(segment, name)
+            if not isinstance(array, np.memmap):
+                continue
+            try:
+                reader = stack.enter_context(NpyReader(segment.path / f"{name}.npy"))
+            except (OSError, IndexError_):
+                continue  # read through the map instead
+            if reader.dtype == array.dtype and reader.length == array.shape[0]:
+                self._files[name] = reader
+
+    def run(self, name: str, start: int, stop: int) -> AnyArray:
+        reader = self._files.get(name)
+        if reader is not None:
+            return reader.read(start, stop)
+        return np.asarray(getattr(self._segment, name)[start:stop])
+
+    def whole(self, name: str) -> AnyArray:
+        return self.run(name, 0, int(getattr(self._segment, name).shape[0]))
+
+
+def _write_json(target: Path, tokens: Sequence[str], *, n_docs: int, n_present: int, nnz: int, first_term: int) -> None:
+    write_durably(target / _TOKENS, json.dumps(list(tokens), ensure_ascii=False).encode("utf-8"))
+    meta = {
+        "format": FORMAT,
+        "version": VERSION,
+        "n_docs": int(n_docs),
+        "n_present": int(n_present),
+        "nnz": int(nnz),
+        "first_term": int(first_term),
+        "n_tokens": len(tokens),
+    }
+    write_durably(target / _META, json.dumps(meta).encode("utf-8"))
 
 
 def _blocks(indptr: AnyArray) -> Iterable[tuple[int, int]]:
@@ -298,6 +360,16 @@ def _blocks(indptr: AnyArray) -> Iterable[tuple[int, int]]:
         stop = min(n, max(stop, start + 1))
         yield start, stop
         start = stop
+
+
+def _within(file: Path, n_docs: int) -> bool:
+    """Whether every document id in `file` is in 0..n_docs-1; read a block at a time from
+    the file, not through a memory map (see `arrayfile`)."""
+    with NpyReader(file) as reader:
+        for block in reader.blocks(_MERGE_BLOCK):
+            if int(block.min()) < 0 or int(block.max()) >= n_docs:
+                return False
+    return True
 
 
 def _count(value: object) -> int:

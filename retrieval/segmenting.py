@@ -1,4 +1,5 @@
-"""Index terms of paragraphs, segmented in worker processes for large batches.
+"""Index terms of paragraphs, segmented in worker processes for large batches and
+handed back as token ids (see `tokenised`).
 
 The workers are started fresh (the "spawn" method: no copy of the parent, so no
 inherited locks, descriptors or threads), and they die with the process that started
@@ -14,14 +15,18 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 
+import numpy as np
+
 from .models import Article
 from .segment import Segmenter
+from .tokenised import Tokenised, concatenate, encode, paired
 
 PARALLEL_MIN = 20_000  # fewer paragraphs than this are segmented in the calling process
+_MIN_BATCH = 500  # paragraphs handed to a worker at a time, at least
 _PR_SET_PDEATHSIG = 1
 
 
@@ -59,10 +64,80 @@ def _start_worker(segmenter: Segmenter, parent: int) -> None:
     _WORKER_SEGMENTER = segmenter
 
 
-def _worker_terms(texts: list[str]) -> list[list[str]]:
+def _worker_tokens(texts: list[str]) -> Tokenised:
     if _WORKER_SEGMENTER is None:
         raise RuntimeError("segmenting worker started without a segmenter")
-    return [_WORKER_SEGMENTER.terms(t) for t in texts]
+    segmenter = _WORKER_SEGMENTER
+    return encode(segmenter.terms(t) for t in texts)
+
+
+class TermPool:
+    """Segments the paragraphs of articles into their index terms, in `workers` fresh worker
+    processes (see the module docstring) for batches of at least `parallel_min` paragraphs,
+    else in the calling process. The workers start on first use and serve every batch
+    until the pool is closed (each loads the dictionary, a second or two), so a full build
+    starts them once. Use it as a context manager."""
+
+    def __init__(self, segmenter: Segmenter, workers: int = 1, parallel_min: int = PARALLEL_MIN) -> None:
+        self.segmenter = segmenter
+        self.workers = workers
+        self.parallel_min = parallel_min
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> TermPool:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
+        self.close(cancel=kind is not None)
+
+    def close(self, cancel: bool = False) -> None:
+        """Stop the workers; with `cancel`, batches not yet begun are dropped."""
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=cancel)
+            self._pool = None
+
+    def _bodies(self, texts: list[str]) -> Iterator[Tokenised]:
+        """The paragraphs' terms, batch by batch; in the workers the batches are handed out
+        at once and segmented while the caller goes on."""
+        if self.workers <= 1 or len(texts) < self.parallel_min:
+            return iter([encode(self.segmenter.terms(t) for t in texts)])
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                self.workers,
+                mp_context=get_context("spawn"),
+                initializer=_start_worker,
+                initargs=(self.segmenter, os.getpid()),
+            )
+        size = max(_MIN_BATCH, len(texts) // (self.workers * 8))
+        return self._pool.map(_worker_tokens, [texts[i : i + size] for i in range(0, len(texts), size)])
+
+    def start(self, articles: Sequence[Article]) -> Callable[[], Tokenised]:
+        """Begin segmenting the paragraphs of the articles and return the call that
+        finishes the job and gives `passages(articles)`; with workers, the caller can do
+        other work meanwhile (a full build counts the previous chunk)."""
+        bodies = self._bodies([p for a in articles for p in a.paragraphs])
+
+        def finish() -> Tokenised:
+            heads = encode(self.segmenter.terms(passage_context(a)) for a in articles)  # while the workers work
+            joined = concatenate([heads, *bodies])
+            per_article = np.fromiter((len(a.paragraphs) for a in articles), dtype=np.int64, count=len(articles))
+            first = np.repeat(np.arange(len(articles), dtype=np.int64), per_article)
+            return paired(joined, first, np.arange(len(articles), len(articles) + first.shape[0], dtype=np.int64))
+
+        return finish
+
+    def passages(self, articles: Sequence[Article]) -> Tokenised:
+        """Index terms of every paragraph of the articles, in order (its article's heading
+        terms first), as token ids in order of first appearance."""
+        return self.start(articles)()
+
+
+def passage_tokens(
+    segmenter: Segmenter, articles: Sequence[Article], workers: int = 1, parallel_min: int = PARALLEL_MIN
+) -> Tokenised:
+    """Index terms of every paragraph of the articles (see `TermPool.passages`)."""
+    with TermPool(segmenter, workers, parallel_min) as pool:
+        return pool.passages(articles)
 
 
 def passage_terms(
@@ -73,25 +148,4 @@ def passage_terms(
     With `workers` > 1 and at least `parallel_min` paragraphs, the paragraphs are segmented
     in that many fresh worker processes (see the module docstring; each loads the
     dictionary, a second or two, so small batches are segmented here)."""
-    heads = [segmenter.terms(passage_context(a)) for a in articles]
-    texts = [p for a in articles for p in a.paragraphs]
-    if workers > 1 and len(texts) >= parallel_min:
-        size = max(500, len(texts) // (workers * 8))
-        chunks = [texts[i : i + size] for i in range(0, len(texts), size)]
-        with ProcessPoolExecutor(
-            workers,
-            mp_context=get_context("spawn"),
-            initializer=_start_worker,
-            initargs=(segmenter, os.getpid()),
-        ) as pool:
-            bodies = [terms for chunk in pool.map(_worker_terms, chunks) for terms in chunk]
-    else:
-        bodies = [segmenter.terms(t) for t in texts]
-    out: list[list[str]] = []
-    k = 0
-    for article, head in zip(articles, heads, strict=True):
-        for _ in article.paragraphs:
-            out.append(head + bodies[k])
-            k += 1
-    return out
-
+    return passage_tokens(segmenter, articles, workers, parallel_min).docs()

@@ -5,7 +5,9 @@ only what is new, and small segments merge without changing a score."""
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -163,10 +165,20 @@ def test_a_build_in_chunks_on_disk_equals_one_in_memory(
 ) -> None:
     everything = [a for articles in issues for a in articles]
     monkeypatch.setattr(corpus_module, "BUILD_CHUNK", 40)
+    copied: list[str] = []
+    copy = shutil.copyfileobj
+
+    def spy(source: Any, target: Any, length: int = 0) -> None:
+        copied.append(Path(source.name).name)
+        copy(source, target, length)
+
+    monkeypatch.setattr(shutil, "copyfileobj", spy)
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     built = Corpus.build(iter(everything), hashes(issues), segmenter, scratch=scratch)
     assert len(built.segments) == 1 and built.segments[0].path is not None
+    # the chunks' texts are copied from their files into the merged segment
+    assert len(copied) > 2 and copied.count("passages.bin") == copied.count("articles.bin") == len(copied) // 2
     assert len(list(scratch.iterdir())) == 1  # the chunks' segments are gone once merged
     assert_like_rank_bm25(built, everything, segmenter)
     built.save(tmp_path / "index")

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
+from retrieval import arrayfile, postings
 from retrieval import index as index_module
-from retrieval import postings
 from retrieval.errors import IndexError_
 from retrieval.index import FORMAT_VERSION, Bm25Index
 
@@ -547,6 +547,48 @@ def test_segments_merged_on_disk_score_the_same(tmp_path: Path, monkeypatch: pyt
     merged = index.merged(0, tmp_path / "merged")
     assert len(merged.segments) == 1 and merged.segments[0].path == tmp_path / "merged"
     assert_same_scores(merged, BM25Okapi(docs), random_queries(34, terms + ["new1"], 80))
+
+
+def test_segments_on_disk_are_merged_a_block_at_a_time_from_their_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    docs, terms = zipf_corpus(38, n_docs=240, n_terms=120, skew=1.2)
+    docs[100:] = [doc + [f"new{i % 4}"] for i, doc in enumerate(docs[100:])]
+    index = Bm25Index.build_chunks([docs[:100], docs[100:170], docs[170:]])
+    index.save(tmp_path / "index")
+    loaded = Bm25Index.load(tmp_path / "index")  # memory-mapped segments
+    reads: list[tuple[Path, int, int]] = []
+    writes: list[tuple[Path, int]] = []
+    read, write = arrayfile.NpyReader.read, arrayfile.NpyWriter.write
+
+    def spy_read(self: arrayfile.NpyReader, start: int, stop: int) -> np.ndarray:
+        reads.append((self.path, start, stop))
+        return read(self, start, stop)
+
+    def spy_write(self: arrayfile.NpyWriter, values: np.ndarray) -> None:
+        writes.append((self.path, int(values.shape[0])))
+        write(self, values)
+
+    monkeypatch.setattr(arrayfile.NpyReader, "read", spy_read)
+    monkeypatch.setattr(arrayfile.NpyWriter, "write", spy_write)
+    monkeypatch.setattr(postings, "_MERGE_BLOCK", 5)
+    merged = loaded.merged(0, tmp_path / "merged")
+
+    for segment in loaded.segments:  # every posting read once, from the files, in runs
+        assert segment.path is not None
+        for name in ("indices", "tf"):
+            runs = sorted((a, b) for path, a, b in reads if path == segment.path / f"{name}.npy" and b > a)
+            assert len(runs) > 3 and runs[0][0] == 0 and runs[-1][1] == segment.nnz
+            assert all(stop == start for (_, stop), (start, _) in zip(runs, runs[1:]))
+    (result,) = merged.segments
+    largest = int(result.doc_freqs().max())
+    for name in ("indices", "tf"):  # written as it is made, a block at a time
+        sizes = [size for path, size in writes if path == tmp_path / "merged" / f"{name}.npy"]
+        assert len(sizes) > 3 and sum(sizes) == result.nnz and max(sizes) <= max(5, largest)
+    in_memory = index.merged(0).segments[0]
+    for name in ("terms", "indptr", "indices", "tf", "doc_len"):
+        np.testing.assert_array_equal(getattr(result, name), getattr(in_memory, name), err_msg=name)
+    assert_same_scores(merged, BM25Okapi(docs), random_queries(39, terms + ["new2"], 60))
 
 
 def test_saving_a_grown_index_links_the_segments_it_loaded(tmp_path: Path) -> None:

@@ -27,6 +27,7 @@ from bot.storage import (
     StoreError,
     revisions,
 )
+from bot.storage.activity import NewQuery
 from bot.storage.engine import open_engine
 from bot.storage.flood import FloodWindows
 from bot.storage.migrations import MIGRATIONS, migrate
@@ -277,7 +278,7 @@ def _deployment(data_dir: Path, legacy: bool = False) -> Path:
         outbox.part_sent(first.delivery_id, 7001)
         activity = Activity(store)
         activity.seen(5_000_000_001, "zh-hans")
-        query = activity.record(QueryKind.ASK, "密云区总工会培训了多少人", 5_000_000_001, BIG_CHAT, True, "300余人")
+        query = activity.record(NewQuery.of(QueryKind.ASK, "密云区总工会培训了多少人", 5_000_000_001, BIG_CHAT, True, "300余人"))
         activity.feedback(query, 5_000_000_001, 1)
         FloodWindows(store).admit(5_000_000_001, limit=20, window_ms=60_000)
         turns = Conversations(store, timedelta(minutes=5))

@@ -166,18 +166,9 @@ class Activity:
             },
         ))
 
-    def record(
-        self,
-        kind: QueryKind,
-        text: str,
-        user_id: int | None,
-        chat_id: int | None,
-        found: bool = False,
-        answer: str | None = None,
-        results: Sequence[Hit] = (),
-    ) -> int:
-        """Store a query, with the results it cited; its id is what buttons refer to."""
-        query = NewQuery.of(kind, text, user_id, chat_id, found, answer, results)
+    def record(self, query: NewQuery) -> int:
+        """Store a query (`NewQuery.of`), with the results it cited, in a transaction of its
+        own; its id is what buttons refer to."""
         with self.store.transaction() as connection:
             self.write_query(connection, query)
         return query.query_id

@@ -42,6 +42,8 @@ _NOUNISH = ("n", "j", "eng", "b", "s", "l", "i")
 _NUMERIC = ("m", "q")
 _NAME_TAG = "nr"
 _QUOTED = re.compile(r"“([^“”]{1,30})”|《[^《》]{1,30}》|「([^「」]{1,30})」")
+_ORDINAL_DIGITS = "一二三四五六七八九十百零两0123456789"
+_ORDINAL = re.compile(rf"第[{_ORDINAL_DIGITS}]+")
 
 FEATURES: tuple[str, ...] = (
     *(f"kind_{k.value}" for k in Kind),
@@ -58,8 +60,8 @@ FEATURES: tuple[str, ...] = (
     "is_quoted",  # “…” or 《…》
     "is_list",  # items joined by 、
     "echo",  # share of the span's characters that the question has (answers rarely repeat it)
-    "tied_before",  # a question word stands just before the span (发源于 马雄山)
-    "tied_after",  # a question word follows the span (蒋文云 带队)
+    "tied_before",  # a question word stands just before the span, in its clause (发源于 马雄山)
+    "tied_after",  # a question word follows the span, in its clause (蒋文云 带队)
     "adjacent",  # a question word within ADJACENT characters
     "distance",  # distance to the question's words (0 near … 1 far)
     "clause_coverage",  # the question's weight in the span's own clause
@@ -71,6 +73,7 @@ FEATURES: tuple[str, ...] = (
     "qualifier_local",  # the asked 第二批 / 一等奖 stands just before the span
     "qualifier_local_conflict",  # another one of that class does
     "span_length",  # log length
+    "ordinal_unasked",  # an ordinal (第三届) where the question asks no 第几 and names none
     "competitors",  # other spans of the same shape in the sentence (log count)
     "repeated",  # other candidate sentences hold the same text
     "sentence_coverage",  # the question's weight in the sentence (with synonyms, neighbours)
@@ -219,19 +222,19 @@ def _span_features(context: QuestionContext, sentence: str, span: Span, order: i
     anchors = anchors_of(sentence, question)
     gap = min(min(abs(span.start - a), abs(span.end - a)) for a in anchors) if anchors else DISTANCE_SCALE
     terms = [t for t in question.terms if len(t) >= 2 and not t.startswith("#")]
-    before = sentence[max(0, span.start - 12) : span.start]
-    after = sentence[span.end : span.end + 12]
-    tied_before = any(before[: len(before) - k].endswith(t) for t in terms for k in range(TIE_GAP + 1) if len(before) > k)
-    tied_after = any(after[k:].startswith(t) for t in terms for k in range(TIE_GAP + 1))
+    # a question word ties to the span only from within its clause: 为期三天，张三 …
+    # does not make 三天 the answer of 张三 …多少
+    left, right = _segment_before(sentence, span.start), _segment_after(sentence, span.end)
+    tied_before = any(left[: len(left) - k].endswith(t) for t in terms for k in range(TIE_GAP + 1) if len(left) > k)
+    tied_after = any(right[k:].startswith(t) for t in terms for k in range(TIE_GAP + 1))
     clause = _clause_around(sentence, span)
     rest = clause.replace(span.text, "")
     clause_weight = sum(w for t, w in context.weights.items() if t in rest) / context.total
-    left, right = _segment_before(sentence, span.start), _segment_after(sentence, span.end)
     local = context.normalise(sentence[max(0, span.start - LOCAL) : span.end])
     stated = qualifiers_of(local)
     asked = question.qualifiers
     noun = question.noun[:2]
-    chars = [ch for ch in span.text if "\u4e00" <= ch <= "\u9fff"]
+    chars = [ch for ch in _without_figures(span.text) if "\u4e00" <= ch <= "\u9fff"]
     echo = sum(ch in question.normalised for ch in chars) / len(chars) if chars else 0.0
     return {
         "from_kind": float(order is not None),
@@ -245,13 +248,28 @@ def _span_features(context: QuestionContext, sentence: str, span: Span, order: i
         "clause_coverage": clause_weight,
         "left_overlap": _overlap(left, question.normalised),
         "right_overlap": _overlap(right, question.normalised),
-        "noun_follows": float(bool(noun) and noun in sentence[span.end : span.end + 8]),
+        "noun_follows": float(bool(noun) and noun in right[:8]),
         "noun_adjacent": float(bool(noun) and (span.text.endswith(noun) or sentence.startswith(noun, span.end))),
         "left_foreign": math.log1p(sum(1 for ch in _without_roles(left, context.lexicon) if "\u4e00" <= ch <= "\u9fff" and ch not in question.normalised)),
         "qualifier_local": float(any(asked[c] & stated.get(c, frozenset()) for c in asked)),
         "qualifier_local_conflict": float(any(stated.get(c) and not (asked[c] & stated[c]) for c in asked)),
         "span_length": math.log1p(len(span.text)),
+        "ordinal_unasked": float(_is_ordinal(sentence, span) and "第" not in question.normalised),
     }
+
+
+def _is_ordinal(sentence: str, span: Span) -> bool:
+    """第三届 or the 三届 of 第三届."""
+    return _ORDINAL.search(span.text) is not None or (span.start > 0 and sentence[span.start - 1] == "第" and span.text[:1] in _ORDINAL_DIGITS)
+
+
+def _without_figures(text: str) -> str:
+    """The text without its figures: 三百人 shares 三 with 第三届 …多少人 by chance, not by
+    repeating what the question says."""
+    inside: set[int] = set()
+    for figure in find_figures(text):
+        inside.update(range(figure.start, figure.end))
+    return "".join(ch for i, ch in enumerate(text) if i not in inside)
 
 
 def _segment_before(sentence: str, start: int) -> str:

@@ -15,9 +15,11 @@ from bot.library import Library
 from bot.settings import Settings
 from retrieval import Segmenter
 from retrieval.answer import Explained
+from retrieval.candidates import QuestionContext, SentenceChoice, candidates_of
 from retrieval.corpus import passage_terms
 from retrieval.models import Answer, Kind
-from retrieval.sentences import SNIPPET_MAX
+from retrieval.question import analyse
+from retrieval.sentences import SNIPPET_MAX, Sentence
 
 DATA = Path(__file__).parent / "data"
 
@@ -219,3 +221,39 @@ def test_the_words_of_the_title_count_less_in_choosing_the_sentence(library: Lib
     answer = library.answer("首開天岳恆心理課讓職工畫了什麼")
     assert answer.kind is Kind.OTHER
     assert answer.found and "人生中的高光时刻" in answer.hits[0].snippet
+
+
+def _features(library: Library, question_text: str, sentence: str) -> dict[str, dict[str, float]]:
+    """The features of every candidate span of one sentence, by the span's text."""
+    answerer = library.answerer
+    question = analyse(question_text, library.segmenter, library.lexicon)
+    weights = {t: 1.0 for t in question.terms}
+    context = QuestionContext(
+        question=question, weights=weights, total=float(len(weights)), article_coverage=1.0, margin=1.0,
+        names_agree=1.0, byline=False, normalise=answerer._normal, tag=answerer._tag, lexicon=library.lexicon,
+    )
+    choice = SentenceChoice(paragraph=1, sentence=Sentence(text=sentence, start=0), score=1.0, rank=0, lead=False)
+    return {c.text: c.features for c in candidates_of(context, [choice])}
+
+
+def test_a_question_word_ties_to_a_span_only_within_its_clause(library: Library) -> None:
+    """为期三天，培训学员 …: 培训 is asked about, but a comma stands between it and 三天,
+    so 三天 is not tied to it; 300余名 in 培训学员300余名 is."""
+    features = _features(library, "密云区总工会培训了多少学员", "活动为期三天，培训学员300余名，覆盖全区。")
+    assert features["三天"]["tied_after"] == 0.0
+    assert features["300余名"]["tied_before"] == 1.0
+    assert features["300余名"]["noun_follows"] == 0.0
+    named = _features(library, "密云区总工会培训了多少学员", "培训学员300余名学员。")
+    assert named["300余名"]["noun_follows"] == 1.0
+
+
+def test_figures_are_no_echo_and_an_unasked_ordinal_is_marked(library: Library) -> None:
+    """三百人 shares 三 with 第三届 … only by chance; 第三届 answers 多少 less often than a
+    count does, unless the question asks 第几."""
+    features = _features(library, "第三届技能大赛有多少人参加", "第三届技能大赛共有三百人参加。")
+    assert features["三百人"]["echo"] == 0.0
+    ordinal = _features(library, "技能大赛有多少人参加", "第三届技能大赛共有三百人参加。")
+    assert ordinal["第三届技能大赛"]["ordinal_unasked"] == ordinal["三届"]["ordinal_unasked"] == 1.0
+    assert ordinal["三百人"]["ordinal_unasked"] == 0.0
+    asked = _features(library, "这是第几届技能大赛", "第三届技能大赛共有三百人参加。")
+    assert asked["第三届"]["ordinal_unasked"] == 0.0

@@ -34,6 +34,10 @@ MAX_SPAN = 30  # characters: longer spans are not short answers
 MAX_PER_SENTENCE = 24  # generic spans kept per sentence (nearest the question's words first)
 
 _DATE_LIKE = re.compile(r"\d{1,4}[年月日号]")  # 9月, 3日: a date, never a place
+# 今年年初, 近日, 上午: a time said in words, never a place or an organisation
+_RELATIVE_TIME = re.compile(r"今年|去年|明年|前年|年初|年底|年末|年中|月初|月底|月末|近日|日前|近期|上午|下午|晚上|当天|当日|此前|目前")
+# 一处滑雪场, 一所大学, 某单位: a thing left unnamed answers no 哪个 / 哪所
+_INDEFINITE = re.compile(r"(?<![第\d一二三四五六七八九十百千万])(?:一[处所家座条支](?![一二三四五六七八九十\d])|某)")
 _CLAUSE = re.compile(r"[^，。；：,;:！？!?]+")
 _SEGMENT_BREAK = "，。；：,;:！？!?、（）()“”"
 _FOREIGN_NAME = re.compile(r"[\u4e00-\u9fff]{1,8}·[\u4e00-\u9fff]{1,10}")
@@ -59,6 +63,7 @@ FEATURES: tuple[str, ...] = (
     "is_organisation",  # ends with an organisation head
     "is_quoted",  # “…” or 《…》
     "is_list",  # items joined by 、
+    "unnamed",  # 一处滑雪场, 某单位: a thing the sentence does not name
     "echo",  # share of the span's characters that the question has (answers rarely repeat it)
     "tied_before",  # a question word stands just before the span, in its clause (发源于 马雄山)
     "tied_after",  # a question word follows the span, in its clause (蒋文云 带队)
@@ -317,6 +322,8 @@ def _shape(text: str, context: QuestionContext) -> dict[str, float]:
     counts_noun = bool(counted) and (counted.isdigit() or chinese_number(counted) is not None)  # 八不准 for 几个不准
     unit_agrees = question.unit_class is not None and (any(f.unit_class == question.unit_class for f in figures) or counts_noun)
     date = (TIME_RE.search(text) is not None or _DATE_LIKE.search(text) is not None) and any(ch.isdigit() for ch in text)
+    relative = _RELATIVE_TIME.search(text) is not None
+    unnamed = _INDEFINITE.search(text) is not None
     name = 2 <= len(text) <= 4 and text[0] in lexicon.surnames and all("\u4e00" <= c <= "\u9fff" for c in text)
     foreign = "·" in text and len(text) <= 12
     place = text.endswith(lexicon.place_heads) if lexicon.place_heads else False
@@ -327,9 +334,9 @@ def _shape(text: str, context: QuestionContext) -> dict[str, float]:
     match = {
         Kind.QUANTITY: (bool(figures) or counts_noun) and (question.unit_class is None or unit_agrees),
         Kind.DATE: date,
-        Kind.PERSON: name or foreign,
-        Kind.PLACE: place or not (figures or date),
-        Kind.ORGANISATION: organisation,
+        Kind.PERSON: (name or foreign) and not unnamed,
+        Kind.PLACE: (place or not (figures or date)) and not (relative or unnamed),
+        Kind.ORGANISATION: organisation and not unnamed,
         Kind.TITLE: text.startswith("《"),
         Kind.LIST: listed,
         Kind.YES_NO: True,
@@ -345,6 +352,7 @@ def _shape(text: str, context: QuestionContext) -> dict[str, float]:
         "is_organisation": float(organisation),
         "is_quoted": float(quoted),
         "is_list": float(listed),
+        "unnamed": float(unnamed),
     }
 
 

@@ -257,3 +257,13 @@ def test_figures_are_no_echo_and_an_unasked_ordinal_is_marked(library: Library) 
     assert ordinal["三百人"]["ordinal_unasked"] == 0.0
     asked = _features(library, "这是第几届技能大赛", "第三届技能大赛共有三百人参加。")
     assert asked["第三届"]["ordinal_unasked"] == 0.0
+
+
+def test_an_unnamed_thing_or_a_time_in_words_answers_no_which_question(library: Library) -> None:
+    """在哪个滑雪场: 延庆区一处滑雪场 names none, and 今年年初 is a time, not a place."""
+    features = _features(library, "嘉年华开幕是在哪个滑雪场", "今年年初，嘉年华在延庆区一处滑雪场开幕。")
+    assert features["延庆区一处滑雪场"]["unnamed"] == 1.0
+    assert features["延庆区一处滑雪场"]["type_match"] == 0.0
+    assert features["今年"]["type_match"] == 0.0
+    named = _features(library, "嘉年华开幕是在哪个滑雪场", "嘉年华在石京龙滑雪场开幕，第一处场地开放。")
+    assert named["石京龙滑雪场"]["unnamed"] == 0.0 and named["石京龙滑雪场"]["type_match"] == 1.0

@@ -304,6 +304,21 @@ def _organisers(sentence: str, question: Question) -> list[Span]:
     return out
 
 
+_PARTNER = re.compile(r"(?:联合|携手|会同|联手)([^，。；：“”]{2,30}?)(?:共同|一起)?(?=" + "|".join(_ORGANISING) + r"|开展|推出|开设|进行|启动|为|在|走进|，|。|；)")
+_PARTNER_ASKED = re.compile(r"(?:跟|和|与|同)(?:哪|什么|谁)[^，。？?]{0,8}(?:联合|一起|携手|合作|共同)|联合(?:了)?(?:哪|什么|谁)")
+
+
+def _partners(sentence: str, question: Question) -> list[Span]:
+    """跟哪个部门联合办的: the partner named after 联合 (区总工会联合区卫生健康委开展 …)."""
+    if _PARTNER_ASKED.search(question.normalised) is None:
+        return []
+    return [
+        Span(text=m.group(1), start=m.start(1), end=m.end(1))
+        for m in _PARTNER.finditer(sentence)
+        if m.group(1) not in question.normalised
+    ]
+
+
 def _enumerations(sentence: str, spans: Sequence[Span]) -> list[Span]:
     """Organisations that stand together, joined only by 、 (工会、人社局和团委 …): each
     contiguous run of two or more, as one span."""
@@ -328,7 +343,7 @@ def organisation(sentence: str, question: Question, tag: Tagger, lexicon: Lexico
     heads = [h for h in lexicon.organisation_heads if h in question.noun and h in sentence] or list(lexicon.organisation_heads)
     spans = _ending_with(sentence, heads, question, tag)
     organisers = _organisers(sentence, question)
-    asked = [s for s in organisers if s.strength == 1.0]
+    asked = _partners(sentence, question) + [s for s in organisers if s.strength == 1.0]
     others = [s for s in organisers if s.strength < 1.0]
     return asked + _enumerations(sentence, spans) + _weaker(_nearest(spans, anchors_of(sentence, question)), 0.6) + others
 

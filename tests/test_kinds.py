@@ -250,3 +250,12 @@ def test_listed_organisations_are_joined_only_where_they_stand_together(library:
     assert spans and spans[0].text in ("北京积水潭医院、北京朝阳医院", "北京同仁医院、北京安贞医院")
     assert {"北京积水潭医院、北京朝阳医院", "北京同仁医院、北京安贞医院"} <= {s.text for s in spans}
     assert all("义诊" not in s.text for s in spans)
+
+
+def test_the_partner_is_the_one_named_after_jointly(library: Library) -> None:
+    """跟哪个部门联合办的 asks for the partner, not for the union that invited it."""
+    sentence = "为此，区总工会还联合区卫生健康委开展清凉义诊活动。"
+    spans = organisation(sentence, _question(library, "清凉义诊是跟哪个部门联合搞的"), _tag, library.lexicon)
+    assert spans and spans[0].text == "区卫生健康委"
+    unasked = organisation(sentence, _question(library, "清凉义诊是谁开展的"), _tag, library.lexicon)
+    assert all(s.text != "区卫生健康委" for s in unasked)

@@ -46,6 +46,8 @@ _NOUNISH = ("n", "j", "eng", "b", "s", "l", "i")
 _NUMERIC = ("m", "q")
 _NAME_TAG = "nr"
 _QUOTED = re.compile(r"“([^“”]{1,30})”|《[^《》]{1,30}》|「([^「」]{1,30})」")
+# the question asks what something is called: its name, title, theme or slogan
+_NAME_ASKED = re.compile(r"叫(?:什么|啥|个啥)|(?:名字|名称|全称|主题|口号|题目|标题|称号)(?:是|叫)?(?:什么|啥)|(?:什么|啥)(?:名字|名称|主题|口号|称号)")
 _ORDINAL_DIGITS = "一二三四五六七八九十百零两0123456789"
 _ORDINAL = re.compile(rf"第[{_ORDINAL_DIGITS}]+")
 
@@ -62,6 +64,7 @@ FEATURES: tuple[str, ...] = (
     "is_place",  # ends with a place head or is tagged a place
     "is_organisation",  # ends with an organisation head
     "is_quoted",  # “…” or 《…》
+    "quoted_name_asked",  # a quoted name where the question asks what something is called (叫什么, 主题是啥)
     "is_list",  # items joined by 、
     "unnamed",  # 一处滑雪场, 某单位: a thing the sentence does not name
     "echo",  # share of the span's characters that the question has (answers rarely repeat it)
@@ -259,8 +262,17 @@ def _span_features(context: QuestionContext, sentence: str, span: Span, order: i
         "qualifier_local": float(any(asked[c] & stated.get(c, frozenset()) for c in asked)),
         "qualifier_local_conflict": float(any(stated.get(c) and not (asked[c] & stated[c]) for c in asked)),
         "span_length": math.log1p(len(span.text)),
+        "quoted_name_asked": float(_quoted_in(sentence, span) and _NAME_ASKED.search(question.normalised) is not None),
         "ordinal_unasked": float(_is_ordinal(sentence, span) and "第" not in question.normalised),
     }
+
+
+def _quoted_in(sentence: str, span: Span) -> bool:
+    """The span is a 《title》 or stands between quotation marks (“冰爽一夏”)."""
+    if span.text[:1] in "“《「":
+        return True
+    before, after = sentence[span.start - 1 : span.start], sentence[span.end : span.end + 1]
+    return (before, after) in (("“", "”"), ("「", "」"), ("《", "》"), ("‘", "’"), ('"', '"'))
 
 
 def _is_ordinal(sentence: str, span: Span) -> bool:

@@ -267,3 +267,12 @@ def test_an_unnamed_thing_or_a_time_in_words_answers_no_which_question(library: 
     assert features["今年"]["type_match"] == 0.0
     named = _features(library, "嘉年华开幕是在哪个滑雪场", "嘉年华在石京龙滑雪场开幕，第一处场地开放。")
     assert named["石京龙滑雪场"]["unnamed"] == 0.0 and named["石京龙滑雪场"]["type_match"] == 1.0
+
+
+def test_a_quoted_name_is_marked_when_the_question_asks_what_something_is_called(library: Library) -> None:
+    sentence = "鲁谷街道总工会开展“冰爽一夏”活动，为户外劳动者送西瓜。"
+    called = _features(library, "送西瓜的活动叫什么", sentence)
+    assert called["冰爽一夏"]["quoted_name_asked"] == 1.0
+    assert called["鲁谷街道总工会"]["quoted_name_asked"] == 0.0
+    who = _features(library, "送西瓜的活动是谁开展的", sentence)
+    assert who["冰爽一夏"]["quoted_name_asked"] == 0.0

@@ -259,3 +259,8 @@ def test_the_partner_is_the_one_named_after_jointly(library: Library) -> None:
     assert spans and spans[0].text == "区卫生健康委"
     unasked = organisation(sentence, _question(library, "清凉义诊是谁开展的"), _tag, library.lexicon)
     assert all(s.text != "区卫生健康委" for s in unasked)
+
+
+def test_a_rarer_surname_is_a_name_after_the_asked_role(library: Library) -> None:
+    spans = person("延庆区总工会党组书记、常务副主席邰振东出席。", _question(library, "延庆区总工会党组书记叫什么"), _tag, library.lexicon)
+    assert spans and spans[0].text == "邰振东"

@@ -52,6 +52,12 @@ QUALIFIER_BONUS = 0.1  # one stating the asked one is more likely
 # qualifiers judged sentence by sentence; a year is often stated once for the whole article
 SENTENCE_QUALIFIERS = ("ordinal", "rank")
 SENTENCES_CONSIDERED = 4  # the best article's best sentences that give candidate answers
+SPAN_CREDIT = 0.3  # a sentence holding a span of the asked type is more likely the answer
+# kinds whose spans are of no particular shape (a noun phrase, a quotation, a list): their
+# span is credible evidence only in a sentence that states the question's own words, not
+# just the article's subject (the title's words), up to this share of the question's weight
+GENERIC_KINDS = (Kind.OTHER, Kind.LIST)
+GENERIC_SPAN_EVIDENCE = 0.3
 
 
 # 奖金有多少: the words a 多少 at the end of the question counts
@@ -476,6 +482,8 @@ class Answerer:
             sentences = split_sentences(paragraph) or [Sentence(text=paragraph, start=0)]
             norms = [self._normal(x.text) for x in sentences]
             matched = [self._matched(n, weights, total, title, discount, alternatives) for n in norms]
+            # the question's words a sentence states besides the article's subject
+            own = [self._matched(n, weights, total, title, 0.0, alternatives) for n in norms]
             for i, sentence in enumerate(sentences):
                 near = max(matched[i - 1] if i > 0 else 0.0, matched[i + 1] if i + 1 < len(matched) else 0.0)
                 score = max(matched[i], matched[i] + NEIGHBOUR_SHARE * (near - matched[i]))
@@ -489,7 +497,10 @@ class Answerer:
                         score -= QUALIFIER_PENALTY
                 span = self._extract(sentence.text, question)
                 if span is not None:
-                    score += 0.3 * span.strength
+                    evidence = 1.0
+                    if question.kind in GENERIC_KINDS:
+                        evidence = min(1.0, own[i] / GENERIC_SPAN_EVIDENCE)
+                    score += SPAN_CREDIT * span.strength * evidence
                     if question.kind is Kind.LIST:  # a longer list answers 哪些 better
                         score += 0.05 * min(span.text.count("、"), 6)
                 key = (span is not None and needs, score, -p, -i)

@@ -219,3 +219,25 @@ def test_the_words_of_the_title_count_less_in_choosing_the_sentence(library: Lib
     answer = library.answer("首開天岳恆心理課讓職工畫了什麼")
     assert answer.kind is Kind.OTHER
     assert answer.found and "人生中的高光时刻" in answer.hits[0].snippet
+
+
+def test_a_quotation_beside_the_subject_alone_does_not_choose_the_sentence(tmp_path: Path, segmenter: Segmenter) -> None:
+    """什么 asks for no particular shape: a quoted name in a sentence that only names the
+    article's subject (its title) is no evidence; the sentence with the asked 原名 answers."""
+    seeds = tmp_path / "issues"
+    seeds.mkdir()
+    (seeds / "festivals.md").write_text(
+        "# 节庆 001\n\n## 白鹭湖音乐节\n\n"
+        "“清风杯”2019白鹭湖音乐节于2019年8月在湖畔草地举行，持续三天。"
+        "白鹭湖音乐节原名白鹭湖民谣节，首届于2012年举办。"
+        "音乐节每年吸引数万名乐迷。\n\n"
+        "## 青石桥\n\n青石桥位于老城东门外，桥身用青石砌成，长约四十米。\n\n"
+        "## 南山茶园\n\n南山茶园种植绿茶，每年清明前后采摘新茶。\n\n"
+        "## 北湖公园\n\n北湖公园建于1985年，园内有湖心亭和九曲桥。\n\n"
+        "## 老街灯会\n\n老街灯会在每年元宵节举办，展出各式花灯。\n",
+        encoding="utf-8",
+    )
+    with opened_library(Settings(data_dir=tmp_path / "data", seeds_dir=seeds), segmenter) as library:
+        answer = library.answer("白鹭湖音乐节的原名是什么")
+    assert answer.found and answer.hits[0].article.title == "白鹭湖音乐节"
+    assert answer.hits[0].snippet.startswith("白鹭湖音乐节原名白鹭湖民谣节")

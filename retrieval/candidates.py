@@ -34,6 +34,10 @@ MAX_SPAN = 30  # characters: longer spans are not short answers
 MAX_PER_SENTENCE = 24  # generic spans kept per sentence (nearest the question's words first)
 
 _DATE_LIKE = re.compile(r"\d{1,4}[年月日号]")  # 9月, 3日: a date, never a place
+# 今年年初, 近日, 上午: a time said in words, never a place or an organisation
+_RELATIVE_TIME = re.compile(r"今年|去年|明年|前年|年初|年底|年末|年中|月初|月底|月末|近日|日前|近期|上午|下午|晚上|当天|当日|此前|目前")
+# 一处滑雪场, 一所大学, 某单位: a thing left unnamed answers no 哪个 / 哪所
+_INDEFINITE = re.compile(r"(?<![第\d一二三四五六七八九十百千万])(?:一[处所家座条支](?![一二三四五六七八九十\d])|某)")
 _CLAUSE = re.compile(r"[^，。；：,;:！？!?]+")
 _SEGMENT_BREAK = "，。；：,;:！？!?、（）()“”"
 _FOREIGN_NAME = re.compile(r"[\u4e00-\u9fff]{1,8}·[\u4e00-\u9fff]{1,10}")
@@ -42,6 +46,10 @@ _NOUNISH = ("n", "j", "eng", "b", "s", "l", "i")
 _NUMERIC = ("m", "q")
 _NAME_TAG = "nr"
 _QUOTED = re.compile(r"“([^“”]{1,30})”|《[^《》]{1,30}》|「([^「」]{1,30})」")
+# the question asks what something is called: its name, title, theme or slogan
+_NAME_ASKED = re.compile(r"叫(?:什么|啥|个啥)|(?:名字|名称|全称|主题|口号|题目|标题|称号)(?:是|叫)?(?:什么|啥)|(?:什么|啥)(?:名字|名称|主题|口号|称号)")
+_ORDINAL_DIGITS = "一二三四五六七八九十百零两0123456789"
+_ORDINAL = re.compile(rf"第[{_ORDINAL_DIGITS}]+")
 
 FEATURES: tuple[str, ...] = (
     *(f"kind_{k.value}" for k in Kind),
@@ -56,10 +64,12 @@ FEATURES: tuple[str, ...] = (
     "is_place",  # ends with a place head or is tagged a place
     "is_organisation",  # ends with an organisation head
     "is_quoted",  # “…” or 《…》
+    "quoted_name_asked",  # a quoted name where the question asks what something is called (叫什么, 主题是啥)
     "is_list",  # items joined by 、
+    "unnamed",  # 一处滑雪场, 某单位: a thing the sentence does not name
     "echo",  # share of the span's characters that the question has (answers rarely repeat it)
-    "tied_before",  # a question word stands just before the span (发源于 马雄山)
-    "tied_after",  # a question word follows the span (蒋文云 带队)
+    "tied_before",  # a question word stands just before the span, in its clause (发源于 马雄山)
+    "tied_after",  # a question word follows the span, in its clause (蒋文云 带队)
     "adjacent",  # a question word within ADJACENT characters
     "distance",  # distance to the question's words (0 near … 1 far)
     "clause_coverage",  # the question's weight in the span's own clause
@@ -71,6 +81,7 @@ FEATURES: tuple[str, ...] = (
     "qualifier_local",  # the asked 第二批 / 一等奖 stands just before the span
     "qualifier_local_conflict",  # another one of that class does
     "span_length",  # log length
+    "ordinal_unasked",  # an ordinal (第三届) where the question asks no 第几 and names none
     "competitors",  # other spans of the same shape in the sentence (log count)
     "repeated",  # other candidate sentences hold the same text
     "sentence_coverage",  # the question's weight in the sentence (with synonyms, neighbours)
@@ -219,19 +230,19 @@ def _span_features(context: QuestionContext, sentence: str, span: Span, order: i
     anchors = anchors_of(sentence, question)
     gap = min(min(abs(span.start - a), abs(span.end - a)) for a in anchors) if anchors else DISTANCE_SCALE
     terms = [t for t in question.terms if len(t) >= 2 and not t.startswith("#")]
-    before = sentence[max(0, span.start - 12) : span.start]
-    after = sentence[span.end : span.end + 12]
-    tied_before = any(before[: len(before) - k].endswith(t) for t in terms for k in range(TIE_GAP + 1) if len(before) > k)
-    tied_after = any(after[k:].startswith(t) for t in terms for k in range(TIE_GAP + 1))
+    # a question word ties to the span only from within its clause: 为期三天，张三 …
+    # does not make 三天 the answer of 张三 …多少
+    left, right = _segment_before(sentence, span.start), _segment_after(sentence, span.end)
+    tied_before = any(left[: len(left) - k].endswith(t) for t in terms for k in range(TIE_GAP + 1) if len(left) > k)
+    tied_after = any(right[k:].startswith(t) for t in terms for k in range(TIE_GAP + 1))
     clause = _clause_around(sentence, span)
     rest = clause.replace(span.text, "")
     clause_weight = sum(w for t, w in context.weights.items() if t in rest) / context.total
-    left, right = _segment_before(sentence, span.start), _segment_after(sentence, span.end)
     local = context.normalise(sentence[max(0, span.start - LOCAL) : span.end])
     stated = qualifiers_of(local)
     asked = question.qualifiers
     noun = question.noun[:2]
-    chars = [ch for ch in span.text if "\u4e00" <= ch <= "\u9fff"]
+    chars = [ch for ch in _without_figures(span.text) if "\u4e00" <= ch <= "\u9fff"]
     echo = sum(ch in question.normalised for ch in chars) / len(chars) if chars else 0.0
     return {
         "from_kind": float(order is not None),
@@ -245,13 +256,37 @@ def _span_features(context: QuestionContext, sentence: str, span: Span, order: i
         "clause_coverage": clause_weight,
         "left_overlap": _overlap(left, question.normalised),
         "right_overlap": _overlap(right, question.normalised),
-        "noun_follows": float(bool(noun) and noun in sentence[span.end : span.end + 8]),
+        "noun_follows": float(bool(noun) and noun in right[:8]),
         "noun_adjacent": float(bool(noun) and (span.text.endswith(noun) or sentence.startswith(noun, span.end))),
         "left_foreign": math.log1p(sum(1 for ch in _without_roles(left, context.lexicon) if "\u4e00" <= ch <= "\u9fff" and ch not in question.normalised)),
         "qualifier_local": float(any(asked[c] & stated.get(c, frozenset()) for c in asked)),
         "qualifier_local_conflict": float(any(stated.get(c) and not (asked[c] & stated[c]) for c in asked)),
         "span_length": math.log1p(len(span.text)),
+        "quoted_name_asked": float(_quoted_in(sentence, span) and _NAME_ASKED.search(question.normalised) is not None),
+        "ordinal_unasked": float(_is_ordinal(sentence, span) and "第" not in question.normalised),
     }
+
+
+def _quoted_in(sentence: str, span: Span) -> bool:
+    """The span is a 《title》 or stands between quotation marks (“冰爽一夏”)."""
+    if span.text[:1] in "“《「":
+        return True
+    before, after = sentence[span.start - 1 : span.start], sentence[span.end : span.end + 1]
+    return (before, after) in (("“", "”"), ("「", "」"), ("《", "》"), ("‘", "’"), ('"', '"'))
+
+
+def _is_ordinal(sentence: str, span: Span) -> bool:
+    """第三届 or the 三届 of 第三届."""
+    return _ORDINAL.search(span.text) is not None or (span.start > 0 and sentence[span.start - 1] == "第" and span.text[:1] in _ORDINAL_DIGITS)
+
+
+def _without_figures(text: str) -> str:
+    """The text without its figures: 三百人 shares 三 with 第三届 …多少人 by chance, not by
+    repeating what the question says."""
+    inside: set[int] = set()
+    for figure in find_figures(text):
+        inside.update(range(figure.start, figure.end))
+    return "".join(ch for i, ch in enumerate(text) if i not in inside)
 
 
 def _segment_before(sentence: str, start: int) -> str:
@@ -299,6 +334,8 @@ def _shape(text: str, context: QuestionContext) -> dict[str, float]:
     counts_noun = bool(counted) and (counted.isdigit() or chinese_number(counted) is not None)  # 八不准 for 几个不准
     unit_agrees = question.unit_class is not None and (any(f.unit_class == question.unit_class for f in figures) or counts_noun)
     date = (TIME_RE.search(text) is not None or _DATE_LIKE.search(text) is not None) and any(ch.isdigit() for ch in text)
+    relative = _RELATIVE_TIME.search(text) is not None
+    unnamed = _INDEFINITE.search(text) is not None
     name = 2 <= len(text) <= 4 and text[0] in lexicon.surnames and all("\u4e00" <= c <= "\u9fff" for c in text)
     foreign = "·" in text and len(text) <= 12
     place = text.endswith(lexicon.place_heads) if lexicon.place_heads else False
@@ -309,9 +346,9 @@ def _shape(text: str, context: QuestionContext) -> dict[str, float]:
     match = {
         Kind.QUANTITY: (bool(figures) or counts_noun) and (question.unit_class is None or unit_agrees),
         Kind.DATE: date,
-        Kind.PERSON: name or foreign,
-        Kind.PLACE: place or not (figures or date),
-        Kind.ORGANISATION: organisation,
+        Kind.PERSON: (name or foreign) and not unnamed,
+        Kind.PLACE: (place or not (figures or date)) and not (relative or unnamed),
+        Kind.ORGANISATION: organisation and not unnamed,
         Kind.TITLE: text.startswith("《"),
         Kind.LIST: listed,
         Kind.YES_NO: True,
@@ -327,6 +364,7 @@ def _shape(text: str, context: QuestionContext) -> dict[str, float]:
         "is_organisation": float(organisation),
         "is_quoted": float(quoted),
         "is_list": float(listed),
+        "unnamed": float(unnamed),
     }
 
 

@@ -29,7 +29,12 @@ _LOCATED_RE = re.compile(
 _TITLES = re.compile(r"《([^《》]{1,30})》")
 _ENUMERATION = re.compile(r"[^，。；：:]*、[^，。；：:]*")
 _COUNTED_TAIL = re.compile(r"(?:等|和|及)?[一二三四五六七八九十两\d]*[个项类种条部分]*$")
-_BY_ORGS = re.compile(r"由([^，。；]{2,60}?)(?:联合|共同)?(?:主办|承办|举办|组织|发起|指导)")
+# the verbs that say who organised an event; the organiser stands before them
+_ORGANISING = ("主办", "承办", "协办", "举办", "组织", "发起", "指导", "牵头")
+MAX_AGENT = 40  # characters: an organiser (or several, joined by 、) is never longer
+_AGENT_BREAK = "，。；：,;:！？!?“”（）()"
+_JOINTLY = re.compile(r"(?:联合|共同|负责|具体|一起|携手|主要|" + "|".join(_ORGANISING) + ")+$")
+_AGENT_LEAD = re.compile(r"^(?:近日|日前|近期|此前|今年|去年|同时|此外|随后|其中|并)")
 
 
 Tagger = Callable[[str], list[tuple[str, str]]]
@@ -274,19 +279,73 @@ def _ending_with(sentence: str, heads: Sequence[str], question: Question, tag: T
     return spans
 
 
-def organisation(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> list[Span]:
+def _organisers(sentence: str, question: Question) -> list[Span]:
+    """The words before an organising verb, back to the clause's start (市总工会主办,
+    由市总工会、市人社局联合主办); at full strength when the question asks that verb."""
     out = []
-    by = _BY_ORGS.search(sentence)
-    if by is not None:
-        tied = any(verb in question.normalised for verb in ("主办", "承办", "举办", "组织", "发起", "指导"))
-        out.append(Span(text=by.group(1), start=by.start(1), end=by.end(1), strength=1.0 if tied else 0.6))
+    for verb in _ORGANISING:
+        for match in re.finditer(verb, sentence):
+            start = match.start()
+            while start > 0 and sentence[start - 1] not in _AGENT_BREAK and match.start() - start < MAX_AGENT:
+                start -= 1
+            agent = sentence[start : match.start()]
+            if "由" in agent:  # 活动由市总工会主办: the organiser follows 由
+                cut = agent.rindex("由") + 1
+                start, agent = start + cut, agent[cut:]
+            if "在" in agent:  # 市总工会在劳动公园举办: the organiser stands before 在
+                agent = agent[: agent.index("在")]
+            lead = _AGENT_LEAD.match(agent)
+            if lead is not None:
+                start, agent = start + lead.end(), agent[lead.end() :]
+            agent = _JOINTLY.sub("", agent)
+            if len(agent) >= 2 and agent not in question.normalised:
+                asked = verb in question.normalised
+                out.append(Span(text=agent, start=start, end=start + len(agent), strength=1.0 if asked else 0.6))
+    return out
+
+
+_PARTNER = re.compile(r"(?:联合|携手|会同|联手)([^，。；：“”]{2,30}?)(?:共同|一起)?(?=" + "|".join(_ORGANISING) + r"|开展|推出|开设|进行|启动|为|在|走进|，|。|；)")
+_PARTNER_ASKED = re.compile(r"(?:跟|和|与|同)(?:哪|什么|谁)[^，。？?]{0,8}(?:联合|一起|携手|合作|共同)|联合(?:了)?(?:哪|什么|谁)")
+
+
+def _partners(sentence: str, question: Question) -> list[Span]:
+    """跟哪个部门联合办的: the partner named after 联合 (区总工会联合区卫生健康委开展 …)."""
+    if _PARTNER_ASKED.search(question.normalised) is None:
+        return []
+    return [
+        Span(text=m.group(1), start=m.start(1), end=m.end(1))
+        for m in _PARTNER.finditer(sentence)
+        if m.group(1) not in question.normalised
+    ]
+
+
+def _enumerations(sentence: str, spans: Sequence[Span]) -> list[Span]:
+    """Organisations that stand together, joined only by 、 (工会、人社局和团委 …): each
+    contiguous run of two or more, as one span."""
+    widest = [s for s in spans if not any(o.start <= s.start and s.end <= o.end and o != s for o in spans)]
+    ordered = sorted(widest, key=lambda s: s.start)
+    runs: list[list[Span]] = []
+    for span in ordered:
+        if runs and sentence[runs[-1][-1].end : span.start] in ("、", "和", "及", "与"):
+            runs[-1].append(span)
+        else:
+            runs.append([span])
+    return [
+        Span(text=sentence[run[0].start : run[-1].end], start=run[0].start, end=run[-1].end, strength=0.8)
+        for run in runs
+        if len(run) >= 2
+    ]
+
+
+def organisation(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> list[Span]:
+    """Organisations: the organiser of the asked verb first (由X主办 for 谁主办的), then runs
+    of listed ones, then each one ending with an organisation head, the nearest first."""
     heads = [h for h in lexicon.organisation_heads if h in question.noun and h in sentence] or list(lexicon.organisation_heads)
     spans = _ending_with(sentence, heads, question, tag)
-    listed = [s for s in spans if sentence[s.end : s.end + 1] == "、" or sentence[s.start - 1 : s.start] == "、"]
-    if len(listed) >= 2:
-        first, last = min(listed, key=lambda s: s.start), max(listed, key=lambda s: s.end)
-        out.append(Span(text=sentence[first.start : last.end], start=first.start, end=last.end, strength=0.8))
-    return out + _weaker(_nearest(spans, anchors_of(sentence, question)), 0.6)
+    organisers = _organisers(sentence, question)
+    asked = _partners(sentence, question) + [s for s in organisers if s.strength == 1.0]
+    others = [s for s in organisers if s.strength < 1.0]
+    return asked + _enumerations(sentence, spans) + _weaker(_nearest(spans, anchors_of(sentence, question)), 0.6) + others
 
 
 def place(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> list[Span]:

@@ -144,15 +144,26 @@ RATIO_WORDS = ("比例", "比率", "百分比", "占比", "率", "比重", "份�
 FRACTION_RE = re.compile(rf"[{_CN_NUM}\d]+分之[{_CN_NUM}\d]+")
 
 
+def _unit_and_noun(match: re.Match[str], words: Sequence[str]) -> tuple[str | None, str]:
+    """The asked measure word and counted noun; none when the measure word only begins a
+    word of the question (多少户外劳动者: 户外 is a word, 户 measures nothing)."""
+    unit, noun = match.group("unit"), match.group("noun")
+    if unit and any(len(w) > len(unit) and w.startswith(unit) and (unit + noun).startswith(w) for w in words):
+        return None, unit + noun
+    return unit, noun
+
+
 def asked_unit_class(
     question: str,
     people_nouns: Sequence[str] = (),
     organisation_nouns: Sequence[str] = (),
     money_nouns: Sequence[str] = (),
+    words: Sequence[str] = (),
 ) -> str | None:
     """The measure-word class a quantity question asks for: 多少人 -> 人, 多少家企业 -> 家,
     建制率是多少 -> %, 多久 -> 天; a noun among `people_nouns` (多少职工) asks for 人, one
-    among `organisation_nouns` (多少企业) for 家, one among `money_nouns` (多少钱) for 元."""
+    among `organisation_nouns` (多少企业) for 家, one among `money_nouns` (多少钱) for 元.
+    `words` are the question's words, as segmented."""
     if DURATION_QUESTION.search(question):
         return "天"
     match = QUESTION_FIGURE_RE.search(question)
@@ -163,8 +174,7 @@ def asked_unit_class(
         rf"(?:{'|'.join(RATIO_WORDS)})(?:是|为|有|达|占)?$", before
     ):
         return "%"
-    unit = match.group("unit")
-    noun = match.group("noun")
+    unit, noun = _unit_and_noun(match, words)
     if unit == "个":  # 几个人, 多少个职工 count people; 几个企业 organisations
         # 几个人, 几个职工代表, 几个读书达人 (the counted noun's head); not 几个职工书屋示范点
         head = re.sub(r"[^\u4e00-\u9fff]|[的呢啊吗呀啦]+$", "", question[match.end("unit") :])
@@ -184,7 +194,8 @@ def asked_unit_class(
     return None
 
 
-def asked_noun(question: str) -> str:
-    """What a quantity question counts: 多少家企业 -> 企业, 多少年终奖 -> 年终奖."""
+def asked_noun(question: str, words: Sequence[str] = ()) -> str:
+    """What a quantity question counts: 多少家企业 -> 企业, 多少年终奖 -> 年终奖, 多少户外劳动者
+    -> 户外劳动者 (with the question's `words`)."""
     match = QUESTION_FIGURE_RE.search(question)
-    return match.group("noun") if match else ""
+    return _unit_and_noun(match, words)[1] if match else ""

@@ -22,6 +22,10 @@ DATE_QUESTION = re.compile(
 )
 # a date question that wants the day (哪天, 几号), not only the year or the month
 DAY_QUESTION = re.compile(r"哪天|哪一天|几号|几月几|哪几天|哪日|日期")
+# who organised it (谁主办的, 主办单位是谁, 由谁承办): an organisation, not a person
+ORGANISER_QUESTION = re.compile(
+    r"(?:由)?谁(?:来)?(?:联合)?(?:主办|承办|协办|举办|组织|发起|指导|牵头)|(?:主办|承办|协办|指导|牵头)(?:单位|方)(?:是|有)?(?:谁|哪)"
+)
 PERSON_QUESTION = re.compile(r"谁|哪位|哪一位|什么人|哪个人|姓名|名字|叫什么|叫啥")
 PLACE_QUESTION = re.compile(r"哪里|哪儿|在哪|何地|什么地方|何处|哪个地方|地点|哪个城市|哪座城市")
 QUANTITY_QUESTION = re.compile(r"多少|几(?!乎)|若干|多大|多长|多高|多重|多远|多久|百分之几")
@@ -72,6 +76,8 @@ def _date(text: str, lexicon: Lexicon) -> bool:
 
 
 def _person(text: str, lexicon: Lexicon) -> bool:
+    if ORGANISER_QUESTION.search(text):
+        return False
     byline = BYLINE_QUESTION.search(text) is not None and "哪" in text  # 哪个记者写的
     return PERSON_QUESTION.search(text) is not None or byline
 
@@ -100,6 +106,8 @@ def _place(text: str, lexicon: Lexicon) -> bool:
 
 
 def _organisation(text: str, lexicon: Lexicon) -> bool:
+    if ORGANISER_QUESTION.search(text):
+        return True
     head = which_head(text)
     return (
         bool(head)

@@ -64,8 +64,8 @@ def analyse(text: str, segmenter: Segmenter, lexicon: Lexicon) -> Question:
     unit = None
     noun = which_head(norm)
     if kind is Kind.QUANTITY:
-        unit = asked_unit_class(norm, lexicon.people_nouns, lexicon.organisation_nouns, lexicon.money_nouns)
-        noun = asked_noun(norm)
+        unit = asked_unit_class(norm, lexicon.people_nouns, lexicon.organisation_nouns, lexicon.money_nouns, own)
+        noun = asked_noun(norm, own)
     names = tuple(
         dict.fromkeys(
             w.word

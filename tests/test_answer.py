@@ -15,9 +15,11 @@ from bot.library import Library
 from bot.settings import Settings
 from retrieval import Segmenter
 from retrieval.answer import Explained
+from retrieval.candidates import QuestionContext, SentenceChoice, candidates_of
 from retrieval.corpus import passage_terms
 from retrieval.models import Answer, Kind
-from retrieval.sentences import SNIPPET_MAX
+from retrieval.question import analyse
+from retrieval.sentences import SNIPPET_MAX, Sentence
 
 DATA = Path(__file__).parent / "data"
 
@@ -147,7 +149,9 @@ def test_bm25_scores_equal_rank_bm25_on_the_corpus(library: Library) -> None:
         ("dev_qa.jsonl", 0.95, 0.95, 1.0, 0.45, 0.95),
         ("extra_qa.jsonl", 0.85, 0.85, 0.7, 0.45, 0.95),
         ("holdout_qa.jsonl", 0.9, 0.9, 0.5, 0.38, 0.95),
-        ("member_train.jsonl", 0.95, 0.85, 0.74, 0.35, 0.9),
+        # the printing threshold is chosen with member-style questions the model is not
+        # fitted on (benchmarks/fit_answer_model.py): fewer lines, fewer of them wrong
+        ("member_train.jsonl", 0.95, 0.85, 0.74, 0.33, 0.9),
     ],
 )
 def test_qa_sets(
@@ -225,3 +229,58 @@ def test_the_words_of_the_title_count_less_in_choosing_the_sentence(library: Lib
     answer = library.answer("首開天岳恆心理課讓職工畫了什麼")
     assert answer.kind is Kind.OTHER
     assert answer.found and "人生中的高光时刻" in answer.hits[0].snippet
+
+
+def _features(library: Library, question_text: str, sentence: str) -> dict[str, dict[str, float]]:
+    """The features of every candidate span of one sentence, by the span's text."""
+    answerer = library.answerer
+    question = analyse(question_text, library.segmenter, library.lexicon)
+    weights = {t: 1.0 for t in question.terms}
+    context = QuestionContext(
+        question=question, weights=weights, total=float(len(weights)), article_coverage=1.0, margin=1.0,
+        names_agree=1.0, byline=False, normalise=answerer._normal, tag=answerer._tag, lexicon=library.lexicon,
+    )
+    choice = SentenceChoice(paragraph=1, sentence=Sentence(text=sentence, start=0), score=1.0, rank=0, lead=False)
+    return {c.text: c.features for c in candidates_of(context, [choice])}
+
+
+def test_a_question_word_ties_to_a_span_only_within_its_clause(library: Library) -> None:
+    """为期三天，培训学员 …: 培训 is asked about, but a comma stands between it and 三天,
+    so 三天 is not tied to it; 300余名 in 培训学员300余名 is."""
+    features = _features(library, "密云区总工会培训了多少学员", "活动为期三天，培训学员300余名，覆盖全区。")
+    assert features["三天"]["tied_after"] == 0.0
+    assert features["300余名"]["tied_before"] == 1.0
+    assert features["300余名"]["noun_follows"] == 0.0
+    named = _features(library, "密云区总工会培训了多少学员", "培训学员300余名学员。")
+    assert named["300余名"]["noun_follows"] == 1.0
+
+
+def test_figures_are_no_echo_and_an_unasked_ordinal_is_marked(library: Library) -> None:
+    """三百人 shares 三 with 第三届 … only by chance; 第三届 answers 多少 less often than a
+    count does, unless the question asks 第几."""
+    features = _features(library, "第三届技能大赛有多少人参加", "第三届技能大赛共有三百人参加。")
+    assert features["三百人"]["echo"] == 0.0
+    ordinal = _features(library, "技能大赛有多少人参加", "第三届技能大赛共有三百人参加。")
+    assert ordinal["第三届技能大赛"]["ordinal_unasked"] == ordinal["三届"]["ordinal_unasked"] == 1.0
+    assert ordinal["三百人"]["ordinal_unasked"] == 0.0
+    asked = _features(library, "这是第几届技能大赛", "第三届技能大赛共有三百人参加。")
+    assert asked["第三届"]["ordinal_unasked"] == 0.0
+
+
+def test_an_unnamed_thing_or_a_time_in_words_answers_no_which_question(library: Library) -> None:
+    """在哪个滑雪场: 延庆区一处滑雪场 names none, and 今年年初 is a time, not a place."""
+    features = _features(library, "嘉年华开幕是在哪个滑雪场", "今年年初，嘉年华在延庆区一处滑雪场开幕。")
+    assert features["延庆区一处滑雪场"]["unnamed"] == 1.0
+    assert features["延庆区一处滑雪场"]["type_match"] == 0.0
+    assert features["今年"]["type_match"] == 0.0
+    named = _features(library, "嘉年华开幕是在哪个滑雪场", "嘉年华在石京龙滑雪场开幕，第一处场地开放。")
+    assert named["石京龙滑雪场"]["unnamed"] == 0.0 and named["石京龙滑雪场"]["type_match"] == 1.0
+
+
+def test_a_quoted_name_is_marked_when_the_question_asks_what_something_is_called(library: Library) -> None:
+    sentence = "鲁谷街道总工会开展“冰爽一夏”活动，为户外劳动者送西瓜。"
+    called = _features(library, "送西瓜的活动叫什么", sentence)
+    assert called["冰爽一夏"]["quoted_name_asked"] == 1.0
+    assert called["鲁谷街道总工会"]["quoted_name_asked"] == 0.0
+    who = _features(library, "送西瓜的活动是谁开展的", sentence)
+    assert who["冰爽一夏"]["quoted_name_asked"] == 0.0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.library import build_lexicon
-from retrieval.figures import TIME_RE, asked_unit_class, chinese_number, find_figures
+from retrieval.figures import TIME_RE, asked_noun, asked_unit_class, chinese_number, find_figures
 
 LEXICON = build_lexicon()
 
@@ -93,3 +93,12 @@ def test_a_count_of_people_may_be_asked_with_个() -> None:
 
 def test_a_count_with_个_is_of_the_noun_it_ends_with() -> None:
     assert asked_unit_class("有多少个全国职工书屋示范点", LEXICON.people_nouns, LEXICON.organisation_nouns) == "个"
+
+
+def test_a_measure_word_that_begins_a_word_of_the_question_measures_nothing() -> None:
+    """多少户外劳动者: 户外 is one word, so 户 is no measure word and the count is of people."""
+    question = "东城给多少户外劳动者免费体检"
+    words = ("东城", "户外", "劳动者", "免费", "体检")
+    assert asked_unit_class(question, LEXICON.people_nouns, LEXICON.organisation_nouns, (), words) == "人"
+    assert asked_noun(question, words) == "户外劳动者"
+    assert asked_unit_class("有多少户职工家庭", LEXICON.people_nouns, LEXICON.organisation_nouns, (), ("职工", "家庭")) == "户"

@@ -13,7 +13,7 @@ import pytest
 
 from bot.library import Library, build_lexicon
 from retrieval.answer import Explained
-from retrieval.extract import date, person, role_agrees, yes_no
+from retrieval.extract import date, organisation, person, role_agrees, yes_no
 from retrieval.kinds import detect, parts_of
 from retrieval.lexicon import Lexicon
 from retrieval.models import Kind
@@ -40,6 +40,9 @@ def library(seeded_library: Library) -> Library:
         ("中心是什么时候设立的", Kind.DATE),
         ("决赛在哪个城市举行", Kind.PLACE),
         ("由哪些单位主办", Kind.ORGANISATION),
+        ("比赛是谁主办的", Kind.ORGANISATION),
+        ("承办单位是谁", Kind.ORGANISATION),
+        ("这次培训由谁组织", Kind.ORGANISATION),
         ("社区配备了哪些设施", Kind.LIST),
         ("社区里有没有理发室", Kind.YES_NO),
         ("海淀街道工会搞没搞过财务竞赛？", Kind.YES_NO),
@@ -226,3 +229,38 @@ def test_the_paper_s_words_weigh_more_than_everyday_ones(library: Library) -> No
     assert union is not None and union["affinity"] > 0.5
     assert everyday is None or everyday["affinity"] < union["affinity"]
     assert not library.answer("一加一等于几").found
+
+
+def test_the_organiser_is_the_one_of_the_asked_verb(library: Library) -> None:
+    """主办 and 承办 name different organisations in one sentence; 组织举办 is one verb."""
+    sentence = "近日，由北京市总工会、北京市人力资源和社会保障局联合主办，丰台区总工会承办的技能大赛在丰台举行。"
+    hosts = organisation(sentence, _question(library, "比赛是谁主办的"), _tag, library.lexicon)
+    assert hosts and hosts[0].text == "北京市总工会、北京市人力资源和社会保障局" and hosts[0].strength == 1.0
+    runs = organisation(sentence, _question(library, "承办单位是谁"), _tag, library.lexicon)
+    assert runs and runs[0].text == "丰台区总工会"
+    trained = organisation("近日，密云区总工会组织举办基层工会财务人员培训会。", _question(library, "培训是谁组织的"), _tag, library.lexicon)
+    assert trained and trained[0].text == "密云区总工会"
+
+
+def test_listed_organisations_are_joined_only_where_they_stand_together(library: Library) -> None:
+    """Two hospitals listed together are one answer; an organisation elsewhere in the
+    sentence is not joined to them."""
+    sentence = "北京积水潭医院、北京朝阳医院的专家为职工义诊，北京同仁医院、北京安贞医院提供药品。"
+    spans = organisation(sentence, _question(library, "哪家医院派了专家"), library.answerer._tag, library.lexicon)
+    assert spans and spans[0].text in ("北京积水潭医院、北京朝阳医院", "北京同仁医院、北京安贞医院")
+    assert {"北京积水潭医院、北京朝阳医院", "北京同仁医院、北京安贞医院"} <= {s.text for s in spans}
+    assert all("义诊" not in s.text for s in spans)
+
+
+def test_the_partner_is_the_one_named_after_jointly(library: Library) -> None:
+    """跟哪个部门联合办的 asks for the partner, not for the union that invited it."""
+    sentence = "为此，区总工会还联合区卫生健康委开展清凉义诊活动。"
+    spans = organisation(sentence, _question(library, "清凉义诊是跟哪个部门联合搞的"), _tag, library.lexicon)
+    assert spans and spans[0].text == "区卫生健康委"
+    unasked = organisation(sentence, _question(library, "清凉义诊是谁开展的"), _tag, library.lexicon)
+    assert all(s.text != "区卫生健康委" for s in unasked)
+
+
+def test_a_rarer_surname_is_a_name_after_the_asked_role(library: Library) -> None:
+    spans = person("延庆区总工会党组书记、常务副主席邰振东出席。", _question(library, "延庆区总工会党组书记叫什么"), _tag, library.lexicon)
+    assert spans and spans[0].text == "邰振东"

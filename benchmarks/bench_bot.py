@@ -9,9 +9,13 @@ Two measurements:
   messages a second, python-telegram-bot's rate limiter on).
 * questions asked one at a time while another process (`unionbot ingest`) adds a large
   issue to the same data dir, and the bot takes it in: latency p50 / max, against the
-  same questions asked while nothing else happens.
+  same questions asked while nothing else happens. With ``--archive-paragraphs N`` the
+  data dir starts with an archive of N paragraphs already stored (bench_answers'
+  synthetic articles), so the bot first builds its index over them and the issue is
+  added to a large archive.
 
     python benchmarks/bench_bot.py --users 50,200 --latency 0.25
+    python benchmarks/bench_bot.py --users 50 --archive-paragraphs 1000000
     python benchmarks/bench_bot.py --quick      # 20 users, a small issue (to check it runs)
 """
 
@@ -32,6 +36,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench_answers import iter_synthetic_articles  # noqa: E402
+from bot.library import project_layout  # noqa: E402
+from bot.storage.store import Store  # noqa: E402
+from retrieval import Article, parse_issue  # noqa: E402
 from tests.fakebotapi import FakeBotApi, FakeUser  # noqa: E402
 
 SEEDS = ROOT / "seeds"
@@ -103,11 +111,38 @@ def big_issue(path: Path, paragraphs: int, seed: int = 3) -> None:
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
+def fill_archive(data: Path, paragraphs: int) -> float:
+    """Store an archive of `paragraphs` paragraphs in the data dir's database, as earlier
+    ingests would have (issue files parsed and stored, 30 articles an issue); the seconds
+    it took."""
+    data.mkdir(parents=True, exist_ok=True)
+    layout = project_layout()
+    started = time.time()
+
+    def store_issue(store: Store, items: list[Article]) -> None:
+        text = "工会新闻\n\n" + "\n\n".join(
+            f"{a.title}\n\n本报讯（记者 王路曼）" + "\n\n".join(a.paragraphs) for a in items
+        )
+        store.add_issue(parse_issue(items[0].issue, text.encode("utf-8"), layout), f"{items[0].issue}.txt")
+
+    with Store(data / "unionbot.sqlite3") as store:
+        items: list[Article] = []
+        for article in iter_synthetic_articles(paragraphs, prefix="archive"):
+            if items and article.issue != items[0].issue:
+                store_issue(store, items)
+                items = []
+            items.append(article)
+        if items:
+            store_issue(store, items)
+    return time.time() - started
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--users", default="50,200", help="comma-separated numbers of people asking at once")
     parser.add_argument("--latency", type=float, default=0.25, help="seconds added to every Bot API call")
     parser.add_argument("--ingest-paragraphs", type=int, default=20000, help="size of the issue added meanwhile (0: skip)")
+    parser.add_argument("--archive-paragraphs", type=int, default=0, help="paragraphs stored before the bot starts")
     parser.add_argument("--quick", action="store_true", help="20 people, a 2,000-paragraph issue")
     args = parser.parse_args()
     sizes = [20] if args.quick else [int(n) for n in args.users.split(",")]
@@ -116,11 +151,18 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-bot-") as tmp, FakeBotApi(privacy_mode=False) as api:
         work = Path(tmp)
         log = work / "bot.log"
+        # A full build takes about 10 minutes a million paragraphs on two cores.
+        build_time = 300 + args.archive_paragraphs / 500
+        if args.archive_paragraphs:
+            took = fill_archive(work / "data", args.archive_paragraphs)
+            print(f"archive of {args.archive_paragraphs:,} paragraphs stored in {took:.0f} s", flush=True)
+        started = time.time()
         bot = start_bot(api, work / "data", log)
         try:
-            api.wait_for_calls("setMyCommands", timeout=300)
-            api.wait_for_calls("getUpdates", timeout=60)
-            ask_one(api, QUESTIONS[0])  # warm up: the first answer loads lazily built parts
+            api.wait_for_calls("setMyCommands", timeout=build_time)
+            api.wait_for_calls("getUpdates", timeout=build_time)
+            ask_one(api, QUESTIONS[0], timeout=build_time)  # warm up: the first answer loads lazily built parts
+            print(f"the bot answered its first question {time.time() - started:.0f} s after it started", flush=True)
             api.set_latency(args.latency)
             print(f"Bot API latency {args.latency * 1000:.0f} ms a call")
             print("people  p50 s   p99 s   last s  replies/s  target s (N/30+1)")

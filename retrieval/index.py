@@ -51,7 +51,7 @@ import os
 import re
 import secrets
 import shutil
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +61,7 @@ import numpy.typing as npt
 from .durable import fsync_path, fsync_tree, write_durably
 from .errors import IndexError_
 from .postings import Postings, merge, read_json
-from .term_weights import TermWeights, WeightCache
+from .term_weights import WeightCache
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +78,7 @@ _SAMPLE_PER_HIT = 64
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+IntpArray = npt.NDArray[np.intp]
 AnyArray = npt.NDArray[Any]
 
 
@@ -89,7 +90,7 @@ def segment_name() -> str:
 class Bm25Index:
     """An immutable Okapi BM25 index; documents are numbered 0, 1, … in order."""
 
-    __slots__ = ("_k1", "_b", "_epsilon", "_segments", "_starts", "_vocab", "_df", "_idf", "_norm", "_cache")
+    __slots__ = ("_k1", "_b", "_epsilon", "_segments", "_starts", "_vocab", "_df", "_idf", "_norm", "_arrays", "_cache")
 
     def __init__(
         self,
@@ -128,6 +129,9 @@ class Bm25Index:
         np.cumsum([s.n_docs for s in self._segments], out=self._starts[1:])
         self._idf = self._idfs()
         self._norm = self._norms()
+        # Plain views of each segment's documents and term frequencies (a memory map's
+        # slices are memory maps, slower to make).
+        self._arrays = tuple((np.asarray(s.indices), np.asarray(s.tf)) for s in self._segments)
         self._cache = WeightCache()
 
     def _idfs(self) -> FloatArray:
@@ -267,35 +271,53 @@ class Bm25Index:
         if not terms:
             return scores
         unique, counts = np.unique(np.asarray(terms, dtype=np.int64), return_counts=True)
-        for entry, count in zip(self._term_weights(unique), counts.tolist()):
-            np.add.at(scores, entry.docs, entry.weights if count == 1 else entry.weights * count)
+        # Segment by segment, each term's weights added at its documents (their ids read
+        # from the segment's memory map, added into the segment's slice of the scores).
+        # A document is in one segment, so its terms are added in the same order however
+        # the index is segmented.
+        repeats = counts.tolist()
+        for start, stop, postings in self._postings(unique):
+            view = scores[start:stop]
+            for i, docs, weights in postings:
+                np.add.at(view, docs, weights if repeats[i] == 1 else weights * repeats[i])
         return scores
 
-    def _term_weights(self, terms: IntArray) -> list[TermWeights]:
-        """The postings and weights of each of ``terms`` (ascending, distinct), from the
-        cache or computed: ``idf * tf * (k1 + 1) / (tf + norm)``, a repeated query token
-        counting in the caller."""
-        found: list[TermWeights | None] = [self._cache.get(term) for term in terms.tolist()]
-        missing = [i for i, entry in enumerate(found) if entry is None]
-        if missing:
-            wanted = terms[missing]
-            docs: list[list[AnyArray]] = [[] for _ in missing]
-            tfs: list[list[AnyArray]] = [[] for _ in missing]
-            for segment, start in zip(self._segments, self._starts[:-1].tolist()):
-                for i, where in segment.postings_of(wanted):
-                    docs[i].append(np.asarray(segment.indices[where], dtype=np.intp) + start)
-                    tfs[i].append(segment.tf[where])
-            for i, term, term_docs, term_tfs in zip(missing, wanted.tolist(), docs, tfs):
-                ids = np.concatenate(term_docs) if term_docs else np.zeros(0, dtype=np.intp)
-                tf = np.concatenate(term_tfs).astype(np.float64) if term_tfs else np.zeros(0, dtype=np.float64)
-                weights = np.take(self._norm, ids)
-                weights += tf
-                np.divide(tf, weights, out=weights)
-                weights *= self._idf[term] * (self._k1 + 1)
-                entry = TermWeights(ids, weights)
-                self._cache.put(term, entry)
-                found[i] = entry
-        return [entry for entry in found if entry is not None]
+    def _postings(self, terms: IntArray) -> Iterator[tuple[int, int, list[tuple[int, IntpArray, FloatArray]]]]:
+        """For each segment holding any of ``terms`` (ascending, distinct): its first
+        document and one past its last, and for each of the terms found there, its position
+        in ``terms``, its documents (counted from the segment's first) and their weights,
+        ``idf * tf * (k1 + 1) / (tf + norm)``: from the cache, or computed and then cached
+        (a term's weights over all its postings in one array)."""
+        cached: list[FloatArray | None] = [self._cache.get(term) for term in terms.tolist()]
+        found: list[list[FloatArray]] | None = (
+            [[] for _ in cached] if any(entry is None for entry in cached) else None
+        )
+        used = [0] * len(cached)  # postings of each cached term's weights taken so far
+        bounds = self._starts.tolist()
+        for segment, (indices, tfs), start, stop in zip(self._segments, self._arrays, bounds, bounds[1:]):
+            postings = []
+            for i, where in segment.postings_of(terms):
+                # numpy adds at intp positions much faster than at int32 ones
+                docs: IntpArray = indices[where].astype(np.intp)
+                entry = cached[i]
+                if entry is not None:
+                    weights = entry[used[i] : used[i] + docs.shape[0]]
+                    used[i] += docs.shape[0]
+                else:
+                    tf = tfs[where].astype(np.float64)
+                    weights = np.take(self._norm[start:stop], docs)
+                    weights += tf
+                    np.divide(tf, weights, out=weights)
+                    weights *= self._idf[int(terms[i])] * (self._k1 + 1)
+                    if found is not None:
+                        found[i].append(weights)
+                postings.append((i, docs, weights))
+            if postings:
+                yield start, stop, postings
+        if found is not None:
+            for term, entry, pieces in zip(terms.tolist(), cached, found):
+                if entry is None and pieces:
+                    self._cache.put(term, pieces[0] if len(pieces) == 1 else np.concatenate(pieces))
 
     def top(
         self, query: Sequence[str], k: int, *, allowed: npt.NDArray[np.bool_] | None = None

@@ -15,14 +15,17 @@ import unicodedata
 from collections.abc import Iterable
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jieba
-import jieba.posseg
 import opencc
 
 from .figures import TIME_RE, asked_unit_class, find_figures
 from .kinds import DATE_QUESTION, QUESTION_WORDS
 from .wordfiles import read_aliases, read_word_list
+
+if TYPE_CHECKING:
+    import jieba.posseg
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +87,8 @@ class Segmenter:
     @cached_property
     def tagger(self) -> jieba.posseg.POSTokenizer:
         """Part-of-speech cutting over the same tokenizer, for names and places."""
+        import jieba.posseg  # here: its tables take a while to load, and only answering tags
+
         return jieba.posseg.POSTokenizer(self.tokenizer)
 
     def normalise(self, text: str) -> str:

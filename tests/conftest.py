@@ -56,6 +56,8 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     forkserver.close()
+    if postgres.GIVEN_URL:
+        postgres.drop_spares()  # the databases kept for reuse; a server of our own goes with them
     postgres.stop_background()
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -27,6 +27,15 @@ DATA = Path(__file__).parent / "data"
 @pytest.fixture
 def library(seeded_library: Library) -> Library:
     return seeded_library
+
+
+@pytest.fixture(scope="module")
+def encyclopedia(tmp_path_factory: pytest.TempPathFactory, segmenter: Segmenter) -> Iterator[Library]:
+    """A library over the encyclopedia articles (tests/data/encyclopedia), for the tests
+    that only ask it questions."""
+    settings = Settings(data_dir=tmp_path_factory.mktemp("encyclopedia") / "data", seeds_dir=DATA / "encyclopedia")
+    with opened_library(settings, segmenter) as library:
+        yield library
 
 
 def squash(text: str) -> str:
@@ -175,12 +184,10 @@ def test_small_talk_is_refused_and_never_answered(
     assert figures.abstained >= 0.72 * figures.unanswerable, figures.line()
 
 
-def test_encyclopedia_corpus_of_look_alike_articles(tmp_path: Path, segmenter: Segmenter) -> None:
+def test_encyclopedia_corpus_of_look_alike_articles(encyclopedia: Library) -> None:
     """48 encyclopedia articles in 12 Markdown files, several alike (rivers, universities,
     emperors), 120 reading-comprehension questions, a third of them paraphrased."""
-    settings = Settings(data_dir=tmp_path / "enc", seeds_dir=DATA / "encyclopedia")
-    with opened_library(settings, segmenter) as library:
-        figures = evaluate(library, DATA / "encyclopedia_qa.jsonl")
+    figures = evaluate(encyclopedia, DATA / "encyclopedia_qa.jsonl")
     assert figures.passes(0.95, 0.88, 0.0), figures.line() + "\n" + "\n".join(figures.misses)
     assert figures.wrongly_abstained <= 2, figures.line()
 
@@ -197,20 +204,19 @@ def test_encyclopedia_paragraphs_given_as_markdown(tmp_path: Path, segmenter: Se
         assert library.answer("北京大学创办于哪一年").hits[0].answer == "1898年"
 
 
-def test_a_span_that_stands_whole_in_the_question_is_never_its_answer(tmp_path: Path) -> None:
+def test_a_span_that_stands_whole_in_the_question_is_never_its_answer(encyclopedia: Library) -> None:
     """第一张较为完整的元素周期表是谁编制的: 张较 looks like a name but is the question's own
     words; the date of a range keeps its end (8月8日至24日)."""
-    settings = Settings(data_dir=tmp_path / "enc", seeds_dir=DATA / "encyclopedia")
-    with opened_library(settings) as library:
-        explained = library.answerer.explain("第一张较为完整的元素周期表是谁编制的")
-        assert explained.candidates and all(c.text != "张较" for c in explained.candidates)
-        dated = library.answerer.explain("2008年北京奥运会是在哪几天举行的")
-        assert any("8月8日至24日" in c.text for c in dated.candidates)
+    explained = encyclopedia.answerer.explain("第一张较为完整的元素周期表是谁编制的")
+    assert explained.candidates and all(c.text != "张较" for c in explained.candidates)
+    dated = encyclopedia.answerer.explain("2008年北京奥运会是在哪几天举行的")
+    assert any("8月8日至24日" in c.text for c in dated.candidates)
 
 
-def test_a_month_is_never_a_place(tmp_path: Path) -> None:
+def test_a_month_is_never_a_place(tmp_path: Path, segmenter: Segmenter) -> None:
     """在哪个场馆比的, over a sentence that names no hall: 9月 is a date, not the answer."""
-    with opened_library(Settings(data_dir=tmp_path / "data", seeds_dir=DATA / "unionnews")) as library:
+    settings = Settings(data_dir=tmp_path / "data", seeds_dir=DATA / "unionnews")
+    with opened_library(settings, segmenter) as library:
         explained = library.answerer.explain("唐山大练兵全市决赛在哪个场馆比的")
         assert explained.answer.answer != "9月"
         months = [c for c in explained.candidates if c.text == "9月"]

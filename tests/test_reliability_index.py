@@ -179,7 +179,7 @@ def test_a_waiting_process_names_the_lock_and_gives_up(data_dir: Path, cli: Cli,
         lock.truncate(0)
         lock.write(f"{os.getpid()}\n")
         lock.flush()
-        env = cli_env(data, UNIONBOT_SEEDS_DIR=str(SEEDS), UNIONBOT_INDEX_LOCK_TIMEOUT_SECONDS="1")
+        env = cli_env(data, UNIONBOT_SEEDS_DIR=str(SEEDS), UNIONBOT_INDEX_LOCK_TIMEOUT_SECONDS="0.2")
         result = unionbot(data, "ask", QUESTION, env=env, timeout=120)
     assert result.returncode != 0
     assert "Traceback" not in result.stderr

@@ -9,9 +9,6 @@ it had on their way are dropped unsent, as requests that never reached Telegram.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,10 +19,9 @@ from sqlalchemy import text
 from bot.storage.leases import LeaseName
 
 from . import postgres
-from .conftest import ROOT, SEEDS
+from .conftest import copy_data_dir
 from .fakebotapi import FakeBotApi, RecordedCall
 from .test_cluster import QUESTIONS, SECRET, Cluster, wait
-from .test_digests import NEW_ISSUE
 
 pytestmark = [pytest.mark.slow]
 
@@ -34,24 +30,15 @@ LEASE = 1.5  # the cluster's UNIONBOT_LEASE_SECONDS
 
 @pytest.fixture
 def shared_database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """The processes' database, filled from the seeds: PostgreSQL when the tests are given
-    a server, else an SQLite file."""
+    """The processes' database, filled from the seeds but for the issue the tests publish:
+    PostgreSQL when the tests are given a server, else an SQLite file (a copy of the
+    session's, made once)."""
     if postgres.GIVEN_URL:
         request.node.add_marker(pytest.mark.postgres)
-        url: str = request.getfixturevalue("postgres_url")
-    else:
-        url = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
-    seeds = tmp_path / "seeds"
-    seeds.mkdir()
-    for path in SEEDS.glob("*.txt"):
-        if path.stem != NEW_ISSUE:
-            (seeds / path.name).write_bytes(path.read_bytes())
-    env = {**os.environ, "UNIONBOT_DATABASE_URL": url, "UNIONBOT_SEEDS_DIR": "",
-           "UNIONBOT_DATA_DIR": str(tmp_path / "filling")}
-    done = subprocess.run([sys.executable, "-m", "bot", "ingest", str(seeds)],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    return url
+        url: str = request.getfixturevalue("earlier_postgres_url")
+        return url
+    filled = copy_data_dir(request.getfixturevalue("earlier_session_dir"), tmp_path / "shared")
+    return f"sqlite:///{filled / 'unionbot.sqlite3'}"
 
 
 @pytest.fixture

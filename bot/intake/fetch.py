@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import cache
 from typing import Any
 
 import httpcore
@@ -206,14 +207,19 @@ class _DeadlineBackend(httpcore.NetworkBackend):
         time.sleep(seconds)
 
 
+@cache
+def _tls_context() -> ssl.SSLContext:
+    """httpx's default TLS context, made once a process: loading its trusted roots takes
+    tens of milliseconds, and a client is made for every ingest and every feed poll."""
+    return httpx.create_ssl_context()
+
+
 class _DeadlineTransport(httpx.HTTPTransport):
     """httpx's transport over network streams that keep to the current fetch's deadline."""
 
     def __init__(self) -> None:
-        super().__init__()
-        self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(), network_backend=_DeadlineBackend()
-        )
+        super().__init__(verify=_tls_context())
+        self._pool = httpcore.ConnectionPool(ssl_context=_tls_context(), network_backend=_DeadlineBackend())
 
 
 def http_client(timeout: float) -> httpx.Client:

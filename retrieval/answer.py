@@ -33,6 +33,10 @@ from .sentences import SNIPPET_MAX, Sentence, cut_around, split_sentences
 
 CANDIDATES = 40
 TITLE_DISCOUNT = 0.4
+# a title of a few characters names the article's subject (蓝线裸顶鲷, 王家瑞), not its news:
+# every sentence is about it, so its words tell the answering sentence still less
+SUBJECT_TITLE_MAX = 8  # characters, not counting a bracketed remark
+SUBJECT_DISCOUNT = 0.1
 EVERYDAY_FLOOR = 1e-7  # the everyday share of a word jieba's dictionary lacks (rarer than any it has)
 AFFINITY_FLOOR = 6.0  # a question without content words has no word of the paper's
 EXPANSION_WEIGHT = 0.3
@@ -52,6 +56,12 @@ QUALIFIER_BONUS = 0.1  # one stating the asked one is more likely
 # qualifiers judged sentence by sentence; a year is often stated once for the whole article
 SENTENCE_QUALIFIERS = ("ordinal", "rank")
 SENTENCES_CONSIDERED = 4  # the best article's best sentences that give candidate answers
+SPAN_CREDIT = 0.3  # a sentence holding a span of the asked type is more likely the answer
+# kinds whose spans are of no particular shape (a noun phrase, a quotation, a list): their
+# span is credible evidence only in a sentence that states the question's own words, not
+# just the article's subject (the title's words), up to this share of the question's weight
+GENERIC_KINDS = (Kind.OTHER, Kind.LIST)
+GENERIC_SPAN_EVIDENCE = 0.3
 
 
 # 奖金有多少: the words a 多少 at the end of the question counts
@@ -183,7 +193,7 @@ class Answerer:
         question = analyse(part, self.segmenter, self.lexicon)
         weights, total = self._weights(question)
         title = self.segmenter.normalise(article.title)
-        sentences = self._ranked_sentences(article.paragraphs, question, weights, total, title)
+        sentences = self._ranked_sentences(article.paragraphs, question, weights, total, title, _discount(title))
         context = QuestionContext(
             question=question, weights=weights, total=total,
             article_coverage=self._coverage(weights, total, self._normal("\n".join(article.paragraphs))),
@@ -265,7 +275,7 @@ class Answerer:
             return Explained(Answer(question=text, found=False, reason="unsaid", related=related, kind=kind))
         relevant = [s for s in ranked[:limit] if s.score >= RELATED_SHARE * top.score and s.coverage >= MIN_COVERAGE / 2]
         article = self.corpus.article(top.row)
-        sentences = self._ranked_sentences(article.paragraphs, question, weights, total, top_title)
+        sentences = self._ranked_sentences(article.paragraphs, question, weights, total, top_title, _discount(top_title))
         best = sentences[0]
         paragraph, sentence, span = best.paragraph, best.sentence, best.span
         byline = kind is Kind.PERSON and bool(article.reporters) and BYLINE_QUESTION.search(question.normalised) is not None
@@ -461,14 +471,14 @@ class Answerer:
         return best.paragraph, best.sentence, best.score, best.span
 
     def _ranked_sentences(
-        self, paragraphs: Sequence[str], question: Question, weights: dict[str, float], total: float, title: str
+        self, paragraphs: Sequence[str], question: Question, weights: dict[str, float], total: float, title: str,
+        discount: float = TITLE_DISCOUNT,
     ) -> list[_Ranked]:
         """The sentences of the paragraphs, the best answering one first, each with its
         score and the span of the asked type it holds. A sentence is judged with its
         neighbours (the question's words may stand in the sentence before the answer) and
         by the qualifiers it states; when the question needs a figure or a name, a
         sentence that has one wins; ties go to the earlier sentence."""
-        discount = TITLE_DISCOUNT
         alternatives = self._alternatives(question)
         needs = _needs_span(question)
         scored: list[tuple[tuple[bool, float, int, int], int, Sentence, float, Span | None]] = []
@@ -476,6 +486,8 @@ class Answerer:
             sentences = split_sentences(paragraph) or [Sentence(text=paragraph, start=0)]
             norms = [self._normal(x.text) for x in sentences]
             matched = [self._matched(n, weights, total, title, discount, alternatives) for n in norms]
+            # the question's words a sentence states besides the article's subject
+            own = [self._matched(n, weights, total, title, 0.0, alternatives) for n in norms]
             for i, sentence in enumerate(sentences):
                 near = max(matched[i - 1] if i > 0 else 0.0, matched[i + 1] if i + 1 < len(matched) else 0.0)
                 score = max(matched[i], matched[i] + NEIGHBOUR_SHARE * (near - matched[i]))
@@ -489,7 +501,10 @@ class Answerer:
                         score -= QUALIFIER_PENALTY
                 span = self._extract(sentence.text, question)
                 if span is not None:
-                    score += 0.3 * span.strength
+                    evidence = 1.0
+                    if question.kind in GENERIC_KINDS:
+                        evidence = min(1.0, own[i] / GENERIC_SPAN_EVIDENCE)
+                    score += SPAN_CREDIT * span.strength * evidence
                     if question.kind is Kind.LIST:  # a longer list answers 哪些 better
                         score += 0.05 * min(span.text.count("、"), 6)
                 key = (span is not None and needs, score, -p, -i)
@@ -530,6 +545,15 @@ def _qualifier_missing(question: Question, text: str) -> bool:
     never the asked one (二等奖 asked, only 一等奖 stated)?"""
     stated = qualifiers_of(text)
     return any(stated.get(c) and not (asked & stated[c]) for c, asked in question.qualifiers.items())
+
+
+_BRACKETED = re.compile(r"[（(][^）)]*[）)]")
+
+
+def _discount(title: str) -> float:
+    """How much a word of the title counts in choosing the answering sentence of its article:
+    less when the title only names the article's subject."""
+    return SUBJECT_DISCOUNT if len(_BRACKETED.sub("", title).strip()) <= SUBJECT_TITLE_MAX else TITLE_DISCOUNT
 
 
 def _needs_span(question: Question) -> bool:

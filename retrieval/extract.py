@@ -469,6 +469,13 @@ def _stated(word: str, sentence: str, lexicon: Lexicon) -> int:
     return next((sentence.find(alt) for alt in sorted(lexicon.synonyms_of(word), key=len, reverse=True) if alt in sentence), -1)
 
 
+def _split_word_stated(word: str, sentence: str, words: int) -> bool:
+    """A two-character word the segmenter cut across two words of the question (讲防 of
+    讲防诈骗): stated when each of its characters is, beside at least one other word of the
+    predicate."""
+    return words > 1 and len(word) == 2 and all(ch in sentence for ch in word)
+
+
 def yes_no(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> list[Span]:
     """有 / 是 when the sentence states what is asked: every word of the asked predicate
     (or a synonym), not negated just before it, and not only the topic; the span is the
@@ -476,15 +483,18 @@ def yes_no(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> 
     predicate, topic = asked_predicate(question)
     if not predicate:
         return []
-    found = [(_stated(w, sentence, lexicon), w) for w in predicate]
-    if any(at < 0 for at, _ in found):
+    folded = sentence.lower()  # the question is normalised to lower case (AED -> aed)
+    found = [(_stated(w, folded, lexicon), w) for w in predicate]
+    missing = [w for at, w in found if at < 0]
+    if len(missing) > 1 or (missing and not _split_word_stated(missing[0], folded, len(predicate))):
         return []
+    found = [(at, w) for at, w in found if at >= 0]
     for at, _ in found:
         if _NEGATION.search(sentence[max(0, at - 3) : at]):
             return []
     start = min(at for at, _ in found)
     at, word = max(found, key=lambda f: (f[0], len(f[1])))
-    end = at + len(word) if word in sentence[at:] else at + 1
+    end = at + len(word) if word in folded[at:] else at + 1
     if end - start > 30:  # the predicate's words scattered over the sentence: the longest is the evidence
         at, word = max(found, key=lambda f: len(f[1]))
         start, end = at, at + len(word)

@@ -264,3 +264,12 @@ def test_the_partner_is_the_one_named_after_jointly(library: Library) -> None:
 def test_a_rarer_surname_is_a_name_after_the_asked_role(library: Library) -> None:
     spans = person("延庆区总工会党组书记、常务副主席邰振东出席。", _question(library, "延庆区总工会党组书记叫什么"), _tag, library.lexicon)
     assert spans and spans[0].text == "邰振东"
+
+
+def test_yes_no_reads_latin_letters_in_any_case_and_words_cut_across(library: Library) -> None:
+    """有配AED吗 is normalised to aed; 讲防诈骗 is cut 讲防 / 诈骗 while the paper says 防诈骗知识讲座."""
+    aed = yes_no("并在其中30个站点安装了AED（自动体外除颤器）。", _question(library, "朝阳的户外站点有配AED吗"), _tag, library.lexicon)
+    assert aed and "AED" in aed[0].text
+    talk = _question(library, "大篷车活动现场有没有讲防诈骗的知识")
+    assert yes_no("现场还开设了防诈骗知识讲座。", talk, _tag, library.lexicon)
+    assert yes_no("现场还开设了心理健康讲座。", talk, _tag, library.lexicon) == []

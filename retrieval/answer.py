@@ -445,22 +445,31 @@ class Answerer:
         """Synonyms of the question's words (config/synonyms.txt)."""
         return {t: tuple(sorted(self.lexicon.synonyms_of(t))) for t in question.terms if not t.startswith("#")}
 
-    def _matched(
-        self, norm: str, weights: dict[str, float], total: float, title: str, discount: float,
-        alternatives: dict[str, tuple[str, ...]],
-    ) -> float:
+    def _match_plan(
+        self, weights: dict[str, float], total: float, title: str, discount: float, alternatives: dict[str, tuple[str, ...]]
+    ) -> list[tuple[str, float, tuple[str, ...], bool]]:
+        """What `_matched` looks for, worked out once for all the sentences of an article:
+        each word with its share of the weight (less when the title has it), its synonyms,
+        and whether no article has it."""
+        return [
+            (term, weight * (discount if term in title else 1.0) / total, alternatives.get(term, ()),
+             len(term) > 1 and self.corpus.bm25.doc_freq(term) == 0)
+            for term, weight in weights.items()
+        ]
+
+    @staticmethod
+    def _matched(norm: str, plan: list[tuple[str, float, tuple[str, ...], bool]]) -> float:
         """The share of the question's weight a sentence states: its words, their synonyms
         (a little less), and the characters of words no article has (less again)."""
         got = 0.0
-        for term, weight in weights.items():
-            scale = discount if term in title else 1.0
+        for term, share, alternatives, unknown in plan:
             if term in norm:
-                got += weight * scale
-            elif any(alt in norm for alt in alternatives.get(term, ())):
-                got += weight * scale * SYNONYM_CREDIT
-            elif len(term) > 1 and self.corpus.bm25.doc_freq(term) == 0:
-                got += weight * scale * UNKNOWN_CREDIT * sum(ch in norm for ch in term) / len(term)
-        return got / total
+                got += share
+            elif any(alt in norm for alt in alternatives):
+                got += share * SYNONYM_CREDIT
+            elif unknown:
+                got += share * UNKNOWN_CREDIT * sum(ch in norm for ch in term) / len(term)
+        return got
 
     def _best_sentence(
         self, paragraphs: Sequence[str], question: Question, weights: dict[str, float], total: float, title: str
@@ -480,14 +489,16 @@ class Answerer:
         by the qualifiers it states; when the question needs a figure or a name, a
         sentence that has one wins; ties go to the earlier sentence."""
         alternatives = self._alternatives(question)
+        plan = self._match_plan(weights, total, title, discount, alternatives)
+        own_plan = self._match_plan(weights, total, title, 0.0, alternatives)
         needs = _needs_span(question)
         scored: list[tuple[tuple[bool, float, int, int], int, Sentence, float, Span | None]] = []
         for p, paragraph in enumerate(paragraphs):
             sentences = split_sentences(paragraph) or [Sentence(text=paragraph, start=0)]
             norms = [self._normal(x.text) for x in sentences]
-            matched = [self._matched(n, weights, total, title, discount, alternatives) for n in norms]
+            matched = [self._matched(n, plan) for n in norms]
             # the question's words a sentence states besides the article's subject
-            own = [self._matched(n, weights, total, title, 0.0, alternatives) for n in norms]
+            own = [self._matched(n, own_plan) for n in norms]
             for i, sentence in enumerate(sentences):
                 near = max(matched[i - 1] if i > 0 else 0.0, matched[i + 1] if i + 1 < len(matched) else 0.0)
                 score = max(matched[i], matched[i] + NEIGHBOUR_SHARE * (near - matched[i]))

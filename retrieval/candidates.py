@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel, ConfigDict
 
 from .extract import Span, Tagger, anchors_of, role_agrees, roles_before, spans_of
-from .figures import FIGURE_RE, TIME_RE, UNIT_CLASSES, chinese_number, find_figures
+from .figures import FIGURE_RE, TIME_RE, UNIT_CLASSES, chinese_number, counts_in, find_figures
 from .kinds import RULES
 from .lexicon import Lexicon
 from .models import Kind
@@ -332,7 +332,7 @@ def _shape(text: str, context: QuestionContext) -> dict[str, float]:
     figures = find_figures(text)
     counted = text[: len(text) - len(question.noun)] if len(question.noun) >= 2 and text.endswith(question.noun) else ""
     counts_noun = bool(counted) and (counted.isdigit() or chinese_number(counted) is not None)  # 八不准 for 几个不准
-    unit_agrees = question.unit_class is not None and (any(f.unit_class == question.unit_class for f in figures) or counts_noun)
+    unit_agrees = question.unit_class is not None and (any(counts_in(f, question.unit_class, question.noun) for f in figures) or counts_noun)
     date = (TIME_RE.search(text) is not None or _DATE_LIKE.search(text) is not None) and any(ch.isdigit() for ch in text)
     relative = _RELATIVE_TIME.search(text) is not None
     unnamed = _INDEFINITE.search(text) is not None

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
 
-from .figures import CHINESE_NUMERALS, TIME_RE, find_figures
+from .figures import CHINESE_NUMERALS, TIME_RE, counts_in, find_figures
 from .lexicon import Lexicon
 from .models import Kind
 
@@ -86,6 +86,9 @@ def anchors_of(sentence: str, question: Question) -> list[int]:
 _ORDINAL = re.compile(r"第[一二三四五六七八九十百零两\d]+(?:届|次|季|期|批|轮|名|阶段|场|个)")
 
 
+_TOP_ASKED = re.compile(r"前(?:多少|几)")
+
+
 def quantity(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> list[Span]:
     anchors = anchors_of(sentence, question)
     if "第几" in question.normalised:
@@ -93,7 +96,7 @@ def quantity(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -
         return _nearest(ordinals, anchors)
     found = find_figures(sentence)
     noun = question.noun[:2]
-    figures = [f for f in found if question.unit_class in (None, f.unit_class)]
+    figures = [f for f in found if counts_in(f, question.unit_class, question.noun)]
     if not figures and question.unit_class is None:
         figures = found
     followed = [f for f in figures if noun and sentence[f.end : f.end + 8].find(noun) >= 0]
@@ -104,6 +107,8 @@ def quantity(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -
             if noun and sentence.startswith(question.noun, span.end):  # 5个参赛队
                 span = Span(text=span.text + question.noun, start=span.start, end=span.end + len(question.noun))
             spans.append(span)
+    if _TOP_ASKED.search(question.normalised):  # 前多少名 asks for 前100名, not 100名
+        spans = [Span(text="前" + s.text, start=s.start - 1, end=s.end) if sentence[s.start - 1 : s.start] == "前" else s for s in spans]
     # a numeral counting the asked noun itself, without a measure word (几个不准 -> 八不准)
     if len(question.noun) >= 2:
         for m in re.finditer(rf"(?:\d+|[{CHINESE_NUMERALS}]+)(?={re.escape(question.noun)})", sentence):

@@ -194,6 +194,14 @@ def asked_unit_class(
     return None
 
 
+def counts_in(figure: Figure, unit_class: str | None, noun: str) -> bool:
+    """Does the figure count in the asked unit? 个 also agrees with the counted noun's own
+    measure word (几个项目 -> 12项, 几个场馆 -> 3座场馆 does not)."""
+    if unit_class is None or figure.unit_class == unit_class:
+        return True
+    return unit_class == "个" and bool(noun) and bool(figure.unit) and noun.startswith(figure.unit)
+
+
 def asked_noun(question: str, words: Sequence[str] = ()) -> str:
     """What a quantity question counts: 多少家企业 -> 企业, 多少年终奖 -> 年终奖, 多少户外劳动者
     -> 户外劳动者 (with the question's `words`)."""

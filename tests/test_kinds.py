@@ -13,7 +13,7 @@ import pytest
 
 from bot.library import Library, build_lexicon
 from retrieval.answer import Explained
-from retrieval.extract import date, organisation, person, role_agrees, yes_no
+from retrieval.extract import date, organisation, person, quantity, role_agrees, yes_no
 from retrieval.kinds import detect, parts_of
 from retrieval.lexicon import Lexicon
 from retrieval.models import Kind
@@ -273,3 +273,13 @@ def test_yes_no_reads_latin_letters_in_any_case_and_words_cut_across(library: Li
     talk = _question(library, "大篷车活动现场有没有讲防诈骗的知识")
     assert yes_no("现场还开设了防诈骗知识讲座。", talk, _tag, library.lexicon)
     assert yes_no("现场还开设了心理健康讲座。", talk, _tag, library.lexicon) == []
+
+
+def test_a_count_asked_with_个_agrees_with_the_nouns_own_measure_word(library: Library) -> None:
+    """几个项目: 12项 counts 项目; 前多少名 is answered with 前100名."""
+    items = quantity("体检项目包括血常规、心电图、腹部B超等12项。", _question(library, "东城免费体检有几个项目"), _tag, library.lexicon)
+    assert items and items[0].text == "12项"
+    top = quantity("决赛成绩前100名的选手将被授予技术能手称号。", _question(library, "唐山前多少名选手能评技术能手"), _tag, library.lexicon)
+    assert top and top[0].text == "前100名"
+    plain = quantity("决赛成绩前100名的选手将被授予技术能手称号。", _question(library, "决赛有多少名选手"), _tag, library.lexicon)
+    assert plain and plain[0].text == "100名"

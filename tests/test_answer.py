@@ -286,24 +286,34 @@ def test_a_quoted_name_is_marked_when_the_question_asks_what_something_is_called
     assert who["冰爽一夏"]["quoted_name_asked"] == 0.0
 
 
+# articles about other places, beside the one a test asks about
+_OTHER_PLACES = (
+    "## 青石桥\n\n青石桥位于老城东门外，桥身用青石砌成，长约四十米。\n\n"
+    "## 南山茶园\n\n南山茶园种植绿茶，每年清明前后采摘新茶。\n\n"
+    "## 北湖公园\n\n北湖公园建于1985年，园内有湖心亭和九曲桥。\n\n"
+    "## 老街灯会\n\n老街灯会在每年元宵节举办，展出各式花灯。\n"
+)
+
+
+def _answer_over(tmp_path: Path, segmenter: Segmenter, article: str, question: str) -> Answer:
+    """The answer to a question over one issue: the article (a Markdown heading and its
+    text) and the other places."""
+    seeds = tmp_path / "issues"
+    seeds.mkdir()
+    (seeds / "issue.md").write_text("# 地方 001\n\n" + article + "\n\n" + _OTHER_PLACES, encoding="utf-8")
+    with opened_library(Settings(data_dir=tmp_path / "data", seeds_dir=seeds), segmenter) as library:
+        return library.answer(question)
+
+
 def test_a_quotation_beside_the_subject_alone_does_not_choose_the_sentence(tmp_path: Path, segmenter: Segmenter) -> None:
     """什么 asks for no particular shape: a quoted name in a sentence that only names the
     article's subject (its title) is no evidence; the sentence with the asked 原名 answers."""
-    seeds = tmp_path / "issues"
-    seeds.mkdir()
-    (seeds / "festivals.md").write_text(
-        "# 节庆 001\n\n## 白鹭湖音乐节\n\n"
-        "“清风杯”2019白鹭湖音乐节于2019年8月在湖畔草地举行，持续三天。"
-        "白鹭湖音乐节原名白鹭湖民谣节，首届于2012年举办。"
-        "音乐节每年吸引数万名乐迷。\n\n"
-        "## 青石桥\n\n青石桥位于老城东门外，桥身用青石砌成，长约四十米。\n\n"
-        "## 南山茶园\n\n南山茶园种植绿茶，每年清明前后采摘新茶。\n\n"
-        "## 北湖公园\n\n北湖公园建于1985年，园内有湖心亭和九曲桥。\n\n"
-        "## 老街灯会\n\n老街灯会在每年元宵节举办，展出各式花灯。\n",
-        encoding="utf-8",
+    answer = _answer_over(
+        tmp_path, segmenter,
+        "## 白鹭湖音乐节\n\n“清风杯”2019白鹭湖音乐节于2019年8月在湖畔草地举行，持续三天。"
+        "白鹭湖音乐节原名白鹭湖民谣节，首届于2012年举办。音乐节每年吸引数万名乐迷。",
+        "白鹭湖音乐节的原名是什么",
     )
-    with opened_library(Settings(data_dir=tmp_path / "data", seeds_dir=seeds), segmenter) as library:
-        answer = library.answer("白鹭湖音乐节的原名是什么")
     assert answer.found and answer.hits[0].article.title == "白鹭湖音乐节"
     assert answer.hits[0].snippet.startswith("白鹭湖音乐节原名白鹭湖民谣节")
 
@@ -311,19 +321,11 @@ def test_a_quotation_beside_the_subject_alone_does_not_choose_the_sentence(tmp_p
 def test_the_words_of_a_title_that_only_names_the_subject_count_still_less(tmp_path: Path, segmenter: Segmenter) -> None:
     """An article titled by a name alone (白云大厦) is about it in every sentence: the
     sentence that says 建于 answers, not the one that repeats the name most."""
-    seeds = tmp_path / "issues"
-    seeds.mkdir()
-    (seeds / "buildings.md").write_text(
-        "# 建筑 001\n\n## 白云大厦\n\n"
-        "2005年，白云集团收购白云大厦，白云大厦亦改名为白云集团大厦。"
-        "大楼建于1990年，楼高40层，是当时全市最高的建筑。\n\n"
-        "## 南山茶园\n\n南山茶园种植绿茶，每年清明前后采摘新茶。\n\n"
-        "## 北湖公园\n\n北湖公园建于1985年，园内有湖心亭和九曲桥。\n\n"
-        "## 老街灯会\n\n老街灯会在每年元宵节举办，展出各式花灯。\n\n"
-        "## 青石桥\n\n青石桥位于老城东门外，桥身用青石砌成，长约四十米。\n",
-        encoding="utf-8",
+    answer = _answer_over(
+        tmp_path, segmenter,
+        "## 白云大厦\n\n2005年，白云集团收购白云大厦，白云大厦亦改名为白云集团大厦。"
+        "大楼建于1990年，楼高40层，是当时全市最高的建筑。",
+        "白云大厦建于哪一年",
     )
-    with opened_library(Settings(data_dir=tmp_path / "data", seeds_dir=seeds), segmenter) as library:
-        answer = library.answer("白云大厦建于哪一年")
     assert answer.found and answer.hits[0].article.title == "白云大厦"
     assert answer.hits[0].snippet.startswith("大楼建于1990年")

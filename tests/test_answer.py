@@ -305,27 +305,29 @@ def _answer_over(tmp_path: Path, segmenter: Segmenter, article: str, question: s
         return library.answer(question)
 
 
-def test_a_quotation_beside_the_subject_alone_does_not_choose_the_sentence(tmp_path: Path, segmenter: Segmenter) -> None:
-    """什么 asks for no particular shape: a quoted name in a sentence that only names the
-    article's subject (its title) is no evidence; the sentence with the asked 原名 answers."""
-    answer = _answer_over(
-        tmp_path, segmenter,
-        "## 白鹭湖音乐节\n\n“清风杯”2019白鹭湖音乐节于2019年8月在湖畔草地举行，持续三天。"
-        "白鹭湖音乐节原名白鹭湖民谣节，首届于2012年举办。音乐节每年吸引数万名乐迷。",
-        "白鹭湖音乐节的原名是什么",
-    )
-    assert answer.found and answer.hits[0].article.title == "白鹭湖音乐节"
-    assert answer.hits[0].snippet.startswith("白鹭湖音乐节原名白鹭湖民谣节")
-
-
-def test_the_words_of_a_title_that_only_names_the_subject_count_still_less(tmp_path: Path, segmenter: Segmenter) -> None:
-    """An article titled by a name alone (白云大厦) is about it in every sentence: the
-    sentence that says 建于 answers, not the one that repeats the name most."""
-    answer = _answer_over(
-        tmp_path, segmenter,
-        "## 白云大厦\n\n2005年，白云集团收购白云大厦，白云大厦亦改名为白云集团大厦。"
-        "大楼建于1990年，楼高40层，是当时全市最高的建筑。",
-        "白云大厦建于哪一年",
-    )
-    assert answer.found and answer.hits[0].article.title == "白云大厦"
-    assert answer.hits[0].snippet.startswith("大楼建于1990年")
+@pytest.mark.parametrize(
+    ("article", "question", "title", "snippet"),
+    [
+        # 什么 asks for no particular shape: a quoted name in a sentence that only names the
+        # article's subject (its title) is no evidence; the sentence with the asked 原名 answers
+        (
+            "## 白鹭湖音乐节\n\n“清风杯”2019白鹭湖音乐节于2019年8月在湖畔草地举行，持续三天。"
+            "白鹭湖音乐节原名白鹭湖民谣节，首届于2012年举办。音乐节每年吸引数万名乐迷。",
+            "白鹭湖音乐节的原名是什么", "白鹭湖音乐节", "白鹭湖音乐节原名白鹭湖民谣节",
+        ),
+        # an article titled by a name alone (白云大厦) is about it in every sentence: the
+        # sentence that says 建于 answers, not the one that repeats the name most
+        (
+            "## 白云大厦\n\n2005年，白云集团收购白云大厦，白云大厦亦改名为白云集团大厦。"
+            "大楼建于1990年，楼高40层，是当时全市最高的建筑。",
+            "白云大厦建于哪一年", "白云大厦", "大楼建于1990年",
+        ),
+    ],
+    ids=["a quotation beside the subject alone", "the words of a title that only names the subject"],
+)
+def test_the_subject_s_own_words_do_not_choose_the_sentence(
+    tmp_path: Path, segmenter: Segmenter, article: str, question: str, title: str, snippet: str
+) -> None:
+    answer = _answer_over(tmp_path, segmenter, article, question)
+    assert answer.found and answer.hits[0].article.title == title
+    assert answer.hits[0].snippet.startswith(snippet)

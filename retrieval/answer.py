@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .candidates import Candidate, QuestionContext, SentenceChoice, candidates_of
 from .corpus import Corpus
@@ -83,6 +83,40 @@ class Explained:
     def shown(self, candidate: Candidate) -> str:
         """The answer words of a candidate (有 / 是 for a yes/no question)."""
         return self.yes_word if self.yes_word is not None else candidate.text
+
+
+Plan = list[tuple[str, float, tuple[str, ...], bool]]
+
+
+@dataclass
+class _Judging:
+    """What judging sentences against one question takes, worked out once for the
+    question (its forty passages and its article are all judged with the same words):
+    the words' weights, their synonyms, which words no article has, the match plan of
+    each title, and whether the answer needs a span of the asked type."""
+
+    question: Question
+    weights: dict[str, float]
+    total: float
+    alternatives: dict[str, tuple[str, ...]]
+    unknown: dict[str, bool]
+    needs: bool
+    qualifiers: dict[str, frozenset[str]]  # the asked qualifiers judged sentence by sentence
+    plans: dict[tuple[str, float], Plan] = field(default_factory=dict)
+
+    def plan(self, title: str, discount: float) -> Plan:
+        """What `Answerer._matched` looks for in the sentences of an article: each word
+        with its share of the weight (less when the title has it), its synonyms, and
+        whether no article has it."""
+        key = (title, discount)
+        plan = self.plans.get(key)
+        if plan is None:
+            plan = [
+                (term, weight * (discount if term in title else 1.0) / self.total, self.alternatives.get(term, ()), self.unknown[term])
+                for term, weight in self.weights.items()
+            ]
+            self.plans[key] = plan
+        return plan
 
 
 @dataclass
@@ -191,9 +225,10 @@ class Answerer:
         """A further part of a two-part question, answered from the first part's article by
         the same ranker and verifier: its answer words and their confidence."""
         question = analyse(part, self.segmenter, self.lexicon)
-        weights, total = self._weights(question)
+        judging = self._judging(question)
+        weights, total = judging.weights, judging.total
         title = self.segmenter.normalise(article.title)
-        sentences = self._ranked_sentences(article.paragraphs, question, weights, total, title, _discount(title))
+        sentences = self._ranked_sentences(article.paragraphs, judging, title, _discount(title))
         context = QuestionContext(
             question=question, weights=weights, total=total,
             article_coverage=self._coverage(weights, total, self._normal("\n".join(article.paragraphs))),
@@ -214,6 +249,18 @@ class Answerer:
         weights = {t: self._idf(t) * (1.0 if t in core else EXPANSION_WEIGHT) for t in dict.fromkeys(terms)}
         return weights, sum(weights.values()) or 1.0
 
+    def _judging(self, question: Question) -> _Judging:
+        weights, total = self._weights(question)
+        return _Judging(
+            question=question,
+            weights=weights,
+            total=total,
+            alternatives=self._alternatives(question),
+            unknown={t: len(t) > 1 and self.corpus.bm25.doc_freq(t) == 0 for t in weights},
+            needs=_needs_span(question),
+            qualifiers={c: a for c, a in question.qualifiers.items() if c in SENTENCE_QUALIFIERS},
+        )
+
     def _shown(self, question: Question, span: Span | None) -> str | None:
         """The answer words of a span: the span, or 有 / 是 for a yes/no question."""
         if span is None:
@@ -227,7 +274,8 @@ class Answerer:
         terms = [t for t in question.terms if not t.startswith("#")]
         if not terms or len(self.corpus) == 0:
             return Explained(Answer(question=text, found=False, reason="empty", kind=question.kind))
-        weights, total = self._weights(question)
+        judging = self._judging(question)
+        weights, total = judging.weights, judging.total
         candidates = self.corpus.bm25.top(question.terms, CANDIDATES)
         if not candidates:
             return Explained(Answer(question=text, found=False, reason="unknown", kind=question.kind))
@@ -242,7 +290,7 @@ class Answerer:
             agrees = all(e in article_text for e in entities)
             paragraph = passage - self.corpus.article_passages(row).start
             text_of_passage = self.corpus.passages[passage]
-            _, sentence, local, _ = self._best_sentence([text_of_passage], question, weights, total, title)
+            _, sentence, local, _ = self._best_sentence([text_of_passage], judging, title)
             score = 0.35 * (bm25 / best_bm25) + 0.4 * coverage + 0.35 * local
             if not agrees:
                 score *= ENTITY_PENALTY
@@ -275,7 +323,7 @@ class Answerer:
             return Explained(Answer(question=text, found=False, reason="unsaid", related=related, kind=kind))
         relevant = [s for s in ranked[:limit] if s.score >= RELATED_SHARE * top.score and s.coverage >= MIN_COVERAGE / 2]
         article = self.corpus.article(top.row)
-        sentences = self._ranked_sentences(article.paragraphs, question, weights, total, top_title, _discount(top_title))
+        sentences = self._ranked_sentences(article.paragraphs, judging, top_title, _discount(top_title))
         best = sentences[0]
         paragraph, sentence, span = best.paragraph, best.sentence, best.span
         byline = kind is Kind.PERSON and bool(article.reporters) and BYLINE_QUESTION.search(question.normalised) is not None
@@ -445,20 +493,8 @@ class Answerer:
         """Synonyms of the question's words (config/synonyms.txt)."""
         return {t: tuple(sorted(self.lexicon.synonyms_of(t))) for t in question.terms if not t.startswith("#")}
 
-    def _match_plan(
-        self, weights: dict[str, float], total: float, title: str, discount: float, alternatives: dict[str, tuple[str, ...]]
-    ) -> list[tuple[str, float, tuple[str, ...], bool]]:
-        """What `_matched` looks for, worked out once for all the sentences of an article:
-        each word with its share of the weight (less when the title has it), its synonyms,
-        and whether no article has it."""
-        return [
-            (term, weight * (discount if term in title else 1.0) / total, alternatives.get(term, ()),
-             len(term) > 1 and self.corpus.bm25.doc_freq(term) == 0)
-            for term, weight in weights.items()
-        ]
-
     @staticmethod
-    def _matched(norm: str, plan: list[tuple[str, float, tuple[str, ...], bool]]) -> float:
+    def _matched(norm: str, plan: Plan) -> float:
         """The share of the question's weight a sentence states: its words, their synonyms
         (a little less), and the characters of words no article has (less again)."""
         got = 0.0
@@ -471,27 +507,22 @@ class Answerer:
                 got += share * UNKNOWN_CREDIT * sum(ch in norm for ch in term) / len(term)
         return got
 
-    def _best_sentence(
-        self, paragraphs: Sequence[str], question: Question, weights: dict[str, float], total: float, title: str
-    ) -> tuple[int, Sentence, float, Span | None]:
+    def _best_sentence(self, paragraphs: Sequence[str], judging: _Judging, title: str) -> tuple[int, Sentence, float, Span | None]:
         """The best answering sentence of the paragraphs: (paragraph index, sentence, score,
         short answer)."""
-        best = self._ranked_sentences(paragraphs, question, weights, total, title)[0]
+        best = self._ranked_sentences(paragraphs, judging, title)[0]
         return best.paragraph, best.sentence, best.score, best.span
 
-    def _ranked_sentences(
-        self, paragraphs: Sequence[str], question: Question, weights: dict[str, float], total: float, title: str,
-        discount: float = TITLE_DISCOUNT,
-    ) -> list[_Ranked]:
+    def _ranked_sentences(self, paragraphs: Sequence[str], judging: _Judging, title: str, discount: float = TITLE_DISCOUNT) -> list[_Ranked]:
         """The sentences of the paragraphs, the best answering one first, each with its
         score and the span of the asked type it holds. A sentence is judged with its
         neighbours (the question's words may stand in the sentence before the answer) and
         by the qualifiers it states; when the question needs a figure or a name, a
         sentence that has one wins; ties go to the earlier sentence."""
-        alternatives = self._alternatives(question)
-        plan = self._match_plan(weights, total, title, discount, alternatives)
-        own_plan = self._match_plan(weights, total, title, 0.0, alternatives)
-        needs = _needs_span(question)
+        question = judging.question
+        plan = judging.plan(title, discount)
+        own_plan = judging.plan(title, 0.0)
+        needs = judging.needs
         scored: list[tuple[tuple[bool, float, int, int], int, Sentence, float, Span | None]] = []
         for p, paragraph in enumerate(paragraphs):
             sentences = split_sentences(paragraph) or [Sentence(text=paragraph, start=0)]
@@ -502,10 +533,8 @@ class Answerer:
             for i, sentence in enumerate(sentences):
                 near = max(matched[i - 1] if i > 0 else 0.0, matched[i + 1] if i + 1 < len(matched) else 0.0)
                 score = max(matched[i], matched[i] + NEIGHBOUR_SHARE * (near - matched[i]))
-                stated = qualifiers_of(norms[i])
-                for cls, asked in question.qualifiers.items():
-                    if cls not in SENTENCE_QUALIFIERS:
-                        continue
+                stated = qualifiers_of(norms[i]) if judging.qualifiers else {}
+                for cls, asked in judging.qualifiers.items():
                     if asked & stated.get(cls, frozenset()):
                         score += QUALIFIER_BONUS
                     elif stated.get(cls):

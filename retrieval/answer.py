@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections.abc import Sequence
@@ -57,6 +58,10 @@ QUALIFIER_BONUS = 0.1  # one stating the asked one is more likely
 SENTENCE_QUALIFIERS = ("ordinal", "rank")
 SENTENCES_CONSIDERED = 4  # the best article's best sentences that give candidate answers
 SPAN_CREDIT = 0.3  # a sentence holding a span of the asked type is more likely the answer
+LIST_ITEM_CREDIT = 0.05  # for a 哪些 question, each further item of the list it holds …
+LIST_ITEMS_CREDITED = 6  # … up to this many
+LIST_CREDIT_MAX = LIST_ITEM_CREDIT * LIST_ITEMS_CREDITED
+BOUND_SLACK = 1e-9  # on an upper bound of a score, for the rounding of the sums that reach it
 # kinds whose spans are of no particular shape (a noun phrase, a quotation, a list): their
 # span is credible evidence only in a sentence that states the question's own words, not
 # just the article's subject (the title's words), up to this share of the question's weight
@@ -117,6 +122,15 @@ class _Judging:
             ]
             self.plans[key] = plan
         return plan
+
+
+@dataclass
+class _Judged:
+    paragraph: int
+    index: int  # in the paragraph
+    sentence: Sentence
+    score: float  # before the credit of a span
+    own: float  # the question's words stated besides the article's subject
 
 
 @dataclass
@@ -228,7 +242,7 @@ class Answerer:
         judging = self._judging(question)
         weights, total = judging.weights, judging.total
         title = self.segmenter.normalise(article.title)
-        sentences = self._ranked_sentences(article.paragraphs, judging, title, _discount(title))
+        sentences = self._ranked_sentences(article.paragraphs, judging, title, _discount(title), SENTENCES_CONSIDERED)
         context = QuestionContext(
             question=question, weights=weights, total=total,
             article_coverage=self._coverage(weights, total, self._normal("\n".join(article.paragraphs))),
@@ -323,7 +337,7 @@ class Answerer:
             return Explained(Answer(question=text, found=False, reason="unsaid", related=related, kind=kind))
         relevant = [s for s in ranked[:limit] if s.score >= RELATED_SHARE * top.score and s.coverage >= MIN_COVERAGE / 2]
         article = self.corpus.article(top.row)
-        sentences = self._ranked_sentences(article.paragraphs, judging, top_title, _discount(top_title))
+        sentences = self._ranked_sentences(article.paragraphs, judging, top_title, _discount(top_title), SENTENCES_CONSIDERED)
         best = sentences[0]
         paragraph, sentence, span = best.paragraph, best.sentence, best.span
         byline = kind is Kind.PERSON and bool(article.reporters) and BYLINE_QUESTION.search(question.normalised) is not None
@@ -510,20 +524,51 @@ class Answerer:
     def _best_sentence(self, paragraphs: Sequence[str], judging: _Judging, title: str) -> tuple[int, Sentence, float, Span | None]:
         """The best answering sentence of the paragraphs: (paragraph index, sentence, score,
         short answer)."""
-        best = self._ranked_sentences(paragraphs, judging, title)[0]
+        best = self._ranked_sentences(paragraphs, judging, title, wanted=1)[0]
         return best.paragraph, best.sentence, best.score, best.span
 
-    def _ranked_sentences(self, paragraphs: Sequence[str], judging: _Judging, title: str, discount: float = TITLE_DISCOUNT) -> list[_Ranked]:
+    def _ranked_sentences(
+        self, paragraphs: Sequence[str], judging: _Judging, title: str, discount: float = TITLE_DISCOUNT, wanted: int | None = None
+    ) -> list[_Ranked]:
         """The sentences of the paragraphs, the best answering one first, each with its
         score and the span of the asked type it holds. A sentence is judged with its
         neighbours (the question's words may stand in the sentence before the answer) and
         by the qualifiers it states; when the question needs a figure or a name, a
-        sentence that has one wins; ties go to the earlier sentence."""
+        sentence that has one wins; ties go to the earlier sentence.
+
+        With `wanted`, only the first `wanted` of that ranking: the sentences are read for
+        their spans best first, and the reading stops once no further sentence could
+        enter them even with the largest credit a span gives."""
+        judged = self._judged(paragraphs, judging, title, discount)
+        if not judged:
+            raise ValueError("no paragraph to choose a sentence from")
         question = judging.question
+        most = SPAN_CREDIT + (LIST_CREDIT_MAX if question.kind is Kind.LIST else 0.0) + BOUND_SLACK
+        scored: list[tuple[tuple[bool, float, int, int], _Ranked]] = []
+        for one in sorted(judged, key=lambda j: (j.score, -j.paragraph, -j.index), reverse=True):
+            if wanted is not None and len(scored) >= wanted:
+                last = heapq.nlargest(wanted, (key for key, _ in scored))[-1]
+                if last[:2] > (judging.needs, one.score + most):
+                    break
+            score = one.score
+            span = self._extract(one.sentence.text, question)
+            if span is not None:
+                evidence = 1.0
+                if question.kind in GENERIC_KINDS:
+                    evidence = min(1.0, one.own / GENERIC_SPAN_EVIDENCE)
+                score += SPAN_CREDIT * span.strength * evidence
+                if question.kind is Kind.LIST:  # a longer list answers 哪些 better
+                    score += LIST_ITEM_CREDIT * min(span.text.count("、"), LIST_ITEMS_CREDITED)
+            key = (span is not None and judging.needs, score, -one.paragraph, -one.index)
+            scored.append((key, _Ranked(paragraph=one.paragraph, sentence=one.sentence, score=score, span=span)))
+        scored.sort(key=lambda x: x[0], reverse=True)
+        return [ranked for _, ranked in scored[:wanted]]
+
+    def _judged(self, paragraphs: Sequence[str], judging: _Judging, title: str, discount: float) -> list[_Judged]:
+        """The sentences of the paragraphs with their scores before any span's credit."""
         plan = judging.plan(title, discount)
         own_plan = judging.plan(title, 0.0)
-        needs = judging.needs
-        scored: list[tuple[tuple[bool, float, int, int], int, Sentence, float, Span | None]] = []
+        out = []
         for p, paragraph in enumerate(paragraphs):
             sentences = split_sentences(paragraph) or [Sentence(text=paragraph, start=0)]
             norms = [self._normal(x.text) for x in sentences]
@@ -539,20 +584,8 @@ class Answerer:
                         score += QUALIFIER_BONUS
                     elif stated.get(cls):
                         score -= QUALIFIER_PENALTY
-                span = self._extract(sentence.text, question)
-                if span is not None:
-                    evidence = 1.0
-                    if question.kind in GENERIC_KINDS:
-                        evidence = min(1.0, own[i] / GENERIC_SPAN_EVIDENCE)
-                    score += SPAN_CREDIT * span.strength * evidence
-                    if question.kind is Kind.LIST:  # a longer list answers 哪些 better
-                        score += 0.05 * min(span.text.count("、"), 6)
-                key = (span is not None and needs, score, -p, -i)
-                scored.append((key, p, sentence, score, span))
-        if not scored:
-            raise ValueError("no paragraph to choose a sentence from")
-        scored.sort(key=lambda x: x[0], reverse=True)
-        return [_Ranked(paragraph=p, sentence=sentence, score=score, span=span) for _, p, sentence, score, span in scored]
+                out.append(_Judged(paragraph=p, index=i, sentence=sentence, score=score, own=own[i]))
+        return out
 
     def _hit(self, scored: _Scored, paragraph: int, sentence: Sentence, span: Span | None) -> Hit:
         article = self.corpus.article(scored.row)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel, ConfigDict
 
 from .extract import Span, Tagger, anchors_of, role_agrees, roles_before, spans_of
-from .figures import FIGURE_RE, TIME_RE, UNIT_CLASSES, chinese_number, counts_in, find_figures
+from .figures import FIGURE_RE, TIME_RE, UNIT_CLASSES, Figure, chinese_number, counts_in, find_figures
 from .kinds import RULES
 from .lexicon import Lexicon
 from .models import Kind
@@ -137,9 +137,11 @@ class QuestionContext:
     tag: Tagger
     lexicon: Lexicon
     common: dict[str, float] = field(default_factory=dict)
+    terms: tuple[str, ...] = ()  # the question's words that tie to a span (two characters or more)
 
     def __post_init__(self) -> None:
         kind = self.question.kind
+        self.terms = tuple(t for t in self.question.terms if len(t) >= 2 and not t.startswith("#"))
         self.common = {f"kind_{k.value}": float(kind is k) for k in Kind}
         self.common.update(
             article_coverage=self.article_coverage,
@@ -159,8 +161,10 @@ def candidates_of(
     per_sentence: list[tuple[SentenceChoice, str, list[tuple[Span, int | None]]]] = [
         (choice, context.normalise(choice.sentence.text), [(span, 0)]) for choice, span in forced
     ]
+    anchors: dict[str, list[int]] = {}  # where the question's words stand, by sentence
     for choice in choices:
         norm = context.normalise(choice.sentence.text)
+        anchors[choice.sentence.text] = anchors_of(choice.sentence.text, context.question)
         typed = [
             s
             for s in spans_of(choice.sentence.text, context.question, context.tag, context.lexicon, RULES[context.question.kind].extractor)
@@ -170,7 +174,7 @@ def candidates_of(
         spans: list[tuple[Span, int | None]] = [(s, i) for i, s in enumerate(typed)]
         seen = {(s.start, s.end) for s in typed}
         if context.question.kind is not Kind.YES_NO:
-            for span in _generic_spans(choice.sentence.text, context):
+            for span in _generic_spans(choice.sentence.text, context, anchors[choice.sentence.text]):
                 if _bound_to_another_role(choice.sentence.text, span, context):
                     continue
                 if (span.start, span.end) not in seen:
@@ -180,18 +184,27 @@ def candidates_of(
     texts = [norm for _, norm, _ in per_sentence]
     out = []
     for index, (choice, norm, spans) in enumerate(per_sentence):
+        text = choice.sentence.text
+        if text not in anchors:
+            anchors[text] = anchors_of(text, context.question)
+        clauses = [(m.start(), m.end(), m.group(0)) for m in _CLAUSE.finditer(text)]
         sentence_values = _sentence_features(context, choice, norm, best_score)
-        shapes = [_shape(s.text, context) for s, _ in spans]
-        for (span, order), shape in zip(spans, shapes, strict=True):
+        figures = [find_figures(s.text) for s, _ in spans]
+        shapes = [_shape(s.text, context, f) for (s, _), f in zip(spans, figures, strict=True)]
+        matching = sum(1 for shape in shapes if shape["type_match"])
+        for (span, order), shape, span_figures in zip(spans, shapes, figures, strict=True):
             values = dict(context.common)
             values.update(sentence_values)
             values.update(shape)
-            values.update(_span_features(context, choice.sentence.text, span, order))
-            same = sum(1 for other in shapes if other["type_match"] and other is not shape and shape["type_match"])
+            values.update(_span_features(context, text, span, order, anchors[text], clauses, span_figures))
+            # the other spans of the sentence with the asked shape
+            same = matching - 1 if shape["type_match"] else 0
             values["competitors"] = math.log1p(same)
             values["repeated"] = math.log1p(sum(span.text in t for j, t in enumerate(texts) if j != index))
+            # every value above is a float already: validating each candidate's features
+            # again would cost more than working them out
             out.append(
-                Candidate(text=span.text, paragraph=choice.paragraph, sentence=choice.sentence, span=span, features=values)
+                Candidate.model_construct(text=span.text, paragraph=choice.paragraph, sentence=choice.sentence, span=span, features=values)
             )
     return out
 
@@ -225,24 +238,33 @@ def _sentence_features(context: QuestionContext, choice: SentenceChoice, norm: s
     }
 
 
-def _span_features(context: QuestionContext, sentence: str, span: Span, order: int | None) -> dict[str, float]:
+def _span_features(
+    context: QuestionContext,
+    sentence: str,
+    span: Span,
+    order: int | None,
+    anchors: Sequence[int],
+    clauses: Sequence[tuple[int, int, str]],
+    figures: Sequence[Figure],
+) -> dict[str, float]:
+    """The features of one span of a sentence: `anchors` are where the question's words
+    stand in the sentence, `clauses` its clauses (start, end, text), `figures` the span's."""
     question = context.question
-    anchors = anchors_of(sentence, question)
     gap = min(min(abs(span.start - a), abs(span.end - a)) for a in anchors) if anchors else DISTANCE_SCALE
-    terms = [t for t in question.terms if len(t) >= 2 and not t.startswith("#")]
+    terms = context.terms
     # a question word ties to the span only from within its clause: 为期三天，张三 …
     # does not make 三天 the answer of 张三 …多少
     left, right = _segment_before(sentence, span.start), _segment_after(sentence, span.end)
-    tied_before = any(left[: len(left) - k].endswith(t) for t in terms for k in range(TIE_GAP + 1) if len(left) > k)
-    tied_after = any(right[k:].startswith(t) for t in terms for k in range(TIE_GAP + 1))
-    clause = _clause_around(sentence, span)
+    tied_before = any(left[: len(left) - k].endswith(terms) for k in range(TIE_GAP + 1) if len(left) > k)
+    tied_after = any(right[k:].startswith(terms) for k in range(TIE_GAP + 1))
+    clause = _clause_around(sentence, span, clauses)
     rest = clause.replace(span.text, "")
     clause_weight = sum(w for t, w in context.weights.items() if t in rest) / context.total
-    local = context.normalise(sentence[max(0, span.start - LOCAL) : span.end])
-    stated = qualifiers_of(local)
     asked = question.qualifiers
+    # the qualifiers just before the span, read only when the question asks one
+    stated = qualifiers_of(context.normalise(sentence[max(0, span.start - LOCAL) : span.end])) if asked else {}
     noun = question.noun[:2]
-    chars = [ch for ch in _without_figures(span.text) if "\u4e00" <= ch <= "\u9fff"]
+    chars = [ch for ch in _without_figures(span.text, figures) if "\u4e00" <= ch <= "\u9fff"]
     echo = sum(ch in question.normalised for ch in chars) / len(chars) if chars else 0.0
     return {
         "from_kind": float(order is not None),
@@ -280,11 +302,11 @@ def _is_ordinal(sentence: str, span: Span) -> bool:
     return _ORDINAL.search(span.text) is not None or (span.start > 0 and sentence[span.start - 1] == "第" and span.text[:1] in _ORDINAL_DIGITS)
 
 
-def _without_figures(text: str) -> str:
-    """The text without its figures: 三百人 shares 三 with 第三届 …多少人 by chance, not by
-    repeating what the question says."""
+def _without_figures(text: str, figures: Sequence[Figure]) -> str:
+    """The text without its figures (`find_figures(text)`): 三百人 shares 三 with 第三届
+    …多少人 by chance, not by repeating what the question says."""
     inside: set[int] = set()
-    for figure in find_figures(text):
+    for figure in figures:
         inside.update(range(figure.start, figure.end))
     return "".join(ch for i, ch in enumerate(text) if i not in inside)
 
@@ -317,19 +339,20 @@ def _overlap(segment: str, question: str) -> float:
     return sum(ch in question for ch in chars) / len(chars) if chars else 0.0
 
 
-def _clause_around(sentence: str, span: Span) -> str:
-    """The clause (between commas, colons, full stops) that holds the span's start."""
-    for match in _CLAUSE.finditer(sentence):
-        if match.start() <= span.start < match.end() or match.start() <= span.start == match.end():
-            return match.group(0)
+def _clause_around(sentence: str, span: Span, clauses: Sequence[tuple[int, int, str]]) -> str:
+    """The clause (between commas, colons, full stops) that holds the span's start;
+    `clauses` are the sentence's, as (start, end, text)."""
+    for start, end, clause in clauses:
+        if start <= span.start < end or start <= span.start == end:
+            return clause
     return sentence[max(0, span.start - 10) : span.end + 10]
 
 
-def _shape(text: str, context: QuestionContext) -> dict[str, float]:
-    """What the span looks like, and whether that is what the kind asks for."""
+def _shape(text: str, context: QuestionContext, figures: Sequence[Figure]) -> dict[str, float]:
+    """What the span looks like (`figures`: its figures), and whether that is what the kind
+    asks for."""
     lexicon, question = context.lexicon, context.question
-    figure = FIGURE_RE.fullmatch(text) is not None and any(f.end - f.start == len(text) for f in find_figures(text))
-    figures = find_figures(text)
+    figure = FIGURE_RE.fullmatch(text) is not None and any(f.end - f.start == len(text) for f in figures)
     counted = text[: len(text) - len(question.noun)] if len(question.noun) >= 2 and text.endswith(question.noun) else ""
     counts_noun = bool(counted) and (counted.isdigit() or chinese_number(counted) is not None)  # 八不准 for 几个不准
     unit_agrees = question.unit_class is not None and (any(counts_in(f, question.unit_class, question.noun) for f in figures) or counts_noun)
@@ -368,10 +391,10 @@ def _shape(text: str, context: QuestionContext) -> dict[str, float]:
     }
 
 
-def _generic_spans(sentence: str, context: QuestionContext) -> list[Span]:
+def _generic_spans(sentence: str, context: QuestionContext, anchors: Sequence[int]) -> list[Span]:
     """Spans of any type: runs of nouns (and their last words), names, figures, dates,
-    quotations and titles; the nearest to the question's words first."""
-    spans: list[Span] = []
+    quotations and titles; the nearest to the question's words (`anchors`) first."""
+    spans: list[tuple[str, int, int]] = []  # (text, start, end)
     words = context.tag(sentence)
     at = 0
     run: list[tuple[int, str, str]] = []  # (start, word, flag)
@@ -382,13 +405,13 @@ def _generic_spans(sentence: str, context: QuestionContext) -> list[Span]:
         end = run[-1][0] + len(run[-1][1])
         for i in range(max(0, len(run) - 3), len(run)):  # the run and its last one to three words
             start = run[i][0] if i > 0 else run[0][0]
-            spans.append(Span(text=sentence[start:end], start=start, end=end, strength=0.0))
-        spans.append(Span(text=sentence[run[0][0] : end], start=run[0][0], end=end, strength=0.0))
+            spans.append((sentence[start:end], start, end))
+        spans.append((sentence[run[0][0] : end], run[0][0], end))
         run.clear()
 
     for word, flag in words:
         if flag.startswith(_NAME_TAG) and len(word) >= 2:
-            spans.append(Span(text=word, start=at, end=at + len(word), strength=0.0))
+            spans.append((word, at, at + len(word)))
         if (flag.startswith(_NOUNISH) or flag.startswith(_NUMERIC) or flag.startswith(_NAME_TAG)) and word.strip():
             run.append((at, word, flag))
         elif run and run[-1][2].startswith(_NUMERIC) and flag.startswith("a"):
@@ -398,28 +421,27 @@ def _generic_spans(sentence: str, context: QuestionContext) -> list[Span]:
         at += len(word)
     close()
     for figure in find_figures(sentence):
-        spans.append(Span(text=figure.text, start=figure.start, end=figure.end, strength=0.0))
+        spans.append((figure.text, figure.start, figure.end))
         unit = UNIT_CLASSES.get(figure.unit)
         if unit is not None:  # 64场 比赛: the figure with the noun it counts
             noun = re.match(r"[\u4e00-\u9fff]{1,4}?(?=[，。；、的]|$)", sentence[figure.end :])
             if noun is not None and len(noun.group(0)) <= 3:
-                spans.append(Span(text=figure.text + noun.group(0), start=figure.start, end=figure.end + len(noun.group(0)), strength=0.0))
+                spans.append((figure.text + noun.group(0), figure.start, figure.end + len(noun.group(0))))
     for match in _FOREIGN_NAME.finditer(sentence):  # 德米特里·门捷列夫
-        spans.append(Span(text=match.group(0), start=match.start(), end=match.end(), strength=0.0))
+        spans.append((match.group(0), match.start(), match.end()))
         last = match.group(0).rsplit("·", 1)[1]
-        spans.append(Span(text=last, start=match.end() - len(last), end=match.end(), strength=0.0))
+        spans.append((last, match.end() - len(last), match.end()))
     for match in TIME_RE.finditer(sentence):
-        spans.append(Span(text=match.group(0), start=match.start(), end=match.end(), strength=0.0))
+        spans.append((match.group(0), match.start(), match.end()))
     for match in _QUOTED.finditer(sentence):
         group = 1 if match.group(1) is not None else (2 if match.group(2) is not None else 0)
-        spans.append(Span(text=match.group(group), start=match.start(group), end=match.end(group), strength=0.0))
-    unique: dict[tuple[int, int], Span] = {}
-    for span in spans:
-        text = span.text.strip("的、，。 ")
-        if not text or len(text) > MAX_SPAN or text in context.question.normalised:
+        spans.append((match.group(group), match.start(group), match.end(group)))
+    unique: dict[tuple[int, int], str] = {}
+    for text, start, _ in spans:
+        trimmed = text.strip("的、，。 ")
+        if not trimmed or len(trimmed) > MAX_SPAN or trimmed in context.question.normalised:
             continue
-        start = span.start + span.text.find(text)
-        unique.setdefault((start, start + len(text)), Span(text=text, start=start, end=start + len(text), strength=0.0))
-    anchors = anchors_of(sentence, context.question)
-    ordered = sorted(unique.values(), key=lambda s: min((abs(s.start - a) for a in anchors), default=s.start))
-    return ordered[:MAX_PER_SENTENCE]
+        start += text.find(trimmed)
+        unique.setdefault((start, start + len(trimmed)), trimmed)
+    ordered = sorted(unique.items(), key=lambda u: min((abs(u[0][0] - a) for a in anchors), default=u[0][0]))
+    return [Span(text=text, start=start, end=end, strength=0.0) for (start, end), text in ordered[:MAX_PER_SENTENCE]]

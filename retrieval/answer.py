@@ -134,6 +134,28 @@ class _Judged:
 
 
 @dataclass
+class _Passage:
+    """A candidate passage: its BM25 share, its article's coverage and the factors of its
+    score (names agreeing, entities missing), and its sentences before their spans."""
+
+    order: int  # in BM25's ranking
+    row: int
+    paragraph: int
+    bm25: float
+    coverage: float
+    factors: tuple[float, ...]
+    judged: list[_Judged]
+    bound: float = 0.0  # the score its best sentence could reach with the largest span credit
+
+    def score(self, local: float) -> float:
+        """The passage's score when its best sentence scores `local`."""
+        score = 0.35 * self.bm25 + 0.4 * self.coverage + 0.35 * local
+        for factor in self.factors:
+            score *= factor
+        return score
+
+
+@dataclass
 class _Ranked:
     paragraph: int
     sentence: Sentence
@@ -296,26 +318,26 @@ class Answerer:
         best_bm25 = candidates[0][1]
         entities = self._entities(question)
         names = self._names(question, entities)
-        by_article: dict[int, _Scored] = {}
-        for passage, bm25 in candidates:
-            row = self.corpus.article_of(passage)
-            title, article_text = self._normalised(row)
-            coverage = self._coverage(weights, total, article_text)
-            agrees = all(e in article_text for e in entities)
-            paragraph = passage - self.corpus.article_passages(row).start
-            text_of_passage = self.corpus.passages[passage]
-            _, sentence, local, _ = self._best_sentence([text_of_passage], judging, title)
-            score = 0.35 * (bm25 / best_bm25) + 0.4 * coverage + 0.35 * local
-            if not agrees:
-                score *= ENTITY_PENALTY
-            if names:
-                score *= 0.5 + 0.5 * sum(n in article_text for n in names) / len(names)
-                if any(n in title for n in names):  # the article about what the question names
-                    score *= TITLE_NAME_BOOST
-            current = by_article.get(row)
-            if current is None or score > current.score:
-                by_article[row] = _Scored(row, paragraph, sentence, score, coverage, local)
-        ranked = sorted(by_article.values(), key=lambda s: (-s.score, s.row))
+        passages = [
+            self._passage(order, passage, bm25 / best_bm25, judging, entities, names) for order, (passage, bm25) in enumerate(candidates)
+        ]
+        # Only the first few articles of the ranking are read further (the answer, the
+        # related hits, the margin over the second): a passage is read for its best
+        # sentence's span only while its score could still place its article among them.
+        needed = max(limit, 3)
+        by_article: dict[int, tuple[_Scored, int]] = {}
+        kept: list[float] = []  # the articles' scores so far, best first
+        for one in sorted(passages, key=lambda x: (-x.bound, x.order)):
+            if len(kept) >= needed and kept[needed - 1] > one.bound:
+                break
+            best = self._ranked(one.judged, judging, 1)[0]
+            score = one.score(best.score)
+            current = by_article.get(one.row)
+            # of an article's passages the best one counts; on a tie, the one BM25 ranked first
+            if current is None or score > current[0].score or (score == current[0].score and one.order < current[1]):
+                by_article[one.row] = (_Scored(one.row, one.paragraph, best.sentence, score, one.coverage, best.score), one.order)
+                kept = sorted((s.score for s, _ in by_article.values()), reverse=True)
+        ranked = sorted((s for s, _ in by_article.values()), key=lambda s: (-s.score, s.row))
         top = ranked[0]
         top_title, top_text = self._normalised(top.row)
         kind = question.kind
@@ -387,6 +409,31 @@ class Answerer:
             hits=tuple(hits),
         )
         return Explained(answer, tuple(spans), chosen, shown, yes_word, decision)
+
+    def _passage(
+        self, order: int, passage: int, bm25: float, judging: _Judging, entities: list[str], names: list[str]
+    ) -> _Passage:
+        """A candidate passage (`bm25`: its share of the best BM25 score) with what its
+        score takes besides its best sentence's span."""
+        row = self.corpus.article_of(passage)
+        title, article_text = self._normalised(row)
+        coverage = self._coverage(judging.weights, judging.total, article_text)
+        factors = []
+        if not all(e in article_text for e in entities):
+            factors.append(ENTITY_PENALTY)
+        if names:
+            factors.append(0.5 + 0.5 * sum(n in article_text for n in names) / len(names))
+            if any(n in title for n in names):  # the article about what the question names
+                factors.append(TITLE_NAME_BOOST)
+        judged = self._judged([self.corpus.passages[passage]], judging, title, TITLE_DISCOUNT)
+        if not judged:
+            raise ValueError("no paragraph to choose a sentence from")
+        one = _Passage(
+            order=order, row=row, paragraph=passage - self.corpus.article_passages(row).start, bm25=bm25, coverage=coverage,
+            factors=tuple(factors), judged=judged,
+        )
+        one.bound = one.score(max(j.score for j in judged) + _span_credit_most(judging.question))
+        return one
 
     def _found_features(
         self, question: Question, top: _Scored, bm25: float, margin: float, typed: bool, entities: list[str], top_text: str
@@ -521,12 +568,6 @@ class Answerer:
                 got += share * UNKNOWN_CREDIT * sum(ch in norm for ch in term) / len(term)
         return got
 
-    def _best_sentence(self, paragraphs: Sequence[str], judging: _Judging, title: str) -> tuple[int, Sentence, float, Span | None]:
-        """The best answering sentence of the paragraphs: (paragraph index, sentence, score,
-        short answer)."""
-        best = self._ranked_sentences(paragraphs, judging, title, wanted=1)[0]
-        return best.paragraph, best.sentence, best.score, best.span
-
     def _ranked_sentences(
         self, paragraphs: Sequence[str], judging: _Judging, title: str, discount: float = TITLE_DISCOUNT, wanted: int | None = None
     ) -> list[_Ranked]:
@@ -539,11 +580,14 @@ class Answerer:
         With `wanted`, only the first `wanted` of that ranking: the sentences are read for
         their spans best first, and the reading stops once no further sentence could
         enter them even with the largest credit a span gives."""
-        judged = self._judged(paragraphs, judging, title, discount)
+        return self._ranked(self._judged(paragraphs, judging, title, discount), judging, wanted)
+
+    def _ranked(self, judged: list[_Judged], judging: _Judging, wanted: int | None) -> list[_Ranked]:
+        """The ranking of `_ranked_sentences` from the sentences' scores before their spans."""
         if not judged:
             raise ValueError("no paragraph to choose a sentence from")
         question = judging.question
-        most = SPAN_CREDIT + (LIST_CREDIT_MAX if question.kind is Kind.LIST else 0.0) + BOUND_SLACK
+        most = _span_credit_most(question)
         scored: list[tuple[tuple[bool, float, int, int], _Ranked]] = []
         for one in sorted(judged, key=lambda j: (j.score, -j.paragraph, -j.index), reverse=True):
             if wanted is not None and len(scored) >= wanted:
@@ -627,6 +671,11 @@ def _discount(title: str) -> float:
     """How much a word of the title counts in choosing the answering sentence of its article:
     less when the title only names the article's subject."""
     return SUBJECT_DISCOUNT if len(_BRACKETED.sub("", title).strip()) <= SUBJECT_TITLE_MAX else TITLE_DISCOUNT
+
+
+def _span_credit_most(question: Question) -> float:
+    """The most a span can add to its sentence's score (and a little more, for rounding)."""
+    return SPAN_CREDIT + (LIST_CREDIT_MAX if question.kind is Kind.LIST else 0.0) + BOUND_SLACK
 
 
 def _needs_span(question: Question) -> bool:

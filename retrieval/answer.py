@@ -19,11 +19,12 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 from .candidates import Candidate, QuestionContext, SentenceChoice, candidates_of
 from .corpus import Corpus
 from .confidence import AnswerModel
-from .extract import Span, extract
+from .extract import Span, spans_of
 from .found import found_features
 from .kinds import BYLINE_QUESTION, HAS_QUESTION, RULES, parts_of
 from .lexicon import Lexicon
@@ -108,6 +109,7 @@ class _Judging:
     needs: bool
     qualifiers: dict[str, frozenset[str]]  # the asked qualifiers judged sentence by sentence
     plans: dict[tuple[str, float], Plan] = field(default_factory=dict)
+    typed: dict[str, list[Span]] = field(default_factory=dict)  # the spans of the asked type, by sentence
 
     def plan(self, title: str, discount: float) -> Plan:
         """What `Answerer._matched` looks for in the sentences of an article: each word
@@ -269,7 +271,7 @@ class Answerer:
             question=question, weights=weights, total=total,
             article_coverage=self._coverage(weights, total, self._normal("\n".join(article.paragraphs))),
             margin=found.get("margin", 0.0) if found else 0.0, names_agree=1.0, byline=False,
-            normalise=self._normal, tag=self._tag, lexicon=self.lexicon,
+            normalise=self._normal, tag=self._tag, lexicon=self.lexicon, typed=partial(self._typed, judging),
         )
         choices = [
             SentenceChoice(paragraph=s.paragraph, sentence=s.sentence, score=s.score, rank=i, lead=(s.paragraph == 0 and s.sentence.start == 0))
@@ -381,7 +383,7 @@ class Answerer:
             question=question, weights=weights, total=total, article_coverage=top.coverage,
             margin=(top.score - second) / max(top.score, 1e-9),
             names_agree=(sum(n in top_text for n in names) / len(names)) if names else 1.0,
-            byline=byline, normalise=self._normal, tag=self._tag, lexicon=self.lexicon,
+            byline=byline, normalise=self._normal, tag=self._tag, lexicon=self.lexicon, typed=partial(self._typed, judging),
         )
         choices = [
             SentenceChoice(paragraph=s.paragraph, sentence=s.sentence, score=s.score, rank=i, lead=(s.paragraph == 0 and s.sentence.start == 0))
@@ -490,8 +492,15 @@ class Answerer:
         )
         return best, self.model.confidence(scores[order[0]], runner_up, best.features)
 
-    def _extract(self, sentence: str, question: Question) -> Span | None:
-        return extract(sentence, question, self._tag, self.lexicon, RULES[question.kind].extractor)
+    def _typed(self, judging: _Judging, sentence: str) -> list[Span]:
+        """The spans of the asked type in a sentence, the most likely first (its short
+        answer), read once per question: the passages, the answering article and its
+        candidates share them."""
+        spans = judging.typed.get(sentence)
+        if spans is None:
+            spans = spans_of(sentence, judging.question, self._tag, self.lexicon, RULES[judging.question.kind].extractor)
+            judging.typed[sentence] = spans
+        return spans
 
     @staticmethod
     def _headline(article: Article) -> Headline:
@@ -595,7 +604,8 @@ class Answerer:
                 if last[:2] > (judging.needs, one.score + most):
                     break
             score = one.score
-            span = self._extract(one.sentence.text, question)
+            typed = self._typed(judging, one.sentence.text)
+            span = typed[0] if typed else None
             if span is not None:
                 evidence = 1.0
                 if question.kind in GENERIC_KINDS:
@@ -617,8 +627,9 @@ class Answerer:
             sentences = split_sentences(paragraph) or [Sentence(text=paragraph, start=0)]
             norms = [self._normal(x.text) for x in sentences]
             matched = [self._matched(n, plan) for n in norms]
-            # the question's words a sentence states besides the article's subject
-            own = [self._matched(n, own_plan) for n in norms]
+            # the question's words a sentence states besides the article's subject (what
+            # a span of a generic kind needs as evidence; other kinds never read it)
+            own = [self._matched(n, own_plan) for n in norms] if judging.question.kind in GENERIC_KINDS else [0.0] * len(norms)
             for i, sentence in enumerate(sentences):
                 near = max(matched[i - 1] if i > 0 else 0.0, matched[i + 1] if i + 1 < len(matched) else 0.0)
                 score = max(matched[i], matched[i] + NEIGHBOUR_SHARE * (near - matched[i]))

@@ -136,6 +136,8 @@ class QuestionContext:
     normalise: Callable[[str], str]
     tag: Tagger
     lexicon: Lexicon
+    # the spans of the asked type in a sentence (`spans_of`), when the caller has read them
+    typed: Callable[[str], list[Span]] | None = None
     common: dict[str, float] = field(default_factory=dict)
     terms: tuple[str, ...] = ()  # the question's words that tie to a span (two characters or more)
 
@@ -165,11 +167,12 @@ def candidates_of(
     for choice in choices:
         norm = context.normalise(choice.sentence.text)
         anchors[choice.sentence.text] = anchors_of(choice.sentence.text, context.question)
-        typed = [
-            s
-            for s in spans_of(choice.sentence.text, context.question, context.tag, context.lexicon, RULES[context.question.kind].extractor)
-            if context.question.kind is Kind.YES_NO or not _echoes(s.text, context)
-        ]
+        found = (
+            context.typed(choice.sentence.text)
+            if context.typed is not None
+            else spans_of(choice.sentence.text, context.question, context.tag, context.lexicon, RULES[context.question.kind].extractor)
+        )
+        typed = [s for s in found if context.question.kind is Kind.YES_NO or not _echoes(s.text, context)]
         typed = [s for s in typed if not _bound_to_another_role(choice.sentence.text, s, context)]
         spans: list[tuple[Span, int | None]] = [(s, i) for i, s in enumerate(typed)]
         seen = {(s.start, s.end) for s in typed}

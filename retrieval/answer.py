@@ -621,7 +621,8 @@ class Answerer:
     def _judged(self, paragraphs: Sequence[str], judging: _Judging, title: str, discount: float) -> list[_Judged]:
         """The sentences of the paragraphs with their scores before any span's credit."""
         plan = judging.plan(title, discount)
-        own_plan = judging.plan(title, 0.0)
+        generic = judging.question.kind in GENERIC_KINDS
+        own_plan = judging.plan(title, 0.0) if generic else plan
         out = []
         for p, paragraph in enumerate(paragraphs):
             sentences = split_sentences(paragraph) or [Sentence(text=paragraph, start=0)]
@@ -629,7 +630,7 @@ class Answerer:
             matched = [self._matched(n, plan) for n in norms]
             # the question's words a sentence states besides the article's subject (what
             # a span of a generic kind needs as evidence; other kinds never read it)
-            own = [self._matched(n, own_plan) for n in norms] if judging.question.kind in GENERIC_KINDS else [0.0] * len(norms)
+            own = [self._matched(n, own_plan) for n in norms] if generic else [0.0] * len(norms)
             for i, sentence in enumerate(sentences):
                 near = max(matched[i - 1] if i > 0 else 0.0, matched[i + 1] if i + 1 < len(matched) else 0.0)
                 score = max(matched[i], matched[i] + NEIGHBOUR_SHARE * (near - matched[i]))

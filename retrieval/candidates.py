@@ -40,6 +40,9 @@ _RELATIVE_TIME = re.compile(r"今年|去年|明年|前年|年初|年底|年末|�
 _INDEFINITE = re.compile(r"(?<![第\d一二三四五六七八九十百千万])(?:一[处所家座条支](?![一二三四五六七八九十\d])|某)")
 _CLAUSE = re.compile(r"[^，。；：,;:！？!?]+")
 _SEGMENT_BREAK = "，。；：,;:！？!?、（）()“”"
+SEGMENT = 16  # characters: the words next to a span are read up to a break, or this far
+_SEGMENT_HEAD = re.compile(f"[^{re.escape(_SEGMENT_BREAK)}]*")
+_SEGMENT_TAIL = re.compile(f"[^{re.escape(_SEGMENT_BREAK)}]*\\Z")
 _FOREIGN_NAME = re.compile(r"[\u4e00-\u9fff]{1,8}·[\u4e00-\u9fff]{1,10}")
 # parts of speech a generic noun phrase is built from (jieba's tag set)
 _NOUNISH = ("n", "j", "eng", "b", "s", "l", "i")
@@ -315,17 +318,15 @@ def _without_figures(text: str, figures: Sequence[Figure]) -> str:
 
 
 def _segment_before(sentence: str, start: int) -> str:
-    at = start
-    while at > 0 and sentence[at - 1] not in _SEGMENT_BREAK and start - at < 16:
-        at -= 1
-    return sentence[at:start]
+    """The words before `start`, back to the last break (at most SEGMENT characters)."""
+    found = _SEGMENT_TAIL.search(sentence, max(0, start - SEGMENT), start)
+    return found.group(0) if found is not None else ""
 
 
 def _segment_after(sentence: str, end: int) -> str:
-    at = end
-    while at < len(sentence) and sentence[at] not in _SEGMENT_BREAK and at - end < 16:
-        at += 1
-    return sentence[end:at]
+    """The words after `end`, up to the next break (at most SEGMENT characters)."""
+    found = _SEGMENT_HEAD.match(sentence, end, end + SEGMENT)
+    return found.group(0) if found is not None else ""
 
 
 def _without_roles(text: str, lexicon: Lexicon) -> str:

@@ -188,6 +188,7 @@ class Answerer:
         self._norm_cache: dict[int, tuple[str, str]] = {}
         self._tag_cache: dict[str, list[tuple[str, str]]] = {}
         self._sentence_norms: dict[str, str] = {}
+        self._split_cache: dict[str, list[Sentence]] = {}
 
     # -- helpers ----------------------------------------------------------------------
 
@@ -548,6 +549,17 @@ class Answerer:
             self._sentence_norms[text] = norm
         return norm
 
+    def _sentences(self, paragraph: str) -> list[Sentence]:
+        """The sentences of a paragraph (the whole paragraph when it has none), split once:
+        the same passages are read for many questions. Callers only read the list."""
+        sentences = self._split_cache.get(paragraph)
+        if sentences is None:
+            sentences = split_sentences(paragraph) or [Sentence(text=paragraph, start=0)]
+            if len(self._split_cache) >= TAG_CACHE:
+                self._split_cache.clear()
+            self._split_cache[paragraph] = sentences
+        return sentences
+
     def _tag(self, text: str) -> list[tuple[str, str]]:
         """The words and parts of speech of a text; a sentence is tagged once (the passage
         ranking, the sentence ranking and the candidates all read it). Callers get a copy."""
@@ -625,7 +637,7 @@ class Answerer:
         own_plan = judging.plan(title, 0.0) if generic else plan
         out = []
         for p, paragraph in enumerate(paragraphs):
-            sentences = split_sentences(paragraph) or [Sentence(text=paragraph, start=0)]
+            sentences = self._sentences(paragraph)
             norms = [self._normal(x.text) for x in sentences]
             matched = [self._matched(n, plan) for n in norms]
             # the question's words a sentence states besides the article's subject (what

@@ -684,6 +684,8 @@ def _byline(article: Article) -> Span:
 def _qualifier_missing(question: Question, text: str) -> bool:
     """Does the article state other qualifiers of a class the question asks for, and
     never the asked one (二等奖 asked, only 一等奖 stated)?"""
+    if not question.qualifiers:  # nothing asked: the article's qualifiers are not read
+        return False
     stated = qualifiers_of(text)
     return any(stated.get(c) and not (asked & stated[c]) for c, asked in question.qualifiers.items())
 

@@ -39,6 +39,7 @@ _RELATIVE_TIME = re.compile(r"今年|去年|明年|前年|年初|年底|年末|�
 # 一处滑雪场, 一所大学, 某单位: a thing left unnamed answers no 哪个 / 哪所
 _INDEFINITE = re.compile(r"(?<![第\d一二三四五六七八九十百千万])(?:一[处所家座条支](?![一二三四五六七八九十\d])|某)")
 _CLAUSE = re.compile(r"[^，。；：,;:！？!?]+")
+_HAN = re.compile("[\u4e00-\u9fff]")  # one Chinese character
 _SEGMENT_BREAK = "，。；：,;:！？!?、（）()“”"
 SEGMENT = 16  # characters: the words next to a span are read up to a break, or this far
 _SEGMENT_HEAD = re.compile(f"[^{re.escape(_SEGMENT_BREAK)}]*")
@@ -199,10 +200,7 @@ def candidates_of(
         shapes = [_shape(s.text, context, f) for (s, _), f in zip(spans, figures, strict=True)]
         matching = sum(1 for shape in shapes if shape["type_match"])
         for (span, order), shape, span_figures in zip(spans, shapes, figures, strict=True):
-            values = dict(context.common)
-            values.update(sentence_values)
-            values.update(shape)
-            values.update(_span_features(context, text, span, order, anchors[text], clauses, span_figures))
+            values = {**context.common, **sentence_values, **shape, **_span_features(context, text, span, order, anchors[text], clauses, span_figures)}
             # the other spans of the sentence with the asked shape
             same = matching - 1 if shape["type_match"] else 0
             values["competitors"] = math.log1p(same)
@@ -256,22 +254,27 @@ def _span_features(
     """The features of one span of a sentence: `anchors` are where the question's words
     stand in the sentence, `clauses` its clauses (start, end, text), `figures` the span's."""
     question = context.question
-    gap = min(min(abs(span.start - a), abs(span.end - a)) for a in anchors) if anchors else DISTANCE_SCALE
+    asked_text = question.normalised
+    start, end, text = span.start, span.end, span.text
+    gap: float = DISTANCE_SCALE
+    if anchors:
+        gap = min(min([abs(start - a) for a in anchors]), min([abs(end - a) for a in anchors]))
     terms = context.terms
     # a question word ties to the span only from within its clause: 为期三天，张三 …
     # does not make 三天 the answer of 张三 …多少
-    left, right = _segment_before(sentence, span.start), _segment_after(sentence, span.end)
-    tied_before = any(left[: len(left) - k].endswith(terms) for k in range(TIE_GAP + 1) if len(left) > k)
-    tied_after = any(right[k:].startswith(terms) for k in range(TIE_GAP + 1))
+    left, right = _segment_before(sentence, start), _segment_after(sentence, end)
+    size = len(left)
+    tied_before = any(left.endswith(terms, 0, size - k) for k in range(TIE_GAP + 1) if size > k)
+    tied_after = any(right.startswith(terms, k) for k in range(TIE_GAP + 1))
     clause = _clause_around(sentence, span, clauses)
-    rest = clause.replace(span.text, "")
-    clause_weight = sum(w for t, w in context.weights.items() if t in rest) / context.total
+    rest = clause.replace(text, "")
+    clause_weight = sum([w for t, w in context.weights.items() if t in rest]) / context.total
     asked = question.qualifiers
     # the qualifiers just before the span, read only when the question asks one
-    stated = qualifiers_of(context.normalise(sentence[max(0, span.start - LOCAL) : span.end])) if asked else {}
+    stated = qualifiers_of(context.normalise(sentence[max(0, start - LOCAL) : end])) if asked else {}
     noun = question.noun[:2]
-    chars = [ch for ch in _without_figures(span.text, figures) if "\u4e00" <= ch <= "\u9fff"]
-    echo = sum(ch in question.normalised for ch in chars) / len(chars) if chars else 0.0
+    chars = _HAN.findall(_without_figures(text, figures) if figures else text)
+    echo = sum(map(asked_text.__contains__, chars)) / len(chars) if chars else 0.0
     return {
         "from_kind": float(order is not None),
         "kind_order": 1.0 / (1.0 + order) if order is not None else 0.0,
@@ -282,11 +285,11 @@ def _span_features(
         "adjacent": float(gap <= ADJACENT),
         "distance": min(1.0, gap / DISTANCE_SCALE),
         "clause_coverage": clause_weight,
-        "left_overlap": _overlap(left, question.normalised),
-        "right_overlap": _overlap(right, question.normalised),
+        "left_overlap": _overlap(left, asked_text),
+        "right_overlap": _overlap(right, asked_text),
         "noun_follows": float(bool(noun) and noun in right[:8]),
         "noun_adjacent": float(bool(noun) and (span.text.endswith(noun) or sentence.startswith(noun, span.end))),
-        "left_foreign": math.log1p(sum(1 for ch in _without_roles(left, context.lexicon) if "\u4e00" <= ch <= "\u9fff" and ch not in question.normalised)),
+        "left_foreign": math.log1p(sum(1 for ch in _HAN.findall(_without_roles(left, context.lexicon)) if ch not in asked_text)),
         "qualifier_local": float(any(asked[c] & stated.get(c, frozenset()) for c in asked)),
         "qualifier_local_conflict": float(any(stated.get(c) and not (asked[c] & stated[c]) for c in asked)),
         "span_length": math.log1p(len(span.text)),
@@ -339,8 +342,8 @@ def _without_roles(text: str, lexicon: Lexicon) -> str:
 
 def _overlap(segment: str, question: str) -> float:
     """The share of a segment's characters that the question has (0 for an empty one)."""
-    chars = [ch for ch in segment if "\u4e00" <= ch <= "\u9fff"]
-    return sum(ch in question for ch in chars) / len(chars) if chars else 0.0
+    chars = _HAN.findall(segment)
+    return sum(map(question.__contains__, chars)) / len(chars) if chars else 0.0
 
 
 def _clause_around(sentence: str, span: Span, clauses: Sequence[tuple[int, int, str]]) -> str:

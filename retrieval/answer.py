@@ -141,13 +141,15 @@ class _Passage:
     score (names agreeing, entities missing), and its sentences before their spans."""
 
     order: int  # in BM25's ranking
+    passage: int
     row: int
     paragraph: int
+    title: str  # its article's, normalised
     bm25: float
     coverage: float
     factors: tuple[float, ...]
-    judged: list[_Judged]
-    bound: float = 0.0  # the score its best sentence could reach with the largest span credit
+    judged: list[_Judged] | None = None  # its sentences, once scored
+    bound: float = 0.0  # the score it could reach: any sentence's, then its best sentence's with a span
 
     def score(self, local: float) -> float:
         """The passage's score when its best sentence scores `local`."""
@@ -325,14 +327,25 @@ class Answerer:
             self._passage(order, passage, bm25 / best_bm25, judging, entities, names) for order, (passage, bm25) in enumerate(candidates)
         ]
         # Only the first few articles of the ranking are read further (the answer, the
-        # related hits, the margin over the second): a passage is read for its best
-        # sentence's span only while its score could still place its article among them.
+        # related hits, the margin over the second): a passage is read only while its
+        # score could still place its article among them. Its bound is first the one any
+        # sentence allows (all the question's words, the asked qualifiers, a span), then,
+        # once its sentences are scored, the one its best sentence allows with a span,
+        # and then it is read for its best sentence's span.
         needed = max(limit, 3)
         by_article: dict[int, tuple[_Scored, int]] = {}
         kept: list[float] = []  # the articles' scores so far, best first
-        for one in sorted(passages, key=lambda x: (-x.bound, x.order)):
-            if len(kept) >= needed and kept[needed - 1] > one.bound:
+        waiting = [(-one.bound, one.order, one) for one in passages]
+        heapq.heapify(waiting)
+        while waiting:
+            if len(kept) >= needed and kept[needed - 1] > -waiting[0][0]:
                 break
+            _, _, one = heapq.heappop(waiting)
+            if one.judged is None:
+                one.judged = self._judged([self.corpus.passages[one.passage]], judging, one.title, TITLE_DISCOUNT)
+                one.bound = one.score(max(j.score for j in one.judged) + _span_credit_most(judging.question))
+                heapq.heappush(waiting, (-one.bound, one.order, one))
+                continue
             best = self._ranked(one.judged, judging, 1)[0]
             score = one.score(best.score)
             current = by_article.get(one.row)
@@ -417,7 +430,7 @@ class Answerer:
         self, order: int, passage: int, bm25: float, judging: _Judging, entities: list[str], names: list[str]
     ) -> _Passage:
         """A candidate passage (`bm25`: its share of the best BM25 score) with what its
-        score takes besides its best sentence's span."""
+        score takes besides its best sentence, and the most that could be."""
         row = self.corpus.article_of(passage)
         title, article_text = self._normalised(row)
         coverage = self._coverage(judging.weights, judging.total, article_text)
@@ -428,14 +441,15 @@ class Answerer:
             factors.append(0.5 + 0.5 * sum(n in article_text for n in names) / len(names))
             if any(n in title for n in names):  # the article about what the question names
                 factors.append(TITLE_NAME_BOOST)
-        judged = self._judged([self.corpus.passages[passage]], judging, title, TITLE_DISCOUNT)
-        if not judged:
-            raise ValueError("no paragraph to choose a sentence from")
         one = _Passage(
-            order=order, row=row, paragraph=passage - self.corpus.article_passages(row).start, bm25=bm25, coverage=coverage,
-            factors=tuple(factors), judged=judged,
+            order=order, passage=passage, row=row, paragraph=passage - self.corpus.article_passages(row).start, title=title,
+            bm25=bm25, coverage=coverage, factors=tuple(factors),
         )
-        one.bound = one.score(max(j.score for j in judged) + _span_credit_most(judging.question))
+        # a sentence states at most every word of the question (the plan's shares), with
+        # its neighbours' too, and the asked qualifiers: its score before a span's credit
+        # is at most their sum
+        most = sum(share for _, share, _, _ in judging.plan(title, TITLE_DISCOUNT)) + QUALIFIER_BONUS * len(judging.qualifiers)
+        one.bound = one.score(most + BOUND_SLACK + _span_credit_most(judging.question))
         return one
 
     def _found_features(

@@ -56,8 +56,9 @@ FIGURE_RE = re.compile(
     rf"(?P<mag>万|亿)?(?P<more>余|多)?"
     rf"(?P<unit>{_UNIT_RE})?"
 )
-# 多少人, 几名, 多少家企业, 几个小组, 多少单身职工, 多少年终奖
-QUESTION_FIGURE_RE = re.compile(rf"(?:多少|几|若干)(?:余|多)?(?P<unit>{_UNIT_RE})?(?P<noun>[\u4e00-\u9fff]{{0,4}})")
+# 多少人, 几名, 多少家企业, 几个小组, 多少单身职工, 多少年终奖; the counted noun ends at 的
+# (几个科室的专家 counts 科室, not 专家)
+QUESTION_FIGURE_RE = re.compile(rf"(?:多少|几|若干)(?:余|多)?(?P<unit>{_UNIT_RE})?(?P<noun>(?:(?!的)[\u4e00-\u9fff]){{0,4}})")
 TIME_RE = re.compile(
     r"(?:公元前?)?\d{1,4}年(?:\d{1,2}月(?:\d{1,2}(?:[日号]?[至到—~-]\d{1,2})?[日号]|\d{1,2}(?=[至到—~-]\d{1,2}[日号]))?)?"
     r"|\d{1,2}月\d{1,2}[日号]?[至到—~-]\d{1,2}[日号]|\d{1,2}世纪(?:\d0年代)?|\d{2,4}年代|\d{1,2}月\d{1,2}日(?:[上下]午)?|\d{1,2}月(?:份|初|中旬|下旬|底)"
@@ -177,7 +178,7 @@ def asked_unit_class(
     unit, noun = _unit_and_noun(match, words)
     if unit == "个":  # 几个人, 多少个职工 count people; 几个企业 organisations
         # 几个人, 几个职工代表, 几个读书达人 (the counted noun's head); not 几个职工书屋示范点
-        head = re.sub(r"[^\u4e00-\u9fff]|[的呢啊吗呀啦]+$", "", question[match.end("unit") :])
+        head = re.sub(r"[^\u4e00-\u9fff]|[的呢啊吗呀啦]+$", "", question[match.end("unit") :]).split("的")[0]
         if noun.startswith(("人", *people_nouns)) or (bool(head) and head.endswith(tuple(people_nouns))):
             return "人"
         if noun.startswith(tuple(organisation_nouns)):

@@ -95,6 +95,16 @@ def test_a_count_with_个_is_of_the_noun_it_ends_with() -> None:
     assert asked_unit_class("有多少个全国职工书屋示范点", LEXICON.people_nouns, LEXICON.organisation_nouns) == "个"
 
 
+@pytest.mark.parametrize(
+    ("question", "unit", "noun"),
+    [("731医院来了几个科室的专家", "个", "科室"), ("有几个班组的职工参赛", "个", "班组"), ("来了几个单位的职工代表", "家", "单位")],
+)
+def test_the_count_before_的_is_of_the_noun_before_it(question: str, unit: str, noun: str) -> None:
+    """几个科室的专家 counts 科室 (the experts come from them), not 专家."""
+    assert asked_unit_class(question, LEXICON.people_nouns, LEXICON.organisation_nouns) == unit
+    assert asked_noun(question) == noun
+
+
 def test_a_measure_word_that_begins_a_word_of_the_question_measures_nothing() -> None:
     """多少户外劳动者: 户外 is one word, so 户 is no measure word and the count is of people."""
     question = "东城给多少户外劳动者免费体检"

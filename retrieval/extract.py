@@ -388,16 +388,25 @@ def _enumeration(sentence: str, head: str) -> Span | None:
         lead = _LIST_LEAD.match(text)
         introduced = lead is not None and "、" in text[lead.end() :]
         start = match.start() + (lead.end() if lead is not None and introduced else 0)
+        if lead is not None and introduced and _parallel(text[lead.end() - 1 :]):
+            start -= 1  # 让劳模工匠有荣誉、有待遇、有保障: 有 begins every item, it is no lead
         items = sentence[start : match.end()].strip()
         if head and head in items:  # 理论知识考核、…排查三个考核项目: the items before the head
             items = _COUNTED_TAIL.sub("", items[: items.find(head)].rstrip("的”"))
             if "、" not in items:
                 continue
+        items = items.strip("“”\"")  # the marks around the whole run, not those between items
         strength = 1.0 if introduced else 0.6  # 内容包括A、B: a list that is announced as one
         if best is None or (strength, items.count("、")) > (best.strength, best.text.count("、")):
             at = sentence.find(items, start)
             best = Span(text=items, start=at, end=at + len(items), strength=strength)
     return best
+
+
+def _parallel(items: str) -> bool:
+    """Does every item of an enumeration begin with the same character (有荣誉、有待遇)?"""
+    parts = [p.lstrip("“\"") for p in items.split("、")]
+    return len(parts) > 1 and all(p[:1] == parts[0][:1] for p in parts)
 
 
 def _titles(sentence: str) -> list[Span]:

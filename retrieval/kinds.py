@@ -30,7 +30,10 @@ PERSON_QUESTION = re.compile(r"谁|哪位|哪一位|什么人|哪个人|姓名|�
 PLACE_QUESTION = re.compile(r"哪里|哪儿|在哪|何地|什么地方|何处|哪个地方|地点|哪个城市|哪座城市")
 QUANTITY_QUESTION = re.compile(r"多少|几(?!乎)|若干|多大|多长|多高|多重|多远|多久|百分之几")
 WHICH_QUESTION = re.compile(r"(?:哪些|哪几|哪个|哪家|哪所|哪一|哪本|哪部|哪首|什么|何种|哪种)(?P<head>[\u4e00-\u9fff]{0,6})")
-LIST_QUESTION = re.compile(r"哪些|哪几(?![天年月号])|都有什么|有什么|包括什么|包含什么")
+# 哪些, 哪几项, 哪两位, 都有什么 / 有啥, 包括啥, 玩了些啥, 都送了啥: an enumeration is asked
+LIST_QUESTION = re.compile(
+    r"哪些|哪[几两二三四五六七八九十](?![天年月号日])|(?:有|包括|包含)(?:什么|啥)|些(?:什么|啥)|都[\u4e00-\u9fff]{0,4}?(?:什么|啥)(?!时候|时间)"
+)
 OTHER_QUESTION = re.compile(r"什么|怎么|怎样|如何|何种|哪种|为什么|为何|内容|措施|做法|啥")
 # 有没有 / 是不是 / 是否 / 搞没搞 / 能不能 / …吗: a question that wants 有 or 是
 YES_NO_QUESTION = re.compile(r"([\u4e00-\u9fff])[没不]\1|是否|有无|(?:吗|(?<!什)么|嘛)[？?。！!\s]*$")

@@ -13,7 +13,7 @@ import pytest
 
 from bot.library import Library, build_lexicon
 from retrieval.answer import Explained
-from retrieval.extract import date, organisation, person, quantity, role_agrees, yes_no
+from retrieval.extract import date, listing, organisation, person, quantity, role_agrees, yes_no
 from retrieval.kinds import detect, parts_of
 from retrieval.lexicon import Lexicon
 from retrieval.models import Kind
@@ -44,6 +44,13 @@ def library(seeded_library: Library) -> Library:
         ("承办单位是谁", Kind.ORGANISATION),
         ("这次培训由谁组织", Kind.ORGANISATION),
         ("社区配备了哪些设施", Kind.LIST),
+        ("车队迎中秋都玩了些啥", Kind.LIST),
+        ("六送保障都包括啥", Kind.LIST),
+        ("积分能换些什么", Kind.LIST),
+        ("开幕当天比了哪两项", Kind.LIST),
+        ("二等奖是哪两位", Kind.LIST),
+        ("活动都有啥项目", Kind.LIST),
+        ("比赛都是什么时候办的", Kind.DATE),
         ("社区里有没有理发室", Kind.YES_NO),
         ("海淀街道工会搞没搞过财务竞赛？", Kind.YES_NO),
         ("培训是不是线上的", Kind.YES_NO),
@@ -283,3 +290,17 @@ def test_a_count_asked_with_个_agrees_with_the_nouns_own_measure_word(library: 
     assert top and top[0].text == "前100名"
     plain = quantity("决赛成绩前100名的选手将被授予技术能手称号。", _question(library, "决赛有多少名选手"), _tag, library.lexicon)
     assert plain and plain[0].text == "100名"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "question", "items"),
+    [
+        ("市总工会将让劳模工匠“有荣誉、有待遇、有保障”。", "市总工会要让劳模工匠有啥", "有荣誉、有待遇、有保障"),
+        ("现场设有“理发”、“修脚”、“义诊”三个摊位。", "现场有哪几个摊位", "理发”、“修脚”、“义诊"),
+    ],
+)
+def test_an_enumeration_keeps_its_items_whole(library: Library, sentence: str, question: str, items: str) -> None:
+    """A word that begins every item (有荣誉、有待遇) is part of the items, not the word that
+    announces them; a closing quotation mark is not part of the last item."""
+    spans = listing(sentence, _question(library, question), _tag, library.lexicon)
+    assert spans and spans[0].text == items

@@ -160,11 +160,14 @@ def asked_unit_class(
     organisation_nouns: Sequence[str] = (),
     money_nouns: Sequence[str] = (),
     words: Sequence[str] = (),
+    head: str | None = None,
 ) -> str | None:
     """The measure-word class a quantity question asks for: 多少人 -> 人, 多少家企业 -> 家,
     建制率是多少 -> %, 多久 -> 天; a noun among `people_nouns` (多少职工) asks for 人, one
     among `organisation_nouns` (多少企业) for 家, one among `money_nouns` (多少钱) for 元.
-    `words` are the question's words, as segmented."""
+    `words` are the question's words, as segmented; `head` the last word of the noun phrase
+    counted, when the question was tagged: it decides (多少户外劳动者站点 counts 站点, not
+    people)."""
     if DURATION_QUESTION.search(question):
         return "天"
     match = QUESTION_FIGURE_RE.search(question)
@@ -185,9 +188,14 @@ def asked_unit_class(
             return "家"
     if unit:
         return UNIT_CLASSES[unit]
-    if any(n in noun for n in people_nouns):
+    if head:
+        if head.endswith(("人", *people_nouns)):
+            return "人"
+        if head.endswith(tuple(organisation_nouns)):
+            return "家"
+    elif any(n in noun for n in people_nouns):
         return "人"
-    if noun.startswith(tuple(organisation_nouns)):
+    elif noun.startswith(tuple(organisation_nouns)):
         return "家"
     # 多少钱 / 多少经费, or the money noun a few characters before 多少 (助学金发了多少)
     if money_nouns and (noun.startswith(tuple(money_nouns)) or re.search(rf"(?:{'|'.join(map(re.escape, money_nouns))})[\u4e00-\u9fff]{{0,3}}$", question[: match.start()])):

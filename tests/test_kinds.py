@@ -304,3 +304,17 @@ def test_an_enumeration_keeps_its_items_whole(library: Library, sentence: str, q
     announces them; a closing quotation mark is not part of the last item."""
     spans = listing(sentence, _question(library, question), _tag, library.lexicon)
     assert spans and spans[0].text == items
+
+
+@pytest.mark.parametrize(
+    ("question", "unit"),
+    [
+        ("朝阳区一共建成多少户外劳动者站点了", None),  # 站点 are counted, not the workers they serve
+        ("大兴今年计划发展多少新就业形态会员", "人"),  # the head is past the first four characters
+        ("朝阳网球赛一共有多少职工参赛", "人"),  # 参赛 is what they do, not what is counted
+        ("今年市总计划安排多少劳模工匠疗休养", "人"),
+        ("培训了多少基层工会干部", "人"),
+    ],
+)
+def test_the_last_word_of_the_counted_noun_phrase_decides_its_unit(library: Library, question: str, unit: str | None) -> None:
+    assert _question(library, question).unit_class == unit

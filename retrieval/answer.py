@@ -198,7 +198,7 @@ class Answerer:
             question=question, weights=weights, total=total,
             article_coverage=self._coverage(weights, total, self._normal("\n".join(article.paragraphs))),
             margin=found.get("margin", 0.0) if found else 0.0, names_agree=1.0, byline=False,
-            normalise=self._normal, tag=self._tag, lexicon=self.lexicon,
+            normalise=self._normal, tag=self._tag, lexicon=self.lexicon, headline=self._headings(article),
         )
         choices = [
             SentenceChoice(paragraph=s.paragraph, sentence=s.sentence, score=s.score, rank=i, lead=(s.paragraph == 0 and s.sentence.start == 0))
@@ -297,7 +297,7 @@ class Answerer:
             question=question, weights=weights, total=total, article_coverage=top.coverage,
             margin=(top.score - second) / max(top.score, 1e-9),
             names_agree=(sum(n in top_text for n in names) / len(names)) if names else 1.0,
-            byline=byline, normalise=self._normal, tag=self._tag, lexicon=self.lexicon,
+            byline=byline, normalise=self._normal, tag=self._tag, lexicon=self.lexicon, headline=self._headings(article),
         )
         choices = [
             SentenceChoice(paragraph=s.paragraph, sentence=s.sentence, score=s.score, rank=i, lead=(s.paragraph == 0 and s.sentence.start == 0))
@@ -383,6 +383,10 @@ class Answerer:
 
     def _extract(self, sentence: str, question: Question) -> Span | None:
         return extract(sentence, question, self._tag, self.lexicon, RULES[question.kind].extractor)
+
+    def _headings(self, article: Article) -> str:
+        """The article's pretitle, title and subtitle, normalised."""
+        return self._normal(" ".join(x for x in (article.pretitle, article.title, article.subtitle) if x))
 
     @staticmethod
     def _headline(article: Article) -> Headline:

@@ -84,6 +84,7 @@ FEATURES: tuple[str, ...] = (
     "ordinal_unasked",  # an ordinal (第三届) where the question asks no 第几 and names none
     "competitors",  # other spans of the same shape in the sentence (log count)
     "repeated",  # other candidate sentences hold the same text
+    "in_headline",  # the article's headings state it (朝阳160余名职工网球场上挥拍竞技): the story's main figure or name
     "sentence_coverage",  # the question's weight in the sentence (with synonyms, neighbours)
     "sentence_rank",  # 1 for the best sentence, less for the next ones
     "sentence_gap",  # how far the sentence's score falls below the best one's
@@ -136,6 +137,7 @@ class QuestionContext:
     normalise: Callable[[str], str]
     tag: Tagger
     lexicon: Lexicon
+    headline: str = ""  # the article's headings, normalised
     common: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -190,10 +192,24 @@ def candidates_of(
             same = sum(1 for other in shapes if other["type_match"] and other is not shape and shape["type_match"])
             values["competitors"] = math.log1p(same)
             values["repeated"] = math.log1p(sum(span.text in t for j, t in enumerate(texts) if j != index))
+            values["in_headline"] = float(_stated_in(context.normalise(span.text), context.headline))
             out.append(
                 Candidate(text=span.text, paragraph=choice.paragraph, sentence=choice.sentence, span=span, features=values)
             )
     return out
+
+
+def _stated_in(text: str, headline: str) -> bool:
+    """Does the headline state the span, not only as part of a longer figure (60余名 in
+    160余名)?"""
+    if len(text) < 2:
+        return False
+    at = headline.find(text)
+    while at >= 0:
+        if not (text[0].isdigit() and at > 0 and (headline[at - 1].isdigit() or headline[at - 1] == ".")):
+            return True
+        at = headline.find(text, at + 1)
+    return False
 
 
 def _bound_to_another_role(sentence: str, span: Span, context: QuestionContext) -> bool:

@@ -50,7 +50,7 @@ _WH = re.compile(r"谁|哪|什么|多少|几|怎|如何|何|啥")
 _STRIPS: dict[Kind, str] = {
     Kind.QUANTITY: r"[有是在]?(?:多少|几)(?:余|多)?(?:个|名|位|家|人|项|次|场|届|对|天|年)?",
     Kind.PLACE: r"[有是在]?哪(?:里|儿|些|个|家|位|所|天|年|一|几|种)?",
-    Kind.PERSON: r"[是]?谁|叫啥",
+    Kind.PERSON: r"[是]?谁|叫(?:什么|啥)名字|叫啥",  # 叫什么名字: the form of the question, not its topic
     Kind.DATE: r"什么(?:时候|时间)|何时",
     Kind.OTHER: r"什么(?:地方)?|怎么样?|怎样|如何|为什么|为何|何地|啥",
     Kind.YES_NO: r"([\u4e00-\u9fff])[没不]\1|是否|有无|吗|呢|么$",

@@ -318,3 +318,37 @@ def test_an_enumeration_keeps_its_items_whole(library: Library, sentence: str, q
 )
 def test_the_last_word_of_the_counted_noun_phrase_decides_its_unit(library: Library, question: str, unit: str | None) -> None:
     assert _question(library, question).unit_class == unit
+
+
+def _tagged(library: Library) -> Callable[[str], list[tuple[str, str]]]:
+    return lambda text: [(w.word, w.flag) for w in library.segmenter.tagger.lcut(text)]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "question", "items"),
+    [
+        # the run ends at an ellipsis, not at the end of the sentence
+        ("抓娃娃、打台球、自告奋勇制作美食……职工们度过了美好时光。", "拓展活动都玩了什么", "抓娃娃、打台球、自告奋勇制作美食"),
+        # nobody announced it: it begins after the verb that takes it, and ends before its count
+        ("学员们在10天里参加政治素养与工匠精神、创新工具与方法、行动学习导入和专业技能提升等4个模块。", "培训有哪些模块", "政治素养与工匠精神、创新工具与方法、行动学习导入和专业技能提升"),
+        ("车队组织了扔沙包、套圈、踢毽子、投壶、猜灯谜五项趣味活动。", "中秋都有啥项目", "扔沙包、套圈、踢毽子、投壶、猜灯谜"),
+        # quotations side by side are an enumeration too
+        ("从“坚定政治立场，永葆忠诚本色”“严守纪律规矩，弘扬清风正气”等两个方面发出倡议。", "倡议是从哪几个方面提的", "“坚定政治立场，永葆忠诚本色”“严守纪律规矩，弘扬清风正气”"),
+    ],
+)
+def test_an_enumeration_is_cut_where_its_items_are(library: Library, sentence: str, question: str, items: str) -> None:
+    spans = listing(sentence, _question(library, question), _tagged(library), library.lexicon)
+    assert items in [s.text for s in spans]
+
+
+def test_every_enumeration_of_a_sentence_is_a_candidate(library: Library) -> None:
+    """The ranker, not the longest run, chooses among a sentence's enumerations."""
+    sentence = "平谷区总工会打造“春送岗位、夏送清凉、金秋助学、冬送温暖”的四季服务品牌，为职工开展中医养生、理发、洗车、牙齿护理等服务。"
+    spans = listing(sentence, _question(library, "四季服务品牌包括哪些"), _tagged(library), library.lexicon)
+    assert {"春送岗位、夏送清凉、金秋助学、冬送温暖", "中医养生、理发、洗车、牙齿护理"} <= {s.text for s in spans}
+
+
+def test_a_figure_the_headline_states_is_marked(library: Library) -> None:
+    explained = library.answerer.explain("朝阳网球赛一共有多少职工参赛")
+    marked = {c.text for c in explained.candidates if c.features["in_headline"]}
+    assert "160余名" in marked and "60余名" not in marked

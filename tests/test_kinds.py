@@ -13,6 +13,7 @@ import pytest
 
 from bot.library import Library, build_lexicon
 from retrieval.answer import Explained
+from retrieval.candidates import foreign_names
 from retrieval.extract import date, listing, organisation, person, quantity, role_agrees, yes_no
 from retrieval.kinds import detect, parts_of
 from retrieval.lexicon import Lexicon
@@ -352,3 +353,16 @@ def test_a_figure_the_headline_states_is_marked(library: Library) -> None:
     explained = library.answerer.explain("朝阳网球赛一共有多少职工参赛")
     marked = {c.text for c in explained.candidates if c.features["in_headline"]}
     assert "160余名" in marked and "60余名" not in marked
+
+
+@pytest.mark.parametrize(
+    ("sentence", "names"),
+    [
+        ("新西兰登山家埃德蒙·希拉里和尼泊尔向导丹增·诺尔盖从南坡首次登顶", ["埃德蒙·希拉里", "丹增·诺尔盖"]),
+        ("俄国化学家德米特里·门捷列夫于1869年发表了元素周期表", ["德米特里·门捷列夫"]),
+        ("由列夫·尼古拉耶维奇·托尔斯泰创作的小说", ["列夫·尼古拉耶维奇·托尔斯泰"]),
+        ("美国总统约翰·肯尼迪遇刺身亡", ["约翰·肯尼迪"]),
+    ],
+)
+def test_a_transliterated_name_is_bounded_by_the_words_around_it(library: Library, sentence: str, names: list[str]) -> None:
+    assert [n.text for n in foreign_names(sentence, _tagged(library)(sentence))] == names

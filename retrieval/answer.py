@@ -576,6 +576,10 @@ def _needs_span(question: Question) -> bool:
     return RULES[question.kind].refuses_without_span(question.unit_class is not None, bool(question.roles))
 
 
+# a sentence that opens by pointing back (因此, 在此背景下) is read with the one before it
+_REFERS_BACK = re.compile(r"(?:因此|所以|因而|于是|由此|为此|从而|在此(?:背景|基础)下|此后|随后)")
+
+
 def _snippet(paragraph: str, sentence: Sentence, span: Span | None) -> tuple[str, int | None]:
     """The sentence (and the next ones while they fit), cut around the answer if too long."""
     text = sentence.text.strip()
@@ -585,6 +589,10 @@ def _snippet(paragraph: str, sentence: Sentence, span: Span | None) -> tuple[str
         cut = cut_around(text, max(start, 0), max(end, 0))
         at = cut.find(span.text) if span is not None else -1
         return cut, (at if at >= 0 else None)
+    if _REFERS_BACK.match(text) and sentence.start > 0:  # 因此，畜牧业发达: the reason stands before
+        previous = split_sentences(paragraph[: sentence.start])
+        if previous and len(previous[-1].text.strip()) + len(text) <= SNIPPET_MAX:
+            text = previous[-1].text.strip() + text
     following = paragraph[sentence.start + len(sentence.text) :]
     for extra in split_sentences(following):
         if len(text) + len(extra.text.strip()) > SNIPPET_MAX:

@@ -19,6 +19,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .byline import credited_as, lead_credit
 from .candidates import Candidate, QuestionContext, SentenceChoice, candidates_of
 from .corpus import Corpus
 from .confidence import AnswerModel
@@ -280,7 +281,9 @@ class Answerer:
         paragraph, sentence, span = best.paragraph, best.sentence, best.span
         byline = kind is Kind.PERSON and bool(article.reporters) and BYLINE_QUESTION.search(question.normalised) is not None
         if byline:
-            span, sentence, paragraph = _byline(article), article_lead(article), 0
+            span, sentence, paragraph = _byline(article, question), article_lead(article), 0
+            if span is None:  # 通讯员是谁, and the byline names no 通讯员: the paper does not say
+                return Explained(Answer(question=text, found=False, reason="unsaid", related=(self._headline(article),), kind=kind))
         rule = RULES[kind]
         if span is None and rule.refuses_without_span(question.unit_class is not None, bool(question.roles)):
             # 多少人 with no count of people in the article, 谁 with no name after the role,
@@ -547,11 +550,23 @@ def article_lead(article: Article) -> Sentence:
     return first[0] if first else Sentence(text=article.paragraphs[0] if article.paragraphs else "", start=0)
 
 
-def _byline(article: Article) -> Span:
-    """Who wrote or photographed the article: its reporters (记者是谁, 谁拍的)."""
-    names = "、".join(article.reporters)
+# the credits a question may ask for by name; 记者 (or 谁写的) gets every name of the byline
+CREDIT_ROLES = ("通讯员", "实习生")
+
+
+def _byline(article: Article, question: Question) -> Span | None:
+    """Who wrote or photographed the article: its reporters (记者是谁, 谁拍的), or only those
+    credited as the asked role (通讯员是谁), None when the byline names none."""
+    reporters = list(article.reporters)
     lead = article_lead(article).text
-    at = lead.find(article.reporters[0])
+    role = next((r for r in CREDIT_ROLES if r in question.normalised), None)
+    if role is not None:
+        credit = lead_credit(lead)
+        reporters = credited_as(credit, role) if credit is not None else []
+        if not reporters:
+            return None
+    names = "、".join(reporters)
+    at = lead.find(reporters[0])
     return Span(text=names, start=max(at, 0), end=max(at, 0) + len(names) if at >= 0 else 0, strength=1.0)
 
 

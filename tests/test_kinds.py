@@ -13,6 +13,7 @@ import pytest
 
 from bot.library import Library, build_lexicon
 from retrieval.answer import Explained
+from retrieval.byline import credited_as
 from retrieval.candidates import foreign_names
 from retrieval.extract import date, listing, organisation, person, quantity, role_agrees, yes_no
 from retrieval.kinds import detect, parts_of
@@ -58,6 +59,13 @@ def library(seeded_library: Library) -> Library:
         ("宣传周普及了哪些法律", Kind.TITLE),
         ("发的宣传材料叫什么名字", Kind.TITLE),
         ("试点项目是什么", Kind.OTHER),
+        ("送西瓜的活动叫什么", Kind.OTHER),
+        ("来京的团叫啥名", Kind.OTHER),
+        ("联谊活动的名字叫啥", Kind.OTHER),
+        ("代表劳动者发言的叫啥", Kind.PERSON),
+        ("全国五一劳动奖章获得者叫什么", Kind.PERSON),
+        ("电工第一名叫什么", Kind.PERSON),
+        ("那篇的通讯员是谁", Kind.PERSON),
     ],
 )
 def test_each_kind_is_detected(question: str, kind: Kind) -> None:
@@ -366,3 +374,13 @@ def test_a_figure_the_headline_states_is_marked(library: Library) -> None:
 )
 def test_a_transliterated_name_is_bounded_by_the_words_around_it(library: Library, sentence: str, names: list[str]) -> None:
     assert [n.text for n in foreign_names(sentence, _tagged(library)(sentence))] == names
+
+
+def test_a_credit_asked_by_its_role_is_the_names_after_it(library: Library) -> None:
+    """通讯员是谁 gets the correspondent of the byline, not its reporter; an article whose
+    byline names no correspondent does not say."""
+    assert credited_as("记者 边磊 通讯员 张雪", "通讯员") == ["张雪"]
+    assert credited_as("记者 边磊、马超", "通讯员") == []
+    explained = library.answerer.explain("天岳恒心理课那篇的通讯员是谁")
+    assert explained.chosen is not None and explained.chosen.text == "张雪"
+    assert library.answer("密云区总工会财务培训那篇的通讯员是谁").reason == "unsaid"

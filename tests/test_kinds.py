@@ -154,6 +154,8 @@ def test_each_part_of_a_two_part_question_is_judged_by_the_verifier(library: Lib
 def test_two_part_questions_answer_each_part(library: Library) -> None:
     assert parts_of("化工竞赛多少名选手参加，几个队获得团体一等奖") == ["化工竞赛多少名选手参加", "几个队获得团体一等奖"]
     assert parts_of("密云区总工会培训了多少人") == ["密云区总工会培训了多少人"]
+    assert parts_of("入会启动仪式谁主持、谁讲话") == ["入会启动仪式谁主持", "谁讲话"]
+    assert parts_of("东城、西城各有多少人") == ["东城、西城各有多少人"]
     explained = library.answerer.explain("化工竞赛多少名选手参加，几个队获得团体一等奖")
     assert explained.candidate is not None and explained.candidate.split("；") == ["132名", "5个"]
 

@@ -63,6 +63,7 @@ TIME_RE = re.compile(
     r"(?:公元前?)?\d{1,4}年(?:\d{1,2}月(?:\d{1,2}(?:[日号]?[至到—~-]\d{1,2})?[日号]|\d{1,2}(?=[至到—~-]\d{1,2}[日号]))?)?"
     r"|\d{1,2}月\d{1,2}[日号]?[至到—~-]\d{1,2}[日号]|\d{1,2}世纪(?:\d0年代)?|\d{2,4}年代|\d{1,2}月\d{1,2}日(?:[上下]午)?|\d{1,2}月(?:份|初|中旬|下旬|底)"
     r"|[上下]半年|今年|去年|近日|日前|\d{4}-\d{1,2}-\d{1,2}"
+    r"|(?<![\d个])\d{1,2}月(?![\d份初中下底])"  # 在9月举行: a month alone (3个月 is a duration)
 )
 
 
@@ -141,6 +142,8 @@ def find_figures(text: str) -> list[Figure]:
     return sorted(out, key=lambda f: f.start)
 
 
+# the last characters of words for people (高级技师, 运动员, 获得者, 选手, 班组长)
+PERSON_SUFFIXES = ("师", "员", "者", "手", "长")
 RATIO_WORDS = ("比例", "比率", "百分比", "占比", "率", "比重", "份额")
 FRACTION_RE = re.compile(rf"[{_CN_NUM}\d]+分之[{_CN_NUM}\d]+")
 
@@ -181,15 +184,17 @@ def asked_unit_class(
     unit, noun = _unit_and_noun(match, words)
     if unit == "个":  # 几个人, 多少个职工 count people; 几个企业 organisations
         # 几个人, 几个职工代表, 几个读书达人 (the counted noun's head); not 几个职工书屋示范点
-        head = re.sub(r"[^\u4e00-\u9fff]|[的呢啊吗呀啦]+$", "", question[match.end("unit") :]).split("的")[0]
-        if noun.startswith(("人", *people_nouns)) or (bool(head) and head.endswith(tuple(people_nouns))):
+        counted = re.sub(r"[^\u4e00-\u9fff]|[的呢啊吗呀啦]+$", "", question[match.end("unit") :]).split("的")[0]
+        if not counted:  # 高级技师有几个: the counted noun stands before the question word
+            counted = re.sub(r"(?:里|中|当中)?(?:有|是|共|一共|总共|共有)?$", "", before)
+        if noun.startswith(("人", *people_nouns)) or (bool(counted) and counted.endswith((*people_nouns, *PERSON_SUFFIXES))):
             return "人"
         if noun.startswith(tuple(organisation_nouns)):
             return "家"
     if unit:
         return UNIT_CLASSES[unit]
     if head:
-        if head.endswith(("人", *people_nouns)):
+        if head.endswith(("人", *people_nouns, *PERSON_SUFFIXES)):
             return "人"
         if head.endswith(tuple(organisation_nouns)):
             return "家"

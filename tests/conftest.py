@@ -8,7 +8,12 @@ database (`migrated_database_url`, `earlier_postgres_url`); tests that only read
 one library over it (`seeded_library`). Commands run in this process (`cli`,
 tests/cli.py), and the processes a test needs (a bot, a command to kill) are forked from a
 process that has started once (tests/forkserver.py). That process and the PostgreSQL
-server start in the background as soon as the tests are collected."""
+server start in the background as soon as the tests are collected.
+
+Temporary files (every test's tmp_path, the PostgreSQL server's data, what the processes
+the tests start write) go to memory, /dev/shm, when it has room and TMPDIR names no other
+place: the tests make thousands of small files and databases that commit often, which a
+disk (a virtual machine's above all) makes several times slower. Set TMPDIR to choose."""
 
 from __future__ import annotations
 
@@ -17,6 +22,7 @@ import inspect
 import json
 import os
 import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -39,6 +45,26 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 GOLD_FILE = Path(__file__).parent / "data" / "seed_articles.json"
 LATER_SEED = "003_8c0f42011e5a1360"  # the seed that tests publish as a new issue
+MEMORY = Path("/dev/shm")
+MEMORY_ROOM = 1 << 30  # bytes free there, at least, to use it (a run writes about 100 MB)
+
+
+def _temporary_files_in_memory() -> None:
+    """TMPDIR (for this process and those it starts) in memory, unless it is set already
+    or there is no memory-backed folder with room (a container's /dev/shm is often 64 MB)."""
+    if os.environ.get("TMPDIR"):
+        return
+    try:
+        room = os.statvfs(MEMORY)
+    except OSError:
+        return
+    if room.f_bavail * room.f_frsize < MEMORY_ROOM or not os.access(MEMORY, os.W_OK | os.X_OK):
+        return
+    os.environ["TMPDIR"] = str(MEMORY)
+    tempfile.tempdir = None  # gettempdir() looks again (pytest asks it where tmp_path goes)
+
+
+_temporary_files_in_memory()
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

@@ -303,6 +303,40 @@ def earlier_postgres_url(postgres_server: str, earlier_postgres_template: str) -
         yield url
 
 
+@pytest.fixture(scope="session")
+def seeded_postgres_template(
+    postgres_server: str, tmp_path_factory: pytest.TempPathFactory, segmenter: Segmenter
+) -> Iterator[str]:
+    """A PostgreSQL database as a first run over the seeds leaves it, made once: copy it
+    (`seeded_postgres_url`), never connect to it."""
+    with postgres.fresh_database(postgres_server) as url:
+        data = tmp_path_factory.mktemp("seeded-postgres") / "data"
+        with opened_library(Settings(data_dir=data, seeds_dir=SEEDS, database_url=url), segmenter) as library:
+            assert len(library.corpus) > 0
+        yield url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def seeded_database(request: pytest.FixtureRequest, tmp_path: Path, seeded_session_dir: Path) -> Settings:
+    """Settings over a database of each kind holding the seeds, for this test alone, and a
+    data dir of its own holding their saved index: a copy of the seeded data dir (its
+    SQLite database), or a copy of a seeded PostgreSQL database and of the index."""
+    data = tmp_path / "seeded"
+    if request.param == "sqlite":
+        return Settings(data_dir=copy_data_dir(seeded_session_dir, data), seeds_dir=SEEDS)
+    url: str = request.getfixturevalue("seeded_postgres_url")
+    copy_data_dir(seeded_session_dir / "index", data / "index")  # the same issues: loaded, not built
+    return Settings(data_dir=data, seeds_dir=SEEDS, database_url=url)
+
+
+@pytest.fixture
+def seeded_postgres_url(postgres_server: str, seeded_postgres_template: str) -> Iterator[str]:
+    """A new PostgreSQL database for this test alone, holding what a first run over the
+    seeds stores."""
+    with postgres.fresh_database(postgres_server, copy_of=seeded_postgres_template) as url:
+        yield url
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """An empty database of each kind: an SQLite file, a fresh PostgreSQL database."""

@@ -4,11 +4,11 @@ What is slow to make and the same for every test is made once per session: the s
 (its dictionary takes about a second to load), data dirs holding the seeds with their
 saved index, and databases (SQLite and PostgreSQL) at the newest schema or holding the
 seeds. A test that writes gets its own copy of such a data dir (`seeded_data_dir`) or
-database (`migrated_database_url`, `earlier_postgres_url`); tests that only read may share
-one library over it (`seeded_library`). Commands run in this process (`cli`,
-tests/cli.py), and the processes a test needs (a bot, a command to kill) are forked from a
-process that has started once (tests/forkserver.py). That process and the PostgreSQL
-server start in the background as soon as the tests are collected.
+database (`migrated_database_url`, `seeded_database`, `earlier_postgres_url`); tests
+that only read may share one library over it (`seeded_library`). Commands run in this
+process (`cli`, tests/cli.py), and the processes a test needs (a bot, a command to kill)
+are forked from a process that has started once (tests/forkserver.py). That process and
+the PostgreSQL server start in the background as soon as the tests are collected.
 
 Temporary files (every test's tmp_path, the PostgreSQL server's data, what the processes
 the tests start write) go to memory, /dev/shm, when it has room and TMPDIR names no other

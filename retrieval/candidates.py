@@ -40,7 +40,10 @@ _RELATIVE_TIME = re.compile(r"今年|去年|明年|前年|年初|年底|年末|�
 _INDEFINITE = re.compile(r"(?<![第\d一二三四五六七八九十百千万])(?:一[处所家座条支](?![一二三四五六七八九十\d])|某)")
 _CLAUSE = re.compile(r"[^，。；：,;:！？!?]+")
 _SEGMENT_BREAK = "，。；：,;:！？!?、（）()“”"
-_FOREIGN_NAME = re.compile(r"[\u4e00-\u9fff]{1,8}·[\u4e00-\u9fff]{1,10}")
+# what ends a transliterated name (丹增·诺尔盖从南坡…, 门捷列夫于1869年): a function word
+_AFTER_FOREIGN = set("和与及从在于是的等将曾被把为对向到说称以也都就又所由了")
+FOREIGN_PART = 6  # characters: a part of a transliterated name longer than this runs into the sentence
+SHORT_FOREIGN_PART = 4  # characters: a function word this soon after the last · ends the name
 # parts of speech a generic noun phrase is built from (jieba's tag set)
 _NOUNISH = ("n", "j", "eng", "b", "s", "l", "i")
 _NUMERIC = ("m", "q")
@@ -84,6 +87,7 @@ FEATURES: tuple[str, ...] = (
     "ordinal_unasked",  # an ordinal (第三届) where the question asks no 第几 and names none
     "competitors",  # other spans of the same shape in the sentence (log count)
     "repeated",  # other candidate sentences hold the same text
+    "in_headline",  # the article's headings state it (朝阳160余名职工网球场上挥拍竞技): the story's main figure or name
     "sentence_coverage",  # the question's weight in the sentence (with synonyms, neighbours)
     "sentence_rank",  # 1 for the best sentence, less for the next ones
     "sentence_gap",  # how far the sentence's score falls below the best one's
@@ -136,6 +140,7 @@ class QuestionContext:
     normalise: Callable[[str], str]
     tag: Tagger
     lexicon: Lexicon
+    headline: str = ""  # the article's headings, normalised
     common: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -190,10 +195,24 @@ def candidates_of(
             same = sum(1 for other in shapes if other["type_match"] and other is not shape and shape["type_match"])
             values["competitors"] = math.log1p(same)
             values["repeated"] = math.log1p(sum(span.text in t for j, t in enumerate(texts) if j != index))
+            values["in_headline"] = float(_stated_in(context.normalise(span.text), context.headline))
             out.append(
                 Candidate(text=span.text, paragraph=choice.paragraph, sentence=choice.sentence, span=span, features=values)
             )
     return out
+
+
+def _stated_in(text: str, headline: str) -> bool:
+    """Does the headline state the span, not only as part of a longer figure (60余名 in
+    160余名)?"""
+    if len(text) < 2:
+        return False
+    at = headline.find(text)
+    while at >= 0:
+        if not (text[0].isdigit() and at > 0 and (headline[at - 1].isdigit() or headline[at - 1] == ".")):
+            return True
+        at = headline.find(text, at + 1)
+    return False
 
 
 def _bound_to_another_role(sentence: str, span: Span, context: QuestionContext) -> bool:
@@ -368,6 +387,44 @@ def _shape(text: str, context: QuestionContext) -> dict[str, float]:
     }
 
 
+def foreign_names(sentence: str, words: Sequence[tuple[str, str]]) -> list[Span]:
+    """Transliterated names (埃德蒙·希拉里, 列夫·尼古拉耶维奇·托尔斯泰), bounded by the
+    words around them: the first part is the word before the first ·; the last part ends
+    before a function word when one comes soon (丹增·诺尔盖从南坡: 诺尔盖), else with the
+    word the tagger cut (托尔斯泰创作: 托尔斯泰)."""
+    ending: dict[int, int] = {}  # end of a word -> its start
+    beginning: dict[int, int] = {}  # start of a word -> its end
+    at = 0
+    for word, _ in words:
+        ending[at + len(word)], beginning[at] = at, at + len(word)
+        at += len(word)
+    chains: list[list[int]] = []
+    for dot in (i for i, ch in enumerate(sentence) if ch == "·"):
+        between = sentence[chains[-1][-1] + 1 : dot] if chains else ""
+        if between and len(between) <= FOREIGN_PART * 2 and _han(between) and not set(between) & _AFTER_FOREIGN:
+            chains[-1].append(dot)
+        else:
+            chains.append([dot])
+    out = []
+    for chain in chains:
+        first, last = chain[0], chain[-1] + 1
+        start = ending.get(first, first)
+        while start < first - 1 and sentence[start] in _AFTER_FOREIGN:  # 由列夫: 由 is no part of it
+            start += 1
+        run = last
+        while run < len(sentence) and run - last < FOREIGN_PART * 2 and _han(sentence[run]):
+            run += 1
+        soon = next((i for i in range(last + 1, min(run, last + SHORT_FOREIGN_PART) + 1) if i == run or sentence[i] in _AFTER_FOREIGN), None)
+        end = soon if soon is not None else min(beginning.get(last, run), run)
+        if start < first and end > last:
+            out.append(Span(text=sentence[start:end], start=start, end=end, strength=0.0))
+    return out
+
+
+def _han(text: str) -> bool:
+    return all("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
 def _generic_spans(sentence: str, context: QuestionContext) -> list[Span]:
     """Spans of any type: runs of nouns (and their last words), names, figures, dates,
     quotations and titles; the nearest to the question's words first."""
@@ -404,10 +461,10 @@ def _generic_spans(sentence: str, context: QuestionContext) -> list[Span]:
             noun = re.match(r"[\u4e00-\u9fff]{1,4}?(?=[，。；、的]|$)", sentence[figure.end :])
             if noun is not None and len(noun.group(0)) <= 3:
                 spans.append(Span(text=figure.text + noun.group(0), start=figure.start, end=figure.end + len(noun.group(0)), strength=0.0))
-    for match in _FOREIGN_NAME.finditer(sentence):  # 德米特里·门捷列夫
-        spans.append(Span(text=match.group(0), start=match.start(), end=match.end(), strength=0.0))
-        last = match.group(0).rsplit("·", 1)[1]
-        spans.append(Span(text=last, start=match.end() - len(last), end=match.end(), strength=0.0))
+    for name in foreign_names(sentence, words):  # 德米特里·门捷列夫
+        spans.append(name)
+        last = name.text.rsplit("·", 1)[1]
+        spans.append(Span(text=last, start=name.end - len(last), end=name.end, strength=0.0))
     for match in TIME_RE.finditer(sentence):
         spans.append(Span(text=match.group(0), start=match.start(), end=match.end(), strength=0.0))
     for match in _QUOTED.finditer(sentence):

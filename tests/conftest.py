@@ -49,9 +49,13 @@ MEMORY = Path("/dev/shm")
 MEMORY_ROOM = 1 << 30  # bytes free there, at least, to use it (a run writes about 100 MB)
 
 
-def _temporary_files_in_memory() -> None:
+_ENVIRONMENT = pytest.MonkeyPatch()  # what the session sets in the environment, undone at its end
+
+
+def pytest_configure(config: pytest.Config) -> None:
     """TMPDIR (for this process and those it starts) in memory, unless it is set already
-    or there is no memory-backed folder with room (a container's /dev/shm is often 64 MB)."""
+    or there is no memory-backed folder with room (a container's /dev/shm is often 64 MB);
+    undone when the session ends."""
     if os.environ.get("TMPDIR"):
         return
     try:
@@ -60,11 +64,12 @@ def _temporary_files_in_memory() -> None:
         return
     if room.f_bavail * room.f_frsize < MEMORY_ROOM or not os.access(MEMORY, os.W_OK | os.X_OK):
         return
-    os.environ["TMPDIR"] = str(MEMORY)
-    tempfile.tempdir = None  # gettempdir() looks again (pytest asks it where tmp_path goes)
+    _ENVIRONMENT.setenv("TMPDIR", str(MEMORY))
+    _ENVIRONMENT.setattr(tempfile, "tempdir", None)  # gettempdir() looks again (pytest asks it where tmp_path goes)
 
 
-_temporary_files_in_memory()
+def pytest_unconfigure(config: pytest.Config) -> None:
+    _ENVIRONMENT.undo()
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

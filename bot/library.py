@@ -22,12 +22,10 @@ import threading
 import tomllib
 from functools import cached_property
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from bot.intake.fetch import http_client
 from bot.intake.ingest import IngestReport
 from bot.intake.ingestion import ingest
-from bot.intake.polite import PoliteFetcher
 from bot.storage.engine import database_url
 from bot.storage.store import Store, StoreError
 from retrieval import (
@@ -48,6 +46,9 @@ from retrieval import (
 from .indexlock import IndexLock
 from .resources import CONFIG_DIR
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from bot.intake.polite import PoliteFetcher
 
 log = logging.getLogger(__name__)
 
@@ -111,12 +112,19 @@ def seed_if_empty(store: Store, settings: Settings) -> None:
 def ingest_targets(
     store: Store, settings: Settings, targets: list[str], progress: bool | None = None
 ) -> IngestReport:
+    def web_fetcher() -> PoliteFetcher:
+        """Made for the first URL: files alone load no HTTP client and no page readers."""
+        from bot.intake.fetch import http_client
+        from bot.intake.polite import PoliteFetcher
+
+        return PoliteFetcher.for_settings(http_client(settings.fetch_timeout_seconds), settings)
+
     return ingest(
         store,
         targets,
         layout=project_layout(),
         max_bytes=settings.max_issue_bytes,
-        fetcher_factory=lambda: PoliteFetcher.for_settings(http_client(settings.fetch_timeout_seconds), settings),
+        fetcher_factory=web_fetcher,
         progress=progress,
     )
 

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
+from .byline import credited_as, lead_credit
 from .candidates import Candidate, QuestionContext, SentenceChoice, candidates_of
 from .corpus import Corpus
 from .confidence import AnswerModel
@@ -275,6 +276,7 @@ class Answerer:
             article_coverage=self._coverage(weights, total, self._normal("\n".join(article.paragraphs))),
             margin=found.get("margin", 0.0) if found else 0.0, names_agree=1.0, byline=False,
             normalise=self._normal, tag=self._tag, lexicon=self.lexicon, typed=partial(self._typed, judging),
+            headline=self._headings(article),
         )
         choices = [
             SentenceChoice(paragraph=s.paragraph, sentence=s.sentence, score=s.score, rank=i, lead=(s.paragraph == 0 and s.sentence.start == 0))
@@ -380,7 +382,9 @@ class Answerer:
         paragraph, sentence, span = best.paragraph, best.sentence, best.span
         byline = kind is Kind.PERSON and bool(article.reporters) and BYLINE_QUESTION.search(question.normalised) is not None
         if byline:
-            span, sentence, paragraph = _byline(article), article_lead(article), 0
+            span, sentence, paragraph = _byline(article, question), article_lead(article), 0
+            if span is None:  # 通讯员是谁, and the byline names no 通讯员: the paper does not say
+                return Explained(Answer(question=text, found=False, reason="unsaid", related=(self._headline(article),), kind=kind))
         rule = RULES[kind]
         if span is None and rule.refuses_without_span(question.unit_class is not None, bool(question.roles)):
             # 多少人 with no count of people in the article, 谁 with no name after the role,
@@ -398,6 +402,7 @@ class Answerer:
             margin=(top.score - second) / max(top.score, 1e-9),
             names_agree=(sum(n in top_text for n in names) / len(names)) if names else 1.0,
             byline=byline, normalise=self._normal, tag=self._tag, lexicon=self.lexicon, typed=partial(self._typed, judging),
+            headline=self._headings(article),
         )
         choices = [
             SentenceChoice(paragraph=s.paragraph, sentence=s.sentence, score=s.score, rank=i, lead=(s.paragraph == 0 and s.sentence.start == 0))
@@ -516,6 +521,10 @@ class Answerer:
             spans = spans_of(sentence, judging.question, self._tag, self.lexicon, RULES[judging.question.kind].extractor)
             judging.typed[sentence] = spans
         return spans
+
+    def _headings(self, article: Article) -> str:
+        """The article's pretitle, title and subtitle, normalised."""
+        return self._normal(" ".join(x for x in (article.pretitle, article.title, article.subtitle) if x))
 
     @staticmethod
     def _headline(article: Article) -> Headline:
@@ -687,11 +696,23 @@ def article_lead(article: Article) -> Sentence:
     return first[0] if first else Sentence(text=article.paragraphs[0] if article.paragraphs else "", start=0)
 
 
-def _byline(article: Article) -> Span:
-    """Who wrote or photographed the article: its reporters (记者是谁, 谁拍的)."""
-    names = "、".join(article.reporters)
+# the credits a question may ask for by name; 记者 (or 谁写的) gets every name of the byline
+CREDIT_ROLES = ("通讯员", "实习生")
+
+
+def _byline(article: Article, question: Question) -> Span | None:
+    """Who wrote or photographed the article: its reporters (记者是谁, 谁拍的), or only those
+    credited as the asked role (通讯员是谁), None when the byline names none."""
+    reporters = list(article.reporters)
     lead = article_lead(article).text
-    at = lead.find(article.reporters[0])
+    role = next((r for r in CREDIT_ROLES if r in question.normalised), None)
+    if role is not None:
+        credit = lead_credit(lead)
+        reporters = credited_as(credit, role) if credit is not None else []
+        if not reporters:
+            return None
+    names = "、".join(reporters)
+    at = lead.find(reporters[0])
     return Span(text=names, start=max(at, 0), end=max(at, 0) + len(names) if at >= 0 else 0, strength=1.0)
 
 
@@ -723,6 +744,10 @@ def _needs_span(question: Question) -> bool:
     return RULES[question.kind].refuses_without_span(question.unit_class is not None, bool(question.roles))
 
 
+# a sentence that opens by pointing back (因此, 在此背景下) is read with the one before it
+_REFERS_BACK = re.compile(r"(?:因此|所以|因而|于是|由此|为此|从而|在此(?:背景|基础)下|此后|随后)")
+
+
 def _snippet(paragraph: str, sentence: Sentence, span: Span | None) -> tuple[str, int | None]:
     """The sentence (and the next ones while they fit), cut around the answer if too long."""
     text = sentence.text.strip()
@@ -732,6 +757,10 @@ def _snippet(paragraph: str, sentence: Sentence, span: Span | None) -> tuple[str
         cut = cut_around(text, max(start, 0), max(end, 0))
         at = cut.find(span.text) if span is not None else -1
         return cut, (at if at >= 0 else None)
+    if _REFERS_BACK.match(text) and sentence.start > 0:  # 因此，畜牧业发达: the reason stands before
+        previous = split_sentences(paragraph[: sentence.start])
+        if previous and len(previous[-1].text.strip()) + len(text) <= SNIPPET_MAX:
+            text = previous[-1].text.strip() + text
     following = paragraph[sentence.start + len(sentence.text) :]
     for extra in split_sentences(following):
         if len(text) + len(extra.text.strip()) > SNIPPET_MAX:

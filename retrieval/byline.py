@@ -33,6 +33,24 @@ def names_in_credit(credit: str) -> list[str]:
     return names
 
 
+def credited_as(credit: str, role: str) -> list[str]:
+    """The names a credit gives after one role (记者 边磊 通讯员 张雪, 通讯员: 张雪)."""
+    names: list[str] = []
+    current = None
+    for token in re.split(r"[\s、，]+", credit.strip()):
+        if _ROLE_RE.fullmatch(token):
+            current = token
+        elif current is not None and role in current and re.fullmatch(_NAME, token):
+            names.append(token)
+    return list(dict.fromkeys(names))
+
+
+def lead_credit(paragraph: str) -> str | None:
+    """The credit of a dispatch lead (本报讯（记者 边磊 通讯员 张雪）: 记者 边磊 通讯员 张雪)."""
+    match = LEAD_RE.match(paragraph)
+    return match.group(1) if match is not None and match.group(1) else None
+
+
 def lead_reporters(paragraph: str) -> list[str] | None:
     """Reporters named in a dispatch lead (本报讯（记者 …）), or None when it has no lead."""
     match = LEAD_RE.match(paragraph)

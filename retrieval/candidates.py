@@ -44,7 +44,10 @@ _SEGMENT_BREAK = "，。；：,;:！？!?、（）()“”"
 SEGMENT = 16  # characters: the words next to a span are read up to a break, or this far
 _SEGMENT_HEAD = re.compile(f"[^{re.escape(_SEGMENT_BREAK)}]*")
 _SEGMENT_TAIL = re.compile(f"[^{re.escape(_SEGMENT_BREAK)}]*\\Z")
-_FOREIGN_NAME = re.compile(r"[\u4e00-\u9fff]{1,8}·[\u4e00-\u9fff]{1,10}")
+# what ends a transliterated name (丹增·诺尔盖从南坡…, 门捷列夫于1869年): a function word
+_AFTER_FOREIGN = set("和与及从在于是的等将曾被把为对向到说称以也都就又所由了")
+FOREIGN_PART = 6  # characters: a part of a transliterated name longer than this runs into the sentence
+SHORT_FOREIGN_PART = 4  # characters: a function word this soon after the last · ends the name
 # parts of speech a generic noun phrase is built from (jieba's tag set)
 _NOUNISH = ("n", "j", "eng", "b", "s", "l", "i")
 _NUMERIC = ("m", "q")
@@ -88,6 +91,7 @@ FEATURES: tuple[str, ...] = (
     "ordinal_unasked",  # an ordinal (第三届) where the question asks no 第几 and names none
     "competitors",  # other spans of the same shape in the sentence (log count)
     "repeated",  # other candidate sentences hold the same text
+    "in_headline",  # the article's headings state it (朝阳160余名职工网球场上挥拍竞技): the story's main figure or name
     "sentence_coverage",  # the question's weight in the sentence (with synonyms, neighbours)
     "sentence_rank",  # 1 for the best sentence, less for the next ones
     "sentence_gap",  # how far the sentence's score falls below the best one's
@@ -142,6 +146,7 @@ class QuestionContext:
     lexicon: Lexicon
     # the spans of the asked type in a sentence (`spans_of`), when the caller has read them
     typed: Callable[[str], list[Span]] | None = None
+    headline: str = ""  # the article's headings, normalised
     common: dict[str, float] = field(default_factory=dict)
     terms: tuple[str, ...] = ()  # the question's words that tie to a span (two characters or more)
 
@@ -205,12 +210,26 @@ def candidates_of(
             same = matching - 1 if shape["type_match"] else 0
             values["competitors"] = math.log1p(same)
             values["repeated"] = math.log1p(sum(span.text in t for j, t in enumerate(texts) if j != index))
+            values["in_headline"] = float(_stated_in(context.normalise(span.text), context.headline))
             # every value above is a float already: validating each candidate's features
             # again would cost more than working them out
             out.append(
                 Candidate.model_construct(text=span.text, paragraph=choice.paragraph, sentence=choice.sentence, span=span, features=values)
             )
     return out
+
+
+def _stated_in(text: str, headline: str) -> bool:
+    """Does the headline state the span, not only as part of a longer figure (60余名 in
+    160余名)?"""
+    if len(text) < 2:
+        return False
+    at = headline.find(text)
+    while at >= 0:
+        if not (text[0].isdigit() and at > 0 and (headline[at - 1].isdigit() or headline[at - 1] == ".")):
+            return True
+        at = headline.find(text, at + 1)
+    return False
 
 
 def _bound_to_another_role(sentence: str, span: Span, context: QuestionContext) -> bool:
@@ -398,6 +417,44 @@ def _shape(text: str, context: QuestionContext, figures: Sequence[Figure]) -> di
     }
 
 
+def foreign_names(sentence: str, words: Sequence[tuple[str, str]]) -> list[Span]:
+    """Transliterated names (埃德蒙·希拉里, 列夫·尼古拉耶维奇·托尔斯泰), bounded by the
+    words around them: the first part is the word before the first ·; the last part ends
+    before a function word when one comes soon (丹增·诺尔盖从南坡: 诺尔盖), else with the
+    word the tagger cut (托尔斯泰创作: 托尔斯泰)."""
+    ending: dict[int, int] = {}  # end of a word -> its start
+    beginning: dict[int, int] = {}  # start of a word -> its end
+    at = 0
+    for word, _ in words:
+        ending[at + len(word)], beginning[at] = at, at + len(word)
+        at += len(word)
+    chains: list[list[int]] = []
+    for dot in (i for i, ch in enumerate(sentence) if ch == "·"):
+        between = sentence[chains[-1][-1] + 1 : dot] if chains else ""
+        if between and len(between) <= FOREIGN_PART * 2 and _han(between) and not set(between) & _AFTER_FOREIGN:
+            chains[-1].append(dot)
+        else:
+            chains.append([dot])
+    out = []
+    for chain in chains:
+        first, last = chain[0], chain[-1] + 1
+        start = ending.get(first, first)
+        while start < first - 1 and sentence[start] in _AFTER_FOREIGN:  # 由列夫: 由 is no part of it
+            start += 1
+        run = last
+        while run < len(sentence) and run - last < FOREIGN_PART * 2 and _han(sentence[run]):
+            run += 1
+        soon = next((i for i in range(last + 1, min(run, last + SHORT_FOREIGN_PART) + 1) if i == run or sentence[i] in _AFTER_FOREIGN), None)
+        end = soon if soon is not None else min(beginning.get(last, run), run)
+        if start < first and end > last:
+            out.append(Span(text=sentence[start:end], start=start, end=end, strength=0.0))
+    return out
+
+
+def _han(text: str) -> bool:
+    return all("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
 def _generic_spans(sentence: str, context: QuestionContext, anchors: Sequence[int]) -> list[Span]:
     """Spans of any type: runs of nouns (and their last words), names, figures, dates,
     quotations and titles; the nearest to the question's words (`anchors`) first."""
@@ -434,10 +491,10 @@ def _generic_spans(sentence: str, context: QuestionContext, anchors: Sequence[in
             noun = re.match(r"[\u4e00-\u9fff]{1,4}?(?=[，。；、的]|$)", sentence[figure.end :])
             if noun is not None and len(noun.group(0)) <= 3:
                 spans.append((figure.text + noun.group(0), figure.start, figure.end + len(noun.group(0))))
-    for match in _FOREIGN_NAME.finditer(sentence):  # 德米特里·门捷列夫
-        spans.append((match.group(0), match.start(), match.end()))
-        last = match.group(0).rsplit("·", 1)[1]
-        spans.append((last, match.end() - len(last), match.end()))
+    for name in foreign_names(sentence, words):  # 德米特里·门捷列夫
+        spans.append((name.text, name.start, name.end))
+        last = name.text.rsplit("·", 1)[1]
+        spans.append((last, name.end - len(last), name.end))
     for match in TIME_RE.finditer(sentence):
         spans.append((match.group(0), match.start(), match.end()))
     for match in _QUOTED.finditer(sentence):

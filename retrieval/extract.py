@@ -27,10 +27,15 @@ _LOCATED_RE = re.compile(
     r"(?:位于|坐落于|地处|坐落在|设在|来到|前往|先后到|先后来到|走进|走访|到访|赴)([^，。；“”]{2,40}?)(?:[，。；的]|进行|开展|参观|调研|$)"
 )
 _TITLES = re.compile(r"《([^《》]{1,30})》")
-_ENUMERATION = re.compile(r"[^，。；：:]*、[^，。；：:]*")
+_ENUMERATION = re.compile(r"[^，。；：:！？!?…]*、[^，。；：:！？!?…]*")
+# quotations side by side (提出“A，a”“B，b”“C，c”等五个方面): an enumeration of slogans
+_QUOTED_RUN = re.compile(r"“[^“”]{1,40}”(?:、?“[^“”]{1,40}”)+")
+# what ends an enumeration without being an item: 等, 等8类服务, 五项趣味活动, 等多种形式
+_LIST_TAIL = re.compile(r"(?:等|和|及)?[\d一二三四五六七八九十两多]+[个项类种条部分名位家所场][\u4e00-\u9fff]{0,6}$|等[\u4e00-\u9fff]{0,6}$")
 _COUNTED_TAIL = re.compile(r"(?:等|和|及)?[一二三四五六七八九十两\d]*[个项类种条部分]*$")
 # the verbs that say who organised an event; the organiser stands before them
 _ORGANISING = ("主办", "承办", "协办", "举办", "组织", "发起", "指导", "牵头")
+LIST_LEAD_SLACK = 2  # characters a first item may hold beyond the longest other before its lead is cut
 MAX_AGENT = 40  # characters: an organiser (or several, joined by 、) is never longer
 _AGENT_BREAK = "，。；：,;:！？!?“”（）()"
 _JOINTLY = re.compile(r"(?:联合|共同|负责|具体|一起|携手|主要|" + "|".join(_ORGANISING) + ")+$")
@@ -381,24 +386,70 @@ _LIST_LEAD = re.compile(r"^.*?(?:包括|包含|涵盖|有|为|是|设置了?|配
 _QUOTED = re.compile(r"“([^“”]{1,30})”")
 
 
-def _enumeration(sentence: str, head: str) -> Span | None:
-    """The longest run of items joined by 、 (after 包括 / 有 …), not naming the head itself."""
-    best: Span | None = None
+def _enumeration_runs(sentence: str, head: str, tag: Tagger | None = None) -> list[Span]:
+    """Every run of items joined by 、 (after 包括 / 有 …, not naming the head itself) and
+    every run of quotations side by side, the announced and longest first."""
+    out: list[Span] = []
     for match in _ENUMERATION.finditer(sentence):
         text = match.group(0)
         lead = _LIST_LEAD.match(text)
         introduced = lead is not None and "、" in text[lead.end() :]
         start = match.start() + (lead.end() if lead is not None and introduced else 0)
+        if lead is not None and introduced and _parallel(text[lead.end() - 1 :]):
+            start -= 1  # 让劳模工匠有荣誉、有待遇、有保障: 有 begins every item, it is no lead
         items = sentence[start : match.end()].strip()
         if head and head in items:  # 理论知识考核、…排查三个考核项目: the items before the head
             items = _COUNTED_TAIL.sub("", items[: items.find(head)].rstrip("的”"))
             if "、" not in items:
                 continue
+        items = _quoted_bounds(items.strip("“”\""))  # the marks around the whole run, not those between items
+        items = _LIST_TAIL.sub("", items).strip("“”\"") if "、" in _LIST_TAIL.sub("", items) else items
+        if tag is not None:  # 为职工开展A、B: 为 announced nothing, 开展 takes the list
+            items = _after_verb(items, tag)
         strength = 1.0 if introduced else 0.6  # 内容包括A、B: a list that is announced as one
-        if best is None or (strength, items.count("、")) > (best.strength, best.text.count("、")):
-            at = sentence.find(items, start)
-            best = Span(text=items, start=at, end=at + len(items), strength=strength)
-    return best
+        at = sentence.find(items, start)
+        out.append(Span(text=items, start=at, end=at + len(items), strength=strength))
+    for match in _QUOTED_RUN.finditer(sentence):
+        if not any(s.start <= match.start() and match.end() <= s.end for s in out):
+            out.append(Span(text=match.group(0), start=match.start(), end=match.end(), strength=0.6))
+    return sorted(out, key=lambda s: (-s.strength, -s.text.count("、") - s.text.count("”“"), s.start))
+
+
+def _quoted_bounds(items: str) -> str:
+    """A quotation that opens in the first item and closes in the last bounds the run
+    (打造“A、B、C”的品牌: A、B、C)."""
+    first, sep, rest = items.partition("、")
+    if "“" in first and "”" not in first:
+        first = first[first.rindex("“") + 1 :]
+    middle, sep_last, last = rest.rpartition("、")
+    if "”" in last and "“" not in last:
+        last = last[: last.index("”")]
+    return first + sep + middle + sep_last + last
+
+
+def _after_verb(items: str, tag: Tagger) -> str:
+    """An enumeration nobody announced begins after the verb that takes it (学员们参加A、B:
+    A、B; 车队组织了A、B: A、B, though A is 扔沙包); a first item no longer than the others
+    keeps its words (抓娃娃、打台球: an item may be a verb phrase)."""
+    first, sep, rest = items.partition("、")
+    longest = max((len(item) for item in rest.split("、")), default=0)
+    if len(first) <= longest + LIST_LEAD_SLACK:
+        return items
+    words = tag(first)
+    verbs = [i for i, (_, flag) in enumerate(words[:-1]) if flag.startswith("v") and not flag.startswith("vn")]
+    # a verb with its aspect (组织了, 搭载了) takes the list; else the last verb does
+    marked = [i + 1 for i in verbs if words[i + 1][0] in ("了", "着", "过") and i + 2 < len(words)]
+    cut = marked[-1] if marked else (verbs[-1] if verbs else None)
+    if cut is None:
+        return items
+    tail = "".join(w for w, _ in words[cut + 1 :]).lstrip("“\"")
+    return tail + sep + rest if len(tail) >= 2 else items
+
+
+def _parallel(items: str) -> bool:
+    """Does every item of an enumeration begin with the same character (有荣誉、有待遇)?"""
+    parts = [p.lstrip("“\"") for p in items.split("、")]
+    return len(parts) > 1 and all(p[:1] == parts[0][:1] for p in parts)
 
 
 def _titles(sentence: str) -> list[Span]:
@@ -421,8 +472,7 @@ def title(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> l
 def listing(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> list[Span]:
     """The items of an enumeration (包括A、B、C); a 《title》 list only at half strength."""
     head = question.noun[-2:] if question.noun else ""
-    span = _enumeration(sentence, head)
-    return ([span] if span is not None else []) + _weaker(_titles(sentence), 0.5)
+    return _enumeration_runs(sentence, head, tag) + _weaker(_titles(sentence), 0.5)
 
 
 def phrase(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> list[Span]:

@@ -56,12 +56,14 @@ FIGURE_RE = re.compile(
     rf"(?P<mag>万|亿)?(?P<more>余|多)?"
     rf"(?P<unit>{_UNIT_RE})?"
 )
-# 多少人, 几名, 多少家企业, 几个小组, 多少单身职工, 多少年终奖
-QUESTION_FIGURE_RE = re.compile(rf"(?:多少|几|若干)(?:余|多)?(?P<unit>{_UNIT_RE})?(?P<noun>[\u4e00-\u9fff]{{0,4}})")
+# 多少人, 几名, 多少家企业, 几个小组, 多少单身职工, 多少年终奖; the counted noun ends at 的
+# (几个科室的专家 counts 科室, not 专家)
+QUESTION_FIGURE_RE = re.compile(rf"(?:多少|几|若干)(?:余|多)?(?P<unit>{_UNIT_RE})?(?P<noun>(?:(?!的)[\u4e00-\u9fff]){{0,4}})")
 TIME_RE = re.compile(
     r"(?:公元前?)?\d{1,4}年(?:\d{1,2}月(?:\d{1,2}(?:[日号]?[至到—~-]\d{1,2})?[日号]|\d{1,2}(?=[至到—~-]\d{1,2}[日号]))?)?"
     r"|\d{1,2}月\d{1,2}[日号]?[至到—~-]\d{1,2}[日号]|\d{1,2}世纪(?:\d0年代)?|\d{2,4}年代|\d{1,2}月\d{1,2}日(?:[上下]午)?|\d{1,2}月(?:份|初|中旬|下旬|底)"
     r"|[上下]半年|今年|去年|近日|日前|\d{4}-\d{1,2}-\d{1,2}"
+    r"|(?<![\d个])\d{1,2}月(?![\d份初中下底])"  # 在9月举行: a month alone (3个月 is a duration)
 )
 
 
@@ -142,6 +144,8 @@ def find_figures(text: str) -> list[Figure]:
     return sorted(out, key=lambda f: f.start)
 
 
+# the last characters of words for people (高级技师, 运动员, 获得者, 选手, 班组长)
+PERSON_SUFFIXES = ("师", "员", "者", "手", "长")
 RATIO_WORDS = ("比例", "比率", "百分比", "占比", "率", "比重", "份额")
 FRACTION_RE = re.compile(rf"[{_CN_NUM}\d]+分之[{_CN_NUM}\d]+")
 # every figure (and fraction) holds one of these
@@ -163,11 +167,14 @@ def asked_unit_class(
     organisation_nouns: Sequence[str] = (),
     money_nouns: Sequence[str] = (),
     words: Sequence[str] = (),
+    head: str | None = None,
 ) -> str | None:
     """The measure-word class a quantity question asks for: 多少人 -> 人, 多少家企业 -> 家,
     建制率是多少 -> %, 多久 -> 天; a noun among `people_nouns` (多少职工) asks for 人, one
     among `organisation_nouns` (多少企业) for 家, one among `money_nouns` (多少钱) for 元.
-    `words` are the question's words, as segmented."""
+    `words` are the question's words, as segmented; `head` the last word of the noun phrase
+    counted, when the question was tagged: it decides (多少户外劳动者站点 counts 站点, not
+    people)."""
     if DURATION_QUESTION.search(question):
         return "天"
     match = QUESTION_FIGURE_RE.search(question)
@@ -181,16 +188,23 @@ def asked_unit_class(
     unit, noun = _unit_and_noun(match, words)
     if unit == "个":  # 几个人, 多少个职工 count people; 几个企业 organisations
         # 几个人, 几个职工代表, 几个读书达人 (the counted noun's head); not 几个职工书屋示范点
-        head = re.sub(r"[^\u4e00-\u9fff]|[的呢啊吗呀啦]+$", "", question[match.end("unit") :])
-        if noun.startswith(("人", *people_nouns)) or (bool(head) and head.endswith(tuple(people_nouns))):
+        counted = re.sub(r"[^\u4e00-\u9fff]|[的呢啊吗呀啦]+$", "", question[match.end("unit") :]).split("的")[0]
+        if not counted:  # 高级技师有几个: the counted noun stands before the question word
+            counted = re.sub(r"(?:里|中|当中)?(?:有|是|共|一共|总共|共有)?$", "", before)
+        if noun.startswith(("人", *people_nouns)) or (bool(counted) and counted.endswith((*people_nouns, *PERSON_SUFFIXES))):
             return "人"
         if noun.startswith(tuple(organisation_nouns)):
             return "家"
     if unit:
         return UNIT_CLASSES[unit]
-    if any(n in noun for n in people_nouns):
+    if head:
+        if head.endswith(("人", *people_nouns, *PERSON_SUFFIXES)):
+            return "人"
+        if head.endswith(tuple(organisation_nouns)):
+            return "家"
+    elif any(n in noun for n in people_nouns):
         return "人"
-    if noun.startswith(tuple(organisation_nouns)):
+    elif noun.startswith(tuple(organisation_nouns)):
         return "家"
     # 多少钱 / 多少经费, or the money noun a few characters before 多少 (助学金发了多少)
     if money_nouns and (noun.startswith(tuple(money_nouns)) or re.search(rf"(?:{'|'.join(map(re.escape, money_nouns))})[\u4e00-\u9fff]{{0,3}}$", question[: match.start()])):

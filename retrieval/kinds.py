@@ -27,27 +27,35 @@ ORGANISER_QUESTION = re.compile(
     r"(?:由)?谁(?:来)?(?:联合)?(?:主办|承办|协办|举办|组织|发起|指导|牵头)|(?:主办|承办|协办|指导|牵头)(?:单位|方)(?:是|有)?(?:谁|哪)"
 )
 PERSON_QUESTION = re.compile(r"谁|哪位|哪一位|什么人|哪个人|姓名|名字|叫什么|叫啥")
+_WHO = re.compile(r"谁|哪位|哪一位|什么人|哪个人|姓名")  # a person, whatever comes before
+NAMING_QUESTION = re.compile(r"名字|名称|叫什么|叫啥")
+# the ends of words for people (获得者, 代表, 运动员, 教师 …) beside the word lists
+PERSON_ENDINGS = ("人", "者", "员", "手", "师", "长", "生", "家", "代表", "冠军", "亚军", "季军")
+_RANKED = re.compile(r"第[一二三四五六七八九十\d]+名$")  # 电工第一名叫什么: the one ranked
 PLACE_QUESTION = re.compile(r"哪里|哪儿|在哪|何地|什么地方|何处|哪个地方|地点|哪个城市|哪座城市")
 QUANTITY_QUESTION = re.compile(r"多少|几(?!乎)|若干|多大|多长|多高|多重|多远|多久|百分之几")
 WHICH_QUESTION = re.compile(r"(?:哪些|哪几|哪个|哪家|哪所|哪一|哪本|哪部|哪首|什么|何种|哪种)(?P<head>[\u4e00-\u9fff]{0,6})")
-LIST_QUESTION = re.compile(r"哪些|哪几(?![天年月号])|都有什么|有什么|包括什么|包含什么")
+# 哪些, 哪几项, 哪两位, 都有什么 / 有啥, 包括啥, 玩了些啥, 都送了啥: an enumeration is asked
+LIST_QUESTION = re.compile(
+    r"哪些|哪[几两二三四五六七八九十](?![天年月号日])|(?:有|包括|包含)(?:什么|啥)|些(?:什么|啥)|都[\u4e00-\u9fff]{0,4}?(?:什么|啥)(?!时候|时间)"
+)
 OTHER_QUESTION = re.compile(r"什么|怎么|怎样|如何|何种|哪种|为什么|为何|内容|措施|做法|啥")
 # 有没有 / 是不是 / 是否 / 搞没搞 / 能不能 / …吗: a question that wants 有 or 是
 YES_NO_QUESTION = re.compile(r"([\u4e00-\u9fff])[没不]\1|是否|有无|(?:吗|(?<!什)么|嘛)[？?。！!\s]*$")
 # 搞没搞 / 有没有 / 有无 ask whether something was done or exists: 有; 是不是 / 是否: 是
 HAS_QUESTION = re.compile(r"([\u4e00-\u9fff])没\1|有无|有.{0,12}吗")
 # who wrote or photographed the article: the byline answers
-BYLINE_QUESTION = re.compile(r"记者|谁写|谁报道|谁拍|哪位.{0,2}写|作者|摄影|署名")
+BYLINE_QUESTION = re.compile(r"记者|通讯员|谁写|谁报道|谁拍|哪位.{0,2}写|作者|摄影|署名")
 # a title asked by name: 倡议书的全称叫啥, 宣传材料叫什么名字
 NAMED_WORK = re.compile(r"(?:的)?(?:全称|名字|名称|题目)?(?:叫|是)(?:什么|啥)(?:名字)?")
-TWO_PART = re.compile(r"[，,；;]|(?<=[了的])(?:还|又|并且|以及)")
+TWO_PART = re.compile(r"[，,；;、]|(?<=[了的])(?:还|又|并且|以及)")
 _WH = re.compile(r"谁|哪|什么|多少|几|怎|如何|何|啥")
 
 # the question words each kind strips before its words are searched for
 _STRIPS: dict[Kind, str] = {
     Kind.QUANTITY: r"[有是在]?(?:多少|几)(?:余|多)?(?:个|名|位|家|人|项|次|场|届|对|天|年)?",
     Kind.PLACE: r"[有是在]?哪(?:里|儿|些|个|家|位|所|天|年|一|几|种)?",
-    Kind.PERSON: r"[是]?谁|叫啥",
+    Kind.PERSON: r"[是]?谁|叫(?:什么|啥)名字|叫啥",  # 叫什么名字: the form of the question, not its topic
     Kind.DATE: r"什么(?:时候|时间)|何时",
     Kind.OTHER: r"什么(?:地方)?|怎么样?|怎样|如何|为什么|为何|何地|啥",
     Kind.YES_NO: r"([\u4e00-\u9fff])[没不]\1|是否|有无|吗|呢|么$",
@@ -79,7 +87,17 @@ def _person(text: str, lexicon: Lexicon) -> bool:
     if ORGANISER_QUESTION.search(text):
         return False
     byline = BYLINE_QUESTION.search(text) is not None and "哪" in text  # 哪个记者写的
-    return PERSON_QUESTION.search(text) is not None or byline
+    if byline or _WHO.search(text):
+        return True
+    naming = NAMING_QUESTION.search(text)
+    if naming is None:
+        return False
+    # 叫什么 / 叫啥 names a person only after a person (获得者叫什么, 发言的叫啥), not after
+    # a thing (这个活动叫什么, 来京的团叫啥名: the name of the activity, of the group)
+    before = text[: naming.start()]
+    if before.endswith("的") and naming.group(0).startswith("叫"):  # 发言的叫啥: the one who spoke
+        return True
+    return before.endswith((*lexicon.people_nouns, *lexicon.roles, *PERSON_ENDINGS)) or _RANKED.search(before) is not None
 
 
 def _quantity(text: str, lexicon: Lexicon) -> bool:

@@ -4,7 +4,8 @@ words and the qualifiers an answer must agree with."""
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
@@ -54,6 +55,34 @@ class Question(BaseModel):
     wants_day: bool = False  # 哪天 / 几号: a date with its day
 
 
+class Tagged(Protocol):
+    """A word with its part-of-speech tag, as the segmenter's tagger gives it."""
+
+    word: str
+    flag: str
+
+
+_NOUN_TAGS = ("n", "s", "j", "b", "l")  # nouns, places, abbreviations, attributives, idioms
+
+
+def counted_head(tagged: Sequence[Tagged]) -> str | None:
+    """The last word of the noun phrase a quantity question counts (多少户外劳动者站点 ->
+    站点), after its question word and measure word; None when no noun follows them."""
+    words = list(tagged)
+    at = next((i for i, w in enumerate(words) if w.flag.startswith("m") and re.search(r"多少|几|若干", w.word)), None)
+    if at is None:
+        return None
+    i = at + 1
+    if i < len(words) and words[i].flag.startswith("q"):
+        i += 1
+    head = None
+    # a one-character "noun" is more often a cut verb (疗休养) than the head of the phrase
+    while i < len(words) and words[i].flag.startswith(_NOUN_TAGS) and not words[i].flag.startswith("nr") and len(words[i].word) > 1:
+        head = words[i].word
+        i += 1
+    return head
+
+
 def analyse(text: str, segmenter: Segmenter, lexicon: Lexicon) -> Question:
     """Kind, key words and qualifiers of a question."""
     norm = segmenter.normalise(text).strip()
@@ -61,15 +90,17 @@ def analyse(text: str, segmenter: Segmenter, lexicon: Lexicon) -> Question:
     terms, core = (*own, *expanded), tuple(own)
     roles = tuple(r for r in lexicon.roles if r in norm and not any(r != o and r in o and o in norm for o in lexicon.roles))
     kind = detect(norm, lexicon)
+    tagged = segmenter.tagger.lcut(norm)
     unit = None
     noun = which_head(norm)
     if kind is Kind.QUANTITY:
-        unit = asked_unit_class(norm, lexicon.people_nouns, lexicon.organisation_nouns, lexicon.money_nouns, own)
+        head = counted_head(tagged)
+        unit = asked_unit_class(norm, lexicon.people_nouns, lexicon.organisation_nouns, lexicon.money_nouns, own, head)
         noun = asked_noun(norm, own)
     names = tuple(
         dict.fromkeys(
             w.word
-            for w in segmenter.tagger.lcut(norm)
+            for w in tagged
             if w.flag.startswith(_NAME_TAGS) and len(w.word) >= 2 and w.word not in segmenter.stopwords
         )
     )

@@ -24,13 +24,17 @@ _ATTRIBUTION = re.compile(r"^[^。！？“”]{1,40}(?:说|表示|介绍|指出
 
 
 def split_sentences(paragraph: str) -> list[Sentence]:
-    """The sentences of a paragraph; a quotation keeps its attribution (“……。”他说。)."""
+    """The sentences of a paragraph; a quotation keeps its attribution (“……。”他说。), and
+    a 《title》 is never cut at its own ！ or ？."""
     out: list[Sentence] = []
     for match in _SENTENCE.finditer(paragraph):
         text = match.group(0)
         if not text.strip():
             continue
         if out and out[-1].text.endswith(("”", "」")) and _ATTRIBUTION.match(text):
+            out[-1] = Sentence(text=out[-1].text + text, start=out[-1].start)
+            continue
+        if out and out[-1].text.count("《") > out[-1].text.count("》"):  # 《卡拉OK.LIVE！台北》: a title ends no sentence
             out[-1] = Sentence(text=out[-1].text + text, start=out[-1].start)
             continue
         out.append(Sentence(text=text, start=match.start()))

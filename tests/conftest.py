@@ -4,11 +4,16 @@ What is slow to make and the same for every test is made once per session: the s
 (its dictionary takes about a second to load), data dirs holding the seeds with their
 saved index, and databases (SQLite and PostgreSQL) at the newest schema or holding the
 seeds. A test that writes gets its own copy of such a data dir (`seeded_data_dir`) or
-database (`migrated_database_url`, `earlier_postgres_url`); tests that only read may share
-one library over it (`seeded_library`). Commands run in this process (`cli`,
-tests/cli.py), and the processes a test needs (a bot, a command to kill) are forked from a
-process that has started once (tests/forkserver.py). That process and the PostgreSQL
-server start in the background as soon as the tests are collected."""
+database (`migrated_database_url`, `seeded_database`, `earlier_postgres_url`); tests
+that only read may share one library over it (`seeded_library`). Commands run in this
+process (`cli`, tests/cli.py), and the processes a test needs (a bot, a command to kill)
+are forked from a process that has started once (tests/forkserver.py). That process and
+the PostgreSQL server start in the background as soon as the tests are collected.
+
+Temporary files (every test's tmp_path, the PostgreSQL server's data, what the processes
+the tests start write) go to memory, /dev/shm, when it has room and TMPDIR names no other
+place: the tests make thousands of small files and databases that commit often, which a
+disk (a virtual machine's above all) makes several times slower. Set TMPDIR to choose."""
 
 from __future__ import annotations
 
@@ -17,6 +22,7 @@ import inspect
 import json
 import os
 import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -39,6 +45,31 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 GOLD_FILE = Path(__file__).parent / "data" / "seed_articles.json"
 LATER_SEED = "003_8c0f42011e5a1360"  # the seed that tests publish as a new issue
+MEMORY = Path("/dev/shm")
+MEMORY_ROOM = 1 << 30  # bytes free there, at least, to use it (a run writes about 100 MB)
+
+
+_ENVIRONMENT = pytest.MonkeyPatch()  # what the session sets in the environment, undone at its end
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """TMPDIR (for this process and those it starts) in memory, unless it is set already
+    or there is no memory-backed folder with room (a container's /dev/shm is often 64 MB);
+    undone when the session ends."""
+    if os.environ.get("TMPDIR"):
+        return
+    try:
+        room = os.statvfs(MEMORY)
+    except OSError:
+        return
+    if room.f_bavail * room.f_frsize < MEMORY_ROOM or not os.access(MEMORY, os.W_OK | os.X_OK):
+        return
+    _ENVIRONMENT.setenv("TMPDIR", str(MEMORY))
+    _ENVIRONMENT.setattr(tempfile, "tempdir", None)  # gettempdir() looks again (pytest asks it where tmp_path goes)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    _ENVIRONMENT.undo()
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
@@ -274,6 +305,40 @@ def earlier_postgres_url(postgres_server: str, earlier_postgres_template: str) -
     """A new PostgreSQL database for this test alone, holding what a first run over
     `earlier_seeds` stores (the articles; an index is built by each process's data dir)."""
     with postgres.fresh_database(postgres_server, copy_of=earlier_postgres_template) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def seeded_postgres_template(
+    postgres_server: str, tmp_path_factory: pytest.TempPathFactory, segmenter: Segmenter
+) -> Iterator[str]:
+    """A PostgreSQL database as a first run over the seeds leaves it, made once: copy it
+    (`seeded_postgres_url`), never connect to it."""
+    with postgres.fresh_database(postgres_server) as url:
+        data = tmp_path_factory.mktemp("seeded-postgres") / "data"
+        with opened_library(Settings(data_dir=data, seeds_dir=SEEDS, database_url=url), segmenter) as library:
+            assert len(library.corpus) > 0
+        yield url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def seeded_database(request: pytest.FixtureRequest, tmp_path: Path, seeded_session_dir: Path) -> Settings:
+    """Settings over a database of each kind holding the seeds, for this test alone, and a
+    data dir of its own holding their saved index: a copy of the seeded data dir (its
+    SQLite database), or a copy of a seeded PostgreSQL database and of the index."""
+    data = tmp_path / "seeded"
+    if request.param == "sqlite":
+        return Settings(data_dir=copy_data_dir(seeded_session_dir, data), seeds_dir=SEEDS)
+    url: str = request.getfixturevalue("seeded_postgres_url")
+    copy_data_dir(seeded_session_dir / "index", data / "index")  # the same issues: loaded, not built
+    return Settings(data_dir=data, seeds_dir=SEEDS, database_url=url)
+
+
+@pytest.fixture
+def seeded_postgres_url(postgres_server: str, seeded_postgres_template: str) -> Iterator[str]:
+    """A new PostgreSQL database for this test alone, holding what a first run over the
+    seeds stores."""
+    with postgres.fresh_database(postgres_server, copy_of=seeded_postgres_template) as url:
         yield url
 
 

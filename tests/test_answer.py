@@ -331,3 +331,14 @@ def test_the_subject_s_own_words_do_not_choose_the_sentence(
     answer = _answer_over(tmp_path, segmenter, article, question)
     assert answer.found and answer.hits[0].article.title == title
     assert answer.hits[0].snippet.startswith(snippet)
+
+
+def test_a_sentence_that_points_back_is_cited_with_the_one_before(tmp_path: Path, segmenter: Segmenter) -> None:
+    """因此，畜牧业发达 gives no reason on its own: the sentence before it is cited too."""
+    article = (
+        "## 青山镇\n\n青山镇位于河谷北岸，人口约三万。青山镇日照时间长，土壤肥沃，河流带来丰富的水源；"
+        "因此，畜牧业发达，镇上的牛羊远销各地。镇北有一座百年石桥。"
+    )
+    answer = _answer_over(tmp_path, segmenter, article, "为什么青山镇的畜牧业发达")
+    assert answer.found and answer.hits[0].article.title == "青山镇"
+    assert answer.hits[0].snippet.startswith("青山镇日照时间长，土壤肥沃，河流带来丰富的水源；因此，畜牧业发达")

@@ -69,7 +69,9 @@ def test_bot_uses_retrieval_only_through_its_public_names() -> None:
 
 
 def test_the_digest_command_runs_without_telegram(tmp_path: Path) -> None:
-    """`unionbot digest` (and the command line that is not `serve`) loads no python-telegram-bot."""
+    """`unionbot digest` (and the command line that is not `serve`) loads no python-telegram-bot;
+    seeding a new data dir from files loads no HTTP client or web page reader either (they
+    are for URLs: a command starts quicker without them)."""
     seeds = tmp_path / "seeds"
     seeds.mkdir()
     (seeds / "001_4042bde3bc384a6e.txt").write_bytes((SEEDS / "001_4042bde3bc384a6e.txt").read_bytes())
@@ -78,6 +80,9 @@ def test_the_digest_command_runs_without_telegram(tmp_path: Path) -> None:
         "from bot.cli import main\n"
         "status = main(['digest', '001'])\n"
         "loaded = sorted(m for m in sys.modules if m == 'telegram' or m.startswith(('telegram.', 'bot.telegram')))\n"
+        "web = sorted(m for m in sys.modules if m.split('.')[0] in ('httpx', 'trafilatura', 'feedparser')"
+        " or m.startswith('bot.intake.web'))\n"
+        "print('WEB', web)\n"
         "print('LOADED', loaded, status)\n"
     )
     env = {**os.environ, "UNIONBOT_DATA_DIR": str(tmp_path / "data"), "UNIONBOT_SEEDS_DIR": str(seeds)}
@@ -87,3 +92,4 @@ def test_the_digest_command_runs_without_telegram(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "密云区总工会推进经费收支规范化管理" in done.stdout
     assert done.stdout.strip().endswith("LOADED [] 0")
+    assert "WEB []" in done.stdout

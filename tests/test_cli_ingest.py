@@ -137,13 +137,30 @@ def test_bad_inputs_are_named_while_good_ones_are_ingested(
     assert [r["title"] for r in articles_json(cli)] == ["某街道工会举办培训"]
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    """The seeds over HTTP. Closing it waits for the requests it is answering, and a slow
+    answer ends when it closes: nothing of one test's server happens during the next
+    test (a handler that woke up later wrote its traceback into that test's output)."""
+
+    daemon_threads = False  # server_close() joins the handlers' threads
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.closing = threading.Event()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a client that gave up (a timeout, a size cap) is what the tests do
+
+
 class _Handler(http.server.SimpleHTTPRequestHandler):
+    server: _Server
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, directory=str(SEEDS), **kwargs)
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-        if self.path.startswith("/slow"):
-            time.sleep(2)
+        if self.path.startswith("/slow") and self.server.closing.wait(2):
+            return  # the server is closing: the client is long gone
         if self.path.startswith("/big"):
             self.send_response(200)
             self.end_headers()
@@ -157,10 +174,11 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture
 def http_base() -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    server = _Server()
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.closing.set()
     server.shutdown()
     server.server_close()
 

@@ -95,6 +95,16 @@ def test_a_count_with_个_is_of_the_noun_it_ends_with() -> None:
     assert asked_unit_class("有多少个全国职工书屋示范点", LEXICON.people_nouns, LEXICON.organisation_nouns) == "个"
 
 
+@pytest.mark.parametrize(
+    ("question", "unit", "noun"),
+    [("731医院来了几个科室的专家", "个", "科室"), ("有几个班组的职工参赛", "个", "班组"), ("来了几个单位的职工代表", "家", "单位")],
+)
+def test_the_count_before_的_is_of_the_noun_before_it(question: str, unit: str, noun: str) -> None:
+    """几个科室的专家 counts 科室 (the experts come from them), not 专家."""
+    assert asked_unit_class(question, LEXICON.people_nouns, LEXICON.organisation_nouns) == unit
+    assert asked_noun(question) == noun
+
+
 def test_a_measure_word_that_begins_a_word_of_the_question_measures_nothing() -> None:
     """多少户外劳动者: 户外 is one word, so 户 is no measure word and the count is of people."""
     question = "东城给多少户外劳动者免费体检"
@@ -102,3 +112,15 @@ def test_a_measure_word_that_begins_a_word_of_the_question_measures_nothing() ->
     assert asked_unit_class(question, LEXICON.people_nouns, LEXICON.organisation_nouns, (), words) == "人"
     assert asked_noun(question, words) == "户外劳动者"
     assert asked_unit_class("有多少户职工家庭", LEXICON.people_nouns, LEXICON.organisation_nouns, (), ("职工", "家庭")) == "户"
+
+
+@pytest.mark.parametrize(
+    ("question", "unit"),
+    [("工作室成员里高级技师有几个", "人"), ("有几个运动员", "人"), ("服务站有几个", "个"), ("有几个班组长参加", "人")],
+)
+def test_a_count_with_个_of_people_is_known_by_their_word_before_or_after(question: str, unit: str) -> None:
+    assert asked_unit_class(question, LEXICON.people_nouns, LEXICON.organisation_nouns) == unit
+
+
+def test_a_month_alone_is_a_date_and_months_are_a_duration() -> None:
+    assert [m.group(0) for m in TIME_RE.finditer("在9月举行的全市决赛，为期3个月")] == ["9月"]

@@ -13,7 +13,9 @@ import pytest
 
 from bot.library import Library, build_lexicon
 from retrieval.answer import Explained
-from retrieval.extract import date, organisation, person, quantity, role_agrees, yes_no
+from retrieval.byline import credited_as
+from retrieval.candidates import foreign_names
+from retrieval.extract import date, listing, organisation, person, quantity, role_agrees, yes_no
 from retrieval.kinds import detect, parts_of
 from retrieval.lexicon import Lexicon
 from retrieval.models import Kind
@@ -44,12 +46,26 @@ def library(seeded_library: Library) -> Library:
         ("承办单位是谁", Kind.ORGANISATION),
         ("这次培训由谁组织", Kind.ORGANISATION),
         ("社区配备了哪些设施", Kind.LIST),
+        ("车队迎中秋都玩了些啥", Kind.LIST),
+        ("六送保障都包括啥", Kind.LIST),
+        ("积分能换些什么", Kind.LIST),
+        ("开幕当天比了哪两项", Kind.LIST),
+        ("二等奖是哪两位", Kind.LIST),
+        ("活动都有啥项目", Kind.LIST),
+        ("比赛都是什么时候办的", Kind.DATE),
         ("社区里有没有理发室", Kind.YES_NO),
         ("海淀街道工会搞没搞过财务竞赛？", Kind.YES_NO),
         ("培训是不是线上的", Kind.YES_NO),
         ("宣传周普及了哪些法律", Kind.TITLE),
         ("发的宣传材料叫什么名字", Kind.TITLE),
         ("试点项目是什么", Kind.OTHER),
+        ("送西瓜的活动叫什么", Kind.OTHER),
+        ("来京的团叫啥名", Kind.OTHER),
+        ("联谊活动的名字叫啥", Kind.OTHER),
+        ("代表劳动者发言的叫啥", Kind.PERSON),
+        ("全国五一劳动奖章获得者叫什么", Kind.PERSON),
+        ("电工第一名叫什么", Kind.PERSON),
+        ("那篇的通讯员是谁", Kind.PERSON),
     ],
 )
 def test_each_kind_is_detected(question: str, kind: Kind) -> None:
@@ -138,6 +154,8 @@ def test_each_part_of_a_two_part_question_is_judged_by_the_verifier(library: Lib
 def test_two_part_questions_answer_each_part(library: Library) -> None:
     assert parts_of("化工竞赛多少名选手参加，几个队获得团体一等奖") == ["化工竞赛多少名选手参加", "几个队获得团体一等奖"]
     assert parts_of("密云区总工会培训了多少人") == ["密云区总工会培训了多少人"]
+    assert parts_of("入会启动仪式谁主持、谁讲话") == ["入会启动仪式谁主持", "谁讲话"]
+    assert parts_of("东城、西城各有多少人") == ["东城、西城各有多少人"]
     explained = library.answerer.explain("化工竞赛多少名选手参加，几个队获得团体一等奖")
     assert explained.candidate is not None and explained.candidate.split("；") == ["132名", "5个"]
 
@@ -283,3 +301,88 @@ def test_a_count_asked_with_个_agrees_with_the_nouns_own_measure_word(library: 
     assert top and top[0].text == "前100名"
     plain = quantity("决赛成绩前100名的选手将被授予技术能手称号。", _question(library, "决赛有多少名选手"), _tag, library.lexicon)
     assert plain and plain[0].text == "100名"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "question", "items"),
+    [
+        ("市总工会将让劳模工匠“有荣誉、有待遇、有保障”。", "市总工会要让劳模工匠有啥", "有荣誉、有待遇、有保障"),
+        ("现场设有“理发”、“修脚”、“义诊”三个摊位。", "现场有哪几个摊位", "理发”、“修脚”、“义诊"),
+    ],
+)
+def test_an_enumeration_keeps_its_items_whole(library: Library, sentence: str, question: str, items: str) -> None:
+    """A word that begins every item (有荣誉、有待遇) is part of the items, not the word that
+    announces them; a closing quotation mark is not part of the last item."""
+    spans = listing(sentence, _question(library, question), _tag, library.lexicon)
+    assert spans and spans[0].text == items
+
+
+@pytest.mark.parametrize(
+    ("question", "unit"),
+    [
+        ("朝阳区一共建成多少户外劳动者站点了", None),  # 站点 are counted, not the workers they serve
+        ("大兴今年计划发展多少新就业形态会员", "人"),  # the head is past the first four characters
+        ("朝阳网球赛一共有多少职工参赛", "人"),  # 参赛 is what they do, not what is counted
+        ("今年市总计划安排多少劳模工匠疗休养", "人"),
+        ("培训了多少基层工会干部", "人"),
+    ],
+)
+def test_the_last_word_of_the_counted_noun_phrase_decides_its_unit(library: Library, question: str, unit: str | None) -> None:
+    assert _question(library, question).unit_class == unit
+
+
+def _tagged(library: Library) -> Callable[[str], list[tuple[str, str]]]:
+    return lambda text: [(w.word, w.flag) for w in library.segmenter.tagger.lcut(text)]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "question", "items"),
+    [
+        # the run ends at an ellipsis, not at the end of the sentence
+        ("抓娃娃、打台球、自告奋勇制作美食……职工们度过了美好时光。", "拓展活动都玩了什么", "抓娃娃、打台球、自告奋勇制作美食"),
+        # nobody announced it: it begins after the verb that takes it, and ends before its count
+        ("学员们在10天里参加政治素养与工匠精神、创新工具与方法、行动学习导入和专业技能提升等4个模块。", "培训有哪些模块", "政治素养与工匠精神、创新工具与方法、行动学习导入和专业技能提升"),
+        ("车队组织了扔沙包、套圈、踢毽子、投壶、猜灯谜五项趣味活动。", "中秋都有啥项目", "扔沙包、套圈、踢毽子、投壶、猜灯谜"),
+        # quotations side by side are an enumeration too
+        ("从“坚定政治立场，永葆忠诚本色”“严守纪律规矩，弘扬清风正气”等两个方面发出倡议。", "倡议是从哪几个方面提的", "“坚定政治立场，永葆忠诚本色”“严守纪律规矩，弘扬清风正气”"),
+    ],
+)
+def test_an_enumeration_is_cut_where_its_items_are(library: Library, sentence: str, question: str, items: str) -> None:
+    spans = listing(sentence, _question(library, question), _tagged(library), library.lexicon)
+    assert items in [s.text for s in spans]
+
+
+def test_every_enumeration_of_a_sentence_is_a_candidate(library: Library) -> None:
+    """The ranker, not the longest run, chooses among a sentence's enumerations."""
+    sentence = "平谷区总工会打造“春送岗位、夏送清凉、金秋助学、冬送温暖”的四季服务品牌，为职工开展中医养生、理发、洗车、牙齿护理等服务。"
+    spans = listing(sentence, _question(library, "四季服务品牌包括哪些"), _tagged(library), library.lexicon)
+    assert {"春送岗位、夏送清凉、金秋助学、冬送温暖", "中医养生、理发、洗车、牙齿护理"} <= {s.text for s in spans}
+
+
+def test_a_figure_the_headline_states_is_marked(library: Library) -> None:
+    explained = library.answerer.explain("朝阳网球赛一共有多少职工参赛")
+    marked = {c.text for c in explained.candidates if c.features["in_headline"]}
+    assert "160余名" in marked and "60余名" not in marked
+
+
+@pytest.mark.parametrize(
+    ("sentence", "names"),
+    [
+        ("新西兰登山家埃德蒙·希拉里和尼泊尔向导丹增·诺尔盖从南坡首次登顶", ["埃德蒙·希拉里", "丹增·诺尔盖"]),
+        ("俄国化学家德米特里·门捷列夫于1869年发表了元素周期表", ["德米特里·门捷列夫"]),
+        ("由列夫·尼古拉耶维奇·托尔斯泰创作的小说", ["列夫·尼古拉耶维奇·托尔斯泰"]),
+        ("美国总统约翰·肯尼迪遇刺身亡", ["约翰·肯尼迪"]),
+    ],
+)
+def test_a_transliterated_name_is_bounded_by_the_words_around_it(library: Library, sentence: str, names: list[str]) -> None:
+    assert [n.text for n in foreign_names(sentence, _tagged(library)(sentence))] == names
+
+
+def test_a_credit_asked_by_its_role_is_the_names_after_it(library: Library) -> None:
+    """通讯员是谁 gets the correspondent of the byline, not its reporter; an article whose
+    byline names no correspondent does not say."""
+    assert credited_as("记者 边磊 通讯员 张雪", "通讯员") == ["张雪"]
+    assert credited_as("记者 边磊、马超", "通讯员") == []
+    explained = library.answerer.explain("天岳恒心理课那篇的通讯员是谁")
+    assert explained.chosen is not None and explained.chosen.text == "张雪"
+    assert library.answer("密云区总工会财务培训那篇的通讯员是谁").reason == "unsaid"

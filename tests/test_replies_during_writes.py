@@ -35,7 +35,7 @@ from bot.telegram.service import Asker, BotService, Recalled
 from bot.telegram.workers import Workers
 from retrieval import Segmenter
 
-from .conftest import SEEDS, copy_data_dir
+from .conftest import copy_data_dir
 from .fakebotapi import FakeBotApi
 from .test_bot import BotProcess
 
@@ -45,11 +45,9 @@ RECORDED_TABLES = ("users", "flood_windows", "queries", "feedback", "chat_turns"
 
 
 @pytest.fixture
-def settings(database_url: str, tmp_path: Path, seeded_session_dir: Path) -> Settings:
-    """A bot's settings over a database holding the seeds (SQLite: a copy of the seeded data dir)."""
-    if database_url.startswith("sqlite"):
-        return Settings(data_dir=copy_data_dir(seeded_session_dir, tmp_path / "bot"), seeds_dir=SEEDS)
-    return Settings(data_dir=tmp_path / "bot", seeds_dir=SEEDS, database_url=database_url)
+def settings(seeded_database: Settings) -> Settings:
+    """A bot's settings over a database of each kind holding the seeds."""
+    return seeded_database
 
 
 @pytest.fixture
@@ -257,7 +255,7 @@ def _answered_while_held(api: FakeBotApi, bot: BotProcess, other: Engine) -> Non
     api.wait_for(lambda: api.message(reply.chat_id, reply.message_id).text.startswith("第 2 条结果"), timeout=20)
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("seeded_database", ["sqlite"], indirect=True)
 async def test_records_whose_write_failed_are_written_at_the_next_try(
     bots: Callable[..., Bot], other_process: Engine, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:

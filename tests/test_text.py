@@ -1,10 +1,11 @@
-"""Decoding issue files and the canonical form of a printed line."""
+"""Decoding issue files, the canonical form of a printed line, and sentences."""
 
 from __future__ import annotations
 
 import pytest
 
 from retrieval.errors import IssueError
+from retrieval.sentences import split_sentences
 from retrieval.text import compact, decode_issue, normalise_line, split_lines
 
 SAMPLE = "本报讯（记者 王路曼）密云区总工会培训300余人。"
@@ -74,3 +75,10 @@ def test_normalise_line(raw: str, canonical: str) -> None:
 
 def test_compact_ignores_width_and_space() -> None:
     assert compact("学思想 强党性（一）") == compact("学思想强党性(一)")
+
+
+def test_a_title_ends_no_sentence() -> None:
+    """《卡拉OK.LIVE！台北》 is one title in one sentence; the quotation's attribution stays
+    with it, and other sentences end where they end."""
+    paragraph = "《卡拉OK.LIVE！台北》是他的第六张专辑。“我很满意。”他说。专辑很受欢迎！"
+    assert [s.text for s in split_sentences(paragraph)] == ["《卡拉OK.LIVE！台北》是他的第六张专辑。", "“我很满意。”他说。", "专辑很受欢迎！"]

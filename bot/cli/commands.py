@@ -13,7 +13,6 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from bot.digests.digest import digest_parts
 from bot.indexlock import IndexLockTimeout
 from bot.library import Library
 from bot.question import (
@@ -190,6 +189,8 @@ def cmd_eval(args: argparse.Namespace, context: Context) -> int:
 
 def cmd_digest(args: argparse.Namespace, context: Context) -> int:
     """Print the digest of an issue (id or prefix) as subscribers will get it."""
+    from bot.digests.digest import digest_parts  # the digest's rendering, for this command only
+
     with context.store() as store:
         issue_id = resolve_issue(args.issue, store.issue_ids())
         parts = digest_parts(issue_id, store.articles([issue_id]))

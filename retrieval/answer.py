@@ -14,16 +14,18 @@
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import partial
 
 from .byline import credited_as, lead_credit
 from .candidates import Candidate, QuestionContext, SentenceChoice, candidates_of
 from .corpus import Corpus
 from .confidence import AnswerModel
-from .extract import Span, extract
+from .extract import Span, spans_of
 from .found import found_features
 from .kinds import BYLINE_QUESTION, HAS_QUESTION, RULES, parts_of
 from .lexicon import Lexicon
@@ -58,6 +60,10 @@ QUALIFIER_BONUS = 0.1  # one stating the asked one is more likely
 SENTENCE_QUALIFIERS = ("ordinal", "rank")
 SENTENCES_CONSIDERED = 4  # the best article's best sentences that give candidate answers
 SPAN_CREDIT = 0.3  # a sentence holding a span of the asked type is more likely the answer
+LIST_ITEM_CREDIT = 0.05  # for a 哪些 question, each further item of the list it holds …
+LIST_ITEMS_CREDITED = 6  # … up to this many
+LIST_CREDIT_MAX = LIST_ITEM_CREDIT * LIST_ITEMS_CREDITED
+BOUND_SLACK = 1e-9  # on an upper bound of a score, for the rounding of the sums that reach it
 # kinds whose spans are of no particular shape (a noun phrase, a quotation, a list): their
 # span is credible evidence only in a sentence that states the question's own words, not
 # just the article's subject (the title's words), up to this share of the question's weight
@@ -84,6 +90,74 @@ class Explained:
     def shown(self, candidate: Candidate) -> str:
         """The answer words of a candidate (有 / 是 for a yes/no question)."""
         return self.yes_word if self.yes_word is not None else candidate.text
+
+
+Plan = list[tuple[str, float, tuple[str, ...], bool]]
+
+
+@dataclass
+class _Judging:
+    """What judging sentences against one question takes, worked out once for the
+    question (its forty passages and its article are all judged with the same words):
+    the words' weights, their synonyms, which words no article has, the match plan of
+    each title, and whether the answer needs a span of the asked type."""
+
+    question: Question
+    weights: dict[str, float]
+    total: float
+    alternatives: dict[str, tuple[str, ...]]
+    unknown: dict[str, bool]
+    needs: bool
+    qualifiers: dict[str, frozenset[str]]  # the asked qualifiers judged sentence by sentence
+    plans: dict[tuple[str, float], Plan] = field(default_factory=dict)
+    typed: dict[str, list[Span]] = field(default_factory=dict)  # the spans of the asked type, by sentence
+
+    def plan(self, title: str, discount: float) -> Plan:
+        """What `Answerer._matched` looks for in the sentences of an article: each word
+        with its share of the weight (less when the title has it), its synonyms, and
+        whether no article has it."""
+        key = (title, discount)
+        plan = self.plans.get(key)
+        if plan is None:
+            plan = [
+                (term, weight * (discount if term in title else 1.0) / self.total, self.alternatives.get(term, ()), self.unknown[term])
+                for term, weight in self.weights.items()
+            ]
+            self.plans[key] = plan
+        return plan
+
+
+@dataclass
+class _Judged:
+    paragraph: int
+    index: int  # in the paragraph
+    sentence: Sentence
+    score: float  # before the credit of a span
+    own: float  # the question's words stated besides the article's subject
+
+
+@dataclass
+class _Passage:
+    """A candidate passage: its BM25 share, its article's coverage and the factors of its
+    score (names agreeing, entities missing), and its sentences before their spans."""
+
+    order: int  # in BM25's ranking
+    passage: int
+    row: int
+    paragraph: int
+    title: str  # its article's, normalised
+    bm25: float
+    coverage: float
+    factors: tuple[float, ...]
+    judged: list[_Judged] | None = None  # its sentences, once scored
+    bound: float = 0.0  # the score it could reach: any sentence's, then its best sentence's with a span
+
+    def score(self, local: float) -> float:
+        """The passage's score when its best sentence scores `local`."""
+        score = 0.35 * self.bm25 + 0.4 * self.coverage + 0.35 * local
+        for factor in self.factors:
+            score *= factor
+        return score
 
 
 @dataclass
@@ -117,6 +191,7 @@ class Answerer:
         self._norm_cache: dict[int, tuple[str, str]] = {}
         self._tag_cache: dict[str, list[tuple[str, str]]] = {}
         self._sentence_norms: dict[str, str] = {}
+        self._split_cache: dict[str, list[Sentence]] = {}
 
     # -- helpers ----------------------------------------------------------------------
 
@@ -192,14 +267,16 @@ class Answerer:
         """A further part of a two-part question, answered from the first part's article by
         the same ranker and verifier: its answer words and their confidence."""
         question = analyse(part, self.segmenter, self.lexicon)
-        weights, total = self._weights(question)
+        judging = self._judging(question)
+        weights, total = judging.weights, judging.total
         title = self.segmenter.normalise(article.title)
-        sentences = self._ranked_sentences(article.paragraphs, question, weights, total, title, _discount(title))
+        sentences = self._ranked_sentences(article.paragraphs, judging, title, _discount(title), SENTENCES_CONSIDERED)
         context = QuestionContext(
             question=question, weights=weights, total=total,
             article_coverage=self._coverage(weights, total, self._normal("\n".join(article.paragraphs))),
             margin=found.get("margin", 0.0) if found else 0.0, names_agree=1.0, byline=False,
-            normalise=self._normal, tag=self._tag, lexicon=self.lexicon, headline=self._headings(article),
+            normalise=self._normal, tag=self._tag, lexicon=self.lexicon, typed=partial(self._typed, judging),
+            headline=self._headings(article),
         )
         choices = [
             SentenceChoice(paragraph=s.paragraph, sentence=s.sentence, score=s.score, rank=i, lead=(s.paragraph == 0 and s.sentence.start == 0))
@@ -215,6 +292,18 @@ class Answerer:
         weights = {t: self._idf(t) * (1.0 if t in core else EXPANSION_WEIGHT) for t in dict.fromkeys(terms)}
         return weights, sum(weights.values()) or 1.0
 
+    def _judging(self, question: Question) -> _Judging:
+        weights, total = self._weights(question)
+        return _Judging(
+            question=question,
+            weights=weights,
+            total=total,
+            alternatives=self._alternatives(question),
+            unknown={t: len(t) > 1 and self.corpus.bm25.doc_freq(t) == 0 for t in weights},
+            needs=_needs_span(question),
+            qualifiers={c: a for c, a in question.qualifiers.items() if c in SENTENCE_QUALIFIERS},
+        )
+
     def _shown(self, question: Question, span: Span | None) -> str | None:
         """The answer words of a span: the span, or 有 / 是 for a yes/no question."""
         if span is None:
@@ -228,33 +317,45 @@ class Answerer:
         terms = [t for t in question.terms if not t.startswith("#")]
         if not terms or len(self.corpus) == 0:
             return Explained(Answer(question=text, found=False, reason="empty", kind=question.kind))
-        weights, total = self._weights(question)
+        judging = self._judging(question)
+        weights, total = judging.weights, judging.total
         candidates = self.corpus.bm25.top(question.terms, CANDIDATES)
         if not candidates:
             return Explained(Answer(question=text, found=False, reason="unknown", kind=question.kind))
         best_bm25 = candidates[0][1]
         entities = self._entities(question)
         names = self._names(question, entities)
-        by_article: dict[int, _Scored] = {}
-        for passage, bm25 in candidates:
-            row = self.corpus.article_of(passage)
-            title, article_text = self._normalised(row)
-            coverage = self._coverage(weights, total, article_text)
-            agrees = all(e in article_text for e in entities)
-            paragraph = passage - self.corpus.article_passages(row).start
-            text_of_passage = self.corpus.passages[passage]
-            _, sentence, local, _ = self._best_sentence([text_of_passage], question, weights, total, title)
-            score = 0.35 * (bm25 / best_bm25) + 0.4 * coverage + 0.35 * local
-            if not agrees:
-                score *= ENTITY_PENALTY
-            if names:
-                score *= 0.5 + 0.5 * sum(n in article_text for n in names) / len(names)
-                if any(n in title for n in names):  # the article about what the question names
-                    score *= TITLE_NAME_BOOST
-            current = by_article.get(row)
-            if current is None or score > current.score:
-                by_article[row] = _Scored(row, paragraph, sentence, score, coverage, local)
-        ranked = sorted(by_article.values(), key=lambda s: (-s.score, s.row))
+        passages = [
+            self._passage(order, passage, bm25 / best_bm25, judging, entities, names) for order, (passage, bm25) in enumerate(candidates)
+        ]
+        # Only the first few articles of the ranking are read further (the answer, the
+        # related hits, the margin over the second): a passage is read only while its
+        # score could still place its article among them. Its bound is first the one any
+        # sentence allows (all the question's words, the asked qualifiers, a span), then,
+        # once its sentences are scored, the one its best sentence allows with a span,
+        # and then it is read for its best sentence's span.
+        needed = max(limit, 3)
+        by_article: dict[int, tuple[_Scored, int]] = {}
+        kept: list[float] = []  # the articles' scores so far, best first
+        waiting = [(-one.bound, one.order, one) for one in passages]
+        heapq.heapify(waiting)
+        while waiting:
+            if len(kept) >= needed and kept[needed - 1] > -waiting[0][0]:
+                break
+            _, _, one = heapq.heappop(waiting)
+            if one.judged is None:
+                one.judged = self._judged([self.corpus.passages[one.passage]], judging, one.title, TITLE_DISCOUNT)
+                one.bound = one.score(max(j.score for j in one.judged) + _span_credit_most(judging.question))
+                heapq.heappush(waiting, (-one.bound, one.order, one))
+                continue
+            best = self._ranked(one.judged, judging, 1)[0]
+            score = one.score(best.score)
+            current = by_article.get(one.row)
+            # of an article's passages the best one counts; on a tie, the one BM25 ranked first
+            if current is None or score > current[0].score or (score == current[0].score and one.order < current[1]):
+                by_article[one.row] = (_Scored(one.row, one.paragraph, best.sentence, score, one.coverage, best.score), one.order)
+                kept = sorted((s.score for s, _ in by_article.values()), reverse=True)
+        ranked = sorted((s for s, _ in by_article.values()), key=lambda s: (-s.score, s.row))
         top = ranked[0]
         top_title, top_text = self._normalised(top.row)
         kind = question.kind
@@ -276,7 +377,7 @@ class Answerer:
             return Explained(Answer(question=text, found=False, reason="unsaid", related=related, kind=kind))
         relevant = [s for s in ranked[:limit] if s.score >= RELATED_SHARE * top.score and s.coverage >= MIN_COVERAGE / 2]
         article = self.corpus.article(top.row)
-        sentences = self._ranked_sentences(article.paragraphs, question, weights, total, top_title, _discount(top_title))
+        sentences = self._ranked_sentences(article.paragraphs, judging, top_title, _discount(top_title), SENTENCES_CONSIDERED)
         best = sentences[0]
         paragraph, sentence, span = best.paragraph, best.sentence, best.span
         byline = kind is Kind.PERSON and bool(article.reporters) and BYLINE_QUESTION.search(question.normalised) is not None
@@ -300,7 +401,8 @@ class Answerer:
             question=question, weights=weights, total=total, article_coverage=top.coverage,
             margin=(top.score - second) / max(top.score, 1e-9),
             names_agree=(sum(n in top_text for n in names) / len(names)) if names else 1.0,
-            byline=byline, normalise=self._normal, tag=self._tag, lexicon=self.lexicon, headline=self._headings(article),
+            byline=byline, normalise=self._normal, tag=self._tag, lexicon=self.lexicon, typed=partial(self._typed, judging),
+            headline=self._headings(article),
         )
         choices = [
             SentenceChoice(paragraph=s.paragraph, sentence=s.sentence, score=s.score, rank=i, lead=(s.paragraph == 0 and s.sentence.start == 0))
@@ -328,6 +430,32 @@ class Answerer:
             hits=tuple(hits),
         )
         return Explained(answer, tuple(spans), chosen, shown, yes_word, decision)
+
+    def _passage(
+        self, order: int, passage: int, bm25: float, judging: _Judging, entities: list[str], names: list[str]
+    ) -> _Passage:
+        """A candidate passage (`bm25`: its share of the best BM25 score) with what its
+        score takes besides its best sentence, and the most that could be."""
+        row = self.corpus.article_of(passage)
+        title, article_text = self._normalised(row)
+        coverage = self._coverage(judging.weights, judging.total, article_text)
+        factors = []
+        if not all(e in article_text for e in entities):
+            factors.append(ENTITY_PENALTY)
+        if names:
+            factors.append(0.5 + 0.5 * sum(n in article_text for n in names) / len(names))
+            if any(n in title for n in names):  # the article about what the question names
+                factors.append(TITLE_NAME_BOOST)
+        one = _Passage(
+            order=order, passage=passage, row=row, paragraph=passage - self.corpus.article_passages(row).start, title=title,
+            bm25=bm25, coverage=coverage, factors=tuple(factors),
+        )
+        # a sentence states at most every word of the question (the plan's shares), with
+        # its neighbours' too, and the asked qualifiers: its score before a span's credit
+        # is at most their sum
+        most = sum(share for _, share, _, _ in judging.plan(title, TITLE_DISCOUNT)) + QUALIFIER_BONUS * len(judging.qualifiers)
+        one.bound = one.score(most + BOUND_SLACK + _span_credit_most(judging.question))
+        return one
 
     def _found_features(
         self, question: Question, top: _Scored, bm25: float, margin: float, typed: bool, entities: list[str], top_text: str
@@ -384,8 +512,15 @@ class Answerer:
         )
         return best, self.model.confidence(scores[order[0]], runner_up, best.features)
 
-    def _extract(self, sentence: str, question: Question) -> Span | None:
-        return extract(sentence, question, self._tag, self.lexicon, RULES[question.kind].extractor)
+    def _typed(self, judging: _Judging, sentence: str) -> list[Span]:
+        """The spans of the asked type in a sentence, the most likely first (its short
+        answer), read once per question: the passages, the answering article and its
+        candidates share them."""
+        spans = judging.typed.get(sentence)
+        if spans is None:
+            spans = spans_of(sentence, judging.question, self._tag, self.lexicon, RULES[judging.question.kind].extractor)
+            judging.typed[sentence] = spans
+        return spans
 
     def _headings(self, article: Article) -> str:
         """The article's pretitle, title and subtitle, normalised."""
@@ -437,6 +572,17 @@ class Answerer:
             self._sentence_norms[text] = norm
         return norm
 
+    def _sentences(self, paragraph: str) -> list[Sentence]:
+        """The sentences of a paragraph (the whole paragraph when it has none), split once:
+        the same passages are read for many questions. Callers only read the list."""
+        sentences = self._split_cache.get(paragraph)
+        if sentences is None:
+            sentences = split_sentences(paragraph) or [Sentence(text=paragraph, start=0)]
+            if len(self._split_cache) >= TAG_CACHE:
+                self._split_cache.clear()
+            self._split_cache[paragraph] = sentences
+        return sentences
+
     def _tag(self, text: str) -> list[tuple[str, str]]:
         """The words and parts of speech of a text; a sentence is tagged once (the passage
         ranking, the sentence ranking and the candidates all read it). Callers get a copy."""
@@ -452,20 +598,8 @@ class Answerer:
         """Synonyms of the question's words (config/synonyms.txt)."""
         return {t: tuple(sorted(self.lexicon.synonyms_of(t))) for t in question.terms if not t.startswith("#")}
 
-    def _match_plan(
-        self, weights: dict[str, float], total: float, title: str, discount: float, alternatives: dict[str, tuple[str, ...]]
-    ) -> list[tuple[str, float, tuple[str, ...], bool]]:
-        """What `_matched` looks for, worked out once for all the sentences of an article:
-        each word with its share of the weight (less when the title has it), its synonyms,
-        and whether no article has it."""
-        return [
-            (term, weight * (discount if term in title else 1.0) / total, alternatives.get(term, ()),
-             len(term) > 1 and self.corpus.bm25.doc_freq(term) == 0)
-            for term, weight in weights.items()
-        ]
-
     @staticmethod
-    def _matched(norm: str, plan: list[tuple[str, float, tuple[str, ...], bool]]) -> float:
+    def _matched(norm: str, plan: Plan) -> float:
         """The share of the question's weight a sentence states: its words, their synonyms
         (a little less), and the characters of words no article has (less again)."""
         got = 0.0
@@ -478,59 +612,71 @@ class Answerer:
                 got += share * UNKNOWN_CREDIT * sum(ch in norm for ch in term) / len(term)
         return got
 
-    def _best_sentence(
-        self, paragraphs: Sequence[str], question: Question, weights: dict[str, float], total: float, title: str
-    ) -> tuple[int, Sentence, float, Span | None]:
-        """The best answering sentence of the paragraphs: (paragraph index, sentence, score,
-        short answer)."""
-        best = self._ranked_sentences(paragraphs, question, weights, total, title)[0]
-        return best.paragraph, best.sentence, best.score, best.span
-
     def _ranked_sentences(
-        self, paragraphs: Sequence[str], question: Question, weights: dict[str, float], total: float, title: str,
-        discount: float = TITLE_DISCOUNT,
+        self, paragraphs: Sequence[str], judging: _Judging, title: str, discount: float = TITLE_DISCOUNT, wanted: int | None = None
     ) -> list[_Ranked]:
         """The sentences of the paragraphs, the best answering one first, each with its
         score and the span of the asked type it holds. A sentence is judged with its
         neighbours (the question's words may stand in the sentence before the answer) and
         by the qualifiers it states; when the question needs a figure or a name, a
-        sentence that has one wins; ties go to the earlier sentence."""
-        alternatives = self._alternatives(question)
-        plan = self._match_plan(weights, total, title, discount, alternatives)
-        own_plan = self._match_plan(weights, total, title, 0.0, alternatives)
-        needs = _needs_span(question)
-        scored: list[tuple[tuple[bool, float, int, int], int, Sentence, float, Span | None]] = []
+        sentence that has one wins; ties go to the earlier sentence.
+
+        With `wanted`, only the first `wanted` of that ranking: the sentences are read for
+        their spans best first, and the reading stops once no further sentence could
+        enter them even with the largest credit a span gives."""
+        return self._ranked(self._judged(paragraphs, judging, title, discount), judging, wanted)
+
+    def _ranked(self, judged: list[_Judged], judging: _Judging, wanted: int | None) -> list[_Ranked]:
+        """The ranking of `_ranked_sentences` from the sentences' scores before their spans."""
+        if not judged:
+            raise ValueError("no paragraph to choose a sentence from")
+        question = judging.question
+        most = _span_credit_most(question)
+        scored: list[tuple[tuple[bool, float, int, int], _Ranked]] = []
+        for one in sorted(judged, key=lambda j: (j.score, -j.paragraph, -j.index), reverse=True):
+            if wanted is not None and len(scored) >= wanted:
+                last = heapq.nlargest(wanted, (key for key, _ in scored))[-1]
+                if last[:2] > (judging.needs, one.score + most):
+                    break
+            score = one.score
+            typed = self._typed(judging, one.sentence.text)
+            span = typed[0] if typed else None
+            if span is not None:
+                evidence = 1.0
+                if question.kind in GENERIC_KINDS:
+                    evidence = min(1.0, one.own / GENERIC_SPAN_EVIDENCE)
+                score += SPAN_CREDIT * span.strength * evidence
+                if question.kind is Kind.LIST:  # a longer list answers 哪些 better
+                    score += LIST_ITEM_CREDIT * min(span.text.count("、"), LIST_ITEMS_CREDITED)
+            key = (span is not None and judging.needs, score, -one.paragraph, -one.index)
+            scored.append((key, _Ranked(paragraph=one.paragraph, sentence=one.sentence, score=score, span=span)))
+        scored.sort(key=lambda x: x[0], reverse=True)
+        return [ranked for _, ranked in scored[:wanted]]
+
+    def _judged(self, paragraphs: Sequence[str], judging: _Judging, title: str, discount: float) -> list[_Judged]:
+        """The sentences of the paragraphs with their scores before any span's credit."""
+        plan = judging.plan(title, discount)
+        generic = judging.question.kind in GENERIC_KINDS
+        own_plan = judging.plan(title, 0.0) if generic else plan
+        out = []
         for p, paragraph in enumerate(paragraphs):
-            sentences = split_sentences(paragraph) or [Sentence(text=paragraph, start=0)]
+            sentences = self._sentences(paragraph)
             norms = [self._normal(x.text) for x in sentences]
             matched = [self._matched(n, plan) for n in norms]
-            # the question's words a sentence states besides the article's subject
-            own = [self._matched(n, own_plan) for n in norms]
+            # the question's words a sentence states besides the article's subject (what
+            # a span of a generic kind needs as evidence; other kinds never read it)
+            own = [self._matched(n, own_plan) for n in norms] if generic else [0.0] * len(norms)
             for i, sentence in enumerate(sentences):
                 near = max(matched[i - 1] if i > 0 else 0.0, matched[i + 1] if i + 1 < len(matched) else 0.0)
                 score = max(matched[i], matched[i] + NEIGHBOUR_SHARE * (near - matched[i]))
-                stated = qualifiers_of(norms[i])
-                for cls, asked in question.qualifiers.items():
-                    if cls not in SENTENCE_QUALIFIERS:
-                        continue
+                stated = qualifiers_of(norms[i]) if judging.qualifiers else {}
+                for cls, asked in judging.qualifiers.items():
                     if asked & stated.get(cls, frozenset()):
                         score += QUALIFIER_BONUS
                     elif stated.get(cls):
                         score -= QUALIFIER_PENALTY
-                span = self._extract(sentence.text, question)
-                if span is not None:
-                    evidence = 1.0
-                    if question.kind in GENERIC_KINDS:
-                        evidence = min(1.0, own[i] / GENERIC_SPAN_EVIDENCE)
-                    score += SPAN_CREDIT * span.strength * evidence
-                    if question.kind is Kind.LIST:  # a longer list answers 哪些 better
-                        score += 0.05 * min(span.text.count("、"), 6)
-                key = (span is not None and needs, score, -p, -i)
-                scored.append((key, p, sentence, score, span))
-        if not scored:
-            raise ValueError("no paragraph to choose a sentence from")
-        scored.sort(key=lambda x: x[0], reverse=True)
-        return [_Ranked(paragraph=p, sentence=sentence, score=score, span=span) for _, p, sentence, score, span in scored]
+                out.append(_Judged(paragraph=p, index=i, sentence=sentence, score=score, own=own[i]))
+        return out
 
     def _hit(self, scored: _Scored, paragraph: int, sentence: Sentence, span: Span | None) -> Hit:
         article = self.corpus.article(scored.row)
@@ -573,6 +719,8 @@ def _byline(article: Article, question: Question) -> Span | None:
 def _qualifier_missing(question: Question, text: str) -> bool:
     """Does the article state other qualifiers of a class the question asks for, and
     never the asked one (二等奖 asked, only 一等奖 stated)?"""
+    if not question.qualifiers:  # nothing asked: the article's qualifiers are not read
+        return False
     stated = qualifiers_of(text)
     return any(stated.get(c) and not (asked & stated[c]) for c, asked in question.qualifiers.items())
 
@@ -584,6 +732,11 @@ def _discount(title: str) -> float:
     """How much a word of the title counts in choosing the answering sentence of its article:
     less when the title only names the article's subject."""
     return SUBJECT_DISCOUNT if len(_BRACKETED.sub("", title).strip()) <= SUBJECT_TITLE_MAX else TITLE_DISCOUNT
+
+
+def _span_credit_most(question: Question) -> float:
+    """The most a span can add to its sentence's score (and a little more, for rounding)."""
+    return SPAN_CREDIT + (LIST_CREDIT_MAX if question.kind is Kind.LIST else 0.0) + BOUND_SLACK
 
 
 def _needs_span(question: Question) -> bool:

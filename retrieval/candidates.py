@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel, ConfigDict
 
 from .extract import Span, Tagger, anchors_of, role_agrees, roles_before, spans_of
-from .figures import FIGURE_RE, TIME_RE, UNIT_CLASSES, chinese_number, counts_in, find_figures
+from .figures import FIGURE_RE, TIME_RE, UNIT_CLASSES, Figure, chinese_number, counts_in, find_figures
 from .kinds import RULES
 from .lexicon import Lexicon
 from .models import Kind
@@ -39,7 +39,11 @@ _RELATIVE_TIME = re.compile(r"今年|去年|明年|前年|年初|年底|年末|�
 # 一处滑雪场, 一所大学, 某单位: a thing left unnamed answers no 哪个 / 哪所
 _INDEFINITE = re.compile(r"(?<![第\d一二三四五六七八九十百千万])(?:一[处所家座条支](?![一二三四五六七八九十\d])|某)")
 _CLAUSE = re.compile(r"[^，。；：,;:！？!?]+")
+_HAN = re.compile("[\u4e00-\u9fff]")  # one Chinese character
 _SEGMENT_BREAK = "，。；：,;:！？!?、（）()“”"
+SEGMENT = 16  # characters: the words next to a span are read up to a break, or this far
+_SEGMENT_HEAD = re.compile(f"[^{re.escape(_SEGMENT_BREAK)}]*")
+_SEGMENT_TAIL = re.compile(f"[^{re.escape(_SEGMENT_BREAK)}]*\\Z")
 # what ends a transliterated name (丹增·诺尔盖从南坡…, 门捷列夫于1869年): a function word
 _AFTER_FOREIGN = set("和与及从在于是的等将曾被把为对向到说称以也都就又所由了")
 FOREIGN_PART = 6  # characters: a part of a transliterated name longer than this runs into the sentence
@@ -140,11 +144,15 @@ class QuestionContext:
     normalise: Callable[[str], str]
     tag: Tagger
     lexicon: Lexicon
+    # the spans of the asked type in a sentence (`spans_of`), when the caller has read them
+    typed: Callable[[str], list[Span]] | None = None
     headline: str = ""  # the article's headings, normalised
     common: dict[str, float] = field(default_factory=dict)
+    terms: tuple[str, ...] = ()  # the question's words that tie to a span (two characters or more)
 
     def __post_init__(self) -> None:
         kind = self.question.kind
+        self.terms = tuple(t for t in self.question.terms if len(t) >= 2 and not t.startswith("#"))
         self.common = {f"kind_{k.value}": float(kind is k) for k in Kind}
         self.common.update(
             article_coverage=self.article_coverage,
@@ -164,18 +172,21 @@ def candidates_of(
     per_sentence: list[tuple[SentenceChoice, str, list[tuple[Span, int | None]]]] = [
         (choice, context.normalise(choice.sentence.text), [(span, 0)]) for choice, span in forced
     ]
+    anchors: dict[str, list[int]] = {}  # where the question's words stand, by sentence
     for choice in choices:
         norm = context.normalise(choice.sentence.text)
-        typed = [
-            s
-            for s in spans_of(choice.sentence.text, context.question, context.tag, context.lexicon, RULES[context.question.kind].extractor)
-            if context.question.kind is Kind.YES_NO or not _echoes(s.text, context)
-        ]
+        anchors[choice.sentence.text] = anchors_of(choice.sentence.text, context.question)
+        found = (
+            context.typed(choice.sentence.text)
+            if context.typed is not None
+            else spans_of(choice.sentence.text, context.question, context.tag, context.lexicon, RULES[context.question.kind].extractor)
+        )
+        typed = [s for s in found if context.question.kind is Kind.YES_NO or not _echoes(s.text, context)]
         typed = [s for s in typed if not _bound_to_another_role(choice.sentence.text, s, context)]
         spans: list[tuple[Span, int | None]] = [(s, i) for i, s in enumerate(typed)]
         seen = {(s.start, s.end) for s in typed}
         if context.question.kind is not Kind.YES_NO:
-            for span in _generic_spans(choice.sentence.text, context):
+            for span in _generic_spans(choice.sentence.text, context, anchors[choice.sentence.text]):
                 if _bound_to_another_role(choice.sentence.text, span, context):
                     continue
                 if (span.start, span.end) not in seen:
@@ -185,19 +196,25 @@ def candidates_of(
     texts = [norm for _, norm, _ in per_sentence]
     out = []
     for index, (choice, norm, spans) in enumerate(per_sentence):
+        text = choice.sentence.text
+        if text not in anchors:
+            anchors[text] = anchors_of(text, context.question)
+        clauses = [(m.start(), m.end(), m.group(0)) for m in _CLAUSE.finditer(text)]
         sentence_values = _sentence_features(context, choice, norm, best_score)
-        shapes = [_shape(s.text, context) for s, _ in spans]
-        for (span, order), shape in zip(spans, shapes, strict=True):
-            values = dict(context.common)
-            values.update(sentence_values)
-            values.update(shape)
-            values.update(_span_features(context, choice.sentence.text, span, order))
-            same = sum(1 for other in shapes if other["type_match"] and other is not shape and shape["type_match"])
+        figures = [find_figures(s.text) for s, _ in spans]
+        shapes = [_shape(s.text, context, f) for (s, _), f in zip(spans, figures, strict=True)]
+        matching = sum(1 for shape in shapes if shape["type_match"])
+        for (span, order), shape, span_figures in zip(spans, shapes, figures, strict=True):
+            values = {**context.common, **sentence_values, **shape, **_span_features(context, text, span, order, anchors[text], clauses, span_figures)}
+            # the other spans of the sentence with the asked shape
+            same = matching - 1 if shape["type_match"] else 0
             values["competitors"] = math.log1p(same)
             values["repeated"] = math.log1p(sum(span.text in t for j, t in enumerate(texts) if j != index))
             values["in_headline"] = float(_stated_in(context.normalise(span.text), context.headline))
+            # every value above is a float already: validating each candidate's features
+            # again would cost more than working them out
             out.append(
-                Candidate(text=span.text, paragraph=choice.paragraph, sentence=choice.sentence, span=span, features=values)
+                Candidate.model_construct(text=span.text, paragraph=choice.paragraph, sentence=choice.sentence, span=span, features=values)
             )
     return out
 
@@ -244,25 +261,39 @@ def _sentence_features(context: QuestionContext, choice: SentenceChoice, norm: s
     }
 
 
-def _span_features(context: QuestionContext, sentence: str, span: Span, order: int | None) -> dict[str, float]:
+def _span_features(
+    context: QuestionContext,
+    sentence: str,
+    span: Span,
+    order: int | None,
+    anchors: Sequence[int],
+    clauses: Sequence[tuple[int, int, str]],
+    figures: Sequence[Figure],
+) -> dict[str, float]:
+    """The features of one span of a sentence: `anchors` are where the question's words
+    stand in the sentence, `clauses` its clauses (start, end, text), `figures` the span's."""
     question = context.question
-    anchors = anchors_of(sentence, question)
-    gap = min(min(abs(span.start - a), abs(span.end - a)) for a in anchors) if anchors else DISTANCE_SCALE
-    terms = [t for t in question.terms if len(t) >= 2 and not t.startswith("#")]
+    asked_text = question.normalised
+    start, end, text = span.start, span.end, span.text
+    gap: float = DISTANCE_SCALE
+    if anchors:
+        gap = min(min([abs(start - a) for a in anchors]), min([abs(end - a) for a in anchors]))
+    terms = context.terms
     # a question word ties to the span only from within its clause: 为期三天，张三 …
     # does not make 三天 the answer of 张三 …多少
-    left, right = _segment_before(sentence, span.start), _segment_after(sentence, span.end)
-    tied_before = any(left[: len(left) - k].endswith(t) for t in terms for k in range(TIE_GAP + 1) if len(left) > k)
-    tied_after = any(right[k:].startswith(t) for t in terms for k in range(TIE_GAP + 1))
-    clause = _clause_around(sentence, span)
-    rest = clause.replace(span.text, "")
-    clause_weight = sum(w for t, w in context.weights.items() if t in rest) / context.total
-    local = context.normalise(sentence[max(0, span.start - LOCAL) : span.end])
-    stated = qualifiers_of(local)
+    left, right = _segment_before(sentence, start), _segment_after(sentence, end)
+    size = len(left)
+    tied_before = any(left.endswith(terms, 0, size - k) for k in range(TIE_GAP + 1) if size > k)
+    tied_after = any(right.startswith(terms, k) for k in range(TIE_GAP + 1))
+    clause = _clause_around(sentence, span, clauses)
+    rest = clause.replace(text, "")
+    clause_weight = sum([w for t, w in context.weights.items() if t in rest]) / context.total
     asked = question.qualifiers
+    # the qualifiers just before the span, read only when the question asks one
+    stated = qualifiers_of(context.normalise(sentence[max(0, start - LOCAL) : end])) if asked else {}
     noun = question.noun[:2]
-    chars = [ch for ch in _without_figures(span.text) if "\u4e00" <= ch <= "\u9fff"]
-    echo = sum(ch in question.normalised for ch in chars) / len(chars) if chars else 0.0
+    chars = _HAN.findall(_without_figures(text, figures) if figures else text)
+    echo = sum(map(asked_text.__contains__, chars)) / len(chars) if chars else 0.0
     return {
         "from_kind": float(order is not None),
         "kind_order": 1.0 / (1.0 + order) if order is not None else 0.0,
@@ -273,11 +304,11 @@ def _span_features(context: QuestionContext, sentence: str, span: Span, order: i
         "adjacent": float(gap <= ADJACENT),
         "distance": min(1.0, gap / DISTANCE_SCALE),
         "clause_coverage": clause_weight,
-        "left_overlap": _overlap(left, question.normalised),
-        "right_overlap": _overlap(right, question.normalised),
+        "left_overlap": _overlap(left, asked_text),
+        "right_overlap": _overlap(right, asked_text),
         "noun_follows": float(bool(noun) and noun in right[:8]),
         "noun_adjacent": float(bool(noun) and (span.text.endswith(noun) or sentence.startswith(noun, span.end))),
-        "left_foreign": math.log1p(sum(1 for ch in _without_roles(left, context.lexicon) if "\u4e00" <= ch <= "\u9fff" and ch not in question.normalised)),
+        "left_foreign": math.log1p(sum(1 for ch in _HAN.findall(_without_roles(left, context.lexicon)) if ch not in asked_text)),
         "qualifier_local": float(any(asked[c] & stated.get(c, frozenset()) for c in asked)),
         "qualifier_local_conflict": float(any(stated.get(c) and not (asked[c] & stated[c]) for c in asked)),
         "span_length": math.log1p(len(span.text)),
@@ -299,27 +330,25 @@ def _is_ordinal(sentence: str, span: Span) -> bool:
     return _ORDINAL.search(span.text) is not None or (span.start > 0 and sentence[span.start - 1] == "第" and span.text[:1] in _ORDINAL_DIGITS)
 
 
-def _without_figures(text: str) -> str:
-    """The text without its figures: 三百人 shares 三 with 第三届 …多少人 by chance, not by
-    repeating what the question says."""
+def _without_figures(text: str, figures: Sequence[Figure]) -> str:
+    """The text without its figures (`find_figures(text)`): 三百人 shares 三 with 第三届
+    …多少人 by chance, not by repeating what the question says."""
     inside: set[int] = set()
-    for figure in find_figures(text):
+    for figure in figures:
         inside.update(range(figure.start, figure.end))
     return "".join(ch for i, ch in enumerate(text) if i not in inside)
 
 
 def _segment_before(sentence: str, start: int) -> str:
-    at = start
-    while at > 0 and sentence[at - 1] not in _SEGMENT_BREAK and start - at < 16:
-        at -= 1
-    return sentence[at:start]
+    """The words before `start`, back to the last break (at most SEGMENT characters)."""
+    found = _SEGMENT_TAIL.search(sentence, max(0, start - SEGMENT), start)
+    return found.group(0) if found is not None else ""
 
 
 def _segment_after(sentence: str, end: int) -> str:
-    at = end
-    while at < len(sentence) and sentence[at] not in _SEGMENT_BREAK and at - end < 16:
-        at += 1
-    return sentence[end:at]
+    """The words after `end`, up to the next break (at most SEGMENT characters)."""
+    found = _SEGMENT_HEAD.match(sentence, end, end + SEGMENT)
+    return found.group(0) if found is not None else ""
 
 
 def _without_roles(text: str, lexicon: Lexicon) -> str:
@@ -332,23 +361,24 @@ def _without_roles(text: str, lexicon: Lexicon) -> str:
 
 def _overlap(segment: str, question: str) -> float:
     """The share of a segment's characters that the question has (0 for an empty one)."""
-    chars = [ch for ch in segment if "\u4e00" <= ch <= "\u9fff"]
-    return sum(ch in question for ch in chars) / len(chars) if chars else 0.0
+    chars = _HAN.findall(segment)
+    return sum(map(question.__contains__, chars)) / len(chars) if chars else 0.0
 
 
-def _clause_around(sentence: str, span: Span) -> str:
-    """The clause (between commas, colons, full stops) that holds the span's start."""
-    for match in _CLAUSE.finditer(sentence):
-        if match.start() <= span.start < match.end() or match.start() <= span.start == match.end():
-            return match.group(0)
+def _clause_around(sentence: str, span: Span, clauses: Sequence[tuple[int, int, str]]) -> str:
+    """The clause (between commas, colons, full stops) that holds the span's start;
+    `clauses` are the sentence's, as (start, end, text)."""
+    for start, end, clause in clauses:
+        if start <= span.start < end or start <= span.start == end:
+            return clause
     return sentence[max(0, span.start - 10) : span.end + 10]
 
 
-def _shape(text: str, context: QuestionContext) -> dict[str, float]:
-    """What the span looks like, and whether that is what the kind asks for."""
+def _shape(text: str, context: QuestionContext, figures: Sequence[Figure]) -> dict[str, float]:
+    """What the span looks like (`figures`: its figures), and whether that is what the kind
+    asks for."""
     lexicon, question = context.lexicon, context.question
-    figure = FIGURE_RE.fullmatch(text) is not None and any(f.end - f.start == len(text) for f in find_figures(text))
-    figures = find_figures(text)
+    figure = FIGURE_RE.fullmatch(text) is not None and any(f.end - f.start == len(text) for f in figures)
     counted = text[: len(text) - len(question.noun)] if len(question.noun) >= 2 and text.endswith(question.noun) else ""
     counts_noun = bool(counted) and (counted.isdigit() or chinese_number(counted) is not None)  # 八不准 for 几个不准
     unit_agrees = question.unit_class is not None and (any(counts_in(f, question.unit_class, question.noun) for f in figures) or counts_noun)
@@ -425,10 +455,10 @@ def _han(text: str) -> bool:
     return all("\u4e00" <= ch <= "\u9fff" for ch in text)
 
 
-def _generic_spans(sentence: str, context: QuestionContext) -> list[Span]:
+def _generic_spans(sentence: str, context: QuestionContext, anchors: Sequence[int]) -> list[Span]:
     """Spans of any type: runs of nouns (and their last words), names, figures, dates,
-    quotations and titles; the nearest to the question's words first."""
-    spans: list[Span] = []
+    quotations and titles; the nearest to the question's words (`anchors`) first."""
+    spans: list[tuple[str, int, int]] = []  # (text, start, end)
     words = context.tag(sentence)
     at = 0
     run: list[tuple[int, str, str]] = []  # (start, word, flag)
@@ -439,13 +469,13 @@ def _generic_spans(sentence: str, context: QuestionContext) -> list[Span]:
         end = run[-1][0] + len(run[-1][1])
         for i in range(max(0, len(run) - 3), len(run)):  # the run and its last one to three words
             start = run[i][0] if i > 0 else run[0][0]
-            spans.append(Span(text=sentence[start:end], start=start, end=end, strength=0.0))
-        spans.append(Span(text=sentence[run[0][0] : end], start=run[0][0], end=end, strength=0.0))
+            spans.append((sentence[start:end], start, end))
+        spans.append((sentence[run[0][0] : end], run[0][0], end))
         run.clear()
 
     for word, flag in words:
         if flag.startswith(_NAME_TAG) and len(word) >= 2:
-            spans.append(Span(text=word, start=at, end=at + len(word), strength=0.0))
+            spans.append((word, at, at + len(word)))
         if (flag.startswith(_NOUNISH) or flag.startswith(_NUMERIC) or flag.startswith(_NAME_TAG)) and word.strip():
             run.append((at, word, flag))
         elif run and run[-1][2].startswith(_NUMERIC) and flag.startswith("a"):
@@ -455,28 +485,27 @@ def _generic_spans(sentence: str, context: QuestionContext) -> list[Span]:
         at += len(word)
     close()
     for figure in find_figures(sentence):
-        spans.append(Span(text=figure.text, start=figure.start, end=figure.end, strength=0.0))
+        spans.append((figure.text, figure.start, figure.end))
         unit = UNIT_CLASSES.get(figure.unit)
         if unit is not None:  # 64场 比赛: the figure with the noun it counts
             noun = re.match(r"[\u4e00-\u9fff]{1,4}?(?=[，。；、的]|$)", sentence[figure.end :])
             if noun is not None and len(noun.group(0)) <= 3:
-                spans.append(Span(text=figure.text + noun.group(0), start=figure.start, end=figure.end + len(noun.group(0)), strength=0.0))
+                spans.append((figure.text + noun.group(0), figure.start, figure.end + len(noun.group(0))))
     for name in foreign_names(sentence, words):  # 德米特里·门捷列夫
-        spans.append(name)
+        spans.append((name.text, name.start, name.end))
         last = name.text.rsplit("·", 1)[1]
-        spans.append(Span(text=last, start=name.end - len(last), end=name.end, strength=0.0))
+        spans.append((last, name.end - len(last), name.end))
     for match in TIME_RE.finditer(sentence):
-        spans.append(Span(text=match.group(0), start=match.start(), end=match.end(), strength=0.0))
+        spans.append((match.group(0), match.start(), match.end()))
     for match in _QUOTED.finditer(sentence):
         group = 1 if match.group(1) is not None else (2 if match.group(2) is not None else 0)
-        spans.append(Span(text=match.group(group), start=match.start(group), end=match.end(group), strength=0.0))
-    unique: dict[tuple[int, int], Span] = {}
-    for span in spans:
-        text = span.text.strip("的、，。 ")
-        if not text or len(text) > MAX_SPAN or text in context.question.normalised:
+        spans.append((match.group(group), match.start(group), match.end(group)))
+    unique: dict[tuple[int, int], str] = {}
+    for text, start, _ in spans:
+        trimmed = text.strip("的、，。 ")
+        if not trimmed or len(trimmed) > MAX_SPAN or trimmed in context.question.normalised:
             continue
-        start = span.start + span.text.find(text)
-        unique.setdefault((start, start + len(text)), Span(text=text, start=start, end=start + len(text), strength=0.0))
-    anchors = anchors_of(sentence, context.question)
-    ordered = sorted(unique.values(), key=lambda s: min((abs(s.start - a) for a in anchors), default=s.start))
-    return ordered[:MAX_PER_SENTENCE]
+        start += text.find(trimmed)
+        unique.setdefault((start, start + len(trimmed)), trimmed)
+    ordered = sorted(unique.items(), key=lambda u: min((abs(u[0][0] - a) for a in anchors), default=u[0][0]))
+    return [Span(text=text, start=start, end=end, strength=0.0) for (start, end), text in ordered[:MAX_PER_SENTENCE]]

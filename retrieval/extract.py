@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from .figures import CHINESE_NUMERALS, TIME_RE, counts_in, find_figures
 from .lexicon import Lexicon
@@ -53,14 +53,15 @@ _PHRASE_POS = ("n", "m", "q", "s", "f", "a", "b", "j", "eng", "l", "i")
 class Span(BaseModel):
     """A short answer: its text, where it stands in the sentence, and how sure the pattern
     that found it is (1: tied to the question's own words, e.g. 由X主办 for 由哪些单位主办;
-    lower: found by shape alone)."""
+    lower: found by shape alone). The answerer bounds a sentence's score by the credit of a
+    span of full strength, so a strength is never above 1."""
 
     model_config = ConfigDict(frozen=True)
 
     text: str
     start: int
     end: int
-    strength: float = 1.0
+    strength: float = Field(default=1.0, ge=0.0, le=1.0)
 
 
 def _weaker(spans: Sequence[Span], strength: float) -> list[Span]:

@@ -110,6 +110,8 @@ def number_value(num: str, magnitude: str | None) -> float | None:
 
 def find_figures(text: str) -> list[Figure]:
     """Every figure in the text, left to right (fractions such as 五分之一 count as %)."""
+    if _NUMERAL.search(text) is None:  # most spans and many sentences have no numeral at all
+        return []
     out: list[Figure] = [
         Figure(text=m.group(0), start=m.start(), end=m.end(), value=None, unit="分之", unit_class="%")
         for m in FRACTION_RE.finditer(text)
@@ -146,6 +148,8 @@ def find_figures(text: str) -> list[Figure]:
 PERSON_SUFFIXES = ("师", "员", "者", "手", "长")
 RATIO_WORDS = ("比例", "比率", "百分比", "占比", "率", "比重", "份额")
 FRACTION_RE = re.compile(rf"[{_CN_NUM}\d]+分之[{_CN_NUM}\d]+")
+# every figure (and fraction) holds one of these
+_NUMERAL = re.compile(rf"[{_CN_NUM}\d]")
 
 
 def _unit_and_noun(match: re.Match[str], words: Sequence[str]) -> tuple[str | None, str]:

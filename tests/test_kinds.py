@@ -325,6 +325,7 @@ def test_an_enumeration_keeps_its_items_whole(library: Library, sentence: str, q
         ("朝阳网球赛一共有多少职工参赛", "人"),  # 参赛 is what they do, not what is counted
         ("今年市总计划安排多少劳模工匠疗休养", "人"),
         ("培训了多少基层工会干部", "人"),
+        ("有几个班组长参加", "人"),  # 几个 counts the tagged noun after it, 班组长
     ],
 )
 def test_the_last_word_of_the_counted_noun_phrase_decides_its_unit(library: Library, question: str, unit: str | None) -> None:

@@ -51,6 +51,8 @@ TRAINING_SETS = (
     ("extra_qa.jsonl", ROOT / "seeds"),
     ("holdout_qa.jsonl", ROOT / "seeds"),
     ("member_train.jsonl", ROOT / "seeds"),
+    # questions over issues unlike the seeds: the previous model printed 50 of 57 lines right on them
+    ("unionnews2_qa.jsonl", DATA / "unionnews2"),
     ("offtopic_qa.jsonl", ROOT / "seeds"),  # small talk and everyday questions: never answered
     ("encyclopedia_qa.jsonl", DATA / "encyclopedia"),
     ("wiki_qa.jsonl", DATA / "wiki"),

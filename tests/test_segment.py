@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import random
+import unicodedata
+from pathlib import Path
+
 import pytest
 
-from retrieval.segment import Segmenter
+from retrieval.segment import Segmenter, nfkc
 
 
 @pytest.fixture
@@ -75,3 +79,17 @@ def test_own_tokenizer_leaves_jiebas_default_alone(seg: Segmenter) -> None:
     seg.terms("平谷区总工会")
     assert seg.tokenizer is not jieba.dt
     assert "区级工会加强年" not in jieba.dt.FREQ
+
+
+def test_nfkc_is_unicodes_on_any_text() -> None:
+    """The fast NFKC (only the runs between CJK ideographs) equals unicodedata's on the
+    seeds and on random mixes of ideographs, full-width forms, combining marks, Hangul jamo
+    and compatibility characters (which compose or decompose across their neighbours)."""
+    seeds = "".join(p.read_text(encoding="utf-8") for p in sorted((Path(__file__).parent.parent / "seeds").glob("*.txt")))
+    assert nfkc(seeds) == unicodedata.normalize("NFKC", seeds)
+    pool = [chr(c) for c in [*range(0x4E00, 0x4E20), *range(0xFF01, 0xFF5E, 3)]]
+    pool += [chr(c) for c in (0x301, 0x308, 0x327, 0x65, 0x41, 0x3000, 0x2460, 0xFB01, 0x1100, 0x1161, 0xAC00, 0x2F00, 0xF900, 0x309A, 0x304B, 0x9FFF, 0xA000)]
+    rnd = random.Random(3)
+    for _ in range(20000):
+        text = "".join(rnd.choice(pool) for _ in range(rnd.randint(1, 10)))
+        assert nfkc(text) == unicodedata.normalize("NFKC", text), ascii(text)

@@ -36,6 +36,7 @@ class TextTable:
     def __init__(self, data: npt.NDArray[np.uint8], offsets: npt.NDArray[np.int64]) -> None:
         self.data = data
         self.offsets = offsets
+        self._bytes = data.data  # a memoryview: slicing it copies nothing and makes no array
 
     @classmethod
     def of(cls, texts: Iterable[str]) -> TextTable:
@@ -49,8 +50,7 @@ class TextTable:
         return int(self.offsets.shape[0]) - 1
 
     def __getitem__(self, i: int) -> str:
-        start, end = int(self.offsets[i]), int(self.offsets[i + 1])
-        return bytes(self.data[start:end]).decode("utf-8")
+        return str(self._bytes[int(self.offsets[i]) : int(self.offsets[i + 1])], "utf-8")
 
     def __iter__(self) -> Any:
         return (self[i] for i in range(len(self)))
@@ -88,6 +88,8 @@ class TextChain:
     def __getitem__(self, i: int) -> str:
         if not 0 <= i < len(self):
             raise IndexError(i)
+        if len(self._tables) == 1:  # a merged index is one table: no search
+            return self._tables[0][i]
         part = int(np.searchsorted(self._starts, i, side="right")) - 1
         return self._tables[part][i - int(self._starts[part])]
 

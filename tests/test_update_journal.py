@@ -16,6 +16,7 @@ from bot.storage.store import Store
 from bot.storage.updates import StoredUpdate, Updates
 from bot.telegram.journal import UpdateJournal
 from bot.telegram.ordering import ChatOrderedUpdates
+from bot.telegram import polling as polling_module
 from bot.telegram.polling import LongPolling
 from bot.telegram.workers import Workers
 
@@ -198,9 +199,10 @@ def _offset(call: RecordedCall) -> int:
 
 
 async def test_a_batch_is_confirmed_to_telegram_only_once_it_is_stored(
-    api_bot: tuple[FakeBotApi, Bot], store: Store, workers: Workers
+    api_bot: tuple[FakeBotApi, Bot], store: Store, workers: Workers, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     api, bot = api_bot
+    monkeypatch.setattr(polling_module, "FIRST_PAUSE", 0.1)  # the pause before storing again
     table = Watched(store)
     table.failing_receives = 1
     journal = UpdateJournal(table, workers, 1.0, claimant="here")
@@ -227,7 +229,7 @@ async def test_taking_the_lease_the_poller_waits_for_what_others_hold_and_feeds_
     api_bot: tuple[FakeBotApi, Bot], store: Store, workers: Workers
 ) -> None:
     api, bot = api_bot
-    term = 5.0  # the poller waits at most a term for the other process
+    term = 1.5  # the poller waits at most a term for the other process, looking ten times
     there = UpdateJournal(Updates(store), workers, term, claimant="there")
     held, left = question(1, chat_id=1), question(2, chat_id=2)
     await there.receive([held, left])

@@ -386,7 +386,7 @@ _LIST_LEAD = re.compile(r"^.*?(?:包括|包含|涵盖|有|为|是|设置了?|配
 _QUOTED = re.compile(r"“([^“”]{1,30})”")
 
 
-def _enumeration_runs(sentence: str, head: str, tag: Tagger | None = None) -> list[Span]:
+def _enumeration_runs(sentence: str, head: str, tag: Tagger) -> list[Span]:
     """Every run of items joined by 、 (after 包括 / 有 …, not naming the head itself) and
     every run of quotations side by side, the announced and longest first."""
     out: list[Span] = []
@@ -403,9 +403,10 @@ def _enumeration_runs(sentence: str, head: str, tag: Tagger | None = None) -> li
             if "、" not in items:
                 continue
         items = _quoted_bounds(items.strip("“”\""))  # the marks around the whole run, not those between items
-        items = _LIST_TAIL.sub("", items).strip("“”\"") if "、" in _LIST_TAIL.sub("", items) else items
-        if tag is not None:  # 为职工开展A、B: 为 announced nothing, 开展 takes the list
-            items = _after_verb(items, tag)
+        trimmed = _LIST_TAIL.sub("", items)
+        if "、" in trimmed:
+            items = trimmed.strip("“”\"")
+        items = _after_verb(items, tag)  # 为职工开展A、B: 为 announced nothing, 开展 takes the list
         strength = 1.0 if introduced else 0.6  # 内容包括A、B: a list that is announced as one
         at = sentence.find(items, start)
         out.append(Span(text=items, start=at, end=at + len(items), strength=strength))

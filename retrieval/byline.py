@@ -23,26 +23,28 @@ CREDIT_ONLY_RE = re.compile(rf"^(?:{_ROLE}\s*{_NAME}\s*)+$")
 SOURCE_RE = re.compile(r"^[（(]?(?:转自|转载自|来源[：:]?|稿件来源[：:]?)\s*《?([^《》（）()]{1,30}?)》?[）)]?$")
 
 
+def _credited(credit: str) -> list[tuple[str, str]]:
+    """(role, name) for each name of a credit such as "记者 边磊 通讯员 张雪", in order;
+    a role among the names (边磊 通讯员 张雪) credits the names after it."""
+    out = []
+    for match in _NAMES_AFTER_ROLE.finditer(credit):
+        role = match.group(1)
+        for name in re.split(r"[\s、，]+", match.group(2).strip()):
+            if _ROLE_RE.fullmatch(name):
+                role = name
+            elif name:
+                out.append((role, name))
+    return out
+
+
 def names_in_credit(credit: str) -> list[str]:
     """The names in a credit such as "记者 边磊 通讯员 张雪", in order."""
-    names: list[str] = []
-    for match in _NAMES_AFTER_ROLE.finditer(credit):
-        for name in re.split(r"[\s、，]+", match.group(2).strip()):
-            if name and not _ROLE_RE.fullmatch(name) and name not in names:
-                names.append(name)
-    return names
+    return list(dict.fromkeys(name for _, name in _credited(credit)))
 
 
 def credited_as(credit: str, role: str) -> list[str]:
     """The names a credit gives after one role (记者 边磊 通讯员 张雪, 通讯员: 张雪)."""
-    names: list[str] = []
-    current = None
-    for token in re.split(r"[\s、，]+", credit.strip()):
-        if _ROLE_RE.fullmatch(token):
-            current = token
-        elif current is not None and role in current and re.fullmatch(_NAME, token):
-            names.append(token)
-    return list(dict.fromkeys(names))
+    return list(dict.fromkeys(name for credited, name in _credited(credit) if role in credited))
 
 
 def lead_credit(paragraph: str) -> str | None:

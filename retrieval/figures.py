@@ -186,12 +186,12 @@ def asked_unit_class(
     ):
         return "%"
     unit, noun = _unit_and_noun(match, words)
+    people = (*people_nouns, *PERSON_SUFFIXES)
     if unit == "个":  # 几个人, 多少个职工 count people; 几个企业 organisations
         # 几个人, 几个职工代表, 几个读书达人 (the counted noun's head); not 几个职工书屋示范点
         counted = re.sub(r"[^\u4e00-\u9fff]|[的呢啊吗呀啦]+$", "", question[match.end("unit") :]).split("的")[0]
         if not counted:  # 高级技师有几个: the counted noun stands before the question word
             counted = re.sub(r"(?:里|中|当中)?(?:有|是|共|一共|总共|共有)?$", "", before)
-        people = (*people_nouns, *PERSON_SUFFIXES)
         if noun.startswith(("人", *people_nouns)) or counted.endswith(people) or (head is not None and head.endswith(people)):
             return "人"
         if noun.startswith(tuple(organisation_nouns)):
@@ -199,7 +199,7 @@ def asked_unit_class(
     if unit:
         return UNIT_CLASSES[unit]
     if head:
-        if head.endswith(("人", *people_nouns, *PERSON_SUFFIXES)):
+        if head.endswith(("人", *people)):
             return "人"
         if head.endswith(tuple(organisation_nouns)):
             return "家"

@@ -68,7 +68,7 @@ _NOUN_TAGS = ("n", "s", "j", "b", "l")  # nouns, places, abbreviations, attribut
 def counted_head(tagged: Sequence[Tagged]) -> str | None:
     """The last word of the noun phrase a quantity question counts (多少户外劳动者站点 ->
     站点), after its question word and measure word; None when no noun follows them."""
-    words = list(tagged)
+    words = tagged
     at = next((i for i, w in enumerate(words) if w.flag.startswith("m") and re.search(r"多少|几|若干", w.word)), None)
     if at is None:
         return None

@@ -144,6 +144,7 @@ def main() -> int:
     parser.add_argument("--ingest-paragraphs", type=int, default=20000, help="size of the issue added meanwhile (0: skip)")
     parser.add_argument("--archive-paragraphs", type=int, default=0, help="paragraphs stored before the bot starts")
     parser.add_argument("--quick", action="store_true", help="20 people, a 2,000-paragraph issue")
+    parser.add_argument("--log", type=Path, help="keep the bot's log in this file")
     args = parser.parse_args()
     sizes = [20] if args.quick else [int(n) for n in args.users.split(",")]
     paragraphs = 2000 if args.quick else args.ingest_paragraphs
@@ -210,6 +211,8 @@ def main() -> int:
                 bot.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 bot.kill()
+            if args.log is not None:
+                args.log.write_bytes(log.read_bytes())
     return 0
 
 

@@ -16,6 +16,7 @@ Two measurements:
 
     python benchmarks/bench_bot.py --users 50,200 --latency 0.25
     python benchmarks/bench_bot.py --users 50 --archive-paragraphs 1000000
+    python benchmarks/bench_bot.py --archive-paragraphs 1000000 --data-dir DIR   # DIR kept: later runs skip the build
     python benchmarks/bench_bot.py --quick      # 20 users, a small issue (to check it runs)
 """
 

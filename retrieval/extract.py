@@ -526,6 +526,17 @@ def _stated(word: str, sentence: str, lexicon: Lexicon) -> int:
     return next((sentence.find(alt) for alt in sorted(lexicon.synonyms_of(word), key=len, reverse=True) if alt in sentence), -1)
 
 
+# characters that carry no content of their own in a yes/no question's predicate (and the
+# light verbs of colloquial questions: 搞没搞, 有没有讲)
+_LIGHT_CHARS = frozenset("人来去上里下的了过这那一个项次回些讲说提搞办做弄")
+
+
+def _light(word: str, lexicon: Lexicon) -> bool:
+    """A word a yes/no question may add that the paper need not say: only light
+    characters (人来, 这一项), or a generic word of the word list (方面)."""
+    return all(ch in _LIGHT_CHARS for ch in word) or word in lexicon.light_words
+
+
 def _split_word_stated(word: str, sentence: str, words: int) -> bool:
     """A two-character word the segmenter cut across two words of the question (讲防 of
     讲防诈骗): stated when each of its characters is, beside at least one other word of the
@@ -542,7 +553,12 @@ def yes_no(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> 
         return []
     folded = sentence.lower()  # the question is normalised to lower case (AED -> aed)
     found = [(_stated(w, folded, lexicon), w) for w in predicate]
-    missing = [w for at, w in found if at < 0]
+    stated = [w for at, w in found if at >= 0]
+    # what the paper need not say: light words (这一项, 的人来) and the parts of a stated
+    # word that the segmenter also gives (纪录 of 破纪录, stated as 新高)
+    missing = [w for at, w in found if at < 0 and not _light(w, lexicon) and not any(w in s and w != s for s in stated)]
+    if not stated:
+        return []
     if len(missing) > 1 or (missing and not _split_word_stated(missing[0], folded, len(predicate))):
         return []
     found = [(at, w) for at, w in found if at >= 0]

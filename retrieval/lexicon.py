@@ -32,6 +32,7 @@ class Lexicon(BaseModel):
     money_nouns: tuple[str, ...] = ()
     work_nouns: tuple[str, ...] = ()
     generic_organisations: frozenset[str] = frozenset()
+    light_words: frozenset[str] = frozenset()  # words a yes/no question adds that the paper need not say
     synonyms: tuple[frozenset[str], ...] = ()
 
     @classmethod
@@ -60,6 +61,7 @@ class Lexicon(BaseModel):
             money_nouns=words("money_nouns"),
             work_nouns=words("work_nouns"),
             generic_organisations=frozenset(words("generic_organisations")),
+            light_words=frozenset(words("light_words")),
             synonyms=tuple(groups),
         )
 

@@ -27,7 +27,7 @@ from .corpus import Corpus
 from .confidence import AnswerModel
 from .extract import Span, spans_of
 from .found import found_features
-from .kinds import BYLINE_QUESTION, HAS_QUESTION, RULES, parts_of
+from .kinds import BYLINE_QUESTION, HAS_QUESTION, RULES, choice_options, parts_of
 from .lexicon import Lexicon
 from .models import Answer, Article, Headline, Hit, Kind
 from .question import Question, analyse, qualifiers_of
@@ -43,6 +43,7 @@ SUBJECT_DISCOUNT = 0.1
 EVERYDAY_FLOOR = 1e-7  # the everyday share of a word jieba's dictionary lacks (rarer than any it has)
 AFFINITY_FLOOR = 6.0  # a question without content words has no word of the paper's
 EXPANSION_WEIGHT = 0.3
+OPTION_WEIGHT = 0.5  # each option of A还是B: the paper names one of the two
 UNKNOWN_CREDIT = 0.5
 TAG_CACHE = 8192  # tagged sentences kept: a question's passages and its article are tagged once
 RELATED_SHARE = 0.35  # further hits must score at least this share of the best one
@@ -223,9 +224,13 @@ class Answerer:
         """The districts, streets and organisations the question names: the answering
         article must name them too (密云区 is not answered from 东城区)."""
         places = self.segmenter.places | self.segmenter.places_short
+        # the options of A还是B are asked about, not required (西城还是东城: the paper names one)
+        options = choice_options(question.normalised) if question.kind is Kind.CHOICE else None
         out = []
         for term in question.terms:
             if term in out or term in self.lexicon.generic_organisations:
+                continue
+            if options is not None and any(term in o or o in term for o in options):
                 continue
             if term in places or (len(term) >= 4 and term.endswith(self.lexicon.organisation_heads)):
                 out.append(term)
@@ -290,6 +295,9 @@ class Answerer:
         terms = [t for t in question.terms if not t.startswith("#")]
         # words that only come from expanding a short form count as alternatives, less
         weights = {t: self._idf(t) * (1.0 if t in core else EXPANSION_WEIGHT) for t in dict.fromkeys(terms)}
+        options = choice_options(question.normalised) if question.kind is Kind.CHOICE else None
+        if options is not None:  # A还是B: the paper states one of them, so each counts half
+            weights = {t: w * (OPTION_WEIGHT if any(t in o for o in options) else 1.0) for t, w in weights.items()}
         return weights, sum(weights.values()) or 1.0
 
     def _judging(self, question: Question) -> _Judging:

@@ -181,11 +181,11 @@ def candidates_of(
             if context.typed is not None
             else spans_of(choice.sentence.text, context.question, context.tag, context.lexicon, RULES[context.question.kind].extractor)
         )
-        typed = [s for s in found if context.question.kind is Kind.YES_NO or not _echoes(s.text, context)]
+        typed = [s for s in found if context.question.kind in (Kind.YES_NO, Kind.CHOICE) or not _echoes(s.text, context)]
         typed = [s for s in typed if not _bound_to_another_role(choice.sentence.text, s, context)]
         spans: list[tuple[Span, int | None]] = [(s, i) for i, s in enumerate(typed)]
         seen = {(s.start, s.end) for s in typed}
-        if context.question.kind is not Kind.YES_NO:
+        if context.question.kind not in (Kind.YES_NO, Kind.CHOICE):  # only what their extractor states
             for span in _generic_spans(choice.sentence.text, context, anchors[choice.sentence.text]):
                 if _bound_to_another_role(choice.sentence.text, span, context):
                     continue
@@ -401,6 +401,7 @@ def _shape(text: str, context: QuestionContext, figures: Sequence[Figure]) -> di
         Kind.TITLE: text.startswith("《"),
         Kind.LIST: listed,
         Kind.YES_NO: True,
+        Kind.CHOICE: True,
         Kind.OTHER: not (figures or date) or bool(question.noun and question.noun[-1:] in text),
     }[kind]
     return {

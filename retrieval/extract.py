@@ -576,6 +576,41 @@ def yes_no(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> 
     return [Span(text=sentence[start:end], start=start, end=end, strength=0.5 + 0.5 * topic_share)]
 
 
+_OPTION_NEGATED = re.compile(r"(?:没有|未|不|无|并非|尚未|从未)(?:在|是|于|用|到)?$")  # 不在室内
+
+
+def choice(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> list[Span]:
+    """The option of an A还是B question that the sentence states, not negated before it
+    (室内 of 开展室内拓展活动); both, with the word that joins them, when it states both
+    (线上线下相结合). An option not found whole is looked for by its first characters,
+    as long as the other option (线上上课 / 线下: 线上)."""
+    from .kinds import choice_options  # the registry imports the extractors
+
+    options = choice_options(question.normalised)
+    if options is None:
+        return []
+    folded = sentence.lower()
+    found: list[tuple[int, int]] = []
+    for option, other in (options, options[::-1]):
+        forms = [option] + ([option[: len(other)]] if len(option) > len(other) >= 2 else [])
+        for form in forms:
+            at = folded.find(form)
+            if at >= 0 and not _OPTION_NEGATED.search(sentence[max(0, at - 4) : at]):
+                found.append((at, at + len(form)))
+                break
+    if not found:
+        return []
+    if len(found) == 2:
+        start, end = min(f[0] for f in found), max(f[1] for f in found)
+        if end - start > sum(b - a for a, b in found) + 1:  # stated apart: not one answer
+            return []
+        joined = re.match(r"(?:相结合|结合|并举|兼有|都有|同步)", sentence[end:])
+        end += joined.end() if joined is not None else 0
+        return [Span(text=sentence[start:end], start=start, end=end, strength=1.0)]
+    start, end = found[0]
+    return [Span(text=sentence[start:end], start=start, end=end, strength=1.0)]
+
+
 def _echoes_question(text: str, question: Question) -> bool:
     """Is the span only the question's own words (学员所在单位 for 学员…是哪家单位)?"""
     rest = text
@@ -592,7 +627,7 @@ def spans_of(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon, e
     for span in extractor(sentence, question, tag, lexicon):
         if (span.start, span.end) in seen or not span.text:
             continue
-        if question.kind not in (Kind.QUANTITY, Kind.DATE, Kind.YES_NO) and _echoes_question(span.text, question):
+        if question.kind not in (Kind.QUANTITY, Kind.DATE, Kind.YES_NO, Kind.CHOICE) and _echoes_question(span.text, question):
             continue
         seen.add((span.start, span.end))
         out.append(span)

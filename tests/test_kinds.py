@@ -15,8 +15,8 @@ from bot.library import Library, build_lexicon
 from retrieval.answer import Explained
 from retrieval.byline import credited_as
 from retrieval.candidates import foreign_names
-from retrieval.extract import date, listing, organisation, person, quantity, role_agrees, yes_no
-from retrieval.kinds import detect, parts_of
+from retrieval.extract import choice, date, listing, organisation, person, quantity, role_agrees, yes_no
+from retrieval.kinds import choice_options, detect, parts_of
 from retrieval.lexicon import Lexicon
 from retrieval.models import Kind
 from retrieval.question import Question, analyse, qualifiers_of
@@ -56,6 +56,10 @@ def library(seeded_library: Library) -> Library:
         ("社区里有没有理发室", Kind.YES_NO),
         ("海淀街道工会搞没搞过财务竞赛？", Kind.YES_NO),
         ("培训是不是线上的", Kind.YES_NO),
+        ("拓展活动是在室内还是户外", Kind.CHOICE),
+        ("培训老师是线上讲还是线下讲", Kind.CHOICE),
+        ("比赛是上午还是下午开始的", Kind.CHOICE),
+        ("哪个区的工会更大，东城还是西城", Kind.ORGANISATION),
         ("宣传周普及了哪些法律", Kind.TITLE),
         ("发的宣传材料叫什么名字", Kind.TITLE),
         ("试点项目是什么", Kind.OTHER),
@@ -409,3 +413,31 @@ def test_yes_no_lets_light_words_and_everyday_paraphrases_through(library: Libra
     # a word the paper never says is still asked: nothing
     swim = _question(library, "密云区总工会有没有组织游泳方面的比赛")
     assert yes_no("密云区总工会组织了职工篮球比赛。", swim, _tag, library.lexicon) == []
+
+
+@pytest.mark.parametrize(
+    ("question", "options"),
+    [
+        ("拓展活动是在室内还是户外", ("室内", "户外")),
+        ("培训老师是线上讲还是线下讲", ("线上", "线下")),  # what both share is not an option
+        ("培训是线上还是线下讲的", ("线上", "线下讲")),
+        ("财务班是在西城还是东城", ("西城", "东城")),  # 城 is shared, but 西 / 东 alone say too little
+        ("这是第一次还是第二次举办", ("第一次", "第二次举办")),
+        ("培训讲了多少人", None),
+    ],
+)
+def test_the_options_of_a_choice_question(question: str, options: tuple[str, str] | None) -> None:
+    assert choice_options(question) == options
+
+
+def test_a_choice_is_the_option_the_paper_states(library: Library) -> None:
+    indoor = _question(library, "恒万实业的拓展活动是在室内还是户外")
+    spans = choice("近日，北京建工恒万实业有限公司组织职工开展室内拓展活动。", indoor, _tag, library.lexicon)
+    assert [s.text for s in spans] == ["室内"]
+    assert choice("近日，公司组织职工开展拓展活动。", indoor, _tag, library.lexicon) == []
+    assert choice("活动不在室内举行。", indoor, _tag, library.lexicon) == []  # negated: not stated
+    both = _question(library, "密云工会财务培训是线上上课还是线下")
+    spans = choice("培训会上，老师通过线上线下相结合的方式进行详细讲解。", both, _tag, library.lexicon)
+    assert [s.text for s in spans] == ["线上线下相结合"]
+    answer = library.answer("天桥街道财务班是在西城还是东城")  # 东城 absent from the article: not required
+    assert answer.found and answer.kind is Kind.CHOICE and "西城" in answer.hits[0].snippet

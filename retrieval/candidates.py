@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel, ConfigDict
 
 from .extract import Span, Tagger, anchors_of, role_agrees, roles_before, spans_of
-from .figures import FIGURE_RE, TIME_RE, UNIT_CLASSES, Figure, chinese_number, counts_in, find_figures
+from .figures import FIGURE_RE, TIME_RE, UNIT_CLASSES, Figure, chinese_number, counts_in, find_figures, unit_word_differs
 from .kinds import RULES
 from .lexicon import Lexicon
 from .models import Kind
@@ -65,6 +65,7 @@ FEATURES: tuple[str, ...] = (
     "strength",  # the extractor's pattern is tied to the question's words (0 for generic spans)
     "type_match",  # the span has the shape the kind asks for (a figure in the unit, a name …)
     "unit_agrees",  # a figure in the asked unit
+    "unit_word_differs",  # its figures count with another word of the asked class (一批 for 几期)
     "is_figure",
     "is_date",
     "is_name",
@@ -407,6 +408,7 @@ def _shape(text: str, context: QuestionContext, figures: Sequence[Figure]) -> di
     return {
         "type_match": float(match),
         "unit_agrees": float(unit_agrees),
+        "unit_word_differs": float(bool(figures) and all(unit_word_differs(f, question.unit) for f in figures)),
         "is_figure": float(figure or bool(figures) or counts_noun),
         "is_date": float(date),
         "is_name": float(name or foreign),

@@ -221,6 +221,26 @@ def counts_in(figure: Figure, unit_class: str | None, noun: str) -> bool:
     return unit_class == "个" and bool(noun) and bool(figure.unit) and noun.startswith(figure.unit)
 
 
+# classes whose measure words count different things (几期 is not answered by 一批, 几篇
+# not by 3本); within the others the words are one measure (人 / 名 / 位, 元 / 万元)
+_DISTINCT_WORDS = frozenset({"次", "项", "件", "部", "座", "辆", "块", "只"})
+
+
+def asked_unit(question: str) -> str:
+    """The measure word a quantity question names (几期 -> 期), or ""."""
+    match = QUESTION_FIGURE_RE.search(question)
+    return (match.group("unit") or "") if match else ""
+
+
+def unit_word_differs(figure: Figure, unit: str) -> bool:
+    """Does the figure count with another word of the asked measure word's class, one that
+    counts something else (asked 几期, the figure says 一批)?"""
+    return (
+        bool(unit) and bool(figure.unit) and figure.unit != unit
+        and figure.unit_class == UNIT_CLASSES.get(unit) and figure.unit_class in _DISTINCT_WORDS
+    )
+
+
 def asked_noun(question: str, words: Sequence[str] = ()) -> str:
     """What a quantity question counts: 多少家企业 -> 企业, 多少年终奖 -> 年终奖, 多少户外劳动者
     -> 户外劳动者 (with the question's `words`)."""

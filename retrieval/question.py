@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from .figures import asked_noun, asked_unit_class
+from .figures import asked_noun, asked_unit, asked_unit_class
 from .kinds import DAY_QUESTION, detect, which_head
 from .lexicon import Lexicon
 from .models import Kind
@@ -48,6 +48,7 @@ class Question(BaseModel):
     terms: tuple[str, ...]  # search terms, with the full forms of short forms
     core: tuple[str, ...] = ()  # the question's own words
     unit_class: str | None = None
+    unit: str = ""  # the measure word the question names (几期 -> 期)
     noun: str = ""  # what is counted, or the head noun after 哪些 / 什么 / 哪个
     roles: tuple[str, ...] = ()
     names: tuple[str, ...] = ()  # proper nouns the question names (places, people, organisations)
@@ -111,6 +112,7 @@ def analyse(text: str, segmenter: Segmenter, lexicon: Lexicon) -> Question:
         terms=terms,
         core=core,
         unit_class=unit,
+        unit=asked_unit(norm) if kind is Kind.QUANTITY else "",
         noun=noun,
         roles=roles,
         names=names,

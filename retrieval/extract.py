@@ -537,6 +537,16 @@ def _light(word: str, lexicon: Lexicon) -> bool:
     return all(ch in _LIGHT_CHARS for ch in word) or word in lexicon.light_words
 
 
+def _paraphrased_verb(word: str, stated: list[str], question: Question, tag: Tagger, lexicon: Lexicon) -> bool:
+    """A colloquial verb the paper says its own way (评上 for 荣获, 现做 for 现制): let
+    through when the question tags it a verb and at least two content words of the
+    predicate are stated; its nouns must always be."""
+    content = [w for w in stated if not _light(w, lexicon) and len(w) >= 2]
+    if len(content) < 2:
+        return False
+    return any(w == word and flag.startswith("v") for w, flag in tag(question.normalised))
+
+
 def _split_word_stated(word: str, sentence: str, words: int) -> bool:
     """A two-character word the segmenter cut across two words of the question (讲防 of
     讲防诈骗): stated when each of its characters is, beside at least one other word of the
@@ -559,7 +569,9 @@ def yes_no(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> 
     missing = [w for at, w in found if at < 0 and not _light(w, lexicon) and not any(w in s and w != s for s in stated)]
     if not stated:
         return []
-    if len(missing) > 1 or (missing and not _split_word_stated(missing[0], folded, len(predicate))):
+    if len(missing) > 1 or (
+        missing and not _split_word_stated(missing[0], folded, len(predicate)) and not _paraphrased_verb(missing[0], stated, question, tag, lexicon)
+    ):
         return []
     found = [(at, w) for at, w in found if at >= 0]
     for at, _ in found:
@@ -576,14 +588,22 @@ def yes_no(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> 
     return [Span(text=sentence[start:end], start=start, end=end, strength=0.5 + 0.5 * topic_share)]
 
 
+def _option_forms(option: str) -> list[str]:
+    """How the paper may state an option: whole, then its longer parts first, down to half
+    of it and never below two characters (搞文体活动: 文体活动; 现场发给大家: 现场发)."""
+    shortest = max(2, (len(option) + 1) // 2)
+    forms = [option[i : i + n] for n in range(len(option) - 1, shortest - 1, -1) for i in range(len(option) - n + 1)]
+    return [option] + forms
+
+
 _OPTION_NEGATED = re.compile(r"(?:没有|未|不|无|并非|尚未|从未)(?:在|是|于|用|到)?$")  # 不在室内
 
 
 def choice(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> list[Span]:
     """The option of an A还是B question that the sentence states, not negated before it
     (室内 of 开展室内拓展活动); both, with the word that joins them, when it states both
-    (线上线下相结合). An option not found whole is looked for by its first characters,
-    as long as the other option (线上上课 / 线下: 线上)."""
+    (线上线下相结合). An option not found whole is looked for by its longest part the
+    sentence states (线上上课: 线上; 搞文体活动: 文体活动)."""
     from .kinds import choice_options  # the registry imports the extractors
 
     options = choice_options(question.normalised)
@@ -591,9 +611,8 @@ def choice(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> 
         return []
     folded = sentence.lower()
     found: list[tuple[int, int]] = []
-    for option, other in (options, options[::-1]):
-        forms = [option] + ([option[: len(other)]] if len(option) > len(other) >= 2 else [])
-        for form in forms:
+    for option in options:
+        for form in _option_forms(option):
             at = folded.find(form)
             if at >= 0 and not _OPTION_NEGATED.search(sentence[max(0, at - 4) : at]):
                 found.append((at, at + len(form)))
@@ -608,7 +627,18 @@ def choice(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> 
         end += joined.end() if joined is not None else 0
         return [Span(text=sentence[start:end], start=start, end=end, strength=1.0)]
     start, end = found[0]
+    end = _word_end(sentence, end, tag)  # 现场发 of 现场发放: the paper's whole word
     return [Span(text=sentence[start:end], start=start, end=end, strength=1.0)]
+
+
+def _word_end(sentence: str, end: int, tag: Tagger) -> int:
+    """The end of the sentence's word that holds the character before `end`."""
+    at = 0
+    for word, _ in tag(sentence):
+        at += len(word)
+        if at >= end:
+            return at if at - end <= 2 else end
+    return end
 
 
 def _echoes_question(text: str, question: Question) -> bool:

@@ -25,7 +25,7 @@ from .byline import credited_as, lead_credit
 from .candidates import Candidate, QuestionContext, SentenceChoice, candidates_of
 from .corpus import Corpus
 from .confidence import AnswerModel
-from .extract import Span, spans_of
+from .extract import Span, spans_of, things_stated
 from .found import found_features
 from .kinds import BYLINE_QUESTION, HAS_QUESTION, RULES, choice_options, parts_of
 from .lexicon import Lexicon
@@ -394,9 +394,12 @@ class Answerer:
             if span is None:  # 通讯员是谁, and the byline names no 通讯员: the paper does not say
                 return Explained(Answer(question=text, found=False, reason="unsaid", related=(self._headline(article),), kind=kind))
         rule = RULES[kind]
-        if span is None and rule.refuses_without_span(question.unit_class is not None, bool(question.roles)):
+        cited = kind is Kind.YES_NO and things_stated(question, top_text, self._tag, self.lexicon)
+        if span is None and rule.refuses_without_span(question.unit_class is not None, bool(question.roles)) and not cited:
             # 多少人 with no count of people in the article, 谁 with no name after the role,
             # 有没有 with nothing of the kind stated: the paper does not say, so do not cite.
+            # A yes/no question whose things the article names (搞了趣味赛: 趣味赛), though no
+            # sentence states the whole predicate, is cited without an answer line.
             related = tuple(self._headline(self.corpus.article(s.row)) for s in relevant[:3])
             return Explained(Answer(question=text, found=False, reason="unsaid", related=related, kind=kind))
         second = ranked[1].score if len(ranked) > 1 else 0.0

@@ -537,6 +537,24 @@ def _light(word: str, lexicon: Lexicon) -> bool:
     return all(ch in _LIGHT_CHARS for ch in word) or word in lexicon.light_words
 
 
+_THING_TAGS = ("n", "vn", "j", "nz", "eng")  # nouns, verbal nouns (宣传), abbreviations, names of things
+
+
+def predicate_things(question: Question, tag: Tagger, lexicon: Lexicon) -> list[str]:
+    """The things a yes/no question's predicate names (月饼 of 发月饼了吗, 趣味赛 of 搞了趣味赛):
+    nouns, not its verbs or light words."""
+    predicate, _ = asked_predicate(question)
+    nouns = {w for w, flag in tag(question.normalised) if flag.startswith(_THING_TAGS)}
+    return [w for w in predicate if w in nouns and not _light(w, lexicon) and len(w) >= 2]
+
+
+def things_stated(question: Question, text: str, tag: Tagger, lexicon: Lexicon) -> bool:
+    """Does the text (an article) name every thing the yes/no question asks about, itself
+    or by a synonym, though no one sentence states the whole predicate?"""
+    things = predicate_things(question, tag, lexicon)
+    return bool(things) and all(_stated(w, text, lexicon) >= 0 for w in things)
+
+
 def _paraphrased_verb(word: str, stated: list[str], question: Question, tag: Tagger, lexicon: Lexicon) -> bool:
     """A colloquial verb the paper says its own way (评上 for 荣获, 现做 for 现制): let
     through when the question tags it a verb and at least two content words of the

@@ -15,7 +15,7 @@ from bot.library import Library, build_lexicon
 from retrieval.answer import Explained
 from retrieval.byline import credited_as
 from retrieval.candidates import foreign_names
-from retrieval.extract import choice, date, listing, organisation, person, quantity, role_agrees, yes_no
+from retrieval.extract import choice, date, listing, things_stated, organisation, person, quantity, role_agrees, yes_no
 from retrieval.kinds import choice_options, detect, parts_of
 from retrieval.lexicon import Lexicon
 from retrieval.models import Kind
@@ -441,3 +441,15 @@ def test_a_choice_is_the_option_the_paper_states(library: Library) -> None:
     assert [s.text for s in spans] == ["线上线下相结合"]
     answer = library.answer("天桥街道财务班是在西城还是东城")  # 东城 absent from the article: not required
     assert answer.found and answer.kind is Kind.CHOICE and "西城" in answer.hits[0].snippet
+
+
+def test_a_yes_no_question_whose_things_the_article_names_is_cited_without_an_answer(library: Library) -> None:
+    # no sentence states 同时搞了趣味赛, but the article names the 趣味赛: cite it, print nothing
+    side = library.answer("朝阳网球比赛旁边是不是还同时搞了趣味赛")
+    assert side.found and side.answer is None and "朝阳" in side.hits[0].article.title
+    # 月饼 and 奖金 are named nowhere in the articles asked about: the paper does not say
+    for text in ("客六十七车队中秋活动给职工发月饼了吗", "化工竞赛有没有发奖金"):
+        assert not library.answer(text).found, text
+    question = _question(library, "客六十七车队中秋活动给职工发月饼了吗")
+    assert things_stated(question, "第十七车队开展中秋活动，职工们吃月饼、猜灯谜。", _tagged(library), library.lexicon)
+    assert not things_stated(question, "第十七车队开展中秋活动，职工们猜灯谜。", _tagged(library), library.lexicon)

@@ -184,11 +184,13 @@ def candidates_of(
         )
         typed = [s for s in found if context.question.kind in (Kind.YES_NO, Kind.CHOICE) or not _echoes(s.text, context)]
         typed = [s for s in typed if not _bound_to_another_role(choice.sentence.text, s, context)]
+        # 5月、10月分别开展第二次、第三次: asked about 5月, 第三次 belongs to 10月
+        typed = [s for s in typed if respective(choice.sentence.text, s, context.question.normalised) >= 0]
         spans: list[tuple[Span, int | None]] = [(s, i) for i, s in enumerate(typed)]
         seen = {(s.start, s.end) for s in typed}
         if context.question.kind not in (Kind.YES_NO, Kind.CHOICE):  # only what their extractor states
             for span in _generic_spans(choice.sentence.text, context, anchors[choice.sentence.text]):
-                if _bound_to_another_role(choice.sentence.text, span, context):
+                if _bound_to_another_role(choice.sentence.text, span, context) or respective(choice.sentence.text, span, context.question.normalised) < 0:
                     continue
                 if (span.start, span.end) not in seen:
                     seen.add((span.start, span.end))
@@ -248,6 +250,38 @@ def _echoes(text: str, context: QuestionContext) -> bool:
     is asked about, never the answer (a yes/no answer's span is the stated predicate, which
     echoes the question by design)."""
     return len(text) >= 2 and context.normalise(text) in context.question.normalised
+
+
+_RUN = re.compile(r"[^，。；：:、\s]+(?:、[^，。；：:、\s]+)+")
+_ITEM_LEAD = re.compile(r"^.*(?:的|在|于|是|将|对|为|从|自)")  # 明年的5月: the item is 5月
+
+
+def respective(sentence: str, span: Span, question: str) -> int:
+    """A span inside the second of two enumerations paired by 分别 (5月、10月，将分别开展
+    第二次、第三次培训): 1 when the question names its partner in the first (5月那回是第几次:
+    第二次), -1 when it names only other items' partners (such a span is no candidate), else 0."""
+    at = sentence.find("分别")
+    if at < 0 or span.start < at:
+        return 0
+    before = _RUN.findall(sentence[:at])
+    after = _RUN.search(sentence, at + 2)
+    if not before or after is None or not (after.start() <= span.start and span.end <= after.end()):
+        return 0
+    lefts = [_ITEM_LEAD.sub("", item) or item for item in before[-1].split("、")]
+    rights = after.group(0).split("、")
+    if len(lefts) != len(rights):
+        return 0
+    offset, mine = after.start(), None
+    for i, item in enumerate(rights):
+        if offset <= span.start and span.end <= offset + len(item):
+            mine = i
+        offset += len(item) + 1
+    if mine is None:
+        return 0
+    named = [i for i, item in enumerate(lefts) if len(item) >= 2 and item in question]
+    if not named:
+        return 0
+    return 1 if named == [mine] else (-1 if mine not in named else 0)
 
 
 def _sentence_features(context: QuestionContext, choice: SentenceChoice, norm: str, best: float) -> dict[str, float]:

@@ -398,7 +398,9 @@ def _enumeration_runs(sentence: str, head: str, tag: Tagger) -> list[Span]:
         if lead is not None and introduced and _parallel(text[lead.end() - 1 :]):
             start -= 1  # 让劳模工匠有荣誉、有待遇、有保障: 有 begins every item, it is no lead
         items = sentence[start : match.end()].strip()
-        if head and head in items:  # 理论知识考核、…排查三个考核项目: the items before the head
+        if head and [head in item for item in items.split("、")].count(True) == 1 and head in items.rpartition("、")[2]:
+            # 理论知识考核、…排查三个考核项目: the items before the head (not when every item
+            # names it: 离退休干部先进个人、老干部工作先进个人)
             items = _COUNTED_TAIL.sub("", items[: items.find(head)].rstrip("的”"))
             if "、" not in items:
                 continue
@@ -444,7 +446,10 @@ def _after_verb(items: str, tag: Tagger) -> str:
     if cut is None:
         return items
     tail = "".join(w for w, _ in words[cut + 1 :]).lstrip("“\"")
-    return tail + sep + rest if len(tail) >= 2 else items
+    shortest = min(len(item) for item in rest.split("、"))
+    # a cut that leaves a first item far shorter than every other one cut inside it (荣获北京市
+    # “六好”示范党支部: 示范 is no verb that takes the list)
+    return tail + sep + rest if len(tail) >= 2 and 2 * len(tail) >= shortest else items
 
 
 def _parallel(items: str) -> bool:

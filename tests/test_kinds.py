@@ -15,7 +15,8 @@ from bot.library import Library, build_lexicon
 from retrieval.answer import Explained
 from retrieval.byline import credited_as
 from retrieval.candidates import foreign_names
-from retrieval.extract import choice, date, listing, things_stated, organisation, person, quantity, role_agrees, yes_no
+from retrieval.candidates import respective
+from retrieval.extract import Span, choice, date, listing, things_stated, organisation, person, quantity, role_agrees, yes_no
 from retrieval.kinds import choice_options, detect, parts_of
 from retrieval.lexicon import Lexicon
 from retrieval.models import Kind
@@ -453,3 +454,27 @@ def test_a_yes_no_question_whose_things_the_article_names_is_cited_without_an_an
     question = _question(library, "客六十七车队中秋活动给职工发月饼了吗")
     assert things_stated(question, "第十七车队开展中秋活动，职工们吃月饼、猜灯谜。", _tagged(library), library.lexicon)
     assert not things_stated(question, "第十七车队开展中秋活动，职工们猜灯谜。", _tagged(library), library.lexicon)
+
+
+def test_an_ordinal_of_a_thing_is_a_qualifier_of_that_thing(library: Library) -> None:
+    """第三党支部 is not 第六党支部, and neither is in conflict with 第二批."""
+    assert qualifiers_of("第三党支部的书记叫啥") == {"ordinal of 党支": frozenset({"第三"})}
+    assert qualifiers_of("第十七车队工会和第二批试点") == {"ordinal of 车队": frozenset({"第十七"}), "ordinal": frozenset({"第二批"})}
+    # the article names only the 第六党支部: the paper does not say who leads the 第三
+    assert not library.answer("市总机关离退休干部第三党支部的书记叫啥").found
+    assert library.answer("市总机关离退休干部第六党支部的书记叫啥").answer == "何广亮"
+
+
+def test_items_paired_by_分别_answer_for_their_partner_only() -> None:
+    sentence = "明年的5月、10月，将分别开展第二次、第三次集中脱产培训。"
+    second, third = (Span(text=t, start=sentence.find(t), end=sentence.find(t) + 3) for t in ("第二次", "第三次"))
+    assert respective(sentence, second, "5月那回是第几次集中脱产") == 1
+    assert respective(sentence, third, "5月那回是第几次集中脱产") == -1
+    assert respective(sentence, third, "10月那次是第几次") == 1
+    assert respective(sentence, third, "第几次集中脱产培训") == 0  # no partner named: no pairing
+
+
+def test_an_enumeration_whose_items_all_name_the_head_is_kept_whole(library: Library) -> None:
+    sentence = "并为市总工会机关荣获北京市“六好”示范党支部、北京市离退休干部先进个人、北京市老干部工作先进个人的集体和个人颁发奖牌。"
+    spans = listing(sentence, _question(library, "老干部会上都给了哪些先进"), _tagged(library), library.lexicon)
+    assert spans and "北京市“六好”示范党支部、北京市离退休干部先进个人、北京市老干部工作先进个人" in spans[0].text

@@ -564,7 +564,7 @@ class Answerer:
             tagged = self.segmenter.tagger.lcut(before.group(1)) if before else []
             nouns = [w.word for w in tagged if w.flag.startswith("n") and w.word not in self.segmenter.stopwords]
             noun = nouns[-1] if nouns else ""
-        if not noun:
+        if not noun or noun.endswith(self.lexicon.number_nouns):  # 号码是多少: the number is the answer
             return False
         words = [w for w in self.segmenter.cut(noun) if w not in self.segmenter.stopwords]
         if not words or any(self.corpus.bm25.doc_freq(w) > 0 for w in words):

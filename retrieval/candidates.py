@@ -416,7 +416,8 @@ def _shape(text: str, context: QuestionContext, figures: Sequence[Figure]) -> di
     figure = FIGURE_RE.fullmatch(text) is not None and any(f.end - f.start == len(text) for f in figures)
     counted = text[: len(text) - len(question.noun)] if len(question.noun) >= 2 and text.endswith(question.noun) else ""
     counts_noun = bool(counted) and (counted.isdigit() or chinese_number(counted) is not None)  # 八不准 for 几个不准
-    unit_agrees = question.unit_class is not None and (any(counts_in(f, question.unit_class, question.noun) for f in figures) or counts_noun)
+    number = question.unit_class == "" and text.isdigit()  # 号码是多少: a bare number is the answer
+    unit_agrees = question.unit_class is not None and (any(counts_in(f, question.unit_class, question.noun) for f in figures) or counts_noun or number)
     date = (TIME_RE.search(text) is not None or _DATE_LIKE.search(text) is not None) and any(ch.isdigit() for ch in text)
     relative = _RELATIVE_TIME.search(text) is not None
     unnamed = _INDEFINITE.search(text) is not None
@@ -428,7 +429,7 @@ def _shape(text: str, context: QuestionContext, figures: Sequence[Figure]) -> di
     listed = "、" in text
     kind = question.kind
     match = {
-        Kind.QUANTITY: (bool(figures) or counts_noun) and (question.unit_class is None or unit_agrees),
+        Kind.QUANTITY: (bool(figures) or counts_noun or number) and (question.unit_class is None or unit_agrees),
         Kind.DATE: date,
         Kind.PERSON: (name or foreign) and not unnamed,
         Kind.PLACE: (place or not (figures or date)) and not (relative or unnamed),

@@ -95,12 +95,19 @@ _ORDINAL = re.compile(r"第[一二三四五六七八九十百零两\d]+(?:届|�
 _TOP_ASKED = re.compile(r"前(?:多少|几)")
 
 
+# a number, a phone line (12345, 12351); not a year (2024京港工会)
+_BARE_NUMBER = re.compile(r"(?<![\d.])(?!(?:19|20)\d\d(?!\d))\d{3,}(?![\d.%年月日号])")
+
+
 def quantity(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> list[Span]:
     anchors = anchors_of(sentence, question)
     if "第几" in question.normalised:
         ordinals = [Span(text=m.group(0), start=m.start(), end=m.end()) for m in _ORDINAL.finditer(sentence)]
         return _nearest(ordinals, anchors)
     found = find_figures(sentence)
+    if question.unit_class == "":  # 热线号码是多少: a number that counts nothing (12345)
+        numbers = [m for m in _BARE_NUMBER.finditer(sentence) if not any(f.start <= m.start() < f.end for f in found)]
+        return _nearest([Span(text=m.group(0), start=m.start(), end=m.end()) for m in numbers], anchors)
     noun = question.noun[:2]
     figures = [f for f in found if counts_in(f, question.unit_class, question.noun)]
     if not figures and question.unit_class is None:
@@ -398,9 +405,10 @@ def _enumeration_runs(sentence: str, head: str, tag: Tagger) -> list[Span]:
         if lead is not None and introduced and _parallel(text[lead.end() - 1 :]):
             start -= 1  # 让劳模工匠有荣誉、有待遇、有保障: 有 begins every item, it is no lead
         items = sentence[start : match.end()].strip()
-        if head and [head in item for item in items.split("、")].count(True) == 1 and head in items.rpartition("、")[2]:
-            # 理论知识考核、…排查三个考核项目: the items before the head (not when every item
-            # names it: 离退休干部先进个人、老干部工作先进个人)
+        named = [head in item for item in items.split("、")] if head else []
+        if any(named) and not all(named[1:]):
+            # 理论知识考核、…排查三个考核项目: the items before the head (not when the items
+            # after the first all name it: 离退休干部先进个人、老干部工作先进个人)
             items = _COUNTED_TAIL.sub("", items[: items.find(head)].rstrip("的”"))
             if "、" not in items:
                 continue

@@ -33,6 +33,7 @@ class Lexicon(BaseModel):
     work_nouns: tuple[str, ...] = ()
     generic_organisations: frozenset[str] = frozenset()
     light_words: frozenset[str] = frozenset()  # words a yes/no question adds that the paper need not say
+    number_nouns: tuple[str, ...] = ()  # things that are a number themselves (号码, 热线): 多少 asks for it
     synonyms: tuple[frozenset[str], ...] = ()
 
     @classmethod
@@ -62,6 +63,7 @@ class Lexicon(BaseModel):
             work_nouns=words("work_nouns"),
             generic_organisations=frozenset(words("generic_organisations")),
             light_words=frozenset(words("light_words")),
+            number_nouns=words("number_nouns"),
             synonyms=tuple(groups),
         )
 

@@ -106,7 +106,7 @@ def analyse(text: str, segmenter: Segmenter, lexicon: Lexicon) -> Question:
     noun = which_head(norm)
     if kind is Kind.QUANTITY:
         head = counted_head(tagged)
-        unit = asked_unit_class(norm, lexicon.people_nouns, lexicon.organisation_nouns, lexicon.money_nouns, own, head)
+        unit = asked_unit_class(norm, lexicon.people_nouns, lexicon.organisation_nouns, lexicon.money_nouns, own, head, lexicon.number_nouns)
         noun = asked_noun(norm, own)
     names = tuple(
         dict.fromkeys(

@@ -478,3 +478,13 @@ def test_an_enumeration_whose_items_all_name_the_head_is_kept_whole(library: Lib
     sentence = "并为市总工会机关荣获北京市“六好”示范党支部、北京市离退休干部先进个人、北京市老干部工作先进个人的集体和个人颁发奖牌。"
     spans = listing(sentence, _question(library, "老干部会上都给了哪些先进"), _tagged(library), library.lexicon)
     assert spans and "北京市“六好”示范党支部、北京市离退休干部先进个人、北京市老干部工作先进个人" in spans[0].text
+
+
+def test_a_number_asked_for_is_a_bare_number_and_an_anniversary_is_not_weeks(library: Library) -> None:
+    hotline = _question(library, "研习营去参观的那条市民服务热线，号码是多少")
+    assert hotline.unit_class == ""
+    spans = quantity("在北京期间，2024京港交流团到访12345市民服务热线中心。", hotline, _tag, library.lexicon)
+    assert [s.text for s in spans] == ["12345"]  # 2024 is a year, not the line's number
+    assert library.answer("平谷那条派单结案率100%的职工服务热线是多少号").answer == "12351"
+    years = quantity("2023年是朝阳建区65周年。", _question(library, "2023年朝阳建区多少周年"), _tag, library.lexicon)
+    assert years and years[0].text == "65周年"

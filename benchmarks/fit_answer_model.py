@@ -53,21 +53,22 @@ TRAINING_SETS = (
     ("member_train.jsonl", ROOT / "seeds"),
     # questions over issues unlike the seeds: the previous model printed 50 of 57 lines right on them
     ("unionnews2_qa.jsonl", DATA / "unionnews2"),
+    ("member_train2.jsonl", ROOT / "seeds"),
+    ("member_train3.jsonl", ROOT / "seeds"),
+    ("unionnews_qa.jsonl", DATA / "unionnews"),
     ("offtopic_qa.jsonl", ROOT / "seeds"),  # small talk and everyday questions: never answered
     ("encyclopedia_qa.jsonl", DATA / "encyclopedia"),
     ("wiki_qa.jsonl", DATA / "wiki"),
     ("wiki_qa2.jsonl", DATA / "wiki"),
 )
-# member-style sets the model is not fitted on (member_train3 was written after the model and
-# checked it first: 39 of its 41 answer lines right): questions worded further from the training
-# sets get confident wrong lines more often than cross-validation shows (about four points
-# at the same threshold), so the printing threshold is chosen on these and the training
-# sets' out-of-fold answers together
-VALIDATION_SETS = (
-    ("member_train2.jsonl", ROOT / "seeds"),
-    ("unionnews_qa.jsonl", DATA / "unionnews"),
-    ("member_train3.jsonl", ROOT / "seeds"),
-)
+# a member-style set the model is not fitted on, written without looking at the answers it
+# gets (paraphrases, colloquial wording): questions worded further from the training sets get
+# confident wrong lines more often than cross-validation shows, so the printing threshold is
+# chosen on it and the training sets' out-of-fold answers together. The three member-style
+# sets that had this job before (member_train2, member_train3, unionnews_qa) are training
+# sets now: fitted on them too, the model printed 33-34 right lines at 97-99% precision on
+# this set against 30 (the curve of each model's confidence, not one threshold)
+VALIDATION_SETS = (("member_val4.jsonl", ROOT / "seeds"),)
 # sets that teach only the found / not-found decision: their few questions that get
 # through it would teach the ranker and verifier little beyond "wrong", and make the
 # cross-validated printing threshold unstable (chosen by comparing the fits)

@@ -203,10 +203,10 @@ def test_three_pollers_one_polls_all_answer_once_and_another_polls_after_a_kill_
 
 
 def test_kill_9_of_the_sender_in_a_fan_out_another_finishes_it(cluster: Cluster) -> None:
-    """60 chats, the sender killed a third of the way; sending at 30 a second (the pace is
+    """45 chats, the sender killed a third of the way; sending at 30 a second (the pace is
     not what this test is about)."""
     api = cluster.api
-    users = [api.new_user(f"s{i}") for i in range(60)]
+    users = [api.new_user(f"s{i}") for i in range(45)]
     outbox = Outbox(cluster.store)
     for user in users:
         outbox.subscribe(user.id, "private", None)
@@ -214,7 +214,7 @@ def test_kill_9_of_the_sender_in_a_fan_out_another_finishes_it(cluster: Cluster)
     sender = wait(lambda: cluster.holder(LeaseName.SENDER), "a process holding the sender lease")
     sent = lambda: sum(1 for m in api.bot_messages() if m.text.startswith(DIGEST))  # noqa: E731
     cluster.ingest(SEEDS / f"{NEW_ISSUE}.txt")
-    wait(lambda: sent() >= 20, "the fan-out under way", every=0.01)
+    wait(lambda: sent() >= 15, "the fan-out under way", every=0.01)
     killed_at = cluster.kill(sender)
     before = sent()
     assert before < len(users), "the fan-out finished before the kill; the test proves nothing"

@@ -50,7 +50,6 @@ class Journal:
         return {"on_gain": gained, "on_loss": lost}
 
 
-
 class Counting(Leases):
     """Leases that count the grants they answer (a take or a renewal) and the attempts
     they answer that found the lease held by another."""
@@ -80,7 +79,7 @@ async def test_one_keeper_acts_and_another_takes_over_when_it_stops(store: Store
     second.start()
     try:
         # the holder renews (a third of a term apart), the other stands by, past the end
-        # of the term it took the lease for: looked at all along, as often as it renews
+        # of the term it took the lease for: looked at all along, several times a renewal
         renewed = counting.granted + 4
         while counting.granted < renewed:
             assert first.holder == holder and second.holder is None

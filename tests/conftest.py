@@ -308,6 +308,22 @@ def earlier_postgres_url(postgres_server: str, earlier_postgres_template: str) -
         yield url
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def earlier_database_url(request: pytest.FixtureRequest, tmp_path: Path, earlier_session_dir: Path) -> str:
+    """A database of each kind for this test alone, holding what a first run over
+    `earlier_seeds` stores: a copy of the session's SQLite file, or of its PostgreSQL
+    database. A data dir given a copy of `earlier_session_dir / "index"` loads that index
+    over it instead of building one."""
+    if request.param == "sqlite":
+        source = earlier_session_dir / "unionbot.sqlite3"
+        assert not source.with_name(source.name + "-wal").exists()  # all in the one file
+        path = tmp_path / "earlier.sqlite3"
+        shutil.copy(source, path)
+        return f"sqlite:///{path}"
+    url: str = request.getfixturevalue("earlier_postgres_url")
+    return url
+
+
 @pytest.fixture(scope="session")
 def seeded_postgres_template(
     postgres_server: str, tmp_path_factory: pytest.TempPathFactory, segmenter: Segmenter

@@ -79,7 +79,7 @@ L2 = 1.0  # ridge penalty of the ranker: a few thousand candidates, keep the wei
 L2_VERIFIER = 3.0  # stronger: one row a question, a few hundred rows (chosen by cross-validation among 0.3-10)
 FOLDS = 5
 REPEATS = 5  # fold draws pooled to choose the printing threshold: with one draw, the few errors near it move it by several points
-WRONGLY_REFUSED = 0.0  # share of answerable training questions the found decision may refuse (out of fold): none
+WRONGLY_REFUSED = 0.005  # share of answerable training questions the found decision may refuse (out of fold or fitted): small talk weighs more
 L2_FOUND = 1.0
 SEED = 7
 
@@ -254,8 +254,8 @@ def report(asked: list[Asked], conf: np.ndarray, labels: np.ndarray, threshold: 
 
 def found_decision(asked: list[Asked]) -> tuple[np.ndarray, float, float]:
     """The found / not-found model over the questions that reach it, and its threshold:
-    the highest at which at most WRONGLY_REFUSED of the answerable ones are refused
-    (out of fold)."""
+    the highest at which at most WRONGLY_REFUSED of the answerable ones are refused,
+    out of fold and by the fitted model itself."""
     rows = [a for a in asked if a.found is not None]
     x = np.array([a.found for a in rows], dtype=float)
     y = np.array([a.answerable for a in rows], dtype=float)
@@ -263,15 +263,16 @@ def found_decision(asked: list[Asked]) -> tuple[np.ndarray, float, float]:
     for test in folds_of(len(rows)):
         train = np.setdiff1d(np.arange(len(rows)), test)
         oof[test] = predict(x[test], *fit(x[train], y[train], L2_FOUND))
+    weights, bias = fit(x, y, L2_FOUND)
+    fitted = predict(x, weights, bias)  # the shipped decision must not refuse them either
     allowed = int(WRONGLY_REFUSED * y.sum())
     threshold = 0.0
     for t in np.round(np.arange(0.01, 0.9, 0.01), 2):
-        if int(((oof < t) & (y == 1)).sum()) <= allowed:
+        if max(int(((oof < t) & (y == 1)).sum()), int(((fitted < t) & (y == 1)).sum())) <= allowed:
             threshold = float(t)
     refused = oof < threshold
     print(f"found decision: {len(rows)} questions reach it ({int((y == 0).sum())} unanswerable); threshold {threshold:.2f}: "
           f"refuses {int((refused & (y == 0)).sum())} unanswerable, {int((refused & (y == 1)).sum())} answerable (out of fold)")
-    weights, bias = fit(x, y, L2_FOUND)
     return weights, bias, threshold
 
 

@@ -281,7 +281,7 @@ class Answerer:
             article_coverage=self._coverage(weights, total, self._normal("\n".join(article.paragraphs))),
             margin=found.get("margin", 0.0) if found else 0.0, names_agree=1.0, byline=False,
             normalise=self._normal, tag=self._tag, lexicon=self.lexicon, typed=partial(self._typed, judging),
-            headline=self._headings(article),
+            headline=self._headings(article), paragraphs=article.paragraphs,
         )
         choices = [
             SentenceChoice(paragraph=s.paragraph, sentence=s.sentence, score=s.score, rank=i, lead=(s.paragraph == 0 and s.sentence.start == 0))
@@ -413,7 +413,7 @@ class Answerer:
             margin=(top.score - second) / max(top.score, 1e-9),
             names_agree=(sum(n in top_text for n in names) / len(names)) if names else 1.0,
             byline=byline, normalise=self._normal, tag=self._tag, lexicon=self.lexicon, typed=partial(self._typed, judging),
-            headline=self._headings(article),
+            headline=self._headings(article), paragraphs=article.paragraphs,
         )
         choices = [
             SentenceChoice(paragraph=s.paragraph, sentence=s.sentence, score=s.score, rank=i, lead=(s.paragraph == 0 and s.sentence.start == 0))

@@ -18,13 +18,13 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict
 
-from .extract import Span, Tagger, anchors_of, role_agrees, roles_before, spans_of
+from .extract import Span, Tagger, anchors_of, role_agrees, roles_before, speaker, spans_of
 from .figures import FIGURE_RE, TIME_RE, UNIT_CLASSES, Figure, chinese_number, counts_in, find_figures, unit_word_differs
 from .kinds import RULES
 from .lexicon import Lexicon
 from .models import Kind
 from .question import Question, qualifiers_of
-from .sentences import Sentence
+from .sentences import Sentence, split_sentences
 
 DISTANCE_SCALE = 40.0  # characters: a span this far from the question's words is "far"
 ADJACENT = 6  # characters: a question word this close to the span is read as tied to it
@@ -104,6 +104,7 @@ FEATURES: tuple[str, ...] = (
     "names_agree",  # share of the question's proper nouns the article has
     "unit_asked",
     "byline",  # the answer is the article's byline
+    "speaker",  # who speaks in the paragraph before a sentence that names nobody (李国红表示 …)
 )
 
 
@@ -148,6 +149,7 @@ class QuestionContext:
     # the spans of the asked type in a sentence (`spans_of`), when the caller has read them
     typed: Callable[[str], list[Span]] | None = None
     headline: str = ""  # the article's headings, normalised
+    paragraphs: Sequence[str] = ()  # the article's paragraphs (who speaks before a sentence)
     common: dict[str, float] = field(default_factory=dict)
     terms: tuple[str, ...] = ()  # the question's words that tie to a span (two characters or more)
 
@@ -174,6 +176,7 @@ def candidates_of(
         (choice, context.normalise(choice.sentence.text), [(span, 0)]) for choice, span in forced
     ]
     anchors: dict[str, list[int]] = {}  # where the question's words stand, by sentence
+    speakers: set[int] = set()  # the entries that are the speaker of the sentence before them
     for choice in choices:
         norm = context.normalise(choice.sentence.text)
         anchors[choice.sentence.text] = anchors_of(choice.sentence.text, context.question)
@@ -196,6 +199,11 @@ def candidates_of(
                     seen.add((span.start, span.end))
                     spans.append((span, None))
         per_sentence.append((choice, norm, spans))
+        if context.question.kind is Kind.PERSON and context.paragraphs and not typed:
+            said = _said_by(context, choice)
+            if said is not None:  # the speaker's sentence, judged by the statement's words
+                per_sentence.append((said[0], norm, [(said[1], 0)]))
+                speakers.add(len(per_sentence) - 1)
     texts = [norm for _, norm, _ in per_sentence]
     out = []
     for index, (choice, norm, spans) in enumerate(per_sentence):
@@ -214,12 +222,26 @@ def candidates_of(
             values["competitors"] = math.log1p(same)
             values["repeated"] = math.log1p(sum(span.text in t for j, t in enumerate(texts) if j != index))
             values["in_headline"] = float(_stated_in(context.normalise(span.text), context.headline))
+            values["speaker"] = float(index in speakers)
             # every value above is a float already: validating each candidate's features
             # again would cost more than working them out
             out.append(
                 Candidate.model_construct(text=span.text, paragraph=choice.paragraph, sentence=choice.sentence, span=span, features=values)
             )
     return out
+
+
+def _said_by(context: QuestionContext, choice: SentenceChoice) -> tuple[SentenceChoice, Span] | None:
+    """The one who speaks before a sentence that names nobody, in its paragraph, as a
+    choice of the speaker's sentence that keeps the statement's score and rank."""
+    if choice.paragraph >= len(context.paragraphs):
+        return None
+    before = [s for s in split_sentences(context.paragraphs[choice.paragraph]) if s.start < choice.sentence.start]
+    found = speaker(before, context.lexicon)
+    if found is None:
+        return None
+    sentence, name = found
+    return SentenceChoice(paragraph=choice.paragraph, sentence=sentence, score=choice.score, rank=choice.rank, lead=False), name
 
 
 def _stated_in(text: str, headline: str) -> bool:

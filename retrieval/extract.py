@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from .figures import CHINESE_NUMERALS, TIME_RE, counts_in, find_figures
 from .lexicon import Lexicon
 from .models import Kind
+from .sentences import Sentence
 
 if TYPE_CHECKING:
     from .question import Question
@@ -156,6 +157,31 @@ def _name_at(sentence: str, at: int, lexicon: Lexicon) -> Span | None:
         if not rest or rest.startswith(lexicon.after_name):
             return Span(text=name, start=at, end=at + length)
     return None
+
+
+# a name that speaks: 辛有清介绍, 蒋文云要求, 李国红在讲话中对…表示肯定
+_SPEECH = re.compile(r"[^。；！？]{0,30}?(?:表示|指出|强调|要求|介绍|提出|认为|谈到|说)")
+SPEAKER_BACK = 4  # sentences of the paragraph looked back for the one who speaks
+
+
+def speaker(sentences: Sequence[Sentence], lexicon: Lexicon) -> tuple[Sentence, Span] | None:
+    """Who speaks in the sentences before a statement that names nobody (李国红在讲话中…
+    表示 … 全体工会干部要以“时时放心不下”的责任感…): the nearest of the last SPEAKER_BACK
+    sentences (given in paragraph order) that names somebody who says something."""
+    for sentence in reversed(sentences[-SPEAKER_BACK:]):
+        text = sentence.text
+        for at in range(len(text)):
+            # a name begins the sentence or a clause, or follows its roles (理事长辛有清), never
+            # inside a word (专项工作 holds no 项工)
+            if at > 0 and text[at - 1] not in _CLAUSE_MARKS and not text[:at].endswith(lexicon.roles):
+                continue
+            name = _name_at(text, at, lexicon)
+            if name is not None and _SPEECH.match(text, name.end):
+                return sentence, name
+    return None
+
+
+_CLAUSE_MARKS = frozenset("，,、；：:“”\"（）() ")
 
 
 _NAME_BEFORE_ROLE = re.compile(r"([\u4e00-\u9fff]{2,3})(?:为|任|出任|担任|当选为?|是|作为)[^，。；]{0,12}$")

@@ -53,7 +53,7 @@ CHOICE_QUESTION = re.compile(r"(?P<a>[\u4e00-\u9fffA-Za-z0-9]{1,12})还是(?P<b>
 _CHOICE_LEAD = re.compile(r".*(?:是|在|用|去|到|选|坐|走|靠)")  # what stands before the first option
 _CHOICE_TAIL = re.compile(r"(?:的|了|啊|呀|呢|吧|啦)+$")
 TWO_PART = re.compile(r"[，,；;、]|(?<=[了的])(?:还|又|并且|以及)")
-_WH = re.compile(r"谁|哪|什么|多少|几|怎|如何|何|啥")
+_WH = re.compile(r"谁|哪|什么|多少|多[大久长高远重]|几|怎|如何|何|啥")
 
 # the question words each kind strips before its words are searched for
 _STRIPS: dict[Kind, str] = {

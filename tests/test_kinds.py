@@ -16,11 +16,12 @@ from retrieval.answer import Explained
 from retrieval.byline import credited_as
 from retrieval.candidates import foreign_names
 from retrieval.candidates import respective
-from retrieval.extract import Span, choice, date, listing, things_stated, organisation, person, quantity, role_agrees, yes_no
+from retrieval.extract import Span, choice, date, listing, speaker, things_stated, organisation, person, quantity, role_agrees, yes_no
 from retrieval.kinds import choice_options, detect, parts_of
 from retrieval.lexicon import Lexicon
 from retrieval.models import Kind
 from retrieval.question import Question, analyse, qualifiers_of
+from retrieval.sentences import split_sentences
 
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).resolve().parent.parent
@@ -488,3 +489,17 @@ def test_a_number_asked_for_is_a_bare_number_and_an_anniversary_is_not_weeks(lib
     assert library.answer("平谷那条派单结案率100%的职工服务热线是多少号").answer == "12351"
     years = quantity("2023年是朝阳建区65周年。", _question(library, "2023年朝阳建区多少周年"), _tag, library.lexicon)
     assert years and years[0].text == "65周年"
+
+
+def test_who_said_a_statement_that_names_nobody_is_the_paragraph_s_speaker(library: Library) -> None:
+    paragraph = "针对专项工作，蒋文云要求，区级工会要高度重视。要按照各自对口联系安排，实现对镇街总工会的对口联系全覆盖。"
+    sentences = split_sentences(paragraph)
+    found = speaker(sentences[:1], library.lexicon)
+    assert found is not None and found[1].text == "蒋文云"  # not 项工 inside 专项工作
+    assert speaker(split_sentences("要按照各自对口联系安排，实现全覆盖。"), library.lexicon) is None
+    answer = library.answer("朝阳全会上让工会干部要有“时时放心不下”那股责任感的是哪位领导")
+    assert answer.found and answer.hits[0].snippet.startswith("李国红")
+
+
+def test_how_old_and_how_long_are_two_questions() -> None:
+    assert parts_of("邵振川今年多大，在管网一线干了多少年") == ["邵振川今年多大", "在管网一线干了多少年"]

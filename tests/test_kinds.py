@@ -16,7 +16,7 @@ from retrieval.answer import Explained
 from retrieval.byline import credited_as
 from retrieval.candidates import foreign_names
 from retrieval.candidates import respective
-from retrieval.extract import Span, choice, date, listing, speaker, things_stated, organisation, person, quantity, role_agrees, yes_no
+from retrieval.extract import Span, choice, date, listing, phrase, speaker, things_stated, organisation, person, quantity, role_agrees, yes_no
 from retrieval.kinds import choice_options, detect, parts_of
 from retrieval.lexicon import Lexicon
 from retrieval.models import Kind
@@ -503,3 +503,12 @@ def test_who_said_a_statement_that_names_nobody_is_the_paragraph_s_speaker(libra
 
 def test_how_old_and_how_long_are_two_questions() -> None:
     assert parts_of("邵振川今年多大，在管网一线干了多少年") == ["邵振川今年多大", "在管网一线干了多少年"]
+
+
+def test_what_a_verb_of_the_question_acts_on_and_a_quotation_inside_a_quotation(library: Library) -> None:
+    question = _question(library, "政协工会界别办读书活动是想激发大家点啥")
+    spans = phrase("读书活动旨在通过读书交流激发创新意识和工作潜能，立足自身。", question, _tag, library.lexicon)
+    assert "创新意识和工作潜能" in [s.text for s in spans]
+    idea = _question(library, "丰台大篷车说践行的是什么服务理念")
+    spans = phrase("“此次活动积极践行‘身边的志愿’服务理念，打造志愿服务品牌。”", idea, _tag, library.lexicon)
+    assert spans and spans[0].text == "身边的志愿"

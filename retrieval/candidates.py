@@ -18,13 +18,13 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict
 
-from .extract import Span, Tagger, anchors_of, role_agrees, roles_before, spans_of
-from .figures import FIGURE_RE, TIME_RE, UNIT_CLASSES, Figure, chinese_number, counts_in, find_figures
+from .extract import Span, Tagger, anchors_of, role_agrees, roles_before, speaker, spans_of
+from .figures import FIGURE_RE, TIME_RE, UNIT_CLASSES, Figure, chinese_number, counts_in, find_figures, unit_word_differs
 from .kinds import RULES
 from .lexicon import Lexicon
 from .models import Kind
 from .question import Question, qualifiers_of
-from .sentences import Sentence
+from .sentences import Sentence, split_sentences
 
 DISTANCE_SCALE = 40.0  # characters: a span this far from the question's words is "far"
 ADJACENT = 6  # characters: a question word this close to the span is read as tied to it
@@ -65,6 +65,7 @@ FEATURES: tuple[str, ...] = (
     "strength",  # the extractor's pattern is tied to the question's words (0 for generic spans)
     "type_match",  # the span has the shape the kind asks for (a figure in the unit, a name …)
     "unit_agrees",  # a figure in the asked unit
+    "unit_word_differs",  # its figures count with another word of the asked class (一批 for 几期)
     "is_figure",
     "is_date",
     "is_name",
@@ -103,6 +104,7 @@ FEATURES: tuple[str, ...] = (
     "names_agree",  # share of the question's proper nouns the article has
     "unit_asked",
     "byline",  # the answer is the article's byline
+    "speaker",  # who speaks in the paragraph before a sentence that names nobody (李国红表示 …)
 )
 
 
@@ -147,6 +149,7 @@ class QuestionContext:
     # the spans of the asked type in a sentence (`spans_of`), when the caller has read them
     typed: Callable[[str], list[Span]] | None = None
     headline: str = ""  # the article's headings, normalised
+    paragraphs: Sequence[str] = ()  # the article's paragraphs (who speaks before a sentence)
     common: dict[str, float] = field(default_factory=dict)
     terms: tuple[str, ...] = ()  # the question's words that tie to a span (two characters or more)
 
@@ -173,6 +176,7 @@ def candidates_of(
         (choice, context.normalise(choice.sentence.text), [(span, 0)]) for choice, span in forced
     ]
     anchors: dict[str, list[int]] = {}  # where the question's words stand, by sentence
+    speakers: set[int] = set()  # the entries that are the speaker of the sentence before them
     for choice in choices:
         norm = context.normalise(choice.sentence.text)
         anchors[choice.sentence.text] = anchors_of(choice.sentence.text, context.question)
@@ -181,18 +185,25 @@ def candidates_of(
             if context.typed is not None
             else spans_of(choice.sentence.text, context.question, context.tag, context.lexicon, RULES[context.question.kind].extractor)
         )
-        typed = [s for s in found if context.question.kind is Kind.YES_NO or not _echoes(s.text, context)]
+        typed = [s for s in found if context.question.kind in (Kind.YES_NO, Kind.CHOICE) or not _echoes(s.text, context)]
         typed = [s for s in typed if not _bound_to_another_role(choice.sentence.text, s, context)]
+        # 5月、10月分别开展第二次、第三次: asked about 5月, 第三次 belongs to 10月
+        typed = [s for s in typed if respective(choice.sentence.text, s, context.question.normalised) >= 0]
         spans: list[tuple[Span, int | None]] = [(s, i) for i, s in enumerate(typed)]
         seen = {(s.start, s.end) for s in typed}
-        if context.question.kind is not Kind.YES_NO:
+        if context.question.kind not in (Kind.YES_NO, Kind.CHOICE):  # only what their extractor states
             for span in _generic_spans(choice.sentence.text, context, anchors[choice.sentence.text]):
-                if _bound_to_another_role(choice.sentence.text, span, context):
+                if _bound_to_another_role(choice.sentence.text, span, context) or respective(choice.sentence.text, span, context.question.normalised) < 0:
                     continue
                 if (span.start, span.end) not in seen:
                     seen.add((span.start, span.end))
                     spans.append((span, None))
         per_sentence.append((choice, norm, spans))
+        if context.question.kind is Kind.PERSON and context.paragraphs and not typed:
+            said = _said_by(context, choice)
+            if said is not None:  # the speaker's sentence, judged by the statement's words
+                per_sentence.append((said[0], norm, [(said[1], 0)]))
+                speakers.add(len(per_sentence) - 1)
     texts = [norm for _, norm, _ in per_sentence]
     out = []
     for index, (choice, norm, spans) in enumerate(per_sentence):
@@ -211,12 +222,26 @@ def candidates_of(
             values["competitors"] = math.log1p(same)
             values["repeated"] = math.log1p(sum(span.text in t for j, t in enumerate(texts) if j != index))
             values["in_headline"] = float(_stated_in(context.normalise(span.text), context.headline))
+            values["speaker"] = float(index in speakers)
             # every value above is a float already: validating each candidate's features
             # again would cost more than working them out
             out.append(
                 Candidate.model_construct(text=span.text, paragraph=choice.paragraph, sentence=choice.sentence, span=span, features=values)
             )
     return out
+
+
+def _said_by(context: QuestionContext, choice: SentenceChoice) -> tuple[SentenceChoice, Span] | None:
+    """The one who speaks before a sentence that names nobody, in its paragraph, as a
+    choice of the speaker's sentence that keeps the statement's score and rank."""
+    if choice.paragraph >= len(context.paragraphs):
+        return None
+    before = [s for s in split_sentences(context.paragraphs[choice.paragraph]) if s.start < choice.sentence.start]
+    found = speaker(before, context.lexicon)
+    if found is None:
+        return None
+    sentence, name = found
+    return SentenceChoice(paragraph=choice.paragraph, sentence=sentence, score=choice.score, rank=choice.rank, lead=False), name
 
 
 def _stated_in(text: str, headline: str) -> bool:
@@ -247,6 +272,38 @@ def _echoes(text: str, context: QuestionContext) -> bool:
     is asked about, never the answer (a yes/no answer's span is the stated predicate, which
     echoes the question by design)."""
     return len(text) >= 2 and context.normalise(text) in context.question.normalised
+
+
+_RUN = re.compile(r"[^，。；：:、\s]+(?:、[^，。；：:、\s]+)+")
+_ITEM_LEAD = re.compile(r"^.*(?:的|在|于|是|将|对|为|从|自)")  # 明年的5月: the item is 5月
+
+
+def respective(sentence: str, span: Span, question: str) -> int:
+    """A span inside the second of two enumerations paired by 分别 (5月、10月，将分别开展
+    第二次、第三次培训): 1 when the question names its partner in the first (5月那回是第几次:
+    第二次), -1 when it names only other items' partners (such a span is no candidate), else 0."""
+    at = sentence.find("分别")
+    if at < 0 or span.start < at:
+        return 0
+    before = _RUN.findall(sentence[:at])
+    after = _RUN.search(sentence, at + 2)
+    if not before or after is None or not (after.start() <= span.start and span.end <= after.end()):
+        return 0
+    lefts = [_ITEM_LEAD.sub("", item) or item for item in before[-1].split("、")]
+    rights = after.group(0).split("、")
+    if len(lefts) != len(rights):
+        return 0
+    offset, mine = after.start(), None
+    for i, item in enumerate(rights):
+        if offset <= span.start and span.end <= offset + len(item):
+            mine = i
+        offset += len(item) + 1
+    if mine is None:
+        return 0
+    named = [i for i, item in enumerate(lefts) if len(item) >= 2 and item in question]
+    if not named:
+        return 0
+    return 1 if named == [mine] else (-1 if mine not in named else 0)
 
 
 def _sentence_features(context: QuestionContext, choice: SentenceChoice, norm: str, best: float) -> dict[str, float]:
@@ -381,7 +438,8 @@ def _shape(text: str, context: QuestionContext, figures: Sequence[Figure]) -> di
     figure = FIGURE_RE.fullmatch(text) is not None and any(f.end - f.start == len(text) for f in figures)
     counted = text[: len(text) - len(question.noun)] if len(question.noun) >= 2 and text.endswith(question.noun) else ""
     counts_noun = bool(counted) and (counted.isdigit() or chinese_number(counted) is not None)  # 八不准 for 几个不准
-    unit_agrees = question.unit_class is not None and (any(counts_in(f, question.unit_class, question.noun) for f in figures) or counts_noun)
+    number = question.unit_class == "" and text.isdigit()  # 号码是多少: a bare number is the answer
+    unit_agrees = question.unit_class is not None and (any(counts_in(f, question.unit_class, question.noun) for f in figures) or counts_noun or number)
     date = (TIME_RE.search(text) is not None or _DATE_LIKE.search(text) is not None) and any(ch.isdigit() for ch in text)
     relative = _RELATIVE_TIME.search(text) is not None
     unnamed = _INDEFINITE.search(text) is not None
@@ -393,7 +451,7 @@ def _shape(text: str, context: QuestionContext, figures: Sequence[Figure]) -> di
     listed = "、" in text
     kind = question.kind
     match = {
-        Kind.QUANTITY: (bool(figures) or counts_noun) and (question.unit_class is None or unit_agrees),
+        Kind.QUANTITY: (bool(figures) or counts_noun or number) and (question.unit_class is None or unit_agrees),
         Kind.DATE: date,
         Kind.PERSON: (name or foreign) and not unnamed,
         Kind.PLACE: (place or not (figures or date)) and not (relative or unnamed),
@@ -401,11 +459,13 @@ def _shape(text: str, context: QuestionContext, figures: Sequence[Figure]) -> di
         Kind.TITLE: text.startswith("《"),
         Kind.LIST: listed,
         Kind.YES_NO: True,
+        Kind.CHOICE: True,
         Kind.OTHER: not (figures or date) or bool(question.noun and question.noun[-1:] in text),
     }[kind]
     return {
         "type_match": float(match),
         "unit_agrees": float(unit_agrees),
+        "unit_word_differs": float(bool(figures) and all(unit_word_differs(f, question.unit) for f in figures)),
         "is_figure": float(figure or bool(figures) or counts_noun),
         "is_date": float(date),
         "is_name": float(name or foreign),

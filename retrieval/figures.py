@@ -38,6 +38,7 @@ UNIT_CLASSES: dict[str, str] = {
     **dict.fromkeys(["辆", "架", "艘", "台"], "辆"),
     **dict.fromkeys(["部", "首", "集", "卷", "章"], "部"),
     **dict.fromkeys(["倍"], "倍"),
+    **dict.fromkeys(["周年"], "周年"),  # an anniversary (104周年), not 104 weeks
     **dict.fromkeys(["折"], "折"),
 }
 # a question asking how long something lasts wants a duration (天 / 周 / 个月)
@@ -168,19 +169,25 @@ def asked_unit_class(
     money_nouns: Sequence[str] = (),
     words: Sequence[str] = (),
     head: str | None = None,
+    number_nouns: Sequence[str] = (),
 ) -> str | None:
     """The measure-word class a quantity question asks for: 多少人 -> 人, 多少家企业 -> 家,
     建制率是多少 -> %, 多久 -> 天; a noun among `people_nouns` (多少职工) asks for 人, one
     among `organisation_nouns` (多少企业) for 家, one among `money_nouns` (多少钱) for 元.
     `words` are the question's words, as segmented; `head` the last word of the noun phrase
     counted, when the question was tagged: it decides (多少户外劳动者站点 counts 站点, not
-    people)."""
+    people). A question about one of `number_nouns` (号码是多少, 多少号) asks for a number
+    without a measure word: class ""."""
     if DURATION_QUESTION.search(question):
         return "天"
     match = QUESTION_FIGURE_RE.search(question)
     if match is None:
         return None
     before = question[: match.start()]
+    if number_nouns and (match.group("noun").startswith(tuple(number_nouns)) or re.search(
+        rf"(?:{'|'.join(map(re.escape, number_nouns))})(?:是|为)?$", before
+    )):
+        return ""  # 热线号码是多少, 多少号: a number without a measure word (12345)
     if not match.group("unit") and not match.group("noun").strip("？?。 ") and re.search(
         rf"(?:{'|'.join(RATIO_WORDS)})(?:是|为|有|达|占)?$", before
     ):
@@ -219,6 +226,26 @@ def counts_in(figure: Figure, unit_class: str | None, noun: str) -> bool:
     if unit_class is None or figure.unit_class == unit_class:
         return True
     return unit_class == "个" and bool(noun) and bool(figure.unit) and noun.startswith(figure.unit)
+
+
+# classes whose measure words count different things (几期 is not answered by 一批, 几篇
+# not by 3本); within the others the words are one measure (人 / 名 / 位, 元 / 万元)
+_DISTINCT_WORDS = frozenset({"次", "项", "件", "部", "座", "辆", "块", "只"})
+
+
+def asked_unit(question: str) -> str:
+    """The measure word a quantity question names (几期 -> 期), or ""."""
+    match = QUESTION_FIGURE_RE.search(question)
+    return (match.group("unit") or "") if match else ""
+
+
+def unit_word_differs(figure: Figure, unit: str) -> bool:
+    """Does the figure count with another word of the asked measure word's class, one that
+    counts something else (asked 几期, the figure says 一批)?"""
+    return (
+        bool(unit) and bool(figure.unit) and figure.unit != unit
+        and figure.unit_class == UNIT_CLASSES.get(unit) and figure.unit_class in _DISTINCT_WORDS
+    )
 
 
 def asked_noun(question: str, words: Sequence[str] = ()) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.library import build_lexicon
-from retrieval.figures import TIME_RE, asked_noun, asked_unit_class, chinese_number, find_figures
+from retrieval.figures import TIME_RE, asked_noun, asked_unit, asked_unit_class, chinese_number, find_figures, unit_word_differs
 
 LEXICON = build_lexicon()
 
@@ -124,3 +124,13 @@ def test_a_count_with_个_of_people_is_known_by_their_word_before_or_after(quest
 
 def test_a_month_alone_is_a_date_and_months_are_a_duration() -> None:
     assert [m.group(0) for m in TIME_RE.finditer("在9月举行的全市决赛，为期3个月")] == ["9月"]
+
+
+def test_a_figure_counted_with_another_word_of_the_asked_class_is_told_apart() -> None:
+    """几期 is not answered by 一批, nor 几本 by 3篇; 300余名 answers 多少人 (one measure)."""
+    assert asked_unit("海淀街道今年一共办了几期财务培训") == "期"
+    assert asked_unit("来了多少人") == "人" and asked_unit("来了多少职工") == ""
+    batch, periods, pieces, people = (find_figures(t)[0] for t in ("一批复合型人才", "3期培训", "3篇文章", "300余名职工"))
+    assert unit_word_differs(batch, "期") and not unit_word_differs(periods, "期")
+    assert unit_word_differs(pieces, "本")
+    assert not unit_word_differs(people, "人") and not unit_word_differs(batch, "")

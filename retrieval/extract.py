@@ -521,14 +521,38 @@ def phrase(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> 
     out = []
     anchors = anchors_of(sentence, question)
     if head:
-        quoted = re.search(rf"“([^“”]{{1,30}})”的?[^，。；]{{0,4}}{re.escape(head)}", sentence)
-        if quoted is not None:  # 采用“项目+物业+班组长”的管理模式
+        # 采用“项目+物业+班组长”的管理模式; a quotation inside a quotation: 践行‘身边的志愿’服务理念
+        quoted = re.search(rf"[“‘「]([^“”‘’「」]{{1,30}})[”’」]的?[^，。；]{{0,4}}{re.escape(head)}", sentence)
+        if quoted is not None:
             out.append(Span(text=quoted.group(1), start=quoted.start(1), end=quoted.end(1)))
         out += _weaker(_nearest(_ending_with(sentence, [head], question, tag), anchors), 0.8)
     works = any(w in question.noun for w in lexicon.work_nouns) if question.noun else False
     out += _weaker(_titles(sentence), 1.0 if works else 0.4)  # 《…》 answers only a question about a work
     quotes = [Span(text=m.group(1), start=m.start(1), end=m.end(1), strength=0.5) for m in _QUOTED.finditer(sentence)]
-    return out + _nearest(quotes, anchors)
+    return out + _objects(sentence, question) + _nearest(quotes, anchors)
+
+
+# 想激发大家点啥, 主要检验了职工哪方面能力: the verb the question asks the object of
+_ASKED_OBJECT = re.compile(r"([\u4e00-\u9fff]{2})(?:了|过|的是)?(?:大家|职工|他们|些|点|个|一些)*(?:啥|什么)")
+_OBJECT_END = re.compile(r"[，。；！？,;!?]")
+MAX_OBJECT = 24  # characters an object may run to before its clause ends
+
+
+def _objects(sentence: str, question: Question) -> list[Span]:
+    """What the sentence says a verb of the question acts on (激发创新意识和工作潜能 for
+    想激发大家点啥): the words after the verb, to the end of its clause."""
+    asked = _ASKED_OBJECT.search(question.normalised)
+    if asked is None:
+        return []
+    verb = asked.group(1)
+    out = []
+    for match in re.finditer(re.escape(verb), sentence):
+        rest = sentence[match.end() :]
+        end = _OBJECT_END.search(rest)
+        text = rest[: end.start() if end is not None else len(rest)]
+        if 2 <= len(text) <= MAX_OBJECT:
+            out.append(Span(text=text, start=match.end(), end=match.end() + len(text), strength=0.6))
+    return out
 
 
 _NEGATION = re.compile(r"(?:没有|未|不|无|并非|尚未|从未)$")

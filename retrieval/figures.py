@@ -39,6 +39,7 @@ UNIT_CLASSES: dict[str, str] = {
     **dict.fromkeys(["部", "首", "集", "卷", "章"], "部"),
     **dict.fromkeys(["倍"], "倍"),
     **dict.fromkeys(["周年"], "周年"),  # an anniversary (104周年), not 104 weeks
+    **dict.fromkeys(["年"], "年"),  # years of a duration (干了22年); a calendar year (2023年) is a date
     **dict.fromkeys(["折"], "折"),
 }
 # a question asking how long something lasts wants a duration (天 / 周 / 个月)
@@ -109,6 +110,10 @@ def number_value(num: str, magnitude: str | None) -> float | None:
     return value * (_CN_BIG[magnitude] if magnitude else 1)
 
 
+CALENDAR_YEARS = 200  # 年 after a smaller number counts years (22年); after a larger one it dates
+_NOT_DURATION = frozenset("级代度初底末前后间份内里中")
+
+
 def find_figures(text: str) -> list[Figure]:
     """Every figure in the text, left to right (fractions such as 五分之一 count as %)."""
     if _NUMERAL.search(text) is None:  # most spans and many sentences have no numeral at all
@@ -131,6 +136,8 @@ def find_figures(text: str) -> list[Figure]:
         value = number_value(num, match.group("mag"))
         if value is None:
             continue
+        if unit == "年" and (value >= CALENDAR_YEARS or text[match.end() : match.end() + 1] in _NOT_DURATION):
+            continue  # 2023年, 5年级, 80年代: a date, a grade, a decade
         start = match.start("num") if match.group("approx") in (None, "共") else match.start()
         out.append(
             Figure(
@@ -158,6 +165,8 @@ def _unit_and_noun(match: re.Match[str], words: Sequence[str]) -> tuple[str | No
     word of the question (多少户外劳动者: 户外 is a word, 户 measures nothing)."""
     unit, noun = match.group("unit"), match.group("noun")
     if unit and any(len(w) > len(unit) and w.startswith(unit) and (unit + noun).startswith(w) for w in words):
+        return None, unit + noun
+    if unit == "年" and noun[:1] and noun[:1] not in "的了呢啊吗吧呀":  # 多少年终奖, 几年级: no years counted
         return None, unit + noun
     return unit, noun
 

@@ -134,3 +134,11 @@ def test_a_figure_counted_with_another_word_of_the_asked_class_is_told_apart() -
     assert unit_word_differs(batch, "期") and not unit_word_differs(periods, "期")
     assert unit_word_differs(pieces, "本")
     assert not unit_word_differs(people, "人") and not unit_word_differs(batch, "")
+
+
+def test_years_counted_are_a_figure_and_a_calendar_year_is_not() -> None:
+    """干了多少年 is answered by 22年; 2023年, 5年级 and 80年代 count no years."""
+    assert [(f.text, f.unit_class) for f in find_figures("扎根管网一线22年，工作了30余年")] == [("22年", "年"), ("30余年", "年")]
+    assert find_figures("2023年是开局之年，5年级学生，80年代") == []
+    assert asked_unit_class("在管网一线干了多少年") == "年"
+    assert asked_unit_class("发了多少年终奖") is None and asked_unit_class("哪年成立的") is None

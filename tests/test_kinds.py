@@ -16,7 +16,7 @@ from retrieval.answer import Explained
 from retrieval.byline import credited_as
 from retrieval.candidates import foreign_names
 from retrieval.candidates import respective
-from retrieval.extract import Span, choice, date, listing, speaker, things_stated, organisation, person, quantity, role_agrees, yes_no
+from retrieval.extract import Span, choice, date, listing, phrase, speaker, things_stated, organisation, person, quantity, role_agrees, yes_no
 from retrieval.kinds import choice_options, detect, parts_of
 from retrieval.lexicon import Lexicon
 from retrieval.models import Kind
@@ -395,26 +395,25 @@ def test_a_credit_asked_by_its_role_is_the_names_after_it(library: Library) -> N
     assert library.answer("密云区总工会财务培训那篇的通讯员是谁").reason == "unsaid"
 
 
-def test_yes_no_lets_light_words_and_everyday_paraphrases_through(library: Library) -> None:
-    # what the paper need not say (这一项, 方面, 的人来) and words it says another way
-    # (头一回: 首次, 破纪录: 新高, 讲防诈骗: 反诈骗)
-    item = _question(library, "六送保障里有没有家财损失这一项")
-    assert yes_no("专项保障包括重大疾病、意外伤害、家财损失六项保障内容。", item, _tag, library.lexicon)
-    assert yes_no("专项保障包括重大疾病、意外伤害六项保障内容。", item, _tag, library.lexicon) == []
-    contest = _question(library, "海淀街道总工会有没有组织财务方面的业务比赛")
-    assert yes_no("海淀街道总工会积极组织各类工会财务业务竞赛。", contest, _tag, library.lexicon)
-    bank = _question(library, "重机交友活动有没有银行的人来参与")
-    assert yes_no("来自中国银行、中国建设银行的单身青年参与活动。", bank, _tag, library.lexicon)
-    first = _question(library, "安全隐患排查是不是头一回在真实厂区装置上比")
-    assert yes_no("本次竞赛首次在真实厂区的实际生产装置上进行比赛。", first, _tag, library.lexicon)
-    assert yes_no("本次竞赛在模拟装置上进行比赛。", first, _tag, library.lexicon) == []
-    record = _question(library, "燕缘际会报名人数是不是破纪录了")
-    assert yes_no("本次共有800余名单身职工报名，突破历史新高。", record, _tag, library.lexicon)
-    fraud = _question(library, "大篷车活动现场有没有讲防诈骗的知识")
-    assert yes_no("还涉及网络安全知识，帮助职工提高反诈骗意识。", fraud, _tag, library.lexicon)
-    # a word the paper never says is still asked: nothing
-    swim = _question(library, "密云区总工会有没有组织游泳方面的比赛")
-    assert yes_no("密云区总工会组织了职工篮球比赛。", swim, _tag, library.lexicon) == []
+@pytest.mark.parametrize(
+    ("question", "stated", "unstated"),
+    [
+        # what the paper need not say (这一项, 方面, 的人来)
+        ("六送保障里有没有家财损失这一项", "专项保障包括重大疾病、意外伤害、家财损失六项保障内容。", "专项保障包括重大疾病、意外伤害六项保障内容。"),
+        ("海淀街道总工会有没有组织财务方面的业务比赛", "海淀街道总工会积极组织各类工会财务业务竞赛。", "海淀街道总工会积极组织财务人员培训。"),
+        ("重机交友活动有没有银行的人来参与", "来自中国银行、中国建设银行的单身青年参与活动。", "来自各单位的单身青年参与活动。"),
+        # words the paper says another way (头一回: 首次, 破纪录: 新高, 讲防诈骗: 反诈骗)
+        ("安全隐患排查是不是头一回在真实厂区装置上比", "本次竞赛首次在真实厂区的实际生产装置上进行比赛。", "本次竞赛在模拟装置上进行比赛。"),
+        ("燕缘际会报名人数是不是破纪录了", "本次共有800余名单身职工报名，突破历史新高。", "本次共有800余名单身职工报名。"),
+        ("大篷车活动现场有没有讲防诈骗的知识", "还涉及网络安全知识，帮助职工提高反诈骗意识。", "还涉及网络安全知识。"),
+        # a word the paper never says is still asked
+        ("密云区总工会有没有组织游泳方面的比赛", "密云区总工会组织了职工游泳比赛。", "密云区总工会组织了职工篮球比赛。"),
+    ],
+)
+def test_yes_no_lets_light_words_and_everyday_paraphrases_through(library: Library, question: str, stated: str, unstated: str) -> None:
+    asked = _question(library, question)
+    assert yes_no(stated, asked, _tag, library.lexicon)
+    assert yes_no(unstated, asked, _tag, library.lexicon) == []
 
 
 @pytest.mark.parametrize(
@@ -503,3 +502,12 @@ def test_who_said_a_statement_that_names_nobody_is_the_paragraph_s_speaker(libra
 
 def test_how_old_and_how_long_are_two_questions() -> None:
     assert parts_of("邵振川今年多大，在管网一线干了多少年") == ["邵振川今年多大", "在管网一线干了多少年"]
+
+
+def test_what_a_verb_of_the_question_acts_on_and_a_quotation_inside_a_quotation(library: Library) -> None:
+    question = _question(library, "政协工会界别办读书活动是想激发大家点啥")
+    spans = phrase("读书活动旨在通过读书交流激发创新意识和工作潜能，立足自身。", question, _tag, library.lexicon)
+    assert "创新意识和工作潜能" in [s.text for s in spans]
+    idea = _question(library, "丰台大篷车说践行的是什么服务理念")
+    spans = phrase("“此次活动积极践行‘身边的志愿’服务理念，打造志愿服务品牌。”", idea, _tag, library.lexicon)
+    assert spans and spans[0].text == "身边的志愿"

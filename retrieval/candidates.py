@@ -189,6 +189,8 @@ def candidates_of(
         typed = [s for s in typed if not _bound_to_another_role(choice.sentence.text, s, context)]
         # 5月、10月分别开展第二次、第三次: asked about 5月, 第三次 belongs to 10月
         typed = [s for s in typed if respective(choice.sentence.text, s, context.question.normalised) >= 0]
+        if context.question.kind is Kind.QUANTITY:  # 15个骑手代表里有几个是快递员: not 15 itself
+            typed = [s for s in typed if not given_in_question(s.text, context.question.normalised)]
         spans: list[tuple[Span, int | None]] = [(s, i) for i, s in enumerate(typed)]
         seen = {(s.start, s.end) for s in typed}
         if context.question.kind not in (Kind.YES_NO, Kind.CHOICE):  # only what their extractor states
@@ -229,6 +231,15 @@ def candidates_of(
                 Candidate.model_construct(text=span.text, paragraph=choice.paragraph, sentence=choice.sentence, span=span, features=values)
             )
     return out
+
+
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def given_in_question(text: str, question: str) -> bool:
+    """Is the span's number one the question itself gives (15 of 15个骑手代表里有几个)?"""
+    numbers = _NUMBER.findall(text)
+    return bool(numbers) and all(n in _NUMBER.findall(question) for n in numbers)
 
 
 def _said_by(context: QuestionContext, choice: SentenceChoice) -> tuple[SentenceChoice, Span] | None:

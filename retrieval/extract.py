@@ -160,7 +160,7 @@ def _name_at(sentence: str, at: int, lexicon: Lexicon) -> Span | None:
 
 
 # a name that speaks: 辛有清介绍, 蒋文云要求, 李国红在讲话中对…表示肯定
-_SPEECH = re.compile(r"[^。；！？]{0,30}?(?:表示|指出|强调|要求|介绍|提出|认为|谈到|说)")
+_SPEECH = re.compile(r"[^。；！？]{0,30}?(?:表示|指出|强调|要求|介绍|提出|认为|谈到|说|讲话|致辞|发言)")
 SPEAKER_BACK = 4  # sentences of the paragraph looked back for the one who speaks
 
 
@@ -670,11 +670,13 @@ def yes_no(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> 
 
 
 def _option_forms(option: str) -> list[str]:
-    """How the paper may state an option: whole, then its longer parts first, down to half
-    of it and never below two characters (搞文体活动: 文体活动; 现场发给大家: 现场发)."""
-    shortest = max(2, (len(option) + 1) // 2)
+    """How the paper may state an option: whole, then its longer parts first, down to two
+    thirds of it (搞文体活动: 文体活动), a beginning down to half (现场发给大家: 现场发),
+    never below two characters; not a mere ending (网约车服务中心 is no 服务中心)."""
+    shortest = max(2, (2 * len(option) + 2) // 3)
     forms = [option[i : i + n] for n in range(len(option) - 1, shortest - 1, -1) for i in range(len(option) - n + 1)]
-    return [option] + forms
+    beginnings = [option[:n] for n in range(shortest - 1, max(2, (len(option) + 1) // 2) - 1, -1)]
+    return [option] + forms + beginnings
 
 
 _OPTION_NEGATED = re.compile(r"(?:没有|未|不|无|并非|尚未|从未)(?:在|是|于|用|到)?$")  # 不在室内

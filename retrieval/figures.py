@@ -208,7 +208,8 @@ def asked_unit_class(
         counted = re.sub(r"[^\u4e00-\u9fff]|[的呢啊吗呀啦]+$", "", question[match.end("unit") :]).split("的")[0]
         if not counted:  # 高级技师有几个: the counted noun stands before the question word
             counted = re.sub(r"(?:里|中|当中)?(?:有|是|共|一共|总共|共有)?$", "", before)
-        if noun.startswith(("人", *people_nouns)) or counted.endswith(people) or (head is not None and head.endswith(people)):
+        # the tagged head decides when there is one (多少个职工服务驿站 counts 驿站, not 职工)
+        if head.endswith(people) if head is not None else (noun.startswith(("人", *people_nouns)) or counted.endswith(people)):
             return "人"
         if noun.startswith(tuple(organisation_nouns)):
             return "家"

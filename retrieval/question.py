@@ -87,9 +87,13 @@ def counted_head(tagged: Sequence[Tagged]) -> str | None:
     if i < len(words) and words[i].flag.startswith("q"):
         i += 1
     head = None
-    # a one-character "noun" is more often a cut verb (疗休养) than the head of the phrase
-    while i < len(words) and words[i].flag.startswith(_NOUN_TAGS) and not words[i].flag.startswith("nr") and len(words[i].word) > 1:
-        head = words[i].word
+    # a one-character "noun" is more often a cut verb (疗休养) than the head of the phrase;
+    # a verbal noun inside the phrase is no head of it (职工服务驿站: 驿站)
+    while i < len(words) and len(words[i].word) > 1 and not words[i].flag.startswith("nr"):
+        if words[i].flag.startswith(_NOUN_TAGS):
+            head = words[i].word
+        elif not (words[i].flag == "vn" and i + 1 < len(words) and words[i + 1].flag.startswith(_NOUN_TAGS)):
+            break
         i += 1
     return head
 

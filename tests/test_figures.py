@@ -142,3 +142,9 @@ def test_years_counted_are_a_figure_and_a_calendar_year_is_not() -> None:
     assert find_figures("2023年是开局之年，5年级学生，80年代") == []
     assert asked_unit_class("在管网一线干了多少年") == "年"
     assert asked_unit_class("发了多少年终奖") is None and asked_unit_class("哪年成立的") is None
+
+
+def test_the_tagged_head_decides_what_is_counted() -> None:
+    """多少个职工服务驿站 counts 驿站, not 职工; 几个职工代表 counts people."""
+    assert asked_unit_class("新村街道建了多少个职工服务驿站", people_nouns=("职工",), head="驿站") == "个"
+    assert asked_unit_class("来了几个职工代表", people_nouns=("职工", "代表"), head="代表") == "人"

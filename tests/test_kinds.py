@@ -15,7 +15,7 @@ from bot.library import Library, build_lexicon
 from retrieval.answer import Explained
 from retrieval.byline import credited_as
 from retrieval.candidates import foreign_names
-from retrieval.candidates import respective
+from retrieval.candidates import given_in_question, respective
 from retrieval.extract import Span, choice, date, listing, phrase, speaker, things_stated, organisation, person, quantity, role_agrees, yes_no
 from retrieval.kinds import choice_options, detect, parts_of
 from retrieval.lexicon import Lexicon
@@ -424,6 +424,8 @@ def test_yes_no_lets_light_words_and_everyday_paraphrases_through(library: Libra
         ("培训是线上还是线下讲的", ("线上", "线下讲")),
         ("财务班是在西城还是东城", ("西城", "东城")),  # 城 is shared, but 西 / 东 alone say too little
         ("这是第一次还是第二次举办", ("第一次", "第二次举办")),
+        ("通州那次总结是在物流园办的还是在网约车服务中心办的", ("物流园", "网约车服务中心")),
+        ("算分是理论占得多还是实操占得多", None),  # which is more: no option the paper names
         ("培训讲了多少人", None),
     ],
 )
@@ -511,3 +513,21 @@ def test_what_a_verb_of_the_question_acts_on_and_a_quotation_inside_a_quotation(
     idea = _question(library, "丰台大篷车说践行的是什么服务理念")
     spans = phrase("“此次活动积极践行‘身边的志愿’服务理念，打造志愿服务品牌。”", idea, _tag, library.lexicon)
     assert spans and spans[0].text == "身边的志愿"
+
+
+def test_a_choice_is_not_found_by_a_mere_ending_of_an_option(library: Library) -> None:
+    place = _question(library, "通州那次总结是在物流园办的还是在网约车服务中心办的")
+    assert choice("他在服务中心扫码填写信息，十分钟就办完了入会手续。", place, _tag, library.lexicon) == []
+    assert [s.text for s in choice("总结会在网约车服务中心召开。", place, _tag, library.lexicon)] == ["网约车服务中心"]
+
+
+def test_a_number_the_question_gives_is_not_its_answer_and_a_speech_names_its_speaker(library: Library) -> None:
+    assert given_in_question("15名", "望京议事会的15个骑手代表里有几个是快递员")
+    assert not given_in_question("16个", "新村街道建了多少个职工服务驿站")
+    said = speaker(split_sentences("开班式上，区总工会党组书记、常务副主席郦光明作动员讲话。"), library.lexicon)
+    assert said is not None and said[1].text == "郦光明"
+
+
+def test_a_verbal_noun_inside_the_counted_phrase_is_not_its_head(library: Library) -> None:
+    question = _question(library, "新村街道建了多少个职工服务驿站")
+    assert question.unit_class == "个"  # 驿站 are counted, not 职工

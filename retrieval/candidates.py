@@ -29,7 +29,7 @@ from .sentences import Sentence, split_sentences
 DISTANCE_SCALE = 40.0  # characters: a span this far from the question's words is "far"
 ADJACENT = 6  # characters: a question word this close to the span is read as tied to it
 TIE_GAP = 2  # characters (的, 为, 是) allowed between a question word and the span it introduces
-LOCAL = 15  # characters before a span read as its own qualifiers (第二批 …)
+LOCAL = 15  # characters before a span read as its own qualifiers (第二批 …), with the rest of its clause
 MAX_SPAN = 30  # characters: longer spans are not short answers
 MAX_PER_SENTENCE = 24  # generic spans kept per sentence (nearest the question's words first)
 
@@ -39,6 +39,7 @@ _RELATIVE_TIME = re.compile(r"今年|去年|明年|前年|年初|年底|年末|�
 # 一处滑雪场, 一所大学, 某单位: a thing left unnamed answers no 哪个 / 哪所
 _INDEFINITE = re.compile(r"(?<![第\d一二三四五六七八九十百千万])(?:一[处所家座条支](?![一二三四五六七八九十\d])|某)")
 _CLAUSE = re.compile(r"[^，。；：,;:！？!?]+")
+_CLAUSE_END = re.compile(r"[，。；：,;:！？!?]")
 _HAN = re.compile("[\u4e00-\u9fff]")  # one Chinese character
 _SEGMENT_BREAK = "，。；：,;:！？!?、（）()“”"
 SEGMENT = 16  # characters: the words next to a span are read up to a break, or this far
@@ -358,7 +359,11 @@ def _span_features(
     clause_weight = sum([w for t, w in context.weights.items() if t in rest]) / context.total
     asked = question.qualifiers
     # the qualifiers just before the span, read only when the question asks one
-    stated = qualifiers_of(context.normalise(sentence[max(0, start - LOCAL) : end])) if asked else {}
+    # … within its clause, and the rest of the clause after it (第三工程公司代表队获得一等奖，
+    # B队、C队获得二等奖: B and C are the 二等奖's)
+    after = _CLAUSE_END.search(sentence, end)
+    before = max(0, start - LOCAL, *(m.end() for m in _CLAUSE_END.finditer(sentence, max(0, start - LOCAL), start)))
+    stated = qualifiers_of(context.normalise(sentence[before : after.start() if after else len(sentence)])) if asked else {}
     noun = question.noun[:2]
     chars = _HAN.findall(_without_figures(text, figures) if figures else text)
     echo = sum(map(asked_text.__contains__, chars)) / len(chars) if chars else 0.0

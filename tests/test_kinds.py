@@ -15,13 +15,13 @@ from bot.library import Library, build_lexicon
 from retrieval.answer import Explained
 from retrieval.byline import credited_as
 from retrieval.candidates import foreign_names
-from retrieval.candidates import given_in_question, respective
+from retrieval.candidates import QuestionContext, SentenceChoice, candidates_of, given_in_question, respective
 from retrieval.extract import Span, choice, date, listing, phrase, speaker, things_stated, organisation, person, quantity, role_agrees, yes_no
 from retrieval.kinds import choice_options, detect, parts_of
 from retrieval.lexicon import Lexicon
 from retrieval.models import Kind
 from retrieval.question import Question, analyse, qualifiers_of
-from retrieval.sentences import split_sentences
+from retrieval.sentences import Sentence, split_sentences
 
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).resolve().parent.parent
@@ -531,3 +531,15 @@ def test_a_number_the_question_gives_is_not_its_answer_and_a_speech_names_its_sp
 def test_a_verbal_noun_inside_the_counted_phrase_is_not_its_head(library: Library) -> None:
     question = _question(library, "新村街道建了多少个职工服务驿站")
     assert question.unit_class == "个"  # 驿站 are counted, not 职工
+
+
+def test_a_rank_stated_after_the_span_in_its_clause_is_its_own(library: Library) -> None:
+    sentence = "经过激烈比拼，第三工程公司代表队获得一等奖，城市更新项目部代表队、机电安装公司代表队获得二等奖。"
+    question = _question(library, "城荣安全竞赛得一等奖的是哪个队")
+    choices = [SentenceChoice(paragraph=0, sentence=Sentence(text=sentence, start=0), score=1.0, rank=0, lead=False)]
+    context = QuestionContext(
+        question=question, weights={t: 1.0 for t in question.terms}, total=float(len(question.terms)), article_coverage=1.0,
+        margin=1.0, names_agree=1.0, byline=False, normalise=library.segmenter.normalise, tag=_tagged(library), lexicon=library.lexicon,
+    )
+    by_text = {c.text: c.features for c in candidates_of(context, choices)}
+    assert by_text["城市更新项目部代表队、机电安装公司代表队"]["qualifier_local_conflict"] == 1.0

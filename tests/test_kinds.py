@@ -543,3 +543,8 @@ def test_a_rank_stated_after_the_span_in_its_clause_is_its_own(library: Library)
     )
     by_text = {c.text: c.features for c in candidates_of(context, choices)}
     assert by_text["城市更新项目部代表队、机电安装公司代表队"]["qualifier_local_conflict"] == 1.0
+
+
+def test_surnames_of_the_hundred_families_begin_names(library: Library) -> None:
+    spans = person("延庆区总工会副主席冀晓燕介绍，景区职工工作强度大。", _question(library, "延庆区总哪位副主席介绍的景区体检情况"), _tag, library.lexicon)
+    assert spans and spans[0].text == "冀晓燕"

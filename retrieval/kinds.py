@@ -242,9 +242,33 @@ def _counted_parts(text: str) -> list[str]:
     return [text[: asked[1].start()], text[asked[1].start() :]]
 
 
+# A和B分别是谁 / 分别多少: one question for each of A and B
+_RESPECTIVELY = re.compile(r"(?:和|与|跟|及)(?P<b>[^，,；;、和与跟及]{1,8}?)分别")
+
+
+def _respective_parts(text: str) -> list[str] | None:
+    """记者和通讯员分别是谁 -> 记者是谁, 通讯员是谁: the second keeps what stands before
+    the first (城驰新选的工会主席和副主席: 城驰新选的副主席)."""
+    match = _RESPECTIVELY.search(text)
+    if match is None:
+        return None
+    before, b, asked = text[: match.start()], match.group("b"), text[match.end() :]
+    if not before or not _WH.search(asked):
+        return None
+    # what the first names begins after the last 的 or comma before it (城驰新选的 | 工会主席),
+    # else it is as long as the second (大桃竞赛 | 第二名)
+    bare = before.rstrip("的")
+    cut = max(bare.rfind("的"), bare.rfind("，"), bare.rfind(","))
+    common = bare[: cut + 1] if cut >= 0 else before[: max(0, len(before) - len(b))]
+    return [before + asked, common + b + asked]
+
+
 def parts_of(text: str) -> list[str]:
     """The parts of a two-part question (多少人参加，评出几个奖项), each with a question word;
     one part when it has only one."""
+    respective = _respective_parts(text)
+    if respective is not None:
+        return respective
     pieces = [p.strip() for p in TWO_PART.split(text) if p and p.strip()]
     asking = [p for p in pieces if _WH.search(p) or YES_NO_QUESTION.search(p)]
     if len(asking) < 2:

@@ -548,3 +548,16 @@ def test_a_rank_stated_after_the_span_in_its_clause_is_its_own(library: Library)
 def test_surnames_of_the_hundred_families_begin_names(library: Library) -> None:
     spans = person("延庆区总工会副主席冀晓燕介绍，景区职工工作强度大。", _question(library, "延庆区总哪位副主席介绍的景区体检情况"), _tag, library.lexicon)
     assert spans and spans[0].text == "冀晓燕"
+
+
+@pytest.mark.parametrize(
+    ("question", "parts"),
+    [
+        ("迎中秋那组片子，记者和通讯员分别是谁", ["迎中秋那组片子，记者是谁", "迎中秋那组片子，通讯员是谁"]),
+        ("城驰新选的工会主席和副主席分别是谁", ["城驰新选的工会主席是谁", "城驰新选的副主席是谁"]),
+        ("大桃竞赛第二名和第三名分别奖多少", ["大桃竞赛第二名奖多少", "大桃竞赛第三名奖多少"]),
+        ("两队分别得了多少分", ["两队分别得了多少分"]),  # nothing named twice
+    ],
+)
+def test_a_and_b_respectively_are_two_questions(question: str, parts: list[str]) -> None:
+    assert parts_of(question) == parts

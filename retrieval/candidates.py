@@ -91,6 +91,7 @@ FEATURES: tuple[str, ...] = (
     "qualifier_local_conflict",  # another one of that class does
     "span_length",  # log length
     "ordinal_unasked",  # an ordinal (第三届) where the question asks no 第几 and names none
+    "total",  # a total asked (一共, 累计): 1 when the span's clause says it counts all (累计, 共), -1 when not
     "competitors",  # other spans of the same shape in the sentence (log count)
     "repeated",  # other candidate sentences hold the same text
     "in_headline",  # the article's headings state it (朝阳160余名职工网球场上挥拍竞技): the story's main figure or name
@@ -234,6 +235,9 @@ def candidates_of(
     return out
 
 
+# a question about everything together (一共解决了多少个难题), and a clause that counts it
+_TOTAL_ASKED = re.compile(r"一共|总共|累计|共计|总计|合计|总数|总量|加起来")
+_TOTAL_STATED = re.compile(r"累计|共|总计|合计|总数|总量|全年|全部|全市|全区|以来")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
@@ -387,6 +391,7 @@ def _span_features(
         "span_length": math.log1p(len(span.text)),
         "quoted_name_asked": float(_quoted_in(sentence, span) and _NAME_ASKED.search(question.normalised) is not None),
         "ordinal_unasked": float(_is_ordinal(sentence, span) and "第" not in question.normalised),
+        "total": (1.0 if _TOTAL_STATED.search(clause) else -1.0) if _TOTAL_ASKED.search(question.normalised) else 0.0,
     }
 
 

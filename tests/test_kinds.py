@@ -561,3 +561,16 @@ def test_surnames_of_the_hundred_families_begin_names(library: Library) -> None:
 )
 def test_a_and_b_respectively_are_two_questions(question: str, parts: list[str]) -> None:
     assert parts_of(question) == parts
+
+
+def test_a_total_asked_is_told_from_one_occasion(library: Library) -> None:
+    sentence = "活动走进永定公司，帮助解决3个技术难题；今年以来累计解决技术难题19项。"
+    question = _question(library, "门头沟劳模帮企业一共解决了多少个技术难题")
+    choices = [SentenceChoice(paragraph=0, sentence=Sentence(text=sentence, start=0), score=1.0, rank=0, lead=False)]
+    context = QuestionContext(
+        question=question, weights={t: 1.0 for t in question.terms}, total=float(len(question.terms)), article_coverage=1.0,
+        margin=1.0, names_agree=1.0, byline=False, normalise=library.segmenter.normalise, tag=_tagged(library), lexicon=library.lexicon,
+    )
+    by_text = {c.text: c.features for c in candidates_of(context, choices)}
+    assert by_text["19项"]["total"] == 1.0
+    assert by_text["3个技术难题"]["total"] == -1.0

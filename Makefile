@@ -18,9 +18,13 @@ setup: $(BIN)/unionbot
 run: setup
 	@if [ -n "$$TELEGRAM_BOT_TOKEN" ]; then $(BIN)/unionbot serve; else $(BIN)/unionbot chat; fi
 
+# make test             the tests on two processes (pytest-xdist; each file in one of them)
+# make test WORKERS=0    all in one process
+WORKERS ?= 2
+
 test: setup
 	$(BIN)/python -m mypy
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(WORKERS) --dist loadfile
 
 # make bench            full sizes (100k and 1M paragraphs; minutes, several GB)
 # make bench QUICK=1    a small size, to check the benchmarks run (seconds)

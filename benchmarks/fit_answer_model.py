@@ -53,20 +53,24 @@ TRAINING_SETS = (
     ("member_train.jsonl", ROOT / "seeds"),
     # questions over issues unlike the seeds: the previous model printed 50 of 57 lines right on them
     ("unionnews2_qa.jsonl", DATA / "unionnews2"),
+    ("member_train2.jsonl", ROOT / "seeds"),
+    ("member_train3.jsonl", ROOT / "seeds"),
+    ("unionnews_qa.jsonl", DATA / "unionnews"),
     ("offtopic_qa.jsonl", ROOT / "seeds"),  # small talk and everyday questions: never answered
     ("encyclopedia_qa.jsonl", DATA / "encyclopedia"),
     ("wiki_qa.jsonl", DATA / "wiki"),
     ("wiki_qa2.jsonl", DATA / "wiki"),
 )
-# member-style sets the model is not fitted on (member_train3 was written after the model and
-# checked it first: 39 of its 41 answer lines right): questions worded further from the training
-# sets get confident wrong lines more often than cross-validation shows (about four points
-# at the same threshold), so the printing threshold is chosen on these and the training
-# sets' out-of-fold answers together
+# a member-style set the model is not fitted on, written without looking at the answers it
+# gets (paraphrases, colloquial wording): questions worded further from the training sets get
+# confident wrong lines more often than cross-validation shows, so the printing threshold is
+# chosen on it and the training sets' out-of-fold answers together. The three member-style
+# sets that had this job before (member_train2, member_train3, unionnews_qa) are training
+# sets now: fitted on them too, the model printed 33-34 right lines at 97-99% precision on
+# this set against 30 (the curve of each model's confidence, not one threshold)
 VALIDATION_SETS = (
-    ("member_train2.jsonl", ROOT / "seeds"),
-    ("unionnews_qa.jsonl", DATA / "unionnews"),
-    ("member_train3.jsonl", ROOT / "seeds"),
+    ("member_val4.jsonl", ROOT / "seeds"),
+    ("member_val5.jsonl", DATA / "unionnews3"),  # over two more invented issues, written the same way
 )
 # sets that teach only the found / not-found decision: their few questions that get
 # through it would teach the ranker and verifier little beyond "wrong", and make the
@@ -78,7 +82,7 @@ L2 = 1.0  # ridge penalty of the ranker: a few thousand candidates, keep the wei
 L2_VERIFIER = 3.0  # stronger: one row a question, a few hundred rows (chosen by cross-validation among 0.3-10)
 FOLDS = 5
 REPEATS = 5  # fold draws pooled to choose the printing threshold: with one draw, the few errors near it move it by several points
-WRONGLY_REFUSED = 0.0  # share of answerable training questions the found decision may refuse (out of fold): none
+WRONGLY_REFUSED = 0.005  # share of answerable training questions the found decision may refuse (out of fold or fitted): small talk weighs more
 L2_FOUND = 1.0
 SEED = 7
 
@@ -253,8 +257,8 @@ def report(asked: list[Asked], conf: np.ndarray, labels: np.ndarray, threshold: 
 
 def found_decision(asked: list[Asked]) -> tuple[np.ndarray, float, float]:
     """The found / not-found model over the questions that reach it, and its threshold:
-    the highest at which at most WRONGLY_REFUSED of the answerable ones are refused
-    (out of fold)."""
+    the highest at which at most WRONGLY_REFUSED of the answerable ones are refused,
+    out of fold and by the fitted model itself."""
     rows = [a for a in asked if a.found is not None]
     x = np.array([a.found for a in rows], dtype=float)
     y = np.array([a.answerable for a in rows], dtype=float)
@@ -262,15 +266,16 @@ def found_decision(asked: list[Asked]) -> tuple[np.ndarray, float, float]:
     for test in folds_of(len(rows)):
         train = np.setdiff1d(np.arange(len(rows)), test)
         oof[test] = predict(x[test], *fit(x[train], y[train], L2_FOUND))
+    weights, bias = fit(x, y, L2_FOUND)
+    fitted = predict(x, weights, bias)  # the shipped decision must not refuse them either
     allowed = int(WRONGLY_REFUSED * y.sum())
     threshold = 0.0
     for t in np.round(np.arange(0.01, 0.9, 0.01), 2):
-        if int(((oof < t) & (y == 1)).sum()) <= allowed:
+        if max(int(((oof < t) & (y == 1)).sum()), int(((fitted < t) & (y == 1)).sum())) <= allowed:
             threshold = float(t)
     refused = oof < threshold
     print(f"found decision: {len(rows)} questions reach it ({int((y == 0).sum())} unanswerable); threshold {threshold:.2f}: "
           f"refuses {int((refused & (y == 0)).sum())} unanswerable, {int((refused & (y == 1)).sum())} answerable (out of fold)")
-    weights, bias = fit(x, y, L2_FOUND)
     return weights, bias, threshold
 
 

@@ -25,9 +25,9 @@ from .byline import credited_as, lead_credit
 from .candidates import Candidate, QuestionContext, SentenceChoice, candidates_of
 from .corpus import Corpus
 from .confidence import AnswerModel
-from .extract import Span
+from .extract import Span, things_stated
 from .found import found_features
-from .kinds import BYLINE_QUESTION, HAS_QUESTION, RULES, parts_of
+from .kinds import BYLINE_QUESTION, HAS_QUESTION, RULES, choice_options, parts_of
 from .lexicon import Lexicon
 from .models import Answer, Article, Headline, Hit, Kind
 from .question import Question, analyse, qualifiers_of
@@ -52,6 +52,7 @@ CANDIDATES = 40
 EVERYDAY_FLOOR = 1e-7  # the everyday share of a word jieba's dictionary lacks (rarer than any it has)
 AFFINITY_FLOOR = 6.0  # a question without content words has no word of the paper's
 EXPANSION_WEIGHT = 0.3
+OPTION_WEIGHT = 0.5  # each option of A还是B: the paper names one of the two
 RELATED_SHARE = 0.35  # further hits must score at least this share of the best one
 MIN_COVERAGE = 0.35
 MIN_COVERAGE_NAMED = 0.2
@@ -161,9 +162,13 @@ class Answerer:
         """The districts, streets and organisations the question names: the answering
         article must name them too (密云区 is not answered from 东城区)."""
         places = self.segmenter.places | self.segmenter.places_short
+        # the options of A还是B are asked about, not required (西城还是东城: the paper names one)
+        options = choice_options(question.normalised) if question.kind is Kind.CHOICE else None
         out = []
         for term in question.terms:
             if term in out or term in self.lexicon.generic_organisations:
+                continue
+            if options is not None and any(term in o or o in term for o in options):
                 continue
             if term in places or (len(term) >= 4 and term.endswith(self.lexicon.organisation_heads)):
                 out.append(term)
@@ -214,7 +219,7 @@ class Answerer:
             article_coverage=self._coverage(weights, total, self.reader.normal("\n".join(article.paragraphs))),
             margin=found.get("margin", 0.0) if found else 0.0, names_agree=1.0, byline=False,
             normalise=self.reader.normal, tag=self.reader.tag, lexicon=self.lexicon, typed=partial(self.ranker.typed, judging),
-            headline=self._headings(article),
+            headline=self._headings(article), paragraphs=article.paragraphs,
         )
         choices = [
             SentenceChoice(paragraph=s.paragraph, sentence=s.sentence, score=s.score, rank=i, lead=(s.paragraph == 0 and s.sentence.start == 0))
@@ -228,6 +233,9 @@ class Answerer:
         terms = [t for t in question.terms if not t.startswith("#")]
         # words that only come from expanding a short form count as alternatives, less
         weights = {t: self._idf(t) * (1.0 if t in core else EXPANSION_WEIGHT) for t in dict.fromkeys(terms)}
+        options = choice_options(question.normalised) if question.kind is Kind.CHOICE else None
+        if options is not None:  # A还是B: the paper states one of them, so each counts half
+            weights = {t: w * (OPTION_WEIGHT if any(t in o for o in options) else 1.0) for t, w in weights.items()}
         return weights, sum(weights.values()) or 1.0
 
     def _judging(self, question: Question) -> Judging:
@@ -324,9 +332,12 @@ class Answerer:
             if span is None:  # 通讯员是谁, and the byline names no 通讯员: the paper does not say
                 return Explained(Answer(question=text, found=False, reason="unsaid", related=(self._headline(article),), kind=kind))
         rule = RULES[kind]
-        if span is None and rule.refuses_without_span(question.unit_class is not None, bool(question.roles)):
+        cited = kind is Kind.YES_NO and things_stated(question, top_text, self.reader.tag, self.lexicon)
+        if span is None and rule.refuses_without_span(question.unit_class is not None, bool(question.roles)) and not cited:
             # 多少人 with no count of people in the article, 谁 with no name after the role,
             # 有没有 with nothing of the kind stated: the paper does not say, so do not cite.
+            # A yes/no question whose things the article names (搞了趣味赛: 趣味赛), though no
+            # sentence states the whole predicate, is cited without an answer line.
             related = tuple(self._headline(self.corpus.article(s.row)) for s in relevant[:3])
             return Explained(Answer(question=text, found=False, reason="unsaid", related=related, kind=kind))
         second = ranked[1].score if len(ranked) > 1 else 0.0
@@ -340,7 +351,7 @@ class Answerer:
             margin=(top.score - second) / max(top.score, 1e-9),
             names_agree=(sum(n in top_text for n in names) / len(names)) if names else 1.0,
             byline=byline, normalise=self.reader.normal, tag=self.reader.tag, lexicon=self.lexicon, typed=partial(self.ranker.typed, judging),
-            headline=self._headings(article),
+            headline=self._headings(article), paragraphs=article.paragraphs,
         )
         choices = [
             SentenceChoice(paragraph=s.paragraph, sentence=s.sentence, score=s.score, rank=i, lead=(s.paragraph == 0 and s.sentence.start == 0))
@@ -481,7 +492,7 @@ class Answerer:
             tagged = self.segmenter.tagger.lcut(before.group(1)) if before else []
             nouns = [w.word for w in tagged if w.flag.startswith("n") and w.word not in self.segmenter.stopwords]
             noun = nouns[-1] if nouns else ""
-        if not noun:
+        if not noun or noun.endswith(self.lexicon.number_nouns):  # 号码是多少: the number is the answer
             return False
         words = [w for w in self.segmenter.cut(noun) if w not in self.segmenter.stopwords]
         if not words or any(self.corpus.bm25.doc_freq(w) > 0 for w in words):

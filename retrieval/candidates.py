@@ -18,18 +18,18 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict
 
-from .extract import Span, Tagger, anchors_of, role_agrees, roles_before, spans_of
-from .figures import FIGURE_RE, TIME_RE, UNIT_CLASSES, Figure, chinese_number, counts_in, find_figures
+from .extract import Span, Tagger, anchors_of, role_agrees, roles_before, speaker, spans_of
+from .figures import FIGURE_RE, TIME_RE, UNIT_CLASSES, Figure, chinese_number, counts_in, find_figures, unit_word_differs
 from .kinds import RULES
 from .lexicon import Lexicon
 from .models import Kind
 from .question import Question, qualifiers_of
-from .sentences import Sentence
+from .sentences import Sentence, split_sentences
 
 DISTANCE_SCALE = 40.0  # characters: a span this far from the question's words is "far"
 ADJACENT = 6  # characters: a question word this close to the span is read as tied to it
 TIE_GAP = 2  # characters (的, 为, 是) allowed between a question word and the span it introduces
-LOCAL = 15  # characters before a span read as its own qualifiers (第二批 …)
+LOCAL = 15  # characters before a span read as its own qualifiers (第二批 …), with the rest of its clause
 MAX_SPAN = 30  # characters: longer spans are not short answers
 MAX_PER_SENTENCE = 24  # generic spans kept per sentence (nearest the question's words first)
 
@@ -39,6 +39,7 @@ _RELATIVE_TIME = re.compile(r"今年|去年|明年|前年|年初|年底|年末|�
 # 一处滑雪场, 一所大学, 某单位: a thing left unnamed answers no 哪个 / 哪所
 _INDEFINITE = re.compile(r"(?<![第\d一二三四五六七八九十百千万])(?:一[处所家座条支](?![一二三四五六七八九十\d])|某)")
 _CLAUSE = re.compile(r"[^，。；：,;:！？!?]+")
+_CLAUSE_END = re.compile(r"[，。；：,;:！？!?]")
 _HAN = re.compile("[\u4e00-\u9fff]")  # one Chinese character
 _SEGMENT_BREAK = "，。；：,;:！？!?、（）()“”"
 SEGMENT = 16  # characters: the words next to a span are read up to a break, or this far
@@ -65,6 +66,7 @@ FEATURES: tuple[str, ...] = (
     "strength",  # the extractor's pattern is tied to the question's words (0 for generic spans)
     "type_match",  # the span has the shape the kind asks for (a figure in the unit, a name …)
     "unit_agrees",  # a figure in the asked unit
+    "unit_word_differs",  # its figures count with another word of the asked class (一批 for 几期)
     "is_figure",
     "is_date",
     "is_name",
@@ -89,6 +91,7 @@ FEATURES: tuple[str, ...] = (
     "qualifier_local_conflict",  # another one of that class does
     "span_length",  # log length
     "ordinal_unasked",  # an ordinal (第三届) where the question asks no 第几 and names none
+    "total",  # a total asked (一共, 累计): 1 when the span's clause says it counts all (累计, 共), -1 when not
     "competitors",  # other spans of the same shape in the sentence (log count)
     "repeated",  # other candidate sentences hold the same text
     "in_headline",  # the article's headings state it (朝阳160余名职工网球场上挥拍竞技): the story's main figure or name
@@ -103,6 +106,7 @@ FEATURES: tuple[str, ...] = (
     "names_agree",  # share of the question's proper nouns the article has
     "unit_asked",
     "byline",  # the answer is the article's byline
+    "speaker",  # who speaks in the paragraph before a sentence that names nobody (李国红表示 …)
 )
 
 
@@ -147,6 +151,7 @@ class QuestionContext:
     # the spans of the asked type in a sentence (`spans_of`), when the caller has read them
     typed: Callable[[str], list[Span]] | None = None
     headline: str = ""  # the article's headings, normalised
+    paragraphs: Sequence[str] = ()  # the article's paragraphs (who speaks before a sentence)
     common: dict[str, float] = field(default_factory=dict)
     terms: tuple[str, ...] = ()  # the question's words that tie to a span (two characters or more)
 
@@ -173,6 +178,7 @@ def candidates_of(
         (choice, context.normalise(choice.sentence.text), [(span, 0)]) for choice, span in forced
     ]
     anchors: dict[str, list[int]] = {}  # where the question's words stand, by sentence
+    speakers: set[int] = set()  # the entries that are the speaker of the sentence before them
     for choice in choices:
         norm = context.normalise(choice.sentence.text)
         anchors[choice.sentence.text] = anchors_of(choice.sentence.text, context.question)
@@ -181,18 +187,27 @@ def candidates_of(
             if context.typed is not None
             else spans_of(choice.sentence.text, context.question, context.tag, context.lexicon, RULES[context.question.kind].extractor)
         )
-        typed = [s for s in found if context.question.kind is Kind.YES_NO or not _echoes(s.text, context)]
+        typed = [s for s in found if context.question.kind in (Kind.YES_NO, Kind.CHOICE) or not _echoes(s.text, context)]
         typed = [s for s in typed if not _bound_to_another_role(choice.sentence.text, s, context)]
+        # 5月、10月分别开展第二次、第三次: asked about 5月, 第三次 belongs to 10月
+        typed = [s for s in typed if respective(choice.sentence.text, s, context.question.normalised) >= 0]
+        if context.question.kind is Kind.QUANTITY:  # 15个骑手代表里有几个是快递员: not 15 itself
+            typed = [s for s in typed if not given_in_question(s.text, context.question.normalised)]
         spans: list[tuple[Span, int | None]] = [(s, i) for i, s in enumerate(typed)]
         seen = {(s.start, s.end) for s in typed}
-        if context.question.kind is not Kind.YES_NO:
+        if context.question.kind not in (Kind.YES_NO, Kind.CHOICE):  # only what their extractor states
             for span in _generic_spans(choice.sentence.text, context, anchors[choice.sentence.text]):
-                if _bound_to_another_role(choice.sentence.text, span, context):
+                if _bound_to_another_role(choice.sentence.text, span, context) or respective(choice.sentence.text, span, context.question.normalised) < 0:
                     continue
                 if (span.start, span.end) not in seen:
                     seen.add((span.start, span.end))
                     spans.append((span, None))
         per_sentence.append((choice, norm, spans))
+        if context.question.kind is Kind.PERSON and context.paragraphs and not typed:
+            said = _said_by(context, choice)
+            if said is not None:  # the speaker's sentence, judged by the statement's words
+                per_sentence.append((said[0], norm, [(said[1], 0)]))
+                speakers.add(len(per_sentence) - 1)
     texts = [norm for _, norm, _ in per_sentence]
     out = []
     for index, (choice, norm, spans) in enumerate(per_sentence):
@@ -211,12 +226,38 @@ def candidates_of(
             values["competitors"] = math.log1p(same)
             values["repeated"] = math.log1p(sum(span.text in t for j, t in enumerate(texts) if j != index))
             values["in_headline"] = float(_stated_in(context.normalise(span.text), context.headline))
+            values["speaker"] = float(index in speakers)
             # every value above is a float already: validating each candidate's features
             # again would cost more than working them out
             out.append(
                 Candidate.model_construct(text=span.text, paragraph=choice.paragraph, sentence=choice.sentence, span=span, features=values)
             )
     return out
+
+
+# a question about everything together (一共解决了多少个难题), and a clause that counts it
+_TOTAL_ASKED = re.compile(r"一共|总共|累计|共计|总计|合计|总数|总量|加起来")
+_TOTAL_STATED = re.compile(r"累计|共|总计|合计|总数|总量|全年|全部|全市|全区|以来")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def given_in_question(text: str, question: str) -> bool:
+    """Is the span's number one the question itself gives (15 of 15个骑手代表里有几个)?"""
+    numbers = _NUMBER.findall(text)
+    return bool(numbers) and all(n in _NUMBER.findall(question) for n in numbers)
+
+
+def _said_by(context: QuestionContext, choice: SentenceChoice) -> tuple[SentenceChoice, Span] | None:
+    """The one who speaks before a sentence that names nobody, in its paragraph, as a
+    choice of the speaker's sentence that keeps the statement's score and rank."""
+    if choice.paragraph >= len(context.paragraphs):
+        return None
+    before = [s for s in split_sentences(context.paragraphs[choice.paragraph]) if s.start < choice.sentence.start]
+    found = speaker(before, context.lexicon)
+    if found is None:
+        return None
+    sentence, name = found
+    return SentenceChoice(paragraph=choice.paragraph, sentence=sentence, score=choice.score, rank=choice.rank, lead=False), name
 
 
 def _stated_in(text: str, headline: str) -> bool:
@@ -247,6 +288,38 @@ def _echoes(text: str, context: QuestionContext) -> bool:
     is asked about, never the answer (a yes/no answer's span is the stated predicate, which
     echoes the question by design)."""
     return len(text) >= 2 and context.normalise(text) in context.question.normalised
+
+
+_RUN = re.compile(r"[^，。；：:、\s]+(?:、[^，。；：:、\s]+)+")
+_ITEM_LEAD = re.compile(r"^.*(?:的|在|于|是|将|对|为|从|自)")  # 明年的5月: the item is 5月
+
+
+def respective(sentence: str, span: Span, question: str) -> int:
+    """A span inside the second of two enumerations paired by 分别 (5月、10月，将分别开展
+    第二次、第三次培训): 1 when the question names its partner in the first (5月那回是第几次:
+    第二次), -1 when it names only other items' partners (such a span is no candidate), else 0."""
+    at = sentence.find("分别")
+    if at < 0 or span.start < at:
+        return 0
+    before = _RUN.findall(sentence[:at])
+    after = _RUN.search(sentence, at + 2)
+    if not before or after is None or not (after.start() <= span.start and span.end <= after.end()):
+        return 0
+    lefts = [_ITEM_LEAD.sub("", item) or item for item in before[-1].split("、")]
+    rights = after.group(0).split("、")
+    if len(lefts) != len(rights):
+        return 0
+    offset, mine = after.start(), None
+    for i, item in enumerate(rights):
+        if offset <= span.start and span.end <= offset + len(item):
+            mine = i
+        offset += len(item) + 1
+    if mine is None:
+        return 0
+    named = [i for i, item in enumerate(lefts) if len(item) >= 2 and item in question]
+    if not named:
+        return 0
+    return 1 if named == [mine] else (-1 if mine not in named else 0)
 
 
 def _sentence_features(context: QuestionContext, choice: SentenceChoice, norm: str, best: float) -> dict[str, float]:
@@ -290,7 +363,11 @@ def _span_features(
     clause_weight = sum([w for t, w in context.weights.items() if t in rest]) / context.total
     asked = question.qualifiers
     # the qualifiers just before the span, read only when the question asks one
-    stated = qualifiers_of(context.normalise(sentence[max(0, start - LOCAL) : end])) if asked else {}
+    # … within its clause, and the rest of the clause after it (第三工程公司代表队获得一等奖，
+    # B队、C队获得二等奖: B and C are the 二等奖's)
+    after = _CLAUSE_END.search(sentence, end)
+    before = max(0, start - LOCAL, *(m.end() for m in _CLAUSE_END.finditer(sentence, max(0, start - LOCAL), start)))
+    stated = qualifiers_of(context.normalise(sentence[before : after.start() if after else len(sentence)])) if asked else {}
     noun = question.noun[:2]
     chars = _HAN.findall(_without_figures(text, figures) if figures else text)
     echo = sum(map(asked_text.__contains__, chars)) / len(chars) if chars else 0.0
@@ -314,6 +391,7 @@ def _span_features(
         "span_length": math.log1p(len(span.text)),
         "quoted_name_asked": float(_quoted_in(sentence, span) and _NAME_ASKED.search(question.normalised) is not None),
         "ordinal_unasked": float(_is_ordinal(sentence, span) and "第" not in question.normalised),
+        "total": (1.0 if _TOTAL_STATED.search(clause) else -1.0) if _TOTAL_ASKED.search(question.normalised) else 0.0,
     }
 
 
@@ -381,7 +459,8 @@ def _shape(text: str, context: QuestionContext, figures: Sequence[Figure]) -> di
     figure = FIGURE_RE.fullmatch(text) is not None and any(f.end - f.start == len(text) for f in figures)
     counted = text[: len(text) - len(question.noun)] if len(question.noun) >= 2 and text.endswith(question.noun) else ""
     counts_noun = bool(counted) and (counted.isdigit() or chinese_number(counted) is not None)  # 八不准 for 几个不准
-    unit_agrees = question.unit_class is not None and (any(counts_in(f, question.unit_class, question.noun) for f in figures) or counts_noun)
+    number = question.unit_class == "" and text.isdigit()  # 号码是多少: a bare number is the answer
+    unit_agrees = question.unit_class is not None and (any(counts_in(f, question.unit_class, question.noun) for f in figures) or counts_noun or number)
     date = (TIME_RE.search(text) is not None or _DATE_LIKE.search(text) is not None) and any(ch.isdigit() for ch in text)
     relative = _RELATIVE_TIME.search(text) is not None
     unnamed = _INDEFINITE.search(text) is not None
@@ -393,7 +472,7 @@ def _shape(text: str, context: QuestionContext, figures: Sequence[Figure]) -> di
     listed = "、" in text
     kind = question.kind
     match = {
-        Kind.QUANTITY: (bool(figures) or counts_noun) and (question.unit_class is None or unit_agrees),
+        Kind.QUANTITY: (bool(figures) or counts_noun or number) and (question.unit_class is None or unit_agrees),
         Kind.DATE: date,
         Kind.PERSON: (name or foreign) and not unnamed,
         Kind.PLACE: (place or not (figures or date)) and not (relative or unnamed),
@@ -401,11 +480,13 @@ def _shape(text: str, context: QuestionContext, figures: Sequence[Figure]) -> di
         Kind.TITLE: text.startswith("《"),
         Kind.LIST: listed,
         Kind.YES_NO: True,
+        Kind.CHOICE: True,
         Kind.OTHER: not (figures or date) or bool(question.noun and question.noun[-1:] in text),
     }[kind]
     return {
         "type_match": float(match),
         "unit_agrees": float(unit_agrees),
+        "unit_word_differs": float(bool(figures) and all(unit_word_differs(f, question.unit) for f in figures)),
         "is_figure": float(figure or bool(figures) or counts_noun),
         "is_date": float(date),
         "is_name": float(name or foreign),

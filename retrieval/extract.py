@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from .figures import CHINESE_NUMERALS, TIME_RE, counts_in, find_figures
 from .lexicon import Lexicon
 from .models import Kind
+from .sentences import Sentence
 
 if TYPE_CHECKING:
     from .question import Question
@@ -95,12 +96,19 @@ _ORDINAL = re.compile(r"第[一二三四五六七八九十百零两\d]+(?:届|�
 _TOP_ASKED = re.compile(r"前(?:多少|几)")
 
 
+# a number, a phone line (12345, 12351); not a year (2024京港工会)
+_BARE_NUMBER = re.compile(r"(?<![\d.])(?!(?:19|20)\d\d(?!\d))\d{3,}(?![\d.%年月日号])")
+
+
 def quantity(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> list[Span]:
     anchors = anchors_of(sentence, question)
     if "第几" in question.normalised:
         ordinals = [Span(text=m.group(0), start=m.start(), end=m.end()) for m in _ORDINAL.finditer(sentence)]
         return _nearest(ordinals, anchors)
     found = find_figures(sentence)
+    if question.unit_class == "":  # 热线号码是多少: a number that counts nothing (12345)
+        numbers = [m for m in _BARE_NUMBER.finditer(sentence) if not any(f.start <= m.start() < f.end for f in found)]
+        return _nearest([Span(text=m.group(0), start=m.start(), end=m.end()) for m in numbers], anchors)
     noun = question.noun[:2]
     figures = [f for f in found if counts_in(f, question.unit_class, question.noun)]
     if not figures and question.unit_class is None:
@@ -149,6 +157,31 @@ def _name_at(sentence: str, at: int, lexicon: Lexicon) -> Span | None:
         if not rest or rest.startswith(lexicon.after_name):
             return Span(text=name, start=at, end=at + length)
     return None
+
+
+# a name that speaks: 辛有清介绍, 蒋文云要求, 李国红在讲话中对…表示肯定
+_SPEECH = re.compile(r"[^。；！？]{0,30}?(?:表示|指出|强调|要求|介绍|提出|认为|谈到|说|讲话|致辞|发言)")
+SPEAKER_BACK = 4  # sentences of the paragraph looked back for the one who speaks
+
+
+def speaker(sentences: Sequence[Sentence], lexicon: Lexicon) -> tuple[Sentence, Span] | None:
+    """Who speaks in the sentences before a statement that names nobody (李国红在讲话中…
+    表示 … 全体工会干部要以“时时放心不下”的责任感…): the nearest of the last SPEAKER_BACK
+    sentences (given in paragraph order) that names somebody who says something."""
+    for sentence in reversed(sentences[-SPEAKER_BACK:]):
+        text = sentence.text
+        for at in range(len(text)):
+            # a name begins the sentence or a clause, or follows its roles (理事长辛有清), never
+            # inside a word (专项工作 holds no 项工)
+            if at > 0 and text[at - 1] not in _CLAUSE_MARKS and not text[:at].endswith(lexicon.roles):
+                continue
+            name = _name_at(text, at, lexicon)
+            if name is not None and _SPEECH.match(text, name.end):
+                return sentence, name
+    return None
+
+
+_CLAUSE_MARKS = frozenset("，,、；：:“”\"（）() ")
 
 
 _NAME_BEFORE_ROLE = re.compile(r"([\u4e00-\u9fff]{2,3})(?:为|任|出任|担任|当选为?|是|作为)[^，。；]{0,12}$")
@@ -398,7 +431,10 @@ def _enumeration_runs(sentence: str, head: str, tag: Tagger) -> list[Span]:
         if lead is not None and introduced and _parallel(text[lead.end() - 1 :]):
             start -= 1  # 让劳模工匠有荣誉、有待遇、有保障: 有 begins every item, it is no lead
         items = sentence[start : match.end()].strip()
-        if head and head in items:  # 理论知识考核、…排查三个考核项目: the items before the head
+        named = [head in item for item in items.split("、")] if head else []
+        if any(named) and not all(named[1:]):
+            # 理论知识考核、…排查三个考核项目: the items before the head (not when the items
+            # after the first all name it: 离退休干部先进个人、老干部工作先进个人)
             items = _COUNTED_TAIL.sub("", items[: items.find(head)].rstrip("的”"))
             if "、" not in items:
                 continue
@@ -444,7 +480,10 @@ def _after_verb(items: str, tag: Tagger) -> str:
     if cut is None:
         return items
     tail = "".join(w for w, _ in words[cut + 1 :]).lstrip("“\"")
-    return tail + sep + rest if len(tail) >= 2 else items
+    shortest = min(len(item) for item in rest.split("、"))
+    # a cut that leaves a first item far shorter than every other one cut inside it (荣获北京市
+    # “六好”示范党支部: 示范 is no verb that takes the list)
+    return tail + sep + rest if len(tail) >= 2 and 2 * len(tail) >= shortest else items
 
 
 def _parallel(items: str) -> bool:
@@ -482,14 +521,38 @@ def phrase(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> 
     out = []
     anchors = anchors_of(sentence, question)
     if head:
-        quoted = re.search(rf"“([^“”]{{1,30}})”的?[^，。；]{{0,4}}{re.escape(head)}", sentence)
-        if quoted is not None:  # 采用“项目+物业+班组长”的管理模式
+        # 采用“项目+物业+班组长”的管理模式; a quotation inside a quotation: 践行‘身边的志愿’服务理念
+        quoted = re.search(rf"[“‘「]([^“”‘’「」]{{1,30}})[”’」]的?[^，。；]{{0,4}}{re.escape(head)}", sentence)
+        if quoted is not None:
             out.append(Span(text=quoted.group(1), start=quoted.start(1), end=quoted.end(1)))
         out += _weaker(_nearest(_ending_with(sentence, [head], question, tag), anchors), 0.8)
     works = any(w in question.noun for w in lexicon.work_nouns) if question.noun else False
     out += _weaker(_titles(sentence), 1.0 if works else 0.4)  # 《…》 answers only a question about a work
     quotes = [Span(text=m.group(1), start=m.start(1), end=m.end(1), strength=0.5) for m in _QUOTED.finditer(sentence)]
-    return out + _nearest(quotes, anchors)
+    return out + _objects(sentence, question) + _nearest(quotes, anchors)
+
+
+# 想激发大家点啥, 主要检验了职工哪方面能力: the verb the question asks the object of
+_ASKED_OBJECT = re.compile(r"([\u4e00-\u9fff]{2})(?:了|过|的是)?(?:大家|职工|他们|些|点|个|一些)*(?:啥|什么)")
+_OBJECT_END = re.compile(r"[，。；！？,;!?]")
+MAX_OBJECT = 24  # characters an object may run to before its clause ends
+
+
+def _objects(sentence: str, question: Question) -> list[Span]:
+    """What the sentence says a verb of the question acts on (激发创新意识和工作潜能 for
+    想激发大家点啥): the words after the verb, to the end of its clause."""
+    asked = _ASKED_OBJECT.search(question.normalised)
+    if asked is None:
+        return []
+    verb = asked.group(1)
+    out = []
+    for match in re.finditer(re.escape(verb), sentence):
+        rest = sentence[match.end() :]
+        end = _OBJECT_END.search(rest)
+        text = rest[: end.start() if end is not None else len(rest)]
+        if 2 <= len(text) <= MAX_OBJECT:
+            out.append(Span(text=text, start=match.end(), end=match.end() + len(text), strength=0.6))
+    return out
 
 
 _NEGATION = re.compile(r"(?:没有|未|不|无|并非|尚未|从未)$")
@@ -526,6 +589,45 @@ def _stated(word: str, sentence: str, lexicon: Lexicon) -> int:
     return next((sentence.find(alt) for alt in sorted(lexicon.synonyms_of(word), key=len, reverse=True) if alt in sentence), -1)
 
 
+# characters that carry no content of their own in a yes/no question's predicate (and the
+# light verbs of colloquial questions: 搞没搞, 有没有讲)
+_LIGHT_CHARS = frozenset("人来去上里下的了过这那一个项次回些讲说提搞办做弄")
+
+
+def _light(word: str, lexicon: Lexicon) -> bool:
+    """A word a yes/no question may add that the paper need not say: only light
+    characters (人来, 这一项), or a generic word of the word list (方面)."""
+    return all(ch in _LIGHT_CHARS for ch in word) or word in lexicon.light_words
+
+
+_THING_TAGS = ("n", "vn", "j", "nz", "eng")  # nouns, verbal nouns (宣传), abbreviations, names of things
+
+
+def predicate_things(question: Question, tag: Tagger, lexicon: Lexicon) -> list[str]:
+    """The things a yes/no question's predicate names (月饼 of 发月饼了吗, 趣味赛 of 搞了趣味赛):
+    nouns, not its verbs or light words."""
+    predicate, _ = asked_predicate(question)
+    nouns = {w for w, flag in tag(question.normalised) if flag.startswith(_THING_TAGS)}
+    return [w for w in predicate if w in nouns and not _light(w, lexicon) and len(w) >= 2]
+
+
+def things_stated(question: Question, text: str, tag: Tagger, lexicon: Lexicon) -> bool:
+    """Does the text (an article) name every thing the yes/no question asks about, itself
+    or by a synonym, though no one sentence states the whole predicate?"""
+    things = predicate_things(question, tag, lexicon)
+    return bool(things) and all(_stated(w, text, lexicon) >= 0 for w in things)
+
+
+def _paraphrased_verb(word: str, stated: list[str], question: Question, tag: Tagger, lexicon: Lexicon) -> bool:
+    """A colloquial verb the paper says its own way (评上 for 荣获, 现做 for 现制): let
+    through when the question tags it a verb and at least two content words of the
+    predicate are stated; its nouns must always be."""
+    content = [w for w in stated if not _light(w, lexicon) and len(w) >= 2]
+    if len(content) < 2:
+        return False
+    return any(w == word and flag.startswith("v") for w, flag in tag(question.normalised))
+
+
 def _split_word_stated(word: str, sentence: str, words: int) -> bool:
     """A two-character word the segmenter cut across two words of the question (讲防 of
     讲防诈骗): stated when each of its characters is, beside at least one other word of the
@@ -542,8 +644,15 @@ def yes_no(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> 
         return []
     folded = sentence.lower()  # the question is normalised to lower case (AED -> aed)
     found = [(_stated(w, folded, lexicon), w) for w in predicate]
-    missing = [w for at, w in found if at < 0]
-    if len(missing) > 1 or (missing and not _split_word_stated(missing[0], folded, len(predicate))):
+    stated = [w for at, w in found if at >= 0]
+    # what the paper need not say: light words (这一项, 的人来) and the parts of a stated
+    # word that the segmenter also gives (纪录 of 破纪录, stated as 新高)
+    missing = [w for at, w in found if at < 0 and not _light(w, lexicon) and not any(w in s and w != s for s in stated)]
+    if not stated:
+        return []
+    if len(missing) > 1 or (
+        missing and not _split_word_stated(missing[0], folded, len(predicate)) and not _paraphrased_verb(missing[0], stated, question, tag, lexicon)
+    ):
         return []
     found = [(at, w) for at, w in found if at >= 0]
     for at, _ in found:
@@ -558,6 +667,61 @@ def yes_no(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> 
     # the share of the topic the sentence also states
     topic_share = sum(_stated(w, sentence, lexicon) >= 0 for w in topic) / len(topic) if topic else 1.0
     return [Span(text=sentence[start:end], start=start, end=end, strength=0.5 + 0.5 * topic_share)]
+
+
+def _option_forms(option: str) -> list[str]:
+    """How the paper may state an option: whole, then its longer parts first, down to two
+    thirds of it (搞文体活动: 文体活动), a beginning down to half (现场发给大家: 现场发),
+    never below two characters; not a mere ending (网约车服务中心 is no 服务中心)."""
+    shortest = max(2, (2 * len(option) + 2) // 3)
+    forms = [option[i : i + n] for n in range(len(option) - 1, shortest - 1, -1) for i in range(len(option) - n + 1)]
+    beginnings = [option[:n] for n in range(shortest - 1, max(2, (len(option) + 1) // 2) - 1, -1)]
+    return [option] + forms + beginnings
+
+
+_OPTION_NEGATED = re.compile(r"(?:没有|未|不|无|并非|尚未|从未)(?:在|是|于|用|到)?$")  # 不在室内
+
+
+def choice(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> list[Span]:
+    """The option of an A还是B question that the sentence states, not negated before it
+    (室内 of 开展室内拓展活动); both, with the word that joins them, when it states both
+    (线上线下相结合). An option not found whole is looked for by its longest part the
+    sentence states (线上上课: 线上; 搞文体活动: 文体活动)."""
+    from .kinds import choice_options  # the registry imports the extractors
+
+    options = choice_options(question.normalised)
+    if options is None:
+        return []
+    folded = sentence.lower()
+    found: list[tuple[int, int]] = []
+    for option in options:
+        for form in _option_forms(option):
+            at = folded.find(form)
+            if at >= 0 and not _OPTION_NEGATED.search(sentence[max(0, at - 4) : at]):
+                found.append((at, at + len(form)))
+                break
+    if not found:
+        return []
+    if len(found) == 2:
+        start, end = min(f[0] for f in found), max(f[1] for f in found)
+        if end - start > sum(b - a for a, b in found) + 1:  # stated apart: not one answer
+            return []
+        joined = re.match(r"(?:相结合|结合|并举|兼有|都有|同步)", sentence[end:])
+        end += joined.end() if joined is not None else 0
+        return [Span(text=sentence[start:end], start=start, end=end, strength=1.0)]
+    start, end = found[0]
+    end = _word_end(sentence, end, tag)  # 现场发 of 现场发放: the paper's whole word
+    return [Span(text=sentence[start:end], start=start, end=end, strength=1.0)]
+
+
+def _word_end(sentence: str, end: int, tag: Tagger) -> int:
+    """The end of the sentence's word that holds the character before `end`."""
+    at = 0
+    for word, _ in tag(sentence):
+        at += len(word)
+        if at >= end:
+            return at if at - end <= 2 else end
+    return end
 
 
 def _echoes_question(text: str, question: Question) -> bool:
@@ -576,7 +740,7 @@ def spans_of(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon, e
     for span in extractor(sentence, question, tag, lexicon):
         if (span.start, span.end) in seen or not span.text:
             continue
-        if question.kind not in (Kind.QUANTITY, Kind.DATE, Kind.YES_NO) and _echoes_question(span.text, question):
+        if question.kind not in (Kind.QUANTITY, Kind.DATE, Kind.YES_NO, Kind.CHOICE) and _echoes_question(span.text, question):
             continue
         seen.add((span.start, span.end))
         out.append(span)

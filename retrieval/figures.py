@@ -38,6 +38,8 @@ UNIT_CLASSES: dict[str, str] = {
     **dict.fromkeys(["辆", "架", "艘", "台"], "辆"),
     **dict.fromkeys(["部", "首", "集", "卷", "章"], "部"),
     **dict.fromkeys(["倍"], "倍"),
+    **dict.fromkeys(["周年"], "周年"),  # an anniversary (104周年), not 104 weeks
+    **dict.fromkeys(["年"], "年"),  # years of a duration (干了22年); a calendar year (2023年) is a date
     **dict.fromkeys(["折"], "折"),
 }
 # a question asking how long something lasts wants a duration (天 / 周 / 个月)
@@ -108,6 +110,10 @@ def number_value(num: str, magnitude: str | None) -> float | None:
     return value * (_CN_BIG[magnitude] if magnitude else 1)
 
 
+CALENDAR_YEARS = 200  # 年 after a smaller number counts years (22年); after a larger one it dates
+_NOT_DURATION = frozenset("级代度初底末前后间份内里中")
+
+
 def find_figures(text: str) -> list[Figure]:
     """Every figure in the text, left to right (fractions such as 五分之一 count as %)."""
     if _NUMERAL.search(text) is None:  # most spans and many sentences have no numeral at all
@@ -130,6 +136,8 @@ def find_figures(text: str) -> list[Figure]:
         value = number_value(num, match.group("mag"))
         if value is None:
             continue
+        if unit == "年" and (value >= CALENDAR_YEARS or text[match.end() : match.end() + 1] in _NOT_DURATION):
+            continue  # 2023年, 5年级, 80年代: a date, a grade, a decade
         start = match.start("num") if match.group("approx") in (None, "共") else match.start()
         out.append(
             Figure(
@@ -158,6 +166,8 @@ def _unit_and_noun(match: re.Match[str], words: Sequence[str]) -> tuple[str | No
     unit, noun = match.group("unit"), match.group("noun")
     if unit and any(len(w) > len(unit) and w.startswith(unit) and (unit + noun).startswith(w) for w in words):
         return None, unit + noun
+    if unit == "年" and noun[:1] and noun[:1] not in "的了呢啊吗吧呀":  # 多少年终奖, 几年级: no years counted
+        return None, unit + noun
     return unit, noun
 
 
@@ -168,19 +178,25 @@ def asked_unit_class(
     money_nouns: Sequence[str] = (),
     words: Sequence[str] = (),
     head: str | None = None,
+    number_nouns: Sequence[str] = (),
 ) -> str | None:
     """The measure-word class a quantity question asks for: 多少人 -> 人, 多少家企业 -> 家,
     建制率是多少 -> %, 多久 -> 天; a noun among `people_nouns` (多少职工) asks for 人, one
     among `organisation_nouns` (多少企业) for 家, one among `money_nouns` (多少钱) for 元.
     `words` are the question's words, as segmented; `head` the last word of the noun phrase
     counted, when the question was tagged: it decides (多少户外劳动者站点 counts 站点, not
-    people)."""
+    people). A question about one of `number_nouns` (号码是多少, 多少号) asks for a number
+    without a measure word: class ""."""
     if DURATION_QUESTION.search(question):
         return "天"
     match = QUESTION_FIGURE_RE.search(question)
     if match is None:
         return None
     before = question[: match.start()]
+    if number_nouns and (match.group("noun").startswith(tuple(number_nouns)) or re.search(
+        rf"(?:{'|'.join(map(re.escape, number_nouns))})(?:是|为)?$", before
+    )):
+        return ""  # 热线号码是多少, 多少号: a number without a measure word (12345)
     if not match.group("unit") and not match.group("noun").strip("？?。 ") and re.search(
         rf"(?:{'|'.join(RATIO_WORDS)})(?:是|为|有|达|占)?$", before
     ):
@@ -192,7 +208,8 @@ def asked_unit_class(
         counted = re.sub(r"[^\u4e00-\u9fff]|[的呢啊吗呀啦]+$", "", question[match.end("unit") :]).split("的")[0]
         if not counted:  # 高级技师有几个: the counted noun stands before the question word
             counted = re.sub(r"(?:里|中|当中)?(?:有|是|共|一共|总共|共有)?$", "", before)
-        if noun.startswith(("人", *people_nouns)) or counted.endswith(people) or (head is not None and head.endswith(people)):
+        # the tagged head decides when there is one (多少个职工服务驿站 counts 驿站, not 职工)
+        if head.endswith(people) if head is not None else (noun.startswith(("人", *people_nouns)) or counted.endswith(people)):
             return "人"
         if noun.startswith(tuple(organisation_nouns)):
             return "家"
@@ -219,6 +236,26 @@ def counts_in(figure: Figure, unit_class: str | None, noun: str) -> bool:
     if unit_class is None or figure.unit_class == unit_class:
         return True
     return unit_class == "个" and bool(noun) and bool(figure.unit) and noun.startswith(figure.unit)
+
+
+# classes whose measure words count different things (几期 is not answered by 一批, 几篇
+# not by 3本); within the others the words are one measure (人 / 名 / 位, 元 / 万元)
+_DISTINCT_WORDS = frozenset({"次", "项", "件", "部", "座", "辆", "块", "只"})
+
+
+def asked_unit(question: str) -> str:
+    """The measure word a quantity question names (几期 -> 期), or ""."""
+    match = QUESTION_FIGURE_RE.search(question)
+    return (match.group("unit") or "") if match else ""
+
+
+def unit_word_differs(figure: Figure, unit: str) -> bool:
+    """Does the figure count with another word of the asked measure word's class, one that
+    counts something else (asked 几期, the figure says 一批)?"""
+    return (
+        bool(unit) and bool(figure.unit) and figure.unit != unit
+        and figure.unit_class == UNIT_CLASSES.get(unit) and figure.unit_class in _DISTINCT_WORDS
+    )
 
 
 def asked_noun(question: str, words: Sequence[str] = ()) -> str:

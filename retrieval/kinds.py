@@ -43,13 +43,20 @@ OTHER_QUESTION = re.compile(r"什么|怎么|怎样|如何|何种|哪种|为什�
 # 有没有 / 是不是 / 是否 / 搞没搞 / 能不能 / …吗: a question that wants 有 or 是
 YES_NO_QUESTION = re.compile(r"([\u4e00-\u9fff])[没不]\1|是否|有无|(?:吗|(?<!什)么|嘛)[？?。！!\s]*$")
 # 搞没搞 / 有没有 / 有无 ask whether something was done or exists: 有; 是不是 / 是否: 是
-HAS_QUESTION = re.compile(r"([\u4e00-\u9fff])没\1|有无|有.{0,12}吗")
+HAS_QUESTION = re.compile(r"([\u4e00-\u9fff])没\1|有无|有.{0,24}吗")
 # who wrote or photographed the article: the byline answers
 BYLINE_QUESTION = re.compile(r"记者|通讯员|谁写|谁报道|谁拍|哪位.{0,2}写|作者|摄影|署名")
 # a title asked by name: 倡议书的全称叫啥, 宣传材料叫什么名字
 NAMED_WORK = re.compile(r"(?:的)?(?:全称|名字|名称|题目)?(?:叫|是)(?:什么|啥)(?:名字)?")
+# A还是B: one of two options the question names (是在室内还是户外, 是线上讲还是线下讲)
+CHOICE_QUESTION = re.compile(r"(?P<a>[\u4e00-\u9fffA-Za-z0-9]{1,12})还是(?P<b>[\u4e00-\u9fffA-Za-z0-9]{1,12})")
+_CHOICE_LEAD = re.compile(r".*(?:是|在|用|去|到|选|坐|走|靠)")  # what stands before the first option
+_CHOICE_LEAD_WORD = re.compile(r"^(?:是|在|用|去|到|选|坐|走|靠)")
+# options compared (理论占得多还是实操占得多): which one is more is no option the paper names
+_COMPARED = re.compile(r"(?:得|更|较|比较)?(?:多|少|高|低|大|小|快|慢|长|短|重|轻|好)$")
+_CHOICE_TAIL = re.compile(r"(?:的|了|啊|呀|呢|吧|啦)+$")
 TWO_PART = re.compile(r"[，,；;、]|(?<=[了的])(?:还|又|并且|以及)")
-_WH = re.compile(r"谁|哪|什么|多少|几|怎|如何|何|啥")
+_WH = re.compile(r"谁|哪|什么|多少|多[大久长高远重]|几|怎|如何|何|啥")
 
 # the question words each kind strips before its words are searched for
 _STRIPS: dict[Kind, str] = {
@@ -59,6 +66,7 @@ _STRIPS: dict[Kind, str] = {
     Kind.DATE: r"什么(?:时候|时间)|何时",
     Kind.OTHER: r"什么(?:地方)?|怎么样?|怎样|如何|为什么|为何|何地|啥",
     Kind.YES_NO: r"([\u4e00-\u9fff])[没不]\1|是否|有无|吗|呢|么$",
+    Kind.CHOICE: r"还是",
 }
 
 
@@ -138,6 +146,30 @@ def _yes_no(text: str, lexicon: Lexicon) -> bool:
     return YES_NO_QUESTION.search(text) is not None and _WH.search(text) is None
 
 
+def choice_options(text: str) -> tuple[str, str] | None:
+    """The two options of an A还是B question, without what they share (线上讲 / 线下讲 ->
+    线上 / 线下); None when the question offers none."""
+    match = CHOICE_QUESTION.search(text)
+    if match is None:
+        return None
+    b = _CHOICE_LEAD_WORD.sub("", _CHOICE_TAIL.sub("", match.group("b")))  # 还是在网约车服务中心办的
+    a = match.group("a")
+    lead = _CHOICE_LEAD.match(a[: max(0, len(a) - 1)])  # the first option keeps at least one character
+    a = a[lead.end() :] if lead is not None else a[-max(len(b), 2) :]
+    a = _CHOICE_TAIL.sub("", a)
+    if _COMPARED.search(a) and _COMPARED.search(b):  # 理论占得多还是实操占得多
+        return None
+    while len(a) > 2 and len(b) > 2 and a[-1] == b[-1]:  # 线上讲 / 线下讲; not 西城 / 东城
+        a, b = a[:-1], b[:-1]
+    if not a or not b or a == b:
+        return None
+    return a, b
+
+
+def _choice(text: str, lexicon: Lexicon) -> bool:
+    return _WH.search(text) is None and choice_options(text) is not None
+
+
 def _list(text: str, lexicon: Lexicon) -> bool:
     return LIST_QUESTION.search(text) is not None
 
@@ -173,6 +205,7 @@ class KindRule:
 
 
 KINDS: tuple[KindRule, ...] = (
+    KindRule(Kind.CHOICE, _choice, "the option of A还是B the paper states", extract.choice, _never(True)),
     KindRule(Kind.DATE, _date, "a dated year, month or day (the day when asked 哪天)", extract.date, _never(True)),
     KindRule(Kind.TITLE, _title, "a 《title》", extract.title, _never(True)),
     KindRule(Kind.PERSON, _person, "a name, bounded by role words; the byline for 哪个记者", extract.person, _named),
@@ -186,7 +219,7 @@ KINDS: tuple[KindRule, ...] = (
 RULES: dict[Kind, KindRule] = {rule.kind: rule for rule in KINDS}
 
 # every kind's question words, for the segmenter to cut out of questions
-QUESTION_WORDS = re.compile("|".join(_STRIPS[k] for k in (Kind.QUANTITY, Kind.PLACE, Kind.PERSON, Kind.DATE, Kind.OTHER, Kind.YES_NO)))
+QUESTION_WORDS = re.compile("|".join(_STRIPS[k] for k in (Kind.QUANTITY, Kind.PLACE, Kind.PERSON, Kind.DATE, Kind.OTHER, Kind.YES_NO, Kind.CHOICE)))
 
 
 def detect(text: str, lexicon: Lexicon) -> Kind:
@@ -209,9 +242,33 @@ def _counted_parts(text: str) -> list[str]:
     return [text[: asked[1].start()], text[asked[1].start() :]]
 
 
+# A和B分别是谁 / 分别多少: one question for each of A and B
+_RESPECTIVELY = re.compile(r"(?:和|与|跟|及)(?P<b>[^，,；;、和与跟及]{1,8}?)分别")
+
+
+def _respective_parts(text: str) -> list[str] | None:
+    """记者和通讯员分别是谁 -> 记者是谁, 通讯员是谁: the second keeps what stands before
+    the first (城驰新选的工会主席和副主席: 城驰新选的副主席)."""
+    match = _RESPECTIVELY.search(text)
+    if match is None:
+        return None
+    before, b, asked = text[: match.start()], match.group("b"), text[match.end() :]
+    if not before or not _WH.search(asked):
+        return None
+    # what the first names begins after the last 的 or comma before it (城驰新选的 | 工会主席),
+    # else it is as long as the second (大桃竞赛 | 第二名)
+    bare = before.rstrip("的")
+    cut = max(bare.rfind("的"), bare.rfind("，"), bare.rfind(","))
+    common = bare[: cut + 1] if cut >= 0 else before[: max(0, len(before) - len(b))]
+    return [before + asked, common + b + asked]
+
+
 def parts_of(text: str) -> list[str]:
     """The parts of a two-part question (多少人参加，评出几个奖项), each with a question word;
     one part when it has only one."""
+    respective = _respective_parts(text)
+    if respective is not None:
+        return respective
     pieces = [p.strip() for p in TWO_PART.split(text) if p and p.strip()]
     asking = [p for p in pieces if _WH.search(p) or YES_NO_QUESTION.search(p)]
     if len(asking) < 2:

@@ -32,6 +32,8 @@ class Lexicon(BaseModel):
     money_nouns: tuple[str, ...] = ()
     work_nouns: tuple[str, ...] = ()
     generic_organisations: frozenset[str] = frozenset()
+    light_words: frozenset[str] = frozenset()  # words a yes/no question adds that the paper need not say
+    number_nouns: tuple[str, ...] = ()  # things that are a number themselves (号码, 热线): 多少 asks for it
     synonyms: tuple[frozenset[str], ...] = ()
 
     @classmethod
@@ -60,6 +62,8 @@ class Lexicon(BaseModel):
             money_nouns=words("money_nouns"),
             work_nouns=words("work_nouns"),
             generic_organisations=frozenset(words("generic_organisations")),
+            light_words=frozenset(words("light_words")),
+            number_nouns=words("number_nouns"),
             synonyms=tuple(groups),
         )
 

@@ -27,6 +27,7 @@ class Kind(StrEnum):
     ORGANISATION = "organisation"
     LIST = "list"
     YES_NO = "yes_no"
+    CHOICE = "choice"
     TITLE = "title"
     OTHER = "other"
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from .figures import asked_noun, asked_unit_class
+from .figures import asked_noun, asked_unit, asked_unit_class
 from .kinds import DAY_QUESTION, detect, which_head
 from .lexicon import Lexicon
 from .models import Kind
@@ -27,14 +27,24 @@ QUALIFIERS: dict[str, re.Pattern[str]] = {
 }
 
 
+# an ordinal of a thing that is no measure word (第六党支部, 第十七车队): its class is the
+# thing, read as the two characters after the number
+_ORDINAL_OF = re.compile(rf"第{_NUM}(?P<thing>[\u4e00-\u9fff]{{2}})")
+_NOT_THINGS = re.compile(r"[批轮期届次季名阶场章部个位家项天年月日号一二三四五六七八九十百零两]")
+
+
 def qualifiers_of(text: str) -> dict[str, frozenset[str]]:
-    """The qualifiers of a text, by class."""
-    out = {}
+    """The qualifiers of a text, by class (an ordinal of a thing: by the thing, so that
+    第三党支部 conflicts with 第六党支部 and not with 第二批)."""
+    out: dict[str, set[str]] = {}
     for name, pattern in QUALIFIERS.items():
-        found = frozenset(m.group(0) for m in pattern.finditer(text))
-        if found:
-            out[name] = found
-    return out
+        for m in pattern.finditer(text):
+            out.setdefault(name, set()).add(m.group(0))
+    for m in _ORDINAL_OF.finditer(text):
+        thing = m.group("thing")
+        if not _NOT_THINGS.match(thing):
+            out.setdefault("ordinal of " + thing, set()).add(m.group(0)[: m.start("thing") - m.start()])
+    return {name: frozenset(found) for name, found in out.items()}
 
 
 class Question(BaseModel):
@@ -48,6 +58,7 @@ class Question(BaseModel):
     terms: tuple[str, ...]  # search terms, with the full forms of short forms
     core: tuple[str, ...] = ()  # the question's own words
     unit_class: str | None = None
+    unit: str = ""  # the measure word the question names (几期 -> 期)
     noun: str = ""  # what is counted, or the head noun after 哪些 / 什么 / 哪个
     roles: tuple[str, ...] = ()
     names: tuple[str, ...] = ()  # proper nouns the question names (places, people, organisations)
@@ -76,9 +87,13 @@ def counted_head(tagged: Sequence[Tagged]) -> str | None:
     if i < len(words) and words[i].flag.startswith("q"):
         i += 1
     head = None
-    # a one-character "noun" is more often a cut verb (疗休养) than the head of the phrase
-    while i < len(words) and words[i].flag.startswith(_NOUN_TAGS) and not words[i].flag.startswith("nr") and len(words[i].word) > 1:
-        head = words[i].word
+    # a one-character "noun" is more often a cut verb (疗休养) than the head of the phrase;
+    # a verbal noun inside the phrase is no head of it (职工服务驿站: 驿站)
+    while i < len(words) and len(words[i].word) > 1 and not words[i].flag.startswith("nr"):
+        if words[i].flag.startswith(_NOUN_TAGS):
+            head = words[i].word
+        elif not (words[i].flag == "vn" and i + 1 < len(words) and words[i + 1].flag.startswith(_NOUN_TAGS)):
+            break
         i += 1
     return head
 
@@ -95,7 +110,7 @@ def analyse(text: str, segmenter: Segmenter, lexicon: Lexicon) -> Question:
     noun = which_head(norm)
     if kind is Kind.QUANTITY:
         head = counted_head(tagged)
-        unit = asked_unit_class(norm, lexicon.people_nouns, lexicon.organisation_nouns, lexicon.money_nouns, own, head)
+        unit = asked_unit_class(norm, lexicon.people_nouns, lexicon.organisation_nouns, lexicon.money_nouns, own, head, lexicon.number_nouns)
         noun = asked_noun(norm, own)
     names = tuple(
         dict.fromkeys(
@@ -111,6 +126,7 @@ def analyse(text: str, segmenter: Segmenter, lexicon: Lexicon) -> Question:
         terms=terms,
         core=core,
         unit_class=unit,
+        unit=asked_unit(norm) if kind is Kind.QUANTITY else "",
         noun=noun,
         roles=roles,
         names=names,

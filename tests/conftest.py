@@ -10,6 +10,11 @@ process (`cli`, tests/cli.py), and the processes a test needs (a bot, a command 
 are forked from a process that has started once (tests/forkserver.py). That process and
 the PostgreSQL server start in the background as soon as the tests are collected.
 
+`make test` runs the tests on two processes (pytest-xdist, `-n 2 --dist loadfile`), each a
+test session of its own with all of the above: its own temporary folder, segmenter, data
+dirs, fork server and databases (their names are random; without a server given, a
+PostgreSQL server of its own too). Nothing here has a fixed name that two could share.
+
 Temporary files (every test's tmp_path, the PostgreSQL server's data, what the processes
 the tests start write) go to memory, /dev/shm, when it has room and TMPDIR names no other
 place: the tests make thousands of small files and databases that commit often, which a
@@ -55,7 +60,9 @@ _ENVIRONMENT = pytest.MonkeyPatch()  # what the session sets in the environment,
 def pytest_configure(config: pytest.Config) -> None:
     """TMPDIR (for this process and those it starts) in memory, unless it is set already
     or there is no memory-backed folder with room (a container's /dev/shm is often 64 MB);
-    undone when the session ends."""
+    undone when the session ends. Run on several processes (pytest-xdist), the one that
+    starts them chooses: they are started with its environment, so they find TMPDIR set,
+    and their temporary folders are ones of its own (pytest's basetemp/popen-gwN)."""
     if os.environ.get("TMPDIR"):
         return
     try:
@@ -70,6 +77,32 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     _ENVIRONMENT.undo()
+
+
+# Files whose tests share what is slow to work out once a session: run on several processes,
+# they run in the same one (see pytest_xdist_make_scheduler).
+RUN_TOGETHER = {
+    # both ask the question sets (`explained_once`)
+    "tests/test_answer.py": "tests/test_answer.py",
+    "tests/test_kinds.py": "tests/test_answer.py",
+}
+
+
+@pytest.hookimpl(optionalhook=True, tryfirst=True)  # before pytest-xdist's own
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """`--dist loadfile` (make test: `-n 2 --dist loadfile`) as pytest-xdist does it, each
+    file's tests in one process, in their order (a module's fixtures, a bot process or a
+    built wheel, are made once), and the files of RUN_TOGETHER in one process too."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class ByFile(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            file: str = super()._split_scope(nodeid)
+            return RUN_TOGETHER.get(file, file)
+
+    return ByFile(config, log)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
@@ -306,6 +339,22 @@ def earlier_postgres_url(postgres_server: str, earlier_postgres_template: str) -
     `earlier_seeds` stores (the articles; an index is built by each process's data dir)."""
     with postgres.fresh_database(postgres_server, copy_of=earlier_postgres_template) as url:
         yield url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def earlier_database_url(request: pytest.FixtureRequest, tmp_path: Path, earlier_session_dir: Path) -> str:
+    """A database of each kind for this test alone, holding what a first run over
+    `earlier_seeds` stores: a copy of the session's SQLite file, or of its PostgreSQL
+    database. A data dir given a copy of `earlier_session_dir / "index"` loads that index
+    over it instead of building one."""
+    if request.param == "sqlite":
+        source = earlier_session_dir / "unionbot.sqlite3"
+        assert not source.with_name(source.name + "-wal").exists()  # all in the one file
+        path = tmp_path / "earlier.sqlite3"
+        shutil.copy(source, path)
+        return f"sqlite:///{path}"
+    url: str = request.getfixturevalue("earlier_postgres_url")
+    return url
 
 
 @pytest.fixture(scope="session")

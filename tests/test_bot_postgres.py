@@ -69,6 +69,12 @@ def test_serving_from_postgresql(api: FakeBotApi, postgres_url: str, tmp_path: P
         _ingest(cli, postgres_url, tmp_path / "elsewhere", SEEDS / f"{NEW_ISSUE}.txt")
         chats = [reader.id, group.id]
         api.wait_for(lambda: all(digests(api, c) for c in chats), timeout=30, what="digests")
+        # the digests are made from the database; the index takes the issue in at a poll or an
+        # index check, which may come after them (an ingest that commits between the poll's
+        # refresh and its sending)
+        issues = len(list(seeds.glob("*.txt"))) + 1
+        api.wait_for(lambda: f"the index now holds {issues} issues" in bot.output(), timeout=30,
+                     what="the new issue in the bot's index")
         before = len(api.bot_messages(asker.id))
         api.send_text(asker, asker, "香港工会联合会副理事长是谁")  # from the new issue
         api.wait_for(lambda: len(api.bot_messages(asker.id)) > before, timeout=20, what="answer from the new issue")

@@ -22,7 +22,7 @@ from bot.telegram.service import Asker, BotService
 from bot.telegram.workers import Workers
 from retrieval import Segmenter
 
-from .conftest import LATER_SEED, SEEDS
+from .conftest import LATER_SEED, SEEDS, copy_data_dir
 
 NEW_ISSUE = SEEDS / f"{LATER_SEED}.txt"  # not among earlier_seeds: added by the tests
 QUESTION = "数控工匠人才培训班有多少人参加"  # answered by the new issue, with more results
@@ -30,12 +30,17 @@ READER = Asker(user_id=31, chat_id=31, chat_type="private", language="zh-hans")
 
 
 @pytest.fixture
-def instances(migrated_database_url: str, tmp_path: Path, earlier_seeds: Path, segmenter: Segmenter) -> Iterator[list[BotService]]:
-    """Two bot services on one database, each with its data dir, both with their index loaded."""
+def instances(
+    earlier_database_url: str, earlier_session_dir: Path, tmp_path: Path, earlier_seeds: Path, segmenter: Segmenter
+) -> Iterator[list[BotService]]:
+    """Two bot services on one database holding the earlier seeds, each with its data dir
+    and its index (a copy of one built over those seeds) loaded."""
     with ExitStack() as stack:
         services = []
         for name in ("a", "b"):
-            settings = Settings(data_dir=tmp_path / name, seeds_dir=earlier_seeds, database_url=migrated_database_url)
+            data = tmp_path / name
+            copy_data_dir(earlier_session_dir / "index", data / "index")
+            settings = Settings(data_dir=data, seeds_dir=earlier_seeds, database_url=earlier_database_url)
             library: Library = stack.enter_context(opened_library(settings, segmenter))
             library.refresh()
             services.append(build_service(library, library.store, [99]))

@@ -22,7 +22,7 @@ from bot.telegram.service import Asker
 from bot.telegram.workers import Workers
 from retrieval import Segmenter
 
-from .conftest import LATER_SEED, SEEDS
+from .conftest import LATER_SEED, SEEDS, copy_data_dir
 from .fakebotapi import FakeBotApi
 from .waiting import until
 
@@ -58,10 +58,13 @@ def api() -> Iterator[FakeBotApi]:
 
 
 async def test_an_issue_stored_by_another_process_is_answered_within_seconds(
-    api: FakeBotApi, migrated_database_url: str, tmp_path: Path, earlier_seeds: Path, segmenter: Segmenter, refreshes: list[float]
+    api: FakeBotApi, earlier_database_url: str, earlier_session_dir: Path, tmp_path: Path, earlier_seeds: Path,
+    segmenter: Segmenter, refreshes: list[float],
 ) -> None:
+    """The bot's database holds the earlier seeds, its data dir their index."""
+    copy_data_dir(earlier_session_dir / "index", tmp_path / "here" / "index")
     settings = Settings(
-        data_dir=tmp_path / "here", seeds_dir=earlier_seeds, database_url=migrated_database_url, poll_seconds=3600,
+        data_dir=tmp_path / "here", seeds_dir=earlier_seeds, database_url=earlier_database_url, poll_seconds=3600,
         index_check_seconds=0.1, telegram_bot_token=api.token, telegram_api_url=api.base_url,
     )
     app = build_application(settings, segmenter)
@@ -76,7 +79,7 @@ async def test_an_issue_stored_by_another_process_is_answered_within_seconds(
         started = len(refreshes)
         await until(lambda: len(refreshes) > started, "the running bot's first look at the database", 30)
 
-        elsewhere = Settings(data_dir=tmp_path / "there", seeds_dir=None, database_url=migrated_database_url)
+        elsewhere = Settings(data_dir=tmp_path / "there", seeds_dir=None, database_url=earlier_database_url)
         await asyncio.to_thread(store_elsewhere, elsewhere, NEW_ISSUE)
         await until(lambda: NEW_ISSUE.stem in library.corpus.issues, "the new issue in the running bot's index", 60)
 

@@ -29,7 +29,7 @@ def test_ingest_refuses_slow_and_endless_urls_by_name_and_stores_the_good_file(
     monkeypatch.setenv("UNIONBOT_SEEDS_DIR", "")
     # only the slow URLs are fetched; they trickle a byte every 0.1 s, well within the
     # read timeout, and only the deadline stops them
-    monkeypatch.setenv("UNIONBOT_FETCH_DEADLINE_SECONDS", "0.5")
+    monkeypatch.setenv("UNIONBOT_FETCH_DEADLINE_SECONDS", "0.3")
     monkeypatch.setenv("UNIONBOT_MAX_ISSUE_BYTES", "200000")
     with HostileServer(trickle_seconds=0.1) as server:
         trickle, endless, never = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.library import build_lexicon
-from retrieval.figures import TIME_RE, asked_noun, asked_unit_class, chinese_number, find_figures
+from retrieval.figures import TIME_RE, asked_noun, asked_unit, asked_unit_class, chinese_number, find_figures, unit_word_differs
 
 LEXICON = build_lexicon()
 
@@ -124,3 +124,27 @@ def test_a_count_with_个_of_people_is_known_by_their_word_before_or_after(quest
 
 def test_a_month_alone_is_a_date_and_months_are_a_duration() -> None:
     assert [m.group(0) for m in TIME_RE.finditer("在9月举行的全市决赛，为期3个月")] == ["9月"]
+
+
+def test_a_figure_counted_with_another_word_of_the_asked_class_is_told_apart() -> None:
+    """几期 is not answered by 一批, nor 几本 by 3篇; 300余名 answers 多少人 (one measure)."""
+    assert asked_unit("海淀街道今年一共办了几期财务培训") == "期"
+    assert asked_unit("来了多少人") == "人" and asked_unit("来了多少职工") == ""
+    batch, periods, pieces, people = (find_figures(t)[0] for t in ("一批复合型人才", "3期培训", "3篇文章", "300余名职工"))
+    assert unit_word_differs(batch, "期") and not unit_word_differs(periods, "期")
+    assert unit_word_differs(pieces, "本")
+    assert not unit_word_differs(people, "人") and not unit_word_differs(batch, "")
+
+
+def test_years_counted_are_a_figure_and_a_calendar_year_is_not() -> None:
+    """干了多少年 is answered by 22年; 2023年, 5年级 and 80年代 count no years."""
+    assert [(f.text, f.unit_class) for f in find_figures("扎根管网一线22年，工作了30余年")] == [("22年", "年"), ("30余年", "年")]
+    assert find_figures("2023年是开局之年，5年级学生，80年代") == []
+    assert asked_unit_class("在管网一线干了多少年") == "年"
+    assert asked_unit_class("发了多少年终奖") is None and asked_unit_class("哪年成立的") is None
+
+
+def test_the_tagged_head_decides_what_is_counted() -> None:
+    """多少个职工服务驿站 counts 驿站, not 职工; 几个职工代表 counts people."""
+    assert asked_unit_class("新村街道建了多少个职工服务驿站", people_nouns=("职工",), head="驿站") == "个"
+    assert asked_unit_class("来了几个职工代表", people_nouns=("职工", "代表"), head="代表") == "人"

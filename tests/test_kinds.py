@@ -15,11 +15,13 @@ from bot.library import Library, build_lexicon
 from retrieval.answer import Explained
 from retrieval.byline import credited_as
 from retrieval.candidates import foreign_names
-from retrieval.extract import date, listing, organisation, person, quantity, role_agrees, yes_no
-from retrieval.kinds import detect, parts_of
+from retrieval.candidates import QuestionContext, SentenceChoice, candidates_of, given_in_question, respective
+from retrieval.extract import Span, choice, date, listing, phrase, speaker, things_stated, organisation, person, quantity, role_agrees, yes_no
+from retrieval.kinds import choice_options, detect, parts_of
 from retrieval.lexicon import Lexicon
 from retrieval.models import Kind
 from retrieval.question import Question, analyse, qualifiers_of
+from retrieval.sentences import Sentence, split_sentences
 
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,6 +58,10 @@ def library(seeded_library: Library) -> Library:
         ("社区里有没有理发室", Kind.YES_NO),
         ("海淀街道工会搞没搞过财务竞赛？", Kind.YES_NO),
         ("培训是不是线上的", Kind.YES_NO),
+        ("拓展活动是在室内还是户外", Kind.CHOICE),
+        ("培训老师是线上讲还是线下讲", Kind.CHOICE),
+        ("比赛是上午还是下午开始的", Kind.CHOICE),
+        ("哪个区的工会更大，东城还是西城", Kind.ORGANISATION),
         ("宣传周普及了哪些法律", Kind.TITLE),
         ("发的宣传材料叫什么名字", Kind.TITLE),
         ("试点项目是什么", Kind.OTHER),
@@ -387,3 +393,184 @@ def test_a_credit_asked_by_its_role_is_the_names_after_it(library: Library) -> N
     explained = library.answerer.explain("天岳恒心理课那篇的通讯员是谁")
     assert explained.chosen is not None and explained.chosen.text == "张雪"
     assert library.answer("密云区总工会财务培训那篇的通讯员是谁").reason == "unsaid"
+
+
+@pytest.mark.parametrize(
+    ("question", "stated", "unstated"),
+    [
+        # what the paper need not say (这一项, 方面, 的人来)
+        ("六送保障里有没有家财损失这一项", "专项保障包括重大疾病、意外伤害、家财损失六项保障内容。", "专项保障包括重大疾病、意外伤害六项保障内容。"),
+        ("海淀街道总工会有没有组织财务方面的业务比赛", "海淀街道总工会积极组织各类工会财务业务竞赛。", "海淀街道总工会积极组织财务人员培训。"),
+        ("重机交友活动有没有银行的人来参与", "来自中国银行、中国建设银行的单身青年参与活动。", "来自各单位的单身青年参与活动。"),
+        # words the paper says another way (头一回: 首次, 破纪录: 新高, 讲防诈骗: 反诈骗)
+        ("安全隐患排查是不是头一回在真实厂区装置上比", "本次竞赛首次在真实厂区的实际生产装置上进行比赛。", "本次竞赛在模拟装置上进行比赛。"),
+        ("燕缘际会报名人数是不是破纪录了", "本次共有800余名单身职工报名，突破历史新高。", "本次共有800余名单身职工报名。"),
+        ("大篷车活动现场有没有讲防诈骗的知识", "还涉及网络安全知识，帮助职工提高反诈骗意识。", "还涉及网络安全知识。"),
+        # a word the paper never says is still asked
+        ("密云区总工会有没有组织游泳方面的比赛", "密云区总工会组织了职工游泳比赛。", "密云区总工会组织了职工篮球比赛。"),
+    ],
+)
+def test_yes_no_lets_light_words_and_everyday_paraphrases_through(library: Library, question: str, stated: str, unstated: str) -> None:
+    asked = _question(library, question)
+    assert yes_no(stated, asked, _tag, library.lexicon)
+    assert yes_no(unstated, asked, _tag, library.lexicon) == []
+
+
+@pytest.mark.parametrize(
+    ("question", "options"),
+    [
+        ("拓展活动是在室内还是户外", ("室内", "户外")),
+        ("培训老师是线上讲还是线下讲", ("线上", "线下")),  # what both share is not an option
+        ("培训是线上还是线下讲的", ("线上", "线下讲")),
+        ("财务班是在西城还是东城", ("西城", "东城")),  # 城 is shared, but 西 / 东 alone say too little
+        ("这是第一次还是第二次举办", ("第一次", "第二次举办")),
+        ("通州那次总结是在物流园办的还是在网约车服务中心办的", ("物流园", "网约车服务中心")),
+        ("算分是理论占得多还是实操占得多", None),  # which is more: no option the paper names
+        ("培训讲了多少人", None),
+    ],
+)
+def test_the_options_of_a_choice_question(question: str, options: tuple[str, str] | None) -> None:
+    assert choice_options(question) == options
+
+
+def test_a_choice_is_the_option_the_paper_states(library: Library) -> None:
+    indoor = _question(library, "恒万实业的拓展活动是在室内还是户外")
+    spans = choice("近日，北京建工恒万实业有限公司组织职工开展室内拓展活动。", indoor, _tag, library.lexicon)
+    assert [s.text for s in spans] == ["室内"]
+    assert choice("近日，公司组织职工开展拓展活动。", indoor, _tag, library.lexicon) == []
+    assert choice("活动不在室内举行。", indoor, _tag, library.lexicon) == []  # negated: not stated
+    both = _question(library, "密云工会财务培训是线上上课还是线下")
+    spans = choice("培训会上，老师通过线上线下相结合的方式进行详细讲解。", both, _tag, library.lexicon)
+    assert [s.text for s in spans] == ["线上线下相结合"]
+    answer = library.answer("天桥街道财务班是在西城还是东城")  # 东城 absent from the article: not required
+    assert answer.found and answer.kind is Kind.CHOICE and "西城" in answer.hits[0].snippet
+
+
+def test_a_yes_no_question_whose_things_the_article_names_is_cited_without_an_answer(library: Library) -> None:
+    # no sentence states 同时搞了趣味赛, but the article names the 趣味赛: cite it, print nothing
+    side = library.answer("朝阳网球比赛旁边是不是还同时搞了趣味赛")
+    assert side.found and side.answer is None and "朝阳" in side.hits[0].article.title
+    # 月饼 and 奖金 are named nowhere in the articles asked about: the paper does not say
+    for text in ("客六十七车队中秋活动给职工发月饼了吗", "化工竞赛有没有发奖金"):
+        assert not library.answer(text).found, text
+    question = _question(library, "客六十七车队中秋活动给职工发月饼了吗")
+    assert things_stated(question, "第十七车队开展中秋活动，职工们吃月饼、猜灯谜。", _tagged(library), library.lexicon)
+    assert not things_stated(question, "第十七车队开展中秋活动，职工们猜灯谜。", _tagged(library), library.lexicon)
+
+
+def test_an_ordinal_of_a_thing_is_a_qualifier_of_that_thing(library: Library) -> None:
+    """第三党支部 is not 第六党支部, and neither is in conflict with 第二批."""
+    assert qualifiers_of("第三党支部的书记叫啥") == {"ordinal of 党支": frozenset({"第三"})}
+    assert qualifiers_of("第十七车队工会和第二批试点") == {"ordinal of 车队": frozenset({"第十七"}), "ordinal": frozenset({"第二批"})}
+    # the article names only the 第六党支部: the paper does not say who leads the 第三
+    assert not library.answer("市总机关离退休干部第三党支部的书记叫啥").found
+    assert library.answer("市总机关离退休干部第六党支部的书记叫啥").answer == "何广亮"
+
+
+def test_items_paired_by_分别_answer_for_their_partner_only() -> None:
+    sentence = "明年的5月、10月，将分别开展第二次、第三次集中脱产培训。"
+    second, third = (Span(text=t, start=sentence.find(t), end=sentence.find(t) + 3) for t in ("第二次", "第三次"))
+    assert respective(sentence, second, "5月那回是第几次集中脱产") == 1
+    assert respective(sentence, third, "5月那回是第几次集中脱产") == -1
+    assert respective(sentence, third, "10月那次是第几次") == 1
+    assert respective(sentence, third, "第几次集中脱产培训") == 0  # no partner named: no pairing
+
+
+def test_an_enumeration_whose_items_all_name_the_head_is_kept_whole(library: Library) -> None:
+    sentence = "并为市总工会机关荣获北京市“六好”示范党支部、北京市离退休干部先进个人、北京市老干部工作先进个人的集体和个人颁发奖牌。"
+    spans = listing(sentence, _question(library, "老干部会上都给了哪些先进"), _tagged(library), library.lexicon)
+    assert spans and "北京市“六好”示范党支部、北京市离退休干部先进个人、北京市老干部工作先进个人" in spans[0].text
+
+
+def test_a_number_asked_for_is_a_bare_number_and_an_anniversary_is_not_weeks(library: Library) -> None:
+    hotline = _question(library, "研习营去参观的那条市民服务热线，号码是多少")
+    assert hotline.unit_class == ""
+    spans = quantity("在北京期间，2024京港交流团到访12345市民服务热线中心。", hotline, _tag, library.lexicon)
+    assert [s.text for s in spans] == ["12345"]  # 2024 is a year, not the line's number
+    assert library.answer("平谷那条派单结案率100%的职工服务热线是多少号").answer == "12351"
+    years = quantity("2023年是朝阳建区65周年。", _question(library, "2023年朝阳建区多少周年"), _tag, library.lexicon)
+    assert years and years[0].text == "65周年"
+
+
+def test_who_said_a_statement_that_names_nobody_is_the_paragraph_s_speaker(library: Library) -> None:
+    paragraph = "针对专项工作，蒋文云要求，区级工会要高度重视。要按照各自对口联系安排，实现对镇街总工会的对口联系全覆盖。"
+    sentences = split_sentences(paragraph)
+    found = speaker(sentences[:1], library.lexicon)
+    assert found is not None and found[1].text == "蒋文云"  # not 项工 inside 专项工作
+    assert speaker(split_sentences("要按照各自对口联系安排，实现全覆盖。"), library.lexicon) is None
+    answer = library.answer("朝阳全会上让工会干部要有“时时放心不下”那股责任感的是哪位领导")
+    assert answer.found and answer.hits[0].snippet.startswith("李国红")
+
+
+def test_how_old_and_how_long_are_two_questions() -> None:
+    assert parts_of("邵振川今年多大，在管网一线干了多少年") == ["邵振川今年多大", "在管网一线干了多少年"]
+
+
+def test_what_a_verb_of_the_question_acts_on_and_a_quotation_inside_a_quotation(library: Library) -> None:
+    question = _question(library, "政协工会界别办读书活动是想激发大家点啥")
+    spans = phrase("读书活动旨在通过读书交流激发创新意识和工作潜能，立足自身。", question, _tag, library.lexicon)
+    assert "创新意识和工作潜能" in [s.text for s in spans]
+    idea = _question(library, "丰台大篷车说践行的是什么服务理念")
+    spans = phrase("“此次活动积极践行‘身边的志愿’服务理念，打造志愿服务品牌。”", idea, _tag, library.lexicon)
+    assert spans and spans[0].text == "身边的志愿"
+
+
+def test_a_choice_is_not_found_by_a_mere_ending_of_an_option(library: Library) -> None:
+    place = _question(library, "通州那次总结是在物流园办的还是在网约车服务中心办的")
+    assert choice("他在服务中心扫码填写信息，十分钟就办完了入会手续。", place, _tag, library.lexicon) == []
+    assert [s.text for s in choice("总结会在网约车服务中心召开。", place, _tag, library.lexicon)] == ["网约车服务中心"]
+
+
+def test_a_number_the_question_gives_is_not_its_answer_and_a_speech_names_its_speaker(library: Library) -> None:
+    assert given_in_question("15名", "望京议事会的15个骑手代表里有几个是快递员")
+    assert not given_in_question("16个", "新村街道建了多少个职工服务驿站")
+    said = speaker(split_sentences("开班式上，区总工会党组书记、常务副主席郦光明作动员讲话。"), library.lexicon)
+    assert said is not None and said[1].text == "郦光明"
+
+
+def test_a_verbal_noun_inside_the_counted_phrase_is_not_its_head(library: Library) -> None:
+    question = _question(library, "新村街道建了多少个职工服务驿站")
+    assert question.unit_class == "个"  # 驿站 are counted, not 职工
+
+
+def test_a_rank_stated_after_the_span_in_its_clause_is_its_own(library: Library) -> None:
+    sentence = "经过激烈比拼，第三工程公司代表队获得一等奖，城市更新项目部代表队、机电安装公司代表队获得二等奖。"
+    question = _question(library, "城荣安全竞赛得一等奖的是哪个队")
+    choices = [SentenceChoice(paragraph=0, sentence=Sentence(text=sentence, start=0), score=1.0, rank=0, lead=False)]
+    context = QuestionContext(
+        question=question, weights={t: 1.0 for t in question.terms}, total=float(len(question.terms)), article_coverage=1.0,
+        margin=1.0, names_agree=1.0, byline=False, normalise=library.segmenter.normalise, tag=_tagged(library), lexicon=library.lexicon,
+    )
+    by_text = {c.text: c.features for c in candidates_of(context, choices)}
+    assert by_text["城市更新项目部代表队、机电安装公司代表队"]["qualifier_local_conflict"] == 1.0
+
+
+def test_surnames_of_the_hundred_families_begin_names(library: Library) -> None:
+    spans = person("延庆区总工会副主席冀晓燕介绍，景区职工工作强度大。", _question(library, "延庆区总哪位副主席介绍的景区体检情况"), _tag, library.lexicon)
+    assert spans and spans[0].text == "冀晓燕"
+
+
+@pytest.mark.parametrize(
+    ("question", "parts"),
+    [
+        ("迎中秋那组片子，记者和通讯员分别是谁", ["迎中秋那组片子，记者是谁", "迎中秋那组片子，通讯员是谁"]),
+        ("城驰新选的工会主席和副主席分别是谁", ["城驰新选的工会主席是谁", "城驰新选的副主席是谁"]),
+        ("大桃竞赛第二名和第三名分别奖多少", ["大桃竞赛第二名奖多少", "大桃竞赛第三名奖多少"]),
+        ("两队分别得了多少分", ["两队分别得了多少分"]),  # nothing named twice
+    ],
+)
+def test_a_and_b_respectively_are_two_questions(question: str, parts: list[str]) -> None:
+    assert parts_of(question) == parts
+
+
+def test_a_total_asked_is_told_from_one_occasion(library: Library) -> None:
+    sentence = "活动走进永定公司，帮助解决3个技术难题；今年以来累计解决技术难题19项。"
+    question = _question(library, "门头沟劳模帮企业一共解决了多少个技术难题")
+    choices = [SentenceChoice(paragraph=0, sentence=Sentence(text=sentence, start=0), score=1.0, rank=0, lead=False)]
+    context = QuestionContext(
+        question=question, weights={t: 1.0 for t in question.terms}, total=float(len(question.terms)), article_coverage=1.0,
+        margin=1.0, names_agree=1.0, byline=False, normalise=library.segmenter.normalise, tag=_tagged(library), lexicon=library.lexicon,
+    )
+    by_text = {c.text: c.features for c in candidates_of(context, choices)}
+    assert by_text["19项"]["total"] == 1.0
+    assert by_text["3个技术难题"]["total"] == -1.0

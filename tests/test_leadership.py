@@ -50,20 +50,41 @@ class Journal:
         return {"on_gain": gained, "on_loss": lost}
 
 
+class Counting(Leases):
+    """Leases that count the grants they answer (a take or a renewal) and the attempts
+    they answer that found the lease held by another."""
+
+    def __init__(self, store: Store) -> None:
+        super().__init__(store)
+        self.granted = 0
+        self.refused = 0
+
+    def acquire(self, name: str, holder: str, seconds: float) -> LeaseState:
+        state = super().acquire(name, holder, seconds)
+        if state.holder == holder:
+            self.granted += 1
+        else:
+            self.refused += 1
+        return state
+
 
 async def test_one_keeper_acts_and_another_takes_over_when_it_stops(store: Store) -> None:
     journal = Journal()
-    first = LeaseKeeper(Leases(store), LeaseName.POLLER, TERM, **journal.hooks("first"))
+    counting = Counting(store)
+    first = LeaseKeeper(counting, LeaseName.POLLER, TERM, **journal.hooks("first"))
     second = LeaseKeeper(Leases(store), LeaseName.POLLER, TERM, **journal.hooks("second"))
     first.start()
     await until(lambda: first.holder is not None, "the first keeper takes the lease")
+    holder = first.holder
     second.start()
     try:
-        for _ in range(3):  # the holder renews, the other stands by, term after term
-            await asyncio.sleep(TERM)
-            assert first.holder is not None and second.holder is None
-        holder = first.holder
-        assert Leases(store).state(LeaseName.POLLER).holder == holder
+        # the holder renews (a third of a term apart), the other stands by, past the end
+        # of the term it took the lease for: looked at all along, several times a renewal
+        renewed = counting.granted + 4
+        while counting.granted < renewed:
+            assert first.holder == holder and second.holder is None
+            await asyncio.sleep(TERM / 30)
+        assert first.holder == holder and Leases(store).state(LeaseName.POLLER).holder == holder
         await first.close()
         await until(lambda: second.holder is not None, "the second keeper takes over")
         assert journal.events == ["first acts", "first stops", "second acts"]
@@ -74,7 +95,7 @@ async def test_one_keeper_acts_and_another_takes_over_when_it_stops(store: Store
     assert Leases(store).state(LeaseName.POLLER).holder is None  # released: free for the next one at once
 
 
-class Stalling(Leases):
+class Stalling(Counting):
     """Leases whose calls hang once told to, like a database that stopped answering."""
 
     def __init__(self, store: Store) -> None:
@@ -103,7 +124,7 @@ async def test_a_keeper_that_cannot_renew_stops_acting_before_another_takes_over
         assert first.holder is None
         stalling.stall.clear()
         stalling.resume.set()  # the database answers again: the first keeper stands by
-        await asyncio.sleep(TERM)
+        await until(lambda: stalling.refused >= 2, "the first keeper's stalled attempt and the next one answered")
         assert first.holder is None and second.holder is not None
         assert journal.events == ["first acts", "first stops", "second acts"]
     finally:
@@ -141,6 +162,9 @@ async def test_a_keeper_that_cannot_start_acting_gives_the_lease_back(store: Sto
     failing_keeper.start()
     try:
         await until(lambda: attempts, "the first keeper tries to act")
+        # the other starts once the lease is given back: started before, it would find the
+        # lease held and look again only a third of the term later
+        await until(lambda: Leases(store).state(LeaseName.POLLER).holder is None, "the lease given back")
         other.start()
         await until(lambda: other.holder is not None, "the other keeper takes the lease given back")
         assert failing_keeper.holder is None and journal.events == ["other acts"]
@@ -190,7 +214,7 @@ async def test_a_sender_that_loses_the_lease_between_parts_puts_the_delivery_bac
     [delivery] = issue_with_deliveries(store, 1, articles=45)  # a digest of two parts
     outbox, messenger, fence = Outbox(store), Messenger(), Held("a")
     Leases(store).acquire(LeaseName.SENDER, "a", 30.0)
-    sender = DigestSender(messenger, outbox, store, rate=1000, fence=fence)
+    sender = DigestSender(messenger, outbox, store, rate=1000, fence=fence, part_spacing=0.01)
     assert len(await sender.parts("x")) == 2
 
     def lose() -> None:

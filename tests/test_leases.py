@@ -165,7 +165,7 @@ def test_a_takeover_waits_for_a_claim_made_under_the_old_lease(migrated_postgres
     claim (and puts it back) instead of missing it."""
     with Store(migrated_postgres_url) as store, Store(migrated_postgres_url) as other:
         [delivery] = issue_with_deliveries(store, 1)
-        Leases(store).acquire(SENDER, "a", 1.0)
+        Leases(store).acquire(SENDER, "a", 0.5)  # a short term: the test waits for it to run out
         taken: list[str | None] = []
         taker = threading.Thread(target=lambda: taken.append(Leases(other).acquire(SENDER, "b", TERM).holder))
         with store.transaction() as claiming:

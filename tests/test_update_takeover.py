@@ -42,9 +42,9 @@ def shared_database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def cluster(shared_database: str, tmp_path: Path) -> Iterator[Cluster]:
+def cluster(shared_database: str, tmp_path: Path, earlier_session_dir: Path) -> Iterator[Cluster]:
     with FakeBotApi() as api:
-        running = Cluster(api, shared_database, tmp_path)
+        running = Cluster(api, shared_database, tmp_path, index=earlier_session_dir / "index")
         try:
             yield running
         finally:

@@ -49,6 +49,8 @@ log = logging.getLogger(__name__)
 
 MAX_BACKOFF = 300.0
 CACHED_DIGESTS = 20
+PART_SPACING = 1.0
+"""Seconds between the parts of one digest to one private chat (three times that in groups)."""
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -95,6 +97,7 @@ class DigestSender:
         rate: float = 20.0,
         fence: Fence | None = None,
         database: Executor | None = None,
+        part_spacing: float = PART_SPACING,
     ) -> None:
         """`database` runs the database calls (None: the event loop's default executor)."""
         self.messenger = messenger
@@ -105,6 +108,7 @@ class DigestSender:
         self.workers = workers
         self.give_up_after = give_up_after
         self.database = database
+        self.part_spacing = part_spacing
         self._parts: OrderedDict[str, list[DigestPart]] = OrderedDict()
 
     async def _db(self, call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
@@ -172,7 +176,7 @@ class DigestSender:
 
     async def _send_parts(self, delivery: Delivery, by: str | None) -> None:
         parts = await self.parts(delivery.issue_id)
-        spacing = 1.0 if delivery.chat_id > 0 else 3.0
+        spacing = self.part_spacing if delivery.chat_id > 0 else 3 * self.part_spacing
         for index in range(delivery.parts_sent, len(parts)):
             if index > delivery.parts_sent:
                 await asyncio.sleep(spacing)

@@ -270,11 +270,11 @@ def found_decision(asked: list[Asked]) -> tuple[np.ndarray, float, float]:
     fitted = predict(x, weights, bias)  # the shipped decision must not refuse them either
     allowed = int(WRONGLY_REFUSED * y.sum())
     threshold = 0.0
-    for t in np.round(np.arange(0.01, 0.9, 0.01), 2):
+    for t in np.round(np.arange(0.005, 0.9, 0.005), 3):  # the boundary to half a point
         if max(int(((oof < t) & (y == 1)).sum()), int(((fitted < t) & (y == 1)).sum())) <= allowed:
             threshold = float(t)
     refused = oof < threshold
-    print(f"found decision: {len(rows)} questions reach it ({int((y == 0).sum())} unanswerable); threshold {threshold:.2f}: "
+    print(f"found decision: {len(rows)} questions reach it ({int((y == 0).sum())} unanswerable); threshold {threshold:.3f}: "
           f"refuses {int((refused & (y == 0)).sum())} unanswerable, {int((refused & (y == 1)).sum())} answerable (out of fold)")
     return weights, bias, threshold
 

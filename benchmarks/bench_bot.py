@@ -16,6 +16,7 @@ Two measurements:
 
     python benchmarks/bench_bot.py --users 50,200 --latency 0.25
     python benchmarks/bench_bot.py --users 50 --archive-paragraphs 1000000
+    python benchmarks/bench_bot.py --archive-paragraphs 1000000 --data-dir DIR   # DIR kept: later runs skip the build
     python benchmarks/bench_bot.py --quick      # 20 users, a small issue (to check it runs)
 """
 
@@ -144,6 +145,12 @@ def main() -> int:
     parser.add_argument("--ingest-paragraphs", type=int, default=20000, help="size of the issue added meanwhile (0: skip)")
     parser.add_argument("--archive-paragraphs", type=int, default=0, help="paragraphs stored before the bot starts")
     parser.add_argument("--quick", action="store_true", help="20 people, a 2,000-paragraph issue")
+    parser.add_argument("--log", type=Path, help="keep the bot's log in this file")
+    parser.add_argument(
+        "--data-dir", type=Path,
+        help="serve this data dir (kept) instead of a new one; the archive is stored only when it has no database yet, "
+        "and a bot started on it again loads the index saved there instead of building it",
+    )
     args = parser.parse_args()
     sizes = [20] if args.quick else [int(n) for n in args.users.split(",")]
     paragraphs = 2000 if args.quick else args.ingest_paragraphs
@@ -153,11 +160,12 @@ def main() -> int:
         log = work / "bot.log"
         # A full build takes about 10 minutes a million paragraphs on two cores.
         build_time = 300 + args.archive_paragraphs / 500
-        if args.archive_paragraphs:
-            took = fill_archive(work / "data", args.archive_paragraphs)
+        data = args.data_dir if args.data_dir is not None else work / "data"
+        if args.archive_paragraphs and not (data / "unionbot.sqlite3").exists():
+            took = fill_archive(data, args.archive_paragraphs)
             print(f"archive of {args.archive_paragraphs:,} paragraphs stored in {took:.0f} s", flush=True)
         started = time.time()
-        bot = start_bot(api, work / "data", log)
+        bot = start_bot(api, data, log)
         try:
             api.wait_for_calls("setMyCommands", timeout=build_time)
             api.wait_for_calls("getUpdates", timeout=build_time)
@@ -182,7 +190,7 @@ def main() -> int:
                 issue = work / "big-issue.md"
                 big_issue(issue, paragraphs)
                 before = log.read_text("utf-8", "replace").count("the index now holds")
-                env = {**os.environ, "UNIONBOT_DATA_DIR": str(work / "data"), "UNIONBOT_MAX_ISSUE_BYTES": "100000000"}
+                env = {**os.environ, "UNIONBOT_DATA_DIR": str(data), "UNIONBOT_MAX_ISSUE_BYTES": "100000000"}
                 ingest_start = time.time()
                 ingest = subprocess.Popen(
                     [sys.executable, "-m", "bot", "ingest", str(issue)], cwd=ROOT, env=env, stderr=subprocess.DEVNULL
@@ -210,6 +218,8 @@ def main() -> int:
                 bot.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 bot.kill()
+            if args.log is not None:
+                args.log.write_bytes(log.read_bytes())
     return 0
 
 

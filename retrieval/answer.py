@@ -18,34 +18,41 @@ import heapq
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 
 from .byline import credited_as, lead_credit
 from .candidates import Candidate, QuestionContext, SentenceChoice, candidates_of
 from .corpus import Corpus
 from .confidence import AnswerModel
-from .extract import Span, spans_of, things_stated
+from .extract import Span, things_stated
 from .found import found_features
 from .kinds import BYLINE_QUESTION, HAS_QUESTION, RULES, choice_options, parts_of
 from .lexicon import Lexicon
 from .models import Answer, Article, Headline, Hit, Kind
 from .question import Question, analyse, qualifiers_of
+from .ranking import (
+    BOUND_SLACK,
+    QUALIFIER_BONUS,
+    SENTENCE_QUALIFIERS,
+    TITLE_DISCOUNT,
+    UNKNOWN_CREDIT,
+    Judged,
+    Judging,
+    SentenceRanker,
+    needs_span,
+    span_credit_most,
+    title_discount,
+)
+from .reading import TextReader
 from .segment import Segmenter
 from .sentences import SNIPPET_MAX, Sentence, cut_around, split_sentences
 
 CANDIDATES = 40
-TITLE_DISCOUNT = 0.4
-# a title of a few characters names the article's subject (蓝线裸顶鲷, 王家瑞), not its news:
-# every sentence is about it, so its words tell the answering sentence still less
-SUBJECT_TITLE_MAX = 8  # characters, not counting a bracketed remark
-SUBJECT_DISCOUNT = 0.1
 EVERYDAY_FLOOR = 1e-7  # the everyday share of a word jieba's dictionary lacks (rarer than any it has)
 AFFINITY_FLOOR = 6.0  # a question without content words has no word of the paper's
 EXPANSION_WEIGHT = 0.3
 OPTION_WEIGHT = 0.5  # each option of A还是B: the paper names one of the two
-UNKNOWN_CREDIT = 0.5
-TAG_CACHE = 8192  # tagged sentences kept: a question's passages and its article are tagged once
 RELATED_SHARE = 0.35  # further hits must score at least this share of the best one
 MIN_COVERAGE = 0.35
 MIN_COVERAGE_NAMED = 0.2
@@ -53,23 +60,7 @@ MIN_COVERAGE_TITLED = 0.1
 TITLE_NAME_BOOST = 1.3
 RARE_NAME_DOCS = 20
 ENTITY_PENALTY = 0.3
-SYNONYM_CREDIT = 0.8  # a synonym of a question word says nearly the same
-NEIGHBOUR_SHARE = 0.3  # the question's words in the next or previous sentence count a little
-QUALIFIER_PENALTY = 0.5  # a sentence stating another rank / round / year is not the answer
-QUALIFIER_BONUS = 0.1  # one stating the asked one is more likely
-# qualifiers judged sentence by sentence; a year is often stated once for the whole article
-SENTENCE_QUALIFIERS = ("ordinal", "rank")
 SENTENCES_CONSIDERED = 4  # the best article's best sentences that give candidate answers
-SPAN_CREDIT = 0.3  # a sentence holding a span of the asked type is more likely the answer
-LIST_ITEM_CREDIT = 0.05  # for a 哪些 question, each further item of the list it holds …
-LIST_ITEMS_CREDITED = 6  # … up to this many
-LIST_CREDIT_MAX = LIST_ITEM_CREDIT * LIST_ITEMS_CREDITED
-BOUND_SLACK = 1e-9  # on an upper bound of a score, for the rounding of the sums that reach it
-# kinds whose spans are of no particular shape (a noun phrase, a quotation, a list): their
-# span is credible evidence only in a sentence that states the question's own words, not
-# just the article's subject (the title's words), up to this share of the question's weight
-GENERIC_KINDS = (Kind.OTHER, Kind.LIST)
-GENERIC_SPAN_EVIDENCE = 0.3
 
 
 # 奖金有多少: the words a 多少 at the end of the question counts
@@ -93,50 +84,6 @@ class Explained:
         return self.yes_word if self.yes_word is not None else candidate.text
 
 
-Plan = list[tuple[str, float, tuple[str, ...], bool]]
-
-
-@dataclass
-class _Judging:
-    """What judging sentences against one question takes, worked out once for the
-    question (its forty passages and its article are all judged with the same words):
-    the words' weights, their synonyms, which words no article has, the match plan of
-    each title, and whether the answer needs a span of the asked type."""
-
-    question: Question
-    weights: dict[str, float]
-    total: float
-    alternatives: dict[str, tuple[str, ...]]
-    unknown: dict[str, bool]
-    needs: bool
-    qualifiers: dict[str, frozenset[str]]  # the asked qualifiers judged sentence by sentence
-    plans: dict[tuple[str, float], Plan] = field(default_factory=dict)
-    typed: dict[str, list[Span]] = field(default_factory=dict)  # the spans of the asked type, by sentence
-
-    def plan(self, title: str, discount: float) -> Plan:
-        """What `Answerer._matched` looks for in the sentences of an article: each word
-        with its share of the weight (less when the title has it), its synonyms, and
-        whether no article has it."""
-        key = (title, discount)
-        plan = self.plans.get(key)
-        if plan is None:
-            plan = [
-                (term, weight * (discount if term in title else 1.0) / self.total, self.alternatives.get(term, ()), self.unknown[term])
-                for term, weight in self.weights.items()
-            ]
-            self.plans[key] = plan
-        return plan
-
-
-@dataclass
-class _Judged:
-    paragraph: int
-    index: int  # in the paragraph
-    sentence: Sentence
-    score: float  # before the credit of a span
-    own: float  # the question's words stated besides the article's subject
-
-
 @dataclass
 class _Passage:
     """A candidate passage: its BM25 share, its article's coverage and the factors of its
@@ -150,7 +97,7 @@ class _Passage:
     bm25: float
     coverage: float
     factors: tuple[float, ...]
-    judged: list[_Judged] | None = None  # its sentences, once scored
+    judged: list[Judged] | None = None  # its sentences, once scored
     bound: float = 0.0  # the score it could reach: any sentence's, then its best sentence's with a span
 
     def score(self, local: float) -> float:
@@ -159,14 +106,6 @@ class _Passage:
         for factor in self.factors:
             score *= factor
         return score
-
-
-@dataclass
-class _Ranked:
-    paragraph: int
-    sentence: Sentence
-    score: float
-    span: Span | None
 
 
 @dataclass
@@ -189,10 +128,9 @@ class Answerer:
         self.segmenter = segmenter
         self.lexicon = lexicon if lexicon is not None else Lexicon()
         self.model = model if model is not None else AnswerModel()
+        self.reader = TextReader(segmenter)
+        self.ranker = SentenceRanker(self.reader, self.lexicon)
         self._norm_cache: dict[int, tuple[str, str]] = {}
-        self._tag_cache: dict[str, list[tuple[str, str]]] = {}
-        self._sentence_norms: dict[str, str] = {}
-        self._split_cache: dict[str, list[Sentence]] = {}
 
     # -- helpers ----------------------------------------------------------------------
 
@@ -275,12 +213,12 @@ class Answerer:
         judging = self._judging(question)
         weights, total = judging.weights, judging.total
         title = self.segmenter.normalise(article.title)
-        sentences = self._ranked_sentences(article.paragraphs, judging, title, _discount(title), SENTENCES_CONSIDERED)
+        sentences = self.ranker.ranked_sentences(article.paragraphs, judging, title, title_discount(title), SENTENCES_CONSIDERED)
         context = QuestionContext(
             question=question, weights=weights, total=total,
-            article_coverage=self._coverage(weights, total, self._normal("\n".join(article.paragraphs))),
+            article_coverage=self._coverage(weights, total, self.reader.normal("\n".join(article.paragraphs))),
             margin=found.get("margin", 0.0) if found else 0.0, names_agree=1.0, byline=False,
-            normalise=self._normal, tag=self._tag, lexicon=self.lexicon, typed=partial(self._typed, judging),
+            normalise=self.reader.normal, tag=self.reader.tag, lexicon=self.lexicon, typed=partial(self.ranker.typed, judging),
             headline=self._headings(article), paragraphs=article.paragraphs,
         )
         choices = [
@@ -300,15 +238,15 @@ class Answerer:
             weights = {t: w * (OPTION_WEIGHT if any(t in o for o in options) else 1.0) for t, w in weights.items()}
         return weights, sum(weights.values()) or 1.0
 
-    def _judging(self, question: Question) -> _Judging:
+    def _judging(self, question: Question) -> Judging:
         weights, total = self._weights(question)
-        return _Judging(
+        return Judging(
             question=question,
             weights=weights,
             total=total,
             alternatives=self._alternatives(question),
             unknown={t: len(t) > 1 and self.corpus.bm25.doc_freq(t) == 0 for t in weights},
-            needs=_needs_span(question),
+            needs=needs_span(question),
             qualifiers={c: a for c, a in question.qualifiers.items() if c in SENTENCE_QUALIFIERS},
         )
 
@@ -352,11 +290,11 @@ class Answerer:
                 break
             _, _, one = heapq.heappop(waiting)
             if one.judged is None:
-                one.judged = self._judged([self.corpus.passages[one.passage]], judging, one.title, TITLE_DISCOUNT)
-                one.bound = one.score(max(j.score for j in one.judged) + _span_credit_most(judging.question))
+                one.judged = self.ranker.judged([self.corpus.passages[one.passage]], judging, one.title, TITLE_DISCOUNT)
+                one.bound = one.score(max(j.score for j in one.judged) + span_credit_most(judging.question))
                 heapq.heappush(waiting, (-one.bound, one.order, one))
                 continue
-            best = self._ranked(one.judged, judging, 1)[0]
+            best = self.ranker.ranked(one.judged, judging, 1)[0]
             score = one.score(best.score)
             current = by_article.get(one.row)
             # of an article's passages the best one counts; on a tie, the one BM25 ranked first
@@ -385,7 +323,7 @@ class Answerer:
             return Explained(Answer(question=text, found=False, reason="unsaid", related=related, kind=kind))
         relevant = [s for s in ranked[:limit] if s.score >= RELATED_SHARE * top.score and s.coverage >= MIN_COVERAGE / 2]
         article = self.corpus.article(top.row)
-        sentences = self._ranked_sentences(article.paragraphs, judging, top_title, _discount(top_title), SENTENCES_CONSIDERED)
+        sentences = self.ranker.ranked_sentences(article.paragraphs, judging, top_title, title_discount(top_title), SENTENCES_CONSIDERED)
         best = sentences[0]
         paragraph, sentence, span = best.paragraph, best.sentence, best.span
         byline = kind is Kind.PERSON and bool(article.reporters) and BYLINE_QUESTION.search(question.normalised) is not None
@@ -394,7 +332,7 @@ class Answerer:
             if span is None:  # 通讯员是谁, and the byline names no 通讯员: the paper does not say
                 return Explained(Answer(question=text, found=False, reason="unsaid", related=(self._headline(article),), kind=kind))
         rule = RULES[kind]
-        cited = kind is Kind.YES_NO and things_stated(question, top_text, self._tag, self.lexicon)
+        cited = kind is Kind.YES_NO and things_stated(question, top_text, self.reader.tag, self.lexicon)
         if span is None and rule.refuses_without_span(question.unit_class is not None, bool(question.roles)) and not cited:
             # 多少人 with no count of people in the article, 谁 with no name after the role,
             # 有没有 with nothing of the kind stated: the paper does not say, so do not cite.
@@ -412,7 +350,7 @@ class Answerer:
             question=question, weights=weights, total=total, article_coverage=top.coverage,
             margin=(top.score - second) / max(top.score, 1e-9),
             names_agree=(sum(n in top_text for n in names) / len(names)) if names else 1.0,
-            byline=byline, normalise=self._normal, tag=self._tag, lexicon=self.lexicon, typed=partial(self._typed, judging),
+            byline=byline, normalise=self.reader.normal, tag=self.reader.tag, lexicon=self.lexicon, typed=partial(self.ranker.typed, judging),
             headline=self._headings(article), paragraphs=article.paragraphs,
         )
         choices = [
@@ -443,7 +381,7 @@ class Answerer:
         return Explained(answer, tuple(spans), chosen, shown, yes_word, decision)
 
     def _passage(
-        self, order: int, passage: int, bm25: float, judging: _Judging, entities: list[str], names: list[str]
+        self, order: int, passage: int, bm25: float, judging: Judging, entities: list[str], names: list[str]
     ) -> _Passage:
         """A candidate passage (`bm25`: its share of the best BM25 score) with what its
         score takes besides its best sentence, and the most that could be."""
@@ -465,7 +403,7 @@ class Answerer:
         # its neighbours' too, and the asked qualifiers: its score before a span's credit
         # is at most their sum
         most = sum(share for _, share, _, _ in judging.plan(title, TITLE_DISCOUNT)) + QUALIFIER_BONUS * len(judging.qualifiers)
-        one.bound = one.score(most + BOUND_SLACK + _span_credit_most(judging.question))
+        one.bound = one.score(most + BOUND_SLACK + span_credit_most(judging.question))
         return one
 
     def _found_features(
@@ -523,19 +461,9 @@ class Answerer:
         )
         return best, self.model.confidence(scores[order[0]], runner_up, best.features)
 
-    def _typed(self, judging: _Judging, sentence: str) -> list[Span]:
-        """The spans of the asked type in a sentence, the most likely first (its short
-        answer), read once per question: the passages, the answering article and its
-        candidates share them."""
-        spans = judging.typed.get(sentence)
-        if spans is None:
-            spans = spans_of(sentence, judging.question, self._tag, self.lexicon, RULES[judging.question.kind].extractor)
-            judging.typed[sentence] = spans
-        return spans
-
     def _headings(self, article: Article) -> str:
         """The article's pretitle, title and subtitle, normalised."""
-        return self._normal(" ".join(x for x in (article.pretitle, article.title, article.subtitle) if x))
+        return self.reader.normal(" ".join(x for x in (article.pretitle, article.title, article.subtitle) if x))
 
     @staticmethod
     def _headline(article: Article) -> Headline:
@@ -572,122 +500,9 @@ class Answerer:
         shared = sum(ch in top_text for ch in noun) / len(noun)
         return len(noun) >= 3 or shared < 0.5
 
-    def _normal(self, text: str) -> str:
-        """A sentence normalised once (simplified, half-width): the same passages are read
-        for many questions."""
-        norm = self._sentence_norms.get(text)
-        if norm is None:
-            norm = self.segmenter.normalise(text)
-            if len(self._sentence_norms) >= TAG_CACHE:
-                self._sentence_norms.clear()
-            self._sentence_norms[text] = norm
-        return norm
-
-    def _sentences(self, paragraph: str) -> list[Sentence]:
-        """The sentences of a paragraph (the whole paragraph when it has none), split once:
-        the same passages are read for many questions. Callers only read the list."""
-        sentences = self._split_cache.get(paragraph)
-        if sentences is None:
-            sentences = split_sentences(paragraph) or [Sentence(text=paragraph, start=0)]
-            if len(self._split_cache) >= TAG_CACHE:
-                self._split_cache.clear()
-            self._split_cache[paragraph] = sentences
-        return sentences
-
-    def _tag(self, text: str) -> list[tuple[str, str]]:
-        """The words and parts of speech of a text; a sentence is tagged once (the passage
-        ranking, the sentence ranking and the candidates all read it). Callers get a copy."""
-        tagged = self._tag_cache.get(text)
-        if tagged is None:
-            tagged = [(w.word, w.flag) for w in self.segmenter.tagger.lcut(text)]
-            if len(self._tag_cache) >= TAG_CACHE:
-                self._tag_cache.clear()
-            self._tag_cache[text] = tagged
-        return list(tagged)
-
     def _alternatives(self, question: Question) -> dict[str, tuple[str, ...]]:
         """Synonyms of the question's words (config/synonyms.txt)."""
         return {t: tuple(sorted(self.lexicon.synonyms_of(t))) for t in question.terms if not t.startswith("#")}
-
-    @staticmethod
-    def _matched(norm: str, plan: Plan) -> float:
-        """The share of the question's weight a sentence states: its words, their synonyms
-        (a little less), and the characters of words no article has (less again)."""
-        got = 0.0
-        for term, share, alternatives, unknown in plan:
-            if term in norm:
-                got += share
-            elif any(alt in norm for alt in alternatives):
-                got += share * SYNONYM_CREDIT
-            elif unknown:
-                got += share * UNKNOWN_CREDIT * sum(ch in norm for ch in term) / len(term)
-        return got
-
-    def _ranked_sentences(
-        self, paragraphs: Sequence[str], judging: _Judging, title: str, discount: float = TITLE_DISCOUNT, wanted: int | None = None
-    ) -> list[_Ranked]:
-        """The sentences of the paragraphs, the best answering one first, each with its
-        score and the span of the asked type it holds. A sentence is judged with its
-        neighbours (the question's words may stand in the sentence before the answer) and
-        by the qualifiers it states; when the question needs a figure or a name, a
-        sentence that has one wins; ties go to the earlier sentence.
-
-        With `wanted`, only the first `wanted` of that ranking: the sentences are read for
-        their spans best first, and the reading stops once no further sentence could
-        enter them even with the largest credit a span gives."""
-        return self._ranked(self._judged(paragraphs, judging, title, discount), judging, wanted)
-
-    def _ranked(self, judged: list[_Judged], judging: _Judging, wanted: int | None) -> list[_Ranked]:
-        """The ranking of `_ranked_sentences` from the sentences' scores before their spans."""
-        if not judged:
-            raise ValueError("no paragraph to choose a sentence from")
-        question = judging.question
-        most = _span_credit_most(question)
-        scored: list[tuple[tuple[bool, float, int, int], _Ranked]] = []
-        for one in sorted(judged, key=lambda j: (j.score, -j.paragraph, -j.index), reverse=True):
-            if wanted is not None and len(scored) >= wanted:
-                last = heapq.nlargest(wanted, (key for key, _ in scored))[-1]
-                if last[:2] > (judging.needs, one.score + most):
-                    break
-            score = one.score
-            typed = self._typed(judging, one.sentence.text)
-            span = typed[0] if typed else None
-            if span is not None:
-                evidence = 1.0
-                if question.kind in GENERIC_KINDS:
-                    evidence = min(1.0, one.own / GENERIC_SPAN_EVIDENCE)
-                score += SPAN_CREDIT * span.strength * evidence
-                if question.kind is Kind.LIST:  # a longer list answers 哪些 better
-                    score += LIST_ITEM_CREDIT * min(span.text.count("、"), LIST_ITEMS_CREDITED)
-            key = (span is not None and judging.needs, score, -one.paragraph, -one.index)
-            scored.append((key, _Ranked(paragraph=one.paragraph, sentence=one.sentence, score=score, span=span)))
-        scored.sort(key=lambda x: x[0], reverse=True)
-        return [ranked for _, ranked in scored[:wanted]]
-
-    def _judged(self, paragraphs: Sequence[str], judging: _Judging, title: str, discount: float) -> list[_Judged]:
-        """The sentences of the paragraphs with their scores before any span's credit."""
-        plan = judging.plan(title, discount)
-        generic = judging.question.kind in GENERIC_KINDS
-        own_plan = judging.plan(title, 0.0) if generic else plan
-        out = []
-        for p, paragraph in enumerate(paragraphs):
-            sentences = self._sentences(paragraph)
-            norms = [self._normal(x.text) for x in sentences]
-            matched = [self._matched(n, plan) for n in norms]
-            # the question's words a sentence states besides the article's subject (what
-            # a span of a generic kind needs as evidence; other kinds never read it)
-            own = [self._matched(n, own_plan) for n in norms] if generic else [0.0] * len(norms)
-            for i, sentence in enumerate(sentences):
-                near = max(matched[i - 1] if i > 0 else 0.0, matched[i + 1] if i + 1 < len(matched) else 0.0)
-                score = max(matched[i], matched[i] + NEIGHBOUR_SHARE * (near - matched[i]))
-                stated = qualifiers_of(norms[i]) if judging.qualifiers else {}
-                for cls, asked in judging.qualifiers.items():
-                    if asked & stated.get(cls, frozenset()):
-                        score += QUALIFIER_BONUS
-                    elif stated.get(cls):
-                        score -= QUALIFIER_PENALTY
-                out.append(_Judged(paragraph=p, index=i, sentence=sentence, score=score, own=own[i]))
-        return out
 
     def _hit(self, scored: _Scored, paragraph: int, sentence: Sentence, span: Span | None) -> Hit:
         article = self.corpus.article(scored.row)
@@ -734,25 +549,6 @@ def _qualifier_missing(question: Question, text: str) -> bool:
         return False
     stated = qualifiers_of(text)
     return any(stated.get(c) and not (asked & stated[c]) for c, asked in question.qualifiers.items())
-
-
-_BRACKETED = re.compile(r"[（(][^）)]*[）)]")
-
-
-def _discount(title: str) -> float:
-    """How much a word of the title counts in choosing the answering sentence of its article:
-    less when the title only names the article's subject."""
-    return SUBJECT_DISCOUNT if len(_BRACKETED.sub("", title).strip()) <= SUBJECT_TITLE_MAX else TITLE_DISCOUNT
-
-
-def _span_credit_most(question: Question) -> float:
-    """The most a span can add to its sentence's score (and a little more, for rounding)."""
-    return SPAN_CREDIT + (LIST_CREDIT_MAX if question.kind is Kind.LIST else 0.0) + BOUND_SLACK
-
-
-def _needs_span(question: Question) -> bool:
-    """Questions whose answer, when printed, has a shape we always recognise."""
-    return RULES[question.kind].refuses_without_span(question.unit_class is not None, bool(question.roles))
 
 
 # a sentence that opens by pointing back (因此, 在此背景下) is read with the one before it

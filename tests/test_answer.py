@@ -241,7 +241,7 @@ def _features(library: Library, question_text: str, sentence: str) -> dict[str, 
     weights = {t: 1.0 for t in question.terms}
     context = QuestionContext(
         question=question, weights=weights, total=float(len(weights)), article_coverage=1.0, margin=1.0,
-        names_agree=1.0, byline=False, normalise=answerer._normal, tag=answerer._tag, lexicon=library.lexicon,
+        names_agree=1.0, byline=False, normalise=answerer.reader.normal, tag=answerer.reader.tag, lexicon=library.lexicon,
     )
     choice = SentenceChoice(paragraph=1, sentence=Sentence(text=sentence, start=0), score=1.0, rank=0, lead=False)
     return {c.text: c.features for c in candidates_of(context, [choice])}

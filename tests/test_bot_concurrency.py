@@ -5,10 +5,15 @@ answered from the old one (later ones from the new)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import importlib.abc
+import importlib.machinery
+import sys
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from types import ModuleType
 
+import httpx
 import pytest
 
 from bot.cli.compose import opened_library, opened_store
@@ -111,3 +116,36 @@ def test_a_question_during_an_index_update_is_answered_from_the_old_index(
     api.send_text(user, user, "香港工会联合会副理事长是谁")
     api.wait_for(lambda: len(api.bot_messages(user.id)) == 2, timeout=20, what="an answer from the new issue")
     assert "林伟江" in api.bot_messages(user.id)[1].text
+
+
+class _Lookups(importlib.abc.MetaPathFinder):
+    """Records the modules Python searches for (and finds none of them itself)."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        self.names.append(fullname)
+        return None
+
+
+async def test_a_request_to_the_bot_api_searches_for_no_module() -> None:
+    """The HTTP client's connection pool asks which async library runs at every request by
+    importing sniffio; had sniffio not been installed, every request would search the
+    module path for it again (a failed import is not remembered): stat calls on the event
+    loop, each giving the interpreter lock up to the answering threads and waiting to get
+    it back, which delayed every reply of a bot busy answering."""
+    with FakeBotApi() as api:
+        async with httpx.AsyncClient() as client:
+            await client.post(f"{api.base_url}{api.token}/getMe")
+            lookups = _Lookups()
+            sys.meta_path.insert(0, lookups)
+            try:
+                for _ in range(3):
+                    response = await client.post(f"{api.base_url}{api.token}/getMe")
+                    assert response.json()["ok"] is True
+            finally:
+                sys.meta_path.remove(lookups)
+    assert lookups.names == []

@@ -270,7 +270,7 @@ def test_listed_organisations_are_joined_only_where_they_stand_together(library:
     """Two hospitals listed together are one answer; an organisation elsewhere in the
     sentence is not joined to them."""
     sentence = "北京积水潭医院、北京朝阳医院的专家为职工义诊，北京同仁医院、北京安贞医院提供药品。"
-    spans = organisation(sentence, _question(library, "哪家医院派了专家"), library.answerer._tag, library.lexicon)
+    spans = organisation(sentence, _question(library, "哪家医院派了专家"), library.answerer.reader.tag, library.lexicon)
     assert spans and spans[0].text in ("北京积水潭医院、北京朝阳医院", "北京同仁医院、北京安贞医院")
     assert {"北京积水潭医院、北京朝阳医院", "北京同仁医院、北京安贞医院"} <= {s.text for s in spans}
     assert all("义诊" not in s.text for s in spans)

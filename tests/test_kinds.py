@@ -533,15 +533,20 @@ def test_a_verbal_noun_inside_the_counted_phrase_is_not_its_head(library: Librar
     assert question.unit_class == "个"  # 驿站 are counted, not 职工
 
 
-def test_a_rank_stated_after_the_span_in_its_clause_is_its_own(library: Library) -> None:
-    sentence = "经过激烈比拼，第三工程公司代表队获得一等奖，城市更新项目部代表队、机电安装公司代表队获得二等奖。"
-    question = _question(library, "城荣安全竞赛得一等奖的是哪个队")
+def _features_by_text(library: Library, question_text: str, sentence: str) -> dict[str, dict[str, float]]:
+    """The features of every candidate of one sentence, by the candidate's text."""
+    question = _question(library, question_text)
     choices = [SentenceChoice(paragraph=0, sentence=Sentence(text=sentence, start=0), score=1.0, rank=0, lead=False)]
     context = QuestionContext(
         question=question, weights={t: 1.0 for t in question.terms}, total=float(len(question.terms)), article_coverage=1.0,
         margin=1.0, names_agree=1.0, byline=False, normalise=library.segmenter.normalise, tag=_tagged(library), lexicon=library.lexicon,
     )
-    by_text = {c.text: c.features for c in candidates_of(context, choices)}
+    return {c.text: c.features for c in candidates_of(context, choices)}
+
+
+def test_a_rank_stated_after_the_span_in_its_clause_is_its_own(library: Library) -> None:
+    sentence = "经过激烈比拼，第三工程公司代表队获得一等奖，城市更新项目部代表队、机电安装公司代表队获得二等奖。"
+    by_text = _features_by_text(library, "城荣安全竞赛得一等奖的是哪个队", sentence)
     assert by_text["城市更新项目部代表队、机电安装公司代表队"]["qualifier_local_conflict"] == 1.0
 
 
@@ -565,12 +570,6 @@ def test_a_and_b_respectively_are_two_questions(question: str, parts: list[str])
 
 def test_a_total_asked_is_told_from_one_occasion(library: Library) -> None:
     sentence = "活动走进永定公司，帮助解决3个技术难题；今年以来累计解决技术难题19项。"
-    question = _question(library, "门头沟劳模帮企业一共解决了多少个技术难题")
-    choices = [SentenceChoice(paragraph=0, sentence=Sentence(text=sentence, start=0), score=1.0, rank=0, lead=False)]
-    context = QuestionContext(
-        question=question, weights={t: 1.0 for t in question.terms}, total=float(len(question.terms)), article_coverage=1.0,
-        margin=1.0, names_agree=1.0, byline=False, normalise=library.segmenter.normalise, tag=_tagged(library), lexicon=library.lexicon,
-    )
-    by_text = {c.text: c.features for c in candidates_of(context, choices)}
+    by_text = _features_by_text(library, "门头沟劳模帮企业一共解决了多少个技术难题", sentence)
     assert by_text["19项"]["total"] == 1.0
     assert by_text["3个技术难题"]["total"] == -1.0

@@ -25,9 +25,9 @@ from .byline import credited_as, lead_credit
 from .candidates import Candidate, QuestionContext, SentenceChoice, candidates_of
 from .corpus import Corpus
 from .confidence import AnswerModel
-from .extract import Span, things_stated
+from .extract import Span, choice_options, things_stated
 from .found import found_features
-from .kinds import BYLINE_QUESTION, HAS_QUESTION, RULES, choice_options, parts_of
+from .kinds import BYLINE_QUESTION, HAS_QUESTION, RULES, parts_of
 from .lexicon import Lexicon
 from .models import Answer, Article, Headline, Hit, Kind
 from .question import Question, analyse, qualifiers_of

@@ -669,6 +669,35 @@ def yes_no(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> 
     return [Span(text=sentence[start:end], start=start, end=end, strength=0.5 + 0.5 * topic_share)]
 
 
+# A还是B: one of two options the question names (是在室内还是户外, 是线上讲还是线下讲)
+CHOICE_QUESTION = re.compile(r"(?P<a>[\u4e00-\u9fffA-Za-z0-9]{1,12})还是(?P<b>[\u4e00-\u9fffA-Za-z0-9]{1,12})")
+_CHOICE_LEAD = re.compile(r".*(?:是|在|用|去|到|选|坐|走|靠)")  # what stands before the first option
+_CHOICE_LEAD_WORD = re.compile(r"^(?:是|在|用|去|到|选|坐|走|靠)")
+# options compared (理论占得多还是实操占得多): which one is more is no option the paper names
+_COMPARED = re.compile(r"(?:得|更|较|比较)?(?:多|少|高|低|大|小|快|慢|长|短|重|轻|好)$")
+_CHOICE_TAIL = re.compile(r"(?:的|了|啊|呀|呢|吧|啦)+$")
+
+
+def choice_options(text: str) -> tuple[str, str] | None:
+    """The two options of an A还是B question, without what they share (线上讲 / 线下讲 ->
+    线上 / 线下); None when the question offers none."""
+    match = CHOICE_QUESTION.search(text)
+    if match is None:
+        return None
+    b = _CHOICE_LEAD_WORD.sub("", _CHOICE_TAIL.sub("", match.group("b")))  # 还是在网约车服务中心办的
+    a = match.group("a")
+    lead = _CHOICE_LEAD.match(a[: max(0, len(a) - 1)])  # the first option keeps at least one character
+    a = a[lead.end() :] if lead is not None else a[-max(len(b), 2) :]
+    a = _CHOICE_TAIL.sub("", a)
+    if _COMPARED.search(a) and _COMPARED.search(b):  # 理论占得多还是实操占得多
+        return None
+    while len(a) > 2 and len(b) > 2 and a[-1] == b[-1]:  # 线上讲 / 线下讲; not 西城 / 东城
+        a, b = a[:-1], b[:-1]
+    if not a or not b or a == b:
+        return None
+    return a, b
+
+
 def _option_forms(option: str) -> list[str]:
     """How the paper may state an option: whole, then its longer parts first, down to two
     thirds of it (搞文体活动: 文体活动), a beginning down to half (现场发给大家: 现场发),
@@ -687,8 +716,6 @@ def choice(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> 
     (室内 of 开展室内拓展活动); both, with the word that joins them, when it states both
     (线上线下相结合). An option not found whole is looked for by its longest part the
     sentence states (线上上课: 线上; 搞文体活动: 文体活动)."""
-    from .kinds import choice_options  # the registry imports the extractors
-
     options = choice_options(question.normalised)
     if options is None:
         return []

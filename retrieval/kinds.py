@@ -48,13 +48,6 @@ HAS_QUESTION = re.compile(r"([\u4e00-\u9fff])没\1|有无|有.{0,24}吗")
 BYLINE_QUESTION = re.compile(r"记者|通讯员|谁写|谁报道|谁拍|哪位.{0,2}写|作者|摄影|署名")
 # a title asked by name: 倡议书的全称叫啥, 宣传材料叫什么名字
 NAMED_WORK = re.compile(r"(?:的)?(?:全称|名字|名称|题目)?(?:叫|是)(?:什么|啥)(?:名字)?")
-# A还是B: one of two options the question names (是在室内还是户外, 是线上讲还是线下讲)
-CHOICE_QUESTION = re.compile(r"(?P<a>[\u4e00-\u9fffA-Za-z0-9]{1,12})还是(?P<b>[\u4e00-\u9fffA-Za-z0-9]{1,12})")
-_CHOICE_LEAD = re.compile(r".*(?:是|在|用|去|到|选|坐|走|靠)")  # what stands before the first option
-_CHOICE_LEAD_WORD = re.compile(r"^(?:是|在|用|去|到|选|坐|走|靠)")
-# options compared (理论占得多还是实操占得多): which one is more is no option the paper names
-_COMPARED = re.compile(r"(?:得|更|较|比较)?(?:多|少|高|低|大|小|快|慢|长|短|重|轻|好)$")
-_CHOICE_TAIL = re.compile(r"(?:的|了|啊|呀|呢|吧|啦)+$")
 TWO_PART = re.compile(r"[，,；;、]|(?<=[了的])(?:还|又|并且|以及)")
 _WH = re.compile(r"谁|哪|什么|多少|多[大久长高远重]|几|怎|如何|何|啥")
 
@@ -146,28 +139,8 @@ def _yes_no(text: str, lexicon: Lexicon) -> bool:
     return YES_NO_QUESTION.search(text) is not None and _WH.search(text) is None
 
 
-def choice_options(text: str) -> tuple[str, str] | None:
-    """The two options of an A还是B question, without what they share (线上讲 / 线下讲 ->
-    线上 / 线下); None when the question offers none."""
-    match = CHOICE_QUESTION.search(text)
-    if match is None:
-        return None
-    b = _CHOICE_LEAD_WORD.sub("", _CHOICE_TAIL.sub("", match.group("b")))  # 还是在网约车服务中心办的
-    a = match.group("a")
-    lead = _CHOICE_LEAD.match(a[: max(0, len(a) - 1)])  # the first option keeps at least one character
-    a = a[lead.end() :] if lead is not None else a[-max(len(b), 2) :]
-    a = _CHOICE_TAIL.sub("", a)
-    if _COMPARED.search(a) and _COMPARED.search(b):  # 理论占得多还是实操占得多
-        return None
-    while len(a) > 2 and len(b) > 2 and a[-1] == b[-1]:  # 线上讲 / 线下讲; not 西城 / 东城
-        a, b = a[:-1], b[:-1]
-    if not a or not b or a == b:
-        return None
-    return a, b
-
-
 def _choice(text: str, lexicon: Lexicon) -> bool:
-    return _WH.search(text) is None and choice_options(text) is not None
+    return _WH.search(text) is None and extract.choice_options(text) is not None
 
 
 def _list(text: str, lexicon: Lexicon) -> bool:

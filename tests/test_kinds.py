@@ -16,8 +16,8 @@ from retrieval.answer import Explained
 from retrieval.byline import credited_as
 from retrieval.candidates import foreign_names
 from retrieval.candidates import QuestionContext, SentenceChoice, candidates_of, given_in_question, respective
-from retrieval.extract import Span, choice, date, listing, phrase, speaker, things_stated, organisation, person, quantity, role_agrees, yes_no
-from retrieval.kinds import choice_options, detect, parts_of
+from retrieval.extract import Span, choice, choice_options, date, listing, phrase, speaker, things_stated, organisation, person, quantity, role_agrees, yes_no
+from retrieval.kinds import detect, parts_of
 from retrieval.lexicon import Lexicon
 from retrieval.models import Kind
 from retrieval.question import Question, analyse, qualifiers_of

@@ -191,13 +191,16 @@ def candidates_of(
         typed = [s for s in typed if not _bound_to_another_role(choice.sentence.text, s, context)]
         # 5月、10月分别开展第二次、第三次: asked about 5月, 第三次 belongs to 10月
         typed = [s for s in typed if respective(choice.sentence.text, s, context.question.normalised) >= 0]
-        if context.question.kind is Kind.QUANTITY:  # 15个骑手代表里有几个是快递员: not 15 itself
+        given = context.question.kind is Kind.QUANTITY  # 15个骑手代表里有几个是快递员: not 15 itself
+        if given:
             typed = [s for s in typed if not given_in_question(s.text, context.question.normalised)]
         spans: list[tuple[Span, int | None]] = [(s, i) for i, s in enumerate(typed)]
         seen = {(s.start, s.end) for s in typed}
         if context.question.kind not in (Kind.YES_NO, Kind.CHOICE):  # only what their extractor states
             for span in _generic_spans(choice.sentence.text, context, anchors[choice.sentence.text]):
                 if _bound_to_another_role(choice.sentence.text, span, context) or respective(choice.sentence.text, span, context.question.normalised) < 0:
+                    continue
+                if given and given_in_question(span.text, context.question.normalised):
                     continue
                 if (span.start, span.end) not in seen:
                     seen.add((span.start, span.end))

@@ -573,3 +573,9 @@ def test_a_total_asked_is_told_from_one_occasion(library: Library) -> None:
     by_text = _features_by_text(library, "门头沟劳模帮企业一共解决了多少个技术难题", sentence)
     assert by_text["19项"]["total"] == 1.0
     assert by_text["3个技术难题"]["total"] == -1.0
+
+
+def test_no_candidate_gives_back_the_question_s_own_number(library: Library) -> None:
+    sentence = "议事会由街道总工会牵头，15名骑手代表、平台站点负责人参加。"
+    by_text = _features_by_text(library, "望京议事会的15个骑手代表里有几个是快递员", sentence)
+    assert by_text and not any("15" in text for text in by_text)

@@ -25,7 +25,7 @@ from .byline import credited_as, lead_credit
 from .candidates import Candidate, QuestionContext, SentenceChoice, candidates_of
 from .corpus import Corpus
 from .confidence import AnswerModel
-from .extract import Span, choice_options, things_stated
+from .extract import Span, things_stated
 from .found import found_features
 from .kinds import BYLINE_QUESTION, HAS_QUESTION, RULES, parts_of
 from .lexicon import Lexicon
@@ -163,12 +163,12 @@ class Answerer:
         article must name them too (密云区 is not answered from 东城区)."""
         places = self.segmenter.places | self.segmenter.places_short
         # the options of A还是B are asked about, not required (西城还是东城: the paper names one)
-        options = choice_options(question.normalised) if question.kind is Kind.CHOICE else None
+        options = question.options
         out = []
         for term in question.terms:
             if term in out or term in self.lexicon.generic_organisations:
                 continue
-            if options is not None and any(term in o or o in term for o in options):
+            if any(term in o or o in term for o in options):
                 continue
             if term in places or (len(term) >= 4 and term.endswith(self.lexicon.organisation_heads)):
                 out.append(term)
@@ -233,9 +233,8 @@ class Answerer:
         terms = [t for t in question.terms if not t.startswith("#")]
         # words that only come from expanding a short form count as alternatives, less
         weights = {t: self._idf(t) * (1.0 if t in core else EXPANSION_WEIGHT) for t in dict.fromkeys(terms)}
-        options = choice_options(question.normalised) if question.kind is Kind.CHOICE else None
-        if options is not None:  # A还是B: the paper states one of them, so each counts half
-            weights = {t: w * (OPTION_WEIGHT if any(t in o for o in options) else 1.0) for t, w in weights.items()}
+        if question.options:  # A还是B: the paper states one of them, so each counts half
+            weights = {t: w * (OPTION_WEIGHT if any(t in o for o in question.options) else 1.0) for t, w in weights.items()}
         return weights, sum(weights.values()) or 1.0
 
     def _judging(self, question: Question) -> Judging:

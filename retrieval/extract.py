@@ -555,7 +555,8 @@ def _objects(sentence: str, question: Question) -> list[Span]:
     return out
 
 
-_NEGATION = re.compile(r"(?:没有|未|不|无|并非|尚未|从未)$")
+_NEGATING = "没有|未|不|无|并非|尚未|从未"
+_NEGATION = re.compile(rf"(?:{_NEGATING})$")
 
 
 # where a yes/no question's predicate starts: after 有没有 / 是不是 / 是否 / 有无, or after
@@ -708,7 +709,7 @@ def _option_forms(option: str) -> list[str]:
     return [option] + forms + beginnings
 
 
-_OPTION_NEGATED = re.compile(r"(?:没有|未|不|无|并非|尚未|从未)(?:在|是|于|用|到)?$")  # 不在室内
+_OPTION_NEGATED = re.compile(rf"(?:{_NEGATING})(?:在|是|于|用|到)?$")  # 不在室内
 
 
 def choice(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> list[Span]:
@@ -716,12 +717,11 @@ def choice(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> 
     (室内 of 开展室内拓展活动); both, with the word that joins them, when it states both
     (线上线下相结合). An option not found whole is looked for by its longest part the
     sentence states (线上上课: 线上; 搞文体活动: 文体活动)."""
-    options = choice_options(question.normalised)
-    if options is None:
+    if not question.options:
         return []
     folded = sentence.lower()
     found: list[tuple[int, int]] = []
-    for option in options:
+    for option in question.options:
         for form in _option_forms(option):
             at = folded.find(form)
             if at >= 0 and not _OPTION_NEGATED.search(sentence[max(0, at - 4) : at]):

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
+from .extract import choice_options
 from .figures import asked_noun, asked_unit, asked_unit_class
 from .kinds import DAY_QUESTION, detect, which_head
 from .lexicon import Lexicon
@@ -64,6 +65,7 @@ class Question(BaseModel):
     names: tuple[str, ...] = ()  # proper nouns the question names (places, people, organisations)
     qualifiers: dict[str, frozenset[str]] = {}  # 第二批, 一等奖, 2023年 …
     wants_day: bool = False  # 哪天 / 几号: a date with its day
+    options: tuple[str, ...] = ()  # A还是B: the two options (室内, 户外)
 
 
 class Tagged(Protocol):
@@ -132,4 +134,5 @@ def analyse(text: str, segmenter: Segmenter, lexicon: Lexicon) -> Question:
         names=names,
         qualifiers=qualifiers_of(norm),
         wants_day=kind is Kind.DATE and DAY_QUESTION.search(norm) is not None,
+        options=(choice_options(norm) or ()) if kind is Kind.CHOICE else (),
     )

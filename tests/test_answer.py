@@ -190,7 +190,9 @@ def test_encyclopedia_corpus_of_look_alike_articles(encyclopedia: Library) -> No
     emperors), 120 reading-comprehension questions, a third of them paraphrased."""
     figures = evaluate(encyclopedia, DATA / "encyclopedia_qa.jsonl")
     assert figures.passes(0.95, 0.88, 0.0), figures.line() + "\n" + "\n".join(figures.misses)
-    assert figures.wrongly_abstained <= 2, figures.line()
+    # two are refused by rule (a 几条 question answered by a name, a 多少 by a sum in 美元);
+    # the learned found decision may refuse one answerable training question in 200
+    assert figures.wrongly_abstained <= 3, figures.line()
 
 
 def test_encyclopedia_paragraphs_given_as_markdown(tmp_path: Path, segmenter: Segmenter) -> None:

@@ -309,6 +309,16 @@ def test_a_count_asked_with_个_agrees_with_the_nouns_own_measure_word(library: 
     assert plain and plain[0].text == "100名"
 
 
+def test_a_count_whose_noun_is_asked_before_the_question_word_is_the_figure_after_that_noun(library: Library) -> None:
+    """高级技师有几个: 其中高级技师5人, not the whole team's 18人 nor the 技师's 7人."""
+    members = "据介绍，工作室现有成员18人，其中高级技师5人、技师7人。"
+    spans = quantity(members, _question(library, "常立峰工作室成员里高级技师有几个"), _tag, library.lexicon)
+    assert spans and spans[0].text == "5人"
+    part = "2023年，海淀区总工会发展会员3.1万人，其中新就业形态劳动者1.4万人。"
+    spans = quantity(part, _question(library, "海淀去年发展会员里新就业形态劳动者有多少"), _tag, library.lexicon)
+    assert spans and spans[0].text == "1.4万人"
+
+
 @pytest.mark.parametrize(
     ("sentence", "question", "items"),
     [

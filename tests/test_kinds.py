@@ -58,6 +58,10 @@ def library(seeded_library: Library) -> Library:
         ("社区里有没有理发室", Kind.YES_NO),
         ("海淀街道工会搞没搞过财务竞赛？", Kind.YES_NO),
         ("培训是不是线上的", Kind.YES_NO),
+        ("怀柔是不是还打算再加几家早餐点", Kind.YES_NO),  # whether first: 几 says "a few"
+        ("工会有没有办几期培训", Kind.YES_NO),
+        ("是不是有多少人报名", Kind.QUANTITY),  # 多少 is never "a few"
+        ("去了几个人", Kind.QUANTITY),
         ("拓展活动是在室内还是户外", Kind.CHOICE),
         ("培训老师是线上讲还是线下讲", Kind.CHOICE),
         ("比赛是上午还是下午开始的", Kind.CHOICE),

@@ -226,7 +226,8 @@ def asked_unit_class(
     elif noun.startswith(tuple(organisation_nouns)):
         return "家"
     elif not noun and (counted := noun_before(question)):  # 新就业形态劳动者有多少, 地方企业有多少
-        if counted.endswith(("人", *people)):
+        # 长 ends lengths as often as people here (体长是多少, 总长是多少)
+        if counted.endswith(("人", *people_nouns, *(x for x in PERSON_SUFFIXES if x != "长"))):
             return "人"
         if counted.endswith(tuple(organisation_nouns)):
             return "家"

@@ -130,6 +130,7 @@ def test_a_count_with_个_of_people_is_known_by_their_word_before_or_after(quest
         ("参加决赛的地方企业一共多少", "地方企业", "家"),
         ("密云区总工会培训了多少人", "", "人"),  # no verb of being: no noun before the question word
         ("多少家企业参加", "", "家"),  # the noun follows the question word
+        ("溪银汉鱼的体长是多少", "体长", None),  # a length, not a 班组长
     ],
 )
 def test_the_counted_noun_may_stand_before_the_question_word(question: str, noun: str, unit: str) -> None:

@@ -512,8 +512,11 @@ def test_who_said_a_statement_that_names_nobody_is_the_paragraph_s_speaker(libra
     found = speaker(sentences[:1], library.lexicon)
     assert found is not None and found[1].text == "蒋文云"  # not 项工 inside 专项工作
     assert speaker(split_sentences("要按照各自对口联系安排，实现全覆盖。"), library.lexicon) is None
-    answer = library.answer("朝阳全会上让工会干部要有“时时放心不下”那股责任感的是哪位领导")
-    assert answer.found and answer.hits[0].snippet.startswith("李国红")
+    explained = library.answerer.explain("朝阳全会上让工会干部要有“时时放心不下”那股责任感的是哪位领导")
+    chosen = explained.chosen
+    # the answer is the speaker, cited with the sentence that names him (printed or not)
+    assert explained.answer.found and chosen is not None and chosen.text == "李国红"
+    assert chosen.sentence.text.startswith("李国红")
 
 
 def test_how_old_and_how_long_are_two_questions() -> None:

@@ -83,7 +83,7 @@ L2 = 1.0  # ridge penalty of the ranker: a few thousand candidates, keep the wei
 L2_VERIFIER = 3.0  # stronger: one row a question, a few hundred rows (chosen by cross-validation among 0.3-10)
 FOLDS = 5
 REPEATS = 5  # fold draws pooled to choose the printing threshold: with one draw, the few errors near it move it by several points
-WRONGLY_REFUSED = 0.005  # share of answerable training questions the found decision may refuse (out of fold or fitted): small talk weighs more
+WRONGLY_REFUSED = 0.004  # share of answerable training questions the found decision may refuse (out of fold or fitted): small talk weighs more
 L2_FOUND = 1.0
 SEED = 7
 

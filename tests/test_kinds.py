@@ -259,6 +259,13 @@ def test_the_paper_s_words_weigh_more_than_everyday_ones(library: Library) -> No
     assert not library.answer("一加一等于几").found
 
 
+@pytest.mark.parametrize("question", ["一加一等于几", "3×5是多少", "三乘以五等于多少", "100减去30等于几"])
+def test_arithmetic_asks_no_article(library: Library, question: str) -> None:
+    """Sums share words with articles (一, 五, 多少) and are about none of them."""
+    answer = library.answer(question)
+    assert not answer.found and answer.reason == "unknown" and not answer.hits
+
+
 def test_the_organiser_is_the_one_of_the_asked_verb(library: Library) -> None:
     """主办 and 承办 name different organisations in one sentence; 组织举办 is one verb."""
     sentence = "近日，由北京市总工会、北京市人力资源和社会保障局联合主办，丰台区总工会承办的技能大赛在丰台举行。"

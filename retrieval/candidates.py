@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel, ConfigDict
 
 from .extract import Span, Tagger, anchors_of, role_agrees, roles_before, speaker, spans_of
-from .figures import FIGURE_RE, TIME_RE, UNIT_CLASSES, Figure, chinese_number, counts_in, find_figures, unit_word_differs
+from .figures import FIGURE_RE, TIME_RE, UNIT_CLASSES, Figure, chinese_number, counts_in, find_figures, noun_stands_before, unit_word_differs
 from .kinds import RULES
 from .lexicon import Lexicon
 from .models import Kind
@@ -86,6 +86,7 @@ FEATURES: tuple[str, ...] = (
     "right_overlap",  # the same for the words after it (联合工会3315家 for 联合工会有多少家)
     "noun_follows",  # the counted or asked noun follows the span (300余名 职工)
     "noun_adjacent",  # … right after it, or ends it (476个小项 for 多少个小项)
+    "noun_before",  # the noun counted before the question word stands right before the span (高级技师有几个: 其中高级技师5人)
     "left_foreign",  # characters before the span, back to the last comma, that the question lacks (log)
     "qualifier_local",  # the asked 第二批 / 一等奖 stands just before the span
     "qualifier_local_conflict",  # another one of that class does
@@ -388,6 +389,7 @@ def _span_features(
         "right_overlap": _overlap(right, asked_text),
         "noun_follows": float(bool(noun) and noun in right[:8]),
         "noun_adjacent": float(bool(noun) and (span.text.endswith(noun) or sentence.startswith(noun, span.end))),
+        "noun_before": float(noun_stands_before(sentence, start, question.noun_before)),
         "left_foreign": math.log1p(sum(1 for ch in _HAN.findall(_without_roles(left, context.lexicon)) if ch not in asked_text)),
         "qualifier_local": float(any(asked[c] & stated.get(c, frozenset()) for c in asked)),
         "qualifier_local_conflict": float(any(stated.get(c) and not (asked[c] & stated[c]) for c in asked)),

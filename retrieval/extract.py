@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .figures import CHINESE_NUMERALS, TIME_RE, counts_in, find_figures
+from .figures import CHINESE_NUMERALS, TIME_RE, counts_in, find_figures, noun_stands_before
 from .lexicon import Lexicon
 from .models import Kind
 from .sentences import Sentence
@@ -113,7 +113,12 @@ def quantity(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -
     figures = [f for f in found if counts_in(f, question.unit_class, question.noun)]
     if not figures and question.unit_class is None:
         figures = found
-    followed = [f for f in figures if noun and sentence[f.end : f.end + 8].find(noun) >= 0]
+    # the counted noun next to the figure: after it (300余名职工), or before it for a noun
+    # asked before the question word (高级技师有几个: 其中高级技师5人)
+    followed = [
+        f for f in figures
+        if (noun and sentence[f.end : f.end + 8].find(noun) >= 0) or noun_stands_before(sentence, f.start, question.noun_before)
+    ]
     rest = [f for f in figures if f not in followed]
     spans = []
     for pool in (followed, rest):

@@ -209,7 +209,8 @@ def asked_unit_class(
         if not counted:  # 高级技师有几个: the counted noun stands before the question word
             counted = re.sub(r"(?:里|中|当中)?(?:有|是|共|一共|总共|共有)?$", "", before)
         # the tagged head decides when there is one (多少个职工服务驿站 counts 驿站, not 职工)
-        if head.endswith(people) if head is not None else (noun.startswith(("人", *people_nouns)) or counted.endswith(people)):
+        # … and a counted phrase that ends in a word for people (几个读书达人, 几个工作室成员)
+        if counted.endswith(("人", *people)) or (head.endswith(people) if head is not None else noun.startswith(("人", *people_nouns))):
             return "人"
         if noun.startswith(tuple(organisation_nouns)):
             return "家"
@@ -224,6 +225,12 @@ def asked_unit_class(
         return "人"
     elif noun.startswith(tuple(organisation_nouns)):
         return "家"
+    elif not noun and (counted := noun_before(question)):  # 新就业形态劳动者有多少, 地方企业有多少
+        # 长 ends lengths as often as people here (体长是多少, 总长是多少)
+        if counted.endswith(("人", *people_nouns, *(x for x in PERSON_SUFFIXES if x != "长"))):
+            return "人"
+        if counted.endswith(tuple(organisation_nouns)):
+            return "家"
     # 多少钱 / 多少经费, or the money noun a few characters before 多少 (助学金发了多少)
     if money_nouns and (noun.startswith(tuple(money_nouns)) or re.search(rf"(?:{'|'.join(map(re.escape, money_nouns))})[\u4e00-\u9fff]{{0,3}}$", question[: match.start()])):
         return "元"
@@ -260,6 +267,38 @@ def unit_word_differs(figure: Figure, unit: str) -> bool:
 
 def asked_noun(question: str, words: Sequence[str] = ()) -> str:
     """What a quantity question counts: 多少家企业 -> 企业, 多少年终奖 -> 年终奖, 多少户外劳动者
-    -> 户外劳动者 (with the question's `words`)."""
+    -> 户外劳动者 (with the question's `words`); a particle ending the question is no noun
+    (有几家来着)."""
     match = QUESTION_FIGURE_RE.search(question)
-    return _unit_and_noun(match, words)[1] if match else ""
+    return _PARTICLES_END.sub("", _unit_and_noun(match, words)[1]) if match else ""
+
+
+# a question's closing particles: 有几家来着, 多少人呢
+_PARTICLES_END = re.compile(r"(?:来着|呢|啊|吗|呀|啦|吧)+$")
+# 高级技师有几个, 地方企业一共多少家, 新就业形态劳动者是多少: the counted noun, then a verb of being
+_BEING_END = re.compile(r"(?:有|是|为|共|一共|总共|共有|共计)$")
+# what the counted noun is cut from: 成员里高级技师, 决赛的地方企业, 其中女职工
+_BEFORE_NOUN = re.compile(r"[^\u4e00-\u9fff]|里|的|了|其中|当中")
+
+
+def noun_stands_before(sentence: str, start: int, noun: str) -> bool:
+    """The noun, or its last two characters (its head), ends right before `start`, a
+    closing quotation mark allowed between (“职工读书达人”10名)."""
+    if not noun:
+        return False
+    left = sentence[:start].rstrip("”’」』》\"' ")
+    return left.endswith(noun) or (len(noun) > 2 and left.endswith(noun[-2:]))
+
+
+def noun_before(question: str) -> str:
+    """The noun a quantity question counts when it stands before the question word
+    (常立峰工作室成员里高级技师有几个 -> 高级技师, 参加决赛的地方企业有几家 -> 地方企业); "" when
+    a noun follows the question word or no verb of being joins them (培训了多少人)."""
+    match = QUESTION_FIGURE_RE.search(question)
+    if match is None or _PARTICLES_END.sub("", match.group("noun")):
+        return ""
+    being = _BEING_END.search(question, 0, match.start())
+    if being is None:
+        return ""
+    noun = _BEFORE_NOUN.split(question[: being.start()])[-1]
+    return noun if len(noun) >= 2 else ""

@@ -102,7 +102,21 @@ def _person(text: str, lexicon: Lexicon) -> bool:
 
 
 def _quantity(text: str, lexicon: Lexicon) -> bool:
-    return QUANTITY_QUESTION.search(text) is not None and "哪" not in text
+    return QUANTITY_QUESTION.search(text) is not None and "哪" not in text and not _a_few_asked_whether(text)
+
+
+# 是不是 / 有没有 / 是否 asked first: the question is whether, and a 几 after it says "a few"
+# (怀柔是不是还打算再加几家早餐点, 有没有办几期培训), not "how many"
+_WHETHER = re.compile(r"([\u4e00-\u9fff])[没不]\1|是否|有无")
+_A_FEW = re.compile(r"(?<!第)几(?!乎)")
+
+
+def _a_few_asked_whether(text: str) -> bool:
+    whether = _WHETHER.search(text)
+    if whether is None:
+        return False
+    asked = list(_WH.finditer(text))
+    return bool(asked) and all(_A_FEW.match(text, m.start()) for m in asked) and asked[0].start() > whether.end()
 
 
 def _title(text: str, lexicon: Lexicon) -> bool:
@@ -136,7 +150,7 @@ def _organisation(text: str, lexicon: Lexicon) -> bool:
 
 
 def _yes_no(text: str, lexicon: Lexicon) -> bool:
-    return YES_NO_QUESTION.search(text) is not None and _WH.search(text) is None
+    return YES_NO_QUESTION.search(text) is not None and (_WH.search(text) is None or _a_few_asked_whether(text))
 
 
 def _choice(text: str, lexicon: Lexicon) -> bool:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Protocol
 from pydantic import BaseModel, ConfigDict
 
 from .extract import choice_options
-from .figures import asked_noun, asked_unit, asked_unit_class
+from .figures import asked_noun, asked_unit, asked_unit_class, noun_before
 from .kinds import DAY_QUESTION, detect, which_head
 from .lexicon import Lexicon
 from .models import Kind
@@ -61,6 +61,7 @@ class Question(BaseModel):
     unit_class: str | None = None
     unit: str = ""  # the measure word the question names (几期 -> 期)
     noun: str = ""  # what is counted, or the head noun after 哪些 / 什么 / 哪个
+    noun_before: str = ""  # what is counted when it stands before the question word (高级技师有几个)
     roles: tuple[str, ...] = ()
     names: tuple[str, ...] = ()  # proper nouns the question names (places, people, organisations)
     qualifiers: dict[str, frozenset[str]] = {}  # 第二批, 一等奖, 2023年 …
@@ -130,6 +131,7 @@ def analyse(text: str, segmenter: Segmenter, lexicon: Lexicon) -> Question:
         unit_class=unit,
         unit=asked_unit(norm) if kind is Kind.QUANTITY else "",
         noun=noun,
+        noun_before=noun_before(norm) if kind is Kind.QUANTITY else "",
         roles=roles,
         names=names,
         qualifiers=qualifiers_of(norm),

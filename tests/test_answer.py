@@ -148,10 +148,11 @@ def test_bm25_scores_equal_rank_bm25_on_the_corpus(library: Library) -> None:
     [
         # the printing threshold is chosen with member-style questions the model is not
         # fitted on, and the model is fitted on questions over issues unlike the seeds
-        # (benchmarks/fit_answer_model.py): fewer lines, fewer of them wrong
-        ("dev_qa.jsonl", 0.95, 0.95, 1.0, 0.45, 0.95),
-        ("extra_qa.jsonl", 0.85, 0.85, 0.7, 0.36, 0.95),
-        ("holdout_qa.jsonl", 0.9, 0.9, 0.5, 0.3, 0.95),
+        # (benchmarks/fit_answer_model.py): fewer lines, fewer of them wrong; the validation
+        # sets reach the precision target on their own, so fewer lines again
+        ("dev_qa.jsonl", 0.95, 0.95, 1.0, 0.4, 0.95),
+        ("extra_qa.jsonl", 0.85, 0.85, 0.7, 0.3, 0.95),
+        ("holdout_qa.jsonl", 0.9, 0.9, 0.5, 0.25, 0.95),
         ("member_train.jsonl", 0.95, 0.85, 0.74, 0.3, 0.9),
     ],
 )
@@ -190,7 +191,9 @@ def test_encyclopedia_corpus_of_look_alike_articles(encyclopedia: Library) -> No
     emperors), 120 reading-comprehension questions, a third of them paraphrased."""
     figures = evaluate(encyclopedia, DATA / "encyclopedia_qa.jsonl")
     assert figures.passes(0.95, 0.88, 0.0), figures.line() + "\n" + "\n".join(figures.misses)
-    assert figures.wrongly_abstained <= 2, figures.line()
+    # two are refused by rule (a 几条 question answered by a name, a 多少 by a sum in 美元);
+    # the learned found decision may refuse one answerable training question in 200
+    assert figures.wrongly_abstained <= 3, figures.line()
 
 
 def test_encyclopedia_paragraphs_given_as_markdown(tmp_path: Path, segmenter: Segmenter) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.library import build_lexicon
-from retrieval.figures import TIME_RE, asked_noun, asked_unit, asked_unit_class, chinese_number, find_figures, unit_word_differs
+from retrieval.figures import TIME_RE, asked_noun, asked_unit, asked_unit_class, chinese_number, find_figures, noun_before, unit_word_differs
 
 LEXICON = build_lexicon()
 
@@ -120,6 +120,29 @@ def test_a_measure_word_that_begins_a_word_of_the_question_measures_nothing() ->
 )
 def test_a_count_with_个_of_people_is_known_by_their_word_before_or_after(question: str, unit: str) -> None:
     assert asked_unit_class(question, LEXICON.people_nouns, LEXICON.organisation_nouns) == unit
+
+
+@pytest.mark.parametrize(
+    ("question", "noun", "unit"),
+    [
+        ("常立峰工作室成员里高级技师有几个", "高级技师", "人"),
+        ("海淀去年发展会员里新就业形态劳动者有多少", "新就业形态劳动者", "人"),
+        ("参加决赛的地方企业一共多少", "地方企业", "家"),
+        ("密云区总工会培训了多少人", "", "人"),  # no verb of being: no noun before the question word
+        ("多少家企业参加", "", "家"),  # the noun follows the question word
+        ("溪银汉鱼的体长是多少", "体长", None),  # a length, not a 班组长
+    ],
+)
+def test_the_counted_noun_may_stand_before_the_question_word(question: str, noun: str, unit: str) -> None:
+    assert noun_before(question) == noun
+    assert asked_unit_class(question, LEXICON.people_nouns, LEXICON.organisation_nouns, ()) == unit
+
+
+def test_a_closing_particle_is_no_counted_noun_and_a_word_for_people_ends_a_count_with_个() -> None:
+    assert asked_noun("参加化工决赛的地方企业有几家来着") == ""
+    assert noun_before("参加化工决赛的地方企业有几家来着") == "地方企业"
+    # the tagged head of 读书达人 is 读书 (达人 cut in two): the phrase's last word decides
+    assert asked_unit_class("读书月评了几个读书达人", LEXICON.people_nouns, LEXICON.organisation_nouns, (), (), "读书") == "人"
 
 
 def test_a_month_alone_is_a_date_and_months_are_a_duration() -> None:

@@ -58,6 +58,10 @@ def library(seeded_library: Library) -> Library:
         ("社区里有没有理发室", Kind.YES_NO),
         ("海淀街道工会搞没搞过财务竞赛？", Kind.YES_NO),
         ("培训是不是线上的", Kind.YES_NO),
+        ("怀柔是不是还打算再加几家早餐点", Kind.YES_NO),  # whether first: 几 says "a few"
+        ("工会有没有办几期培训", Kind.YES_NO),
+        ("是不是有多少人报名", Kind.QUANTITY),  # 多少 is never "a few"
+        ("去了几个人", Kind.QUANTITY),
         ("拓展活动是在室内还是户外", Kind.CHOICE),
         ("培训老师是线上讲还是线下讲", Kind.CHOICE),
         ("比赛是上午还是下午开始的", Kind.CHOICE),
@@ -309,6 +313,16 @@ def test_a_count_asked_with_个_agrees_with_the_nouns_own_measure_word(library: 
     assert plain and plain[0].text == "100名"
 
 
+def test_a_count_whose_noun_is_asked_before_the_question_word_is_the_figure_after_that_noun(library: Library) -> None:
+    """高级技师有几个: 其中高级技师5人, not the whole team's 18人 nor the 技师's 7人."""
+    members = "据介绍，工作室现有成员18人，其中高级技师5人、技师7人。"
+    spans = quantity(members, _question(library, "常立峰工作室成员里高级技师有几个"), _tag, library.lexicon)
+    assert spans and spans[0].text == "5人"
+    part = "2023年，海淀区总工会发展会员3.1万人，其中新就业形态劳动者1.4万人。"
+    spans = quantity(part, _question(library, "海淀去年发展会员里新就业形态劳动者有多少"), _tag, library.lexicon)
+    assert spans and spans[0].text == "1.4万人"
+
+
 @pytest.mark.parametrize(
     ("sentence", "question", "items"),
     [
@@ -498,8 +512,11 @@ def test_who_said_a_statement_that_names_nobody_is_the_paragraph_s_speaker(libra
     found = speaker(sentences[:1], library.lexicon)
     assert found is not None and found[1].text == "蒋文云"  # not 项工 inside 专项工作
     assert speaker(split_sentences("要按照各自对口联系安排，实现全覆盖。"), library.lexicon) is None
-    answer = library.answer("朝阳全会上让工会干部要有“时时放心不下”那股责任感的是哪位领导")
-    assert answer.found and answer.hits[0].snippet.startswith("李国红")
+    explained = library.answerer.explain("朝阳全会上让工会干部要有“时时放心不下”那股责任感的是哪位领导")
+    chosen = explained.chosen
+    # the answer is the speaker, cited with the sentence that names him (printed or not)
+    assert explained.answer.found and chosen is not None and chosen.text == "李国红"
+    assert chosen.sentence.text.startswith("李国红")
 
 
 def test_how_old_and_how_long_are_two_questions() -> None:

@@ -56,6 +56,10 @@ TRAINING_SETS = (
     ("member_train2.jsonl", ROOT / "seeds"),
     ("member_train3.jsonl", ROOT / "seeds"),
     ("unionnews_qa.jsonl", DATA / "unionnews"),
+    # member-style questions over two more invented issues each, written without running the
+    # product: before they were fitted on, the model printed 21 of 23 and 23 of 23 lines right
+    ("member_train4.jsonl", DATA / "unionnews5"),
+    ("member_train5.jsonl", DATA / "unionnews6"),
     ("offtopic_qa.jsonl", ROOT / "seeds"),  # small talk and everyday questions: never answered
     ("encyclopedia_qa.jsonl", DATA / "encyclopedia"),
     ("wiki_qa.jsonl", DATA / "wiki"),
@@ -72,6 +76,7 @@ VALIDATION_SETS = (
     ("member_val4.jsonl", ROOT / "seeds"),
     ("member_val5.jsonl", DATA / "unionnews3"),  # over two more invented issues, written the same way
     ("member_val6.jsonl", DATA / "unionnews4"),  # and two more: the previous model printed 34 lines on it, 30 right
+    ("member_val7.jsonl", DATA / "unionnews7"),  # and two more: the model before it printed 21 lines on it, 19 right
 )
 # sets that teach only the found / not-found decision: their few questions that get
 # through it would teach the ranker and verifier little beyond "wrong", and make the

@@ -446,6 +446,8 @@ def test_yes_no_lets_light_words_and_everyday_paraphrases_through(library: Libra
         ("财务班是在西城还是东城", ("西城", "东城")),  # 城 is shared, but 西 / 东 alone say too little
         ("这是第一次还是第二次举办", ("第一次", "第二次举办")),
         ("通州那次总结是在物流园办的还是在网约车服务中心办的", ("物流园", "网约车服务中心")),
+        ("减压沙龙是给骑手办的还是给营业员办的", ("骑手", "营业员")),  # for whom: not 给骑手
+        ("职工之家是开到晚上九点还是十点", ("九点", "十点")),  # 晚上 is said of both
         ("算分是理论占得多还是实操占得多", None),  # which is more: no option the paper names
         ("培训讲了多少人", None),
     ],
@@ -603,3 +605,11 @@ def test_no_candidate_gives_back_the_question_s_own_number(library: Library) -> 
     sentence = "议事会由街道总工会牵头，15名骑手代表、平台站点负责人参加。"
     by_text = _features_by_text(library, "望京议事会的15个骑手代表里有几个是快递员", sentence)
     assert by_text and not any("15" in text for text in by_text)
+
+
+def test_a_place_of_another_city_named_in_the_question_must_be_in_the_article(library: Library) -> None:
+    """思明区 (Xiamen) is no Beijing district the gazetteer knows; named with its head it is
+    still a place the answering article must name, not any article's 主席. A common noun
+    before 区 (功能区) is no place name."""
+    assert not library.answer("思明区总工会主席是谁").found
+    assert library.answer("东城在北京算是个啥功能区").found

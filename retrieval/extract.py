@@ -312,10 +312,34 @@ def _phrase_ending_at(sentence: str, end: int, head: str, tag: Tagger) -> Span |
         if flag.startswith(_PHRASE_POS) or (adjacent and flag.startswith("v")):
             start = end - consumed
             continue
+        start = _named_from_place(words, i, end - consumed + len(word), start)
         break
     if start >= end - len(head):
         return None
     return Span(text=sentence[start:end], start=start, end=end)
+
+
+# what never stands inside a name: prepositions, conjunctions, particles, pronouns, punctuation
+NAME_WORDS_BEFORE = 2  # words of a brand the tagger reads otherwise (康 颐养, 亦) between a city and the rest
+_NOT_IN_NAME = ("p", "c", "u", "r", "w", "x", "y", "e", "o")
+
+
+def _named_from_place(words: Sequence[tuple[str, str]], stop: int, at: int, start: int) -> int:
+    """A registered name begins with its city (北京康颐养老职业技能培训学校, 北京亦芯微电子科技
+    有限公司): when the phrase stopped at a word (颐养, 亦) that a place name stands before,
+    with nothing between that never stands in a name, the phrase runs from that place.
+    `words` are the tagged words of the window, `stop` the index of the word it stopped at,
+    `at` where that word ends in the sentence; returns the phrase's start."""
+    if stop + 1 < len(words) and words[stop + 1][1] in ("ns", "nt"):  # 北京友谊医院: a whole name already
+        return start
+    for j in range(stop, max(-1, stop - NAME_WORDS_BEFORE - 1), -1):
+        word, flag = words[j]
+        at -= len(word)
+        if flag.startswith(_NOT_IN_NAME) or flag == "nt" or not all("\u4e00" <= ch <= "\u9fff" for ch in word):
+            return start  # 区总工会联合…: another organisation before it
+        if flag == "ns":
+            return at
+    return start
 
 
 def _ending_with(sentence: str, heads: Sequence[str], question: Question, tag: Tagger) -> list[Span]:

@@ -613,3 +613,19 @@ def test_a_place_of_another_city_named_in_the_question_must_be_in_the_article(li
     before 区 (功能区) is no place name."""
     assert not library.answer("思明区总工会主席是谁").found
     assert library.answer("东城在北京算是个啥功能区").found
+
+
+@pytest.mark.parametrize(
+    ("sentence", "question", "name"),
+    [
+        ("培训由北京康颐养老职业技能培训学校的老师授课。", "护理员培训的老师是哪个学校派的", "北京康颐养老职业技能培训学校"),
+        ("来自北京亦芯微电子科技有限公司的揭宇航获得男子组冠军。", "男子冠军是哪家公司的", "北京亦芯微电子科技有限公司"),
+        ("丰台区总工会联合北京友谊医院开展义诊。", "义诊是跟哪家医院一起办的", "北京友谊医院"),
+    ],
+)
+def test_a_registered_name_runs_from_its_city(library: Library, sentence: str, question: str, name: str) -> None:
+    """A brand the tagger cuts (康 颐养, 亦) does not end the name: it runs from its city,
+    never across another organisation (区总工会联合…)."""
+    spans = organisation(sentence, _question(library, question), _tagged(library), library.lexicon)
+    assert name in [s.text for s in spans]
+    assert not any(s.text.startswith(("丰台区总工会联合", "康", "芯")) for s in spans)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .figures import CHINESE_NUMERALS, TIME_RE, counts_in, find_figures, noun_stands_before
+from .figures import CHINESE_NUMERALS, CLOCK_RE, TIME_RE, counts_in, find_figures, noun_stands_before
 from .lexicon import Lexicon
 from .models import Kind
 from .sentences import Sentence
@@ -436,6 +436,8 @@ def place(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> l
 def date(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> list[Span]:
     """Dates; with their day first when the question asks 哪天 (a month then is a weak
     answer). Durations (10天) and anniversaries (65周年) are not dates."""
+    if question.wants_clock:  # 几点开跑: a time of day
+        return _nearest([Span(text=m.group(0), start=m.start(), end=m.end()) for m in CLOCK_RE.finditer(sentence)], anchors_of(sentence, question))
     spans = [Span(text=m.group(0), start=m.start(), end=m.end()) for m in TIME_RE.finditer(sentence)]
     exact = _nearest([s for s in spans if any(ch.isdigit() for ch in s.text)], anchors_of(sentence, question))
     if question.wants_day:

@@ -58,6 +58,8 @@ def library(seeded_library: Library) -> Library:
         ("社区里有没有理发室", Kind.YES_NO),
         ("海淀街道工会搞没搞过财务竞赛？", Kind.YES_NO),
         ("培训是不是线上的", Kind.YES_NO),
+        ("马拉松早上几点开跑", Kind.DATE),  # a time of day
+        ("会上提了几点建议", Kind.QUANTITY),  # points counted
         ("怀柔是不是还打算再加几家早餐点", Kind.YES_NO),  # whether first: 几 says "a few"
         ("工会有没有办几期培训", Kind.YES_NO),
         ("是不是有多少人报名", Kind.QUANTITY),  # 多少 is never "a few"
@@ -629,3 +631,11 @@ def test_a_registered_name_runs_from_its_city(library: Library, sentence: str, q
     spans = organisation(sentence, _question(library, question), _tagged(library), library.lexicon)
     assert name in [s.text for s in spans]
     assert not any(s.text.startswith(("丰台区总工会联合", "康", "芯")) for s in spans)
+
+
+def test_a_time_of_day_answers_几点(library: Library) -> None:
+    """几点开跑: 7时30分, not the 1200人 running nor the day."""
+    question = _question(library, "经开区马拉松早上几点开跑")
+    assert question.wants_clock
+    spans = date("3月16日7时30分，1200名选手从经开区鸣枪起跑。", question, _tag, library.lexicon)
+    assert spans and spans[0].text == "7时30分"

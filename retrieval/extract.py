@@ -433,12 +433,33 @@ def place(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> l
     return out
 
 
+# 去年9月: the year a month is of, said relatively; 9月至12月: a span of months
+_RELATIVE_YEAR = re.compile(r"(?:去年|今年|前年|明年|当年)$")
+_UNTIL = re.compile(r"[至到—~-]|一直到")
+
+
+def _date_extent(sentence: str, start: int, end: int) -> Span:
+    """A date with the relative year said before its month (去年9月) and the end of a span
+    it opens (9月至12月, 5月10日至6月30日)."""
+    year = _RELATIVE_YEAR.search(sentence, max(0, start - 2), start)
+    if year is not None and sentence[start:end][:1].isdigit() and "年" not in sentence[start:end]:
+        start = year.start()
+    until = _UNTIL.match(sentence, end)
+    if until is not None:
+        following = TIME_RE.match(sentence, until.end())
+        if following is not None and any(ch.isdigit() for ch in following.group(0)):
+            end = following.end()
+    return Span(text=sentence[start:end], start=start, end=end)
+
+
 def date(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> list[Span]:
     """Dates; with their day first when the question asks 哪天 (a month then is a weak
     answer). Durations (10天) and anniversaries (65周年) are not dates."""
     if question.wants_clock:  # 几点开跑: a time of day
         return _nearest([Span(text=m.group(0), start=m.start(), end=m.end()) for m in CLOCK_RE.finditer(sentence)], anchors_of(sentence, question))
-    spans = [Span(text=m.group(0), start=m.start(), end=m.end()) for m in TIME_RE.finditer(sentence)]
+    extents = [_date_extent(sentence, m.start(), m.end()) for m in TIME_RE.finditer(sentence)]
+    # the end of a span of dates is no date of its own (12月 of 9月至12月)
+    spans = [s for s in extents if not any(o is not s and o.start <= s.start and s.end <= o.end for o in extents)]
     exact = _nearest([s for s in spans if any(ch.isdigit() for ch in s.text)], anchors_of(sentence, question))
     if question.wants_day:
         days = [s for s in exact if s.text.endswith(("日", "号")) or "日" in s.text]

@@ -639,3 +639,11 @@ def test_a_time_of_day_answers_几点(library: Library) -> None:
     assert question.wants_clock
     spans = date("3月16日7时30分，1200名选手从经开区鸣枪起跑。", question, _tag, library.lexicon)
     assert spans and spans[0].text == "7时30分"
+
+
+def test_a_date_keeps_its_relative_year_and_the_end_of_its_span(library: Library) -> None:
+    """去年9月至12月: not 9月, nor 12月 on its own."""
+    spans = date("去年9月至12月，西城区总工会对88家基层工会开展经费审计。", _question(library, "经费审计是什么时间段做的"), _tag, library.lexicon)
+    assert [s.text for s in spans] == ["去年9月至12月"]
+    spans = date("第一期培训于去年9月开班。", _question(library, "第一期是什么时候办的"), _tag, library.lexicon)
+    assert spans and spans[0].text == "去年9月"

@@ -26,7 +26,7 @@ from .candidates import Candidate, QuestionContext, SentenceChoice, candidates_o
 from .corpus import Corpus
 from .confidence import AnswerModel
 from .extract import Span, things_stated
-from .found import found_features
+from .found import ARITHMETIC, found_features
 from .kinds import BYLINE_QUESTION, HAS_QUESTION, RULES, parts_of
 from .lexicon import Lexicon
 from .models import Answer, Article, Headline, Hit, Kind
@@ -170,10 +170,20 @@ class Answerer:
                 continue
             if any(term in o or o in term for o in options):
                 continue
-            if term in places or (len(term) >= 4 and term.endswith(self.lexicon.organisation_heads)):
+            if term in places or (len(term) >= 4 and term.endswith(self.lexicon.organisation_heads)) or self._named_place(term, question.terms):
                 out.append(term)
         # keep the longest of overlapping forms (密云区 covers 密云)
         return [t for t in out if not any(t != o and t in o for o in out)] or out
+
+    def _named_place(self, term: str, terms: Sequence[str]) -> bool:
+        """A place named by its own name and its head, both words of the question (思明区:
+        思明 and 思明区; the gazetteer knows Beijing's, not every city's), the name rare in
+        everyday Chinese; not a common noun before 区 (功能区, 开发区) nor 社区, 园区."""
+        for head in _ADMINISTRATIVE:
+            name = term[: -len(head)]
+            if term.endswith(head) and len(name) >= 2 and name in terms and self.segmenter.everyday_share(name) < PLACE_NAME_SHARE:
+                return True
+        return False
 
     # -- answering --------------------------------------------------------------------
 
@@ -262,6 +272,8 @@ class Answerer:
         terms = [t for t in question.terms if not t.startswith("#")]
         if not terms or len(self.corpus) == 0:
             return Explained(Answer(question=text, found=False, reason="empty", kind=question.kind))
+        if ARITHMETIC.search(question.normalised):
+            return Explained(Answer(question=text, found=False, reason="unknown", kind=question.kind))
         judging = self._judging(question)
         weights, total = judging.weights, judging.total
         candidates = self.corpus.bm25.top(question.terms, CANDIDATES)
@@ -514,6 +526,13 @@ class Answerer:
             answer_start=answer_start,
             score=round(scored.score * 10, 4),
         )
+
+
+# the heads of administrative places: a district, county, city, town or street named in full
+_ADMINISTRATIVE = ("区", "县", "市", "镇", "乡", "街道")
+# a place's own name is rare in everyday Chinese (思明, 义乌 below 2e-6; 密云, 海淀 1.7e-5), a
+# common noun before 区 is not (功能区: 功能 1.3e-4, 核心区: 核心 8e-5, 开发区: 开发 1.7e-4)
+PLACE_NAME_SHARE = 3e-5
 
 
 def article_lead(article: Article) -> Sentence:

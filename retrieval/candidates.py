@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel, ConfigDict
 
 from .extract import Span, Tagger, anchors_of, role_agrees, roles_before, speaker, spans_of
-from .figures import FIGURE_RE, TIME_RE, UNIT_CLASSES, Figure, chinese_number, counts_in, find_figures, noun_stands_before, unit_word_differs
+from .figures import FIGURE_RE, TIME_RE, UNIT_CLASSES, Figure, chinese_number, counts_in, find_figures, generic_count, noun_stands_before, unit_word_differs
 from .kinds import RULES
 from .lexicon import Lexicon
 from .models import Kind
@@ -67,6 +67,7 @@ FEATURES: tuple[str, ...] = (
     "type_match",  # the span has the shape the kind asks for (a figure in the unit, a name …)
     "unit_agrees",  # a figure in the asked unit
     "unit_word_differs",  # its figures count with another word of the asked class (一批 for 几期)
+    "generic_count",  # 个 asked, its figures count with the measure word of a kind of thing (19项)
     "is_figure",
     "is_date",
     "is_name",
@@ -492,6 +493,7 @@ def _shape(text: str, context: QuestionContext, figures: Sequence[Figure]) -> di
         "type_match": float(match),
         "unit_agrees": float(unit_agrees),
         "unit_word_differs": float(bool(figures) and all(unit_word_differs(f, question.unit) for f in figures)),
+        "generic_count": float(bool(figures) and all(generic_count(f, question.unit_class) for f in figures)),
         "is_figure": float(figure or bool(figures) or counts_noun),
         "is_date": float(date),
         "is_name": float(name or foreign),

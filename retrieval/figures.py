@@ -239,10 +239,24 @@ def asked_unit_class(
 
 def counts_in(figure: Figure, unit_class: str | None, noun: str) -> bool:
     """Does the figure count in the asked unit? 个 also agrees with the counted noun's own
-    measure word (几个项目 -> 12项, 几个场馆 -> 3座场馆 does not)."""
+    measure word (几个项目 -> 12项) and with the measure word of a kind of thing, as members
+    say 个 for any (几个技术难题 -> 19项)."""
     if unit_class is None or figure.unit_class == unit_class:
         return True
-    return unit_class == "个" and bool(noun) and bool(figure.unit) and noun.startswith(figure.unit)
+    if unit_class != "个" or not figure.unit:
+        return False
+    return (bool(noun) and noun.startswith(figure.unit)) or generic_count(figure, unit_class)
+
+
+# the measure words of things a colloquial 个 stands for (多少个技术难题: 19项, 几个活动: 3场);
+# not people, organisations, money, time, lengths or weights, which have their own questions
+_THINGS_COUNTED = frozenset({"项", "次", "件", "座", "辆", "部", "支", "组", "块", "只"})
+
+
+def generic_count(figure: Figure, unit_class: str | None) -> bool:
+    """The question counts with the all-purpose 个 and the figure with the measure word of
+    a kind of thing (asked 多少个难题, the paper says 19项)."""
+    return unit_class == "个" and figure.unit_class in _THINGS_COUNTED
 
 
 # classes whose measure words count different things (几期 is not answered by 一批, 几篇

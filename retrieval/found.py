@@ -16,6 +16,9 @@ import re
 
 # the question is about the present moment (今天天气, 现在几点): an archive of articles does not say
 NOW = re.compile(r"今天|今晚|明天|现在|此刻|几点了|星期几|周几")
+# arithmetic (一加一等于几, 3×5是多少): no article is asked, whatever words it shares with one
+_NUMERAL = r"[\d一二三四五六七八九十百千万两零.]+"
+ARITHMETIC = re.compile(rf"{_NUMERAL}\s*(?:加上?|减去?|乘以?|除以|[+\-*/×÷])\s*{_NUMERAL}\s*(?:等于|是|=)")
 
 FOUND_FEATURES: tuple[str, ...] = (
     "article_coverage",  # the question's weight in the best article

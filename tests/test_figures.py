@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.library import build_lexicon
-from retrieval.figures import TIME_RE, asked_noun, asked_unit, asked_unit_class, chinese_number, find_figures, noun_before, unit_word_differs
+from retrieval.figures import TIME_RE, asked_noun, asked_unit, asked_unit_class, chinese_number, counts_in, find_figures, noun_before, unit_word_differs
 
 LEXICON = build_lexicon()
 
@@ -171,3 +171,14 @@ def test_the_tagged_head_decides_what_is_counted() -> None:
     """多少个职工服务驿站 counts 驿站, not 职工; 几个职工代表 counts people."""
     assert asked_unit_class("新村街道建了多少个职工服务驿站", people_nouns=("职工",), head="驿站") == "个"
     assert asked_unit_class("来了几个职工代表", people_nouns=("职工", "代表"), head="代表") == "人"
+
+
+def test_a_colloquial_个_counts_things_of_any_measure_word_but_not_people_or_money() -> None:
+    """多少个技术难题: the paper counts them with 项; 个 stands for the measure word of any
+    kind of thing, never for people, organisations or money, which have questions of their own."""
+    figures = {f.text: f for f in find_figures("解决技术难题19项，建成3座驿站，联系5家企业，服务20人，投入8万元")}
+    assert counts_in(figures["19项"], "个", "技术难题")
+    assert counts_in(figures["3座"], "个", "驿站")
+    assert not counts_in(figures["5家"], "个", "单位")
+    assert not counts_in(figures["20人"], "个", "难题")
+    assert not counts_in(figures["8万元"], "个", "难题")

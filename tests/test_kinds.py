@@ -259,6 +259,13 @@ def test_the_paper_s_words_weigh_more_than_everyday_ones(library: Library) -> No
     assert not library.answer("一加一等于几").found
 
 
+@pytest.mark.parametrize("question", ["一加一等于几", "3×5是多少", "三乘以五等于多少", "100减去30等于几"])
+def test_arithmetic_asks_no_article(library: Library, question: str) -> None:
+    """Sums share words with articles (一, 五, 多少) and are about none of them."""
+    answer = library.answer(question)
+    assert not answer.found and answer.reason == "unknown" and not answer.hits
+
+
 def test_the_organiser_is_the_one_of_the_asked_verb(library: Library) -> None:
     """主办 and 承办 name different organisations in one sentence; 组织举办 is one verb."""
     sentence = "近日，由北京市总工会、北京市人力资源和社会保障局联合主办，丰台区总工会承办的技能大赛在丰台举行。"
@@ -439,6 +446,8 @@ def test_yes_no_lets_light_words_and_everyday_paraphrases_through(library: Libra
         ("财务班是在西城还是东城", ("西城", "东城")),  # 城 is shared, but 西 / 东 alone say too little
         ("这是第一次还是第二次举办", ("第一次", "第二次举办")),
         ("通州那次总结是在物流园办的还是在网约车服务中心办的", ("物流园", "网约车服务中心")),
+        ("减压沙龙是给骑手办的还是给营业员办的", ("骑手", "营业员")),  # for whom: not 给骑手
+        ("职工之家是开到晚上九点还是十点", ("九点", "十点")),  # 晚上 is said of both
         ("算分是理论占得多还是实操占得多", None),  # which is more: no option the paper names
         ("培训讲了多少人", None),
     ],
@@ -596,3 +605,11 @@ def test_no_candidate_gives_back_the_question_s_own_number(library: Library) -> 
     sentence = "议事会由街道总工会牵头，15名骑手代表、平台站点负责人参加。"
     by_text = _features_by_text(library, "望京议事会的15个骑手代表里有几个是快递员", sentence)
     assert by_text and not any("15" in text for text in by_text)
+
+
+def test_a_place_of_another_city_named_in_the_question_must_be_in_the_article(library: Library) -> None:
+    """思明区 (Xiamen) is no Beijing district the gazetteer knows; named with its head it is
+    still a place the answering article must name, not any article's 主席. A common noun
+    before 区 (功能区) is no place name."""
+    assert not library.answer("思明区总工会主席是谁").found
+    assert library.answer("东城在北京算是个啥功能区").found

@@ -797,7 +797,11 @@ def choice(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> 
         end += joined.end() if joined is not None else 0
         return [Span(text=sentence[start:end], start=start, end=end, strength=1.0)]
     start, end = found[0]
-    end = _word_end(sentence, end, tag)  # 现场发 of 现场发放: the paper's whole word
+    figure = next((f for f in find_figures(sentence) if f.start <= start < f.end), None)
+    if figure is not None:  # 15块还是12块: the paper's figure with its own unit (15元)
+        start, end = figure.start, max(end, figure.end)
+    else:
+        end = _word_end(sentence, end, tag)  # 现场发 of 现场发放: the paper's whole word
     return [Span(text=sentence[start:end], start=start, end=end, strength=1.0)]
 
 

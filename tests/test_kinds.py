@@ -647,3 +647,10 @@ def test_a_date_keeps_its_relative_year_and_the_end_of_its_span(library: Library
     assert [s.text for s in spans] == ["去年9月至12月"]
     spans = date("第一期培训于去年9月开班。", _question(library, "第一期是什么时候办的"), _tag, library.lexicon)
     assert spans and spans[0].text == "去年9月"
+
+
+def test_a_figure_option_is_answered_with_the_paper_s_figure(library: Library) -> None:
+    """15块还是12块: the paper says 15元; the answer is 15元, not a bare 15."""
+    question = _question(library, "司机套餐是15块还是12块一份")
+    spans = choice("餐厅提供15元一份的“司机套餐”。", question, _tagged(library), library.lexicon)
+    assert [s.text for s in spans] == ["15元"]

@@ -303,7 +303,8 @@ def _paired_by_qualifier(sentence: str, span: Span, question: str) -> int:
     """第一期、第二期培训班，各培训120人、128人: figures listed as many as the qualifiers of
     one class listed before them, paired in order; 1 when the span is the partner of the
     qualifier the question asks (第二期: 128人), -1 when another one's, else 0."""
-    if not re.search(r"分别|各|依次", sentence[: span.start]):
+    listed_here = sentence[span.end : span.end + 1] == "、" or sentence[span.start - 1 : span.start] == "、"
+    if not listed_here or not re.search(r"分别|各|依次", sentence[: span.start]):
         return 0
     figures = find_figures(sentence)
     run = [f for f in figures if f.start <= span.start < f.end]

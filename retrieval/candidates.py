@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel, ConfigDict
 
 from .extract import Span, Tagger, anchors_of, role_agrees, roles_before, speaker, spans_of
-from .figures import FIGURE_RE, TIME_RE, UNIT_CLASSES, Figure, chinese_number, counts_in, find_figures, generic_count, noun_stands_before, unit_word_differs
+from .figures import CLOCK_RE, FIGURE_RE, TIME_RE, UNIT_CLASSES, Figure, chinese_number, counts_in, find_figures, generic_count, noun_stands_before, unit_word_differs
 from .kinds import RULES
 from .lexicon import Lexicon
 from .models import Kind
@@ -479,7 +479,7 @@ def _shape(text: str, context: QuestionContext, figures: Sequence[Figure]) -> di
     kind = question.kind
     match = {
         Kind.QUANTITY: (bool(figures) or counts_noun or number) and (question.unit_class is None or unit_agrees),
-        Kind.DATE: date,
+        Kind.DATE: CLOCK_RE.fullmatch(text) is not None if question.wants_clock else date,
         Kind.PERSON: (name or foreign) and not unnamed,
         Kind.PLACE: (place or not (figures or date)) and not (relative or unnamed),
         Kind.ORGANISATION: organisation and not unnamed,

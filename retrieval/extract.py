@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .figures import CHINESE_NUMERALS, TIME_RE, counts_in, find_figures, noun_stands_before
+from .figures import CHINESE_NUMERALS, CLOCK_RE, TIME_RE, counts_in, find_figures, noun_stands_before
 from .lexicon import Lexicon
 from .models import Kind
 from .sentences import Sentence
@@ -312,10 +312,34 @@ def _phrase_ending_at(sentence: str, end: int, head: str, tag: Tagger) -> Span |
         if flag.startswith(_PHRASE_POS) or (adjacent and flag.startswith("v")):
             start = end - consumed
             continue
+        start = _named_from_place(words, i, end - consumed + len(word), start)
         break
     if start >= end - len(head):
         return None
     return Span(text=sentence[start:end], start=start, end=end)
+
+
+# what never stands inside a name: prepositions, conjunctions, particles, pronouns, punctuation
+NAME_WORDS_BEFORE = 2  # words of a brand the tagger reads otherwise (康 颐养, 亦) between a city and the rest
+_NOT_IN_NAME = ("p", "c", "u", "r", "w", "x", "y", "e", "o")
+
+
+def _named_from_place(words: Sequence[tuple[str, str]], stop: int, at: int, start: int) -> int:
+    """A registered name begins with its city (北京康颐养老职业技能培训学校, 北京亦芯微电子科技
+    有限公司): when the phrase stopped at a word (颐养, 亦) that a place name stands before,
+    with nothing between that never stands in a name, the phrase runs from that place.
+    `words` are the tagged words of the window, `stop` the index of the word it stopped at,
+    `at` where that word ends in the sentence; returns the phrase's start."""
+    if stop + 1 < len(words) and words[stop + 1][1] in ("ns", "nt"):  # 北京友谊医院: a whole name already
+        return start
+    for j in range(stop, max(-1, stop - NAME_WORDS_BEFORE - 1), -1):
+        word, flag = words[j]
+        at -= len(word)
+        if flag.startswith(_NOT_IN_NAME) or flag == "nt" or not all("\u4e00" <= ch <= "\u9fff" for ch in word):
+            return start  # 区总工会联合…: another organisation before it
+        if flag == "ns":
+            return at
+    return start
 
 
 def _ending_with(sentence: str, heads: Sequence[str], question: Question, tag: Tagger) -> list[Span]:
@@ -409,10 +433,33 @@ def place(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> l
     return out
 
 
+# 去年9月: the year a month is of, said relatively; 9月至12月: a span of months
+_RELATIVE_YEAR = re.compile(r"(?:去年|今年|前年|明年|当年)$")
+_UNTIL = re.compile(r"[至到—~-]|一直到")
+
+
+def _date_extent(sentence: str, start: int, end: int) -> Span:
+    """A date with the relative year said before its month (去年9月) and the end of a span
+    it opens (9月至12月, 5月10日至6月30日)."""
+    year = _RELATIVE_YEAR.search(sentence, max(0, start - 2), start)
+    if year is not None and sentence[start:end][:1].isdigit() and "年" not in sentence[start:end]:
+        start = year.start()
+    until = _UNTIL.match(sentence, end)
+    if until is not None:
+        following = TIME_RE.match(sentence, until.end())
+        if following is not None and any(ch.isdigit() for ch in following.group(0)):
+            end = following.end()
+    return Span(text=sentence[start:end], start=start, end=end)
+
+
 def date(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> list[Span]:
     """Dates; with their day first when the question asks 哪天 (a month then is a weak
     answer). Durations (10天) and anniversaries (65周年) are not dates."""
-    spans = [Span(text=m.group(0), start=m.start(), end=m.end()) for m in TIME_RE.finditer(sentence)]
+    if question.wants_clock:  # 几点开跑: a time of day
+        return _nearest([Span(text=m.group(0), start=m.start(), end=m.end()) for m in CLOCK_RE.finditer(sentence)], anchors_of(sentence, question))
+    extents = [_date_extent(sentence, m.start(), m.end()) for m in TIME_RE.finditer(sentence)]
+    # the end of a span of dates is no date of its own (12月 of 9月至12月)
+    spans = [s for s in extents if not any(o is not s and o.start <= s.start and s.end <= o.end for o in extents)]
     exact = _nearest([s for s in spans if any(ch.isdigit() for ch in s.text)], anchors_of(sentence, question))
     if question.wants_day:
         days = [s for s in exact if s.text.endswith(("日", "号")) or "日" in s.text]
@@ -750,7 +797,11 @@ def choice(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> 
         end += joined.end() if joined is not None else 0
         return [Span(text=sentence[start:end], start=start, end=end, strength=1.0)]
     start, end = found[0]
-    end = _word_end(sentence, end, tag)  # 现场发 of 现场发放: the paper's whole word
+    figure = next((f for f in find_figures(sentence) if f.start <= start < f.end), None)
+    if figure is not None:  # 15块还是12块: the paper's figure with its own unit (15元)
+        start, end = figure.start, max(end, figure.end)
+    else:
+        end = _word_end(sentence, end, tag)  # 现场发 of 现场发放: the paper's whole word
     return [Span(text=sentence[start:end], start=start, end=end, strength=1.0)]
 
 

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict
 
 from .extract import choice_options
 from .figures import asked_noun, asked_unit, asked_unit_class, noun_before
-from .kinds import DAY_QUESTION, detect, which_head
+from .kinds import CLOCK_QUESTION, DAY_QUESTION, detect, which_head
 from .lexicon import Lexicon
 from .models import Kind
 
@@ -66,6 +66,7 @@ class Question(BaseModel):
     names: tuple[str, ...] = ()  # proper nouns the question names (places, people, organisations)
     qualifiers: dict[str, frozenset[str]] = {}  # 第二批, 一等奖, 2023年 …
     wants_day: bool = False  # 哪天 / 几号: a date with its day
+    wants_clock: bool = False  # 几点: a time of day
     options: tuple[str, ...] = ()  # A还是B: the two options (室内, 户外)
 
 
@@ -136,5 +137,6 @@ def analyse(text: str, segmenter: Segmenter, lexicon: Lexicon) -> Question:
         names=names,
         qualifiers=qualifiers_of(norm),
         wants_day=kind is Kind.DATE and DAY_QUESTION.search(norm) is not None,
+        wants_clock=kind is Kind.DATE and CLOCK_QUESTION.search(norm) is not None,
         options=(choice_options(norm) or ()) if kind is Kind.CHOICE else (),
     )

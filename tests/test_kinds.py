@@ -58,6 +58,8 @@ def library(seeded_library: Library) -> Library:
         ("社区里有没有理发室", Kind.YES_NO),
         ("海淀街道工会搞没搞过财务竞赛？", Kind.YES_NO),
         ("培训是不是线上的", Kind.YES_NO),
+        ("马拉松早上几点开跑", Kind.DATE),  # a time of day
+        ("会上提了几点建议", Kind.QUANTITY),  # points counted
         ("怀柔是不是还打算再加几家早餐点", Kind.YES_NO),  # whether first: 几 says "a few"
         ("工会有没有办几期培训", Kind.YES_NO),
         ("是不是有多少人报名", Kind.QUANTITY),  # 多少 is never "a few"
@@ -613,3 +615,42 @@ def test_a_place_of_another_city_named_in_the_question_must_be_in_the_article(li
     before 区 (功能区) is no place name."""
     assert not library.answer("思明区总工会主席是谁").found
     assert library.answer("东城在北京算是个啥功能区").found
+
+
+@pytest.mark.parametrize(
+    ("sentence", "question", "name"),
+    [
+        ("培训由北京康颐养老职业技能培训学校的老师授课。", "护理员培训的老师是哪个学校派的", "北京康颐养老职业技能培训学校"),
+        ("来自北京亦芯微电子科技有限公司的揭宇航获得男子组冠军。", "男子冠军是哪家公司的", "北京亦芯微电子科技有限公司"),
+        ("丰台区总工会联合北京友谊医院开展义诊。", "义诊是跟哪家医院一起办的", "北京友谊医院"),
+    ],
+)
+def test_a_registered_name_runs_from_its_city(library: Library, sentence: str, question: str, name: str) -> None:
+    """A brand the tagger cuts (康 颐养, 亦) does not end the name: it runs from its city,
+    never across another organisation (区总工会联合…)."""
+    spans = organisation(sentence, _question(library, question), _tagged(library), library.lexicon)
+    assert name in [s.text for s in spans]
+    assert not any(s.text.startswith(("丰台区总工会联合", "康", "芯")) for s in spans)
+
+
+def test_a_time_of_day_answers_几点(library: Library) -> None:
+    """几点开跑: 7时30分, not the 1200人 running nor the day."""
+    question = _question(library, "经开区马拉松早上几点开跑")
+    assert question.wants_clock
+    spans = date("3月16日7时30分，1200名选手从经开区鸣枪起跑。", question, _tag, library.lexicon)
+    assert spans and spans[0].text == "7时30分"
+
+
+def test_a_date_keeps_its_relative_year_and_the_end_of_its_span(library: Library) -> None:
+    """去年9月至12月: not 9月, nor 12月 on its own."""
+    spans = date("去年9月至12月，西城区总工会对88家基层工会开展经费审计。", _question(library, "经费审计是什么时间段做的"), _tag, library.lexicon)
+    assert [s.text for s in spans] == ["去年9月至12月"]
+    spans = date("第一期培训于去年9月开班。", _question(library, "第一期是什么时候办的"), _tag, library.lexicon)
+    assert spans and spans[0].text == "去年9月"
+
+
+def test_a_figure_option_is_answered_with_the_paper_s_figure(library: Library) -> None:
+    """15块还是12块: the paper says 15元; the answer is 15元, not a bare 15."""
+    question = _question(library, "司机套餐是15块还是12块一份")
+    spans = choice("餐厅提供15元一份的“司机套餐”。", question, _tagged(library), library.lexicon)
+    assert [s.text for s in spans] == ["15元"]

@@ -273,7 +273,47 @@ def asked_roles(question: Question) -> tuple[str, ...]:
     return (word,) if word else ()
 
 
+# several people asked for (二等奖是哪两位, 都有谁, 哪几位, 哪些人)
+PEOPLE_ASKED = re.compile(r"哪[两俩三几]位|哪[两三几]个人|都有谁|有哪些人|哪些人|分别是谁|都是谁|是哪些")
+_CLAUSE = re.compile(r"[^，。；：:！？]+")
+MAX_NAMES = 8  # names in one clause read as one answer
+
+
+def names_listed(sentence: str, question: Question, lexicon: Lexicon) -> list[Span]:
+    """The people of the clause that states what the question asks several people of (隗雅琴和
+    …护士衣晓丹获得一等奖 for 一等奖是哪两位; 逄志诚、郗晓岚当选副主席 for 副主席都有谁): their
+    names joined by 、, as one answer spanning them, the clause with the asked rank or role
+    first."""
+    if PEOPLE_ASKED.search(question.normalised) is None:
+        return []
+    asked = [q for values in question.qualifiers.values() for q in values] + list(question.roles)
+    out = []
+    for clause in _CLAUSE.finditer(sentence):
+        text = clause.group(0)
+        if asked and not any(a in text for a in asked):
+            continue
+        names: list[Span] = []
+        at = clause.start()
+        while at < clause.end() and len(names) < MAX_NAMES:
+            name = _name_at(sentence, at, lexicon)
+            if name is not None and name.end <= clause.end():
+                names.append(name)
+                at = name.end
+            else:
+                at += 1
+        if len(names) >= 2:
+            out.append(Span(text="、".join(n.text for n in names), start=names[0].start, end=names[-1].end))
+    return out
+
+
 def person(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> list[Span]:
+    listed = names_listed(sentence, question, lexicon)
+    if listed:
+        return listed + _person(sentence, question, tag, lexicon)
+    return _person(sentence, question, tag, lexicon)
+
+
+def _person(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> list[Span]:
     anchors = anchors_of(sentence, question)
     roles = asked_roles(question)
     spans = _names_after_roles(sentence, roles, lexicon) if roles else []
@@ -564,7 +604,7 @@ def title(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> l
 def listing(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> list[Span]:
     """The items of an enumeration (包括A、B、C); a 《title》 list only at half strength."""
     head = question.noun[-2:] if question.noun else ""
-    return _enumeration_runs(sentence, head, tag) + _weaker(_titles(sentence), 0.5)
+    return names_listed(sentence, question, lexicon) + _enumeration_runs(sentence, head, tag) + _weaker(_titles(sentence), 0.5)
 
 
 def phrase(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> list[Span]:

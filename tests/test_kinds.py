@@ -679,3 +679,16 @@ def test_figures_listed_after_as_many_qualifiers_pair_with_them() -> None:
     assert paired("120人", "第二期培训班培训了多少人") == -1
     assert paired("384人", "第二期培训班培训了多少人") == 0
     assert paired("120人", "培训了多少人") == 0
+
+
+def test_several_people_asked_are_the_names_of_the_clause_with_the_asked_rank(library: Library) -> None:
+    """一等奖是哪两位: both names of the 一等奖's clause, past the role and employer before
+    the second; 二等奖's names are another clause's."""
+    sentence = (
+        "北京京韵茶业有限公司茶艺师隗雅琴和东城区北新桥社区卫生服务中心护士衣晓丹获得一等奖，"
+        "闻素芬、桂晓萌获得二等奖，另有6人获得三等奖。"
+    )
+    first = person(sentence, _question(library, "技能赛一等奖是哪两位"), _tag, library.lexicon)
+    assert first and first[0].text == "隗雅琴、衣晓丹"
+    second = person(sentence, _question(library, "技能赛二等奖都有谁"), _tag, library.lexicon)
+    assert second and second[0].text == "闻素芬、桂晓萌"

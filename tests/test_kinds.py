@@ -59,6 +59,7 @@ def library(seeded_library: Library) -> Library:
         ("海淀街道工会搞没搞过财务竞赛？", Kind.YES_NO),
         ("培训是不是线上的", Kind.YES_NO),
         ("马拉松早上几点开跑", Kind.DATE),  # a time of day
+        ("送温暖搞到啥时候结束", Kind.DATE),  # 啥时候 is 什么时候
         ("会上提了几点建议", Kind.QUANTITY),  # points counted
         ("怀柔是不是还打算再加几家早餐点", Kind.YES_NO),  # whether first: 几 says "a few"
         ("工会有没有办几期培训", Kind.YES_NO),
@@ -692,3 +693,13 @@ def test_several_people_asked_are_the_names_of_the_clause_with_the_asked_rank(li
     assert first and first[0].text == "隗雅琴、衣晓丹"
     second = person(sentence, _question(library, "技能赛二等奖都有谁"), _tag, library.lexicon)
     assert second and second[0].text == "闻素芬、桂晓萌"
+
+
+def test_a_group_and_the_colloquial_first_place_are_qualifiers() -> None:
+    """女子组拿头名的: the 女子组's 冠军 or 一等奖, never the 男子组's."""
+    from retrieval.question import qualifiers_of
+
+    asked = qualifiers_of("越野滑雪女子组拿头名的是谁")
+    assert asked["group"] == {"女子组"} and {"冠军", "一等奖"} <= asked["rank"]
+    assert qualifiers_of("男子组冠军由李明获得")["group"] == {"男子组"}
+    assert "group" not in qualifiers_of("全区女职工参加比赛")

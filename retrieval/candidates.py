@@ -247,7 +247,10 @@ _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
 def given_in_question(text: str, question: str) -> bool:
-    """Is the span's number one the question itself gives (15 of 15个骑手代表里有几个)?"""
+    """Is the span's number one the question itself gives (15 of 15个骑手代表里有几个), or the
+    count inside an ordinal it asks about (一批 of 第一批夜校多少学员)?"""
+    if len(text) >= 2 and "第" + text in question:
+        return True
     numbers = _NUMBER.findall(text)
     return bool(numbers) and all(n in _NUMBER.findall(question) for n in numbers)
 

@@ -703,3 +703,12 @@ def test_a_group_and_the_colloquial_first_place_are_qualifiers() -> None:
     assert asked["group"] == {"女子组"} and {"冠军", "一等奖"} <= asked["rank"]
     assert qualifiers_of("男子组冠军由李明获得")["group"] == {"男子组"}
     assert "group" not in qualifiers_of("全区女职工参加比赛")
+
+
+def test_the_count_inside_an_asked_ordinal_is_given_by_the_question() -> None:
+    """第一批夜校多少学员，有几个考下证了: 一批 is the question's own 第一批, never a count."""
+    from retrieval.candidates import given_in_question
+
+    assert given_in_question("一批", "马驹桥第一批夜校多少学员，有几个考下证了")
+    assert given_in_question("15", "15个骑手代表里有几个是快递员")
+    assert not given_in_question("41人", "马驹桥第一批夜校多少学员，有几个考下证了")

@@ -23,7 +23,7 @@ from .figures import CLOCK_RE, FIGURE_RE, TIME_RE, UNIT_CLASSES, Figure, chinese
 from .kinds import RULES
 from .lexicon import Lexicon
 from .models import Kind
-from .question import Question, qualifiers_of
+from .question import QUALIFIERS, Question, qualifiers_of
 from .sentences import Sentence, split_sentences
 
 DISTANCE_SCALE = 40.0  # characters: a span this far from the question's words is "far"
@@ -299,10 +299,53 @@ _RUN = re.compile(r"[^，。；：:、\s]+(?:、[^，。；：:、\s]+)+")
 _ITEM_LEAD = re.compile(r"^.*(?:的|在|于|是|将|对|为|从|自)")  # 明年的5月: the item is 5月
 
 
+def _paired_by_qualifier(sentence: str, span: Span, question: str) -> int:
+    """第一期、第二期培训班，各培训120人、128人: figures listed as many as the qualifiers of
+    one class listed before them, paired in order; 1 when the span is the partner of the
+    qualifier the question asks (第二期: 128人), -1 when another one's, else 0."""
+    listed_here = sentence[span.end : span.end + 1] == "、" or sentence[span.start - 1 : span.start] == "、"
+    if not listed_here or not re.search(r"分别|各|依次", sentence[: span.start]):
+        return 0
+    figures = find_figures(sentence)
+    run = [f for f in figures if f.start <= span.start < f.end]
+    if not run:
+        return 0
+    at = figures.index(run[0])
+    first = last = at
+    while first > 0 and sentence[figures[first - 1].end : figures[first].start] == "、":
+        first -= 1
+    while last + 1 < len(figures) and sentence[figures[last].end : figures[last + 1].start] == "、":
+        last += 1
+    if last == first:
+        return 0
+    for pattern in QUALIFIERS.values():
+        asked = {m.group(0) for m in pattern.finditer(question)}
+        if not asked:
+            continue
+        stated = [m for m in pattern.finditer(sentence, 0, figures[first].start)]
+        # the qualifiers joined by 、 right before one another, the last run of them
+        listed: list[str] = []
+        previous_end = -1
+        for m in stated:
+            if listed and sentence[previous_end : m.start()] == "、":
+                listed.append(m.group(0))
+            else:
+                listed = [m.group(0)]
+            previous_end = m.end()
+        if len(listed) != last - first + 1 or not (asked & set(listed)):
+            continue
+        mine = listed[at - first]
+        return 1 if mine in asked else -1
+    return 0
+
+
 def respective(sentence: str, span: Span, question: str) -> int:
     """A span inside the second of two enumerations paired by 分别 (5月、10月，将分别开展
     第二次、第三次培训): 1 when the question names its partner in the first (5月那回是第几次:
     第二次), -1 when it names only other items' partners (such a span is no candidate), else 0."""
+    paired = _paired_by_qualifier(sentence, span, question)
+    if paired:
+        return paired
     at = sentence.find("分别")
     if at < 0 or span.start < at:
         return 0

@@ -654,3 +654,28 @@ def test_a_figure_option_is_answered_with_the_paper_s_figure(library: Library) -
     question = _question(library, "司机套餐是15块还是12块一份")
     spans = choice("餐厅提供15元一份的“司机套餐”。", question, _tagged(library), library.lexicon)
     assert [s.text for s in spans] == ["15元"]
+
+
+def test_a_name_elected_to_a_role_stands_before_it(library: Library) -> None:
+    """亢建业当选区总工会主席: the 主席 is named before 当选, not after the role."""
+    sentence = "在随后召开的全体会议上，亢建业当选区总工会主席，敖雪晴当选常务副主席，逄志诚、郗晓岚当选副主席。"
+    chair = person(sentence, _question(library, "大兴区总工会新选的主席是谁"), _tag, library.lexicon)
+    assert chair and chair[0].text == "亢建业"
+    deputy = person(sentence, _question(library, "常务副主席选的谁"), _tag, library.lexicon)
+    assert deputy and deputy[0].text == "敖雪晴"
+
+
+def test_figures_listed_after_as_many_qualifiers_pair_with_them() -> None:
+    """第一期、第二期培训班，各培训120人、128人: the 第二期's is 128人, never 120人."""
+    from retrieval.candidates import respective
+
+    sentence = "顺义区总工会去年4月、10月分别举办了第一期、第二期培训班，各培训120人、128人，三期累计培训384人。"
+
+    def paired(text: str, question: str) -> int:
+        at = sentence.index(text)
+        return respective(sentence, Span(text=text, start=at, end=at + len(text)), question)
+
+    assert paired("128人", "第二期培训班培训了多少人") == 1
+    assert paired("120人", "第二期培训班培训了多少人") == -1
+    assert paired("384人", "第二期培训班培训了多少人") == 0
+    assert paired("120人", "培训了多少人") == 0

@@ -809,6 +809,8 @@ def _option_forms(option: str) -> list[str]:
     return [option] + forms + beginnings
 
 
+# 由每半年一次调整为每季度一次: the option after the change is the one that holds
+_CHANGED_TO = re.compile(r"(?:调整|改|变|升级|扩大|缩短|延长|提高|降低)(?:为|成|到)")
 _OPTION_NEGATED = re.compile(rf"(?:{_NEGATING})(?:在|是|于|用|到)?$")  # 不在室内
 
 
@@ -821,8 +823,12 @@ def choice(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> 
         return []
     folded = sentence.lower()
     found: list[tuple[int, int]] = []
-    for option in question.options:
-        for form in _option_forms(option):
+    for option, other in zip(question.options, reversed(question.options), strict=True):
+        # a part both options share says nothing of either (2月 of 2月9号 / 2月6号); the paper
+        # writes 日 where members say 号
+        forms = [f for f in _option_forms(option) if f not in other]
+        forms = [g for f in forms for g in ((f.replace("号", "日"), f) if "号" in f else (f,))]
+        for form in forms:
             at = folded.find(form)
             if at >= 0 and not _OPTION_NEGATED.search(sentence[max(0, at - 4) : at]):
                 found.append((at, at + len(form)))
@@ -831,8 +837,12 @@ def choice(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> 
         return []
     if len(found) == 2:
         start, end = min(f[0] for f in found), max(f[1] for f in found)
-        if end - start > sum(b - a for a, b in found) + 1:  # stated apart: not one answer
-            return []
+        if end - start > sum(b - a for a, b in found) + 1:  # stated apart: not one answer …
+            first, second = sorted(found)
+            if _CHANGED_TO.search(sentence, first[1], second[0]):  # … unless one became the other
+                return [Span(text=sentence[second[0] : second[1]], start=second[0], end=second[1], strength=1.0)]
+            # … each a weak answer, for what the sentence says of each (第三批…2月9日)
+            return [Span(text=sentence[a:b], start=a, end=b, strength=0.5) for a, b in sorted(found)]
         joined = re.match(r"(?:相结合|结合|并举|兼有|都有|同步)", sentence[end:])
         end += joined.end() if joined is not None else 0
         return [Span(text=sentence[start:end], start=start, end=end, strength=1.0)]

@@ -712,3 +712,15 @@ def test_the_count_inside_an_asked_ordinal_is_given_by_the_question() -> None:
     assert given_in_question("一批", "马驹桥第一批夜校多少学员，有几个考下证了")
     assert given_in_question("15", "15个骑手代表里有几个是快递员")
     assert not given_in_question("41人", "马驹桥第一批夜校多少学员，有几个考下证了")
+
+
+def test_a_choice_reads_what_changed_and_never_a_part_both_options_share(library: Library) -> None:
+    """由每半年一次调整为每季度一次: 每季度 holds now; 2月9号还是2月6号: 2月 says nothing, and
+    both dates stated apart are each a weak answer for the ranker to tell by their batch."""
+    tagged = _tagged(library)
+    changed = choice("帮扶评估周期由每半年一次调整为每季度一次。", _question(library, "帮扶效果是每季度评还是每半年评"), tagged, library.lexicon)
+    assert [s.text for s in changed] == ["每季度"]
+    dates = choice(
+        "第一批于2月3日发车，第二批于2月6日发车，第三批于2月9日发车。", _question(library, "第三批是2月9号还是2月6号走"), tagged, library.lexicon
+    )
+    assert sorted(s.text for s in dates) == ["2月6日", "2月9日"] and all(s.strength < 1.0 for s in dates)

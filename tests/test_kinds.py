@@ -724,3 +724,16 @@ def test_a_choice_reads_what_changed_and_never_a_part_both_options_share(library
         "第一批于2月3日发车，第二批于2月6日发车，第三批于2月9日发车。", _question(library, "第三批是2月9号还是2月6号走"), tagged, library.lexicon
     )
     assert sorted(s.text for s in dates) == ["2月6日", "2月9日"] and all(s.strength < 1.0 for s in dates)
+
+
+def test_a_role_held_at_another_place_s_union_is_not_the_asked_one() -> None:
+    """海淀区总的副主席是谁: not 市总工会党组成员、副主席郗明远, though the role is the same."""
+    from retrieval.candidates import _owned_elsewhere
+
+    city = "市总工会党组成员、副主席郗明远出席会议并讲话，海淀区总工会党组书记、主席逯嘉木致辞。"
+    district = "海淀区总工会副主席雒文清介绍，一等奖成果给予3万元奖励。"
+    at = city.index("郗明远")
+    assert _owned_elsewhere(city, at, ["党组成员", "副主席"], "海淀区总的副主席是谁")
+    assert not _owned_elsewhere(district, district.index("雒文清"), ["副主席"], "海淀区总的副主席是谁")
+    assert not _owned_elsewhere(city, at, ["党组成员", "副主席"], "市总工会副主席是谁")
+    assert not _owned_elsewhere(city, at, ["党组成员", "副主席"], "副主席是谁")  # no place asked

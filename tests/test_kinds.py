@@ -659,13 +659,13 @@ def test_a_figure_option_is_answered_with_the_paper_s_figure(library: Library) -
     assert [s.text for s in spans] == ["15元"]
 
 
-def test_a_name_elected_to_a_role_stands_before_it(library: Library) -> None:
+_ELECTED = "在随后召开的全体会议上，亢建业当选区总工会主席，敖雪晴当选常务副主席，逄志诚、郗晓岚当选副主席。"
+
+
+@pytest.mark.parametrize(("question", "name"), [("大兴区总工会新选的主席是谁", "亢建业"), ("常务副主席选的谁", "敖雪晴")])
+def test_a_name_elected_to_a_role_stands_before_it(library: Library, question: str, name: str) -> None:
     """亢建业当选区总工会主席: the 主席 is named before 当选, not after the role."""
-    sentence = "在随后召开的全体会议上，亢建业当选区总工会主席，敖雪晴当选常务副主席，逄志诚、郗晓岚当选副主席。"
-    chair = person(sentence, _question(library, "大兴区总工会新选的主席是谁"), _tag, library.lexicon)
-    assert chair and chair[0].text == "亢建业"
-    deputy = person(sentence, _question(library, "常务副主席选的谁"), _tag, library.lexicon)
-    assert deputy and deputy[0].text == "敖雪晴"
+    assert [s.text for s in person(_ELECTED, _question(library, question), _tag, library.lexicon)][:1] == [name]
 
 
 def test_figures_listed_after_as_many_qualifiers_pair_with_them() -> None:

@@ -626,6 +626,7 @@ def test_a_place_of_another_city_named_in_the_question_must_be_in_the_article(li
         ("培训由北京康颐养老职业技能培训学校的老师授课。", "护理员培训的老师是哪个学校派的", "北京康颐养老职业技能培训学校"),
         ("来自北京亦芯微电子科技有限公司的揭宇航获得男子组冠军。", "男子冠军是哪家公司的", "北京亦芯微电子科技有限公司"),
         ("丰台区总工会联合北京友谊医院开展义诊。", "义诊是跟哪家医院一起办的", "北京友谊医院"),
+        ("该公司是北京京畿环卫服务有限公司。", "他是哪家公司的", "北京京畿环卫服务有限公司"),  # 服务: a verbal noun inside
     ],
 )
 def test_a_registered_name_runs_from_its_city(library: Library, sentence: str, question: str, name: str) -> None:

@@ -247,7 +247,10 @@ _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
 def given_in_question(text: str, question: str) -> bool:
-    """Is the span's number one the question itself gives (15 of 15个骑手代表里有几个)?"""
+    """Is the span's number one the question itself gives (15 of 15个骑手代表里有几个), or the
+    count inside an ordinal it asks about (一批 of 第一批夜校多少学员)?"""
+    if len(text) >= 2 and "第" + text in question:
+        return True
     numbers = _NUMBER.findall(text)
     return bool(numbers) and all(n in _NUMBER.findall(question) for n in numbers)
 
@@ -265,6 +268,9 @@ def _said_by(context: QuestionContext, choice: SentenceChoice) -> tuple[Sentence
     return SentenceChoice(paragraph=choice.paragraph, sentence=sentence, score=choice.score, rank=choice.rank, lead=False), name
 
 
+_CLAUSE_START = re.compile(r"[，。；：,;:！？]")
+
+
 def _stated_in(text: str, headline: str) -> bool:
     """Does the headline state the span, not only as part of a longer figure (60余名 in
     160余名)?"""
@@ -280,12 +286,46 @@ def _stated_in(text: str, headline: str) -> bool:
 
 def _bound_to_another_role(sentence: str, span: Span, context: QuestionContext) -> bool:
     """For a question about a role (副主席是谁): a name that follows other roles only
-    (主席张克斌) is somebody else."""
+    (主席张克斌) is somebody else, and so is one whose role is another place's union's
+    (海淀区总的副主席: not 市总工会党组成员、副主席郗明远)."""
     question = context.question
     if question.kind is not Kind.PERSON or not question.roles:
         return False
     stated = roles_before(sentence, span.start, context.lexicon)
-    return bool(stated) and not any(role_agrees(s, asked) for s in stated for asked in question.roles)
+    if stated and not any(role_agrees(s, asked) for s in stated for asked in question.roles):
+        return True
+    return bool(stated) and _owned_elsewhere(sentence, span.start, stated, question.normalised)
+
+
+# a place's union (海淀区总工会, 市总工会, 东坝乡工会); a question that names one (海淀区总的)
+_UNION_OF = re.compile(r"([\u4e00-\u9fff]{1,4}?(?:区|市|县|镇|乡|街道))?(?:总工会|工会)$|(市)总工会$")
+_UNION_ASKED = re.compile(r"(?:区|市|县|镇|乡|街道)(?:总工会|总|工会)")
+
+
+def _owned_elsewhere(sentence: str, at: int, roles: Sequence[str], question: str) -> bool:
+    """The roles before `at` are held at a union of another place than the one the
+    question names: the words before the roles, back to the clause's start, end with a
+    place's union whose place the question does not name."""
+    if _UNION_ASKED.search(question) is None:
+        return False
+    start = at
+    for role in reversed(roles):  # back over 党组成员、副主席
+        found = sentence.rfind(role, 0, start)
+        if found < 0:
+            return False
+        start = found
+        while start > 0 and sentence[start - 1] in "、，和":
+            if sentence[start - 1] == "，":
+                break
+            start -= 1
+    owner = _CLAUSE_START.split(sentence[max(0, start - 16) : start])[-1]
+    union = _UNION_OF.search(owner)
+    if union is None:
+        return False
+    place = union.group(1) or union.group(2) or ""
+    stem = place[:-2] if place.endswith("街道") else place[:-1] if len(place) > 1 else place
+    return bool(place) and stem not in question
+
 
 
 def _echoes(text: str, context: QuestionContext) -> bool:

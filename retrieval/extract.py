@@ -273,7 +273,47 @@ def asked_roles(question: Question) -> tuple[str, ...]:
     return (word,) if word else ()
 
 
+# several people asked for (二等奖是哪两位, 都有谁, 哪几位, 哪些人)
+PEOPLE_ASKED = re.compile(r"哪[两俩三几]位|哪[两三几]个人|都有谁|有哪些人|哪些人|分别是谁|都是谁|是哪些")
+_CLAUSE = re.compile(r"[^，。；：:！？]+")
+MAX_NAMES = 8  # names in one clause read as one answer
+
+
+def names_listed(sentence: str, question: Question, lexicon: Lexicon) -> list[Span]:
+    """The people of the clause that states what the question asks several people of (隗雅琴和
+    …护士衣晓丹获得一等奖 for 一等奖是哪两位; 逄志诚、郗晓岚当选副主席 for 副主席都有谁): their
+    names joined by 、, as one answer spanning them, the clause with the asked rank or role
+    first."""
+    if PEOPLE_ASKED.search(question.normalised) is None:
+        return []
+    asked = [q for values in question.qualifiers.values() for q in values] + list(question.roles)
+    out = []
+    for clause in _CLAUSE.finditer(sentence):
+        text = clause.group(0)
+        if asked and not any(a in text for a in asked):
+            continue
+        names: list[Span] = []
+        at = clause.start()
+        while at < clause.end() and len(names) < MAX_NAMES:
+            name = _name_at(sentence, at, lexicon)
+            if name is not None and name.end <= clause.end():
+                names.append(name)
+                at = name.end
+            else:
+                at += 1
+        if len(names) >= 2:
+            out.append(Span(text="、".join(n.text for n in names), start=names[0].start, end=names[-1].end))
+    return out
+
+
 def person(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> list[Span]:
+    listed = names_listed(sentence, question, lexicon)
+    if listed:
+        return listed + _person(sentence, question, tag, lexicon)
+    return _person(sentence, question, tag, lexicon)
+
+
+def _person(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> list[Span]:
     anchors = anchors_of(sentence, question)
     roles = asked_roles(question)
     spans = _names_after_roles(sentence, roles, lexicon) if roles else []
@@ -564,7 +604,7 @@ def title(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> l
 def listing(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> list[Span]:
     """The items of an enumeration (包括A、B、C); a 《title》 list only at half strength."""
     head = question.noun[-2:] if question.noun else ""
-    return _enumeration_runs(sentence, head, tag) + _weaker(_titles(sentence), 0.5)
+    return names_listed(sentence, question, lexicon) + _enumeration_runs(sentence, head, tag) + _weaker(_titles(sentence), 0.5)
 
 
 def phrase(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> list[Span]:
@@ -769,6 +809,8 @@ def _option_forms(option: str) -> list[str]:
     return [option] + forms + beginnings
 
 
+# 由每半年一次调整为每季度一次: the option after the change is the one that holds
+_CHANGED_TO = re.compile(r"(?:调整|改|变|升级|扩大|缩短|延长|提高|降低)(?:为|成|到)")
 _OPTION_NEGATED = re.compile(rf"(?:{_NEGATING})(?:在|是|于|用|到)?$")  # 不在室内
 
 
@@ -781,8 +823,12 @@ def choice(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> 
         return []
     folded = sentence.lower()
     found: list[tuple[int, int]] = []
-    for option in question.options:
-        for form in _option_forms(option):
+    for option, other in zip(question.options, reversed(question.options), strict=True):
+        # a part both options share says nothing of either (2月 of 2月9号 / 2月6号); the paper
+        # writes 日 where members say 号
+        forms = [f for f in _option_forms(option) if f not in other]
+        forms = [g for f in forms for g in ((f.replace("号", "日"), f) if "号" in f else (f,))]
+        for form in forms:
             at = folded.find(form)
             if at >= 0 and not _OPTION_NEGATED.search(sentence[max(0, at - 4) : at]):
                 found.append((at, at + len(form)))
@@ -791,8 +837,12 @@ def choice(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> 
         return []
     if len(found) == 2:
         start, end = min(f[0] for f in found), max(f[1] for f in found)
-        if end - start > sum(b - a for a, b in found) + 1:  # stated apart: not one answer
-            return []
+        if end - start > sum(b - a for a, b in found) + 1:  # stated apart: not one answer …
+            first, second = sorted(found)
+            if _CHANGED_TO.search(sentence, first[1], second[0]):  # … unless one became the other
+                return [Span(text=sentence[second[0] : second[1]], start=second[0], end=second[1], strength=1.0)]
+            # … each a weak answer, for what the sentence says of each (第三批…2月9日)
+            return [Span(text=sentence[a:b], start=a, end=b, strength=0.5) for a, b in sorted(found)]
         joined = re.match(r"(?:相结合|结合|并举|兼有|都有|同步)", sentence[end:])
         end += joined.end() if joined is not None else 0
         return [Span(text=sentence[start:end], start=start, end=end, strength=1.0)]

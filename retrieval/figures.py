@@ -207,6 +207,8 @@ def asked_unit_class(
     ):
         return "%"
     unit, noun = _unit_and_noun(match, words)
+    if noun.startswith(("点", "百分点")) and unit in (None, "个"):  # 工资涨几个点: percentage points
+        return "%"
     people = (*people_nouns, *PERSON_SUFFIXES)
     if unit == "个":  # 几个人, 多少个职工 count people; 几个企业 organisations
         # 几个人, 几个职工代表, 几个读书达人 (the counted noun's head); not 几个职工书屋示范点

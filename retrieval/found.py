@@ -16,6 +16,9 @@ import re
 
 # the question is about the present moment (今天天气, 现在几点): an archive of articles does not say
 NOW = re.compile(r"今天|今晚|明天|现在|此刻|几点了|星期几|周几")
+# a question about the bot itself (你是真人还是机器人, 你叫什么, 你几岁了): no article is asked;
+# not one that asks the bot about the paper (你知道…吗, 你能告诉我…)
+ABOUT_THE_BOT = re.compile(r"^(?:请问)?(?:你|您)(?:是|叫|会|好|多大|几岁|喜欢|吃|住|今年|属|哪里人)")
 # arithmetic (一加一等于几, 3×5是多少): no article is asked, whatever words it shares with one
 _NUMERAL = r"[\d一二三四五六七八九十百千万两零.]+"
 ARITHMETIC = re.compile(rf"{_NUMERAL}\s*(?:加上?|减去?|乘以?|除以|[+\-*/×÷])\s*{_NUMERAL}\s*(?:等于|是|=)")

@@ -21,7 +21,8 @@ from .models import Kind
 # a time of day asked (几点开跑, 开到几点, 几点钟); not 几点建议, which counts points
 CLOCK_QUESTION = re.compile(r"几点(?=钟|[开到结出集举截前后了之起]|$|[？?的呀啊])钟?|几时(?!候)")
 DATE_QUESTION = re.compile(
-    r"什么时候|何时|哪年|哪一年|哪天|哪一天|哪几天|几月|几号|哪个月|什么时间|哪一月|日期|哪些日子|哪月|" + CLOCK_QUESTION.pattern
+    r"什么时候|啥时候|啥时|多会儿|何时|哪年|哪一年|哪天|哪一天|哪几天|几月|几号|哪个月|什么时间|哪一月|日期|哪些日子|哪月|"
+    + CLOCK_QUESTION.pattern
 )
 # a date question that wants the day (哪天, 几号), not only the year or the month
 DAY_QUESTION = re.compile(r"哪天|哪一天|几号|几月几|哪几天|哪日|日期")
@@ -58,7 +59,7 @@ _STRIPS: dict[Kind, str] = {
     Kind.QUANTITY: r"[有是在]?(?:多少|几)(?:余|多)?(?:个|名|位|家|人|项|次|场|届|对|天|年)?",
     Kind.PLACE: r"[有是在]?哪(?:里|儿|些|个|家|位|所|天|年|一|几|种)?",
     Kind.PERSON: r"[是]?谁|叫(?:什么|啥)名字|叫啥",  # 叫什么名字: the form of the question, not its topic
-    Kind.DATE: r"什么(?:时候|时间)|何时|" + CLOCK_QUESTION.pattern,
+    Kind.DATE: r"(?:什么|啥)(?:时候|时间)|啥时|多会儿|何时|" + CLOCK_QUESTION.pattern,
     Kind.OTHER: r"什么(?:地方)?|怎么样?|怎样|如何|为什么|为何|何地|啥",
     Kind.YES_NO: r"([\u4e00-\u9fff])[没不]\1|是否|有无|吗|呢|么$",
     Kind.CHOICE: r"还是",

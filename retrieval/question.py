@@ -23,9 +23,16 @@ _NUM = r"[一二三四五六七八九十百零两\d]+"
 # qualifiers an answer must agree with, by class: 第二批, 一等奖, 第十四届, 2023年
 QUALIFIERS: dict[str, re.Pattern[str]] = {
     "ordinal": re.compile(rf"第{_NUM}(?:批|轮|期|届|次|季|名|阶段|场|章|部分)"),
-    "rank": re.compile(rf"{_NUM}等奖|特等奖|金奖|银奖|铜奖|冠军|亚军|季军"),
+    "rank": re.compile(rf"{_NUM}等奖|特等奖|金奖|银奖|铜奖|冠军|亚军|季军|头名|头奖"),
+    # the group a result is of: 女子组's winner is not 男子组's
+    "group": re.compile(r"(?:男子|女子|青年|少年|老年|中年|团体|个人)(?:组|赛)"),
     "year": re.compile(r"(?:19|20)\d\d年"),
 }
+
+
+# colloquial words for the first place, read as every name a contest gives it
+_TOP = frozenset({"头名", "头奖"})
+_FIRST = frozenset({"一等奖", "冠军", "金奖", "特等奖"})
 
 
 # an ordinal of a thing that is no measure word (第六党支部, 第十七车队): its class is the
@@ -45,6 +52,8 @@ def qualifiers_of(text: str) -> dict[str, frozenset[str]]:
         thing = m.group("thing")
         if not _NOT_THINGS.match(thing):
             out.setdefault("ordinal of " + thing, set()).add(m.group(0)[: m.start("thing") - m.start()])
+    if "rank" in out and out["rank"] & _TOP:  # 头名: the first prize, whatever the contest calls it
+        out["rank"] = (out["rank"] - _TOP) | _FIRST
     return {name: frozenset(found) for name, found in out.items()}
 
 

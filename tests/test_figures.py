@@ -182,3 +182,9 @@ def test_a_colloquial_个_counts_things_of_any_measure_word_but_not_people_or_mo
     assert not counts_in(figures["5家"], "个", "单位")
     assert not counts_in(figures["20人"], "个", "难题")
     assert not counts_in(figures["8万元"], "个", "难题")
+
+
+def test_points_asked_are_percentage_points() -> None:
+    """工资涨几个点: 6%, not a count of 个."""
+    assert asked_unit_class("恒川一线干施工的工资涨几个点", LEXICON.people_nouns, LEXICON.organisation_nouns) == "%"
+    assert asked_unit_class("增幅高了多少个百分点", LEXICON.people_nouns, LEXICON.organisation_nouns) == "%"

@@ -744,3 +744,17 @@ def test_a_role_held_at_another_place_s_union_is_not_the_asked_one() -> None:
 
 def test_a_question_to_the_bot_about_the_paper_is_still_answered(library: Library) -> None:
     assert library.answer("你知道密云区总工会培训了多少人吗").found
+
+
+@pytest.mark.parametrize(
+    ("sentence", "question", "hours"),
+    [
+        ("暖心餐每天22时至次日0时30分供应。", "暖心餐几点到几点供应", "22时至次日0时30分"),
+        ("休息站5时至23时30分开放。", "休息站几点开几点关", "5时至23时30分"),
+        ("待班室凌晨3时30分开门。", "待班室早上几点就开了", "凌晨3时30分"),
+    ],
+)
+def test_hours_asked_are_answered_with_their_span(library: Library, sentence: str, question: str, hours: str) -> None:
+    asked = _question(library, question)
+    assert asked.wants_clock
+    assert [s.text for s in date(sentence, asked, _tag, library.lexicon)][:1] == [hours]

@@ -758,3 +758,9 @@ def test_hours_asked_are_answered_with_their_span(library: Library, sentence: st
     asked = _question(library, question)
     assert asked.wants_clock
     assert [s.text for s in date(sentence, asked, _tag, library.lexicon)][:1] == [hours]
+
+
+def test_a_yes_no_question_says_the_driver_and_the_doctor_in_everyday_words(library: Library) -> None:
+    """给司机量血压 for 安排保健医生每月到站为驾驶员测量血压: 司机 is 驾驶员 (config/synonyms.txt)."""
+    asked = _question(library, "西郊公交有没有让医生到休息站给司机量血压")
+    assert yes_no("公司工会还在休息站张贴了心理咨询热线，并安排保健医生每月到站为驾驶员测量血压1次。", asked, _tagged(library), library.lexicon)

@@ -62,6 +62,7 @@ TRAINING_SETS = (
     ("member_train5.jsonl", DATA / "unionnews6"),
     ("member_train6.jsonl", DATA / "unionnews8"),  # before it was fitted on: 15 of 16 lines right
     ("member_train7.jsonl", DATA / "unionnews10"),  # before it was fitted on: 26 of 29 lines right
+    ("member_train8.jsonl", DATA / "unionnews12"),  # before it was fitted on: 17 of 17 lines right
     ("offtopic_qa.jsonl", ROOT / "seeds"),  # small talk and everyday questions: never answered
     ("encyclopedia_qa.jsonl", DATA / "encyclopedia"),
     ("wiki_qa.jsonl", DATA / "wiki"),

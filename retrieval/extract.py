@@ -274,7 +274,7 @@ def asked_roles(question: Question) -> tuple[str, ...]:
 
 
 # several people asked for (二等奖是哪两位, 都有谁, 哪几位, 哪些人)
-PEOPLE_ASKED = re.compile(r"哪[两俩三几]位|哪[两三几]个人|都有谁|有哪些人|哪些人|分别是谁|都是谁|是哪些")
+PEOPLE_ASKED = re.compile(r"哪[两俩三几]位|哪[两三几]个?人|哪俩|都有谁|有哪些人|哪些人|分别是谁|都是谁|是哪些")
 _CLAUSE = re.compile(r"[^，。；：:！？]+")
 MAX_NAMES = 8  # names in one clause read as one answer
 
@@ -349,7 +349,8 @@ def _phrase_ending_at(sentence: str, end: int, head: str, tag: Tagger) -> Span |
         if consumed <= len(head):
             continue
         adjacent = consumed - len(word) == len(head)
-        if flag.startswith(_PHRASE_POS) or (adjacent and flag.startswith("v")):
+        # a verbal noun stands inside a name (酒店管理有限公司, 职工服务中心); a verb only next to the head
+        if flag.startswith(_PHRASE_POS) or flag == "vn" or (adjacent and flag.startswith("v")):
             start = end - consumed
             continue
         start = _named_from_place(words, i, end - consumed + len(word), start)

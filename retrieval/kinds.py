@@ -196,7 +196,7 @@ class KindRule:
 
 KINDS: tuple[KindRule, ...] = (
     KindRule(Kind.CHOICE, _choice, "the option of A还是B the paper states", extract.choice, _never(True)),
-    KindRule(Kind.DATE, _date, "a dated year, month or day (the day when asked 哪天)", extract.date, _never(True)),
+    KindRule(Kind.DATE, _date, "a dated year, month or day (the day when asked 哪天, the time of day when asked 几点)", extract.date, _never(True)),
     KindRule(Kind.TITLE, _title, "a 《title》", extract.title, _never(True)),
     KindRule(Kind.PERSON, _person, "a name, bounded by role words; the byline for 哪个记者", extract.person, _named),
     KindRule(Kind.QUANTITY, _quantity, "a figure in the asked unit; 第几 an ordinal", extract.quantity, _counted),

@@ -626,6 +626,7 @@ def test_a_place_of_another_city_named_in_the_question_must_be_in_the_article(li
         ("培训由北京康颐养老职业技能培训学校的老师授课。", "护理员培训的老师是哪个学校派的", "北京康颐养老职业技能培训学校"),
         ("来自北京亦芯微电子科技有限公司的揭宇航获得男子组冠军。", "男子冠军是哪家公司的", "北京亦芯微电子科技有限公司"),
         ("丰台区总工会联合北京友谊医院开展义诊。", "义诊是跟哪家医院一起办的", "北京友谊医院"),
+        ("该公司是北京京畿环卫服务有限公司。", "他是哪家公司的", "北京京畿环卫服务有限公司"),  # 服务: a verbal noun inside
     ],
 )
 def test_a_registered_name_runs_from_its_city(library: Library, sentence: str, question: str, name: str) -> None:
@@ -659,13 +660,13 @@ def test_a_figure_option_is_answered_with_the_paper_s_figure(library: Library) -
     assert [s.text for s in spans] == ["15元"]
 
 
-def test_a_name_elected_to_a_role_stands_before_it(library: Library) -> None:
+_ELECTED = "在随后召开的全体会议上，亢建业当选区总工会主席，敖雪晴当选常务副主席，逄志诚、郗晓岚当选副主席。"
+
+
+@pytest.mark.parametrize(("question", "name"), [("大兴区总工会新选的主席是谁", "亢建业"), ("常务副主席选的谁", "敖雪晴")])
+def test_a_name_elected_to_a_role_stands_before_it(library: Library, question: str, name: str) -> None:
     """亢建业当选区总工会主席: the 主席 is named before 当选, not after the role."""
-    sentence = "在随后召开的全体会议上，亢建业当选区总工会主席，敖雪晴当选常务副主席，逄志诚、郗晓岚当选副主席。"
-    chair = person(sentence, _question(library, "大兴区总工会新选的主席是谁"), _tag, library.lexicon)
-    assert chair and chair[0].text == "亢建业"
-    deputy = person(sentence, _question(library, "常务副主席选的谁"), _tag, library.lexicon)
-    assert deputy and deputy[0].text == "敖雪晴"
+    assert [s.text for s in person(_ELECTED, _question(library, question), _tag, library.lexicon)][:1] == [name]
 
 
 def test_figures_listed_after_as_many_qualifiers_pair_with_them() -> None:

@@ -82,6 +82,7 @@ VALIDATION_SETS = (
     ("member_val7.jsonl", DATA / "unionnews7"),  # and two more: the model before it printed 21 lines on it, 19 right
     ("member_val8.jsonl", DATA / "unionnews9"),  # and two more: the model before it printed 25 lines on it, 23 right
     ("member_val9.jsonl", DATA / "unionnews11"),  # and two more: the model before it printed 38 lines on it, 35 right
+    ("member_val10.jsonl", DATA / "unionnews13"),  # and two more: the model before it printed 20 lines on it, all right
 )
 # sets that teach only the found / not-found decision: their few questions that get
 # through it would teach the ranker and verifier little beyond "wrong", and make the

@@ -474,6 +474,7 @@ def place(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> l
     return out
 
 
+_HOURS_UNTIL = re.compile(r"[至到—~-](?:次日|第二天)?")
 # 去年9月: the year a month is of, said relatively; 9月至12月: a span of months
 _RELATIVE_YEAR = re.compile(r"(?:去年|今年|前年|明年|当年)$")
 _UNTIL = re.compile(r"[至到—~-]|一直到")
@@ -496,8 +497,15 @@ def _date_extent(sentence: str, start: int, end: int) -> Span:
 def date(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> list[Span]:
     """Dates; with their day first when the question asks 哪天 (a month then is a weak
     answer). Durations (10天) and anniversaries (65周年) are not dates."""
-    if question.wants_clock:  # 几点开跑: a time of day
-        return _nearest([Span(text=m.group(0), start=m.start(), end=m.end()) for m in CLOCK_RE.finditer(sentence)], anchors_of(sentence, question))
+    if question.wants_clock:  # 几点开跑: a time of day; 几点到几点: the span of hours (22时至次日0时30分)
+        clocks: list[Span] = []
+        for m in CLOCK_RE.finditer(sentence):
+            joined = _HOURS_UNTIL.fullmatch(sentence, clocks[-1].end, m.start()) if clocks else None
+            if joined is not None:
+                clocks[-1] = Span(text=sentence[clocks[-1].start : m.end()], start=clocks[-1].start, end=m.end())
+            else:
+                clocks.append(Span(text=m.group(0), start=m.start(), end=m.end()))
+        return _nearest(clocks, anchors_of(sentence, question))
     extents = [_date_extent(sentence, m.start(), m.end()) for m in TIME_RE.finditer(sentence)]
     # the end of a span of dates is no date of its own (12月 of 9月至12月)
     spans = [s for s in extents if not any(o is not s and o.start <= s.start and s.end <= o.end for o in extents)]

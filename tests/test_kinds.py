@@ -744,3 +744,23 @@ def test_a_role_held_at_another_place_s_union_is_not_the_asked_one() -> None:
 
 def test_a_question_to_the_bot_about_the_paper_is_still_answered(library: Library) -> None:
     assert library.answer("你知道密云区总工会培训了多少人吗").found
+
+
+@pytest.mark.parametrize(
+    ("sentence", "question", "hours"),
+    [
+        ("暖心餐每天22时至次日0时30分供应。", "暖心餐几点到几点供应", "22时至次日0时30分"),
+        ("休息站5时至23时30分开放。", "休息站几点开几点关", "5时至23时30分"),
+        ("待班室凌晨3时30分开门。", "待班室早上几点就开了", "凌晨3时30分"),
+    ],
+)
+def test_hours_asked_are_answered_with_their_span(library: Library, sentence: str, question: str, hours: str) -> None:
+    asked = _question(library, question)
+    assert asked.wants_clock
+    assert [s.text for s in date(sentence, asked, _tag, library.lexicon)][:1] == [hours]
+
+
+def test_a_yes_no_question_says_the_driver_and_the_doctor_in_everyday_words(library: Library) -> None:
+    """给司机量血压 for 安排保健医生每月到站为驾驶员测量血压: 司机 is 驾驶员 (config/synonyms.txt)."""
+    asked = _question(library, "西郊公交有没有让医生到休息站给司机量血压")
+    assert yes_no("公司工会还在休息站张贴了心理咨询热线，并安排保健医生每月到站为驾驶员测量血压1次。", asked, _tagged(library), library.lexicon)

@@ -775,12 +775,12 @@ def yes_no(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> 
 CHOICE_QUESTION = re.compile(r"(?P<a>[\u4e00-\u9fffA-Za-z0-9]{1,12})还是(?P<b>[\u4e00-\u9fffA-Za-z0-9]{1,12})")
 # what stands before the first option: a verb of being, going or choosing, or a preposition
 # of whom it is for (是给骑手办的还是给营业员办的)
-_CHOICE_LEAD = re.compile(r".*(?:是|在|用|去|到|选|坐|走|靠|给|为|向|跟|由)")
-_CHOICE_LEAD_WORD = re.compile(r"^(?:是|在|用|去|到|选|坐|走|靠|给|为|向|跟|由)")
+_CHOICE_LEAD_WORDS = "是|在|用|去|到|选|坐|走|靠|给|为|向|跟|由"
+_CHOICE_LEAD = re.compile(rf".*(?:{_CHOICE_LEAD_WORDS})")
+_CHOICE_LEAD_WORD = re.compile(rf"^(?:{_CHOICE_LEAD_WORDS})")
 # an option that is a figure (十点, 二等奖): the other's words before its figure are shared
 # context (开到晚上九点还是十点: 九点 / 十点, not 晚上)
-_FIGURE_LED = re.compile(rf"^(?:\d|[{CHINESE_NUMERALS}])")
-_FIGURE_IN = re.compile(rf"(?:\d|[{CHINESE_NUMERALS}])")
+_NUMERAL = re.compile(rf"\d|[{CHINESE_NUMERALS}]")
 # options compared (理论占得多还是实操占得多): which one is more is no option the paper names
 _COMPARED = re.compile(r"(?:得|更|较|比较)?(?:多|少|高|低|大|小|快|慢|长|短|重|轻|好)$")
 _CHOICE_TAIL = re.compile(r"(?:的|了|啊|呀|呢|吧|啦)+$")
@@ -799,7 +799,7 @@ def choice_options(text: str) -> tuple[str, str] | None:
     a = _CHOICE_TAIL.sub("", a)
     if _COMPARED.search(a) and _COMPARED.search(b):  # 理论占得多还是实操占得多
         return None
-    if _FIGURE_LED.match(b) and not _FIGURE_LED.match(a) and (figure := _FIGURE_IN.search(a)) is not None:
+    if _NUMERAL.match(b) and not _NUMERAL.match(a) and (figure := _NUMERAL.search(a)) is not None:
         a = a[figure.start() :]
     while len(a) > 2 and len(b) > 2 and a[-1] == b[-1]:  # 线上讲 / 线下讲; not 西城 / 东城
         a, b = a[:-1], b[:-1]

@@ -239,16 +239,6 @@ def out_of_fold_confidences(rows: np.ndarray, seed: int = SEED) -> np.ndarray:
     return result
 
 
-def threshold_for(conf: np.ndarray, labels: np.ndarray, target: float) -> float:
-    """The lowest threshold whose printed answers (confidence >= t) reach the target."""
-    for t in np.round(np.arange(0.5, 1.0, 0.01), 2):
-        printed = conf >= t
-        if printed.any() and labels[printed].mean() >= target:
-            return float(t)
-    print(f"warning: no threshold reaches {target:.0%} cross-validated precision")
-    return 0.99
-
-
 def joint_threshold(sets: tuple[tuple[np.ndarray, np.ndarray], ...], target: float) -> float:
     """The lowest threshold at which the printed answers of every one of `sets`
     (confidences, labels) reach the target at once."""
@@ -312,7 +302,7 @@ def main() -> int:
     draws = [out_of_fold_choices(asked, seed) for seed in range(SEED, SEED + REPEATS)]
     confs = [out_of_fold_confidences(d, seed) for seed, d in zip(range(SEED, SEED + REPEATS), draws, strict=True)]
     pooled_conf, pooled_right = np.concatenate(confs), np.concatenate([d[:, 0] for d in draws])
-    threshold = threshold_for(pooled_conf, pooled_right, PRECISION_TARGET)
+    threshold = joint_threshold(((pooled_conf, pooled_right),), PRECISION_TARGET)
     rows, conf = draws[0], confs[0]
     print(f"cross-validated (threshold from {REPEATS} draws of the folds pooled; figures of the first):")
     report(asked, conf, rows[:, 0], threshold)

@@ -178,12 +178,12 @@ def test_qa_sets(
 def test_small_talk_is_refused_and_never_answered(
     library: Library, explained_once: Callable[..., Explained], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Small talk and everyday questions: most are not found, and at most one of 70 gets
+    """Small talk and everyday questions: nearly all are not found, and at most one of 70 gets
     an answer line (中国有几个省 meets an article's "18个省" today)."""
     monkeypatch.setattr(library.answerer, "explain", explained_once)
     figures = evaluate(library, DATA / "offtopic_qa.jsonl")
     assert figures.printed <= 1, figures.line()
-    assert figures.abstained >= 0.72 * figures.unanswerable, figures.line()
+    assert figures.abstained >= 0.88 * figures.unanswerable, figures.line()
 
 
 def test_encyclopedia_corpus_of_look_alike_articles(encyclopedia: Library) -> None:

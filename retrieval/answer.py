@@ -30,7 +30,7 @@ from .found import ABOUT_THE_BOT, ARITHMETIC, found_features
 from .kinds import BYLINE_QUESTION, HAS_QUESTION, RULES, parts_of
 from .lexicon import Lexicon
 from .models import Answer, Article, Headline, Hit, Kind
-from .question import Question, analyse, qualifiers_of
+from .question import UNSAID_CLASSES, Question, analyse, qualifiers_of
 from .ranking import (
     BOUND_SLACK,
     QUALIFIER_BONUS,
@@ -576,7 +576,7 @@ def _qualifier_missing(question: Question, text: str) -> bool:
     if not question.qualifiers:  # nothing asked: the article's qualifiers are not read
         return False
     stated = qualifiers_of(text)
-    return any(stated.get(c) and not (asked & stated[c]) for c, asked in question.qualifiers.items())
+    return any(stated.get(c) and not (asked & stated[c]) for c, asked in question.qualifiers.items() if c not in UNSAID_CLASSES)
 
 
 # a sentence that opens by pointing back (因此, 在此背景下) is read with the one before it

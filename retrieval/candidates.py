@@ -23,7 +23,7 @@ from .figures import CLOCK_RE, FIGURE_RE, TIME_RE, UNIT_CLASSES, Figure, chinese
 from .kinds import RULES
 from .lexicon import Lexicon
 from .models import Kind
-from .question import QUALIFIERS, Question, qualifiers_of
+from .question import QUALIFIERS, Question, asked_qualifiers, qualifiers_of
 from .sentences import Sentence, split_sentences
 
 DISTANCE_SCALE = 40.0  # characters: a span this far from the question's words is "far"
@@ -94,6 +94,7 @@ FEATURES: tuple[str, ...] = (
     "span_length",  # log length
     "ordinal_unasked",  # an ordinal (第三届) where the question asks no 第几 and names none
     "total",  # a total asked (一共, 累计): 1 when the span's clause says it counts all (累计, 共), -1 when not
+    "change_side",  # a value that changed (由30元提高到45元): 1 when the span is the side asked (the new one, or the old for 原来), -1 when the other
     "competitors",  # other spans of the same shape in the sentence (log count)
     "repeated",  # other candidate sentences hold the same text
     "in_headline",  # the article's headings state it (朝阳160余名职工网球场上挥拍竞技): the story's main figure or name
@@ -299,6 +300,8 @@ def _bound_to_another_role(sentence: str, span: Span, context: QuestionContext) 
 
 # a place's union (海淀区总工会, 市总工会, 东坝乡工会); a question that names one (海淀区总的)
 _UNION_OF = re.compile(r"([\u4e00-\u9fff]{1,4}?(?:区|市|县|镇|乡|街道))?(?:总工会|工会)$|(市)总工会$")
+_UNION_OF_INSIDE = re.compile(r"([\u4e00-\u9fff]{1,4}?(?:区|市|县|镇|乡|街道))?(?:总工会|工会)|(市)总工会")
+OWNER_GAP = 6  # characters of a membership (党组成员、) between a union and the role it holds
 _UNION_ASKED = re.compile(r"(?:区|市|县|镇|乡|街道)(?:总工会|总|工会)")
 
 
@@ -318,10 +321,13 @@ def _owned_elsewhere(sentence: str, at: int, roles: Sequence[str], question: str
             if sentence[start - 1] == "，":
                 break
             start -= 1
-    owner = _CLAUSE_START.split(sentence[max(0, start - 16) : start])[-1]
+    owner = _CLAUSE_START.split(sentence[max(0, start - 24) : start])[-1]
     union = _UNION_OF.search(owner)
-    if union is None:
-        return False
+    if union is None:  # 市总工会党组成员、副主席: a membership between the union and the role
+        unions = [m for m in _UNION_OF_INSIDE.finditer(owner) if len(owner) - m.end() <= OWNER_GAP]
+        if not unions:
+            return False
+        union = unions[-1]
     place = union.group(1) or union.group(2) or ""
     stem = place[:-2] if place.endswith("街道") else place[:-1] if len(place) > 1 else place
     return bool(place) and stem not in question
@@ -358,8 +364,9 @@ def _paired_by_qualifier(sentence: str, span: Span, question: str) -> int:
         last += 1
     if last == first:
         return 0
-    for pattern in QUALIFIERS.values():
-        asked = {m.group(0) for m in pattern.finditer(question)}
+    asked_all = asked_qualifiers(question)
+    for name, pattern in QUALIFIERS.items():
+        asked = asked_all.get(name, frozenset())
         if not asked:
             continue
         stated = [m for m in pattern.finditer(sentence, 0, figures[first].start)]
@@ -481,7 +488,27 @@ def _span_features(
         "quoted_name_asked": float(_quoted_in(sentence, span) and _NAME_ASKED.search(question.normalised) is not None),
         "ordinal_unasked": float(_is_ordinal(sentence, span) and "第" not in question.normalised),
         "total": (1.0 if _TOTAL_STATED.search(clause) else -1.0) if _TOTAL_ASKED.search(question.normalised) else 0.0,
+        "change_side": _change_side(sentence, span, question.normalised),
     }
+
+
+# a value that changed: 由每班30元提高到45元, 合格率从92%提升到99.5%
+_CHANGE = r"(?:提高|提升|增加|增长|调整|上调|下调|涨|上升|升|降低|下降|降|减少|缩短|延长|扩大|改|变)(?:到|至|为|成)"
+_CHANGES_AFTER = re.compile(rf"^[^，。；0-9]{{0,2}}{_CHANGE}")
+_CHANGED_BEFORE = re.compile(rf"{_CHANGE}[^，。；0-9]{{0,3}}$")
+_OLD_ASKED = re.compile(r"原来|原先|以前|之前|过去|起初|调整前|提高前|改之前")
+
+
+def _change_side(sentence: str, span: Span, question: str) -> float:
+    """1 when the span is the side of a change the question asks (the value it became, or
+    the one before for 原来 / 以前), -1 when it is the other side, 0 when nothing changed."""
+    if _CHANGED_BEFORE.search(sentence[max(0, span.start - 8) : span.start]):
+        new = True
+    elif _CHANGES_AFTER.search(sentence[span.end : span.end + 8]):
+        new = False
+    else:
+        return 0.0
+    return 1.0 if new != bool(_OLD_ASKED.search(question)) else -1.0
 
 
 def _quoted_in(sentence: str, span: Span) -> bool:

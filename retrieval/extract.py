@@ -483,6 +483,7 @@ def place(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> l
 _HOURS_UNTIL = re.compile(r"[至到—~-](?:次日|第二天)?")
 # 去年9月: the year a month is of, said relatively; 9月至12月: a span of months
 _RELATIVE_YEAR = re.compile(r"(?:去年|今年|前年|明年|当年)$")
+_PART_OF_PERIOD = re.compile(r"度|底|初|末|中旬|上旬|下旬|中(?![^\u4e00-\u9fff])")
 _YEAR_AFTER = re.compile(r"次年|明年|来年|翌年|第二年")
 _UNTIL = re.compile(r"[至到—~-]|一直到|持续到")
 
@@ -490,6 +491,9 @@ _UNTIL = re.compile(r"[至到—~-]|一直到|持续到")
 def _date_extent(sentence: str, start: int, end: int) -> Span:
     """A date with the relative year said before its month (去年9月) and the end of a span
     it opens (9月至12月, 5月10日至6月30日)."""
+    part = _PART_OF_PERIOD.match(sentence, end) if sentence[start:end].endswith(("年", "月")) else None
+    if part is not None:  # 2023年度, 2026年底, 5月中旬
+        end = part.end()
     year = _RELATIVE_YEAR.search(sentence, max(0, start - 2), start)
     if year is not None and sentence[start:end][:1].isdigit() and "年" not in sentence[start:end]:
         start = year.start()
@@ -620,8 +624,24 @@ def _titles(sentence: str) -> list[Span]:
 
 
 def title(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> list[Span]:
-    """《titles》: the answer to a question about a work (哪些法律, 什么书)."""
-    return _titles(sentence)
+    """《titles》: the answer to a question about a work (哪些法律, 什么书); first a quoted
+    name just before the asked noun (“一看二慢三通过”进出站操作法 for 操作法叫什么)."""
+    named = _NAMED.search(question.normalised)
+    head = named.group(1) if named is not None else question.noun[-3:]
+    return _quoted_before(sentence, head) + _titles(sentence)
+
+
+# the noun a question asks the name of (操作法叫什么, 口号的全称是啥)
+_NAMED = re.compile(r"([\u4e00-\u9fff]{2,3}?)的?(?:全称|名字|名称|题目)?(?:叫|是)(?:什么|啥)")
+
+
+def _quoted_before(sentence: str, head: str) -> list[Span]:
+    """A quoted name standing just before `head`, a few words apart at most (采用“项目+物业+
+    班组长”的管理模式; a quotation inside a quotation: 践行‘身边的志愿’服务理念)."""
+    if not head:
+        return []
+    quoted = re.search(rf"[“‘「]([^“”‘’「」]{{1,30}})[”’」]的?[^，。；“”]{{0,4}}{re.escape(head)}", sentence)
+    return [Span(text=quoted.group(1), start=quoted.start(1), end=quoted.end(1))] if quoted is not None else []
 
 
 def listing(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> list[Span]:
@@ -636,10 +656,7 @@ def phrase(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> 
     out = []
     anchors = anchors_of(sentence, question)
     if head:
-        # 采用“项目+物业+班组长”的管理模式; a quotation inside a quotation: 践行‘身边的志愿’服务理念
-        quoted = re.search(rf"[“‘「]([^“”‘’「」]{{1,30}})[”’」]的?[^，。；]{{0,4}}{re.escape(head)}", sentence)
-        if quoted is not None:
-            out.append(Span(text=quoted.group(1), start=quoted.start(1), end=quoted.end(1)))
+        out += _quoted_before(sentence, head)
         out += _weaker(_nearest(_ending_with(sentence, [head], question, tag), anchors), 0.8)
     works = any(w in question.noun for w in lexicon.work_nouns) if question.noun else False
     out += _weaker(_titles(sentence), 1.0 if works else 0.4)  # 《…》 answers only a question about a work
@@ -826,6 +843,15 @@ def choice_options(text: str) -> tuple[str, str] | None:
     return a, b
 
 
+_DIGIT_OF = {"一": "1", "二": "2", "两": "2", "三": "3", "四": "4", "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}
+
+
+def _digits(text: str) -> str:
+    """A small count in digits (一次 -> 1次, 两场 -> 2场), as the paper writes them; the text
+    itself when it has no such numeral before a measure word."""
+    return re.sub(r"(?<![\u4e00-\u9fff\d])([一二两三四五六七八九])(?=[次场个名人家项天期批届遍趟])", lambda m: _DIGIT_OF[m.group(1)], text)
+
+
 def _option_forms(option: str) -> list[str]:
     """How the paper may state an option: whole, then its longer parts first, down to two
     thirds of it (搞文体活动: 文体活动), a beginning down to half (现场发给大家: 现场发),
@@ -855,6 +881,7 @@ def choice(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> 
         # writes 日 where members say 号
         forms = [f for f in _option_forms(option) if f not in other]
         forms = [g for f in forms for g in ((f.replace("号", "日"), f) if "号" in f else (f,))]
+        forms = list(dict.fromkeys(g for f in forms for g in (f, _digits(f))))  # 一次: 1次 too
         for form in forms:
             at = folded.find(form)
             if at >= 0 and not _OPTION_NEGATED.search(sentence[max(0, at - 4) : at]):
@@ -881,6 +908,7 @@ def choice(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> 
         end += joined.end() if joined is not None else 0
         return [Span(text=sentence[start:end], start=start, end=end, strength=1.0)]
     start, end = found[0]
+    end += _shared_tail(sentence, start, end, question)  # 3个月内交还是半年内交: 3个月内
     figure = next((f for f in find_figures(sentence) if f.start <= start < f.end), None)
     if figure is not None:  # 15块还是12块: the paper's figure with its own unit (15元)
         start, end = figure.start, max(end, figure.end)
@@ -894,6 +922,20 @@ def choice(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> 
     return [Span(text=sentence[start:end], start=start, end=end, strength=1.0)]
 
 
+def _shared_tail(sentence: str, start: int, end: int, question: Question) -> int:
+    """How many characters after an option the sentence shares with the question after
+    it (内 of 3个月内交, which both options end with and the options leave out)."""
+    at = question.normalised.find(sentence[start:end])
+    if at < 0:
+        return 0
+    after = question.normalised[at + end - start : at + end - start + SHARED_TAIL]
+    n = 0
+    while n < len(after) and sentence[end + n : end + n + 1] == after[n] and after[n] not in "还是的":
+        n += 1
+    return n
+
+
+SHARED_TAIL = 2  # characters: 内, 以内, 以上 — not a verb phrase
 _PERSON_ENDS = frozenset("员者师")
 # a phrase joined to the option up to the end of its clause (客户沟通与投诉处理)
 _JOINED_PHRASE = re.compile(r"[与和及][\u4e00-\u9fff]{2,8}(?=[，。；、,;]|$)")

@@ -165,10 +165,16 @@ FRACTION_RE = re.compile(rf"[{_CN_NUM}\d]+分之[{_CN_NUM}\d]+")
 _NUMERAL = re.compile(rf"[{_CN_NUM}\d]")
 
 
+# words that begin with a measure word and, after 多少 / 几, are that measure word and a noun
+COUNTED_WORDS = ("支队", "个人")
+
+
 def _unit_and_noun(match: re.Match[str], words: Sequence[str]) -> tuple[str | None, str]:
     """The asked measure word and counted noun; none when the measure word only begins a
     word of the question (多少户外劳动者: 户外 is a word, 户 measures nothing)."""
     unit, noun = match.group("unit"), match.group("noun")
+    if unit and (unit + noun).startswith(COUNTED_WORDS):  # 多少支队: 支 of 队, not a 支队
+        return unit, noun
     if unit and any(len(w) > len(unit) and w.startswith(unit) and (unit + noun).startswith(w) for w in words):
         return None, unit + noun
     if unit == "年" and noun[:1] and noun[:1] not in "的了呢啊吗吧呀":  # 多少年终奖, 几年级: no years counted

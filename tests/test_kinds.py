@@ -16,7 +16,7 @@ from retrieval.answer import Explained
 from retrieval.byline import credited_as
 from retrieval.candidates import foreign_names
 from retrieval.candidates import QuestionContext, SentenceChoice, candidates_of, given_in_question, respective
-from retrieval.extract import Span, choice, choice_options, date, listing, phrase, speaker, things_stated, organisation, person, quantity, role_agrees, yes_no
+from retrieval.extract import Span, choice, choice_options, date, listing, phrase, speaker, things_stated, organisation, person, quantity, role_agrees, title, yes_no
 from retrieval.kinds import detect, parts_of
 from retrieval.lexicon import Lexicon
 from retrieval.models import Kind
@@ -826,3 +826,56 @@ def test_a_span_of_dates_into_next_year(library: Library) -> None:
 
 def test_a_later_part_that_points_back_is_asked_of_the_first_part_s_subject() -> None:
     assert parts_of("丰台围棋首届是哪年办的，当时多少人参加") == ["丰台围棋首届是哪年办的", "丰台围棋首届多少人参加"]
+
+
+def test_a_role_held_at_another_union_is_not_the_asked_one_even_after_a_membership(library: Library) -> None:
+    """海淀区总的副主席: not 市总工会党组成员、副主席郗明远, where the roles before the name are
+    副主席 alone (党组成员 is a membership, no role word)."""
+    from retrieval.candidates import _owned_elsewhere
+    from retrieval.extract import roles_before
+
+    sentence = "市总工会党组成员、副主席郗明远出席会议并讲话。"
+    at = sentence.index("郗明远")
+    stated = roles_before(sentence, at, library.lexicon)
+    assert stated == ["副主席"]
+    assert _owned_elsewhere(sentence, at, stated, "海淀区总的副主席是谁")
+    assert not _owned_elsewhere(sentence, at, stated, "市总工会副主席是谁")
+
+
+def test_a_quoted_name_before_the_asked_noun_names_the_work(library: Library) -> None:
+    sentence = "他总结的“一看二慢三通过”进出站操作法在公司推广，还编写了《公交驾驶员安全操作口袋书》。"
+    spans = title(sentence, _question(library, "韦建国那套进出站的操作法叫什么"), _tag, library.lexicon)
+    assert spans and spans[0].text == "一看二慢三通过"
+
+
+def test_a_choice_keeps_what_both_options_end_with_and_a_year_keeps_its_du(library: Library) -> None:
+    sentence = "每名学员要在3个月内提交履职报告。"
+    spans = choice(sentence, _question(library, "学员履职报告是要3个月内交还是半年内交"), _tagged(library), library.lexicon)
+    assert [s.text for s in spans] == ["3个月内"]
+    spans = date("天桥街道总工会举办2023年度工会经费决算讲座。", _question(library, "天桥街道那个财务讲座是哪一年度的"), _tag, library.lexicon)
+    assert spans and spans[0].text == "2023年度"
+
+
+def test_a_bare_place_asked_is_the_prize_of_that_place(library: Library) -> None:
+    """拿第一能领多少: 一等奖's prize, paired in order with the figures after 分别."""
+    question = _question(library, "电工赛拿第一能领多少奖金")
+    assert "一等奖" in question.qualifiers["rank"] and not any(c.startswith("ordinal of") for c in question.qualifiers)
+    sentence = "一等奖、二等奖、三等奖选手分别获得1万元、6000元、3000元奖金。"
+    at = sentence.index("1万元")
+    assert respective(sentence, Span(text="1万元", start=at, end=at + 3), question.normalised) == 1
+    at = sentence.index("3000元")
+    assert respective(sentence, Span(text="3000元", start=at, end=at + 5), question.normalised) == -1
+
+
+def test_a_measure_word_and_its_noun_read_as_one_word_still_count() -> None:
+    """多少支队: 支 of 队 (jieba reads 支队 as one word)."""
+    from retrieval.figures import asked_unit_class
+
+    assert asked_unit_class("篮球赛一共多少支队", words=("篮球赛", "一共", "多少", "支队")) == "支"
+
+
+def test_a_small_count_in_an_option_matches_the_paper_s_digits_and_dates_keep_their_part(library: Library) -> None:
+    spans = choice("互助队员每周至少上门1次。", _question(library, "互助队员每周至少上门一次还是两次"), _tagged(library), library.lexicon)
+    assert [s.text for s in spans] == ["1次"]
+    spans = date("全市心理关爱驿站将在2026年底前建成200个。", _question(library, "心理关爱驿站要到啥时候建成200个"), _tag, library.lexicon)
+    assert spans and spans[0].text == "2026年底"

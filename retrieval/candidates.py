@@ -94,6 +94,8 @@ FEATURES: tuple[str, ...] = (
     "span_length",  # log length
     "ordinal_unasked",  # an ordinal (第三届) where the question asks no 第几 and names none
     "total",  # a total asked (一共, 累计): 1 when the span's clause says it counts all (累计, 共), -1 when not
+    "cut_inside_word",  # the span begins or ends inside a word of the sentence (人计划 of 个人计划, 车站内所销 of …所销售)
+    "function_edge",  # it begins or ends with a function word (了安史之乱后, 复杂的)
     "change_side",  # a value that changed (由30元提高到45元): 1 when the span is the side asked (the new one, or the old for 原来), -1 when the other
     "competitors",  # other spans of the same shape in the sentence (log count)
     "repeated",  # other candidate sentences hold the same text
@@ -222,6 +224,8 @@ def candidates_of(
             anchors[text] = anchors_of(text, context.question)
         clauses = [(m.start(), m.end(), m.group(0)) for m in _CLAUSE.finditer(text)]
         sentence_values = _sentence_features(context, choice, norm, best_score)
+        words = context.tag(text)
+        bounds, function_at = _word_bounds(words)
         figures = [find_figures(s.text) for s, _ in spans]
         shapes = [_shape(s.text, context, f) for (s, _), f in zip(spans, figures, strict=True)]
         matching = sum(1 for shape in shapes if shape["type_match"])
@@ -233,12 +237,30 @@ def candidates_of(
             values["repeated"] = math.log1p(sum(span.text in t for j, t in enumerate(texts) if j != index))
             values["in_headline"] = float(_stated_in(context.normalise(span.text), context.headline))
             values["speaker"] = float(index in speakers)
+            if words:
+                values["cut_inside_word"] = float(span.start not in bounds or span.end not in bounds)
+                values["function_edge"] = float(span.start in function_at or (span.end - 1) in function_at)
             # every value above is a float already: validating each candidate's features
             # again would cost more than working them out
             out.append(
                 Candidate.model_construct(text=span.text, paragraph=choice.paragraph, sentence=choice.sentence, span=span, features=values)
             )
     return out
+
+
+# function words: particles, prepositions, conjunctions, adverbs, pronouns, interjections
+_FUNCTION_TAGS = ("u", "p", "c", "d", "r", "y", "e")
+
+
+def _word_bounds(words: Sequence[tuple[str, str]]) -> tuple[frozenset[int], frozenset[int]]:
+    """Where the sentence's words begin and end, and the positions held by function words."""
+    bounds, function_at, at = {0}, set[int](), 0
+    for word, flag in words:
+        if flag.startswith(_FUNCTION_TAGS) or word in ("的", "了", "地", "得"):
+            function_at.update(range(at, at + len(word)))
+        at += len(word)
+        bounds.add(at)
+    return frozenset(bounds), frozenset(function_at)
 
 
 # a question about everything together (一共解决了多少个难题), and a clause that counts it

@@ -688,7 +688,8 @@ def _objects(sentence: str, question: Question) -> list[Span]:
 
 
 _NEGATING = "没有|未|不|无|并非|尚未|从未"
-_NEGATION = re.compile(rf"(?:{_NEGATING})$")
+# negated, or a modal negated before it (不需要修改, 无需报名, 不能参加)
+_NEGATION = re.compile(rf"(?:{_NEGATING}|无需|无须|不必|不用)(?:需要|必须|用|能|会|得|可以|应|该|应该|再)?$")
 
 
 # where a yes/no question's predicate starts: after 有没有 / 是不是 / 是否 / 有无, or after
@@ -789,7 +790,7 @@ def yes_no(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> 
         return []
     found = [(at, w) for at, w in found if at >= 0]
     for at, _ in found:
-        if _NEGATION.search(sentence[max(0, at - 3) : at]):
+        if _NEGATION.search(sentence[max(0, at - 5) : at]):
             return []
     start = min(at for at, _ in found)
     at, word = max(found, key=lambda f: (f[0], len(f[1])))

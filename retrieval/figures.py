@@ -54,7 +54,7 @@ _UNITS = sorted(UNIT_CLASSES, key=len, reverse=True)
 _UNIT_RE = "|".join(map(re.escape, _UNITS))
 FIGURE_RE = re.compile(
     rf"(?P<approx>近|约|超过|逾|共)?"
-    rf"(?P<num>\d+(?:\.\d+)?|[{_CN_NUM}]+)"
+    rf"(?P<num>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|[{_CN_NUM}]+)"  # 2,173 with its thousands
     rf"(?P<mag>万|亿)?(?P<more>余|多)?"
     rf"(?P<unit>{_UNIT_RE})?"
 )
@@ -138,7 +138,7 @@ def find_figures(text: str) -> list[Figure]:
         unit = match.group("unit") or ""
         if not unit and not (match.group("mag") or (num[-1] in "万亿" and len(num) > 1)):
             continue  # a bare number is not a figure; 120万 is
-        value = number_value(num, match.group("mag"))
+        value = number_value(num.replace(",", ""), match.group("mag"))
         if value is None:
             continue
         if unit == "年" and (value >= CALENDAR_YEARS or text[match.end() : match.end() + 1] in _NOT_DURATION):

@@ -368,3 +368,13 @@ def test_this_year_is_not_last_year_but_an_article_need_not_say_this_year(librar
     from retrieval.answer import _qualifier_missing
 
     assert not _qualifier_missing(question, "截至6月底全市体检1200人，比去年同期增加两成。")
+
+
+def test_a_span_cut_inside_a_word_or_edged_by_a_function_word_is_marked(library: Library) -> None:
+    from retrieval.candidates import _word_bounds
+
+    sentence = "札尼别的去世导致了蓝帐汗国内战延续。"
+    bounds, function_at = _word_bounds(library.answerer.reader.tag(sentence))
+    at = sentence.index("了")
+    assert at in function_at  # 了蓝帐汗国内战延续 begins with a particle
+    assert sentence.index("导致") in bounds and sentence.index("致") not in bounds  # 致了… begins inside 导致

@@ -879,3 +879,9 @@ def test_a_small_count_in_an_option_matches_the_paper_s_digits_and_dates_keep_th
     assert [s.text for s in spans] == ["1次"]
     spans = date("全市心理关爱驿站将在2026年底前建成200个。", _question(library, "心理关爱驿站要到啥时候建成200个"), _tag, library.lexicon)
     assert spans and spans[0].text == "2026年底"
+
+
+def test_a_negated_modal_before_the_predicate_is_no_yes(library: Library) -> None:
+    question = _question(library, "注册中心更换时，代码需不需要进行修改")
+    assert yes_no("当注册中心更换时，代码不需要进行修改。", question, _tagged(library), library.lexicon) == []
+    assert yes_no("当注册中心更换时，代码需要进行修改。", question, _tagged(library), library.lexicon)

@@ -63,6 +63,10 @@ TRAINING_SETS = (
     ("member_train6.jsonl", DATA / "unionnews8"),  # before it was fitted on: 15 of 16 lines right
     ("member_train7.jsonl", DATA / "unionnews10"),  # before it was fitted on: 26 of 29 lines right
     ("member_train8.jsonl", DATA / "unionnews12"),  # before it was fitted on: 17 of 17 lines right
+    ("member_train9.jsonl", DATA / "unionnews14"),  # before it was fitted on: 10 of 14 lines right
+    ("member_train10.jsonl", DATA / "unionnews16"),  # before it was fitted on: 19 of 25 lines right
+    ("member_train11.jsonl", DATA / "unionnews18"),  # before it was fitted on: 27 of 27 lines right
+    ("member_train12.jsonl", DATA / "unionnews20"),  # before it was fitted on: 18 of 21 lines right
     ("offtopic_qa.jsonl", ROOT / "seeds"),  # small talk and everyday questions: never answered
     ("encyclopedia_qa.jsonl", DATA / "encyclopedia"),
     ("wiki_qa.jsonl", DATA / "wiki"),
@@ -83,6 +87,10 @@ VALIDATION_SETS = (
     ("member_val8.jsonl", DATA / "unionnews9"),  # and two more: the model before it printed 25 lines on it, 23 right
     ("member_val9.jsonl", DATA / "unionnews11"),  # and two more: the model before it printed 38 lines on it, 35 right
     ("member_val10.jsonl", DATA / "unionnews13"),  # and two more: the model before it printed 20 lines on it, all right
+    ("member_val11.jsonl", DATA / "unionnews15"),  # and two more: the model before it printed 18 lines on it, all right
+    ("member_val12.jsonl", DATA / "unionnews17"),  # and two more: the model before it printed 16 lines on it, all right
+    ("member_val13.jsonl", DATA / "unionnews19"),  # and two more: the model before it printed 27 lines on it, 25 right
+    ("member_val14.jsonl", DATA / "unionnews21"),  # and two more: the model before it printed 26 lines on it, 24 right
 )
 # sets that teach only the found / not-found decision: their few questions that get
 # through it would teach the ranker and verifier little beyond "wrong", and make the

@@ -30,7 +30,7 @@ from .found import ABOUT_THE_BOT, ARITHMETIC, found_features
 from .kinds import BYLINE_QUESTION, HAS_QUESTION, RULES, parts_of
 from .lexicon import Lexicon
 from .models import Answer, Article, Headline, Hit, Kind
-from .question import Question, analyse, qualifiers_of
+from .question import UNSAID_CLASSES, Question, analyse, qualifiers_of
 from .ranking import (
     BOUND_SLACK,
     QUALIFIER_BONUS,
@@ -439,6 +439,7 @@ class Answerer:
             question=question.normalised,
             content_chars=len("".join(w for w in words if not any(w != o and w in o for o in words))),
             affinity=self._affinity(words),
+            telling=self._telling(words),
         )
 
     def _affinity(self, words: Sequence[str]) -> float:
@@ -457,6 +458,15 @@ class Answerer:
             return math.log(df / n) - math.log(self.segmenter.everyday_share(word) + EVERYDAY_FLOOR)
 
         return sum(one(w) for w in words) / len(words)
+
+    def _telling(self, words: Sequence[str]) -> float:
+        """The log-ratio of the question's most telling word that some paragraph has."""
+        n = len(self.corpus) + 1.0
+        ratios = [
+            math.log(df / n) - math.log(self.segmenter.everyday_share(w) + EVERYDAY_FLOOR)
+            for w in words if (df := self.corpus.bm25.doc_freq(w)) > 0
+        ]
+        return max(ratios, default=-AFFINITY_FLOOR)
 
     def _choose(self, candidates: Sequence[Candidate], kind: Kind) -> tuple[Candidate | None, float]:
         """The ranker's best candidate and the calibrated confidence that it is right."""
@@ -566,7 +576,7 @@ def _qualifier_missing(question: Question, text: str) -> bool:
     if not question.qualifiers:  # nothing asked: the article's qualifiers are not read
         return False
     stated = qualifiers_of(text)
-    return any(stated.get(c) and not (asked & stated[c]) for c, asked in question.qualifiers.items())
+    return any(stated.get(c) and not (asked & stated[c]) for c, asked in question.qualifiers.items() if c not in UNSAID_CLASSES)
 
 
 # a sentence that opens by pointing back (因此, 在此背景下) is read with the one before it

@@ -23,7 +23,7 @@ from .figures import CLOCK_RE, FIGURE_RE, TIME_RE, UNIT_CLASSES, Figure, chinese
 from .kinds import RULES
 from .lexicon import Lexicon
 from .models import Kind
-from .question import QUALIFIERS, Question, qualifiers_of
+from .question import QUALIFIERS, Question, asked_qualifiers, qualifiers_of
 from .sentences import Sentence, split_sentences
 
 DISTANCE_SCALE = 40.0  # characters: a span this far from the question's words is "far"
@@ -94,6 +94,9 @@ FEATURES: tuple[str, ...] = (
     "span_length",  # log length
     "ordinal_unasked",  # an ordinal (第三届) where the question asks no 第几 and names none
     "total",  # a total asked (一共, 累计): 1 when the span's clause says it counts all (累计, 共), -1 when not
+    "cut_inside_word",  # the span begins or ends inside a word of the sentence (人计划 of 个人计划, 车站内所销 of …所销售)
+    "function_edge",  # it begins or ends with a function word (了安史之乱后, 复杂的)
+    "change_side",  # a value that changed (由30元提高到45元): 1 when the span is the side asked (the new one, or the old for 原来), -1 when the other
     "competitors",  # other spans of the same shape in the sentence (log count)
     "repeated",  # other candidate sentences hold the same text
     "in_headline",  # the article's headings state it (朝阳160余名职工网球场上挥拍竞技): the story's main figure or name
@@ -221,6 +224,8 @@ def candidates_of(
             anchors[text] = anchors_of(text, context.question)
         clauses = [(m.start(), m.end(), m.group(0)) for m in _CLAUSE.finditer(text)]
         sentence_values = _sentence_features(context, choice, norm, best_score)
+        words = context.tag(text)
+        bounds, function_at = _word_bounds(words)
         figures = [find_figures(s.text) for s, _ in spans]
         shapes = [_shape(s.text, context, f) for (s, _), f in zip(spans, figures, strict=True)]
         matching = sum(1 for shape in shapes if shape["type_match"])
@@ -232,12 +237,30 @@ def candidates_of(
             values["repeated"] = math.log1p(sum(span.text in t for j, t in enumerate(texts) if j != index))
             values["in_headline"] = float(_stated_in(context.normalise(span.text), context.headline))
             values["speaker"] = float(index in speakers)
+            if words:
+                values["cut_inside_word"] = float(span.start not in bounds or span.end not in bounds)
+                values["function_edge"] = float(span.start in function_at or (span.end - 1) in function_at)
             # every value above is a float already: validating each candidate's features
             # again would cost more than working them out
             out.append(
                 Candidate.model_construct(text=span.text, paragraph=choice.paragraph, sentence=choice.sentence, span=span, features=values)
             )
     return out
+
+
+# function words: particles, prepositions, conjunctions, adverbs, pronouns, interjections
+_FUNCTION_TAGS = ("u", "p", "c", "d", "r", "y", "e")
+
+
+def _word_bounds(words: Sequence[tuple[str, str]]) -> tuple[frozenset[int], frozenset[int]]:
+    """Where the sentence's words begin and end, and the positions held by function words."""
+    bounds, function_at, at = {0}, set[int](), 0
+    for word, flag in words:
+        if flag.startswith(_FUNCTION_TAGS) or word in ("的", "了", "地", "得"):
+            function_at.update(range(at, at + len(word)))
+        at += len(word)
+        bounds.add(at)
+    return frozenset(bounds), frozenset(function_at)
 
 
 # a question about everything together (一共解决了多少个难题), and a clause that counts it
@@ -299,6 +322,8 @@ def _bound_to_another_role(sentence: str, span: Span, context: QuestionContext) 
 
 # a place's union (海淀区总工会, 市总工会, 东坝乡工会); a question that names one (海淀区总的)
 _UNION_OF = re.compile(r"([\u4e00-\u9fff]{1,4}?(?:区|市|县|镇|乡|街道))?(?:总工会|工会)$|(市)总工会$")
+_UNION_OF_INSIDE = re.compile(r"([\u4e00-\u9fff]{1,4}?(?:区|市|县|镇|乡|街道))?(?:总工会|工会)|(市)总工会")
+OWNER_GAP = 6  # characters of a membership (党组成员、) between a union and the role it holds
 _UNION_ASKED = re.compile(r"(?:区|市|县|镇|乡|街道)(?:总工会|总|工会)")
 
 
@@ -318,10 +343,13 @@ def _owned_elsewhere(sentence: str, at: int, roles: Sequence[str], question: str
             if sentence[start - 1] == "，":
                 break
             start -= 1
-    owner = _CLAUSE_START.split(sentence[max(0, start - 16) : start])[-1]
+    owner = _CLAUSE_START.split(sentence[max(0, start - 24) : start])[-1]
     union = _UNION_OF.search(owner)
-    if union is None:
-        return False
+    if union is None:  # 市总工会党组成员、副主席: a membership between the union and the role
+        unions = [m for m in _UNION_OF_INSIDE.finditer(owner) if len(owner) - m.end() <= OWNER_GAP]
+        if not unions:
+            return False
+        union = unions[-1]
     place = union.group(1) or union.group(2) or ""
     stem = place[:-2] if place.endswith("街道") else place[:-1] if len(place) > 1 else place
     return bool(place) and stem not in question
@@ -358,8 +386,9 @@ def _paired_by_qualifier(sentence: str, span: Span, question: str) -> int:
         last += 1
     if last == first:
         return 0
-    for pattern in QUALIFIERS.values():
-        asked = {m.group(0) for m in pattern.finditer(question)}
+    asked_all = asked_qualifiers(question)
+    for name, pattern in QUALIFIERS.items():
+        asked = asked_all.get(name, frozenset())
         if not asked:
             continue
         stated = [m for m in pattern.finditer(sentence, 0, figures[first].start)]
@@ -481,7 +510,27 @@ def _span_features(
         "quoted_name_asked": float(_quoted_in(sentence, span) and _NAME_ASKED.search(question.normalised) is not None),
         "ordinal_unasked": float(_is_ordinal(sentence, span) and "第" not in question.normalised),
         "total": (1.0 if _TOTAL_STATED.search(clause) else -1.0) if _TOTAL_ASKED.search(question.normalised) else 0.0,
+        "change_side": _change_side(sentence, span, question.normalised),
     }
+
+
+# a value that changed: 由每班30元提高到45元, 合格率从92%提升到99.5%
+_CHANGE = r"(?:提高|提升|增加|增长|调整|上调|下调|涨|上升|升|降低|下降|降|减少|缩短|延长|扩大|改|变)(?:到|至|为|成)"
+_CHANGES_AFTER = re.compile(rf"^[^，。；0-9]{{0,2}}{_CHANGE}")
+_CHANGED_BEFORE = re.compile(rf"{_CHANGE}[^，。；0-9]{{0,3}}$")
+_OLD_ASKED = re.compile(r"原来|原先|以前|之前|过去|起初|调整前|提高前|改之前")
+
+
+def _change_side(sentence: str, span: Span, question: str) -> float:
+    """1 when the span is the side of a change the question asks (the value it became, or
+    the one before for 原来 / 以前), -1 when it is the other side, 0 when nothing changed."""
+    if _CHANGED_BEFORE.search(sentence[max(0, span.start - 8) : span.start]):
+        new = True
+    elif _CHANGES_AFTER.search(sentence[span.end : span.end + 8]):
+        new = False
+    else:
+        return 0.0
+    return 1.0 if new != bool(_OLD_ASKED.search(question)) else -1.0
 
 
 def _quoted_in(sentence: str, span: Span) -> bool:
@@ -553,7 +602,7 @@ def _shape(text: str, context: QuestionContext, figures: Sequence[Figure]) -> di
     date = (TIME_RE.search(text) is not None or _DATE_LIKE.search(text) is not None) and any(ch.isdigit() for ch in text)
     relative = _RELATIVE_TIME.search(text) is not None
     unnamed = _INDEFINITE.search(text) is not None
-    name = 2 <= len(text) <= 4 and text[0] in lexicon.surnames and all("\u4e00" <= c <= "\u9fff" for c in text)
+    name = 2 <= len(text) <= 4 and (text[0] in lexicon.surnames or text[:2] in lexicon.surnames) and all("\u4e00" <= c <= "\u9fff" for c in text)
     foreign = "·" in text and len(text) <= 12
     place = text.endswith(lexicon.place_heads) if lexicon.place_heads else False
     organisation = text.endswith(lexicon.organisation_heads) if lexicon.organisation_heads else False

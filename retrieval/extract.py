@@ -33,7 +33,8 @@ _ENUMERATION = re.compile(r"[^，。；：:！？!?…]*、[^，。；：:！？
 _QUOTED_RUN = re.compile(r"“[^“”]{1,40}”(?:、?“[^“”]{1,40}”)+")
 # what ends an enumeration without being an item: 等, 等8类服务, 五项趣味活动, 等多种形式
 _LIST_TAIL = re.compile(r"(?:等|和|及)?[\d一二三四五六七八九十两多]+[个项类种条部分名位家所场][\u4e00-\u9fff]{0,6}$|等[\u4e00-\u9fff]{0,6}$")
-_COUNTED_TAIL = re.compile(r"(?:等|和|及)?[一二三四五六七八九十两\d]*[个项类种条部分]*$")
+_COUNT_AFTER_ITEM = re.compile(r"等?[\d一二三四五六七八九十两]+[个项类种条部分名位家所场处]")
+_COUNTED_TAIL = re.compile(r"等?[一二三四五六七八九十两\d]*[个项类种条部分]*$")
 # the verbs that say who organised an event; the organiser stands before them
 _ORGANISING = ("主办", "承办", "协办", "举办", "组织", "发起", "指导", "牵头")
 LIST_LEAD_SLACK = 2  # characters a first item may hold beyond the longest other before its lead is cut
@@ -150,9 +151,14 @@ def _inside_role(sentence: str, at: int, lexicon: Lexicon) -> bool:
 def _name_at(sentence: str, at: int, lexicon: Lexicon) -> Span | None:
     """A personal name starting at `at`: a surname and one or two more characters, not
     starting inside a role word and followed by what follows names."""
-    if at < 0 or at >= len(sentence) or sentence[at] not in lexicon.surnames or _inside_role(sentence, at, lexicon):
+    if at < 0 or at >= len(sentence) or _inside_role(sentence, at, lexicon):
         return None
-    for length in (2, 3):
+    if at > 0 and sentence[at - 1 : at + 1] in lexicon.surnames:  # 葛 of 诸葛文韬: the name starts before it
+        return None
+    compound = sentence[at : at + 2] in lexicon.surnames  # 欧阳, 诸葛, 尉迟: two characters
+    if not compound and sentence[at] not in lexicon.surnames:
+        return None
+    for length in (3, 4, 2) if compound else (2, 3):
         name = sentence[at : at + length]
         if len(name) < length or not all("\u4e00" <= c <= "\u9fff" for c in name):
             break
@@ -189,7 +195,7 @@ def speaker(sentences: Sequence[Sentence], lexicon: Lexicon) -> tuple[Sentence, 
 _CLAUSE_MARKS = frozenset("，,、；：:“”\"（）() ")
 
 
-_NAME_BEFORE_ROLE = re.compile(r"([\u4e00-\u9fff]{2,3})(?:为|任|出任|担任|当选为?|是|作为)[^，。；]{0,12}$")
+_NAME_BEFORE_ROLE = re.compile(r"([\u4e00-\u9fff]{2,4})(?:为|任|出任|担任|当选为?|是|作为)[^，。；]{0,12}$")
 
 
 @lru_cache(maxsize=8)
@@ -251,7 +257,7 @@ def _names_before_verbs(sentence: str, question: Question, lexicon: Lexicon) -> 
             continue
         at = sentence.find(term)
         while at >= 0:
-            for length in (3, 2):
+            for length in (4, 3, 2):
                 name = _name_at(sentence, at - length, lexicon) if at - length >= 0 else None
                 if name is not None and name.end == at:
                     spans.append(name)
@@ -324,7 +330,7 @@ def _person(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) ->
         if invited is not None:
             return [Span(text=invited.group(1), start=invited.start(1), end=invited.end(1), strength=0.8)]
     if not spans and "说" in question.normalised:
-        said = re.search(r"([\u4e00-\u9fff]{2,3})(?:说|表示)", sentence)
+        said = re.search(r"([\u4e00-\u9fff]{2,4})(?:说|表示)", sentence)
         if said is not None:
             for at in range(said.start(1), said.end(1)):
                 name = _name_at(sentence, at, lexicon)
@@ -477,18 +483,24 @@ def place(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> l
 _HOURS_UNTIL = re.compile(r"[至到—~-](?:次日|第二天)?")
 # 去年9月: the year a month is of, said relatively; 9月至12月: a span of months
 _RELATIVE_YEAR = re.compile(r"(?:去年|今年|前年|明年|当年)$")
-_UNTIL = re.compile(r"[至到—~-]|一直到")
+_PART_OF_PERIOD = re.compile(r"度|底|初|末|中旬|上旬|下旬|中(?![^\u4e00-\u9fff])")
+_YEAR_AFTER = re.compile(r"次年|明年|来年|翌年|第二年")
+_UNTIL = re.compile(r"[至到—~-]|一直到|持续到")
 
 
 def _date_extent(sentence: str, start: int, end: int) -> Span:
     """A date with the relative year said before its month (去年9月) and the end of a span
     it opens (9月至12月, 5月10日至6月30日)."""
+    part = _PART_OF_PERIOD.match(sentence, end) if sentence[start:end].endswith(("年", "月")) else None
+    if part is not None:  # 2023年度, 2026年底, 5月中旬
+        end = part.end()
     year = _RELATIVE_YEAR.search(sentence, max(0, start - 2), start)
     if year is not None and sentence[start:end][:1].isdigit() and "年" not in sentence[start:end]:
         start = year.start()
     until = _UNTIL.match(sentence, end)
     if until is not None:
-        following = TIME_RE.match(sentence, until.end())
+        year_after = _YEAR_AFTER.match(sentence, until.end())  # 12月15日至明年3月15日
+        following = TIME_RE.match(sentence, year_after.end() if year_after is not None else until.end())
         if following is not None and any(ch.isdigit() for ch in following.group(0)):
             end = following.end()
     return Span(text=sentence[start:end], start=start, end=end)
@@ -541,6 +553,10 @@ def _enumeration_runs(sentence: str, head: str, tag: Tagger) -> list[Span]:
                 continue
         items = _quoted_bounds(items.strip("“”\""))  # the marks around the whole run, not those between items
         trimmed = _LIST_TAIL.sub("", items)
+        last = trimmed.rfind("、")
+        counted = _COUNT_AFTER_ITEM.search(trimmed, last + 2) if last >= 0 else None
+        if counted is not None:  # 杨镇、仁和5个镇街设立…: the count of the items ends the last one
+            trimmed = trimmed[: counted.start()]
         if "、" in trimmed:
             items = trimmed.strip("“”\"")
         items = _after_verb(items, tag)  # 为职工开展A、B: 为 announced nothing, 开展 takes the list
@@ -580,6 +596,8 @@ def _after_verb(items: str, tag: Tagger) -> str:
     cut = marked[-1] if marked else (verbs[-1] if verbs else None)
     if cut is None:
         return items
+    while cut + 2 < len(words) and words[cut + 1][1] == "p":  # 援助站在A、B: the place after 在
+        cut += 1
     tail = "".join(w for w, _ in words[cut + 1 :]).lstrip("“\"")
     shortest = min(len(item) for item in rest.split("、"))
     # a cut that leaves a first item far shorter than every other one cut inside it (荣获北京市
@@ -606,8 +624,24 @@ def _titles(sentence: str) -> list[Span]:
 
 
 def title(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> list[Span]:
-    """《titles》: the answer to a question about a work (哪些法律, 什么书)."""
-    return _titles(sentence)
+    """《titles》: the answer to a question about a work (哪些法律, 什么书); first a quoted
+    name just before the asked noun (“一看二慢三通过”进出站操作法 for 操作法叫什么)."""
+    named = _NAMED.search(question.normalised)
+    head = named.group(1) if named is not None else question.noun[-3:]
+    return _quoted_before(sentence, head) + _titles(sentence)
+
+
+# the noun a question asks the name of (操作法叫什么, 口号的全称是啥)
+_NAMED = re.compile(r"([\u4e00-\u9fff]{2,3}?)的?(?:全称|名字|名称|题目)?(?:叫|是)(?:什么|啥)")
+
+
+def _quoted_before(sentence: str, head: str) -> list[Span]:
+    """A quoted name standing just before `head`, a few words apart at most (采用“项目+物业+
+    班组长”的管理模式; a quotation inside a quotation: 践行‘身边的志愿’服务理念)."""
+    if not head:
+        return []
+    quoted = re.search(rf"[“‘「]([^“”‘’「」]{{1,30}})[”’」]的?[^，。；“”]{{0,4}}{re.escape(head)}", sentence)
+    return [Span(text=quoted.group(1), start=quoted.start(1), end=quoted.end(1))] if quoted is not None else []
 
 
 def listing(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> list[Span]:
@@ -622,10 +656,7 @@ def phrase(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> 
     out = []
     anchors = anchors_of(sentence, question)
     if head:
-        # 采用“项目+物业+班组长”的管理模式; a quotation inside a quotation: 践行‘身边的志愿’服务理念
-        quoted = re.search(rf"[“‘「]([^“”‘’「」]{{1,30}})[”’」]的?[^，。；]{{0,4}}{re.escape(head)}", sentence)
-        if quoted is not None:
-            out.append(Span(text=quoted.group(1), start=quoted.start(1), end=quoted.end(1)))
+        out += _quoted_before(sentence, head)
         out += _weaker(_nearest(_ending_with(sentence, [head], question, tag), anchors), 0.8)
     works = any(w in question.noun for w in lexicon.work_nouns) if question.noun else False
     out += _weaker(_titles(sentence), 1.0 if works else 0.4)  # 《…》 answers only a question about a work
@@ -657,7 +688,8 @@ def _objects(sentence: str, question: Question) -> list[Span]:
 
 
 _NEGATING = "没有|未|不|无|并非|尚未|从未"
-_NEGATION = re.compile(rf"(?:{_NEGATING})$")
+# negated, or a modal negated before it (不需要修改, 无需报名, 不能参加)
+_NEGATION = re.compile(rf"(?:{_NEGATING}|无需|无须|不必|不用)(?:需要|必须|用|能|会|得|可以|应|该|应该|再)?$")
 
 
 # where a yes/no question's predicate starts: after 有没有 / 是不是 / 是否 / 有无, or after
@@ -758,7 +790,7 @@ def yes_no(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> 
         return []
     found = [(at, w) for at, w in found if at >= 0]
     for at, _ in found:
-        if _NEGATION.search(sentence[max(0, at - 3) : at]):
+        if _NEGATION.search(sentence[max(0, at - 5) : at]):
             return []
     start = min(at for at, _ in found)
     at, word = max(found, key=lambda f: (f[0], len(f[1])))
@@ -786,11 +818,15 @@ _COMPARED = re.compile(r"(?:得|更|较|比较)?(?:多|少|高|低|大|小|快|�
 _CHOICE_TAIL = re.compile(r"(?:的|了|啊|呀|呢|吧|啦)+$")
 
 
+# which came first (先评上劳模还是先拿的奖章): an order of events, not an option the paper names
+_ORDER_ASKED = re.compile(r"先.{0,16}还是先")
+
+
 def choice_options(text: str) -> tuple[str, str] | None:
     """The two options of an A还是B question, without what they share (线上讲 / 线下讲 ->
     线上 / 线下); None when the question offers none."""
     match = CHOICE_QUESTION.search(text)
-    if match is None:
+    if match is None or _ORDER_ASKED.search(text):
         return None
     b = _CHOICE_LEAD_WORD.sub("", _CHOICE_TAIL.sub("", match.group("b")))  # 还是在网约车服务中心办的
     a = match.group("a")
@@ -806,6 +842,15 @@ def choice_options(text: str) -> tuple[str, str] | None:
     if not a or not b or a == b:
         return None
     return a, b
+
+
+_DIGIT_OF = {"一": "1", "二": "2", "两": "2", "三": "3", "四": "4", "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}
+
+
+def _digits(text: str) -> str:
+    """A small count in digits (一次 -> 1次, 两场 -> 2场), as the paper writes them; the text
+    itself when it has no such numeral before a measure word."""
+    return re.sub(r"(?<![\u4e00-\u9fff\d])([一二两三四五六七八九])(?=[次场个名人家项天期批届遍趟])", lambda m: _DIGIT_OF[m.group(1)], text)
 
 
 def _option_forms(option: str) -> list[str]:
@@ -837,11 +882,19 @@ def choice(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> 
         # writes 日 where members say 号
         forms = [f for f in _option_forms(option) if f not in other]
         forms = [g for f in forms for g in ((f.replace("号", "日"), f) if "号" in f else (f,))]
+        forms = list(dict.fromkeys(g for f in forms for g in (f, _digits(f))))  # 一次: 1次 too
         for form in forms:
             at = folded.find(form)
             if at >= 0 and not _OPTION_NEGATED.search(sentence[max(0, at - 4) : at]):
-                found.append((at, at + len(form)))
+                end = at + len(form)
+                rest = option[len(form) :] if option.startswith(form) else ""
+                pair = re.match(rf"[、和与及]?{re.escape(rest)}", folded[end:]) if rest else None
+                found.append((at, end + (pair.end() if pair is not None else 0)))  # 东城西城: 东城、西城
                 break
+        else:
+            abbreviated = _abbreviated(folded, option)  # 卫健委: 卫生健康委员会
+            if abbreviated is not None and option not in other:
+                found.append((abbreviated[0], _word_end(sentence, abbreviated[1], tag)))
     if not found:
         return []
     if len(found) == 2:
@@ -856,12 +909,51 @@ def choice(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> 
         end += joined.end() if joined is not None else 0
         return [Span(text=sentence[start:end], start=start, end=end, strength=1.0)]
     start, end = found[0]
+    end += _shared_tail(sentence, start, end, question)  # 3个月内交还是半年内交: 3个月内
     figure = next((f for f in find_figures(sentence) if f.start <= start < f.end), None)
     if figure is not None:  # 15块还是12块: the paper's figure with its own unit (15元)
         start, end = figure.start, max(end, figure.end)
     else:
         end = _word_end(sentence, end, tag)  # 现场发 of 现场发放: the paper's whole word
+        if sentence[end : end + 1] in _PERSON_ENDS:  # 快递 of 快递员
+            end += 1
+        joined = _JOINED_PHRASE.match(sentence, end)
+        if joined is not None and not any(f in joined.group(0) for f in _option_forms(question.options[-1 if start == found[0][0] else 0])):
+            end = joined.end()  # 客户沟通 of 学的是客户沟通与投诉处理: the whole of what it names
     return [Span(text=sentence[start:end], start=start, end=end, strength=1.0)]
+
+
+def _shared_tail(sentence: str, start: int, end: int, question: Question) -> int:
+    """How many characters after an option the sentence shares with the question after
+    it (内 of 3个月内交, which both options end with and the options leave out)."""
+    at = question.normalised.find(sentence[start:end])
+    if at < 0:
+        return 0
+    after = question.normalised[at + end - start : at + end - start + SHARED_TAIL]
+    n = 0
+    while n < len(after) and sentence[end + n : end + n + 1] == after[n] and after[n] not in "还是的":
+        n += 1
+    return n
+
+
+SHARED_TAIL = 2  # characters: 内, 以内, 以上 — not a verb phrase
+_PERSON_ENDS = frozenset("员者师")
+# a phrase joined to the option up to the end of its clause (客户沟通与投诉处理)
+_JOINED_PHRASE = re.compile(r"[与和及][\u4e00-\u9fff]{2,8}(?=[，。；、,;]|$)")
+ABBREVIATION_GAP = 3  # characters an abbreviation skips between two of its own (卫健委: 卫生健康委)
+
+
+def _abbreviated(text: str, option: str) -> tuple[int, int] | None:
+    """Where `text` states an abbreviated option in full: its characters in order, each
+    within ABBREVIATION_GAP of the one before (卫健委 in 卫生健康委员会), extended to the
+    end of the full word's last character run (委员会)."""
+    if len(option) < 3 or not all("\u4e00" <= c <= "\u9fff" for c in option):
+        return None
+    gap = "".join(f"[^，。；、]{{0,{ABBREVIATION_GAP}}}?{re.escape(c)}" for c in option[1:])
+    match = re.search(re.escape(option[0]) + gap, text)
+    if match is None or match.end() - match.start() == len(option):
+        return None
+    return match.start(), match.end()
 
 
 def _word_end(sentence: str, end: int, tag: Tagger) -> int:

@@ -54,7 +54,7 @@ _UNITS = sorted(UNIT_CLASSES, key=len, reverse=True)
 _UNIT_RE = "|".join(map(re.escape, _UNITS))
 FIGURE_RE = re.compile(
     rf"(?P<approx>近|约|超过|逾|共)?"
-    rf"(?P<num>\d+(?:\.\d+)?|[{_CN_NUM}]+)"
+    rf"(?P<num>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|[{_CN_NUM}]+)"  # 2,173 with its thousands
     rf"(?P<mag>万|亿)?(?P<more>余|多)?"
     rf"(?P<unit>{_UNIT_RE})?"
 )
@@ -138,7 +138,7 @@ def find_figures(text: str) -> list[Figure]:
         unit = match.group("unit") or ""
         if not unit and not (match.group("mag") or (num[-1] in "万亿" and len(num) > 1)):
             continue  # a bare number is not a figure; 120万 is
-        value = number_value(num, match.group("mag"))
+        value = number_value(num.replace(",", ""), match.group("mag"))
         if value is None:
             continue
         if unit == "年" and (value >= CALENDAR_YEARS or text[match.end() : match.end() + 1] in _NOT_DURATION):
@@ -165,10 +165,16 @@ FRACTION_RE = re.compile(rf"[{_CN_NUM}\d]+分之[{_CN_NUM}\d]+")
 _NUMERAL = re.compile(rf"[{_CN_NUM}\d]")
 
 
+# words that begin with a measure word and, after 多少 / 几, are that measure word and a noun
+COUNTED_WORDS = ("支队", "个人")
+
+
 def _unit_and_noun(match: re.Match[str], words: Sequence[str]) -> tuple[str | None, str]:
     """The asked measure word and counted noun; none when the measure word only begins a
     word of the question (多少户外劳动者: 户外 is a word, 户 measures nothing)."""
     unit, noun = match.group("unit"), match.group("noun")
+    if unit and (unit + noun).startswith(COUNTED_WORDS):  # 多少支队: 支 of 队, not a 支队
+        return unit, noun
     if unit and any(len(w) > len(unit) and w.startswith(unit) and (unit + noun).startswith(w) for w in words):
         return None, unit + noun
     if unit == "年" and noun[:1] and noun[:1] not in "的了呢啊吗吧呀":  # 多少年终奖, 几年级: no years counted

@@ -37,7 +37,8 @@ FOUND_FEATURES: tuple[str, ...] = (
     "specificity",  # the rarest content word the article has: its idf over the largest possible
     "now",  # the question asks about the present moment (今天, 现在, 明天)
     "content_chars",  # how many characters its content words have (log): small talk has few
-    "affinity",  # how much more the paper uses its most telling content word than everyday Chinese does
+    "affinity",  # how much more the paper uses its content words than everyday Chinese does (their mean)
+    "telling",  # … its most telling content word (the most)
 )
 AFFINITY_SCALE = 6.0  # natural-log units: a word 400 times more frequent in the paper reads as 1
 
@@ -59,6 +60,7 @@ def found_features(
     question: str,
     content_chars: int,
     affinity: float,
+    telling: float,
 ) -> dict[str, float]:
     """The decision's features, each scaled to about 0-1."""
     return {
@@ -76,4 +78,5 @@ def found_features(
         "now": float(NOW.search(question) is not None),
         "content_chars": math.log1p(content_chars) / math.log1p(24),
         "affinity": max(-1.0, min(1.0, affinity / AFFINITY_SCALE)),
+        "telling": max(-1.0, min(1.0, telling / AFFINITY_SCALE)),
     }

@@ -104,7 +104,16 @@ def _person(text: str, lexicon: Lexicon) -> bool:
     return before.endswith((*lexicon.people_nouns, *lexicon.roles, *PERSON_ENDINGS)) or _RANKED.search(before) is not None
 
 
+# 那几个健康小屋, 这几家企业: the ones already spoken of, no count asked
+_THOSE_FEW = re.compile(r"[那这]几(?=[个位家项名次场所间座条批])")
+
+
+def _without_those_few(text: str) -> str:
+    return _THOSE_FEW.sub("那", text)
+
+
 def _quantity(text: str, lexicon: Lexicon) -> bool:
+    text = _without_those_few(text)
     return QUANTITY_QUESTION.search(text) is not None and "哪" not in text and not _a_few_asked_whether(text)
 
 
@@ -132,7 +141,13 @@ def _title(text: str, lexicon: Lexicon) -> bool:
     return bool(head) and head_in(head[:2], lexicon.work_nouns) is not None and head_in(head[:4], lexicon.place_heads) is None
 
 
+# several places asked (设在哪几个镇街, 去了哪些地方): their enumeration answers
+_PLACES_ASKED = re.compile(r"哪(?:些|几|[两二三四五六七八九十])")
+
+
 def _place(text: str, lexicon: Lexicon) -> bool:
+    if _PLACES_ASKED.search(text):
+        return False
     head = which_head(text)
     if PLACE_QUESTION.search(text):
         return True
@@ -153,6 +168,7 @@ def _organisation(text: str, lexicon: Lexicon) -> bool:
 
 
 def _yes_no(text: str, lexicon: Lexicon) -> bool:
+    text = _without_those_few(text)
     return YES_NO_QUESTION.search(text) is not None and (_WH.search(text) is None or _a_few_asked_whether(text))
 
 
@@ -264,5 +280,11 @@ def parts_of(text: str) -> list[str]:
     asking = [p for p in pieces if _WH.search(p) or YES_NO_QUESTION.search(p)]
     if len(asking) < 2:
         return _counted_parts(text)
-    # the first part carries the subject the later ones leave out (化工竞赛多少人参加，几个奖项)
-    return [asking[0]] + [p for p in asking[1:]]
+    # the first part carries the subject the later ones leave out (化工竞赛多少人参加，几个奖项);
+    # a later part that points back to it (首届是哪年办的，当时多少人参加) is asked of its subject
+    subject = asking[0][: m.start()] if (m := _WH.search(asking[0])) is not None else ""
+    subject = re.sub(r"[是在于从由]$", "", subject)
+    return [asking[0]] + [_POINTS_BACK.sub(subject, p, count=1) if subject else p for p in asking[1:]]
+
+
+_POINTS_BACK = re.compile(r"^(?:当时|那时候?|那次|那届|那一届|那年|那一年|当年|彼时)")

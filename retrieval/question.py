@@ -27,7 +27,12 @@ QUALIFIERS: dict[str, re.Pattern[str]] = {
     # the group a result is of: 女子组's winner is not 男子组's
     "group": re.compile(r"(?:男子|女子|青年|少年|老年|中年|团体|个人)(?:组|赛)"),
     "year": re.compile(r"(?:19|20)\d\d年"),
+    # this year's figure is not last year's (今年打算筛查多少 / 去年为12.6万名女职工筛查)
+    "relative year": re.compile(r"今年|去年|明年|前年"),
 }
+# classes an article may leave unsaid of what it reports: one it states of something else
+# (去年同期) does not mean the asked one is missing
+UNSAID_CLASSES = frozenset({"relative year"})
 
 
 # colloquial words for the first place, read as every name a contest gives it
@@ -55,6 +60,26 @@ def qualifiers_of(text: str) -> dict[str, frozenset[str]]:
     if "rank" in out and out["rank"] & _TOP:  # 头名: the first prize, whatever the contest calls it
         out["rank"] = (out["rank"] - _TOP) | _FIRST
     return {name: frozenset(found) for name, found in out.items()}
+
+
+# a rank asked without its measure word (拿第一能领多少, 女子组第一是谁): 第一名
+_BARE_RANK = re.compile(rf"第{_NUM}(?=是|能|的|了|呀|啊|吗|呢|拿|领|得|有|[？?，,]|$)")
+
+
+_PLACES = {"第一": _FIRST, "第二": frozenset({"二等奖", "亚军", "银奖"}), "第三": frozenset({"三等奖", "季军", "铜奖"})}
+
+
+def asked_qualifiers(question: str) -> dict[str, frozenset[str]]:
+    """The question's qualifiers, a bare rank (拿第一) read as the prize of that place
+    (一等奖, 冠军, 金奖), or as 第N名 below the third."""
+    stated = {name: set(found) for name, found in qualifiers_of(question).items()}
+    for m in _BARE_RANK.finditer(question):
+        stated = {name: found for name, found in stated.items() if not (name.startswith("ordinal of ") and m.group(0) in found)}
+        if m.group(0) in _PLACES:
+            stated.setdefault("rank", set()).update(_PLACES[m.group(0)])
+        else:
+            stated.setdefault("ordinal", set()).add(m.group(0) + "名")
+    return {name: frozenset(found) for name, found in stated.items() if found}
 
 
 class Question(BaseModel):
@@ -144,7 +169,7 @@ def analyse(text: str, segmenter: Segmenter, lexicon: Lexicon) -> Question:
         noun_before=noun_before(norm) if kind is Kind.QUANTITY else "",
         roles=roles,
         names=names,
-        qualifiers=qualifiers_of(norm),
+        qualifiers=asked_qualifiers(norm),
         wants_day=kind is Kind.DATE and DAY_QUESTION.search(norm) is not None,
         wants_clock=kind is Kind.DATE and CLOCK_QUESTION.search(norm) is not None,
         options=(choice_options(norm) or ()) if kind is Kind.CHOICE else (),

@@ -178,12 +178,12 @@ def test_qa_sets(
 def test_small_talk_is_refused_and_never_answered(
     library: Library, explained_once: Callable[..., Explained], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Small talk and everyday questions: most are not found, and at most one of 70 gets
+    """Small talk and everyday questions: nearly all are not found, and at most one of 70 gets
     an answer line (中国有几个省 meets an article's "18个省" today)."""
     monkeypatch.setattr(library.answerer, "explain", explained_once)
     figures = evaluate(library, DATA / "offtopic_qa.jsonl")
     assert figures.printed <= 1, figures.line()
-    assert figures.abstained >= 0.72 * figures.unanswerable, figures.line()
+    assert figures.abstained >= 0.88 * figures.unanswerable, figures.line()
 
 
 def test_encyclopedia_corpus_of_look_alike_articles(encyclopedia: Library) -> None:
@@ -349,3 +349,32 @@ def test_a_sentence_that_points_back_is_cited_with_the_one_before(tmp_path: Path
     answer = _answer_over(tmp_path, segmenter, article, "为什么青山镇的畜牧业发达")
     assert answer.found and answer.hits[0].article.title == "青山镇"
     assert answer.hits[0].snippet.startswith("青山镇日照时间长，土壤肥沃，河流带来丰富的水源；因此，畜牧业发达")
+
+
+def test_the_side_of_a_change_asked_is_marked(library: Library) -> None:
+    """夜班津贴由每班30元提高到45元: 45元 is what it is now, 30元 what it was."""
+    sentence = "夜班津贴由每班30元提高到45元。"
+    now = _features(library, "夜班津贴以后每班给多少", sentence)
+    assert now["45元"]["change_side"] == 1.0 and now["30元"]["change_side"] == -1.0
+    before = _features(library, "夜班津贴原来每班多少钱", sentence)
+    assert before["30元"]["change_side"] == 1.0 and before["45元"]["change_side"] == -1.0
+
+
+def test_this_year_is_not_last_year_but_an_article_need_not_say_this_year(library: Library) -> None:
+    sentence = "去年，市总工会为12.6万名女职工提供免费筛查。"
+    features = _features(library, "市总今年打算给多少女职工做筛查", sentence)
+    assert features["12.6万名"]["qualifier_conflicts"] == 1.0
+    question = analyse("全市今年体检了多少人", library.segmenter, library.lexicon)
+    from retrieval.answer import _qualifier_missing
+
+    assert not _qualifier_missing(question, "截至6月底全市体检1200人，比去年同期增加两成。")
+
+
+def test_a_span_cut_inside_a_word_or_edged_by_a_function_word_is_marked(library: Library) -> None:
+    from retrieval.candidates import _word_bounds
+
+    sentence = "札尼别的去世导致了蓝帐汗国内战延续。"
+    bounds, function_at = _word_bounds(library.answerer.reader.tag(sentence))
+    at = sentence.index("了")
+    assert at in function_at  # 了蓝帐汗国内战延续 begins with a particle
+    assert sentence.index("导致") in bounds and sentence.index("致") not in bounds  # 致了… begins inside 导致

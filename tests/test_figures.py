@@ -188,3 +188,9 @@ def test_points_asked_are_percentage_points() -> None:
     """工资涨几个点: 6%, not a count of 个."""
     assert asked_unit_class("恒川一线干施工的工资涨几个点", LEXICON.people_nouns, LEXICON.organisation_nouns) == "%"
     assert asked_unit_class("增幅高了多少个百分点", LEXICON.people_nouns, LEXICON.organisation_nouns) == "%"
+
+
+def test_a_figure_keeps_its_thousands() -> None:
+    """2,173个坐席 is 2173 seats, not 173."""
+    figures = find_figures("主看台有2,173个坐席，海拔1,750米，分别为1,2个。")
+    assert [(f.text, f.value) for f in figures] == [("2,173个", 2173.0), ("1,750米", 1750.0), ("2个", 2.0)]

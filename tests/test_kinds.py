@@ -16,7 +16,7 @@ from retrieval.answer import Explained
 from retrieval.byline import credited_as
 from retrieval.candidates import foreign_names
 from retrieval.candidates import QuestionContext, SentenceChoice, candidates_of, given_in_question, respective
-from retrieval.extract import Span, choice, choice_options, date, listing, phrase, speaker, things_stated, organisation, person, quantity, role_agrees, yes_no
+from retrieval.extract import Span, choice, choice_options, date, listing, phrase, speaker, things_stated, organisation, person, quantity, role_agrees, title, yes_no
 from retrieval.kinds import detect, parts_of
 from retrieval.lexicon import Lexicon
 from retrieval.models import Kind
@@ -764,3 +764,124 @@ def test_a_yes_no_question_says_the_driver_and_the_doctor_in_everyday_words(libr
     """给司机量血压 for 安排保健医生每月到站为驾驶员测量血压: 司机 is 驾驶员 (config/synonyms.txt)."""
     asked = _question(library, "西郊公交有没有让医生到休息站给司机量血压")
     assert yes_no("公司工会还在休息站张贴了心理咨询热线，并安排保健医生每月到站为驾驶员测量血压1次。", asked, _tagged(library), library.lexicon)
+
+
+def test_a_two_character_surname_begins_the_whole_name(library: Library) -> None:
+    """诸葛文韬: the name begins at 诸葛, never at 葛 (a surname of its own)."""
+    sentence = "“师傅看一眼出渣的颜色，就知道前面是砂层还是卵石层。”徒弟诸葛文韬说。"
+    spans = person(sentence, _question(library, "说师傅一看就知道地层的那个徒弟叫啥"), _tagged(library), library.lexicon)
+    assert spans and spans[0].text == "诸葛文韬"
+    spans = person("养护班班长令狐春生已经带着徒弟来到胡同里。", _question(library, "养护班班长是谁"), _tag, library.lexicon)
+    assert [s.text for s in spans][:1] == ["令狐春生"]
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("产业园区那几个健康小屋周六是不是也开", Kind.YES_NO),  # those few: no count asked
+        ("这几家企业有没有建工会", Kind.YES_NO),
+        ("产业园区建了几个健康小屋", Kind.QUANTITY),
+        ("巡回法律服务点都设在哪几个镇街", Kind.LIST),  # several places: their enumeration
+        ("巡回法律服务点设在哪里", Kind.PLACE),
+    ],
+)
+def test_those_few_ask_no_count_and_several_places_are_a_list(question: str, kind: Kind) -> None:
+    assert detect(question, LEXICON) is kind
+
+
+def test_a_choice_answers_with_the_paper_s_whole_option(library: Library) -> None:
+    tagged = _tagged(library)
+    pair = _question(library, "令狐春生管的是东城西城还是海淀昌平的古树")
+    spans = choice("他走遍东城、西城两区的大街小巷。", pair, tagged, library.lexicon)
+    assert [s.text for s in spans][:1] == ["东城、西城"]
+    courier = _question(library, "慕容子健是送外卖的还是送快递的")
+    spans = choice("快递员慕容子健一边喝着免费的绿豆汤。", courier, tagged, library.lexicon)
+    assert [s.text for s in spans] == ["快递员"]
+    course = _question(library, "第三期学的是短视频还是客户沟通")
+    spans = choice("第三期学的是客户沟通与投诉处理。", course, tagged, library.lexicon)
+    assert [s.text for s in spans] == ["客户沟通与投诉处理"]
+    # an abbreviation is found in full, so that both options are read where they stand
+    team = _question(library, "女子组第一是卫健委还是良乡镇")
+    sentence = "房山区卫生健康委员会代表队获得女子组第一名，良乡镇代表队获得女子组第二名。"
+    texts = [s.text for s in choice(sentence, team, tagged, library.lexicon)]
+    assert any(t.startswith("卫生健康委") for t in texts) and "良乡镇" in texts
+
+
+def test_which_came_first_is_no_choice_of_options() -> None:
+    assert choice_options("欧阳立峰先评上的北京市劳模还是先拿的全国五一劳动奖章") is None
+    assert detect("欧阳立峰先评上的北京市劳模还是先拿的全国五一劳动奖章", LEXICON) is not Kind.CHOICE
+
+
+def test_the_count_after_the_last_item_ends_it(library: Library) -> None:
+    sentence = "今年，援助站在南法信、后沙峪、李桥、杨镇、仁和5个镇街设立巡回法律服务点。"
+    spans = listing(sentence, _question(library, "巡回法律服务点都设在哪几个镇街"), _tagged(library), library.lexicon)
+    assert spans and spans[0].text == "南法信、后沙峪、李桥、杨镇、仁和"
+
+
+def test_a_span_of_dates_into_next_year(library: Library) -> None:
+    sentence = "今冬明春职工文化惠民活动将从12月15日持续到明年3月15日。"
+    spans = date(sentence, _question(library, "文化惠民活动从哪天搞到哪天"), _tag, library.lexicon)
+    assert spans and spans[0].text == "12月15日持续到明年3月15日"
+
+
+def test_a_later_part_that_points_back_is_asked_of_the_first_part_s_subject() -> None:
+    assert parts_of("丰台围棋首届是哪年办的，当时多少人参加") == ["丰台围棋首届是哪年办的", "丰台围棋首届多少人参加"]
+
+
+def test_a_role_held_at_another_union_is_not_the_asked_one_even_after_a_membership(library: Library) -> None:
+    """海淀区总的副主席: not 市总工会党组成员、副主席郗明远, where the roles before the name are
+    副主席 alone (党组成员 is a membership, no role word)."""
+    from retrieval.candidates import _owned_elsewhere
+    from retrieval.extract import roles_before
+
+    sentence = "市总工会党组成员、副主席郗明远出席会议并讲话。"
+    at = sentence.index("郗明远")
+    stated = roles_before(sentence, at, library.lexicon)
+    assert stated == ["副主席"]
+    assert _owned_elsewhere(sentence, at, stated, "海淀区总的副主席是谁")
+    assert not _owned_elsewhere(sentence, at, stated, "市总工会副主席是谁")
+
+
+def test_a_quoted_name_before_the_asked_noun_names_the_work(library: Library) -> None:
+    sentence = "他总结的“一看二慢三通过”进出站操作法在公司推广，还编写了《公交驾驶员安全操作口袋书》。"
+    spans = title(sentence, _question(library, "韦建国那套进出站的操作法叫什么"), _tag, library.lexicon)
+    assert spans and spans[0].text == "一看二慢三通过"
+
+
+def test_a_choice_keeps_what_both_options_end_with_and_a_year_keeps_its_du(library: Library) -> None:
+    sentence = "每名学员要在3个月内提交履职报告。"
+    spans = choice(sentence, _question(library, "学员履职报告是要3个月内交还是半年内交"), _tagged(library), library.lexicon)
+    assert [s.text for s in spans] == ["3个月内"]
+    spans = date("天桥街道总工会举办2023年度工会经费决算讲座。", _question(library, "天桥街道那个财务讲座是哪一年度的"), _tag, library.lexicon)
+    assert spans and spans[0].text == "2023年度"
+
+
+def test_a_bare_place_asked_is_the_prize_of_that_place(library: Library) -> None:
+    """拿第一能领多少: 一等奖's prize, paired in order with the figures after 分别."""
+    question = _question(library, "电工赛拿第一能领多少奖金")
+    assert "一等奖" in question.qualifiers["rank"] and not any(c.startswith("ordinal of") for c in question.qualifiers)
+    sentence = "一等奖、二等奖、三等奖选手分别获得1万元、6000元、3000元奖金。"
+    at = sentence.index("1万元")
+    assert respective(sentence, Span(text="1万元", start=at, end=at + 3), question.normalised) == 1
+    at = sentence.index("3000元")
+    assert respective(sentence, Span(text="3000元", start=at, end=at + 5), question.normalised) == -1
+
+
+def test_a_measure_word_and_its_noun_read_as_one_word_still_count() -> None:
+    """多少支队: 支 of 队 (jieba reads 支队 as one word)."""
+    from retrieval.figures import asked_unit_class
+
+    assert asked_unit_class("篮球赛一共多少支队", words=("篮球赛", "一共", "多少", "支队")) == "支"
+
+
+def test_a_small_count_in_an_option_matches_the_paper_s_digits_and_dates_keep_their_part(library: Library) -> None:
+    spans = choice("互助队员每周至少上门1次。", _question(library, "互助队员每周至少上门一次还是两次"), _tagged(library), library.lexicon)
+    assert [s.text for s in spans] == ["1次"]
+    spans = date("全市心理关爱驿站将在2026年底前建成200个。", _question(library, "心理关爱驿站要到啥时候建成200个"), _tag, library.lexicon)
+    assert spans and spans[0].text == "2026年底"
+
+
+def test_a_negated_modal_before_the_predicate_is_no_yes(library: Library) -> None:
+    question = _question(library, "注册中心更换时，代码需不需要进行修改")
+    assert yes_no("当注册中心更换时，代码不需要进行修改。", question, _tagged(library), library.lexicon) == []
+    assert yes_no("当注册中心更换时，代码需要进行修改。", question, _tagged(library), library.lexicon)

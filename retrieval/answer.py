@@ -422,6 +422,7 @@ class Answerer:
     ) -> dict[str, float]:
         """The features of the found / not-found decision (retrieval/found.py)."""
         words = [t for t in dict.fromkeys(question.core) if not t.startswith("#")]
+        affinity, telling = self._affinities(words)
         most = sum(self._idf(t) for t in dict.fromkeys(question.terms)) * (self.corpus.bm25.k1 + 1.0)
         return found_features(
             article_coverage=top.coverage,
@@ -438,35 +439,23 @@ class Answerer:
             specificity=max((self._idf(w) for w in words if w in top_text), default=0.0) / math.log(2.0 + len(self.corpus)),
             question=question.normalised,
             content_chars=len("".join(w for w in words if not any(w != o and w in o for o in words))),
-            affinity=self._affinity(words),
-            telling=self._telling(words),
+            affinity=affinity,
+            telling=telling,
         )
 
-    def _affinity(self, words: Sequence[str]) -> float:
-        """The mean, over the question's content words, of the log-ratio of the share of
-        paragraphs that have the word to its share of everyday Chinese (jieba's dictionary
-        corpus): 工会, 培训 are the paper's words, 电影, 名字, 天气 everyone's; a word no
-        paragraph has counts as the least of the paper's."""
-        if not words:
-            return -AFFINITY_FLOOR
+    def _affinities(self, words: Sequence[str]) -> tuple[float, float]:
+        """The log-ratio of the share of paragraphs that have a word to its share of everyday
+        Chinese (jieba's dictionary corpus): 工会, 培训 are the paper's words, 电影, 名字, 天气
+        everyone's. Its mean over the question's content words (a word no paragraph has counts
+        as the least of the paper's), and its most over the words some paragraph has."""
         n = len(self.corpus) + 1.0
-
-        def one(word: str) -> float:
+        ratios = []
+        for word in words:
             df = self.corpus.bm25.doc_freq(word)
-            if df == 0:
-                return -AFFINITY_FLOOR
-            return math.log(df / n) - math.log(self.segmenter.everyday_share(word) + EVERYDAY_FLOOR)
-
-        return sum(one(w) for w in words) / len(words)
-
-    def _telling(self, words: Sequence[str]) -> float:
-        """The log-ratio of the question's most telling word that some paragraph has."""
-        n = len(self.corpus) + 1.0
-        ratios = [
-            math.log(df / n) - math.log(self.segmenter.everyday_share(w) + EVERYDAY_FLOOR)
-            for w in words if (df := self.corpus.bm25.doc_freq(w)) > 0
-        ]
-        return max(ratios, default=-AFFINITY_FLOOR)
+            ratios.append(math.log(df / n) - math.log(self.segmenter.everyday_share(word) + EVERYDAY_FLOOR) if df else None)
+        known = [r for r in ratios if r is not None]
+        mean = sum(r if r is not None else -AFFINITY_FLOOR for r in ratios) / len(ratios) if ratios else -AFFINITY_FLOOR
+        return mean, max(known, default=-AFFINITY_FLOOR)
 
     def _choose(self, candidates: Sequence[Candidate], kind: Kind) -> tuple[Candidate | None, float]:
         """The ranker's best candidate and the calibrated confidence that it is right."""

@@ -37,6 +37,9 @@ from .text import compact, decode_issue, is_cjk, normalise_line, split_lines
 
 MAX_HEADING_CHARS = 50
 MAX_HEADINGS = 3  # pretitle, title, subtitle
+# parts of a slogan banner (学思想 强党性 重实践 建新功) that a column's name follows; a
+# kicker has fewer (比技能 强服务, 学法 懂法 用法)
+SLOGAN_SEGMENTS = 4
 
 _MD_HEADING = re.compile(r"^(#{1,6})\s*(.*?)\s*#*\s*$")
 _LABEL = re.compile(r"^(?:>>|»)\s*(.+?)\s*(?:<<|«)$")
@@ -317,7 +320,7 @@ class _Assembler:
         """Drop column banners standing above the headings; keep at most three headings."""
         lines = [line for line in run if not self.layout.is_column_banner(line.text)]
         while len(lines) > 1:
-            if len(_slogan_segments(lines[0].text)) >= 3:
+            if len(_slogan_segments(lines[0].text)) >= SLOGAN_SEGMENTS:
                 # a slogan banner (学思想 强党性 重实践 建新功) and, under it, the column's name
                 lines = lines[2:] if len(lines) > 2 else lines[1:]
                 continue
@@ -334,6 +337,22 @@ def _with_subtitle(draft: Draft, subtitle: str) -> Draft:
     return draft
 
 
+# a heading this much longer than the one above it is the title under a kicker or a
+# column's name (工会服务创新实践 / 建外街道总工会为楼宇职工子女开办“暑期托管营”): a
+# subtitle is about as long as its title or shorter
+TITLE_UNDER_KICKER_RATIO = 1.5
+TITLE_UNDER_KICKER_CHARS = 8
+
+
+def _title_under(above: str, heading: str) -> bool:
+    """Is `heading` the title, `above` a kicker, though neither reads as a pretitle? A
+    kicker quotes and counts nothing (“听漏人”拓跋振川 is a title), and a subtitle may
+    open with a figure (22年在地下管网“听”出3400余处漏点)."""
+    if any(ch in above for ch in "“”\"《》") or any(ch.isdigit() for ch in above) or heading[:1].isdigit():
+        return False
+    return len(heading) >= max(len(above) * TITLE_UNDER_KICKER_RATIO, len(above) + TITLE_UNDER_KICKER_CHARS)
+
+
 def _split_headings(headings: list[str]) -> tuple[str | None, str, str | None]:
     if len(headings) == 1:
         return None, headings[0], None
@@ -341,7 +360,11 @@ def _split_headings(headings: list[str]) -> tuple[str | None, str, str | None]:
         first, second = headings
         if _secondary_score(first) > _secondary_score(second):
             return first, second, None
+        if _secondary_score(first) == _secondary_score(second) and _title_under(first, second):
+            return first, second, None
         return None, first, second
+    if _secondary_score(headings[-2]) == _secondary_score(headings[-1]) and _title_under(headings[-2], headings[-1]):
+        return headings[-2], headings[-1], None  # a column's name, a kicker, the title
     return headings[-3], headings[-2], headings[-1]
 
 

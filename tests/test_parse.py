@@ -185,6 +185,27 @@ def test_plain_file_without_banner() -> None:
 
 
 @pytest.mark.parametrize(
+    ("headings", "pretitle", "title", "subtitle"),
+    [
+        # a column's name above the title: the far longer line under it is the title
+        (["工会服务创新实践", "建外街道总工会为楼宇职工子女开办“暑期托管营”"], "工会服务创新实践", "建外街道总工会为楼宇职工子女开办“暑期托管营”", None),
+        (["深化产业工人队伍建设改革", "基层工会服务阵地巡礼", "宛平城地区总工会在建筑工地开办“安全夜校”"],
+         "基层工会服务阵地巡礼", "宛平城地区总工会在建筑工地开办“安全夜校”", None),
+        # a subtitle about as long as its title, or shorter, stays a subtitle
+        (["平谷区成立劳模工匠宣讲团", "首场宣讲走进马坊镇物流基地"], None, "平谷区成立劳模工匠宣讲团", "首场宣讲走进马坊镇物流基地"),
+        (["打造户外劳动者“15分钟”服务圈", "朝阳区总工会推进户外劳动者服务站点提质扩面"], None, "打造户外劳动者“15分钟”服务圈", "朝阳区总工会推进户外劳动者服务站点提质扩面"),
+        (["比技能 强服务", "海淀区第二届咖啡师职业技能竞赛落幕", "司马语桐获一等奖"], "比技能 强服务", "海淀区第二届咖啡师职业技能竞赛落幕", "司马语桐获一等奖"),
+        (["学法 懂法 用法", "西城区首届职工法律知识竞赛落幕", "陶然亭街道代表队获一等奖"], "学法 懂法 用法", "西城区首届职工法律知识竞赛落幕", "陶然亭街道代表队获一等奖"),
+        (["“听漏人”拓跋振川", "22年在地下管网“听”出3400余处漏点"], None, "“听漏人”拓跋振川", "22年在地下管网“听”出3400余处漏点"),
+    ],
+)
+def test_the_title_under_a_kicker(headings: list[str], pretitle: str | None, title: str, subtitle: str | None) -> None:
+    text = "\n\n".join(["深入学习贯彻党的二十大精神 奋力开拓首都工会工作新局面", *headings, "本报讯（记者 张三）近日，某街道工会举办培训，50人参加。"]) + "\n"
+    (article,) = parse_issue("kicker", text.encode()).articles
+    assert (article.pretitle, article.title, article.subtitle) == (pretitle, title, subtitle)
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "只有一段正文，没有标题。这里什么都没有。",

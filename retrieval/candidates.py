@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel, ConfigDict
 
 from .extract import Span, Tagger, anchors_of, role_agrees, roles_before, speaker, spans_of
-from .figures import CLOCK_RE, FIGURE_RE, TIME_RE, UNIT_CLASSES, Figure, chinese_number, counts_in, find_figures, generic_count, noun_stands_before, unit_word_differs
+from .figures import CLOCK_RE, FIGURE_RE, TIME_RE, UNIT_CLASSES, Figure, chinese_number, counts_another_noun, counts_in, find_figures, generic_count, noun_stands_before, unit_word_differs
 from .kinds import RULES
 from .lexicon import Lexicon
 from .models import Kind
@@ -87,6 +87,7 @@ FEATURES: tuple[str, ...] = (
     "right_overlap",  # the same for the words after it (联合工会3315家 for 联合工会有多少家)
     "noun_follows",  # the counted or asked noun follows the span (300余名 职工)
     "noun_adjacent",  # … right after it, or ends it (476个小项 for 多少个小项)
+    "counts_another",  # the asked noun after the figure only modifies the noun it counts (98名职工代表 for 多少职工)
     "noun_before",  # the noun counted before the question word stands right before the span (高级技师有几个: 其中高级技师5人)
     "left_foreign",  # characters before the span, back to the last comma, that the question lacks (log)
     "qualifier_local",  # the asked 第二批 / 一等奖 stands just before the span
@@ -97,7 +98,7 @@ FEATURES: tuple[str, ...] = (
     "cut_inside_word",  # the span begins or ends inside a word of the sentence (人计划 of 个人计划, 车站内所销 of …所销售)
     "function_edge",  # it begins or ends with a function word (了安史之乱后, 复杂的)
     "change_side",  # a value that changed (由30元提高到45元): 1 when the span is the side asked (the new one, or the old for 原来), -1 when the other
-    "competitors",  # other spans of the same shape in the sentence (log count)
+    "competitors",  # other spans of the same shape elsewhere in the sentence, not overlapping it (log count)
     "repeated",  # other candidate sentences hold the same text
     "in_headline",  # the article's headings state it (朝阳160余名职工网球场上挥拍竞技): the story's main figure or name
     "sentence_coverage",  # the question's weight in the sentence (with synonyms, neighbours)
@@ -228,15 +229,25 @@ def candidates_of(
         bounds, function_at = _word_bounds(words)
         figures = [find_figures(s.text) for s, _ in spans]
         shapes = [_shape(s.text, context, f) for (s, _), f in zip(spans, figures, strict=True)]
-        matching = sum(1 for shape in shapes if shape["type_match"])
+        # spans of the asked shape, each against the others that stand elsewhere in the
+        # sentence (not 300余 inside 300余人: a sub-span is the same figure, no rival)
+        matching = [s for (s, _), shape in zip(spans, shapes, strict=True) if shape["type_match"]]
         for (span, order), shape, span_figures in zip(spans, shapes, figures, strict=True):
             values = {**context.common, **sentence_values, **shape, **_span_features(context, text, span, order, anchors[text], clauses, span_figures)}
             # the other spans of the sentence with the asked shape
-            same = matching - 1 if shape["type_match"] else 0
+            same = sum(1 for other in matching if other.end <= span.start or other.start >= span.end) if shape["type_match"] else 0
             values["competitors"] = math.log1p(same)
             values["repeated"] = math.log1p(sum(span.text in t for j, t in enumerate(texts) if j != index))
             values["in_headline"] = float(_stated_in(context.normalise(span.text), context.headline))
             values["speaker"] = float(index in speakers)
+            if values["noun_follows"] or values["noun_adjacent"]:
+                noun = context.question.noun
+                another = bool(span_figures) and counts_another_noun(
+                    text, span.start, span.end, noun if noun in text[span.start :] else noun[:2], words, context.lexicon.same_people_heads
+                )
+                values["counts_another"] = float(another)
+                if another:  # the noun stands there, but the figure counts something else
+                    values["noun_follows"] = values["noun_adjacent"] = 0.0
             if words:
                 values["cut_inside_word"] = float(span.start not in bounds or span.end not in bounds)
                 values["function_edge"] = float(span.start in function_at or (span.end - 1) in function_at)

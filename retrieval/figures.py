@@ -317,6 +317,35 @@ def noun_stands_before(sentence: str, start: int, noun: str) -> bool:
     return left.endswith(noun) or (len(noun) > 2 and left.endswith(noun[-2:]))
 
 
+NOUN_REACH = 8  # characters after a figure where the noun it counts may stand (300余名 一线 职工)
+_NOUN_TAGS = ("n", "nz", "ng", "vn")  # jieba's tags of a noun the counted one may modify
+
+
+def counts_another_noun(
+    sentence: str, start: int, end: int, noun: str, words: Sequence[tuple[str, str]], same_heads: Sequence[str] = ()
+) -> bool:
+    """Does the asked noun, after the figure spanning start-end, only modify another noun
+    that the figure counts (98名职工代表 for 多少职工: the 代表 are counted, not the
+    职工)? A head naming the same people (`same_heads`: 职工群众, 快递小哥) does not."""
+    if not noun:
+        return False
+    at = sentence.find(noun, max(start, end - len(noun)), end + NOUN_REACH + len(noun))
+    if at < 0:
+        return False
+    noun_end, position = at + len(noun), 0
+    for index, (word, _) in enumerate(words):
+        if position < noun_end <= position + len(word):
+            if noun_end < position + len(word):  # 职工代表 as one word
+                rest = word[noun_end - position :]
+                return not rest.startswith(tuple(same_heads)) and "\u4e00" <= rest[0] <= "\u9fff"
+            if index + 1 < len(words):
+                following, flag = words[index + 1]
+                return flag.startswith(_NOUN_TAGS) and not following.startswith(tuple(same_heads))
+            return False
+        position += len(word)
+    return False
+
+
 def noun_before(question: str) -> str:
     """The noun a quantity question counts when it stands before the question word
     (常立峰工作室成员里高级技师有几个 -> 高级技师, 参加决赛的地方企业有几家 -> 地方企业); "" when

@@ -34,6 +34,7 @@ class Lexicon(BaseModel):
     generic_organisations: frozenset[str] = frozenset()
     light_words: frozenset[str] = frozenset()  # words a yes/no question adds that the paper need not say
     number_nouns: tuple[str, ...] = ()  # things that are a number themselves (号码, 热线): 多少 asks for it
+    same_people_heads: tuple[str, ...] = ()  # heads that name the same people as the noun before them (职工群众, 快递小哥)
     synonyms: tuple[frozenset[str], ...] = ()
 
     @classmethod
@@ -64,6 +65,7 @@ class Lexicon(BaseModel):
             generic_organisations=frozenset(words("generic_organisations")),
             light_words=frozenset(words("light_words")),
             number_nouns=words("number_nouns"),
+            same_people_heads=words("same_people_heads"),
             synonyms=tuple(groups),
         )
 

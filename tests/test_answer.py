@@ -378,3 +378,17 @@ def test_a_span_cut_inside_a_word_or_edged_by_a_function_word_is_marked(library:
     at = sentence.index("了")
     assert at in function_at  # 了蓝帐汗国内战延续 begins with a particle
     assert sentence.index("导致") in bounds and sentence.index("致") not in bounds  # 致了… begins inside 导致
+
+
+def test_a_figure_counting_another_noun_is_marked(library: Library) -> None:
+    """98名职工代表 counts 代表, not the 职工 asked about (职工 only says whose); 300余名职工
+    and 200多名职工群众 count the 职工, and so does 50名快递小哥 for 多少快递员's 小哥."""
+    delegates = _features(library, "这次大会有多少职工参加", "大会有98名职工代表参加，列席人员12名。")
+    assert delegates["98名"]["counts_another"] == 1.0
+    assert delegates["98名"]["noun_follows"] == delegates["98名"]["noun_adjacent"] == 0.0
+    workers = _features(library, "这次活动有多少职工参加", "活动吸引300余名职工参加。")
+    assert workers["300余名"]["counts_another"] == 0.0
+    assert workers["300余名"]["noun_follows"] == 1.0
+    masses = _features(library, "这次活动有多少职工参加", "活动吸引200多名职工群众参加。")
+    assert masses["200多名"]["counts_another"] == 0.0
+    assert masses["200多名"]["noun_follows"] == 1.0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.library import build_lexicon
-from retrieval.figures import TIME_RE, asked_noun, asked_unit, asked_unit_class, chinese_number, counts_in, find_figures, noun_before, unit_word_differs
+from retrieval.figures import TIME_RE, asked_noun, counts_another_noun, asked_unit, asked_unit_class, chinese_number, counts_in, find_figures, noun_before, unit_word_differs
 
 LEXICON = build_lexicon()
 
@@ -194,3 +194,24 @@ def test_a_figure_keeps_its_thousands() -> None:
     """2,173个坐席 is 2173 seats, not 173."""
     figures = find_figures("主看台有2,173个坐席，海拔1,750米，分别为1,2个。")
     assert [(f.text, f.value) for f in figures] == [("2,173个", 2173.0), ("1,750米", 1750.0), ("2个", 2.0)]
+
+
+@pytest.mark.parametrize(
+    ("words", "noun", "another"),
+    [
+        # the asked noun modifies the next noun: the figure counts that one
+        ([("98", "m"), ("名", "q"), ("职工", "n"), ("代表", "n"), ("参加", "v")], "职工", True),
+        ([("98", "m"), ("名", "q"), ("职工代表", "n"), ("参加", "v")], "职工", True),
+        ([("20", "m"), ("名", "q"), ("职工", "n"), ("家属", "n")], "职工", True),
+        # the asked noun is the head, or the next word names the same people
+        ([("300", "m"), ("余名", "q"), ("职工", "n"), ("参加", "v")], "职工", False),
+        ([("200", "m"), ("多名", "q"), ("职工", "n"), ("群众", "n")], "职工", False),
+        ([("50", "m"), ("名", "q"), ("快递", "n"), ("小哥", "n")], "快递", False),
+        ([("300", "m"), ("余名", "q"), ("职工", "n"), ("。", "x")], "职工", False),
+        ([("300", "m"), ("余名", "q"), ("学员", "n")], "职工", False),
+    ],
+)
+def test_a_noun_that_only_modifies_the_counted_one(words: list[tuple[str, str]], noun: str, another: bool) -> None:
+    sentence = "".join(w for w, _ in words)
+    end = len(words[0][0]) + len(words[1][0])
+    assert counts_another_noun(sentence, 0, end, noun, words, ("群众", "小哥", "师傅")) is another

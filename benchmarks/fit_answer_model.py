@@ -67,6 +67,8 @@ TRAINING_SETS = (
     ("member_train10.jsonl", DATA / "unionnews16"),  # before it was fitted on: 19 of 25 lines right
     ("member_train11.jsonl", DATA / "unionnews18"),  # before it was fitted on: 27 of 27 lines right
     ("member_train12.jsonl", DATA / "unionnews20"),  # before it was fitted on: 18 of 21 lines right
+    ("member_train13.jsonl", DATA / "unionnews22"),  # before it was fitted on: 35 of 38 lines right
+    ("member_train14.jsonl", DATA / "unionnews24"),  # before it was fitted on: 28 of 33 lines right
     ("offtopic_qa.jsonl", ROOT / "seeds"),  # small talk and everyday questions: never answered
     ("encyclopedia_qa.jsonl", DATA / "encyclopedia"),
     ("wiki_qa.jsonl", DATA / "wiki"),
@@ -91,6 +93,8 @@ VALIDATION_SETS = (
     ("member_val12.jsonl", DATA / "unionnews17"),  # and two more: the model before it printed 16 lines on it, all right
     ("member_val13.jsonl", DATA / "unionnews19"),  # and two more: the model before it printed 27 lines on it, 25 right
     ("member_val14.jsonl", DATA / "unionnews21"),  # and two more: the model before it printed 26 lines on it, 24 right
+    ("member_val15.jsonl", DATA / "unionnews23"),  # and two more: the model before it printed 30 lines on it, 27 right
+    ("member_val16.jsonl", DATA / "unionnews25"),  # and two more: the model before it printed 25 lines on it, 22 right
 )
 # sets that teach only the found / not-found decision: their few questions that get
 # through it would teach the ranker and verifier little beyond "wrong", and make the

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict
 
-from .extract import Span, Tagger, anchors_of, role_agrees, roles_before, speaker, spans_of
+from .extract import OLD_ASKED, SAID_ASKED, Span, is_speech, Tagger, anchors_of, role_agrees, roles_before, speaker, spans_of
 from .figures import CLOCK_RE, FIGURE_RE, TIME_RE, UNIT_CLASSES, Figure, chinese_number, counts_another_noun, counts_in, find_figures, generic_count, noun_stands_before, unit_word_differs
 from .kinds import RULES
 from .lexicon import Lexicon
@@ -529,7 +529,6 @@ def _span_features(
 _CHANGE = r"(?:提高|提升|增加|增长|调整|上调|下调|涨|上升|升|降低|下降|降|减少|缩短|延长|扩大|改|变)(?:到|至|为|成)"
 _CHANGES_AFTER = re.compile(rf"^[^，。；0-9]{{0,2}}{_CHANGE}")
 _CHANGED_BEFORE = re.compile(rf"{_CHANGE}[^，。；0-9]{{0,3}}$")
-_OLD_ASKED = re.compile(r"原来|原先|以前|之前|过去|起初|调整前|提高前|改之前")
 
 
 def _change_side(sentence: str, span: Span, question: str) -> float:
@@ -541,7 +540,7 @@ def _change_side(sentence: str, span: Span, question: str) -> float:
         new = False
     else:
         return 0.0
-    return 1.0 if new != bool(_OLD_ASKED.search(question)) else -1.0
+    return 1.0 if new != bool(OLD_ASKED.search(question)) else -1.0
 
 
 def _quoted_in(sentence: str, span: Span) -> bool:
@@ -728,8 +727,11 @@ def _generic_spans(sentence: str, context: QuestionContext, anchors: Sequence[in
         spans.append((last, name.end - len(last), name.end))
     for match in TIME_RE.finditer(sentence):
         spans.append((match.group(0), match.start(), match.end()))
+    said = SAID_ASKED.search(context.question.normalised) is not None
     for match in _QUOTED.finditer(sentence):
         group = 1 if match.group(1) is not None else (2 if match.group(2) is not None else 0)
+        if is_speech(match.group(group)) and not said:  # somebody's words answer only 说了什么
+            continue
         spans.append((match.group(group), match.start(group), match.end(group)))
     unique: dict[tuple[int, int], str] = {}
     for text, start, _ in spans:

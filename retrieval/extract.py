@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .figures import CHINESE_NUMERALS, CLOCK_RE, TIME_RE, counts_in, find_figures, noun_stands_before
+from .figures import CHINESE_NUMERALS, CLOCK_RE, TIME_RE, Figure, chinese_number, counts_in, find_figures, noun_stands_before
 from .lexicon import Lexicon
 from .models import Kind
 from .sentences import Sentence
@@ -476,8 +476,17 @@ def place(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> l
         out.append(Span(text=found.group(1), start=found.start(1), end=found.end(1)))
     found = _LOCATED_RE.search(sentence)
     if found is not None:
-        out.append(Span(text=found.group(1), start=found.start(1), end=found.end(1), strength=0.8))
+        end = found.end(1)
+        within = _WITHIN_PLACE.match(sentence, end)  # 设在工地生活区的职工之家: the 职工之家 of it
+        if within is not None and within.group(1).endswith((*lexicon.place_heads, *_ROOM_HEADS)):
+            end = within.end()
+        out.append(Span(text=sentence[found.start(1) : end], start=found.start(1), end=end, strength=0.8))
     return out
+
+
+# a place inside the one just named (…生活区的职工之家, …大楼的三层会议室)
+_WITHIN_PLACE = re.compile(r"的([^，。；、“”的]{2,12})(?=[，。；]|$)")
+_ROOM_HEADS = ("之家", "室", "厅", "楼", "层", "屋", "站", "点", "驿站", "小屋")
 
 
 _HOURS_UNTIL = re.compile(r"[至到—~-](?:次日|第二天)?")
@@ -506,6 +515,17 @@ def _date_extent(sentence: str, start: int, end: int) -> Span:
     return Span(text=sentence[start:end], start=start, end=end)
 
 
+def _span_end(span: Span) -> Span | None:
+    """The date ending a span of dates (2027年11月 of 今年12月至2027年11月), or None."""
+    until = None
+    for until in _UNTIL.finditer(span.text):
+        pass
+    if until is None or until.end() >= len(span.text):
+        return None
+    start = span.start + until.end()
+    return Span(text=span.text[until.end() :], start=start, end=span.end)
+
+
 def date(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> list[Span]:
     """Dates; with their day first when the question asks 哪天 (a month then is a weak
     answer). Durations (10天) and anniversaries (65周年) are not dates."""
@@ -522,13 +542,19 @@ def date(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> li
     # the end of a span of dates is no date of its own (12月 of 9月至12月)
     spans = [s for s in extents if not any(o is not s and o.start <= s.start and s.end <= o.end for o in extents)]
     exact = _nearest([s for s in spans if any(ch.isdigit() for ch in s.text)], anchors_of(sentence, question))
+    if question.wants_end:  # 持续到什么时候: the end of each span, the spans themselves weaker
+        ends = [e for e in map(_span_end, exact) if e is not None]
+        return ends + _weaker([s for s in exact if not any(e.start >= s.start and e.end <= s.end for e in ends)], 0.5)
     if question.wants_day:
         days = [s for s in exact if s.text.endswith(("日", "号")) or "日" in s.text]
         return days + _weaker([s for s in exact if s not in days], 0.5)
     return exact  # 近日, 今年: no date
 
 
-_LIST_LEAD = re.compile(r"^.*?(?:包括|包含|涵盖|有|为|是|设置了?|配备了?)[:：]?")
+_LIST_LEAD = re.compile(r"^.*?(?:包括|包含|涵盖|涉及|覆盖|囊括|有|为|是|设置了?|配备了?)[:：]?")
+# the leads that name what the list is made of (涉及电梯安装维修工、电工: its first item is
+# whole, though a verb stands inside it)
+_NAMING_LEAD = re.compile(r"(?:包括|包含|涵盖|涉及|覆盖|囊括)[:：]?$")
 _QUOTED = re.compile(r"“([^“”]{1,30})”")
 
 
@@ -559,7 +585,8 @@ def _enumeration_runs(sentence: str, head: str, tag: Tagger) -> list[Span]:
             trimmed = trimmed[: counted.start()]
         if "、" in trimmed:
             items = trimmed.strip("“”\"")
-        items = _after_verb(items, tag)  # 为职工开展A、B: 为 announced nothing, 开展 takes the list
+        if not (introduced and lead is not None and _NAMING_LEAD.search(lead.group(0))):  # 涉及A、B: the list as announced
+            items = _after_verb(items, tag)  # 为职工开展A、B: 为 announced nothing, 开展 takes the list
         strength = 1.0 if introduced else 0.6  # 内容包括A、B: a list that is announced as one
         at = sentence.find(items, start)
         out.append(Span(text=items, start=at, end=at + len(items), strength=strength))
@@ -660,8 +687,23 @@ def phrase(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> 
         out += _weaker(_nearest(_ending_with(sentence, [head], question, tag), anchors), 0.8)
     works = any(w in question.noun for w in lexicon.work_nouns) if question.noun else False
     out += _weaker(_titles(sentence), 1.0 if works else 0.4)  # 《…》 answers only a question about a work
-    quotes = [Span(text=m.group(1), start=m.start(1), end=m.end(1), strength=0.5) for m in _QUOTED.finditer(sentence)]
+    quotes = [
+        Span(text=m.group(1), start=m.start(1), end=m.end(1), strength=0.5)
+        for m in _QUOTED.finditer(sentence)
+        if not is_speech(m.group(1)) or SAID_ASKED.search(question.normalised)
+    ]
     return out + _objects(sentence, question) + _nearest(quotes, anchors)
+
+
+# a quotation of what somebody said (“以前傍晚6点驿站就关门了，现在…”): clauses, not a name
+_SPOKEN_CLAUSES = re.compile(r"[，。！？；,!?;]")
+# a question about what was said (他说了什么, 怎么说的, 原话是啥)
+SAID_ASKED = re.compile(r"说(?:了|过)?(?:些)?(?:什么|啥)|怎么说|原话|讲了?(?:些)?(?:什么|啥)|表示了?(?:什么|啥)")
+
+
+def is_speech(text: str) -> bool:
+    """Is a quotation somebody's words (clauses), not a name, slogan or title?"""
+    return _SPOKEN_CLAUSES.search(text) is not None
 
 
 # 想激发大家点啥, 主要检验了职工哪方面能力: the verb the question asks the object of
@@ -814,6 +856,8 @@ _CHOICE_LEAD_WORD = re.compile(rf"^(?:{_CHOICE_LEAD_WORDS})")
 # context (开到晚上九点还是十点: 九点 / 十点, not 晚上)
 _NUMERAL = re.compile(rf"\d|[{CHINESE_NUMERALS}]")
 # options compared (理论占得多还是实操占得多): which one is more is no option the paper names
+_DIGIT = re.compile(r"\d")
+_OPTION_NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _COMPARED = re.compile(r"(?:得|更|较|比较)?(?:多|少|高|低|大|小|快|慢|长|短|重|轻|好)$")
 _CHOICE_TAIL = re.compile(r"(?:的|了|啊|呀|呢|吧|啦)+$")
 
@@ -835,9 +879,13 @@ def choice_options(text: str) -> tuple[str, str] | None:
     a = _CHOICE_TAIL.sub("", a)
     if _COMPARED.search(a) and _COMPARED.search(b):  # 理论占得多还是实操占得多
         return None
-    if _NUMERAL.match(b) and not _NUMERAL.match(a) and (figure := _NUMERAL.search(a)) is not None:
-        a = a[figure.start() :]
-    while len(a) > 2 and len(b) > 2 and a[-1] == b[-1]:  # 线上讲 / 线下讲; not 西城 / 东城
+    # the first option's figure: digits when the other's are (统一300 还是 500: 300, not 一300)
+    own_figure = _DIGIT.search(a) if _DIGIT.match(b) else _NUMERAL.search(a)
+    if _NUMERAL.match(b) and not _NUMERAL.match(a) and own_figure is not None:
+        a = a[own_figure.start() :]
+    if _OPTION_NUMBER.fullmatch(a) and (number := _OPTION_NUMBER.match(b)) is not None:
+        b = b[: number.end()]  # 300还是500一个月: 500, not what both share after it
+    while len(a) > 2 and len(b) > 2 and a[-1] == b[-1] and not (a[-1].isdigit() and b[-1].isdigit()):  # 线上讲 / 线下讲; not 西城 / 东城, nor 300 / 500
         a, b = a[:-1], b[:-1]
     if not a or not b or a == b:
         return None
@@ -853,6 +901,52 @@ def _digits(text: str) -> str:
     return re.sub(r"(?<![\u4e00-\u9fff\d])([一二两三四五六七八九])(?=[次场个名人家项天期批届遍趟])", lambda m: _DIGIT_OF[m.group(1)], text)
 
 
+_LEADING_NUMBER = re.compile(rf"\d+(?:\.\d+)?|[{CHINESE_NUMERALS}]+")
+_SAME_MONEY = frozenset({"块", "元"})  # 15块 is the paper's 15元
+
+
+def _option_value(option: str) -> tuple[float, str] | None:
+    """The count an option names (3个人: 3 counted in 个; 80: 80, no unit), or None."""
+    match = _LEADING_NUMBER.match(option)
+    if match is None:
+        return None
+    text = match.group(0)
+    value = float(text) if text[0].isdigit() else chinese_number(text)
+    if value is None:
+        return None
+    if match.end() == len(option):
+        return float(value), ""  # a bare number (80还是100)
+    figures = find_figures(option)
+    if not figures or figures[0].start != 0 or not figures[0].unit_class:
+        return None  # 一小时: a measure the figures do not know, matched by its words instead
+    return float(value), figures[0].unit_class
+
+
+def _figure_of_option(sentence: str, option: str) -> Figure | None:
+    """The sentence's figure that an option naming a count states, by its value (3个人:
+    每队3名; 15块: 15元), in a compatible unit."""
+    named = _option_value(option)
+    if named is None:
+        return None
+    value, unit_class = named
+    for figure in find_figures(sentence):
+        if figure.value != value:
+            continue
+        other = figure.unit_class
+        if not unit_class or not other or unit_class == other or unit_class == "个" or {unit_class, other} <= _SAME_MONEY:
+            return figure
+    return None
+
+
+def _inside_number(text: str, start: int, end: int) -> bool:
+    """Does text[start:end] begin or end inside a longer number (5 of 15, 10 of 100)?"""
+    before = text[start - 1 : start] if start > 0 else ""
+    after = text[end : end + 1]
+    return (text[start : start + 1].isdigit() and (before.isdigit() or before == ".")) or (
+        text[end - 1 : end].isdigit() and (after.isdigit() or after == ".")
+    )
+
+
 def _option_forms(option: str) -> list[str]:
     """How the paper may state an option: whole, then its longer parts first, down to two
     thirds of it (搞文体活动: 文体活动), a beginning down to half (现场发给大家: 现场发),
@@ -860,7 +954,8 @@ def _option_forms(option: str) -> list[str]:
     shortest = max(2, (2 * len(option) + 2) // 3)
     forms = [option[i : i + n] for n in range(len(option) - 1, shortest - 1, -1) for i in range(len(option) - n + 1)]
     beginnings = [option[:n] for n in range(shortest - 1, max(2, (len(option) + 1) // 2) - 1, -1)]
-    return [option] + forms + beginnings
+    # a number is stated whole or not at all (not 10 of 100)
+    return [option] + [f for f in forms + beginnings if not _inside_number(option, option.find(f), option.find(f) + len(f))]
 
 
 # 由每半年一次调整为每季度一次: the option after the change is the one that holds
@@ -883,8 +978,14 @@ def choice(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> 
         forms = [f for f in _option_forms(option) if f not in other]
         forms = [g for f in forms for g in ((f.replace("号", "日"), f) if "号" in f else (f,))]
         forms = list(dict.fromkeys(g for f in forms for g in (f, _digits(f))))  # 一次: 1次 too
+        figure = _figure_of_option(sentence, option)
+        if figure is not None and not _OPTION_NEGATED.search(sentence[max(0, figure.start - 4) : figure.start]):
+            found.append((figure.start, figure.end))
+            continue
         for form in forms:
             at = folded.find(form)
+            while at >= 0 and _inside_number(folded, at, at + len(form)):
+                at = folded.find(form, at + 1)
             if at >= 0 and not _OPTION_NEGATED.search(sentence[max(0, at - 4) : at]):
                 end = at + len(form)
                 rest = option[len(form) :] if option.startswith(form) else ""
@@ -902,13 +1003,18 @@ def choice(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> 
         if end - start > sum(b - a for a, b in found) + 1:  # stated apart: not one answer …
             first, second = sorted(found)
             if _CHANGED_TO.search(sentence, first[1], second[0]):  # … unless one became the other
-                return [Span(text=sentence[second[0] : second[1]], start=second[0], end=second[1], strength=1.0)]
+                side = first if OLD_ASKED.search(question.normalised) else second  # 以前是300还是500: the old one
+                return [_with_figure(sentence, side[0], side[1])]
             # … each a weak answer, for what the sentence says of each (第三批…2月9日)
             return [Span(text=sentence[a:b], start=a, end=b, strength=0.5) for a, b in sorted(found)]
+        if _MOST_ASKED.search(question.normalised):  # 问得最多的是工伤还是欠薪: not both
+            return []
         joined = re.match(r"(?:相结合|结合|并举|兼有|都有|同步)", sentence[end:])
         end += joined.end() if joined is not None else 0
         return [Span(text=sentence[start:end], start=start, end=end, strength=1.0)]
     start, end = found[0]
+    if _other_side_of_change(sentence, start, end, question.normalised):
+        return []  # 由工会单独考核调整为…联合考核: 工会单独 no longer holds
     end += _shared_tail(sentence, start, end, question)  # 3个月内交还是半年内交: 3个月内
     figure = next((f for f in find_figures(sentence) if f.start <= start < f.end), None)
     if figure is not None:  # 15块还是12块: the paper's figure with its own unit (15元)
@@ -921,6 +1027,33 @@ def choice(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> 
         if joined is not None and not any(f in joined.group(0) for f in _option_forms(question.options[-1 if start == found[0][0] else 0])):
             end = joined.end()  # 客户沟通 of 学的是客户沟通与投诉处理: the whole of what it names
     return [Span(text=sentence[start:end], start=start, end=end, strength=1.0)]
+
+
+# which option is more (问得最多的是A还是B, 哪个更多): both stated together answers nothing
+_MOST_ASKED = re.compile(r"最|更|哪个多|谁多")
+# a question about the value before a change (原来, 以前)
+OLD_ASKED = re.compile(r"原来|原先|以前|之前|过去|起初|调整前|提高前|改之前")
+_CHANGED_FROM = re.compile(r"[由从]")
+
+
+def _with_figure(sentence: str, start: int, end: int) -> Span:
+    """The span, widened to the paper's figure it stands in (80 of 80元)."""
+    figure = next((f for f in find_figures(sentence) if f.start <= start < f.end), None)
+    if figure is not None:
+        start, end = figure.start, max(end, figure.end)
+    return Span(text=sentence[start:end], start=start, end=end, strength=1.0)
+
+
+def _other_side_of_change(sentence: str, start: int, end: int, question: str) -> bool:
+    """Does the only option found stand on the side of a change the question does not ask
+    (由X调整为Y: X when the present is asked, Y when 原来 is)?"""
+    clause_start = max((m.end() for m in re.finditer(r"[，。；;,]", sentence[:start])), default=0)
+    clause_end = next((m.start() for m in re.finditer(r"[，。；;,]", sentence[end:])), len(sentence) - end) + end
+    changed = _CHANGED_TO.search(sentence, clause_start, clause_end)
+    if changed is None or not _CHANGED_FROM.search(sentence, clause_start, start + 1):
+        return False
+    before_change = end <= changed.start()
+    return before_change != bool(OLD_ASKED.search(question))
 
 
 def _shared_tail(sentence: str, start: int, end: int, question: Question) -> int:

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict
 
 from .extract import choice_options
 from .figures import asked_noun, asked_unit, asked_unit_class, noun_before
-from .kinds import CLOCK_QUESTION, DAY_QUESTION, detect, which_head
+from .kinds import CLOCK_QUESTION, DAY_QUESTION, END_QUESTION, START_QUESTION, detect, which_head
 from .lexicon import Lexicon
 from .models import Kind
 
@@ -101,6 +101,7 @@ class Question(BaseModel):
     qualifiers: dict[str, frozenset[str]] = {}  # 第二批, 一等奖, 2023年 …
     wants_day: bool = False  # 哪天 / 几号: a date with its day
     wants_clock: bool = False  # 几点: a time of day
+    wants_end: bool = False  # 持续到什么时候: the end of a span of dates
     options: tuple[str, ...] = ()  # A还是B: the two options (室内, 户外)
 
 
@@ -172,5 +173,6 @@ def analyse(text: str, segmenter: Segmenter, lexicon: Lexicon) -> Question:
         qualifiers=asked_qualifiers(norm),
         wants_day=kind is Kind.DATE and DAY_QUESTION.search(norm) is not None,
         wants_clock=kind is Kind.DATE and CLOCK_QUESTION.search(norm) is not None,
+        wants_end=kind is Kind.DATE and END_QUESTION.search(norm) is not None and START_QUESTION.search(norm) is None,
         options=(choice_options(norm) or ()) if kind is Kind.CHOICE else (),
     )

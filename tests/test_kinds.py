@@ -16,7 +16,7 @@ from retrieval.answer import Explained
 from retrieval.byline import credited_as
 from retrieval.candidates import foreign_names
 from retrieval.candidates import QuestionContext, SentenceChoice, candidates_of, given_in_question, respective
-from retrieval.extract import Span, choice, choice_options, date, listing, phrase, speaker, things_stated, organisation, person, quantity, role_agrees, title, yes_no
+from retrieval.extract import Span, choice, choice_options, date, listing, phrase, place, speaker, things_stated, organisation, person, quantity, role_agrees, title, yes_no
 from retrieval.kinds import detect, parts_of
 from retrieval.lexicon import Lexicon
 from retrieval.models import Kind
@@ -885,3 +885,87 @@ def test_a_negated_modal_before_the_predicate_is_no_yes(library: Library) -> Non
     question = _question(library, "注册中心更换时，代码需不需要进行修改")
     assert yes_no("当注册中心更换时，代码不需要进行修改。", question, _tagged(library), library.lexicon) == []
     assert yes_no("当注册中心更换时，代码需要进行修改。", question, _tagged(library), library.lexicon)
+
+
+def test_a_choice_between_figures_is_the_paper_s_figure_whole(library: Library) -> None:
+    """64个还是72个: the figure the paper states, with its unit; 80还是100: 80元, and 100 is
+    no 00 of 600元; 3个人还是5个人: never the 5 of 15个; 统一300还是500一个月: 300 / 500."""
+    tagged = _tagged(library)
+    assert choice_options("恒梯技能津贴以前是统一300还是500一个月") == ("300", "500")
+    changed = choice("集团将除雪作业班组由去年的64个调整为72个。", _question(library, "京北市政今年除雪班组是64个还是72个"), tagged, library.lexicon)
+    assert [s.text for s in changed] == ["72个"]
+    subsidy = "管网抢修岗位津贴由每月600元提高到每月900元，夜间抢修补贴由每次80元提高到每次120元。"
+    old = choice(subsidy, _question(library, "夜间抢修补贴原来一次是80还是100"), tagged, library.lexicon)
+    assert [s.text for s in old] == ["80元"]
+    teams = choice("全区15个街道总工会组队参赛，每队3名选手。", _question(library, "每个队是3个人还是5个人"), tagged, library.lexicon)
+    assert [s.text for s in teams] == ["3名"]
+
+
+def test_a_choice_reads_the_side_of_a_change_asked(library: Library) -> None:
+    """以前是300还是500: the value before the change; an option found only on the side of a
+    change the question does not ask (工会单独考核 became 联合考核) answers nothing."""
+    tagged = _tagged(library)
+    sentence = "技能津贴由统一每月300元调整为按等级每月500元至1200元。"
+    before = choice(sentence, _question(library, "技能津贴以前是统一300还是500一个月"), tagged, library.lexicon)
+    assert [s.text for s in before] == ["300元"]
+    now = choice(sentence, _question(library, "技能津贴现在是300还是500起"), tagged, library.lexicon)
+    assert [s.text for s in now] == ["500元"]
+    joint = "考核方式由工会单独考核调整为工会与应急管理部门联合考核。"
+    assert choice(joint, _question(library, "安康杯以后考核是工会自己考还是跟应急部门一块考"), tagged, library.lexicon) == []
+
+
+def test_which_option_is_most_is_not_both(library: Library) -> None:
+    """问得最多的是工伤还是欠薪: 追回欠薪和工伤赔偿款 names both, and says nothing of which is most."""
+    sentence = "帮助职工追回欠薪和工伤赔偿款共计276万元。"
+    question = _question(library, "法援车上问得最多的是工伤还是欠薪")
+    assert choice(sentence, question, _tagged(library), library.lexicon) == []
+    both = choice("课程采取线上线下相结合的方式。", _question(library, "课程是线上还是线下"), _tagged(library), library.lexicon)
+    assert [s.text for s in both] == ["线上线下相结合"]
+
+
+def test_until_when_asks_the_end_of_a_span(library: Library) -> None:
+    """持续到什么时候: 2027年11月 of 自今年12月至2027年11月; 从哪天搞到哪天 asks the whole span."""
+    sentence = "结对期由6个月调整为1年，自今年12月至2027年11月。"
+    until = _question(library, "师徒结对要持续到什么时候")
+    assert until.wants_end
+    assert [s.text for s in date(sentence, until, _tag, library.lexicon)][:1] == ["2027年11月"]
+    whole = _question(library, "文化惠民活动从哪天搞到哪天")
+    assert not whole.wants_end
+    assert [s.text for s in date("活动将从12月15日持续到明年3月15日。", whole, _tag, library.lexicon)] == ["12月15日持续到明年3月15日"]
+
+
+def test_somebody_s_words_are_no_name(library: Library) -> None:
+    """那个项目叫什么: a quotation of clauses is what somebody said, not a name; 他说了什么
+    may be answered with it."""
+    sentence = "“师傅教我的不光是操作，还有遇到故障先想三遍再动手的习惯。”仉欣然说。"
+    named = phrase(sentence, _question(library, "仉欣然跟她师傅一起搞的那个项目叫什么"), _tag, library.lexicon)
+    assert all("，" not in s.text for s in named)
+    said = phrase(sentence, _question(library, "仉欣然说了什么"), _tag, library.lexicon)
+    assert any(s.text.startswith("师傅教我的") for s in said)
+
+
+def test_more_people_nouns_ask_for_a_person(library: Library) -> None:
+    """那个外卖小哥叫啥, 那个徒弟叫什么: a person's name, not the name of a thing."""
+    assert _question(library, "在苹果园驿站喝姜汤的那个外卖小哥叫啥").kind is Kind.PERSON
+    assert _question(library, "说师傅耳朵比仪器还灵的那个徒弟叫什么").kind is Kind.PERSON
+    assert _question(library, "这次活动叫什么").kind is not Kind.PERSON
+
+
+def test_a_place_inside_the_one_named(library: Library) -> None:
+    """设在工地生活区的职工之家: the 职工之家 of the 生活区, not the 生活区 alone."""
+    sentence = "夜校由地区总工会联合项目部共同开办，教室设在工地生活区的职工之家，每周开课两次。"
+    spans = place(sentence, _question(library, "夜校的教室设在哪"), _tagged(library), library.lexicon)
+    assert "工地生活区的职工之家" in [s.text for s in spans]
+
+
+def test_a_list_named_by_its_lead_keeps_its_first_item(library: Library) -> None:
+    """涉及电梯安装维修工、电工、焊工: 安装 is no verb that takes the list."""
+    sentence = "据介绍，首批评价涉及电梯安装维修工、电工、焊工3个工种，共有186名职工报名。"
+    spans = listing(sentence, _question(library, "恒梯这批评了哪几个工种"), _tagged(library), library.lexicon)
+    assert spans and spans[0].text == "电梯安装维修工、电工、焊工"
+
+
+def test_compound_surnames_of_the_hundred_family_surnames(library: Library) -> None:
+    """夹谷晨曦 is one name, not 谷晨曦 after a stray 夹."""
+    spans = person("“师傅的耳朵比仪器还灵。”徒弟夹谷晨曦说", _question(library, "说师傅耳朵比仪器还灵的那个徒弟叫什么"), _tagged(library), library.lexicon)
+    assert spans and spans[0].text == "夹谷晨曦"

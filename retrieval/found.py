@@ -19,6 +19,12 @@ NOW = re.compile(r"今天|今晚|明天|现在|此刻|几点了|星期几|周几
 # a question about the bot itself (你是真人还是机器人, 你叫什么, 你几岁了): no article is asked;
 # not one that asks the bot about the paper (你知道…吗, 你能告诉我…)
 ABOUT_THE_BOT = re.compile(r"^(?:请问)?(?:你|您)(?:是|叫|会|好|多大|几岁|喜欢|吃|住|今年|属|哪里人)")
+# a task asked of the bot (给我讲个故事, 推荐一部电影, 帮我写个请假条, 帮我查下高铁票): the
+# paper reports, it tells no stories and writes nothing for anybody
+REQUEST_TO_THE_BOT = re.compile(
+    r"^(?:请|麻烦)?(?:你)?(?:给我|帮我|替我|陪我|跟我)(?:讲|说|写|想|查|推荐|算|翻|聊|唱|画|找|订|编)"
+    r"|(?:讲|说)个(?:故事|笑话|段子)|^(?:请|麻烦)?(?:你)?(?:给|帮)?推荐(?:一|几)?(?:部|个|本|首)(?!人)"
+)
 # arithmetic (一加一等于几, 3×5是多少): no article is asked, whatever words it shares with one
 _NUMERAL = r"[\d一二三四五六七八九十百千万两零.]+"
 ARITHMETIC = re.compile(rf"{_NUMERAL}\s*(?:加上?|减去?|乘以?|除以|[+\-*/×÷])\s*{_NUMERAL}\s*(?:等于|是|=)")

@@ -392,3 +392,18 @@ def test_a_figure_counting_another_noun_is_marked(library: Library) -> None:
     masses = _features(library, "这次活动有多少职工参加", "活动吸引200多名职工群众参加。")
     assert masses["200多名"]["counts_another"] == 0.0
     assert masses["200多名"]["noun_follows"] == 1.0
+
+
+@pytest.mark.parametrize("question", ["给我讲个故事吧", "帮我订张去上海的机票", "推荐几本好看的书", "麻烦帮我写个请假条"])
+def test_a_task_asked_of_the_bot_is_refused(library: Library, question: str) -> None:
+    """The paper reports: it tells no stories, books no tickets, writes nothing for anybody."""
+    answer = library.answer(question)
+    assert not answer.found and not answer.hits
+
+
+def test_a_recommendation_the_paper_reports_is_asked(library: Library) -> None:
+    """推荐 names what the paper reports as well (推荐参评): not a task asked of the bot."""
+    from retrieval.found import REQUEST_TO_THE_BOT
+
+    assert REQUEST_TO_THE_BOT.search("推荐个人参评的有几名") is None
+    assert REQUEST_TO_THE_BOT.search("一等奖选手推荐参评什么称号") is None

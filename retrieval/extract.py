@@ -1019,7 +1019,11 @@ def choice(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> 
     figure = next((f for f in find_figures(sentence) if f.start <= start < f.end), None)
     if figure is not None:  # 15块还是12块: the paper's figure with its own unit (15元)
         start, end = figure.start, max(end, figure.end)
+        every = _EVERY.search(sentence, max(0, start - EVERY_REACH), start)
+        if every is not None:  # 每月2次: how often, not how many
+            start = every.start()
     else:
+        start = _city_before(sentence, start, end, tag, lexicon)  # 北京潞城园林养护中心, 北京市总工会
         end = _word_end(sentence, end, tag)  # 现场发 of 现场发放: the paper's whole word
         if sentence[end : end + 1] in _PERSON_ENDS:  # 快递 of 快递员
             end += 1
@@ -1027,6 +1031,23 @@ def choice(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> 
         if joined is not None and not any(f in joined.group(0) for f in _option_forms(question.options[-1 if start == found[0][0] else 0])):
             end = joined.end()  # 客户沟通 of 学的是客户沟通与投诉处理: the whole of what it names
     return [Span(text=sentence[start:end], start=start, end=end, strength=1.0)]
+
+
+# a figure said per period or per head (每月2次, 每人500元): the rate is the option
+_EVERY = re.compile(r"每(?:[年月周天日季人户次场班队]|个月|星期)$")
+EVERY_REACH = 3  # characters: 每个月 before the figure
+
+
+def _city_before(sentence: str, start: int, end: int, tag: Tagger, lexicon: Lexicon) -> int:
+    """Where an option naming an institution begins in the paper's words: with the city
+    or place name the paper puts before it (北京潞城园林养护中心 for 潞城园林养护中心;
+    北京市总工会 for 市总)."""
+    if not sentence[start : _word_end(sentence, end, tag)].endswith((*lexicon.organisation_heads, *lexicon.place_heads)):
+        return start
+    words = tag(sentence[:start])
+    if words and words[-1][1].startswith("ns") and len(words[-1][0]) >= 2:
+        return start - len(words[-1][0])
+    return start
 
 
 # which option is more (问得最多的是A还是B, 哪个更多): both stated together answers nothing

@@ -888,7 +888,7 @@ def test_a_negated_modal_before_the_predicate_is_no_yes(library: Library) -> Non
 
 
 def test_a_choice_between_figures_is_the_paper_s_figure_whole(library: Library) -> None:
-    """64个还是72个: the figure the paper states, with its unit; 80还是100: 80元, and 100 is
+    """64个还是72个: the figure the paper states, with its unit; 80还是100: 每次80元, and 100 is
     no 00 of 600元; 3个人还是5个人: never the 5 of 15个; 统一300还是500一个月: 300 / 500."""
     tagged = _tagged(library)
     assert choice_options("恒梯技能津贴以前是统一300还是500一个月") == ("300", "500")
@@ -896,9 +896,9 @@ def test_a_choice_between_figures_is_the_paper_s_figure_whole(library: Library) 
     assert [s.text for s in changed] == ["72个"]
     subsidy = "管网抢修岗位津贴由每月600元提高到每月900元，夜间抢修补贴由每次80元提高到每次120元。"
     old = choice(subsidy, _question(library, "夜间抢修补贴原来一次是80还是100"), tagged, library.lexicon)
-    assert [s.text for s in old] == ["80元"]
+    assert [s.text for s in old] == ["每次80元"]  # the rate as the paper states it
     teams = choice("全区15个街道总工会组队参赛，每队3名选手。", _question(library, "每个队是3个人还是5个人"), tagged, library.lexicon)
-    assert [s.text for s in teams] == ["3名"]
+    assert [s.text for s in teams] == ["每队3名"]
 
 
 def test_a_choice_reads_the_side_of_a_change_asked(library: Library) -> None:
@@ -969,3 +969,13 @@ def test_compound_surnames_of_the_hundred_family_surnames(library: Library) -> N
     """夹谷晨曦 is one name, not 谷晨曦 after a stray 夹."""
     spans = person("“师傅的耳朵比仪器还灵。”徒弟夹谷晨曦说", _question(library, "说师傅耳朵比仪器还灵的那个徒弟叫什么"), _tagged(library), library.lexicon)
     assert spans and spans[0].text == "夹谷晨曦"
+
+
+def test_a_choice_is_named_as_the_paper_names_it(library: Library) -> None:
+    """市总还是区总: 北京市总工会, with the city the paper puts before it; 2次还是4次: 每月2次,
+    the rate the paper states."""
+    tagged = _tagged(library)
+    named = choice("工作室于2023年被北京市总工会命名为“北京市职工创新工作室”。", _question(library, "工作室是市总命名的还是区总命名的"), tagged, library.lexicon)
+    assert [s.text for s in named] == ["北京市总工会"]
+    rate = choice("志愿队每月2次上门为老人理发、修剪指甲。", _question(library, "助老志愿队是每月上门2次还是4次"), tagged, library.lexicon)
+    assert [s.text for s in rate] == ["每月2次"]

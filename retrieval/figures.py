@@ -27,7 +27,7 @@ UNIT_CLASSES: dict[str, str] = {
     **dict.fromkeys(["支", "队"], "支"),
     **dict.fromkeys(["组"], "组"),
     **dict.fromkeys(["户"], "户"),
-    **dict.fromkeys(["件", "份", "本", "册", "篇"], "件"),
+    **dict.fromkeys(["件", "份", "本", "册", "篇", "起"], "件"),  # 起: incidents (4.3万余起 故障)
     **dict.fromkeys(["岁"], "岁"),
     **dict.fromkeys(["天", "小时", "分钟", "周", "个月"], "天"),
     **dict.fromkeys(["%", "％"], "%"),
@@ -136,6 +136,8 @@ def find_figures(text: str) -> list[Figure]:
         if num[0] in "万亿":
             continue  # 万人, 亿万: not a figure
         unit = match.group("unit") or ""
+        if unit == "起" and not num[0].isdigit():
+            continue  # 一起, 两起来: together, not a count of incidents
         if not unit and not (match.group("mag") or (num[-1] in "万亿" and len(num) > 1)):
             continue  # a bare number is not a figure; 120万 is
         value = number_value(num.replace(",", ""), match.group("mag"))

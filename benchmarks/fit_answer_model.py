@@ -69,6 +69,8 @@ TRAINING_SETS = (
     ("member_train12.jsonl", DATA / "unionnews20"),  # before it was fitted on: 18 of 21 lines right
     ("member_train13.jsonl", DATA / "unionnews22"),  # before it was fitted on: 35 of 38 lines right
     ("member_train14.jsonl", DATA / "unionnews24"),  # before it was fitted on: 28 of 33 lines right
+    ("member_train15.jsonl", DATA / "unionnews26"),  # before it was fitted on: 39 of 40 lines right
+    ("member_train16.jsonl", DATA / "unionnews28"),  # before it was fitted on: 30 of 32 lines right
     ("offtopic_qa.jsonl", ROOT / "seeds"),  # small talk and everyday questions: never answered
     ("encyclopedia_qa.jsonl", DATA / "encyclopedia"),
     ("wiki_qa.jsonl", DATA / "wiki"),
@@ -95,6 +97,8 @@ VALIDATION_SETS = (
     ("member_val14.jsonl", DATA / "unionnews21"),  # and two more: the model before it printed 26 lines on it, 24 right
     ("member_val15.jsonl", DATA / "unionnews23"),  # and two more: the model before it printed 30 lines on it, 27 right
     ("member_val16.jsonl", DATA / "unionnews25"),  # and two more: the model before it printed 25 lines on it, 22 right
+    ("member_val17.jsonl", DATA / "unionnews27"),  # and two more: the model before it printed 30 lines on it, 29 right
+    ("member_val18.jsonl", DATA / "unionnews29"),  # and two more: the model before it printed 27 lines on it, 23 right
 )
 # sets that teach only the found / not-found decision: their few questions that get
 # through it would teach the ranker and verifier little beyond "wrong", and make the

@@ -335,7 +335,7 @@ def _bound_to_another_role(sentence: str, span: Span, context: QuestionContext) 
 _UNION_OF = re.compile(r"([\u4e00-\u9fff]{1,4}?(?:区|市|县|镇|乡|街道))?(?:总工会|工会)$|(市)总工会$")
 _UNION_OF_INSIDE = re.compile(r"([\u4e00-\u9fff]{1,4}?(?:区|市|县|镇|乡|街道))?(?:总工会|工会)|(市)总工会")
 OWNER_GAP = 6  # characters of a membership (党组成员、) between a union and the role it holds
-_UNION_ASKED = re.compile(r"(?:区|市|县|镇|乡|街道)(?:总工会|总|工会)")
+_UNION_ASKED = re.compile(r"(?:区|市|县|镇|乡|街道)(?:总工会|总|工会)|[\u4e00-\u9fff]{2}总工会")  # 海淀区总的, 石景山总工会
 
 
 def _owned_elsewhere(sentence: str, at: int, roles: Sequence[str], question: str) -> bool:

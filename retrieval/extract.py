@@ -1022,15 +1022,36 @@ def choice(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> 
         every = _EVERY.search(sentence, max(0, start - EVERY_REACH), start)
         if every is not None:  # 每月2次: how often, not how many
             start = every.start()
+        end = _counted_noun_end(sentence, end, question.options)  # 10分 of 10个积分: 10个积分
     else:
         start = _city_before(sentence, start, end, tag, lexicon)  # 北京潞城园林养护中心, 北京市总工会
         end = _word_end(sentence, end, tag)  # 现场发 of 现场发放: the paper's whole word
         if sentence[end : end + 1] in _PERSON_ENDS:  # 快递 of 快递员
             end += 1
+        kind_of = next((k for k in _KIND_OF if sentence.startswith(k, end)), None)
+        if kind_of is not None and _is_word(sentence, end, end + len(kind_of), tag):
+            end += len(kind_of)  # 三局两胜制, 护理专业: the kind of thing the option is, a word of its own
         joined = _JOINED_PHRASE.match(sentence, end)
         if joined is not None and not any(f in joined.group(0) for f in _option_forms(question.options[-1 if start == found[0][0] else 0])):
             end = joined.end()  # 客户沟通 of 学的是客户沟通与投诉处理: the whole of what it names
     return [Span(text=sentence[start:end], start=start, end=end, strength=1.0)]
+
+
+# words after an option that say what kind of thing it is (三局两胜制, 护理专业, 开放式)
+_KIND_OF = ("专业", "制", "式", "型", "版", "类")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+COUNTED_NOUN_REACH = 2  # characters of a noun between a figure and the unit an option says (10个积分 for 10分)
+
+
+def _counted_noun_end(sentence: str, end: int, options: Sequence[str]) -> int:
+    """The end of the noun a figure counts when an option names it by its last character
+    (10分 for the paper's 10个积分)."""
+    for option in options:
+        unit = _LEADING_NUMBER.sub("", option, count=1)
+        if 0 < len(unit) <= 2 and (at := sentence.find(unit, end, end + COUNTED_NOUN_REACH + len(unit))) > end:
+            if all(_HAN.match(ch) for ch in sentence[end:at]):
+                return at + len(unit)
+    return end
 
 
 # a figure said per period or per head (每月2次, 每人500元): the rate is the option
@@ -1108,6 +1129,18 @@ def _abbreviated(text: str, option: str) -> tuple[int, int] | None:
     if match is None or match.end() - match.start() == len(option):
         return None
     return match.start(), match.end()
+
+
+def _is_word(sentence: str, start: int, end: int, tag: Tagger) -> bool:
+    """Is sentence[start:end] one whole word of the sentence?"""
+    at = 0
+    for word, _ in tag(sentence):
+        if at == start:
+            return at + len(word) == end
+        at += len(word)
+        if at > start:
+            return False
+    return False
 
 
 def _word_end(sentence: str, end: int, tag: Tagger) -> int:

@@ -979,3 +979,25 @@ def test_a_choice_is_named_as_the_paper_names_it(library: Library) -> None:
     assert [s.text for s in named] == ["北京市总工会"]
     rate = choice("志愿队每月2次上门为老人理发、修剪指甲。", _question(library, "助老志愿队是每月上门2次还是4次"), tagged, library.lexicon)
     assert [s.text for s in rate] == ["每月2次"]
+
+
+def test_a_choice_keeps_the_word_that_says_what_it_is(library: Library) -> None:
+    """三局两胜还是五局三胜: 三局两胜制; 护理还是临床: 护理专业; 10分还是5分: 10个积分, the noun
+    the paper counts with the option's last character."""
+    tagged = _tagged(library)
+    rule = choice("团体赛采用三局两胜制，共有16支队伍参赛。", _question(library, "毽球团体赛是三局两胜还是五局三胜"), tagged, library.lexicon)
+    assert [s.text for s in rule] == ["三局两胜制"]
+    major = choice("她是卫生学校护理专业毕业的。", _question(library, "她上学学的护理还是临床"), tagged, library.lexicon)
+    assert [s.text for s in major] == ["护理专业"]
+    points = choice("职工每天走够一万步可获得10个积分。", _question(library, "一天走够一万步给10分还是5分"), tagged, library.lexicon)
+    assert [s.text for s in points] == ["10个积分"]
+
+
+def test_a_district_union_named_without_its_区_owns_its_roles() -> None:
+    """石景山总工会的副主席: not 市总工会党组成员、副主席淳于振声."""
+    from retrieval.candidates import _owned_elsewhere
+
+    sentence = "市总工会党组成员、副主席淳于振声出席会议并讲话。"
+    at = sentence.find("淳于振声")
+    assert _owned_elsewhere(sentence, at, ["党组成员", "副主席"], "石景山总工会介绍电梯比赛奖励的那个副主席叫啥")
+    assert not _owned_elsewhere(sentence, at, ["党组成员", "副主席"], "市总工会那个副主席叫啥")

@@ -18,8 +18,9 @@ from .models import Kind
 
 # -- patterns -----------------------------------------------------------------------------
 
-# a time of day asked (几点开跑, 开到几点, 几点钟); not 几点建议, which counts points
-CLOCK_QUESTION = re.compile(r"几点(?=钟|[开到结出集举截前后了之起就才关收供]|$|[？?的呀啊])钟?|几时(?!候)")
+# a time of day asked (几点开跑, 几点发车, 开到几点, 几点钟); not 几点建议, which counts points
+_POINTS = "建议|意见|要求|措施|体会|内容|原因|做法|经验|考虑|看法|希望|打算|举措|要点|收获|启示|想法|思考|成效|变化|不足|问题|任务|目标|作用|特点|优势|理由|原则|方面"
+CLOCK_QUESTION = re.compile(rf"几点(?!(?:{_POINTS}))钟?|几时(?!候)")
 DATE_QUESTION = re.compile(
     r"什么时候|啥时候|啥时|多会儿|何时|哪年|哪一年|哪天|哪一天|哪几天|几月|几号|哪个月|什么时间|哪一月|日期|哪些日子|哪月|"
     + CLOCK_QUESTION.pattern

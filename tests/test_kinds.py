@@ -1001,3 +1001,18 @@ def test_a_district_union_named_without_its_区_owns_its_roles() -> None:
     at = sentence.find("淳于振声")
     assert _owned_elsewhere(sentence, at, ["党组成员", "副主席"], "石景山总工会介绍电梯比赛奖励的那个副主席叫啥")
     assert not _owned_elsewhere(sentence, at, ["党组成员", "副主席"], "市总工会那个副主席叫啥")
+
+
+@pytest.mark.parametrize(
+    ("question", "clock"),
+    [
+        ("昌平第二批返乡车几点发车", True),
+        ("椿树夜校一般晚上几点上课", True),
+        ("台湖项目下午几点再开工", True),
+        ("会上提了几点建议", False),
+        ("市总对下一步提出了几点要求", False),
+    ],
+)
+def test_几点_asks_a_clock_time_unless_it_counts_points(library: Library, question: str, clock: bool) -> None:
+    asked = _question(library, question)
+    assert (asked.kind is Kind.DATE and asked.wants_clock) is clock

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .figures import CHINESE_NUMERALS, CLOCK_RE, TIME_RE, Figure, chinese_number, counts_in, find_figures, noun_stands_before
+from .figures import CHINESE_NUMERALS, CLOCK_RE, PERSON_SUFFIXES, TIME_RE, Figure, chinese_number, counts_in, find_figures, noun_stands_before
 from .lexicon import Lexicon
 from .models import Kind
 from .sentences import Sentence
@@ -337,10 +337,43 @@ def _person(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) ->
                 if name is not None:
                     spans.append(name)
                     break
+    if not spans:  # 那个律师叫什么: the name right after the people noun asked (坐诊律师宇文清扬)
+        spans = _names_after_people(sentence, question, lexicon)
     if question.roles:  # a name bound to another role is not the answer (主席张克斌 for 副主席是谁)
         return _nearest(spans, anchors)
     others = [s for s in _names_after_roles(sentence, lexicon.roles, lexicon) if s not in spans]
     return _nearest(spans, anchors) + _weaker(_nearest(others, anchors), 0.4)
+
+
+# the people noun a question asks the name of (那个律师叫什么, 徒弟是谁)
+_PEOPLE_ASKED = re.compile(r"([\u4e00-\u9fff]{2})(?:叫(?:什么|啥)|是谁|是哪位|姓什么|姓啥)")
+
+
+def _names_after_people(sentence: str, question: Question, lexicon: Lexicon) -> list[Span]:
+    """Names standing right after the people noun the question asks about (律师宇文清扬,
+    徒弟申屠佳怡), for a noun that is no role word."""
+    asked = _PEOPLE_ASKED.search(question.normalised)
+    if asked is None:
+        return []
+    noun = asked.group(1)
+    if noun not in lexicon.people_nouns and not noun.endswith(PERSON_SUFFIXES):
+        return []
+    out = []
+    for match in re.finditer(re.escape(noun), sentence):
+        at = match.end()
+        name = _name_at(sentence, at, lexicon)
+        if name is None:  # 律师宇文清扬当晚…: a surname, then the usual two characters of a given name
+            surname = 2 if sentence[at : at + 2] in lexicon.surnames else 1 if sentence[at : at + 1] in lexicon.surnames else 0
+            end = at + surname + GIVEN_NAME
+            if surname and end <= len(sentence) and _HAN_RUN.fullmatch(sentence, at, end):
+                name = Span(text=sentence[at:end], start=at, end=end, strength=0.8)
+        if name is not None:
+            out.append(name)
+    return out
+
+
+GIVEN_NAME = 2  # characters of most given names
+_HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
 
 
 def _phrase_ending_at(sentence: str, end: int, head: str, tag: Tagger) -> Span | None:

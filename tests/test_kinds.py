@@ -1016,3 +1016,13 @@ def test_a_district_union_named_without_its_区_owns_its_roles() -> None:
 def test_几点_asks_a_clock_time_unless_it_counts_points(library: Library, question: str, clock: bool) -> None:
     asked = _question(library, question)
     assert (asked.kind is Kind.DATE and asked.wants_clock) is clock
+
+
+def test_the_name_after_the_people_noun_asked(library: Library) -> None:
+    """那个律师叫什么: the name standing right after 律师 (坐诊律师宇文清扬当晚…), though no
+    word that follows names comes after it; a 律师 named by nobody gives no name."""
+    tagged = _tagged(library)
+    question = _question(library, "帮装修工人讨薪的律师叫什么")
+    spans = person("坐诊律师宇文清扬当晚就帮工人们梳理了证据。", question, tagged, library.lexicon)
+    assert spans and spans[0].text == "宇文清扬"
+    assert person("这名律师当晚就帮工人们梳理了证据。", question, tagged, library.lexicon) == []

@@ -523,6 +523,7 @@ _ROOM_HEADS = ("之家", "室", "厅", "楼", "层", "屋", "站", "点", "驿�
 
 
 _HOURS_UNTIL = re.compile(r"[至到—~-](?:次日|第二天)?")
+_CLOCKS_AND = re.compile(r"[和、及与]")  # 上午10时和下午3时: both times of day
 # 去年9月: the year a month is of, said relatively; 9月至12月: a span of months
 _RELATIVE_YEAR = re.compile(r"(?:去年|今年|前年|明年|当年)$")
 _PART_OF_PERIOD = re.compile(r"度|底|初|末|中旬|上旬|下旬|中(?![^\u4e00-\u9fff])")
@@ -565,7 +566,7 @@ def date(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> li
     if question.wants_clock:  # 几点开跑: a time of day; 几点到几点: the span of hours (22时至次日0时30分)
         clocks: list[Span] = []
         for m in CLOCK_RE.finditer(sentence):
-            joined = _HOURS_UNTIL.fullmatch(sentence, clocks[-1].end, m.start()) if clocks else None
+            joined = (_HOURS_UNTIL.fullmatch(sentence, clocks[-1].end, m.start()) or _CLOCKS_AND.fullmatch(sentence, clocks[-1].end, m.start())) if clocks else None
             if joined is not None:
                 clocks[-1] = Span(text=sentence[clocks[-1].start : m.end()], start=clocks[-1].start, end=m.end())
             else:

@@ -1026,3 +1026,9 @@ def test_the_name_after_the_people_noun_asked(library: Library) -> None:
     spans = person("坐诊律师宇文清扬当晚就帮工人们梳理了证据。", question, tagged, library.lexicon)
     assert spans and spans[0].text == "宇文清扬"
     assert person("这名律师当晚就帮工人们梳理了证据。", question, tagged, library.lexicon) == []
+
+
+def test_two_times_of_day_joined_are_one_answer(library: Library) -> None:
+    """工间操每天几点做: 上午10时和下午3时, not the first time alone."""
+    spans = date("车间每天上午10时和下午3时各做一次工间操。", _question(library, "润康车间的工间操每天几点做"), _tag, library.lexicon)
+    assert spans and spans[0].text == "上午10时和下午3时"

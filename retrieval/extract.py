@@ -540,6 +540,9 @@ def _date_extent(sentence: str, start: int, end: int) -> Span:
     year = _RELATIVE_YEAR.search(sentence, max(0, start - 2), start)
     if year is not None and sentence[start:end][:1].isdigit() and "年" not in sentence[start:end]:
         start = year.start()
+    clock = CLOCK_RE.match(sentence, end) if sentence[start:end].rstrip("上午下午晚上中午早上凌晨").endswith(("日", "号")) else None
+    if clock is not None:  # 4月21日上午10时: the day keeps its time
+        end = clock.end()
     until = _UNTIL.match(sentence, end)
     if until is not None:
         year_after = _YEAR_AFTER.match(sentence, until.end())  # 12月15日至明年3月15日
@@ -547,6 +550,36 @@ def _date_extent(sentence: str, start: int, end: int) -> Span:
         if following is not None and any(ch.isdigit() for ch in following.group(0)):
             end = following.end()
     return Span(text=sentence[start:end], start=start, end=end)
+
+
+# a year asked (哪年, 哪一年, 年度, 几几年): a year is its answer, whatever follows it
+_YEAR_ASKED = re.compile(r"哪(?:一)?年|年份|年度|几几年|多少年")
+# what follows a year that dates the event rather than naming a thing (2026年5月, 2025年底, 2025年以来)
+_DATES_AFTER_YEAR = re.compile(r"[\d月底初末中以起至到前后内里间，。；、的）)\s]|$")
+
+
+def _tagged_at(sentence: str, tag: Tagger) -> list[tuple[str, str, int]]:
+    """The sentence's words with their tags and where each begins."""
+    out, at = [], 0
+    for word, flag in tag(sentence):
+        out.append((word, flag, at))
+        at += len(word)
+    return out
+
+
+def _names_a_thing(sentence: str, span: Span, tag: Tagger) -> bool:
+    """Is the span a bare year that names a thing (2027年度工资专项集体合同, 2026年首都职工
+    “安康杯”竞赛, a year inside a 《title》), not the date of what happened?"""
+    if not re.fullmatch(r"\d{4}年度?", span.text):
+        return False
+    if sentence.rfind("《", 0, span.start) > sentence.rfind("》", 0, span.start):
+        return True  # 《…工资专项集体合同（2026—2027年度）》: the title's own years
+    if _DATES_AFTER_YEAR.match(sentence, span.end) is not None:
+        return False
+    if span.text.endswith("年度"):
+        return True  # 2027年度工资专项集体合同
+    following = next((flag for word, flag, at in _tagged_at(sentence, tag) if at == span.end), "")
+    return following.startswith(("n", "vn")) and not following.startswith("nr")  # 2026年首都职工…竞赛; not 1994年正式开工
 
 
 def _span_end(span: Span) -> Span | None:
@@ -576,6 +609,8 @@ def date(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> li
     # the end of a span of dates is no date of its own (12月 of 9月至12月)
     spans = [s for s in extents if not any(o is not s and o.start <= s.start and s.end <= o.end for o in extents)]
     exact = _nearest([s for s in spans if any(ch.isdigit() for ch in s.text)], anchors_of(sentence, question))
+    if not _YEAR_ASKED.search(question.normalised):  # 啥时候签的: not the 2027年度 of 2027年度工资专项集体合同
+        exact = [s for s in exact if not _names_a_thing(sentence, s, tag)]
     if question.wants_end:  # 持续到什么时候: the end of each span, the spans themselves weaker
         ends = [e for e in map(_span_end, exact) if e is not None]
         return ends + _weaker([s for s in exact if not any(e.start >= s.start and e.end <= s.end for e in ends)], 0.5)
@@ -585,7 +620,7 @@ def date(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> li
     return exact  # 近日, 今年: no date
 
 
-_LIST_LEAD = re.compile(r"^.*?(?:包括|包含|涵盖|涉及|覆盖|囊括|有|为|是|设置了?|配备了?)[:：]?")
+_LIST_LEAD = re.compile(r"^.*?(?:包括|包含|涵盖|涉及|覆盖|囊括|有(?!限)|为|是|设置了?|配备了?)[:：]?")  # not the 有 of 有限公司
 # the leads that name what the list is made of (涉及电梯安装维修工、电工: its first item is
 # whole, though a verb stands inside it)
 _NAMING_LEAD = re.compile(r"(?:包括|包含|涵盖|涉及|覆盖|囊括)[:：]?$")
@@ -647,14 +682,23 @@ def _after_verb(items: str, tag: Tagger) -> str:
     A、B; 车队组织了A、B: A、B, though A is 扔沙包); a first item no longer than the others
     keeps its words (抓娃娃、打台球: an item may be a verb phrase)."""
     first, sep, rest = items.partition("、")
-    longest = max((len(item) for item in rest.split("、")), default=0)
+    others = rest.split("、")
+    longest = max((len(item) for item in others), default=0)
     if len(first) <= longest + LIST_LEAD_SLACK:
+        return items
+    if _shared_head(first, others):  # 北京永引智控科技有限公司代表队、区教委代表队: a name, whole
         return items
     words = tag(first)
     verbs = [i for i, (_, flag) in enumerate(words[:-1]) if flag.startswith("v") and not flag.startswith("vn")]
-    # a verb with its aspect (组织了, 搭载了) takes the list; else the last verb does
+    # a verb with its aspect (组织了, 搭载了) takes the list; else the verb or preposition after
+    # which the first item is as long as the others are (遇到突发疾病、意外事故: 突发疾病, not
+    # 疾病 after 突发; 从嫁接速度、成活率: 嫁接速度), the later one on a tie
     marked = [i + 1 for i in verbs if words[i + 1][0] in ("了", "着", "过") and i + 2 < len(words)]
-    cut = marked[-1] if marked else (verbs[-1] if verbs else None)
+    takers = sorted(set(verbs) | {i for i, (_, flag) in enumerate(words[:-1]) if flag == "p"})
+    usual = sum(map(len, others)) / len(others)
+    cut = marked[-1] if marked else (
+        min(reversed(takers), key=lambda i: abs(sum(len(w) for w, _ in words[i + 1 :]) - usual)) if takers else None
+    )
     if cut is None:
         return items
     while cut + 2 < len(words) and words[cut + 1][1] == "p":  # 援助站在A、B: the place after 在
@@ -664,6 +708,13 @@ def _after_verb(items: str, tag: Tagger) -> str:
     # a cut that leaves a first item far shorter than every other one cut inside it (荣获北京市
     # “六好”示范党支部: 示范 is no verb that takes the list)
     return tail + sep + rest if len(tail) >= 2 and 2 * len(tail) >= shortest else items
+
+
+def _shared_head(first: str, others: Sequence[str]) -> bool:
+    """Do all the items end with the same head of two characters or more (…代表队, …公司)?"""
+    return all(len(item) >= 2 for item in others) and all(first[-2:] == item[-2:] for item in others) and any(
+        len(item) > 2 for item in others
+    )
 
 
 def _parallel(items: str) -> bool:

@@ -119,6 +119,9 @@ CALENDAR_YEARS = 200  # 年 after a smaller number counts years (22年); after a
 _NOT_DURATION = frozenset("级代度初底末前后间份内里中")
 
 
+_NIGHTS = re.compile(r"[\d一二三四五六七八九十两]+[晚夜]")
+
+
 def find_figures(text: str) -> list[Figure]:
     """Every figure in the text, left to right (fractions such as 五分之一 count as %)."""
     if _NUMERAL.search(text) is None:  # most spans and many sentences have no numeral at all
@@ -146,11 +149,15 @@ def find_figures(text: str) -> list[Figure]:
         if unit == "年" and (value >= CALENDAR_YEARS or text[match.end() : match.end() + 1] in _NOT_DURATION):
             continue  # 2023年, 5年级, 80年代: a date, a grade, a decade
         start = match.start("num") if match.group("approx") in (None, "共") else match.start()
+        end = match.end()
+        nights = _NIGHTS.match(text, end) if unit == "天" else None
+        if nights is not None:  # 5天4晚: one stay, days and nights
+            end = nights.end()
         out.append(
             Figure(
-                text=text[start : match.end()],
+                text=text[start:end],
                 start=start,
-                end=match.end(),
+                end=end,
                 value=value,
                 unit=unit,
                 unit_class=UNIT_CLASSES.get(unit, ""),

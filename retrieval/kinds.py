@@ -56,7 +56,7 @@ HAS_QUESTION = re.compile(r"([\u4e00-\u9fff])没\1|有无|有.{0,24}吗")
 BYLINE_QUESTION = re.compile(r"记者|通讯员|谁写|谁报道|谁拍|哪位.{0,2}写|作者|摄影|署名")
 # a title asked by name: 倡议书的全称叫啥, 宣传材料叫什么名字
 NAMED_WORK = re.compile(r"(?:的)?(?:全称|名字|名称|题目)?(?:叫|是)(?:什么|啥)(?:名字)?")
-TWO_PART = re.compile(r"[，,；;、]|(?<=[了的])(?:还|又|并且|以及)")
+TWO_PART = re.compile(r"[，,；;、]|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])|(?<=[了的])(?:还|又|并且|以及)")
 _WH = re.compile(r"谁|哪|什么|多少|多[大久长高远重]|几|怎|如何|何|啥")
 
 # the question words each kind strips before its words are searched for

@@ -1032,3 +1032,27 @@ def test_two_times_of_day_joined_are_one_answer(library: Library) -> None:
     """工间操每天几点做: 上午10时和下午3时, not the first time alone."""
     spans = date("车间每天上午10时和下午3时各做一次工间操。", _question(library, "润康车间的工间操每天几点做"), _tag, library.lexicon)
     assert spans and spans[0].text == "上午10时和下午3时"
+
+
+def test_a_year_that_names_a_thing_is_no_date_of_it(library: Library) -> None:
+    """啥时候签的: not the 2027年度 of 《2027年度工资专项集体合同》; 哪一年的合同 may be."""
+    sentence = "双方在《朝阳区保安服务行业2027年度工资专项集体合同》上签字。"
+    assert date(sentence, _question(library, "朝阳保安集体合同啥时候签的"), _tag, library.lexicon) == []
+    assert [s.text for s in date(sentence, _question(library, "保安集体合同是哪一年的"), _tag, library.lexicon)] == ["2027年度"]
+    assert [s.text for s in date("2025年5月，合同签订。", _question(library, "合同啥时候签的"), _tag, library.lexicon)] == ["2025年5月"]
+
+
+def test_two_questions_apart_by_a_space(library: Library) -> None:
+    assert parts_of("保龄球比赛哪天比的 几点开打") == ["保龄球比赛哪天比的", "几点开打"]
+    assert parts_of("启动仪式 哪天") == ["启动仪式 哪天"]
+
+
+def test_a_year_inside_a_title_names_it(library: Library) -> None:
+    sentence = "双方在《朝阳区保安服务行业工资专项集体合同（2026—2027年度）》上签字。"
+    assert date(sentence, _question(library, "朝阳保安集体合同啥时候签的"), _tag, library.lexicon) == []
+
+
+def test_a_day_keeps_its_time(library: Library) -> None:
+    """啥时候签的: 4月21日上午10时, not the day cut before its hour."""
+    spans = date("4月21日上午10时，双方代表签字。", _question(library, "集体合同啥时候签的"), _tag, library.lexicon)
+    assert spans and spans[0].text == "4月21日上午10时"

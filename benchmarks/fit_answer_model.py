@@ -71,6 +71,8 @@ TRAINING_SETS = (
     ("member_train14.jsonl", DATA / "unionnews24"),  # before it was fitted on: 28 of 33 lines right
     ("member_train15.jsonl", DATA / "unionnews26"),  # before it was fitted on: 39 of 40 lines right
     ("member_train16.jsonl", DATA / "unionnews28"),  # before it was fitted on: 30 of 32 lines right
+    ("member_train17.jsonl", DATA / "unionnews30"),  # before it was fitted on: 34 of 36 lines right
+    ("member_train18.jsonl", DATA / "unionnews32"),  # before it was fitted on: 37 of 39 lines right
     ("offtopic_qa.jsonl", ROOT / "seeds"),  # small talk and everyday questions: never answered
     ("encyclopedia_qa.jsonl", DATA / "encyclopedia"),
     ("wiki_qa.jsonl", DATA / "wiki"),
@@ -99,6 +101,8 @@ VALIDATION_SETS = (
     ("member_val16.jsonl", DATA / "unionnews25"),  # and two more: the model before it printed 25 lines on it, 22 right
     ("member_val17.jsonl", DATA / "unionnews27"),  # and two more: the model before it printed 30 lines on it, 29 right
     ("member_val18.jsonl", DATA / "unionnews29"),  # and two more: the model before it printed 27 lines on it, 23 right
+    ("member_val19.jsonl", DATA / "unionnews31"),  # and two more: the model before it printed 50 lines on it, 45 right
+    ("member_val20.jsonl", DATA / "unionnews33"),  # and two more: the model before it printed 38 lines on it, 34 right
 )
 # sets that teach only the found / not-found decision: their few questions that get
 # through it would teach the ranker and verifier little beyond "wrong", and make the

@@ -640,10 +640,11 @@ def _enumeration_runs(sentence: str, head: str, tag: Tagger) -> list[Span]:
             start -= 1  # 让劳模工匠有荣誉、有待遇、有保障: 有 begins every item, it is no lead
         items = sentence[start : match.end()].strip()
         named = [head in item for item in items.split("、")] if head else []
-        if any(named) and not all(named[1:]):
-            # 理论知识考核、…排查三个考核项目: the items before the head (not when the items
-            # after the first all name it: 离退休干部先进个人、老干部工作先进个人)
-            items = _COUNTED_TAIL.sub("", items[: items.find(head)].rstrip("的”"))
+        if named and named[-1] and not all(named[1:]):
+            # 理论知识考核、…排查三个考核项目: the items before the head that ends the run (not
+            # when the items after the first all name it: 离退休干部先进个人、老干部工作先进个人;
+            # nor a head inside an item: …、非遗手工制作交友活动、爱情电影专场见面会)
+            items = _COUNTED_TAIL.sub("", items[: items.rfind(head)].rstrip("的”"))
             if "、" not in items:
                 continue
         items = _quoted_bounds(items.strip("“”\""))  # the marks around the whole run, not those between items

@@ -1056,3 +1056,10 @@ def test_a_day_keeps_its_time(library: Library) -> None:
     """啥时候签的: 4月21日上午10时, not the day cut before its hour."""
     spans = date("4月21日上午10时，双方代表签字。", _question(library, "集体合同啥时候签的"), _tag, library.lexicon)
     assert spans and spans[0].text == "4月21日上午10时"
+
+
+def test_a_head_inside_an_item_does_not_end_the_list(library: Library) -> None:
+    """哪些见面活动: 交友活动 is an item's own word, not the head the run ends with."""
+    sentence = "主办方还将持续开展蓝色浪漫之行海洋馆见面会、非遗手工制作交友活动、爱情电影专场见面会等多个线下互动板块。"
+    spans = listing(sentence, _question(library, "音乐会之后主办方还准备了哪些见面活动"), _tagged(library), library.lexicon)
+    assert spans and spans[0].text.endswith("爱情电影专场见面会")

@@ -116,6 +116,7 @@ FOLDS = 5
 REPEATS = 5  # fold draws pooled to choose the printing threshold: with one draw, the few errors near it move it by several points
 WRONGLY_REFUSED = 0.004  # share of answerable training questions the found decision may refuse (out of fold or fitted): small talk weighs more
 L2_FOUND = 1.0
+SET_REFUSED = 0.02  # share of one set's answerable questions the fitted found decision may refuse
 SEED = 7
 
 
@@ -301,9 +302,16 @@ def found_decision(asked: list[Asked]) -> tuple[np.ndarray, float, float]:
     weights, bias = fit(x, y, L2_FOUND)
     fitted = predict(x, weights, bias)  # the shipped decision must not refuse them either
     allowed = int(WRONGLY_REFUSED * y.sum())
+    # no one set may lose more than SET_REFUSED of its answerable questions either (general
+    # knowledge over encyclopedia paragraphs reads like small talk to the decision)
+    sets = np.array([a.name.split(":")[0] for a in rows])
+    per_set = {name: max(1, int(SET_REFUSED * ((sets == name) & (y == 1)).sum())) for name in set(sets)}
     threshold = 0.0
     for t in np.round(np.arange(0.005, 0.9, 0.005), 3):  # the boundary to half a point
-        if max(int(((oof < t) & (y == 1)).sum()), int(((fitted < t) & (y == 1)).sum())) <= allowed:
+        refused = (fitted < t) & (y == 1)
+        if max(int(((oof < t) & (y == 1)).sum()), int(refused.sum())) <= allowed and all(
+            int((refused & (sets == name)).sum()) <= most for name, most in per_set.items()
+        ):
             threshold = float(t)
     refused = oof < threshold
     print(f"found decision: {len(rows)} questions reach it ({int((y == 0).sum())} unanswerable); threshold {threshold:.3f}: "

@@ -26,7 +26,7 @@ from .candidates import Candidate, QuestionContext, SentenceChoice, candidates_o
 from .corpus import Corpus
 from .confidence import AnswerModel
 from .extract import Span, things_stated
-from .found import ABOUT_THE_BOT, ARITHMETIC, REQUEST_TO_THE_BOT, found_features
+from .found import ABOUT_THE_BOT, ARITHMETIC, DAY_OF_ASKING, REQUEST_TO_THE_BOT, found_features
 from .kinds import BYLINE_QUESTION, HAS_QUESTION, RULES, parts_of
 from .lexicon import Lexicon
 from .models import Answer, Article, Headline, Hit, Kind
@@ -272,7 +272,8 @@ class Answerer:
         terms = [t for t in question.terms if not t.startswith("#")]
         if not terms or len(self.corpus) == 0:
             return Explained(Answer(question=text, found=False, reason="empty", kind=question.kind))
-        if ARITHMETIC.search(question.normalised) or ABOUT_THE_BOT.search(question.normalised) or REQUEST_TO_THE_BOT.search(question.normalised):
+        refused = (ARITHMETIC, ABOUT_THE_BOT, REQUEST_TO_THE_BOT, DAY_OF_ASKING)
+        if any(rule.search(question.normalised) for rule in refused):
             return Explained(Answer(question=text, found=False, reason="unknown", kind=question.kind))
         judging = self._judging(question)
         weights, total = judging.weights, judging.total

@@ -640,11 +640,12 @@ def _enumeration_runs(sentence: str, head: str, tag: Tagger) -> list[Span]:
             start -= 1  # 让劳模工匠有荣誉、有待遇、有保障: 有 begins every item, it is no lead
         items = sentence[start : match.end()].strip()
         named = [head in item for item in items.split("、")] if head else []
-        if named and named[-1] and not all(named[1:]):
+        if any(named) and not all(named[1:]) and (named[-1] or named[0]):
             # 理论知识考核、…排查三个考核项目: the items before the head that ends the run (not
-            # when the items after the first all name it: 离退休干部先进个人、老干部工作先进个人;
-            # nor a head inside an item: …、非遗手工制作交友活动、爱情电影专场见面会)
-            items = _COUNTED_TAIL.sub("", items[: items.rfind(head)].rstrip("的”"))
+            # when the items after the first all name it: 离退休干部先进个人、老干部工作先进个人);
+            # a head in the first item only (高标准设施、精细化管理 for 哪些设施) leaves no list;
+            # a head inside a later item is that item's word (…、非遗手工制作交友活动、爱情电影…)
+            items = _COUNTED_TAIL.sub("", items[: items.rfind(head) if named[-1] else items.find(head)].rstrip("的”"))
             if "、" not in items:
                 continue
         items = _quoted_bounds(items.strip("“”\""))  # the marks around the whole run, not those between items

@@ -394,9 +394,13 @@ def test_a_figure_counting_another_noun_is_marked(library: Library) -> None:
     assert masses["200多名"]["noun_follows"] == 1.0
 
 
-@pytest.mark.parametrize("question", ["给我讲个故事吧", "帮我订张去上海的机票", "推荐几本好看的书", "麻烦帮我写个请假条"])
+@pytest.mark.parametrize(
+    "question",
+    ["给我讲个故事吧", "帮我订张去上海的机票", "推荐几本好看的书", "麻烦帮我写个请假条", "后天北京下雪吗", "电脑蓝屏了怎么办", "周末哪里好玩"],
+)
 def test_a_task_asked_of_the_bot_is_refused(library: Library, question: str) -> None:
-    """The paper reports: it tells no stories, books no tickets, writes nothing for anybody."""
+    """The paper reports: it tells no stories, books no tickets, writes nothing for anybody,
+    knows nothing of the day of asking and gives no everyday advice."""
     answer = library.answer(question)
     assert not answer.found and not answer.hits
 
@@ -407,3 +411,6 @@ def test_a_recommendation_the_paper_reports_is_asked(library: Library) -> None:
 
     assert REQUEST_TO_THE_BOT.search("推荐个人参评的有几名") is None
     assert REQUEST_TO_THE_BOT.search("一等奖选手推荐参评什么称号") is None
+    from retrieval.found import DAY_OF_ASKING
+
+    assert DAY_OF_ASKING.search("垡头司机入会点现在几点到几点开门") is None  # the paper's opening hours

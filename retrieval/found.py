@@ -26,6 +26,7 @@ REQUEST_TO_THE_BOT = re.compile(
     r"|(?:讲|说)个(?:故事|笑话|段子)|^(?:请|麻烦)?(?:你)?(?:给|帮)?推荐(?:一|几)?(?:部|个|本|首)(?!人)"
     r"|好看的|好玩|好吃的"  # 什么电视剧好看, 哪个公园最好玩: a recommendation, asked of the bot
     r"|怎么办[？?呀啊呢吧]*$"  # 手机没电了怎么办: advice on an everyday trouble (none of the sets' such questions is the paper's)
+    r"|^(?:请问)?怎么办(?!理)|(?:怎么|如何|咋|去哪)办理?[\u4e00-\u9fff]{0,4}(?:卡|证|照|手续)"  # 怎么办社保卡, 怎么办理护照: an errand
 )
 # the day of asking (今天天气, 明天下雨吗, 今晚几点收车): an archive of what has happened does not
 # know it (52 such questions across the question sets, none the paper answers); 现在 is not

@@ -1103,7 +1103,7 @@ def choice(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> 
     if _other_side_of_change(sentence, start, end, question.normalised):
         return []  # 由工会单独考核调整为…联合考核: 工会单独 no longer holds
     end += _shared_tail(sentence, start, end, question)  # 3个月内交还是半年内交: 3个月内
-    figure = next((f for f in find_figures(sentence) if f.start <= start < f.end), None)
+    figure = _figure_at(sentence, start)
     if figure is not None:  # 15块还是12块: the paper's figure with its own unit (15元)
         start, end = figure.start, max(end, figure.end)
         every = _EVERY.search(sentence, max(0, start - EVERY_REACH), start)
@@ -1126,7 +1126,6 @@ def choice(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> 
 
 # words after an option that say what kind of thing it is (三局两胜制, 护理专业, 开放式)
 _KIND_OF = ("专业", "制", "式", "型", "版", "类")
-_HAN = re.compile(r"[\u4e00-\u9fff]")
 COUNTED_NOUN_REACH = 2  # characters of a noun between a figure and the unit an option says (10个积分 for 10分)
 
 
@@ -1136,7 +1135,7 @@ def _counted_noun_end(sentence: str, end: int, options: Sequence[str]) -> int:
     for option in options:
         unit = _LEADING_NUMBER.sub("", option, count=1)
         if 0 < len(unit) <= 2 and (at := sentence.find(unit, end, end + COUNTED_NOUN_REACH + len(unit))) > end:
-            if all(_HAN.match(ch) for ch in sentence[end:at]):
+            if _HAN_RUN.fullmatch(sentence, end, at):
                 return at + len(unit)
     return end
 
@@ -1165,9 +1164,14 @@ OLD_ASKED = re.compile(r"原来|原先|以前|之前|过去|起初|调整前|提
 _CHANGED_FROM = re.compile(r"[由从]")
 
 
+def _figure_at(sentence: str, at: int) -> Figure | None:
+    """The sentence's figure that position `at` stands in (80 of 80元), or None."""
+    return next((f for f in find_figures(sentence) if f.start <= at < f.end), None)
+
+
 def _with_figure(sentence: str, start: int, end: int) -> Span:
     """The span, widened to the paper's figure it stands in (80 of 80元)."""
-    figure = next((f for f in find_figures(sentence) if f.start <= start < f.end), None)
+    figure = _figure_at(sentence, start)
     if figure is not None:
         start, end = figure.start, max(end, figure.end)
     return Span(text=sentence[start:end], start=start, end=end, strength=1.0)
@@ -1220,14 +1224,7 @@ def _abbreviated(text: str, option: str) -> tuple[int, int] | None:
 
 def _is_word(sentence: str, start: int, end: int, tag: Tagger) -> bool:
     """Is sentence[start:end] one whole word of the sentence?"""
-    at = 0
-    for word, _ in tag(sentence):
-        if at == start:
-            return at + len(word) == end
-        at += len(word)
-        if at > start:
-            return False
-    return False
+    return any(at == start and at + len(word) == end for word, _, at in _tagged_at(sentence, tag))
 
 
 def _word_end(sentence: str, end: int, tag: Tagger) -> int:

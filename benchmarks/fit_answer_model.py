@@ -73,6 +73,8 @@ TRAINING_SETS = (
     ("member_train16.jsonl", DATA / "unionnews28"),  # before it was fitted on: 30 of 32 lines right
     ("member_train17.jsonl", DATA / "unionnews30"),  # before it was fitted on: 34 of 36 lines right
     ("member_train18.jsonl", DATA / "unionnews32"),  # before it was fitted on: 37 of 39 lines right
+    ("member_train19.jsonl", DATA / "unionnews34"),  # before it was fitted on: 29 of 30 lines right
+    ("member_train20.jsonl", DATA / "unionnews36"),  # before it was fitted on: 31 of 33 lines right
     ("offtopic_qa.jsonl", ROOT / "seeds"),  # small talk and everyday questions: never answered
     ("encyclopedia_qa.jsonl", DATA / "encyclopedia"),
     ("wiki_qa.jsonl", DATA / "wiki"),
@@ -103,6 +105,8 @@ VALIDATION_SETS = (
     ("member_val18.jsonl", DATA / "unionnews29"),  # and two more: the model before it printed 27 lines on it, 23 right
     ("member_val19.jsonl", DATA / "unionnews31"),  # and two more: the model before it printed 50 lines on it, 45 right
     ("member_val20.jsonl", DATA / "unionnews33"),  # and two more: the model before it printed 38 lines on it, 34 right
+    ("member_val21.jsonl", DATA / "unionnews35"),  # and two more: the model before it printed 37 lines on it, 32 right
+    ("member_val22.jsonl", DATA / "unionnews37"),  # and two more: the model before it printed 34 lines on it, 30 right
 )
 # sets that teach only the found / not-found decision: their few questions that get
 # through it would teach the ranker and verifier little beyond "wrong", and make the

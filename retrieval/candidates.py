@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict
 
-from .extract import OLD_ASKED, SAID_ASKED, Span, is_speech, Tagger, anchors_of, role_agrees, roles_before, speaker, spans_of
-from .figures import CLOCK_RE, FIGURE_RE, TIME_RE, UNIT_CLASSES, Figure, chinese_number, counts_another_noun, counts_in, find_figures, generic_count, noun_stands_before, unit_word_differs
+from .extract import OLD_ASKED, RECURRING_DATE, SAID_ASKED, Span, common_word, is_speech, Tagger, anchors_of, role_agrees, roles_before, speaker, spans_of
+from .figures import CLOCK_RE, FIGURE_RE, FREQUENCY_QUESTION, FREQUENCY_RE, TIME_RE, UNIT_CLASSES, Figure, chinese_number, counts_another_noun, counts_in, find_figures, generic_count, noun_stands_before, unit_word_differs
 from .kinds import RULES
 from .lexicon import Lexicon
 from .models import Kind
@@ -609,19 +609,22 @@ def _shape(text: str, context: QuestionContext, figures: Sequence[Figure]) -> di
     counts_noun = bool(counted) and (counted.isdigit() or chinese_number(counted) is not None)  # 八不准 for 几个不准
     number = question.unit_class == "" and text.isdigit()  # 号码是多少: a bare number is the answer
     unit_agrees = question.unit_class is not None and (any(counts_in(f, question.unit_class, question.noun) for f in figures) or counts_noun or number)
-    date = (TIME_RE.search(text) is not None or _DATE_LIKE.search(text) is not None) and any(ch.isdigit() for ch in text)
+    date = (TIME_RE.search(text) is not None or _DATE_LIKE.search(text) is not None) and any(ch.isdigit() for ch in text) or RECURRING_DATE.fullmatch(text) is not None
     relative = _RELATIVE_TIME.search(text) is not None
     unnamed = _INDEFINITE.search(text) is not None
     name = 2 <= len(text) <= 4 and (text[0] in lexicon.surnames or text[:2] in lexicon.surnames) and all("\u4e00" <= c <= "\u9fff" for c in text)
+    name = name and not common_word(text, context.tag)
     foreign = "·" in text and len(text) <= 12
     place = text.endswith(lexicon.place_heads) if lexicon.place_heads else False
-    organisation = text.endswith(lexicon.organisation_heads) if lexicon.organisation_heads else False
+    organisation = text.endswith(lexicon.organisation_names) if lexicon.organisation_names else False
     quoted = text[:1] in "“《「" or _QUOTED.fullmatch(text) is not None
     listed = "、" in text
     kind = question.kind
     match = {
-        Kind.QUANTITY: (bool(figures) or counts_noun or number) and (question.unit_class is None or unit_agrees),
-        Kind.DATE: CLOCK_RE.fullmatch(text) is not None if question.wants_clock else date,
+        Kind.QUANTITY: (bool(figures) or counts_noun or number) and (question.unit_class is None or unit_agrees)
+        or (FREQUENCY_RE.fullmatch(text) is not None and FREQUENCY_QUESTION.search(question.normalised) is not None),
+        # 几点: a time of day; 哪天几点: the day with it (12月12日上午10时)
+        Kind.DATE: CLOCK_RE.fullmatch(text) is not None or (question.wants_day and date and CLOCK_RE.search(text) is not None) if question.wants_clock else date,
         Kind.PERSON: (name or foreign) and not unnamed,
         Kind.PLACE: (place or not (figures or date)) and not (relative or unnamed),
         Kind.ORGANISATION: organisation and not unnamed,

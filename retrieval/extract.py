@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .figures import CHINESE_NUMERALS, CLOCK_RE, PERSON_SUFFIXES, TIME_RE, Figure, chinese_number, counts_in, find_figures, noun_stands_before
+from .figures import CHINESE_NUMERALS, CLOCK_RE, FREQUENCY_QUESTION, FREQUENCY_RE, PERSON_SUFFIXES, TIME_RE, Figure, chinese_number, counts_in, find_figures, noun_stands_before
 from .lexicon import Lexicon
 from .models import Kind
 from .sentences import Sentence
@@ -106,6 +106,10 @@ def quantity(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -
     if "第几" in question.normalised:
         ordinals = [Span(text=m.group(0), start=m.start(), end=m.end()) for m in _ORDINAL.finditer(sentence)]
         return _nearest(ordinals, anchors)
+    if FREQUENCY_QUESTION.search(question.normalised):  # 多久搞一回: 每半年, 每季度, 每月一次
+        rates = [Span(text=m.group(0), start=m.start(), end=m.end()) for m in FREQUENCY_RE.finditer(sentence)]
+        if rates:
+            return _nearest(rates, anchors)
     found = find_figures(sentence)
     if question.unit_class == "":  # 热线号码是多少: a number that counts nothing (12345)
         numbers = [m for m in _BARE_NUMBER.finditer(sentence) if not any(f.start <= m.start() < f.end for f in found)]
@@ -314,9 +318,19 @@ def names_listed(sentence: str, question: Question, lexicon: Lexicon) -> list[Sp
 
 def person(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> list[Span]:
     listed = names_listed(sentence, question, lexicon)
-    if listed:
-        return listed + _person(sentence, question, tag, lexicon)
-    return _person(sentence, question, tag, lexicon)
+    spans = (listed + _person(sentence, question, tag, lexicon)) if listed else _person(sentence, question, tag, lexicon)
+    return [s for s in spans if not common_word(s.text, tag)]
+
+
+# what the dictionary knows as a name, a place or another proper noun
+_PROPER_TAGS = ("nr", "ns", "nz", "nt")
+
+
+def common_word(text: str, tag: Tagger) -> bool:
+    """Is a name-shaped span a word of the dictionary that names nobody (商定, 全部: 商 and
+    全 begin surnames too)?"""
+    words = tag(text)
+    return len(words) == 1 and not words[0][1].startswith(_PROPER_TAGS)
 
 
 def _person(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> list[Span]:
@@ -356,10 +370,11 @@ def _names_after_people(sentence: str, question: Question, lexicon: Lexicon) -> 
     if asked is None:
         return []
     noun = asked.group(1)
-    if noun not in lexicon.people_nouns and not noun.endswith(PERSON_SUFFIXES):
+    if noun not in lexicon.people_nouns and not noun.endswith((*PERSON_SUFFIXES, "工")):  # 工: 数控铣工, 采摘工
         return []
     out = []
-    for match in re.finditer(re.escape(noun), sentence):
+    nouns = "|".join(map(re.escape, sorted({noun, *lexicon.synonyms_of(noun)}, key=len, reverse=True)))
+    for match in re.finditer(rf"(?:{nouns})的?", sentence):  # 大夫: 医生申屠婧; 做客服的颜晨阳
         at = match.end()
         name = _name_at(sentence, at, lexicon)
         if name is None:  # 律师宇文清扬当晚…: a surname, then the usual two characters of a given name
@@ -382,12 +397,20 @@ def _phrase_ending_at(sentence: str, end: int, head: str, tag: Tagger) -> Span |
     words = tag(sentence[window_start:end])
     start = end - len(head)
     consumed = 0
+    head_word_end = 0  # characters from the end to the start of the word holding the head's start (有限公司 of 公司)
     for i in range(len(words) - 1, -1, -1):
         word, flag = words[i]
         consumed += len(word)
-        if consumed <= len(head):
+        if consumed - len(word) < len(head):
+            # a verb may stand next to the head (…线路维护有限公司), not before a whole name (联合北京友谊医院)
+            head_word_end = consumed if flag not in ("nt", "ns", "nz") else -1
+            if consumed <= len(head):
+                continue
+            start = min(start, end - consumed)
             continue
-        adjacent = consumed - len(word) == len(head)
+        adjacent = consumed - len(word) == head_word_end
+        if adjacent and flag.startswith("v") and word[-1] in _ENTERING:
+            return None  # 毕业后进入公司, 后进厂: the company spoken of, no name of it
         # a verbal noun stands inside a name (酒店管理有限公司, 职工服务中心); a verb only next to the head
         if flag.startswith(_PHRASE_POS) or flag == "vn" or (adjacent and flag.startswith("v")):
             start = end - consumed
@@ -402,6 +425,12 @@ def _phrase_ending_at(sentence: str, end: int, head: str, tag: Tagger) -> Span |
 # what never stands inside a name: prepositions, conjunctions, particles, pronouns, punctuation
 NAME_WORDS_BEFORE = 2  # words of a brand the tagger reads otherwise (康 颐养, 亦) between a city and the rest
 _NOT_IN_NAME = ("p", "c", "u", "r", "w", "x", "y", "e", "o")
+# an adverb or preposition the tagger reads inside a brand after its city (北京快点同城科技…:
+# 快点/d 同/p); never these, which join or place it (北京市总工会与…, 在…)
+_READ_INSIDE_BRAND = ("d", "p")
+_JOINING = frozenset("和与及跟在由向对为把被从给")
+# the last character of a verb that goes into or back to a place (进入公司, 进厂, 回到单位)
+_ENTERING = frozenset("进入到回")
 
 
 def _named_from_place(words: Sequence[tuple[str, str]], stop: int, at: int, start: int) -> int:
@@ -415,9 +444,13 @@ def _named_from_place(words: Sequence[tuple[str, str]], stop: int, at: int, star
     for j in range(stop, max(-1, stop - NAME_WORDS_BEFORE - 1), -1):
         word, flag = words[j]
         at -= len(word)
-        if flag.startswith(_NOT_IN_NAME) or flag == "nt" or not all("\u4e00" <= ch <= "\u9fff" for ch in word):
+        inside_brand = flag.startswith(_READ_INSIDE_BRAND) and len(word) <= 2 and word not in _JOINING
+        if (flag.startswith(_NOT_IN_NAME) and not inside_brand) or flag == "nt" or not all("\u4e00" <= ch <= "\u9fff" for ch in word):
             return start  # 区总工会联合…: another organisation before it
         if flag == "ns":
+            while j > 0 and words[j - 1][1] == "ns":  # 北京京南急救…: the city before the district
+                j -= 1
+                at -= len(words[j][0])
             return at
     return start
 
@@ -493,17 +526,41 @@ def _enumerations(sentence: str, spans: Sequence[Span]) -> list[Span]:
 def organisation(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> list[Span]:
     """Organisations: the organiser of the asked verb first (由X主办 for 谁主办的), then runs
     of listed ones, then each one ending with an organisation head, the nearest first."""
-    heads = [h for h in lexicon.organisation_heads if h in question.noun and h in sentence] or list(lexicon.organisation_heads)
+    heads = [h for h in lexicon.organisation_heads if h in question.noun and h in sentence] or list(lexicon.organisation_names)
     spans = _ending_with(sentence, heads, question, tag)
     organisers = _organisers(sentence, question)
     asked = _partners(sentence, question) + [s for s in organisers if s.strength == 1.0]
     others = [s for s in organisers if s.strength < 1.0]
-    return asked + _enumerations(sentence, spans) + _weaker(_nearest(spans, anchors_of(sentence, question)), 0.6) + others
+    return asked + _employers(sentence, spans, question, lexicon) + _enumerations(sentence, spans) + _weaker(_nearest(spans, anchors_of(sentence, question)), 0.6) + others
+
+
+EMPLOYER_REACH = 16  # characters from an organisation to the name of one of its people (…有限公司工务探伤班班长顾承远)
+_CLAUSE_BREAK = re.compile(r"[，。；：、“”（）]")
+
+
+def _employers(sentence: str, spans: Sequence[Span], question: Question, lexicon: Lexicon) -> list[Span]:
+    """Where a person asked by name works: the organisation just before the name, with only
+    departments and roles between (北京华钢重型装备有限公司焊接车间高级技师桑德明)."""
+    people = [n for n in question.names if 2 <= len(n) <= 4 and (n[:1] in lexicon.surnames or n[:2] in lexicon.surnames)]
+    out = []
+    for span in spans if people else ():
+        between = sentence[span.end : span.end + EMPLOYER_REACH]
+        for name in people:
+            at = between.find(name)
+            if at >= 0 and _CLAUSE_BREAK.search(between, 0, at) is None:
+                out.append(span)
+                break
+    return out
 
 
 def place(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> list[Span]:
     heads = [h for h in lexicon.place_heads if h in question.noun]
     out = _nearest(_ending_with(sentence, heads, question, tag), anchors_of(sentence, question)) if heads else []
+    asked = _PLACE_VERB_ASKED.search(question.normalised)  # 在哪展出: 在区文化馆二层展厅展出
+    verb = asked.group(1).rstrip("的了啊呀呢吗") if asked is not None else ""
+    if len(verb) >= 2:
+        for found in re.finditer(rf"在([^，。；“”]{{2,40}}?){re.escape(verb)}", sentence):
+            out.insert(0, Span(text=found.group(1), start=found.start(1), end=found.end(1)))
     found = _PLACE_RE.search(sentence)
     if found is not None:
         out.append(Span(text=found.group(1), start=found.start(1), end=found.end(1)))
@@ -515,6 +572,10 @@ def place(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> l
             end = within.end()
         out.append(Span(text=sentence[found.start(1) : end], start=found.start(1), end=end, strength=0.8))
     return out
+
+
+# the verb after 在哪 (在哪展出, 在哪儿集合): what happens at the place asked
+_PLACE_VERB_ASKED = re.compile(r"在(?:哪里|哪儿|哪|什么地方|何处)([\u4e00-\u9fff]{2,3})")
 
 
 # a place inside the one just named (…生活区的职工之家, …大楼的三层会议室)
@@ -593,19 +654,41 @@ def _span_end(span: Span) -> Span | None:
     return Span(text=span.text[until.end() :], start=start, end=span.end)
 
 
+def _date_at(match: re.Match[str]) -> Span:
+    return _date_extent(match.string, match.start(), match.end())
+
+
+def _clocks(sentence: str, question: Question) -> list[Span]:
+    """Times of day (几点开跑); two joined by 至 or 和 are one answer (22时至次日0时30分)."""
+    clocks: list[Span] = []
+    for m in CLOCK_RE.finditer(sentence):
+        joined = (_HOURS_UNTIL.fullmatch(sentence, clocks[-1].end, m.start()) or _CLOCKS_AND.fullmatch(sentence, clocks[-1].end, m.start())) if clocks else None
+        if joined is not None:
+            clocks[-1] = Span(text=sentence[clocks[-1].start : m.end()], start=clocks[-1].start, end=m.end())
+        else:
+            clocks.append(Span(text=m.group(0), start=m.start(), end=m.end()))
+    return _nearest(clocks, anchors_of(sentence, question))
+
+
+# a day that comes back (每月18日, 每月第二个周三, 每周四): the answer to 每个月几号, 一般啥时候
+_WEEKDAY = "(?:周|星期|礼拜)[一二三四五六日天]"
+RECURRING_DATE = re.compile(rf"每(?:个)?月(?:\d{{1,2}}[日号]|(?:第[一二三四五]个|最后一个){_WEEKDAY})|每(?:个)?{_WEEKDAY}(?:[、和至到]{_WEEKDAY})?")
+_EVERY_ASKED = re.compile(r"每(?:个)?(?:月|周|星期|礼拜)|一般|通常|平时|固定")
+
+
 def date(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> list[Span]:
     """Dates; with their day first when the question asks 哪天 (a month then is a weak
     answer). Durations (10天) and anniversaries (65周年) are not dates."""
-    if question.wants_clock:  # 几点开跑: a time of day; 几点到几点: the span of hours (22时至次日0时30分)
-        clocks: list[Span] = []
-        for m in CLOCK_RE.finditer(sentence):
-            joined = (_HOURS_UNTIL.fullmatch(sentence, clocks[-1].end, m.start()) or _CLOCKS_AND.fullmatch(sentence, clocks[-1].end, m.start())) if clocks else None
-            if joined is not None:
-                clocks[-1] = Span(text=sentence[clocks[-1].start : m.end()], start=clocks[-1].start, end=m.end())
-            else:
-                clocks.append(Span(text=m.group(0), start=m.start(), end=m.end()))
-        return _nearest(clocks, anchors_of(sentence, question))
+    if question.wants_clock and question.wants_day:  # 哪天几点: the day with its time (12月12日上午10时)
+        timed = [s for s in map(_date_at, TIME_RE.finditer(sentence)) if CLOCK_RE.search(s.text)]
+        if timed:
+            return _nearest(timed, anchors_of(sentence, question)) + _weaker(_clocks(sentence, question), 0.5)
+    if question.wants_clock:
+        return _clocks(sentence, question)
     extents = [_date_extent(sentence, m.start(), m.end()) for m in TIME_RE.finditer(sentence)]
+    if _EVERY_ASKED.search(question.normalised):  # 每个月几号: 每月18日, not the day of one visit (12月18日)
+        recurring = [Span(text=m.group(0), start=m.start(), end=m.end()) for m in RECURRING_DATE.finditer(sentence)]
+        return _nearest(recurring, anchors_of(sentence, question)) + _weaker(_nearest(extents, anchors_of(sentence, question)), 0.5)
     # the end of a span of dates is no date of its own (12月 of 9月至12月)
     spans = [s for s in extents if not any(o is not s and o.start <= s.start and s.end <= o.end for o in extents)]
     exact = _nearest([s for s in spans if any(ch.isdigit() for ch in s.text)], anchors_of(sentence, question))
@@ -614,6 +697,9 @@ def date(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> li
     if question.wants_end:  # 持续到什么时候: the end of each span, the spans themselves weaker
         ends = [e for e in map(_span_end, exact) if e is not None]
         return ends + _weaker([s for s in exact if not any(e.start >= s.start and e.end <= s.end for e in ends)], 0.5)
+    if question.wants_span:  # 从几号到几号: the whole span (9月1日至10月31日)
+        spans_of_days = [s for s in exact if _UNTIL.search(s.text)]
+        return spans_of_days + _weaker([s for s in exact if s not in spans_of_days], 0.5)
     if question.wants_day:
         days = [s for s in exact if s.text.endswith(("日", "号")) or "日" in s.text]
         return days + _weaker([s for s in exact if s not in days], 0.5)
@@ -679,6 +765,9 @@ def _quoted_bounds(items: str) -> str:
     return first + sep + middle + sep_last + last
 
 
+_BOUND_MORPHEMES = ("zg", "g", "ng", "vg", "ag", "tg", "dg")
+
+
 def _after_verb(items: str, tag: Tagger) -> str:
     """An enumeration nobody announced begins after the verb that takes it (学员们参加A、B:
     A、B; 车队组织了A、B: A、B, though A is 扔沙包); a first item no longer than the others
@@ -691,7 +780,11 @@ def _after_verb(items: str, tag: Tagger) -> str:
     if _shared_head(first, others):  # 北京永引智控科技有限公司代表队、区教委代表队: a name, whole
         return items
     words = tag(first)
-    verbs = [i for i, (_, flag) in enumerate(words[:-1]) if flag.startswith("v") and not flag.startswith("vn")]
+    # a verb right after a bound morpheme is the tail of a word the tagger cut (呼/zg 出气/v 一氧化碳检测)
+    verbs = [
+        i for i, (_, flag) in enumerate(words[:-1])
+        if flag.startswith("v") and not flag.startswith("vn") and not (i > 0 and words[i - 1][1] in _BOUND_MORPHEMES)
+    ]
     # a verb with its aspect (组织了, 搭载了) takes the list; else the verb or preposition after
     # which the first item is as long as the others are (遇到突发疾病、意外事故: 突发疾病, not
     # 疾病 after 突发; 从嫁接速度、成活率: 嫁接速度), the later one on a tie
@@ -761,7 +854,20 @@ def _quoted_before(sentence: str, head: str) -> list[Span]:
 def listing(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> list[Span]:
     """The items of an enumeration (包括A、B、C); a 《title》 list only at half strength."""
     head = question.noun[-2:] if question.noun else ""
-    return names_listed(sentence, question, lexicon) + _enumeration_runs(sentence, head, tag) + _weaker(_titles(sentence), 0.5)
+    runs = _enumeration_runs(sentence, head, tag)
+    counted = _COUNTED_ASKED.search(question.normalised)
+    if counted is not None:  # 抽签讲解的5个景点是哪些: the run followed by 5个景点, not by 4个环节
+        noun = counted.group(2)[-2:]
+        followed = re.compile(rf"等?[\d{CHINESE_NUMERALS}]+[个项家名位支条种类所座场处]?([\u4e00-\u9fff]{{1,4}})")
+        told = [(r, followed.match(sentence, r.end)) for r in runs]
+        runs = [r for r, m in told if m is not None and m.group(1).startswith(noun)] + [
+            r if m is None else r.model_copy(update={"strength": r.strength * 0.5}) for r, m in told if m is None or not m.group(1).startswith(noun)
+        ]
+    return names_listed(sentence, question, lexicon) + runs + _weaker(_titles(sentence), 0.5)
+
+
+# the number and noun of the items asked (5个景点是哪些, 那3项服务都是啥)
+_COUNTED_ASKED = re.compile(rf"[\d{CHINESE_NUMERALS}]+[个项家名位支条种类所座场处]([\u4e00-\u9fff]{{0,2}}?)([\u4e00-\u9fff]{{2}})(?:是|都|分别|有|包括|指)")
 
 
 def phrase(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> list[Span]:
@@ -1245,12 +1351,43 @@ def _echoes_question(text: str, question: Question) -> bool:
     return rest != text and len(rest) <= 2
 
 
+def _is_excepted(item: str, excluded: Sequence[str]) -> bool:
+    return any(len(item) >= 2 and (x in item or item in x) for x in excluded)
+
+
+def _without_excepted(span: Span, excluded: Sequence[str]) -> Span | None:
+    """The span without what the question sets aside (除了区总工会: 区市场监督管理局 of
+    石景山区总工会、区市场监督管理局); None when nothing else is left. Items set aside at
+    the ends of a list go; one in its middle leaves the span as it is."""
+    parts = _LIST_JOINS.split(span.text)  # items, with the joins between them
+    if len(parts) == 1:
+        return None if _is_excepted(span.text, excluded) else span
+    first, last = 0, len(parts) - 1
+    while first <= last and _is_excepted(parts[first], excluded):
+        first += 2
+    while last >= first and _is_excepted(parts[last], excluded):
+        last -= 2
+    if first > last:
+        return None
+    start = span.start + sum(map(len, parts[:first]))
+    text = "".join(parts[first : last + 1])
+    return span.model_copy(update={"text": text, "start": start, "end": start + len(text)})
+
+
+_LIST_JOINS = re.compile(r"(、|和|及|与)")
+
+
 def spans_of(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon, extractor: Extractor) -> list[Span]:
     """The spans of the asked type in this sentence, the most likely first, without
     repeats and without spans that only echo the question."""
     out: list[Span] = []
     seen: set[tuple[int, int]] = set()
     for span in extractor(sentence, question, tag, lexicon):
+        if question.excluded:
+            kept = _without_excepted(span, question.excluded)
+            if kept is None:
+                continue
+            span = kept
         if (span.start, span.end) in seen or not span.text:
             continue
         if question.kind not in (Kind.QUANTITY, Kind.DATE, Kind.YES_NO, Kind.CHOICE) and _echoes_question(span.text, question):

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict
 UNIT_CLASSES: dict[str, str] = {
     **dict.fromkeys(["人", "名", "位", "人次", "余人", "余名"], "人"),
     **dict.fromkeys(["家", "所"], "家"),
-    **dict.fromkeys(["个", "郡", "县", "省", "州", "国"], "个"),
+    **dict.fromkeys(["个", "处", "郡", "县", "省", "州", "国"], "个"),  # 处: spots (3400余处 漏点)
     **dict.fromkeys(["块", "枚", "面"], "块"),
     **dict.fromkeys(["只", "头", "匹", "尾"], "只"),
     **dict.fromkeys(["级", "阶"], "级"),
@@ -29,7 +29,7 @@ UNIT_CLASSES: dict[str, str] = {
     **dict.fromkeys(["户"], "户"),
     **dict.fromkeys(["件", "份", "本", "册", "篇", "起"], "件"),  # 起: incidents (4.3万余起 故障)
     **dict.fromkeys(["岁"], "岁"),
-    **dict.fromkeys(["天", "小时", "分钟", "周", "个月"], "天"),
+    **dict.fromkeys(["天", "小时", "分钟", "周", "个月", "个工作日", "工作日"], "天"),
     **dict.fromkeys(["%", "％"], "%"),
     **dict.fromkeys(["米", "千米", "公里", "厘米", "毫米", "英里"], "米"),
     **dict.fromkeys(["平方米", "平方千米", "平方公里", "公顷", "亩"], "平方米"),
@@ -43,7 +43,16 @@ UNIT_CLASSES: dict[str, str] = {
     **dict.fromkeys(["折"], "折"),
 }
 # a question asking how long something lasts wants a duration (天 / 周 / 个月)
-DURATION_QUESTION = re.compile(r"多久|多长(?:时间|时候)|几(?:天|周|个月)")
+DURATION_QUESTION = re.compile(r"多久|多长(?:时间|时候)|几(?:天|周|个月)|(?:期|时长|假)(?:有|是)?多长")
+# how often (多久一次, 多长时间搞一回): a rate of recurrence answers (每季度, 每半年, 每月一次)
+FREQUENCY_QUESTION = re.compile(r"(?:多久|多长时间|多少天|几天|几个月)[\u4e00-\u9fff]{0,8}?(?:一次|一回|一趟|1次)")
+FREQUENCY_RE = re.compile(r"每(?:隔)?(?:[半一两三四五六\d]{1,2}个?)?(?:年|季度|月|周|星期|天|日|小时)(?:[一1]次|一回)?")
+# how long, far, high, heavy or large (路段一共多长, 管子有多长): a length, weight or area
+_MEASURE_QUESTIONS = (
+    (re.compile(r"多长(?!时间|时候|的时间)|多远|多高|多深|多宽|长度|距离"), "米"),
+    (re.compile(r"多重|重量"), "吨"),
+    (re.compile(r"面积"), "平方米"),
+)
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_SMALL = {"十": 10, "百": 100, "千": 1000}
 _CN_BIG = {"万": 10_000, "亿": 100_000_000}
@@ -57,6 +66,7 @@ FIGURE_RE = re.compile(
     rf"(?P<num>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|[{_CN_NUM}]+)"  # 2,173 with its thousands
     rf"(?P<mag>万|亿)?(?P<more>余|多)?"
     rf"(?P<unit>{_UNIT_RE})?"
+    r"(?P<around>左右|以上|以下|以内|内)?"  # 200元左右, 80%以上: the paper's bound belongs to its figure
 )
 # 多少人, 几名, 多少家企业, 几个小组, 多少单身职工, 多少年终奖; the counted noun ends at 的
 # (几个科室的专家 counts 科室, not 专家)
@@ -132,7 +142,7 @@ def find_figures(text: str) -> list[Figure]:
     ]
     for match in FIGURE_RE.finditer(text):
         num = match.group("num")
-        if not num[0].isdigit() and len(num) == 1 and num in "一两" and (match.group("unit") or "") in ("个", "名", "位", "项", "次", ""):
+        if not num[0].isdigit() and len(num) == 1 and num in "一两" and (match.group("unit") or "") in ("个", "处", "名", "位", "项", "次", ""):
             # 一个, 一项: article words more often than figures; keep them but only with 余/多
             if not match.group("more"):
                 continue
@@ -210,6 +220,10 @@ def asked_unit_class(
     if DURATION_QUESTION.search(question):
         return "天"
     match = QUESTION_FIGURE_RE.search(question)
+    if match is None or not (match.group("unit") or _RATIO_ASKED.search(question, 0, match.start())):
+        for measure, unit_class in _MEASURE_QUESTIONS:
+            if measure.search(question):
+                return unit_class
     if match is None:
         return None
     before = question[: match.start()]
@@ -217,9 +231,7 @@ def asked_unit_class(
         rf"(?:{'|'.join(map(re.escape, number_nouns))})(?:是|为)?$", before
     )):
         return ""  # 热线号码是多少, 多少号: a number without a measure word (12345)
-    if not match.group("unit") and not match.group("noun").strip("？?。 ") and re.search(
-        rf"(?:{'|'.join(RATIO_WORDS)})(?:是|为|有|达|占)?$", before
-    ):
+    if not match.group("unit") and not match.group("noun").strip("？?。 ") and _RATIO_ASKED.search(before):
         return "%"
     unit, noun = _unit_and_noun(match, words)
     if noun.startswith(("点", "百分点")) and unit in (None, "个"):  # 工资涨几个点: percentage points
@@ -253,8 +265,9 @@ def asked_unit_class(
             return "人"
         if counted.endswith(tuple(organisation_nouns)):
             return "家"
-    # 多少钱 / 多少经费, or the money noun a few characters before 多少 (助学金发了多少)
-    if money_nouns and (noun.startswith(tuple(money_nouns)) or re.search(rf"(?:{'|'.join(map(re.escape, money_nouns))})[\u4e00-\u9fff]{{0,3}}$", question[: match.start()])):
+    # 多少钱 / 多少经费, or the money noun a few characters before 多少 (助学金发了多少); not
+    # a rise (工资涨多少: 6.5% as often as 45元)
+    if money_nouns and not _RISE_ASKED.search(question) and (noun.startswith(tuple(money_nouns)) or re.search(rf"(?:{'|'.join(map(re.escape, money_nouns))})[\u4e00-\u9fff]{{0,3}}$", question[: match.start()])):
         return "元"
     return None
 
@@ -296,9 +309,14 @@ def unit_word_differs(figure: Figure, unit: str) -> bool:
     """Does the figure count with another word of the asked measure word's class, one that
     counts something else (asked 几期, the figure says 一批)?"""
     return (
-        bool(unit) and bool(figure.unit) and figure.unit != unit
+        bool(unit) and bool(figure.unit) and figure.unit != unit and frozenset((unit, figure.unit)) not in _SAME_WORDS
         and figure.unit_class == UNIT_CLASSES.get(unit) and figure.unit_class in _DISTINCT_WORDS
     )
+
+
+_RATIO_ASKED = re.compile(rf"(?:{'|'.join(RATIO_WORDS)})(?:是|为|有|达|占)?$")
+_RISE_ASKED = re.compile(r"(?:涨|增长|增加|提高|上调|上涨|下降|降低|减少)(?:了|幅)?(?:多少|几)")
+_SAME_WORDS = frozenset({frozenset(("本", "册"))})  # 多少本书: 1.2万册
 
 
 def asked_noun(question: str, words: Sequence[str] = ()) -> str:

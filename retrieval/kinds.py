@@ -29,8 +29,10 @@ DATE_QUESTION = re.compile(
 DAY_QUESTION = re.compile(r"哪天|哪一天|几号|几月几|哪几天|哪日|日期")
 # until when (持续到什么时候, 到啥时候结束, 什么时候截止): the end of a span of dates
 END_QUESTION = re.compile(r"(?:到|至|截止到?|截至)(?:什么|啥)(?:时候|时间)|(?:到|至)(?:哪天|哪一天|几号|几月|哪年|何时)|(?:什么|啥)(?:时候|时间)(?:结束|截止|到期|为止)")
-# from when (从哪天搞到哪天, 什么时候开始到什么时候): the whole span is asked, not its end
-START_QUESTION = re.compile(r"[从自](?:什么|啥|哪)|(?:哪天|哪一天|几号|几月|什么时候|啥时候)(?:开始)?(?:搞|办|开|干)?(?:到|至)")
+# from when (从哪天搞到哪天, 从几号到几号, 什么时候开始到什么时候): the whole span is asked, not its end
+START_QUESTION = re.compile(r"[从自](?:什么|啥|哪|几)|(?:哪天|哪一天|几号|几月|什么时候|啥时候)(?:开始)?(?:搞|办|开|干)?(?:到|至)")
+# the end of a span asked beside its start (从几号到几号, 哪天开始到哪天结束)
+SPAN_END_ASKED = re.compile(r"(?:到|至)(?:什么|啥|哪|几|何)")
 # who organised it (谁主办的, 主办单位是谁, 由谁承办): an organisation, not a person
 ORGANISER_QUESTION = re.compile(
     r"(?:由)?谁(?:来)?(?:联合)?(?:主办|承办|协办|举办|组织|发起|指导|牵头)|(?:主办|承办|协办|指导|牵头)(?:单位|方)(?:是|有)?(?:谁|哪)"
@@ -38,7 +40,7 @@ ORGANISER_QUESTION = re.compile(
 _WHO = re.compile(r"谁|哪位|哪一位|什么人|哪个人|姓名")  # a person, whatever comes before
 NAMING_QUESTION = re.compile(r"名字|名称|叫什么|叫啥")  # a person's name, or a thing's
 # the ends of words for people (获得者, 代表, 运动员, 作家 …) beside the word lists
-PERSON_ENDINGS = (*PERSON_SUFFIXES, "人", "生", "家", "代表", "冠军", "亚军", "季军")
+PERSON_ENDINGS = (*PERSON_SUFFIXES, "人", "生", "家", "代表", "冠军", "亚军", "季军", "头名", "工")  # 工: 数控铣工, 采摘工
 _RANKED = re.compile(r"第[一二三四五六七八九十\d]+名$")  # 电工第一名叫什么: the one ranked
 PLACE_QUESTION = re.compile(r"哪里|哪儿|在哪|何地|什么地方|何处|哪个地方|地点|哪个城市|哪座城市")
 QUANTITY_QUESTION = re.compile(r"多少|几(?!乎)|若干|多大|多长|多高|多重|多远|多久|百分之几")
@@ -53,7 +55,7 @@ YES_NO_QUESTION = re.compile(r"([\u4e00-\u9fff])[没不]\1|是否|有无|(?:吗|
 # 搞没搞 / 有没有 / 有无 ask whether something was done or exists: 有; 是不是 / 是否: 是
 HAS_QUESTION = re.compile(r"([\u4e00-\u9fff])没\1|有无|有.{0,24}吗")
 # who wrote or photographed the article: the byline answers
-BYLINE_QUESTION = re.compile(r"记者|通讯员|谁写|谁报道|谁拍|哪位.{0,2}写|作者|摄影|署名")
+BYLINE_QUESTION = re.compile(r"记者|通讯员|谁写|谁报道|谁拍|哪位.{0,2}写|作者|摄影(?:师|者)|署名")  # not 摄影大赛
 # a title asked by name: 倡议书的全称叫啥, 宣传材料叫什么名字
 NAMED_WORK = re.compile(r"(?:的)?(?:全称|名字|名称|题目)?(?:叫|是)(?:什么|啥)(?:名字)?")
 TWO_PART = re.compile(r"[，,；;、]|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])|(?<=[了的])(?:还|又|并且|以及)")
@@ -154,6 +156,8 @@ def _place(text: str, lexicon: Lexicon) -> bool:
     if _PLACES_ASKED.search(text):
         return False
     head = which_head(text)
+    if head and head_in(head[:4], lexicon.organisation_heads) and not head_in(head[:4], lexicon.place_heads):
+        return False  # 在哪个单位上班, 在哪家公司干: an organisation, though 在哪 asks where
     if PLACE_QUESTION.search(text):
         return True
     if head and head_in(head[:4], lexicon.place_heads) and re.search(r"在(?:哪|什么)", text):
@@ -161,10 +165,19 @@ def _place(text: str, lexicon: Lexicon) -> bool:
     return bool(head) and head_in(head[:3], lexicon.place_heads) is not None and not _organisation(text, lexicon)
 
 
+# 哪家 counts organisations (家 is their measure word): 联合哪家给职工体检, 是哪家承办的
+_WHICH_HOUSE = re.compile(r"哪(?:一)?家")
+
+
 def _organisation(text: str, lexicon: Lexicon) -> bool:
     if ORGANISER_QUESTION.search(text):
         return True
     head = which_head(text)
+    if _WHICH_HOUSE.search(text) and not head_in(head[:4], lexicon.place_heads) and not re.search(r"活动|工作|内容|方面", head):
+        return True
+    naming = NAMING_QUESTION.search(text)  # 合作的律师事务所叫啥: the name of an organisation
+    if naming is not None and text[: naming.start()].rstrip("的").endswith(lexicon.organisation_names):
+        return True
     return (
         bool(head)
         and head_in(head[:4], lexicon.organisation_heads) is not None

@@ -25,6 +25,7 @@ class Lexicon(BaseModel):
     roles: tuple[str, ...] = ()
     surnames: frozenset[str] = frozenset()
     organisation_heads: tuple[str, ...] = ()
+    organisation_endings: tuple[str, ...] = ()  # endings of names only, never a question's head (局, 委)
     place_heads: tuple[str, ...] = ()
     after_name: tuple[str, ...] = ()
     people_nouns: tuple[str, ...] = ()
@@ -56,6 +57,7 @@ class Lexicon(BaseModel):
             roles=tuple(sorted(words("roles"), key=len, reverse=True)),
             surnames=frozenset(words("surnames")),
             organisation_heads=words("organisation_heads"),
+            organisation_endings=words("organisation_endings"),
             place_heads=words("place_heads"),
             after_name=words("after_name"),
             people_nouns=words("people_nouns"),
@@ -68,6 +70,11 @@ class Lexicon(BaseModel):
             same_people_heads=words("same_people_heads"),
             synonyms=tuple(groups),
         )
+
+    @property
+    def organisation_names(self) -> tuple[str, ...]:
+        """What an organisation's name ends with: the heads a question asks by, and the rest."""
+        return (*self.organisation_heads, *self.organisation_endings)
 
     def synonyms_of(self, word: str) -> frozenset[str]:
         """The words interchangeable with `word` (not itself)."""

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict
 
 from .extract import choice_options
 from .figures import asked_noun, asked_unit, asked_unit_class, noun_before
-from .kinds import CLOCK_QUESTION, DAY_QUESTION, END_QUESTION, START_QUESTION, detect, which_head
+from .kinds import CLOCK_QUESTION, DAY_QUESTION, END_QUESTION, SPAN_END_ASKED, START_QUESTION, detect, which_head
 from .lexicon import Lexicon
 from .models import Kind
 
@@ -102,7 +102,9 @@ class Question(BaseModel):
     wants_day: bool = False  # 哪天 / 几号: a date with its day
     wants_clock: bool = False  # 几点: a time of day
     wants_end: bool = False  # 持续到什么时候: the end of a span of dates
+    wants_span: bool = False  # 从哪天到哪天: a span of dates, whole (从啥时候开始 asks its start)
     options: tuple[str, ...] = ()  # A还是B: the two options (室内, 户外)
+    excluded: tuple[str, ...] = ()  # 除了区总工会，还有哪个: what the answer is not
 
 
 class Tagged(Protocol):
@@ -135,6 +137,15 @@ def counted_head(tagged: Sequence[Tagged]) -> str | None:
             break
         i += 1
     return head
+
+
+# 除了区总工会，还有哪个部门; 苏试创博之外，还去了哪家: the one named is not the answer
+_EXCEPT = re.compile(r"(?<![排删免解清剔去扣开])除了?([^，,。？?、]{2,16}?)(?:以外|之外|外)?[，,]?(?=还|又|另|也)|(?:^|[，,])([^，,。？?、]{2,16}?)(?:之外|以外)")
+
+
+def excepted(norm: str) -> tuple[str, ...]:
+    """What the question sets aside (除了X，还有哪个: X)."""
+    return tuple(m.group(1) or m.group(2) for m in _EXCEPT.finditer(norm))
 
 
 def analyse(text: str, segmenter: Segmenter, lexicon: Lexicon) -> Question:
@@ -174,5 +185,7 @@ def analyse(text: str, segmenter: Segmenter, lexicon: Lexicon) -> Question:
         wants_day=kind is Kind.DATE and DAY_QUESTION.search(norm) is not None,
         wants_clock=kind is Kind.DATE and CLOCK_QUESTION.search(norm) is not None,
         wants_end=kind is Kind.DATE and END_QUESTION.search(norm) is not None and START_QUESTION.search(norm) is None,
+        wants_span=kind is Kind.DATE and START_QUESTION.search(norm) is not None and SPAN_END_ASKED.search(norm) is not None,
         options=(choice_options(norm) or ()) if kind is Kind.CHOICE else (),
+        excluded=excepted(norm) if kind not in (Kind.YES_NO, Kind.CHOICE) else (),
     )

@@ -28,6 +28,7 @@ def test_chinese_numerals(numeral: str, value: int) -> None:
         ("覆盖企业8327家", [("8327家", 8327.0, "家")]),
         ("累计排除照明故障4.3万余起，", [("4.3万余起", 43000.0, "件")]),
         ("每期5天4晚。", [("5天4晚", 5.0, "天")]),
+        ("年底前建会率提高到80%以上，每天跑120公里左右。", [("80%以上", 80.0, "%"), ("120公里左右", 120.0, "米")]),
         ("大家一起参加", []),
         ("自9月1日起执行", []),
         ("一个小组", []),
@@ -219,3 +220,31 @@ def test_a_noun_that_only_modifies_the_counted_one(words: list[tuple[str, str]],
     sentence = "".join(w for w, _ in words)
     end = len(words[0][0]) + len(words[1][0])
     assert counts_another_noun(sentence, 0, end, noun, words, ("群众", "小哥", "师傅")) is another
+
+
+@pytest.mark.parametrize(
+    ("question", "unit"),
+    [
+        ("扫雪志愿队负责的路段一共多长", "米"),
+        ("检漏班管的供水管子有多长", "米"),
+        ("短期会籍有效期多长", "天"),
+        ("申请周转金多久能放款", "天"),
+        ("回龙观一共追回来多少工资", "元"),
+        ("京南乳业今年平均工资涨多少", None),
+        ("跳绳比赛亲子项目有多少个家庭参加", "个"),
+        ("怀柔托管第一期管了多少个孩子", "人"),
+        ("流域的面积有多大", "平方米"),
+    ],
+)
+def test_lengths_durations_money_and_families(question: str, unit: str | None) -> None:
+    """多长 asks a length (an 有效期 a duration); 工资 is money, though 工资涨多少 may be a rate;
+    a family is no person counted, a child is."""
+    lexicon = LEXICON
+    assert asked_unit_class(question, lexicon.people_nouns, lexicon.organisation_nouns, lexicon.money_nouns) == unit
+
+
+def test_spots_and_working_days_are_counted() -> None:
+    """3400余处 counts spots (多少个漏点); 3个工作日内 is a duration, its bound kept; 一处 is an article word."""
+    assert [(f.text, f.unit_class) for f in find_figures("找到漏点3400余处，一处管线")] == [("3400余处", "个")]
+    assert [(f.text, f.unit_class) for f in find_figures("3个工作日内放款")] == [("3个工作日内", "天")]
+    assert not [f for f in find_figures("送去图书600余册") if unit_word_differs(f, "本")]

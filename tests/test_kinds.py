@@ -16,7 +16,7 @@ from retrieval.answer import Explained
 from retrieval.byline import credited_as
 from retrieval.candidates import foreign_names
 from retrieval.candidates import QuestionContext, SentenceChoice, candidates_of, given_in_question, respective
-from retrieval.extract import Span, choice, choice_options, date, listing, phrase, place, speaker, things_stated, organisation, person, quantity, role_agrees, title, yes_no
+from retrieval.extract import Span, choice, choice_options, date, listing, phrase, place, speaker, spans_of, things_stated, organisation, person, quantity, role_agrees, title, yes_no
 from retrieval.kinds import detect, parts_of
 from retrieval.lexicon import Lexicon
 from retrieval.models import Kind
@@ -86,10 +86,10 @@ def test_each_kind_is_detected(question: str, kind: Kind) -> None:
 
 
 def test_a_word_list_is_data() -> None:
-    """Kinds steer by the injected word lists: without organisation heads, 哪家医院 is no
-    organisation question."""
-    assert detect("哪家医院派了专家", LEXICON) is Kind.ORGANISATION
-    assert detect("哪家医院派了专家", Lexicon()) is not Kind.ORGANISATION
+    """Kinds steer by the injected word lists: without organisation heads, 哪个医院 is no
+    organisation question (哪家 is one whatever the lists: 家 counts organisations)."""
+    assert detect("哪个医院派了专家", LEXICON) is Kind.ORGANISATION
+    assert detect("哪个医院派了专家", Lexicon()) is not Kind.ORGANISATION
 
 
 def _question(library: Library, text: str) -> Question:
@@ -1063,3 +1063,143 @@ def test_a_head_inside_an_item_does_not_end_the_list(library: Library) -> None:
     sentence = "主办方还将持续开展蓝色浪漫之行海洋馆见面会、非遗手工制作交友活动、爱情电影专场见面会等多个线下互动板块。"
     spans = listing(sentence, _question(library, "音乐会之后主办方还准备了哪些见面活动"), _tagged(library), library.lexicon)
     assert spans and spans[0].text.endswith("爱情电影专场见面会")
+
+
+def test_哪天几点_asks_the_day_with_its_time(library: Library) -> None:
+    """哪天几点办的: 12月12日上午10时, never the time of day cut from its day."""
+    spans = date("12月12日上午10时，天桥街道总工会举办集体婚礼。", _question(library, "天桥集体婚礼是哪天几点办的"), _tag, library.lexicon)
+    assert spans and spans[0].text == "12月12日上午10时"
+
+
+def test_从几号到几号_asks_the_whole_span_and_从啥时候开始_its_start(library: Library) -> None:
+    sentence = "“骑手入会季”活动于9月1日至10月31日开展，10月31日举行总结会。"
+    spans = date(sentence, _question(library, "东城骑手入会季从几号到几号"), _tag, library.lexicon)
+    assert spans and spans[0].text == "9月1日至10月31日"
+    asked = _question(library, "这个做法是从啥时候开始搞的")
+    assert not asked.wants_span and not asked.wants_end
+
+
+def test_a_day_that_comes_back_answers_每个月几号(library: Library) -> None:
+    """每个月几号: 每月18日, not the 12月18日 of this month's visit; 一般啥时候开: 每月第二个周三."""
+    sentence = "12月18日一早，服务中心门前排起长队，街道总工会把每月18日定为“会员服务日”。"
+    spans = date(sentence, _question(library, "东铁匠营会员服务日是每个月几号"), _tag, library.lexicon)
+    assert spans and spans[0].text == "每月18日"
+    spans = date("议事会每月第二个周三召开，去年11月成立。", _question(library, "望京骑手议事会一般每月啥时候开"), _tag, library.lexicon)
+    assert spans and spans[0].text == "每月第二个周三"
+    assert [s.text for s in date("议事会去年11月成立。", _question(library, "议事会啥时候成立的"), _tag, library.lexicon)] == ["去年11月"]
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("顾承远在哪个单位上班", Kind.ORGANISATION),
+        ("桑德明在哪个厂子上班", Kind.ORGANISATION),
+        ("泉河街道宣讲活动在哪个社区搞的", Kind.PLACE),
+        ("百善镇打算联合哪家给超龄农民工做体检", Kind.ORGANISATION),
+        ("昌平养老护理员比赛是哪家承办的", Kind.ORGANISATION),
+        ("东城反诈宣讲主要讲了哪几种骗局", Kind.LIST),
+    ],
+)
+def test_where_somebody_works_and_哪家_ask_for_an_organisation(library: Library, question: str, kind: Kind) -> None:
+    """在哪个单位上班 asks an organisation though 在哪 asks where; 哪家 counts organisations;
+    骗局 ends like 区体育局 but is no organisation asked."""
+    assert _question(library, question).kind is kind
+
+
+@pytest.mark.parametrize(
+    ("sentence", "question", "name"),
+    [
+        ("深夜零点，北京京轨线路维护有限公司工务探伤班班长顾承远带着5名队员走进隧道。", "顾承远在哪个单位上班", "北京京轨线路维护有限公司"),
+        ("晚上10点，北京京南急救医疗指挥中心的调度大厅里，调度员百里晓彤接起电话。", "百里晓彤在哪个单位上班", "北京京南急救医疗指挥中心"),
+        ("北京快点同城科技有限公司骑手郝建新获得一等奖。", "郝建新在哪家公司跑单", "北京快点同城科技有限公司"),
+    ],
+)
+def test_a_workplace_is_the_organisation_before_the_name(library: Library, sentence: str, question: str, name: str) -> None:
+    """The whole registered name (a verb beside its head, 维护有限公司; its city before the
+    district, 北京京南; a brand read as an adverb, 快点同城), the one before the person first."""
+    spans = organisation(sentence, _question(library, question), _tagged(library), library.lexicon)
+    assert spans and spans[0].text == name
+
+
+def test_a_company_entered_is_no_name(library: Library) -> None:
+    """2006年从技校毕业后进入公司: the company spoken of, not a name of it."""
+    question = _question(library, "顾承远在哪个单位上班")
+    spans = organisation("今年43岁的顾承远，2006年从技校毕业后进入公司，从一名线路工干起。", question, _tagged(library), library.lexicon)
+    assert not any(s.text.endswith("进入公司") for s in spans)
+
+
+def test_what_the_question_sets_aside_is_not_the_answer(library: Library) -> None:
+    """除了区总工会，还有哪个部门一块主办: 区市场监督管理局 of the two organisers; …之外, 还去了
+    哪家: the other of the two companies visited."""
+    tagged = _tagged(library)
+    question = _question(library, "石景山电梯赛除了区总工会，还有哪个部门一块主办")
+    spans = spans_of("由石景山区总工会、区市场监督管理局主办。", question, tagged, library.lexicon, organisation)
+    assert spans and spans[0].text == "区市场监督管理局"
+    question = _question(library, "苏试创博之外，评价组在昌平还去了哪家企业")
+    spans = spans_of("评价组先后到北京苏试创博环境可靠性技术有限公司和北京得利斯食品有限公司实地查看。", question, tagged, library.lexicon, organisation)
+    assert [s.text for s in spans] == ["北京得利斯食品有限公司"]
+    assert _question(library, "点灯人这些年一共排除了多少起照明故障").excluded == ()
+
+
+def test_an_answer_may_end_like_a_bureau(library: Library) -> None:
+    """区体育局 is an organisation answer (由房山区总工会、区体育局主办), though 局 is never the
+    head of an organisation question."""
+    question = _question(library, "房山掼蛋比赛是谁主办的")
+    spans = organisation("由房山区总工会、区体育局主办，房山区职工服务中心承办。", question, _tagged(library), library.lexicon)
+    assert spans and spans[0].text == "房山区总工会、区体育局"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "question", "name"),
+    [
+        ("平谷区医院医生申屠婧获得围棋组个人冠军。", "平谷围棋拿冠军的那个大夫叫啥", "申屠婧"),
+        ("北京石景智造科技有限公司数控铣工宰父明杰说，他取得了技师证书。", "那个考上技师的数控铣工叫啥", "宰父明杰"),
+        ("在一家保险公司做客服的颜晨阳说，她认领的菜畦里种着小油菜。", "种小油菜的那个保险公司客服叫啥", "颜晨阳"),
+    ],
+)
+def test_the_name_of_the_worker_asked(library: Library, sentence: str, question: str, name: str) -> None:
+    """那个大夫叫啥: the name after 医生, its synonym; 数控铣工 is a person (…工); 做客服的颜晨阳:
+    the name after 的."""
+    asked = _question(library, question)
+    assert asked.kind is Kind.PERSON
+    spans = person(sentence, asked, _tagged(library), library.lexicon)
+    assert spans and spans[0].text == name
+
+
+def test_how_often_asks_a_rate(library: Library) -> None:
+    """多长时间搞一回: 每半年, not a duration found in the sentence."""
+    question = _question(library, "丰台药店工资合同的履约检查多长时间搞一回")
+    spans = quantity("双方约定每半年开展一次履约检查，检查用时3天。", question, _tagged(library), library.lexicon)
+    assert spans and spans[0].text == "每半年"
+
+
+def test_a_dictionary_word_is_no_name(library: Library) -> None:
+    """会议商定: 商 begins surnames, 商定 is a word; 谁主持的 gets the name, or none."""
+    question = _question(library, "京津冀工会联席会议是谁主持的")
+    assert person("会议商定，联席会议轮值周期由两年调整为一年。", question, _tagged(library), library.lexicon) == []
+    spans = person("会议由北京市总工会研究室主任斛静姝主持。", question, _tagged(library), library.lexicon)
+    assert spans and spans[0].text == "斛静姝"
+
+
+def test_a_photography_contest_asks_no_byline(library: Library) -> None:
+    assert _question(library, "昌平摄影获奖作品在哪展出啊").kind is Kind.PLACE
+    assert _question(library, "这张照片的摄影师是哪位").kind is Kind.PERSON
+
+
+def test_the_place_of_the_verb_asked(library: Library) -> None:
+    """在哪展出: the place between 在 and 展出, whatever the verb."""
+    question = _question(library, "昌平摄影获奖作品在哪展出啊")
+    spans = place("全部获奖作品将于10月8日至10月31日在区文化馆二层展厅展出。", question, _tagged(library), library.lexicon)
+    assert spans and spans[0].text == "区文化馆二层展厅"
+
+
+def test_a_list_of_the_counted_items_asked(library: Library) -> None:
+    """5个景点是哪些: the run followed by 5个景点, before the one followed by 4个环节; a word
+    the tagger cut (呼/出气) does not cut the first item."""
+    tagged = _tagged(library)
+    sentence = "决赛分为知识问答、现场讲解、才艺展示4个环节，选手需从司马台长城、清水河湿地、密云水库观景台5个景点中抽取1个。"
+    spans = listing(sentence, _question(library, "密云导游决赛抽签讲解的5个景点是哪些"), tagged, library.lexicon)
+    assert spans and spans[0].text.endswith("司马台长城、清水河湿地、密云水库观景台")
+    assert all(s.strength < spans[0].strength for s in spans if "才艺展示" in s.text)
+    spans = listing("为职工提供呼出气一氧化碳检测、尼古丁依赖评估、戒烟药物辅助3项服务。", _question(library, "戒烟门诊都提供哪几项服务"), tagged, library.lexicon)
+    assert spans and spans[0].text == "呼出气一氧化碳检测、尼古丁依赖评估、戒烟药物辅助"

@@ -559,8 +559,8 @@ def place(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> l
     asked = _PLACE_VERB_ASKED.search(question.normalised)  # 在哪展出: 在区文化馆二层展厅展出
     verb = asked.group(1).rstrip("的了啊呀呢吗") if asked is not None else ""
     if len(verb) >= 2:
-        for found in re.finditer(rf"在([^，。；“”]{{2,40}}?){re.escape(verb)}", sentence):
-            out.insert(0, Span(text=found.group(1), start=found.start(1), end=found.end(1)))
+        for at in re.finditer(rf"在([^，。；“”]{{2,40}}?){re.escape(verb)}", sentence):
+            out.insert(0, Span(text=at.group(1), start=at.start(1), end=at.end(1)))
     found = _PLACE_RE.search(sentence)
     if found is not None:
         out.append(Span(text=found.group(1), start=found.start(1), end=found.end(1)))

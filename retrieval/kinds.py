@@ -167,13 +167,14 @@ def _place(text: str, lexicon: Lexicon) -> bool:
 
 # 哪家 counts organisations (家 is their measure word): 联合哪家给职工体检, 是哪家承办的
 _WHICH_HOUSE = re.compile(r"哪(?:一)?家")
+_NO_ORGANISATION_HEAD = re.compile(r"活动|工作|内容|方面")  # 哪家单位的活动: what it did, not who
 
 
 def _organisation(text: str, lexicon: Lexicon) -> bool:
     if ORGANISER_QUESTION.search(text):
         return True
     head = which_head(text)
-    if _WHICH_HOUSE.search(text) and not head_in(head[:4], lexicon.place_heads) and not re.search(r"活动|工作|内容|方面", head):
+    if _WHICH_HOUSE.search(text) and not head_in(head[:4], lexicon.place_heads) and not _NO_ORGANISATION_HEAD.search(head):
         return True
     naming = NAMING_QUESTION.search(text)  # 合作的律师事务所叫啥: the name of an organisation
     if naming is not None and text[: naming.start()].rstrip("的").endswith(lexicon.organisation_names):
@@ -181,7 +182,7 @@ def _organisation(text: str, lexicon: Lexicon) -> bool:
     return (
         bool(head)
         and head_in(head[:4], lexicon.organisation_heads) is not None
-        and not re.search(r"活动|工作|内容|方面", head)
+        and not _NO_ORGANISATION_HEAD.search(head)
     )
 
 

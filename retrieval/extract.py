@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .figures import CHINESE_NUMERALS, CLOCK_RE, FREQUENCY_QUESTION, FREQUENCY_RE, PERSON_SUFFIXES, TIME_RE, Figure, chinese_number, counts_in, find_figures, noun_stands_before
+from .figures import CHINESE_NUMERALS, CLOCK_RE, FREQUENCY_QUESTION, FREQUENCY_RE, PERSON_WORD_ENDINGS, TIME_RE, Figure, chinese_number, counts_in, find_figures, noun_stands_before
 from .lexicon import Lexicon
 from .models import Kind
 from .sentences import Sentence
@@ -370,7 +370,7 @@ def _names_after_people(sentence: str, question: Question, lexicon: Lexicon) -> 
     if asked is None:
         return []
     noun = asked.group(1)
-    if noun not in lexicon.people_nouns and not noun.endswith((*PERSON_SUFFIXES, "工")):  # 工: 数控铣工, 采摘工
+    if noun not in lexicon.people_nouns and not noun.endswith(PERSON_WORD_ENDINGS):
         return []
     out = []
     nouns = "|".join(map(re.escape, sorted({noun, *lexicon.synonyms_of(noun)}, key=len, reverse=True)))

@@ -178,6 +178,8 @@ def find_figures(text: str) -> list[Figure]:
 
 # the last characters of words for people (高级技师, 运动员, 获得者, 选手, 班组长)
 PERSON_SUFFIXES = ("师", "员", "者", "手", "长")
+# …and of the words for workers of a trade (数控铣工, 采摘工), which ask for a person, not a count
+PERSON_WORD_ENDINGS = (*PERSON_SUFFIXES, "工")
 RATIO_WORDS = ("比例", "比率", "百分比", "占比", "率", "比重", "份额")
 FRACTION_RE = re.compile(rf"[{_CN_NUM}\d]+分之[{_CN_NUM}\d]+")
 # every figure (and fraction) holds one of these

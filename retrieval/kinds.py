@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from . import extract
-from .figures import PERSON_SUFFIXES
+from .figures import PERSON_WORD_ENDINGS
 from .lexicon import Lexicon
 from .models import Kind
 
@@ -40,7 +40,7 @@ ORGANISER_QUESTION = re.compile(
 _WHO = re.compile(r"谁|哪位|哪一位|什么人|哪个人|姓名")  # a person, whatever comes before
 NAMING_QUESTION = re.compile(r"名字|名称|叫什么|叫啥")  # a person's name, or a thing's
 # the ends of words for people (获得者, 代表, 运动员, 作家 …) beside the word lists
-PERSON_ENDINGS = (*PERSON_SUFFIXES, "人", "生", "家", "代表", "冠军", "亚军", "季军", "头名", "工")  # 工: 数控铣工, 采摘工
+PERSON_ENDINGS = (*PERSON_WORD_ENDINGS, "人", "生", "家", "代表", "冠军", "亚军", "季军", "头名")
 _RANKED = re.compile(r"第[一二三四五六七八九十\d]+名$")  # 电工第一名叫什么: the one ranked
 PLACE_QUESTION = re.compile(r"哪里|哪儿|在哪|何地|什么地方|何处|哪个地方|地点|哪个城市|哪座城市")
 QUANTITY_QUESTION = re.compile(r"多少|几(?!乎)|若干|多大|多长|多高|多重|多远|多久|百分之几")

@@ -130,6 +130,8 @@ def quantity(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -
         for span in _nearest([Span(text=f.text, start=f.start, end=f.end) for f in pool], anchors):
             if noun and sentence.startswith(question.noun, span.end):  # 5个参赛队
                 span = Span(text=span.text + question.noun, start=span.start, end=span.end + len(question.noun))
+            elif span.text.endswith("个"):  # 86个夜晚 for 多少个夜班: 个 alone says nothing of what it counts
+                span = _with_counted_word(sentence, span, question.noun, tag)
             spans.append(span)
     if _TOP_ASKED.search(question.normalised):  # 前多少名 asks for 前100名, not 100名
         spans = [Span(text="前" + s.text, start=s.start - 1, end=s.end) if sentence[s.start - 1 : s.start] == "前" else s for s in spans]
@@ -140,6 +142,18 @@ def quantity(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -
             if all(counted.start != s.start for s in spans):
                 spans.append(counted)
     return spans
+
+
+_COUNTED_TAGS = ("n", "t", "s", "vn")
+
+
+def _with_counted_word(sentence: str, span: Span, noun: str, tag: Tagger) -> Span:
+    """A figure in 个 with the word it counts when that word shares a character with the
+    noun asked (86个夜晚 for 多少个夜班), as the paper writes it."""
+    word = next(((w, flag) for w, flag, at in _tagged_at(sentence, tag) if at == span.end), None)
+    if word is None or not word[1].startswith(_COUNTED_TAGS) or not set(word[0]) & set(noun):
+        return span
+    return Span(text=span.text + word[0], start=span.start, end=span.end + len(word[0]), strength=span.strength)
 
 
 def _inside_role(sentence: str, at: int, lexicon: Lexicon) -> bool:
@@ -768,6 +782,15 @@ def _quoted_bounds(items: str) -> str:
 _BOUND_MORPHEMES = ("zg", "g", "ng", "vg", "ag", "tg", "dg")
 
 
+_CHOSEN_FROM = frozenset({"从", "由"})  # the items a choice is made from follow these, however short the lead
+_MODAL = frozenset("需可应要须均都先再")  # 需从, 可从: the tagger's one word for a modal and 从
+
+
+def _chosen_from(word: str, flag: str) -> bool:
+    """Is this the preposition after which the items to choose from stand (从, 由, 需从)?"""
+    return (flag == "p" and word in _CHOSEN_FROM) or (len(word) == 2 and word[1] == "从" and word[0] in _MODAL)
+
+
 def _after_verb(items: str, tag: Tagger) -> str:
     """An enumeration nobody announced begins after the verb that takes it (学员们参加A、B:
     A、B; 车队组织了A、B: A、B, though A is 扔沙包); a first item no longer than the others
@@ -775,11 +798,14 @@ def _after_verb(items: str, tag: Tagger) -> str:
     first, sep, rest = items.partition("、")
     others = rest.split("、")
     longest = max((len(item) for item in others), default=0)
+    words = tag(first)
+    source = [i for i, (word, flag) in enumerate(words[:-1]) if i > 0 and _chosen_from(word, flag)]
+    if source and len("".join(w for w, _ in words[source[-1] + 1 :])) >= 2:  # 选手需从A、B中抽取: A
+        return "".join(w for w, _ in words[source[-1] + 1 :]) + sep + rest
     if len(first) <= longest + LIST_LEAD_SLACK:
         return items
     if _shared_head(first, others):  # 北京永引智控科技有限公司代表队、区教委代表队: a name, whole
         return items
-    words = tag(first)
     # a verb right after a bound morpheme is the tail of a word the tagger cut (呼/zg 出气/v 一氧化碳检测)
     verbs = [
         i for i, (_, flag) in enumerate(words[:-1])
@@ -818,12 +844,19 @@ def _parallel(items: str) -> bool:
     return len(parts) > 1 and all(p[:1] == parts[0][:1] for p in parts)
 
 
+_TITLES_JOINED = re.compile(r"[、和及与]?")
+
+
 def _titles(sentence: str) -> list[Span]:
-    """The first 《titles》 of the sentence together (up to three), then each alone."""
+    """The first 《titles》 of the sentence together (all of a run side by side, else up to
+    three), then each alone."""
     titles = list(_TITLES.finditer(sentence))
     if not titles:
         return []
-    first, last = titles[0], titles[min(len(titles), 3) - 1]
+    side_by_side = 1  # 《A》《B》、《C》和《D》: a run of titles is one list, however long
+    while side_by_side < len(titles) and _TITLES_JOINED.fullmatch(sentence, titles[side_by_side - 1].end(), titles[side_by_side].start()):
+        side_by_side += 1
+    first, last = titles[0], titles[max(side_by_side, min(len(titles), 3)) - 1]
     spans = [Span(text=sentence[first.start() : last.end()], start=first.start(), end=last.end())]
     if len(titles) > 1:
         spans += [Span(text=m.group(0), start=m.start(), end=m.end(), strength=0.8) for m in titles]
@@ -1165,7 +1198,8 @@ def choice(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> 
         return []
     folded = sentence.lower()
     found: list[tuple[int, int]] = []
-    for option, other in zip(question.options, reversed(question.options), strict=True):
+    whose: list[int] = []  # the option each found place states
+    for which, (option, other) in enumerate(zip(question.options, reversed(question.options), strict=True)):
         # a part both options share says nothing of either (2月 of 2月9号 / 2月6号); the paper
         # writes 日 where members say 号
         forms = [f for f in _option_forms(option) if f not in other]
@@ -1174,6 +1208,7 @@ def choice(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> 
         figure = _figure_of_option(sentence, option)
         if figure is not None and not _OPTION_NEGATED.search(sentence[max(0, figure.start - 4) : figure.start]):
             found.append((figure.start, figure.end))
+            whose.append(which)
             continue
         for form in forms:
             at = folded.find(form)
@@ -1184,11 +1219,13 @@ def choice(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> 
                 rest = option[len(form) :] if option.startswith(form) else ""
                 pair = re.match(rf"[、和与及]?{re.escape(rest)}", folded[end:]) if rest else None
                 found.append((at, end + (pair.end() if pair is not None else 0)))  # 东城西城: 东城、西城
+                whose.append(which)
                 break
         else:
             abbreviated = _abbreviated(folded, option)  # 卫健委: 卫生健康委员会
             if abbreviated is not None and option not in other:
                 found.append((abbreviated[0], _word_end(sentence, abbreviated[1], tag)))
+                whose.append(which)
     if not found:
         return []
     if len(found) == 2:
@@ -1225,9 +1262,40 @@ def choice(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> 
         if kind_of is not None and _is_word(sentence, end, end + len(kind_of), tag):
             end += len(kind_of)  # 三局两胜制, 护理专业: the kind of thing the option is, a word of its own
         joined = _JOINED_PHRASE.match(sentence, end)
-        if joined is not None and not any(f in joined.group(0) for f in _option_forms(question.options[-1 if start == found[0][0] else 0])):
+        if joined is not None and not any(f in joined.group(0) for f in _option_forms(question.options[1 - whose[0]])):
             end = joined.end()  # 客户沟通 of 学的是客户沟通与投诉处理: the whole of what it names
+        start, end = _stated_phrase(sentence, (start, end), question, whose[0], tag)
     return [Span(text=sentence[start:end], start=start, end=end, strength=1.0)]
+
+
+CLAUSE_TAIL = 4  # characters after an option that still belong to the phrase stating it (放回 of 放回水中)
+_PHRASE_TAIL = re.compile(r"[\u4e00-\u9fff]{1,%d}(?=[，。；！？,;!?]|$)" % CLAUSE_TAIL)
+_HOW_OFTEN_BEFORE = ("每", "全部", "全都", "统一", "一律", "均", "都")  # 每半年评比一次, 全部放回水中
+
+
+def _stated_phrase(sentence: str, span: tuple[int, int], question: Question, which: int, tag: Tagger) -> tuple[int, int]:
+    """The paper's phrase around the option `which` of the question: with the word before
+    it that says how often or how much of it (每 of 每半年, 全部 of 全部放回), and the short
+    rest of its clause after a verb (放回水中, 评比一次), not a verb that follows a noun
+    (网约车服务中心 of …召开), nor what the question asks about (室内 of 开展室内拓展活动
+    for 拓展活动是在室内还是户外)."""
+    start, end = span
+    option, other = question.options[which], question.options[1 - which]
+    before = next((w for w in _HOW_OFTEN_BEFORE if sentence.endswith(w, 0, start)), None)
+    if before is not None:
+        start -= len(before)
+    tail = _PHRASE_TAIL.match(sentence, end)
+    if tail is None or re.search(_NEGATING, tail.group(0)) or any(f in tail.group(0) for f in _option_forms(other)):
+        return start, end
+    if tail.group(0) in question.normalised and tail.group(0) not in option:
+        return start, end
+    words = _tagged_at(sentence, tag)
+    last = next((flag for word, flag, at in words if at < end <= at + len(word)), "")
+    first = next((flag for word, flag, at in words if at == end), "")
+    if not last.startswith("v") or not first or first.startswith(("v", "u")):
+        return start, end
+    return start, tail.end()
+    return start, end
 
 
 # words after an option that say what kind of thing it is (三局两胜制, 护理专业, 开放式)

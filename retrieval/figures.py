@@ -70,7 +70,7 @@ FIGURE_RE = re.compile(
 )
 # 多少人, 几名, 多少家企业, 几个小组, 多少单身职工, 多少年终奖; the counted noun ends at 的
 # (几个科室的专家 counts 科室, not 专家)
-QUESTION_FIGURE_RE = re.compile(rf"(?:多少|几|若干)(?:余|多)?(?P<unit>{_UNIT_RE})?(?P<noun>(?:(?!的)[\u4e00-\u9fff]){{0,4}})")
+QUESTION_FIGURE_RE = re.compile(rf"(?:多少|(?<![那这好])几|若干)(?:余|多)?(?P<unit>{_UNIT_RE})?(?P<noun>(?:(?!的)[\u4e00-\u9fff]){{0,4}})")
 # a time of day: 7时30分, 上午9点, 晚上九点半, 19:30
 CLOCK_RE = re.compile(
     rf"(?:上午|下午|晚上|早上|早晨|凌晨|中午|傍晚|夜里)?(?:\d{{1,2}}|[{_CN_NUM}]{{1,3}})(?:[:：]\d{{2}}|[时点](?:\d{{1,2}}分|[{_CN_NUM}]{{1,3}}分|半|整)?)"

@@ -256,14 +256,16 @@ def detect(text: str, lexicon: Lexicon) -> Kind:
     return Kind.OTHER
 
 
-# a count asked twice in one clause (第几届委员会第几次全会, 几个原则几个不准, 几场几胜);
-# not the parts of a date or time (几月几号, 几点几分)
-_COUNT_ASKED = re.compile(r"第?(?:多少|几)(?![月日号点时分秒])")
+# a count asked twice in one clause (第几届委员会第几次全会, 几个原则几个不准, 几场几胜,
+# 多长时间转移了多少人); not the parts of a date or time (几月几号, 几点几分), nor 那几个
+# (those few); a duration asked after a count is where the count went (从几天缩到多久)
+_COUNT_ASKED = re.compile(r"(?<![那这好])第?(?:多少|几)(?![月日号点时分秒])|多长时间|多久")
+_DURATION_ASKED = ("多长时间", "多久")
 
 
 def _counted_parts(text: str) -> list[str]:
     asked = list(_COUNT_ASKED.finditer(text))
-    if len(asked) != 2 or asked[1].start() - asked[0].end() < 1:
+    if len(asked) != 2 or asked[1].start() - asked[0].end() < 1 or asked[1].group(0) in _DURATION_ASKED:
         return [text]
     return [text[: asked[1].start()], text[asked[1].start() :]]
 

@@ -121,7 +121,8 @@ def counted_head(tagged: Sequence[Tagged]) -> str | None:
     """The last word of the noun phrase a quantity question counts (多少户外劳动者站点 ->
     站点), after its question word and measure word; None when no noun follows them."""
     words = tagged
-    at = next((i for i, w in enumerate(words) if w.flag.startswith("m") and re.search(r"多少|几|若干", w.word)), None)
+    # not the 几 of 那几个驿站 (those few), which asks no count
+    at = next((i for i, w in enumerate(words) if w.flag.startswith("m") and re.search(r"多少|(?<![那这好])几|若干", w.word)), None)
     if at is None:
         return None
     i = at + 1

@@ -170,7 +170,7 @@ def test_two_part_questions_answer_each_part(library: Library) -> None:
     assert parts_of("入会启动仪式谁主持、谁讲话") == ["入会启动仪式谁主持", "谁讲话"]
     assert parts_of("东城、西城各有多少人") == ["东城、西城各有多少人"]
     explained = library.answerer.explain("化工竞赛多少名选手参加，几个队获得团体一等奖")
-    assert explained.candidate is not None and explained.candidate.split("；") == ["132名", "5个"]
+    assert explained.candidate is not None and explained.candidate.split("；") == ["132名", "5个参赛队"]
 
 
 def test_qualifiers_must_agree(library: Library) -> None:
@@ -220,6 +220,10 @@ def test_confidence_is_calibrated_out_of_fold(
         ("讲经费使用时讲了几个原则几个不准", ["讲经费使用时讲了几个原则", "几个不准"]),
         ("几月几号开的会", ["几月几号开的会"]),
         ("几点几分开始", ["几点几分开始"]),
+        ("暴雨那晚多长时间转移了多少居民", ["暴雨那晚多长时间转移了", "多少居民"]),
+        ("多久能拿到补贴", ["多久能拿到补贴"]),
+        ("修好那几台设备花了多久", ["修好那几台设备花了多久"]),
+        ("审批从几天缩到多久", ["审批从几天缩到多久"]),
         ("密云区总工会培训了多少人", ["密云区总工会培训了多少人"]),
     ],
 )
@@ -358,6 +362,7 @@ def test_an_enumeration_keeps_its_items_whole(library: Library, sentence: str, q
         ("今年市总计划安排多少劳模工匠疗休养", "人"),
         ("培训了多少基层工会干部", "人"),
         ("有几个班组长参加", "人"),  # 几个 counts the tagged noun after it, 班组长
+        ("那几个驿站今年接待了多少人次", "人"),  # 那几个 (those few) counts nothing; 多少人次 does
     ],
 )
 def test_the_last_word_of_the_counted_noun_phrase_decides_its_unit(library: Library, question: str, unit: str | None) -> None:
@@ -1199,7 +1204,38 @@ def test_a_list_of_the_counted_items_asked(library: Library) -> None:
     tagged = _tagged(library)
     sentence = "决赛分为知识问答、现场讲解、才艺展示4个环节，选手需从司马台长城、清水河湿地、密云水库观景台5个景点中抽取1个。"
     spans = listing(sentence, _question(library, "密云导游决赛抽签讲解的5个景点是哪些"), tagged, library.lexicon)
-    assert spans and spans[0].text.endswith("司马台长城、清水河湿地、密云水库观景台")
+    assert spans and spans[0].text == "司马台长城、清水河湿地、密云水库观景台"
     assert all(s.strength < spans[0].strength for s in spans if "才艺展示" in s.text)
     spans = listing("为职工提供呼出气一氧化碳检测、尼古丁依赖评估、戒烟药物辅助3项服务。", _question(library, "戒烟门诊都提供哪几项服务"), tagged, library.lexicon)
     assert spans and spans[0].text == "呼出气一氧化碳检测、尼古丁依赖评估、戒烟药物辅助"
+
+
+def test_a_choice_reads_as_the_paper_states_it(library: Library) -> None:
+    """半年评一次: 每半年评比一次, with how often and the rest of the clause after the verb;
+    放回去: 全部放回水中; never a verb after a noun option, nor the other option."""
+    tagged = _tagged(library)
+    rate = _question(library, "安全知识竞赛是按月评还是半年评一次")
+    spans = choice("竞赛分理论和实操两部分，每半年评比一次。", rate, tagged, library.lexicon)
+    assert [s.text for s in spans] == ["每半年评比一次"]
+    fish = _question(library, "垂钓比赛的鱼是带走还是放回去")
+    spans = choice("钓获的鱼称重后全部放回水中。", fish, tagged, library.lexicon)
+    assert [s.text for s in spans] == ["全部放回水中"]
+    hall = _question(library, "颁奖是在礼堂还是在操场")
+    assert [s.text for s in choice("颁奖仪式在礼堂举行。", hall, tagged, library.lexicon)] == ["礼堂"]
+
+
+def test_a_figure_in_ge_keeps_the_word_it_counts(library: Library) -> None:
+    """多少个夜班: 86个夜晚, the paper's word sharing 夜 with the asked one; 12个 stays bare
+    before a word that shares nothing with it."""
+    tagged = _tagged(library)
+    spans = quantity("去年冬天，他在变电站值守了86个夜晚。", _question(library, "他在变电站值了多少个夜班"), tagged, library.lexicon)
+    assert spans and spans[0].text == "86个夜晚"
+    spans = quantity("他带出了12个徒弟。", _question(library, "他值了多少个夜班"), tagged, library.lexicon)
+    assert spans and spans[0].text == "12个"
+
+
+def test_a_run_of_titles_side_by_side_is_one_list(library: Library) -> None:
+    """Four 《agreements》 signed together are one answer, not the first three."""
+    sentence = "双方签署了《职工疗休养合作协议》《技能人才互认协议》《法律援助联动协议》《劳模交流协议》4项协议。"
+    spans = title(sentence, _question(library, "两地工会签了哪些协议"), _tagged(library), library.lexicon)
+    assert spans and spans[0].text == "《职工疗休养合作协议》《技能人才互认协议》《法律援助联动协议》《劳模交流协议》"

@@ -25,7 +25,7 @@ from .byline import credited_as, lead_credit
 from .candidates import Candidate, QuestionContext, SentenceChoice, candidates_of
 from .corpus import Corpus
 from .confidence import AnswerModel
-from .extract import Span, things_stated
+from .extract import ABBREVIATION_GAP, Span, things_stated
 from .found import ABOUT_THE_BOT, ARITHMETIC, DAY_OF_ASKING, REQUEST_TO_THE_BOT, found_features
 from .kinds import BYLINE_QUESTION, HAS_QUESTION, RULES, parts_of
 from .lexicon import Lexicon
@@ -52,6 +52,7 @@ CANDIDATES = 40
 EVERYDAY_FLOOR = 1e-7  # the everyday share of a word jieba's dictionary lacks (rarer than any it has)
 AFFINITY_FLOOR = 6.0  # a question without content words has no word of the paper's
 EXPANSION_WEIGHT = 0.3
+UNHEARD_NAME_SHARE = 1e-6  # everyday share below which a tagged name is a proper name (沙峪 0, 斋堂 2e-7), not a word (联谊 5e-6)
 OPTION_WEIGHT = 0.5  # each option of A还是B: the paper names one of the two
 RELATED_SHARE = 0.35  # further hits must score at least this share of the best one
 MIN_COVERAGE = 0.35
@@ -174,6 +175,16 @@ class Answerer:
                 out.append(term)
         # keep the longest of overlapping forms (密云区 covers 密云)
         return [t for t in out if not any(t != o and t in o for o in out)] or out
+
+    def _towns(self, question: Question) -> list[str]:
+        """Towns and streets the segmenter cut from their heads (斋堂/镇): a word of the
+        dictionary, rare in everyday Chinese (not 那条 of 那条市民热线), before 镇, 乡, 街道."""
+        out = []
+        for term in question.terms:
+            head = next((h for h in _TOWN_HEADS if question.normalised.find(term + h) >= 0), None)
+            if head is not None and len(term) >= 2 and 0 < self.segmenter.everyday_share(term) < PLACE_NAME_SHARE:
+                out.append(term + head)
+        return out
 
     def _named_place(self, term: str, terms: Sequence[str]) -> bool:
         """A place named by its own name and its head, both words of the question (思明区:
@@ -375,6 +386,11 @@ class Answerer:
         yes_word = ("有" if HAS_QUESTION.search(question.normalised) else "是") if kind is Kind.YES_NO else None
         explained = Explained(Answer(question=text, found=True, kind=kind), tuple(spans), chosen, yes_word=yes_word)
         shown = explained.shown(chosen) if chosen is not None else None
+        # names no article has and everyday Chinese hardly knows (沙峪; not 联谊, 东西, tagged names
+        # too), and towns: the article that never names them is about another place
+        unknown = [n for n in question.names if self.corpus.bm25.doc_freq(n) == 0 and self.segmenter.everyday_share(n) < UNHEARD_NAME_SHARE]
+        if kind is Kind.YES_NO and any(_never_named(n, top_text) for n in [*unknown, *self._towns(question)]):
+            confidence = 0.0  # 后沙峪有没有…, over an article about another town: yes would be about that one
         printed = shown if shown is not None and confidence >= self.model.print_threshold else None
         if printed is not None and chosen is not None:  # the sentence that holds the printed answer
             hits = [self._hit(top, chosen.paragraph, chosen.sentence, chosen.span)]
@@ -530,6 +546,7 @@ class Answerer:
 
 # the heads of administrative places: a district, county, city, town or street named in full
 _ADMINISTRATIVE = ("区", "县", "市", "镇", "乡", "街道")
+_TOWN_HEADS = ("镇", "乡", "街道")  # places too many for the dictionary, named by word and head
 # a place's own name is rare in everyday Chinese (思明, 义乌 below 2e-6; 密云, 海淀 1.7e-5), a
 # common noun before 区 is not (功能区: 功能 1.3e-4, 核心区: 核心 8e-5, 开发区: 开发 1.7e-4)
 PLACE_NAME_SHARE = 3e-5
@@ -558,6 +575,18 @@ def _byline(article: Article, question: Question) -> Span | None:
     names = "、".join(reporters)
     at = lead.find(reporters[0])
     return Span(text=names, start=max(at, 0), end=max(at, 0) + len(names) if at >= 0 else 0, strength=1.0)
+
+
+def _never_named(name: str, text: str) -> bool:
+    """Does the text say nothing like a name of the question: not two of its characters side
+    by side, nor its characters in order as an abbreviation spells them out (法援: 法律援助)?
+    The tagger's names of colloquial questions are often cut wrong (康岳休 of 康岳 休陪护假),
+    so only a name with nothing of it in the text counts as another one (后沙峪 over an
+    article about 南法信)."""
+    if any(name[i : i + 2] in text for i in range(len(name) - 1)):
+        return False
+    spelled = "".join(f"[^，。；、]{{0,{ABBREVIATION_GAP}}}?{re.escape(c)}" for c in name[1:])
+    return re.search(re.escape(name[0]) + spelled, text) is None
 
 
 def _qualifier_missing(question: Question, text: str) -> bool:

@@ -132,6 +132,9 @@ def quantity(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -
                 span = Span(text=span.text + question.noun, start=span.start, end=span.end + len(question.noun))
             elif span.text.endswith("个"):  # 86个夜晚 for 多少个夜班: 个 alone says nothing of what it counts
                 span = _with_counted_word(sentence, span, question.noun, tag)
+            every = _EVERY.search(sentence, max(0, span.start - EVERY_REACH), span.start)
+            if every is not None:  # 每月500元: the figure is a rate, and says so
+                span = Span(text=sentence[every.start() : span.end], start=every.start(), end=span.end, strength=span.strength)
             spans.append(span)
     if _TOP_ASKED.search(question.normalised):  # 前多少名 asks for 前100名, not 100名
         spans = [Span(text="前" + s.text, start=s.start - 1, end=s.end) if sentence[s.start - 1 : s.start] == "前" else s for s in spans]
@@ -342,8 +345,10 @@ _PROPER_TAGS = ("nr", "ns", "nz", "nt")
 
 def common_word(text: str, tag: Tagger) -> bool:
     """Is a name-shaped span a word of the dictionary that names nobody (商定, 全部: 商 and
-    全 begin surnames too)?"""
+    全 begin surnames too), or an adverb with its verb (师父常说: 常 begins surnames too)?"""
     words = tag(text)
+    if len(words) == 2 and words[0][1] == "d" and words[1][1].startswith("v"):  # 常说, 都说: an adverb and its verb
+        return True
     return len(words) == 1 and not words[0][1].startswith(_PROPER_TAGS)
 
 
@@ -966,6 +971,10 @@ _YES_NO_MARKER = re.compile(r"([\u4e00-\u9fff])[没不]\1|是否|有无")
 _YES_NO_END = re.compile(r"(?:吗|么|嘛)[？?。！!\s]*$")
 
 
+# the verbs of 有没有, 是不是, 能不能 … ask whether, they are not themselves asked about
+_MODAL_ASKED = frozenset("有是能会要可该用得")
+
+
 def asked_predicate(question: Question) -> tuple[list[str], list[str]]:
     """A yes/no question's content words, split into the asked predicate (what is said to
     be done or to exist: 组织游泳比赛 in 密云区总工会有没有组织游泳比赛) and the topic before it."""
@@ -981,6 +990,9 @@ def asked_predicate(question: Question) -> tuple[list[str], list[str]]:
     predicate = [w for w in words if norm.find(w, at) >= 0]
     if not predicate and words:
         predicate = [max(words, key=norm.rfind)]  # the last word asked about (审批权变了吗: 变)
+    asked_verb = marker.group(1) if marker is not None else None
+    if predicate and asked_verb is not None and asked_verb not in _MODAL_ASKED:  # 收不收钱: the paper must say 收 too
+        predicate = [asked_verb] + [w for w in predicate if w != asked_verb]
     return predicate, [w for w in words if w not in predicate]
 
 
@@ -1020,14 +1032,36 @@ def things_stated(question: Question, text: str, tag: Tagger, lexicon: Lexicon) 
     return bool(things) and all(_stated(w, text, lexicon) >= 0 for w in things)
 
 
-def _paraphrased_verb(word: str, stated: list[str], question: Question, tag: Tagger, lexicon: Lexicon) -> bool:
-    """A colloquial verb the paper says its own way (评上 for 荣获, 现做 for 现制): let
-    through when the question tags it a verb and at least two content words of the
-    predicate are stated; its nouns must always be."""
+_SAID_OTHERWISE_TAGS = ("v", "d", "a", "m", "q", "p", "c", "r", "u", "f")  # verbs, adverbs, adjectives, numerals and function words
+
+
+def _said_otherwise(missing: Sequence[str], stated: Sequence[str], question: Question, tag: Tagger, lexicon: Lexicon) -> bool:
+    """May the paper say these words of the predicate its own way (评上 for 荣获, 现做 for
+    现制, 给量 for 为…测)? Only when none names a thing (nouns the paper must state), each is
+    tagged a verb, adverb or function word in the question, and the sentence states more
+    content words of the predicate (two at least) than it leaves out."""
     content = [w for w in stated if not _light(w, lexicon) and len(w) >= 2]
-    if len(content) < 2:
+    if len(content) < max(2, len(missing) + 1):
         return False
-    return any(w == word and flag.startswith("v") for w, flag in tag(question.normalised))
+    words = _tagged_at(question.normalised, tag)
+
+    def otherwise(word: str) -> bool:  # every word of the tagger's inside it a verb …, or one character (给/p 量/n)
+        at = question.normalised.find(word)
+        inside = [(w, flag) for w, flag, start in words if start < at + len(word) and at < start + len(w)]
+        return bool(inside) and all(
+            len(w) == 1 or (flag.startswith(_SAID_OTHERWISE_TAGS) and not flag.startswith(_THING_TAGS)) for w, flag in inside
+        )
+
+    return all(otherwise(w) for w in missing)
+
+
+def _parts_stated(word: str, stated: Sequence[str]) -> bool:
+    """Is a compound stated by its parts (五一劳动奖章 by 五一, 劳动 and 奖章)?"""
+    rest = word
+    for part in sorted(stated, key=len, reverse=True):
+        if len(part) >= 2 and part in rest:
+            rest = rest.replace(part, "", 1)
+    return len(rest) <= 1 and rest != word
 
 
 def _split_word_stated(word: str, sentence: str, words: int) -> bool:
@@ -1037,24 +1071,39 @@ def _split_word_stated(word: str, sentence: str, words: int) -> bool:
     return words > 1 and len(word) == 2 and all(ch in sentence for ch in word)
 
 
+# a question about the others (别的工地, 其他企业) than the one the paper speaks of, and the
+# words with which a sentence speaks of them
+_OTHERS_ASKED = re.compile(r"别的|别处|其他|其它|其余|另外的")
+_OTHERS_STATED = re.compile(r"其他|其它|其余|别的|另外|所有|各[个家处地单]|多个")
+
+
 def yes_no(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> list[Span]:
-    """有 / 是 when the sentence states what is asked: every word of the asked predicate
-    (or a synonym), not negated just before it, and not only the topic; the span is the
-    stated predicate, the answer word is chosen by the answerer. Never a bare no."""
+    """有 / 是 when the sentence states what is asked: every thing the asked predicate names
+    (or a synonym), and its other words but those the paper may say its own way (a verb, an
+    adverb: 量血压 for 测血压), fewer than it states; not negated just before it, and not
+    only the topic. The span is the stated predicate, its strength how much of the
+    predicate and topic the sentence states; the answer word is chosen by the answerer.
+    Never a bare no."""
     predicate, topic = asked_predicate(question)
     if not predicate:
         return []
+    if _OTHERS_ASKED.search(question.normalised) and not _OTHERS_STATED.search(sentence):
+        return []  # 别的工地有没有: what one site has says nothing of the others
     folded = sentence.lower()  # the question is normalised to lower case (AED -> aed)
     found = [(_stated(w, folded, lexicon), w) for w in predicate]
     stated = [w for at, w in found if at >= 0]
-    # what the paper need not say: light words (这一项, 的人来) and the parts of a stated
-    # word that the segmenter also gives (纪录 of 破纪录, stated as 新高)
-    missing = [w for at, w in found if at < 0 and not _light(w, lexicon) and not any(w in s and w != s for s in stated)]
     if not stated:
         return []
-    if len(missing) > 1 or (
-        missing and not _split_word_stated(missing[0], folded, len(predicate)) and not _paraphrased_verb(missing[0], stated, question, tag, lexicon)
-    ):
+    # what the paper need not say: light words (这一项, 的人来), the parts of a stated word
+    # that the segmenter also gives (纪录 of 破纪录, stated as 新高), a compound whose parts
+    # are stated (五一劳动奖章: 五一, 劳动, 奖章), a two-character word cut across two
+    # words of the question (讲防 of 讲防诈骗)
+    missing = [
+        w for at, w in found
+        if at < 0 and not _light(w, lexicon) and not any(w in s and w != s for s in stated)
+        and not _parts_stated(w, stated) and not _split_word_stated(w, folded, len(predicate))
+    ]
+    if missing and not _said_otherwise(missing, stated, question, tag, lexicon):
         return []
     found = [(at, w) for at, w in found if at >= 0]
     for at, _ in found:
@@ -1066,9 +1115,10 @@ def yes_no(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> 
     if end - start > 30:  # the predicate's words scattered over the sentence: the longest is the evidence
         at, word = max(found, key=lambda f: len(f[1]))
         start, end = at, at + len(word)
-    # the share of the topic the sentence also states
+    # the share of the topic the sentence also states, and of the predicate's own words
     topic_share = sum(_stated(w, sentence, lexicon) >= 0 for w in topic) / len(topic) if topic else 1.0
-    return [Span(text=sentence[start:end], start=start, end=end, strength=0.5 + 0.5 * topic_share)]
+    said_share = 1.0 - len(missing) / (len(missing) + len(stated))
+    return [Span(text=sentence[start:end], start=start, end=end, strength=(0.5 + 0.5 * topic_share) * said_share)]
 
 
 # A还是B: one of two options the question names (是在室内还是户外, 是线上讲还是线下讲)
@@ -1222,9 +1272,9 @@ def choice(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> 
                 whose.append(which)
                 break
         else:
-            abbreviated = _abbreviated(folded, option)  # 卫健委: 卫生健康委员会
-            if abbreviated is not None and option not in other:
-                found.append((abbreviated[0], _word_end(sentence, abbreviated[1], tag)))
+            spelled = _abbreviated(folded, option)  # 卫健委: 卫生健康委员会
+            if spelled is not None and option not in other:
+                found.append((spelled[0], _word_end(sentence, spelled[1], tag)))
                 whose.append(which)
     if not found:
         return []
@@ -1246,6 +1296,7 @@ def choice(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> 
     if _other_side_of_change(sentence, start, end, question.normalised):
         return []  # 由工会单独考核调整为…联合考核: 工会单独 no longer holds
     end += _shared_tail(sentence, start, end, question)  # 3个月内交还是半年内交: 3个月内
+    end = next((f.end for f in find_figures(sentence) if f.start < end < f.end), end)  # 每月300 of 每月300元: the figure whole
     figure = _figure_at(sentence, start)
     if figure is not None:  # 15块还是12块: the paper's figure with its own unit (15元)
         start, end = figure.start, max(end, figure.end)
@@ -1287,6 +1338,8 @@ def _stated_phrase(sentence: str, span: tuple[int, int], question: Question, whi
     tail = _PHRASE_TAIL.match(sentence, end)
     if tail is None or re.search(_NEGATING, tail.group(0)) or any(f in tail.group(0) for f in _option_forms(other)):
         return start, end
+    if sentence[start : tail.end()] in question.normalised:  # 首都劳动奖章: the option as asked, with what both options share
+        return start, tail.end()
     if tail.group(0) in question.normalised and tail.group(0) not in option:
         return start, end
     words = _tagged_at(sentence, tag)

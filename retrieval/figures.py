@@ -28,12 +28,15 @@ UNIT_CLASSES: dict[str, str] = {
     **dict.fromkeys(["组"], "组"),
     **dict.fromkeys(["户"], "户"),
     **dict.fromkeys(["件", "份", "本", "册", "篇", "起"], "件"),  # 起: incidents (4.3万余起 故障)
+    # things counted by their own measure word (1.2万余副 春联, 1500套 工装, 12张 床)
+    **dict.fromkeys(["副", "套", "张", "把", "盒", "袋", "箱", "瓶", "双", "幅", "盏", "顶"], "件"),
+    **dict.fromkeys(["棵", "株"], "棵"),
     **dict.fromkeys(["岁"], "岁"),
     **dict.fromkeys(["天", "小时", "分钟", "周", "个月", "个工作日", "工作日"], "天"),
     **dict.fromkeys(["%", "％"], "%"),
     **dict.fromkeys(["米", "千米", "公里", "厘米", "毫米", "英里"], "米"),
     **dict.fromkeys(["平方米", "平方千米", "平方公里", "公顷", "亩"], "平方米"),
-    **dict.fromkeys(["吨", "千克", "公斤", "克"], "吨"),
+    **dict.fromkeys(["吨", "千克", "公斤", "克", "斤"], "吨"),
     **dict.fromkeys(["座", "栋", "间", "层"], "座"),
     **dict.fromkeys(["辆", "架", "艘", "台"], "辆"),
     **dict.fromkeys(["部", "首", "集", "卷", "章"], "部"),
@@ -46,7 +49,8 @@ UNIT_CLASSES: dict[str, str] = {
 DURATION_QUESTION = re.compile(r"多久|多长(?:时间|时候)|几(?:天|周|个月)|(?:期|时长|假)(?:有|是)?多长")
 # how often (多久一次, 多长时间搞一回): a rate of recurrence answers (每季度, 每半年, 每月一次)
 FREQUENCY_QUESTION = re.compile(r"(?:多久|多长时间|多少天|几天|几个月)[\u4e00-\u9fff]{0,8}?(?:一次|一回|一趟|1次)")
-FREQUENCY_RE = re.compile(r"每(?:隔)?(?:[半一两三四五六\d]{1,2}个?)?(?:年|季度|月|周|星期|天|日|小时)(?:[一1]次|一回)?")
+# with what is done once in that period when the paper says it (每周结算一次, 每季度评比一次)
+FREQUENCY_RE = re.compile(r"每(?:隔)?(?:[半一两三四五六\d]{1,2}个?)?(?:年|季度|月|周|星期|天|日|小时)(?:[\u4e00-\u9fff]{0,4}?(?:[一1]次|一回))?")
 # how long, far, high, heavy or large (路段一共多长, 管子有多长): a length, weight or area
 _MEASURE_QUESTIONS = (
     (re.compile(r"多长(?!时间|时候|的时间)|多远|多高|多深|多宽|长度|距离"), "米"),
@@ -66,6 +70,7 @@ FIGURE_RE = re.compile(
     rf"(?P<num>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|[{_CN_NUM}]+)"  # 2,173 with its thousands
     rf"(?P<mag>万|亿)?(?P<more>余|多)?"
     rf"(?P<unit>{_UNIT_RE})?"
+    r"(?P<minutes>(?<=小时)\d{1,2}分(?:钟)?(?:\d{1,2}秒)?|(?<=分钟)\d{1,2}秒)?"  # 1小时02分: one duration
     r"(?P<around>左右|以上|以下|以内|内)?"  # 200元左右, 80%以上: the paper's bound belongs to its figure
 )
 # 多少人, 几名, 多少家企业, 几个小组, 多少单身职工, 多少年终奖; the counted noun ends at 的
@@ -132,6 +137,10 @@ _NOT_DURATION = frozenset("级代度初底末前后间份内里中")
 _NIGHTS = re.compile(r"[\d一二三四五六七八九十两]+[晚夜]")
 
 
+# 一个, 一项, 一把手, 一套, 一双手: after 一 or 两 these are words more often than counts
+_ARTICLE_UNITS = frozenset({"个", "处", "名", "位", "项", "次", "", "副", "套", "张", "把", "双", "顶", "盏", "幅"})
+
+
 def find_figures(text: str) -> list[Figure]:
     """Every figure in the text, left to right (fractions such as 五分之一 count as %)."""
     if _NUMERAL.search(text) is None:  # most spans and many sentences have no numeral at all
@@ -142,7 +151,7 @@ def find_figures(text: str) -> list[Figure]:
     ]
     for match in FIGURE_RE.finditer(text):
         num = match.group("num")
-        if not num[0].isdigit() and len(num) == 1 and num in "一两" and (match.group("unit") or "") in ("个", "处", "名", "位", "项", "次", ""):
+        if not num[0].isdigit() and len(num) == 1 and num in "一两" and (match.group("unit") or "") in _ARTICLE_UNITS:
             # 一个, 一项: article words more often than figures; keep them but only with 余/多
             if not match.group("more"):
                 continue

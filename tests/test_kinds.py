@@ -16,7 +16,8 @@ from retrieval.answer import Explained
 from retrieval.byline import credited_as
 from retrieval.candidates import foreign_names
 from retrieval.candidates import QuestionContext, SentenceChoice, candidates_of, given_in_question, respective
-from retrieval.extract import Span, choice, choice_options, date, listing, phrase, place, speaker, spans_of, things_stated, organisation, person, quantity, role_agrees, title, yes_no
+from retrieval.figures import find_figures
+from retrieval.extract import Span, choice, choice_options, common_word, date, listing, phrase, place, speaker, spans_of, things_stated, organisation, person, quantity, role_agrees, title, yes_no
 from retrieval.kinds import detect, parts_of
 from retrieval.lexicon import Lexicon
 from retrieval.models import Kind
@@ -1175,7 +1176,7 @@ def test_how_often_asks_a_rate(library: Library) -> None:
     """多长时间搞一回: 每半年, not a duration found in the sentence."""
     question = _question(library, "丰台药店工资合同的履约检查多长时间搞一回")
     spans = quantity("双方约定每半年开展一次履约检查，检查用时3天。", question, _tagged(library), library.lexicon)
-    assert spans and spans[0].text == "每半年"
+    assert spans and spans[0].text == "每半年开展一次"
 
 
 def test_a_dictionary_word_is_no_name(library: Library) -> None:
@@ -1239,3 +1240,61 @@ def test_a_run_of_titles_side_by_side_is_one_list(library: Library) -> None:
     sentence = "双方签署了《职工疗休养合作协议》《技能人才互认协议》《法律援助联动协议》《劳模交流协议》4项协议。"
     spans = title(sentence, _question(library, "两地工会签了哪些协议"), _tagged(library), library.lexicon)
     assert spans and spans[0].text == "《职工疗休养合作协议》《技能人才互认协议》《法律援助联动协议》《劳模交流协议》"
+
+
+def test_a_rate_says_what_it_is_a_rate_of(library: Library) -> None:
+    """每月500元, not 500元, for 津贴涨到多少; 每周结算一次 for 多久结一次; 1小时02分 is one
+    duration; 副, 株 count things."""
+    tagged = _tagged(library)
+    spans = quantity("技能津贴由每月300元提高到每月500元。", _question(library, "技能津贴现在涨到多少了"), tagged, library.lexicon)
+    assert "每月500元" in [s.text for s in spans]
+    spans = quantity("采摘工的工钱每周结算一次。", _question(library, "采摘工工钱多久结一次"), tagged, library.lexicon)
+    assert spans and spans[0].text == "每周结算一次"
+    spans = quantity("男子组冠军用时1小时02分。", _question(library, "男子组冠军跑了多长时间"), tagged, library.lexicon)
+    assert spans and spans[0].text == "1小时02分"
+    spans = quantity("志愿者为村民写春联1.2万余副。", _question(library, "写了多少副春联"), tagged, library.lexicon)
+    assert spans and spans[0].text == "1.2万余副"
+    assert [f.text for f in find_figures("他是单位的一把手，领了一套工装")] == []
+
+
+def test_a_yes_no_verb_may_be_said_the_papers_way(library: Library) -> None:
+    """有没有大夫给量血压: 医生…测血压 states it (大夫 is 医生, 量 a verb the paper says its
+    own way); a thing the paper does not name (电视) is never said otherwise."""
+    tagged = _tagged(library)
+    question = _question(library, "驿站有没有大夫给量血压")
+    spans = yes_no("每周三下午，驿站安排医生为户外劳动者测血压、测血糖。", question, tagged, library.lexicon)
+    assert spans and "血压" in spans[0].text
+    assert yes_no("每周三下午，驿站为户外劳动者发放热饮。", question, tagged, library.lexicon) == []
+    question = _question(library, "区总工会有没有在电视上宣传劳模")
+    assert yes_no("区总工会在报纸上开设专栏宣传劳模。", question, tagged, library.lexicon) == []
+
+
+def test_a_yes_no_asks_its_own_verb_and_of_the_others(library: Library) -> None:
+    """收不收钱: the paper must say 收, 一分钱没花 says nothing of it; 别的工地有没有: what
+    one site has says nothing of the others."""
+    tagged = _tagged(library)
+    question = _question(library, "修补站修小家电收不收钱")
+    assert yes_no("“鞋底掉了，在这儿缝好了，一分钱没花。”快递员说。", question, tagged, library.lexicon) == []
+    others = _question(library, "中建集团别的工地有没有夫妻房")
+    assert yes_no("项目工会在生活区建起“夫妻房”12间。", others, tagged, library.lexicon) == []
+    assert yes_no("集团其他工地也将陆续建起“夫妻房”。", others, tagged, library.lexicon)
+
+
+def test_a_yes_no_about_another_town_is_not_answered_yes(library: Library) -> None:
+    """The seed article is about 宋庄镇: asked of 斋堂镇 (cut 斋堂/镇 by the tagger) or of
+    后沙峪 (a name no article has), yes would be about another town."""
+    assert library.answer("宋庄镇政协工会界别有没有举办读书活动").answer == "有"
+    for text in ("斋堂镇政协工会界别有没有举办读书活动", "后沙峪政协工会界别有没有举办读书活动"):
+        assert library.answer(text).answer is None, text
+
+
+def test_a_choice_keeps_the_figure_and_what_both_options_share(library: Library) -> None:
+    """每月300还是每月200: 每月300元, the figure whole; 首都劳动奖章还是全国五一劳动奖章:
+    首都劳动奖章, with the 劳动奖章 both options share; 师父常说 names nobody."""
+    tagged = _tagged(library)
+    money = _question(library, "后厨高温津贴现在是每月300还是每月200")
+    spans = choice("后厨职工高温津贴由每月180元调整为每月300元。", money, tagged, library.lexicon)
+    assert [s.text for s in spans] == ["每月300元"]
+    medal = _question(library, "他得的是首都劳动奖章还是全国五一劳动奖章")
+    assert [s.text for s in choice("2023年，他获得首都劳动奖章；", medal, tagged, library.lexicon)] == ["首都劳动奖章"]
+    assert common_word("常说", tagged)

@@ -75,6 +75,8 @@ TRAINING_SETS = (
     ("member_train18.jsonl", DATA / "unionnews32"),  # before it was fitted on: 37 of 39 lines right
     ("member_train19.jsonl", DATA / "unionnews34"),  # before it was fitted on: 29 of 30 lines right
     ("member_train20.jsonl", DATA / "unionnews36"),  # before it was fitted on: 31 of 33 lines right
+    ("member_train21.jsonl", DATA / "unionnews38"),  # before it was fitted on: 25 of 28 lines right
+    ("member_train22.jsonl", DATA / "unionnews40"),  # before it was fitted on: 33 of 34 lines right
     ("offtopic_qa.jsonl", ROOT / "seeds"),  # small talk and everyday questions: never answered
     ("encyclopedia_qa.jsonl", DATA / "encyclopedia"),
     ("wiki_qa.jsonl", DATA / "wiki"),
@@ -107,6 +109,8 @@ VALIDATION_SETS = (
     ("member_val20.jsonl", DATA / "unionnews33"),  # and two more: the model before it printed 38 lines on it, 34 right
     ("member_val21.jsonl", DATA / "unionnews35"),  # and two more: the model before it printed 37 lines on it, 32 right
     ("member_val22.jsonl", DATA / "unionnews37"),  # and two more: the model before it printed 34 lines on it, 30 right
+    ("member_val23.jsonl", DATA / "unionnews39"),  # and two more: the model before it printed 30 lines on it, 29 right
+    ("member_val24.jsonl", DATA / "unionnews41"),  # and two more: the model before it printed 31 lines on it, 30 right
 )
 # sets that teach only the found / not-found decision: their few questions that get
 # through it would teach the ranker and verifier little beyond "wrong", and make the

@@ -450,6 +450,19 @@ def respective(sentence: str, span: Span, question: str) -> int:
     return 1 if named == [mine] else (-1 if mine not in named else 0)
 
 
+# 开到几点 asks when it ends, one time of day (not 几点到几点, which asks the span)
+_UNTIL_CLOCK_ASKED = re.compile(r"(?<![几点])(?:到|至)几点")
+_CLOCKS_JOINED = re.compile(r"[至到—~\-和、]|次日")
+
+
+def times_of_day(text: str) -> bool:
+    """Is the text a time of day, or two as one span (22时至次日0时30分), maybe after the day
+    that comes back (每周四晚7时至9时)?"""
+    day = RECURRING_DATE.match(text)
+    rest = CLOCK_RE.sub("", text[day.end() if day is not None else 0 :])
+    return rest != text and not _CLOCKS_JOINED.sub("", rest) and CLOCK_RE.search(text) is not None
+
+
 def _sentence_features(context: QuestionContext, choice: SentenceChoice, norm: str, best: float) -> dict[str, float]:
     asked, stated = context.question.qualifiers, qualifiers_of(norm)
     return {
@@ -609,7 +622,7 @@ def _shape(text: str, context: QuestionContext, figures: Sequence[Figure]) -> di
     counts_noun = bool(counted) and (counted.isdigit() or chinese_number(counted) is not None)  # 八不准 for 几个不准
     number = question.unit_class == "" and text.isdigit()  # 号码是多少: a bare number is the answer
     unit_agrees = question.unit_class is not None and (any(counts_in(f, question.unit_class, question.noun) for f in figures) or counts_noun or number)
-    date = (TIME_RE.search(text) is not None or _DATE_LIKE.search(text) is not None) and any(ch.isdigit() for ch in text) or RECURRING_DATE.fullmatch(text) is not None
+    date = (TIME_RE.search(text) is not None or _DATE_LIKE.search(text) is not None) and any(ch.isdigit() for ch in text) or RECURRING_DATE.match(text) is not None
     relative = _RELATIVE_TIME.search(text) is not None
     unnamed = _INDEFINITE.search(text) is not None
     name = 2 <= len(text) <= 4 and (text[0] in lexicon.surnames or text[:2] in lexicon.surnames) and all("\u4e00" <= c <= "\u9fff" for c in text)
@@ -624,7 +637,10 @@ def _shape(text: str, context: QuestionContext, figures: Sequence[Figure]) -> di
         Kind.QUANTITY: (bool(figures) or counts_noun or number) and (question.unit_class is None or unit_agrees)
         or (FREQUENCY_RE.fullmatch(text) is not None and FREQUENCY_QUESTION.search(question.normalised) is not None),
         # 几点: a time of day; 哪天几点: the day with it (12月12日上午10时)
-        Kind.DATE: CLOCK_RE.fullmatch(text) is not None or (question.wants_day and date and CLOCK_RE.search(text) is not None) if question.wants_clock else date,
+        Kind.DATE: (
+            (times_of_day(text) if not _UNTIL_CLOCK_ASKED.search(question.normalised) else CLOCK_RE.fullmatch(text) is not None)
+            or (question.wants_day and date and CLOCK_RE.search(text) is not None)
+        ) if question.wants_clock else date,
         Kind.PERSON: (name or foreign) and not unnamed,
         Kind.PLACE: (place or not (figures or date)) and not (relative or unnamed),
         Kind.ORGANISATION: organisation and not unnamed,

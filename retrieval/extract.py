@@ -550,7 +550,18 @@ def organisation(sentence: str, question: Question, tag: Tagger, lexicon: Lexico
     organisers = _organisers(sentence, question)
     asked = _partners(sentence, question) + [s for s in organisers if s.strength == 1.0]
     others = [s for s in organisers if s.strength < 1.0]
-    return asked + _employers(sentence, spans, question, lexicon) + _enumerations(sentence, spans) + _weaker(_nearest(spans, anchors_of(sentence, question)), 0.6) + others
+    found = asked + _employers(sentence, spans, question, lexicon) + _enumerations(sentence, spans) + _weaker(_nearest(spans, anchors_of(sentence, question)), 0.6) + others
+    if _UNION_ASKED.search(question.normalised):  # 跟哪个公司工会一块建的: the company's union
+        found = [
+            Span(text=s.text + "工会", start=s.start, end=s.end + 2, strength=s.strength) if sentence.startswith("工会", s.end) else s
+            for s in found
+        ]
+    return found
+
+
+# an organisation's union asked (哪个公司工会, 哪家企业的工会): the answer names the union
+# (not 哪家公司的工会主席, which asks the company)
+_UNION_ASKED = re.compile(r"(?:哪|什么)[个家所]?[\u4e00-\u9fff]{0,4}?的?工会(?![\u4e00-\u9fff]{0,2}?(?:主席|书记|主任|部长|委员|干部|会员|经费|组织))")
 
 
 EMPLOYER_REACH = 16  # characters from an organisation to the name of one of its people (…有限公司工务探伤班班长顾承远)
@@ -629,6 +640,8 @@ def _date_extent(sentence: str, start: int, end: int) -> Span:
         following = TIME_RE.match(sentence, year_after.end() if year_after is not None else until.end())
         if following is not None and any(ch.isdigit() for ch in following.group(0)):
             end = following.end()
+            if sentence[start - 1 : start] in ("自", "从"):  # 自3月至10月: the span as the paper opens it
+                start -= 1
     return Span(text=sentence[start:end], start=start, end=end)
 
 
@@ -677,6 +690,19 @@ def _date_at(match: re.Match[str]) -> Span:
     return _date_extent(match.string, match.start(), match.end())
 
 
+def _with_time_of_day(sentence: str, day: re.Match[str]) -> Span:
+    """A day that comes back with the time of day the paper gives it (每周三下午, 每月第一个
+    周三晚上7时至9时)."""
+    end = day.end()
+    clock = CLOCK_RE.match(sentence, end)
+    part = _PART_OF_DAY.match(sentence, end) if clock is None else None
+    if clock is not None or part is not None:
+        end = clock.end() if clock is not None else part.end() if part is not None else end
+        until = CLOCK_RE.match(sentence, end + 1) if sentence[end : end + 1] in "至到-—~" else None
+        end = until.end() if until is not None else end
+    return Span(text=sentence[day.start() : end], start=day.start(), end=end)
+
+
 def _clocks(sentence: str, question: Question) -> list[Span]:
     """Times of day (几点开跑); two joined by 至 or 和 are one answer (22时至次日0时30分)."""
     clocks: list[Span] = []
@@ -686,7 +712,15 @@ def _clocks(sentence: str, question: Question) -> list[Span]:
             clocks[-1] = Span(text=sentence[clocks[-1].start : m.end()], start=clocks[-1].start, end=m.end())
         else:
             clocks.append(Span(text=m.group(0), start=m.start(), end=m.end()))
+    for i, clock in enumerate(clocks):  # 每周四晚7时至9时: the day that comes back, with its time
+        day = next((d for d in RECURRING_DATE.finditer(sentence, max(0, clock.start - RECURRING_REACH), clock.start) if d.end() == clock.start), None)
+        if day is not None:
+            clocks[i] = Span(text=sentence[day.start() : clock.end], start=day.start(), end=clock.end)
     return _nearest(clocks, anchors_of(sentence, question))
+
+
+RECURRING_REACH = 12  # characters of a day that comes back before its time (每月最后一个星期五)
+_PART_OF_DAY = re.compile(r"(?:上午|下午|晚上|早上|中午|傍晚|夜里|晚)")
 
 
 # a day that comes back (每月18日, 每月第二个周三, 每周四): the answer to 每个月几号, 一般啥时候
@@ -706,7 +740,7 @@ def date(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> li
         return _clocks(sentence, question)
     extents = [_date_extent(sentence, m.start(), m.end()) for m in TIME_RE.finditer(sentence)]
     if _EVERY_ASKED.search(question.normalised):  # 每个月几号: 每月18日, not the day of one visit (12月18日)
-        recurring = [Span(text=m.group(0), start=m.start(), end=m.end()) for m in RECURRING_DATE.finditer(sentence)]
+        recurring = [_with_time_of_day(sentence, m) for m in RECURRING_DATE.finditer(sentence)]
         return _nearest(recurring, anchors_of(sentence, question)) + _weaker(_nearest(extents, anchors_of(sentence, question)), 0.5)
     # the end of a span of dates is no date of its own (12月 of 9月至12月)
     spans = [s for s in extents if not any(o is not s and o.start <= s.start and s.end <= o.end for o in extents)]
@@ -1368,8 +1402,8 @@ def _counted_noun_end(sentence: str, end: int, options: Sequence[str]) -> int:
 
 
 # a figure said per period or per head (每月2次, 每人500元): the rate is the option
-_EVERY = re.compile(r"每(?:[年月周天日季人户次场班队]|个月|星期)$")
-EVERY_REACH = 3  # characters: 每个月 before the figure
+_EVERY = re.compile(r"每(?:[年月周天日季人户次场班队单件台]|个月|星期|课时|小时|平方米|公里)$")
+EVERY_REACH = 4  # characters: 每个月, 每平方米 before the figure
 
 
 def _city_before(sentence: str, start: int, end: int, tag: Tagger, lexicon: Lexicon) -> int:

@@ -44,6 +44,7 @@ UNIT_CLASSES: dict[str, str] = {
     **dict.fromkeys(["周年"], "周年"),  # an anniversary (104周年), not 104 weeks
     **dict.fromkeys(["年"], "年"),  # years of a duration (干了22年); a calendar year (2023年) is a date
     **dict.fromkeys(["折"], "折"),
+    **dict.fromkeys(["摄氏度", "℃"], "摄氏度"),  # not 度 alone: 200度 may count kilowatt-hours
 }
 # a question asking how long something lasts wants a duration (天 / 周 / 个月)
 DURATION_QUESTION = re.compile(r"多久|多长(?:时间|时候)|几(?:天|周|个月)|(?:期|时长|假)(?:有|是)?多长")
@@ -78,7 +79,7 @@ FIGURE_RE = re.compile(
 QUESTION_FIGURE_RE = re.compile(rf"(?:多少|(?<![那这好])几|若干)(?:余|多)?(?P<unit>{_UNIT_RE})?(?P<noun>(?:(?!的)[\u4e00-\u9fff]){{0,4}})")
 # a time of day: 7时30分, 上午9点, 晚上九点半, 19:30
 CLOCK_RE = re.compile(
-    rf"(?:上午|下午|晚上|早上|早晨|凌晨|中午|傍晚|夜里)?(?:\d{{1,2}}|[{_CN_NUM}]{{1,3}})(?:[:：]\d{{2}}|[时点](?:\d{{1,2}}分|[{_CN_NUM}]{{1,3}}分|半|整)?)"
+    rf"(?:上午|下午|晚上|早上|早晨|凌晨|中午|傍晚|夜里|晚|早)?(?:\d{{1,2}}|[{_CN_NUM}]{{1,3}})(?:[:：]\d{{2}}|[时点](?:\d{{1,2}}分|[{_CN_NUM}]{{1,3}}分|半|整)?)"
     r"(?![\d万亿多余个名家项次场届人元件])"
 )
 TIME_RE = re.compile(

@@ -14,7 +14,7 @@ import pytest
 from bot.library import Library, build_lexicon
 from retrieval.answer import Explained
 from retrieval.byline import credited_as
-from retrieval.candidates import foreign_names
+from retrieval.candidates import foreign_names, times_of_day
 from retrieval.candidates import QuestionContext, SentenceChoice, candidates_of, given_in_question, respective
 from retrieval.figures import find_figures
 from retrieval.extract import Span, choice, choice_options, common_word, date, listing, phrase, place, speaker, spans_of, things_stated, organisation, person, quantity, role_agrees, title, yes_no
@@ -827,7 +827,7 @@ def test_the_count_after_the_last_item_ends_it(library: Library) -> None:
 def test_a_span_of_dates_into_next_year(library: Library) -> None:
     sentence = "今冬明春职工文化惠民活动将从12月15日持续到明年3月15日。"
     spans = date(sentence, _question(library, "文化惠民活动从哪天搞到哪天"), _tag, library.lexicon)
-    assert spans and spans[0].text == "12月15日持续到明年3月15日"
+    assert spans and spans[0].text == "从12月15日持续到明年3月15日"
 
 
 def test_a_later_part_that_points_back_is_asked_of_the_first_part_s_subject() -> None:
@@ -937,7 +937,7 @@ def test_until_when_asks_the_end_of_a_span(library: Library) -> None:
     assert [s.text for s in date(sentence, until, _tag, library.lexicon)][:1] == ["2027年11月"]
     whole = _question(library, "文化惠民活动从哪天搞到哪天")
     assert not whole.wants_end
-    assert [s.text for s in date("活动将从12月15日持续到明年3月15日。", whole, _tag, library.lexicon)] == ["12月15日持续到明年3月15日"]
+    assert [s.text for s in date("活动将从12月15日持续到明年3月15日。", whole, _tag, library.lexicon)] == ["从12月15日持续到明年3月15日"]
 
 
 def test_somebody_s_words_are_no_name(library: Library) -> None:
@@ -1298,3 +1298,36 @@ def test_a_choice_keeps_the_figure_and_what_both_options_share(library: Library)
     medal = _question(library, "他得的是首都劳动奖章还是全国五一劳动奖章")
     assert [s.text for s in choice("2023年，他获得首都劳动奖章；", medal, tagged, library.lexicon)] == ["首都劳动奖章"]
     assert common_word("常说", tagged)
+
+
+def test_a_day_that_comes_back_keeps_its_time(library: Library) -> None:
+    """每周三下午, 每周四晚7时至9时: the time of day of a day that comes back is part of it;
+    自3月至10月 keeps the 自 that opens it."""
+    tagged = _tagged(library)
+    spans = date("他每周三下午到中学上手工课。", _question(library, "他一般每周哪天去中学上课"), tagged, library.lexicon)
+    assert spans and spans[0].text == "每周三下午"
+    spans = date("训练营每周四晚7时至9时上课。", _question(library, "训练营每周几点上课"), tagged, library.lexicon)
+    assert spans and spans[0].text == "每周四晚7时至9时"
+    reception = _question(library, "总经理接待日是每个月哪天")
+    spans = date("公司建立“总经理接待日”制度，每月第二个星期三14时至17时接待职工。", reception, tagged, library.lexicon)
+    assert spans and spans[0].text == "每月第二个星期三14时至17时"
+    # a time of day, for 几点: alone, as a span, after the day that comes back; not a bare day
+    assert all(times_of_day(t) for t in ("7时30分", "22时至次日0时30分", "每周四晚7时至9时"))
+    assert not any(times_of_day(t) for t in ("每月第二个星期三", "12月12日上午10时", "3天"))
+    spans = date("竞赛自3月至10月进行。", _question(library, "竞赛从几月搞到几月"), tagged, library.lexicon)
+    assert spans and spans[0].text == "自3月至10月"
+
+
+def test_a_rate_per_hour_of_class_and_a_union_asked(library: Library) -> None:
+    """每课时120元 is a rate; 200摄氏度左右 a temperature; 哪个公司工会 asks the company's union."""
+    tagged = _tagged(library)
+    spans = quantity("补贴由每课时80元提高到每课时120元。", _question(library, "一个课时补多少钱"), tagged, library.lexicon)
+    assert "每课时120元" in [s.text for s in spans]
+    assert [f.text for f in find_figures("涂料需加热到200摄氏度左右。")] == ["200摄氏度左右"]
+    question = _question(library, "歇脚屋是街道跟哪个公司工会一块建的")
+    spans = organisation("街道总工会联合北京安盾保安服务有限公司工会建起歇脚屋。", question, tagged, library.lexicon)
+    assert "北京安盾保安服务有限公司工会" in [s.text for s in spans]
+    assert "北京安盾保安服务有限公司" not in [s.text for s in spans]
+    chair = _question(library, "蒋一鸣是哪家公司的工会主席")  # the company asked, not its union
+    spans = organisation("北京安盾保安服务有限公司工会主席蒋一鸣介绍。", chair, tagged, library.lexicon)
+    assert "北京安盾保安服务有限公司" in [s.text for s in spans]

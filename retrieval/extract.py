@@ -594,6 +594,9 @@ def place(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> l
     found = _PLACE_RE.search(sentence)
     if found is not None:
         out.append(Span(text=found.group(1), start=found.start(1), end=found.end(1)))
+    for at in _AT_PLACE_CLAUSE.finditer(sentence):  # 在朝阳区东坝地区职工服务中心前广场，…: the place the clause opens with
+        if at.group(1).endswith((*lexicon.place_heads, *_ROOM_HEADS)):
+            out.append(Span(text=at.group(1), start=at.start(1), end=at.end(1), strength=0.8))
     found = _LOCATED_RE.search(sentence)
     if found is not None:
         end = found.end(1)
@@ -604,6 +607,7 @@ def place(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> l
     return out
 
 
+_AT_PLACE_CLAUSE = re.compile(r"(?:^|[，。；：])在([^，。；：“”在的]{2,24})[，,]")  # not …位于密云区的生产基地
 # the verb after 在哪 (在哪展出, 在哪儿集合): what happens at the place asked
 _PLACE_VERB_ASKED = re.compile(r"在(?:哪里|哪儿|哪|什么地方|何处)([\u4e00-\u9fff]{2,3})")
 
@@ -1232,6 +1236,15 @@ def _option_value(option: str) -> tuple[float, str] | None:
     return float(value), figures[0].unit_class
 
 
+def _spaced(option: str) -> re.Pattern[str]:
+    """An option as the paper may write it whole, with 、 or 和 between its parts (周二周五:
+    周二、周五); options with a digit (300 of 3000) or of fewer than four characters are left
+    to the forms."""
+    if len(option) < 4 or _DIGIT.search(option):
+        return re.compile(r"(?!x)x")
+    return re.compile("[、和及与]?".join(map(re.escape, option.lower())))
+
+
 def _figure_of_option(sentence: str, option: str) -> Figure | None:
     """The sentence's figure that an option naming a count states, by its value (3个人:
     每队3名; 15块: 15元), in a compatible unit."""
@@ -1283,7 +1296,14 @@ def choice(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> 
     folded = sentence.lower()
     found: list[tuple[int, int]] = []
     whose: list[int] = []  # the option each found place states
+    whole: list[bool] = []  # stated whole, maybe with the paper's 、 between its parts (周二周五: 周二、周五)
     for which, (option, other) in enumerate(zip(question.options, reversed(question.options), strict=True)):
+        spaced = _spaced(option).search(folded)
+        if spaced is not None and not _OPTION_NEGATED.search(sentence[max(0, spaced.start() - 4) : spaced.start()]):
+            found.append((spaced.start(), spaced.end()))
+            whose.append(which)
+            whole.append(True)
+            continue
         # a part both options share says nothing of either (2月 of 2月9号 / 2月6号); the paper
         # writes 日 where members say 号
         forms = [f for f in _option_forms(option) if f not in other]
@@ -1293,6 +1313,7 @@ def choice(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> 
         if figure is not None and not _OPTION_NEGATED.search(sentence[max(0, figure.start - 4) : figure.start]):
             found.append((figure.start, figure.end))
             whose.append(which)
+            whole.append(False)
             continue
         for form in forms:
             at = folded.find(form)
@@ -1304,14 +1325,19 @@ def choice(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> 
                 pair = re.match(rf"[、和与及]?{re.escape(rest)}", folded[end:]) if rest else None
                 found.append((at, end + (pair.end() if pair is not None else 0)))  # 东城西城: 东城、西城
                 whose.append(which)
+                whole.append(False)
                 break
         else:
             spelled = _abbreviated(folded, option)  # 卫健委: 卫生健康委员会
             if spelled is not None and option not in other:
                 found.append((spelled[0], _word_end(sentence, spelled[1], tag)))
                 whose.append(which)
+                whole.append(False)
     if not found:
         return []
+    if len(found) == 2 and whole.count(True) == 1 and found[0][0] < found[1][1] and found[1][0] < found[0][1]:
+        keep = whole.index(True)  # 每周二 of 每周二周四 inside the paper's 周二、周五: the option stated whole
+        found, whose = [found[keep]], [whose[keep]]
     if len(found) == 2:
         start, end = min(f[0] for f in found), max(f[1] for f in found)
         if end - start > sum(b - a for a, b in found) + 1:  # stated apart: not one answer …

@@ -1331,3 +1331,19 @@ def test_a_rate_per_hour_of_class_and_a_union_asked(library: Library) -> None:
     chair = _question(library, "蒋一鸣是哪家公司的工会主席")  # the company asked, not its union
     spans = organisation("北京安盾保安服务有限公司工会主席蒋一鸣介绍。", chair, tagged, library.lexicon)
     assert "北京安盾保安服务有限公司" in [s.text for s in spans]
+
+
+def test_an_option_stated_whole_with_the_papers_commas(library: Library) -> None:
+    """每周二周四还是周二周五: the paper's 每周二、周五 states the second whole, not the first's
+    每周二."""
+    question = _question(library, "露天电影是每周二周四放还是周二周五放")
+    spans = choice("露天电影自7月1日起每周二、周五晚上放映。", question, _tagged(library), library.lexicon)
+    assert [s.text for s in spans] == ["每周二、周五"]
+
+
+def test_a_clause_may_open_with_its_place(library: Library) -> None:
+    """在朝阳区东坝地区职工服务中心前广场，…: the place a clause opens with, though no verb
+    of holding follows it."""
+    question = _question(library, "交换集在什么地方")
+    spans = place("10月17日上午，在朝阳区东坝地区职工服务中心前广场，职工们拎着换来的东西。", question, _tagged(library), library.lexicon)
+    assert "朝阳区东坝地区职工服务中心前广场" in [s.text for s in spans]

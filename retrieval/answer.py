@@ -220,8 +220,9 @@ class Answerer:
             shown.append(part_shown)
             confidences.append(part_confidence)
         candidate = "；".join(a for a in shown if a) if all(shown) else None
-        # the line is as sure as its least sure part; a part without an answer withholds it
-        confidence = min(confidences) if candidate else 0.0
+        # the line is as sure as its least sure part; a part without an answer withholds it,
+        # and so do two parts answered alike (338个；338个: the paper said one of them only)
+        confidence = min(confidences) if candidate and len(set(shown)) == len(shown) else 0.0
         printed = candidate if candidate and confidence >= self.model.print_threshold else None
         hits = first.answer.hits if printed else tuple(h.model_copy(update={"answer": None, "answer_start": None}) for h in first.answer.hits)
         answer = first.answer.model_copy(update={"question": text, "answer": printed, "confidence": confidence, "hits": hits})

@@ -626,7 +626,7 @@ def _shape(text: str, context: QuestionContext, figures: Sequence[Figure]) -> di
     relative = _RELATIVE_TIME.search(text) is not None
     unnamed = _INDEFINITE.search(text) is not None
     name = 2 <= len(text) <= 4 and (text[0] in lexicon.surnames or text[:2] in lexicon.surnames) and all("\u4e00" <= c <= "\u9fff" for c in text)
-    name = name and not common_word(text, context.tag)
+    name = name and not common_word(text, context.tag, lexicon.people_nouns)
     foreign = "·" in text and len(text) <= 12
     place = text.endswith(lexicon.place_heads) if lexicon.place_heads else False
     organisation = text.endswith(lexicon.organisation_names) if lexicon.organisation_names else False

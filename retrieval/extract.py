@@ -8,7 +8,7 @@ an enumeration for 哪些.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -336,18 +336,21 @@ def names_listed(sentence: str, question: Question, lexicon: Lexicon) -> list[Sp
 def person(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> list[Span]:
     listed = names_listed(sentence, question, lexicon)
     spans = (listed + _person(sentence, question, tag, lexicon)) if listed else _person(sentence, question, tag, lexicon)
-    return [s for s in spans if not common_word(s.text, tag)]
+    return [s for s in spans if not common_word(s.text, tag, lexicon.people_nouns)]
 
 
 # what the dictionary knows as a name, a place or another proper noun
 _PROPER_TAGS = ("nr", "ns", "nz", "nt")
 
 
-def common_word(text: str, tag: Tagger) -> bool:
+def common_word(text: str, tag: Tagger, people: Collection[str] = ()) -> bool:
     """Is a name-shaped span a word of the dictionary that names nobody (商定, 全部: 商 and
-    全 begin surnames too), or an adverb with its verb (师父常说: 常 begins surnames too)?"""
+    全 begin surnames too), an adverb with its verb (师父常说: 常 begins surnames too), or a
+    people noun with a character more (师傅常: 师 begins surnames too)?"""
     words = tag(text)
     if len(words) == 2 and words[0][1] == "d" and words[1][1].startswith("v"):  # 常说, 都说: an adverb and its verb
+        return True
+    if len(words) >= 2 and words[0][0] in people:  # 师傅常 of 师傅常说: a people noun, no surname
         return True
     return len(words) == 1 and not words[0][1].startswith(_PROPER_TAGS)
 
@@ -1344,7 +1347,7 @@ def choice(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> 
             first, second = sorted(found)
             if _CHANGED_TO.search(sentence, first[1], second[0]):  # … unless one became the other
                 side = first if OLD_ASKED.search(question.normalised) else second  # 以前是300还是500: the old one
-                return [_with_figure(sentence, side[0], side[1])]
+                return [_with_figure(sentence, side[0], side[1] + _shared_tail(sentence, side[0], side[1], question))]  # 三班两倒: with what both share
             # … each a weak answer, for what the sentence says of each (第三批…2月9日)
             return [Span(text=sentence[a:b], start=a, end=b, strength=0.5) for a, b in sorted(found)]
         if _MOST_ASKED.search(question.normalised):  # 问得最多的是工伤还是欠薪: not both

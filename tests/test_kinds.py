@@ -1347,3 +1347,26 @@ def test_a_clause_may_open_with_its_place(library: Library) -> None:
     question = _question(library, "交换集在什么地方")
     spans = place("10月17日上午，在朝阳区东坝地区职工服务中心前广场，职工们拎着换来的东西。", question, _tagged(library), library.lexicon)
     assert "朝阳区东坝地区职工服务中心前广场" in [s.text for s in spans]
+
+
+def test_a_change_keeps_what_both_options_share_and_a_people_noun_is_no_name(library: Library) -> None:
+    """以前是三班两倒还是四班三倒: 三班两倒, with the 倒 both options share; 师傅常说 names
+    nobody (师 begins surnames, 师傅 is a people noun)."""
+    tagged = _tagged(library)
+    question = _question(library, "化纤厂以前是三班两倒还是四班三倒")
+    spans = choice("公司一线倒班由“三班两倒”改为“四班三倒”。", question, tagged, library.lexicon)
+    assert [s.text for s in spans] == ["三班两倒"]
+    assert common_word("师傅常", tagged, library.lexicon.people_nouns)
+    assert not common_word("蔺子航", tagged, library.lexicon.people_nouns)
+
+
+def test_two_parts_answered_alike_print_no_line(library: Library, monkeypatch: pytest.MonkeyPatch) -> None:
+    """分别有多少个, both parts answered by the one figure the paper gives: no answer line."""
+    answerer = library.answerer
+    monkeypatch.setattr(answerer, "_part", lambda part, article, found: ("338个", 0.99))
+    explained = answerer.explain("密云区总工会培训了多少人，评出几个奖项")
+    assert explained.answer.found and explained.candidate is not None and explained.candidate.endswith("；338个")
+    first = explained.candidate.split("；")[0]
+    monkeypatch.setattr(answerer, "_part", lambda part, article, found: (first, 0.99))
+    alike = answerer.explain("密云区总工会培训了多少人，评出几个奖项")
+    assert alike.candidate == f"{first}；{first}" and alike.answer.answer is None and alike.answer.confidence == 0.0

@@ -700,13 +700,10 @@ def _date_at(match: re.Match[str]) -> Span:
 def _with_time_of_day(sentence: str, day: re.Match[str]) -> Span:
     """A day that comes back with the time of day the paper gives it (每周三下午, 每月第一个
     周三晚上7时至9时)."""
-    end = day.end()
-    clock = CLOCK_RE.match(sentence, end)
-    part = _PART_OF_DAY.match(sentence, end) if clock is None else None
-    if clock is not None or part is not None:
-        end = clock.end() if clock is not None else part.end() if part is not None else end
-        until = CLOCK_RE.match(sentence, end + 1) if sentence[end : end + 1] in "至到-—~" else None
-        end = until.end() if until is not None else end
+    time = CLOCK_RE.match(sentence, day.end()) or _PART_OF_DAY.match(sentence, day.end())
+    end = time.end() if time is not None else day.end()
+    until = CLOCK_RE.match(sentence, end + 1) if time is not None and sentence[end : end + 1] in "至到-—~" else None
+    end = until.end() if until is not None else end
     return Span(text=sentence[day.start() : end], start=day.start(), end=end)
 
 

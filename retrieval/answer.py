@@ -176,10 +176,12 @@ class Answerer:
         # keep the longest of overlapping forms (密云区 covers 密云)
         return [t for t in out if not any(t != o and t in o for o in out)] or out
 
-    def _towns(self, question: Question) -> list[str]:
-        """Towns and streets the segmenter cut from their heads (斋堂/镇): a word of the
-        dictionary, rare in everyday Chinese (not 那条 of 那条市民热线), before 镇, 乡, 街道."""
-        out = []
+    def _places_asked(self, question: Question) -> list[str]:
+        """Names of the question no article has and everyday Chinese hardly knows (沙峪; not
+        联谊, 东西, which the tagger calls names too), and towns and streets the segmenter cut
+        from their heads (斋堂/镇: a word of the dictionary, rare in everyday Chinese, before
+        镇, 乡, 街道; not 那条 of 那条市民热线)."""
+        out = [n for n in question.names if self.corpus.bm25.doc_freq(n) == 0 and self.segmenter.everyday_share(n) < UNHEARD_NAME_SHARE]
         for term in question.terms:
             head = next((h for h in _TOWN_HEADS if question.normalised.find(term + h) >= 0), None)
             if head is not None and len(term) >= 2 and 0 < self.segmenter.everyday_share(term) < PLACE_NAME_SHARE:
@@ -387,10 +389,7 @@ class Answerer:
         yes_word = ("有" if HAS_QUESTION.search(question.normalised) else "是") if kind is Kind.YES_NO else None
         explained = Explained(Answer(question=text, found=True, kind=kind), tuple(spans), chosen, yes_word=yes_word)
         shown = explained.shown(chosen) if chosen is not None else None
-        # names no article has and everyday Chinese hardly knows (沙峪; not 联谊, 东西, tagged names
-        # too), and towns: the article that never names them is about another place
-        unknown = [n for n in question.names if self.corpus.bm25.doc_freq(n) == 0 and self.segmenter.everyday_share(n) < UNHEARD_NAME_SHARE]
-        if kind is Kind.YES_NO and any(_never_named(n, top_text) for n in [*unknown, *self._towns(question)]):
+        if kind is Kind.YES_NO and any(_never_named(n, top_text) for n in self._places_asked(question)):
             confidence = 0.0  # 后沙峪有没有…, over an article about another town: yes would be about that one
         printed = shown if shown is not None and confidence >= self.model.print_threshold else None
         if printed is not None and chosen is not None:  # the sentence that holds the printed answer

@@ -826,12 +826,12 @@ _BOUND_MORPHEMES = ("zg", "g", "ng", "vg", "ag", "tg", "dg")
 
 
 _CHOSEN_FROM = frozenset({"从", "由"})  # the items a choice is made from follow these, however short the lead
-_MODAL = frozenset("需可应要须均都先再")  # 需从, 可从: the tagger's one word for a modal and 从
+_BEFORE_FROM = frozenset("需可应要须均都先再")  # 需从, 可从: the tagger's one word for a modal and 从
 
 
 def _chosen_from(word: str, flag: str) -> bool:
     """Is this the preposition after which the items to choose from stand (从, 由, 需从)?"""
-    return (flag == "p" and word in _CHOSEN_FROM) or (len(word) == 2 and word[1] == "从" and word[0] in _MODAL)
+    return (flag == "p" and word in _CHOSEN_FROM) or (len(word) == 2 and word[1] == "从" and word[0] in _BEFORE_FROM)
 
 
 def _after_verb(items: str, tag: Tagger) -> str:
@@ -1236,12 +1236,12 @@ def _option_value(option: str) -> tuple[float, str] | None:
     return float(value), figures[0].unit_class
 
 
-def _spaced(option: str) -> re.Pattern[str]:
+def _spaced(option: str) -> re.Pattern[str] | None:
     """An option as the paper may write it whole, with 、 or 和 between its parts (周二周五:
     周二、周五); options with a digit (300 of 3000) or of fewer than four characters are left
     to the forms."""
     if len(option) < 4 or _DIGIT.search(option):
-        return re.compile(r"(?!x)x")
+        return None
     return re.compile("[、和及与]?".join(map(re.escape, option.lower())))
 
 
@@ -1298,7 +1298,8 @@ def choice(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> 
     whose: list[int] = []  # the option each found place states
     whole: list[bool] = []  # stated whole, maybe with the paper's 、 between its parts (周二周五: 周二、周五)
     for which, (option, other) in enumerate(zip(question.options, reversed(question.options), strict=True)):
-        spaced = _spaced(option).search(folded)
+        pattern = _spaced(option)
+        spaced = pattern.search(folded) if pattern is not None else None
         if spaced is not None and not _OPTION_NEGATED.search(sentence[max(0, spaced.start() - 4) : spaced.start()]):
             found.append((spaced.start(), spaced.end()))
             whose.append(which)

@@ -40,6 +40,11 @@ MAX_HEADINGS = 3  # pretitle, title, subtitle
 # parts of a slogan banner (学思想 强党性 重实践 建新功) that a column's name follows; a
 # kicker has fewer (比技能 强服务, 学法 懂法 用法)
 SLOGAN_SEGMENTS = 4
+# a part of a slogan or kicker: a short phrase (聚焦新就业形态, 护航健身从业者); a title's
+# words run on without a space
+SLOGAN_PART = 8
+# parallel phrases of a kicker are about as long as each other (建强行业工会 护航健身从业者)
+SLOGAN_PART_SPREAD = 1
 
 _MD_HEADING = re.compile(r"^(#{1,6})\s*(.*?)\s*#*\s*$")
 _LABEL = re.compile(r"^(?:>>|»)\s*(.+?)\s*(?:<<|«)$")
@@ -121,7 +126,7 @@ def heading_grade(text: str) -> int:
 
 def _slogan_segments(text: str) -> list[str]:
     parts = text.split(" ")
-    if len(parts) >= 2 and all(1 < len(p) <= 6 and all(map(is_cjk, p)) for p in parts):
+    if len(parts) >= 2 and all(1 < len(p) <= SLOGAN_PART and all(map(is_cjk, p)) for p in parts):
         return parts
     return []
 
@@ -131,7 +136,8 @@ def _secondary_score(text: str) -> int:
     score = 2 if _wholly_quoted(text) else 0
     if "、" in text or "，" in text:
         score += 1
-    if len(set(map(len, _slogan_segments(text)))) == 1:
+    lengths = [len(part) for part in _slogan_segments(text)]
+    if lengths and max(lengths) - min(lengths) <= SLOGAN_PART_SPREAD:
         score += 1
     return score
 

@@ -77,6 +77,8 @@ TRAINING_SETS = (
     ("member_train20.jsonl", DATA / "unionnews36"),  # before it was fitted on: 31 of 33 lines right
     ("member_train21.jsonl", DATA / "unionnews38"),  # before it was fitted on: 25 of 28 lines right
     ("member_train22.jsonl", DATA / "unionnews40"),  # before it was fitted on: 33 of 34 lines right
+    ("member_train23.jsonl", DATA / "unionnews42"),  # before it was fitted on: 38 of 40 lines right
+    ("member_train24.jsonl", DATA / "unionnews44"),  # before it was fitted on: 34 of 36 lines right
     ("offtopic_qa.jsonl", ROOT / "seeds"),  # small talk and everyday questions: never answered
     ("encyclopedia_qa.jsonl", DATA / "encyclopedia"),
     ("wiki_qa.jsonl", DATA / "wiki"),
@@ -111,6 +113,8 @@ VALIDATION_SETS = (
     ("member_val22.jsonl", DATA / "unionnews37"),  # and two more: the model before it printed 34 lines on it, 30 right
     ("member_val23.jsonl", DATA / "unionnews39"),  # and two more: the model before it printed 30 lines on it, 29 right
     ("member_val24.jsonl", DATA / "unionnews41"),  # and two more: the model before it printed 31 lines on it, 30 right
+    ("member_val25.jsonl", DATA / "unionnews43"),  # and two more: the model before it printed 45 lines on it, 44 right
+    ("member_val26.jsonl", DATA / "unionnews45"),  # and two more: the model before it printed 35 lines on it, 33 right
 )
 # sets that teach only the found / not-found decision: their few questions that get
 # through it would teach the ranker and verifier little beyond "wrong", and make the

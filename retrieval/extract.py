@@ -8,6 +8,7 @@ an enumeration for 哪些.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Collection, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -179,6 +180,9 @@ def _name_at(sentence: str, at: int, lexicon: Lexicon) -> Span | None:
     compound = sentence[at : at + 2] in lexicon.surnames  # 欧阳, 诸葛, 尉迟: two characters
     if not compound and sentence[at] not in lexicon.surnames:
         return None
+    if _COUNTED_ORDINAL.match(sentence, at):  # 第五届, 第五名: an ordinal, though 第五 is a surname too
+        return None
+    longest = 4 if compound else 3
     for length in (3, 4, 2) if compound else (2, 3):
         name = sentence[at : at + length]
         if len(name) < length or not all("\u4e00" <= c <= "\u9fff" for c in name):
@@ -187,8 +191,31 @@ def _name_at(sentence: str, at: int, lexicon: Lexicon) -> Span | None:
             continue
         rest = sentence[at + length :]
         if not rest or rest.startswith(lexicon.after_name):
-            return Span(text=name, start=at, end=at + length)
+            if length < longest and _joined_into_name(sentence, at + length, lexicon):
+                length += 1  # 左丘清和介绍: 和 ends the name, joins nobody
+            return Span(text=sentence[at : at + length], start=at, end=at + length)
     return None
+
+
+# an ordinal with what it counts (第五届, 第五名): no name begins there
+_COUNTED_ORDINAL = re.compile(r"第[一二三四五六七八九十百0-9]+[届期次批名个位轮场年季章节号天组排层站]")
+_NAME_JOINING = "和与及"  # characters that join two names, and end a name too (王孙景和, 左丘清和)
+
+
+def _joined_into_name(sentence: str, at: int, lexicon: Lexicon) -> bool:
+    """Is the joining character at `at` the last character of the name before it? It is
+    when no name follows it and what does follow is a word that follows names, two
+    characters or more (左丘清和介绍, 王孙景和指出), or a mark (王孙景和，); not 张明和李华,
+    张明和同事们, 张明和在场的人."""
+    if at + 1 >= len(sentence) or sentence[at] not in _NAME_JOINING:
+        return False
+    rest = sentence[at + 1 :]
+    if rest[0] in lexicon.surnames:
+        return False
+    return any(rest.startswith(word) and (len(word) >= 2 or not _HAN_CHAR.match(word)) for word in lexicon.after_name)
+
+
+_HAN_CHAR = re.compile("[\u4e00-\u9fff]")
 
 
 # a name that speaks: 辛有清介绍, 蒋文云要求, 李国红在讲话中对…表示肯定
@@ -834,6 +861,14 @@ def _chosen_from(word: str, flag: str) -> bool:
     return (flag == "p" and word in _CHOSEN_FROM) or (len(word) == 2 and word[1] == "从" and word[0] in _BEFORE_FROM)
 
 
+UNPARALLEL = 2  # characters of length a first item that is a lone verb among nouns is worth
+
+
+def _word_class(flag: str) -> str:
+    """Noun or verb, the two classes items of a list open with (a verbal noun opens a noun phrase)."""
+    return "v" if flag.startswith("v") and not flag.startswith("vn") else "n" if flag.startswith(("n", "vn", "j", "b")) else flag[:1]
+
+
 def _after_verb(items: str, tag: Tagger) -> str:
     """An enumeration nobody announced begins after the verb that takes it (学员们参加A、B:
     A、B; 车队组织了A、B: A、B, though A is 扔沙包); a first item no longer than the others
@@ -860,9 +895,18 @@ def _after_verb(items: str, tag: Tagger) -> str:
     marked = [i + 1 for i in verbs if words[i + 1][0] in ("了", "着", "过") and i + 2 < len(words)]
     takers = sorted(set(verbs) | {i for i, (_, flag) in enumerate(words[:-1]) if flag == "p"})
     usual = sum(map(len, others)) / len(others)
-    cut = marked[-1] if marked else (
-        min(reversed(takers), key=lambda i: abs(sum(len(w) for w, _ in words[i + 1 :]) - usual)) if takers else None
-    )
+    opening = Counter(_word_class(tag(item)[0][1]) for item in others if tag(item))
+    parallel = opening.most_common(1)[0][0] if opening else ""
+
+    def unlike(i: int) -> float:
+        """How far the first item after a cut at word i is from the others: its length, and
+        a lone verb for an item where the others open with nouns (保障 of 医疗互助保障 beside
+        法律咨询、技能培训)."""
+        off = abs(sum(len(w) for w, _ in words[i + 1 :]) - usual)
+        lone_verb = i + 2 == len(words) and _word_class(words[i + 1][1]) == "v"
+        return off + (UNPARALLEL if lone_verb and parallel == "n" else 0)
+
+    cut = marked[-1] if marked else (min(reversed(takers), key=unlike) if takers else None)
     if cut is None:
         return items
     while cut + 2 < len(words) and words[cut + 1][1] == "p":  # 援助站在A、B: the place after 在
@@ -1376,8 +1420,52 @@ def choice(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> 
         joined = _JOINED_PHRASE.match(sentence, end)
         if joined is not None and not any(f in joined.group(0) for f in _option_forms(question.options[1 - whose[0]])):
             end = joined.end()  # 客户沟通 of 学的是客户沟通与投诉处理: the whole of what it names
+        start, end = _compound_around(sentence, (start, end), question, whose[0], tag)
         start, end = _stated_phrase(sentence, (start, end), question, whose[0], tag)
     return [Span(text=sentence[start:end], start=start, end=end, strength=1.0)]
+
+
+COMPOUND_REACH = 8  # characters of nouns an option may gain after it (电子 of 电子元器件生产企业)
+COMPOUND_MODIFIER = 2  # characters of the one noun it may gain before it (硬质 of 硬质橡胶)
+_COMPOUND_TAGS = ("n", "nz", "b", "j")  # the nouns and noun modifiers of a compound (硬质橡胶, 工会会员卡)
+
+
+def _compound_around(sentence: str, span: tuple[int, int], question: Question, which: int, tag: Tagger) -> tuple[int, int]:
+    """The paper's noun compound an option stands in: the nouns right before it (硬质 of
+    硬质橡胶, 工会 of 工会会员卡) and after it (元器件生产企业 of 电子元器件生产企业; a verbal
+    noun only with a noun after it), as the paper names the thing; not a word the question
+    says elsewhere (拓展活动 of 室内拓展活动 for 拓展活动是在室内还是户外) nor one of the other
+    option."""
+    start, end = span
+    option, other = question.options[which], question.options[1 - which]
+    asked = question.normalised
+    words = _tagged_at(sentence, tag)
+    inside = [i for i, (word, _, at) in enumerate(words) if at < end and at + len(word) > start]
+    if not inside or words[inside[0]][2] != start or words[inside[-1]][2] + len(words[inside[-1]][0]) != end:
+        return start, end  # the option does not begin and end with the paper's words
+
+    def joins(word: str, phrase: str) -> bool:
+        return word not in other and (word not in asked or phrase in asked)
+
+    if "、" in sentence[start:end]:
+        return start, end  # 东城、西城: options stated together, each whole
+    if inside[0] > 0:  # one short modifier before it (硬质, 工会), not an owner (卫生学校 of …护理专业)
+        word, flag, at = words[inside[0] - 1]
+        if len(word) <= COMPOUND_MODIFIER and flag.startswith(_COMPOUND_TAGS) and joins(word, word + sentence[start:end]):
+            start = at
+    last = inside[-1]
+    if sentence[:end].endswith(_KIND_OF):
+        return start, end  # 护理专业: the option already ends with the kind of thing it is
+    while last + 1 < len(words) and words[last + 1][2] + len(words[last + 1][0]) - span[1] <= COMPOUND_REACH:
+        word, flag, at = words[last + 1]
+        if not joins(word, sentence[start : at + len(word)]):
+            break
+        if flag.startswith(_COMPOUND_TAGS):
+            end = at + len(word)
+        elif flag != "vn":
+            break
+        last += 1
+    return start, end
 
 
 CLAUSE_TAIL = 4  # characters after an option that still belong to the phrase stating it (放回 of 放回水中)

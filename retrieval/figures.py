@@ -67,7 +67,7 @@ _CN_NUM = CHINESE_NUMERALS
 _UNITS = sorted(UNIT_CLASSES, key=len, reverse=True)
 _UNIT_RE = "|".join(map(re.escape, _UNITS))
 FIGURE_RE = re.compile(
-    rf"(?P<approx>近|约|超过|逾|共)?"
+    rf"(?P<approx>近|约|不(?:超过|少于|低于|高于|多于|足)|超过|逾|共)?"  # 不超过12小时: the bound is the figure's
     rf"(?P<num>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|[{_CN_NUM}]+)"  # 2,173 with its thousands
     rf"(?P<mag>万|亿)?(?P<more>余|多)?"
     rf"(?P<unit>{_UNIT_RE})?"

@@ -382,6 +382,9 @@ def _tagged(library: Library) -> Callable[[str], list[tuple[str, str]]]:
         # nobody announced it: it begins after the verb that takes it, and ends before its count
         ("学员们在10天里参加政治素养与工匠精神、创新工具与方法、行动学习导入和专业技能提升等4个模块。", "培训有哪些模块", "政治素养与工匠精神、创新工具与方法、行动学习导入和专业技能提升"),
         ("车队组织了扔沙包、套圈、踢毽子、投壶、猜灯谜五项趣味活动。", "中秋都有啥项目", "扔沙包、套圈、踢毽子、投壶、猜灯谜"),
+        # a lone verb is no first item beside items that are nouns (保障 of 医疗互助保障)
+        ("会员凭卡可享受医疗互助保障、法律咨询、技能培训3项服务。", "会员卡能享受哪几项服务", "医疗互助保障、法律咨询、技能培训"),
+        ("工会会员遇到突发疾病、意外事故、家庭变故等急事，可申请无息借款。", "遇到哪些急事能借钱", "突发疾病、意外事故、家庭变故"),
         # quotations side by side are an enumeration too
         ("从“坚定政治立场，永葆忠诚本色”“严守纪律规矩，弘扬清风正气”等两个方面发出倡议。", "倡议是从哪几个方面提的", "“坚定政治立场，永葆忠诚本色”“严守纪律规矩，弘扬清风正气”"),
     ],
@@ -478,6 +481,21 @@ def test_a_choice_is_the_option_the_paper_states(library: Library) -> None:
     assert [s.text for s in spans] == ["线上线下相结合"]
     answer = library.answer("天桥街道财务班是在西城还是东城")  # 东城 absent from the article: not required
     assert answer.found and answer.kind is Kind.CHOICE and "西城" in answer.hits[0].snippet
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "stated"),
+    [
+        # the option inside the paper's noun compound: the thing as the paper names it
+        ("冰壶比赛的球是木头做的还是橡胶做的", "比赛用球由硬质橡胶制成，每个重约1.2公斤。", "硬质橡胶"),
+        ("进驿站要出示会员卡还是身份证", "户外劳动者出示工会会员卡或工作证即可免费使用。", "工会会员卡"),
+        ("那家公司是做电子的还是做纺织的", "这家位于昌平区的电子元器件生产企业，有职工1320名。", "电子元器件生产企业"),
+        # not what the question asks about besides the options
+        ("拓展活动是在室内还是户外", "近日，公司组织职工开展室内拓展活动。", "室内"),
+    ],
+)
+def test_a_choice_is_stated_as_the_paper_names_it(library: Library, question: str, sentence: str, stated: str) -> None:
+    assert [s.text for s in choice(sentence, _question(library, question), _tagged(library), library.lexicon)] == [stated]
 
 
 def test_a_yes_no_question_whose_things_the_article_names_is_cited_without_an_answer(library: Library) -> None:
@@ -590,6 +608,29 @@ def test_a_rank_stated_after_the_span_in_its_clause_is_its_own(library: Library)
 def test_surnames_of_the_hundred_families_begin_names(library: Library) -> None:
     spans = person("延庆区总工会副主席冀晓燕介绍，景区职工工作强度大。", _question(library, "延庆区总哪位副主席介绍的景区体检情况"), _tag, library.lexicon)
     assert spans and spans[0].text == "冀晓燕"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "question", "name"),
+    [
+        # a name that ends in 和 (王孙景和, 左丘清和): no name follows the 和, a verb does
+        ("市总工会党组成员、副主席王孙景和出席会议并讲话。", "推进会上讲话的市总副主席叫啥", "王孙景和"),
+        ("北京某电力工程有限公司工会主席左丘清和介绍，公司有职工800人。", "某电力的工会主席是谁", "左丘清和"),
+        # 和 joining two names stays out of them
+        ("区总工会主席张明和副主席李华出席。", "区总工会主席是谁", "张明"),
+        ("潜水队队长第五沧海介绍，全队共有队员12名。", "潜水队队长是谁", "第五沧海"),
+    ],
+)
+def test_a_name_may_end_in_a_joining_character_and_begin_with_a_rare_double_surname(
+    library: Library, sentence: str, question: str, name: str
+) -> None:
+    spans = person(sentence, _question(library, question), _tag, library.lexicon)
+    assert spans and spans[0].text == name
+
+
+def test_an_ordinal_begins_no_name(library: Library) -> None:
+    spans = person("他在第五届比赛中获得第五名，总分98分。", _question(library, "第五届比赛第五名是谁"), _tag, library.lexicon)
+    assert all(not s.text.startswith("第五") for s in spans)
 
 
 @pytest.mark.parametrize(

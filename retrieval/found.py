@@ -27,6 +27,13 @@ REQUEST_TO_THE_BOT = re.compile(
     r"|好看的|好玩|好吃的"  # 什么电视剧好看, 哪个公园最好玩: a recommendation, asked of the bot
     r"|怎么办[？?呀啊呢吧]*$"  # 手机没电了怎么办: advice on an everyday trouble (none of the sets' such questions is the paper's)
     r"|^(?:请问)?怎么办(?!理)|(?:怎么|如何|咋|去哪)办理?[\u4e00-\u9fff]{0,4}(?:卡|证|照|手续)"  # 怎么办社保卡, 怎么办理护照: an errand
+    # advice asked for (吃点啥好, 去哪玩比较好, 做个啥硬菜好, 给点建议, 有啥值得买的); not a
+    # thing being finished (啥时候能建好, 按摩椅啥时候装好)
+    r"|(?:啥|什么|哪儿?|哪里)[\u4e00-\u9fff]{0,4}(?<![建装办修弄做搞定写开备])(?:比较)?好[呀啊呢吧]*[？?]*$"
+    r"|给(?:点|个|些|我)?(?:建议|推荐|意见)|值得(?:买|看|去|吃)"
+    # thanks and acknowledgements (好的谢谢你, 谢谢啦, 收到): nothing is asked
+    r"|^(?:好的|好吧|嗯嗯?|哦|谢谢|多谢|感谢|辛苦了?|明白了?|知道了|收到|了解了?|ok)(?:你|您|啦|了|哈|呀|啊)?[，,。！!\s]*"
+    r"(?:谢谢|多谢|感谢)?(?:你|您|啦|了|哈|呀|啊)?[。！!～~]*$"
 )
 # the day of asking (今天天气, 明天下雨吗, 今晚几点收车): an archive of what has happened does not
 # know it (52 such questions across the question sets, none the paper answers); 现在 is not

@@ -29,7 +29,23 @@ QUALIFIERS: dict[str, re.Pattern[str]] = {
     "year": re.compile(r"(?:19|20)\d\d年"),
     # this year's figure is not last year's (今年打算筛查多少 / 去年为12.6万名女职工筛查)
     "relative year": re.compile(r"今年|去年|明年|前年"),
+    # an honour and its level: the nation's 劳模 is not the city's (全国劳模 / 北京市劳动模范)
+    "honour": re.compile(
+        r"(?:全国|国家级|北京市|首都|市级|区级|省级)(?:五一)?(?:劳动模范|劳模|劳动奖章|奖章|先进工作者|技术能手|工人先锋号|巾帼建功标兵|巾帼标兵|巾帼奖)"
+    ),
 }
+# the level and the honour of an "honour" qualifier, as one name for each way of saying it
+_HONOUR_LEVEL = re.compile(r"全国|国家级|北京市|首都|市级|区级|省级")
+_LEVELS = {"全国": "全国", "国家级": "全国", "北京市": "市级", "首都": "市级", "市级": "市级", "区级": "区级", "省级": "省级"}
+_HONOURS = (("劳动模范", "劳模"), ("劳模", "劳模"), ("奖章", "奖章"), ("巾帼", "巾帼"))
+
+
+def _honour(text: str) -> str:
+    """全国五一劳动奖章 and 全国五一奖章 alike: 全国奖章; 首都劳动奖章: 市级奖章."""
+    level = _HONOUR_LEVEL.match(text)
+    assert level is not None
+    rest = text[level.end() :].removeprefix("五一")
+    return _LEVELS[level.group(0)] + next((name for word, name in _HONOURS if word in rest), rest)
 # classes an article may leave unsaid of what it reports: one it states of something else
 # (去年同期) does not mean the asked one is missing
 UNSAID_CLASSES = frozenset({"relative year"})
@@ -52,7 +68,7 @@ def qualifiers_of(text: str) -> dict[str, frozenset[str]]:
     out: dict[str, set[str]] = {}
     for name, pattern in QUALIFIERS.items():
         for m in pattern.finditer(text):
-            out.setdefault(name, set()).add(m.group(0))
+            out.setdefault(name, set()).add(_honour(m.group(0)) if name == "honour" else m.group(0))
     for m in _ORDINAL_OF.finditer(text):
         thing = m.group("thing")
         if not _NOT_THINGS.match(thing):

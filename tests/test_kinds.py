@@ -152,6 +152,22 @@ def test_everyday_questions_are_not_found(library: Library) -> None:
         assert library.answer(text).answer is None
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["中午吃点啥好呢", "周末带娃去哪儿爬山比较好", "给点建议呗，晚饭做啥", "双十一有啥值得买的", "好的谢谢你", "谢谢啦", "收到"],
+)
+def test_advice_and_thanks_ask_the_paper_nothing(library: Library, text: str) -> None:
+    answer = library.answer(text)
+    assert not answer.found and not answer.hits, text
+
+
+@pytest.mark.parametrize("text", ["平谷第二批健康小屋啥时候能建好", "按摩椅啥时候能装好"])
+def test_a_thing_being_finished_is_no_advice_asked(text: str) -> None:
+    from retrieval.found import REQUEST_TO_THE_BOT
+
+    assert REQUEST_TO_THE_BOT.search(text) is None
+
+
 def test_lists_gather_the_enumeration(library: Library) -> None:
     explained = library.answerer.explain("化工竞赛设置了哪几个考核项目")
     listed = [c.text for c in explained.candidates if c.features["from_kind"] and "、" in c.text]
@@ -178,6 +194,14 @@ def test_qualifiers_must_agree(library: Library) -> None:
     assert qualifiers_of("第二批试点获得一等奖") == {"ordinal": frozenset({"第二批"}), "rank": frozenset({"一等奖"})}
     answer = library.answer("化工竞赛个人二等奖有多少人")  # only 一等奖 is stated
     assert not answer.found
+
+
+def test_an_honour_is_of_its_level() -> None:
+    """全国劳模 is not 北京市劳动模范; 全国五一奖章 is 全国五一劳动奖章; 首都劳动奖章 is the city's."""
+    assert qualifiers_of("他哪年评上的全国劳模") == {"honour": frozenset({"全国劳模"})}
+    assert qualifiers_of("2018年被评为北京市劳动模范") == {"year": frozenset({"2018年"}), "honour": frozenset({"市级劳模"})}
+    assert qualifiers_of("全国五一奖章") == qualifiers_of("全国五一劳动奖章")
+    assert qualifiers_of("首都劳动奖章") == {"honour": frozenset({"市级奖章"})}
 
 
 def test_the_byline_answers_who_wrote_it(library: Library) -> None:

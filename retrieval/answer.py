@@ -591,11 +591,32 @@ def _never_named(name: str, text: str) -> bool:
 
 def _qualifier_missing(question: Question, text: str) -> bool:
     """Does the article state other qualifiers of a class the question asks for, and
-    never the asked one (二等奖 asked, only 一等奖 stated)?"""
+    never the asked one (二等奖 asked, only 一等奖 stated)? Ordinals are compared by what
+    they count: an article of the 第三届 says nothing against the 第一名 asked."""
     if not question.qualifiers:  # nothing asked: the article's qualifiers are not read
         return False
     stated = qualifiers_of(text)
-    return any(stated.get(c) and not (asked & stated[c]) for c, asked in question.qualifiers.items() if c not in UNSAID_CLASSES)
+    for name, asked in question.qualifiers.items():
+        if name in UNSAID_CLASSES:
+            continue
+        for measure, values in _by_measure(name, asked).items():
+            others = _by_measure(name, stated.get(name, frozenset())).get(measure)
+            if others and not values & others:
+                return True
+    return False
+
+
+def _measure(name: str, value: str) -> str:
+    """What an ordinal counts (届 of 第二届, 名 of 第一名): 第一名 says nothing of 第三届."""
+    return value.lstrip("第一二三四五六七八九十百零两0123456789") if name == "ordinal" else ""
+
+
+def _by_measure(name: str, values: frozenset[str]) -> dict[str, frozenset[str]]:
+    """The values of a class, by the thing an ordinal counts (one group for other classes)."""
+    groups: dict[str, set[str]] = {}
+    for value in values:
+        groups.setdefault(_measure(name, value), set()).add(value)
+    return {measure: frozenset(group) for measure, group in groups.items()}
 
 
 # a sentence that opens by pointing back (因此, 在此背景下) is read with the one before it

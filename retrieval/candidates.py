@@ -23,7 +23,7 @@ from .figures import CLOCK_RE, FIGURE_RE, FREQUENCY_QUESTION, FREQUENCY_RE, TIME
 from .kinds import RULES
 from .lexicon import Lexicon
 from .models import Kind
-from .question import QUALIFIERS, Question, asked_qualifiers, qualifiers_of
+from .question import QUALIFIERS, Question, asked_qualifiers, qualifier_value, qualifiers_of
 from .sentences import Sentence, split_sentences
 
 DISTANCE_SCALE = 40.0  # characters: a span this far from the question's words is "far"
@@ -407,10 +407,11 @@ def _paired_by_qualifier(sentence: str, span: Span, question: str) -> int:
         listed: list[str] = []
         previous_end = -1
         for m in stated:
+            value = qualifier_value(name, m.group(0))
             if listed and sentence[previous_end : m.start()] == "、":
-                listed.append(m.group(0))
+                listed.append(value)
             else:
-                listed = [m.group(0)]
+                listed = [value]
             previous_end = m.end()
         if len(listed) != last - first + 1 or not (asked & set(listed)):
             continue

@@ -22,7 +22,7 @@ _NAME_TAGS = ("nr", "ns", "nt", "nz")
 _NUM = r"[一二三四五六七八九十百零两\d]+"
 # qualifiers an answer must agree with, by class: 第二批, 一等奖, 第十四届, 2023年
 QUALIFIERS: dict[str, re.Pattern[str]] = {
-    "ordinal": re.compile(rf"第{_NUM}(?:批|轮|期|届|次|季|名|阶段|场|章|部分)"),
+    "ordinal": re.compile(rf"第{_NUM}(?:批|轮|期|届|次|季|名|阶段|场|章|部分)|首(?:届|期|批|轮)"),  # 首届 is 第一届
     "rank": re.compile(rf"{_NUM}等奖|特等奖|金奖|银奖|铜奖|冠军|亚军|季军|头名|头奖"),
     # the group a result is of: 女子组's winner is not 男子组's
     "group": re.compile(r"(?:男子|女子|青年|少年|老年|中年|团体|个人)(?:组|赛)"),
@@ -38,6 +38,15 @@ QUALIFIERS: dict[str, re.Pattern[str]] = {
 _HONOUR_LEVEL = re.compile(r"全国|国家级|北京市|首都|市级|区级|省级")
 _LEVELS = {"全国": "全国", "国家级": "全国", "北京市": "市级", "首都": "市级", "市级": "市级", "区级": "区级", "省级": "省级"}
 _HONOURS = (("劳动模范", "劳模"), ("劳模", "劳模"), ("奖章", "奖章"), ("巾帼", "巾帼"))
+
+
+def qualifier_value(name: str, text: str) -> str:
+    """A qualifier as one name for each way of saying it (首届: 第一届; 全国五一奖章: 全国奖章)."""
+    if name == "honour":
+        return _honour(text)
+    if name == "ordinal" and text.startswith("首"):
+        return "第一" + text[1:]
+    return text
 
 
 def _honour(text: str) -> str:
@@ -68,7 +77,7 @@ def qualifiers_of(text: str) -> dict[str, frozenset[str]]:
     out: dict[str, set[str]] = {}
     for name, pattern in QUALIFIERS.items():
         for m in pattern.finditer(text):
-            out.setdefault(name, set()).add(_honour(m.group(0)) if name == "honour" else m.group(0))
+            out.setdefault(name, set()).add(qualifier_value(name, m.group(0)))
     for m in _ORDINAL_OF.finditer(text):
         thing = m.group("thing")
         if not _NOT_THINGS.match(thing):

@@ -414,3 +414,22 @@ def test_a_recommendation_the_paper_reports_is_asked(library: Library) -> None:
     from retrieval.found import DAY_OF_ASKING
 
     assert DAY_OF_ASKING.search("垡头司机入会点现在几点到几点开门") is None  # the paper's opening hours
+
+
+_DRAGON_BOAT = (
+    "## 怀柔区第三届职工龙舟赛落幕\n\n"
+    "本报讯 6月2日，怀柔区第三届职工龙舟赛在雁栖湖举行，24支队伍参赛。"
+    "混合组冠军由杨宋镇代表队获得，男子组冠军由庙城镇代表队获得。"
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "found"),
+    [
+        ("龙舟赛混合组第一名是哪个队", True),  # 第一名 and 第三届 count different things
+        ("怀柔第二届职工龙舟赛是哪天办的", False),  # the article is of the 第三届: it does not say
+        ("怀柔首届职工龙舟赛在哪办的", False),  # 首届 is the 第一届
+    ],
+)
+def test_ordinals_are_compared_by_what_they_count(tmp_path: Path, segmenter: Segmenter, question: str, found: bool) -> None:
+    assert _answer_over(tmp_path, segmenter, _DRAGON_BOAT, question).found is found

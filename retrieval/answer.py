@@ -25,7 +25,7 @@ from .byline import credited_as, lead_credit
 from .candidates import Candidate, QuestionContext, SentenceChoice, candidates_of
 from .corpus import Corpus
 from .confidence import AnswerModel
-from .extract import ABBREVIATION_GAP, Span, things_stated
+from .extract import ABBREVIATION_GAP, Span, name_at, things_stated
 from .found import ABOUT_THE_BOT, ARITHMETIC, DAY_OF_ASKING, REQUEST_TO_THE_BOT, found_features
 from .kinds import BYLINE_QUESTION, HAS_QUESTION, RULES, parts_of
 from .lexicon import Lexicon
@@ -52,6 +52,10 @@ CANDIDATES = 40
 EVERYDAY_FLOOR = 1e-7  # the everyday share of a word jieba's dictionary lacks (rarer than any it has)
 AFFINITY_FLOOR = 6.0  # a question without content words has no word of the paper's
 EXPANSION_WEIGHT = 0.3
+# who of the organisation before it (朝阳区总工会是谁发的言, …在推进会上是谁发的言, …派谁去的)
+_WHO_OF = r"(?:在[\u4e00-\u9fff]{1,12}?上)?(?:是|派了?|由)?(?:谁|哪位)"
+ORGANISATION_REACH = 6  # characters between a place the question names and the organisation head it ends with (海淀区家政工会)
+ORGANISATION_CHARS = 4  # characters a word ending with an organisation head has at least to name one (区总工会)
 UNHEARD_NAME_SHARE = 1e-6  # everyday share below which a tagged name is a proper name (沙峪 0, 斋堂 2e-7), not a word (联谊 5e-6)
 OPTION_WEIGHT = 0.5  # each option of A还是B: the paper names one of the two
 RELATED_SHARE = 0.35  # further hits must score at least this share of the best one
@@ -171,10 +175,31 @@ class Answerer:
                 continue
             if any(term in o or o in term for o in options):
                 continue
-            if term in places or (len(term) >= 4 and term.endswith(self.lexicon.organisation_heads)) or self._named_place(term, question.terms):
+            if term in places or (len(term) >= ORGANISATION_CHARS and term.endswith(self.lexicon.organisation_heads)) or self._named_place(term, question.terms):
                 out.append(term)
         # keep the longest of overlapping forms (密云区 covers 密云)
         return [t for t in out if not any(t != o and t in o for o in out)] or out
+
+    def _nobody_of(self, question: Question, entities: list[str], text: str) -> bool:
+        """Does the question ask who of an organisation it names (海淀区总工会是谁发的言) while
+        the article names nobody with it: no name right after it or after its roles
+        (海淀区总工会副主席张良), only the organisation itself (海淀区总工会作交流发言)?"""
+        heads = "|".join(map(re.escape, sorted(self.lexicon.organisation_heads, key=len, reverse=True)))
+        organisations = [
+            m.group(0)
+            for e in entities
+            if heads and (m := re.search(rf"{re.escape(e)}[\u4e00-\u9fff]{{0,{ORGANISATION_REACH}}}?(?:{heads})(?={_WHO_OF})", question.normalised))
+        ]  # 朝阳区 and its 总工会, which the segmenter cuts apart, asked who of (not 朝阳区总工会全委会是谁主持的)
+        if not organisations:
+            return False
+        roles = "|".join(map(re.escape, sorted(self.lexicon.roles, key=len, reverse=True)))
+        bound = re.compile(rf"(?:的|、|，)?(?:(?:{roles})[、，]?)*") if roles else re.compile("的?")
+        for organisation in organisations:
+            for found in re.finditer(re.escape(organisation), text):
+                after = bound.match(text, found.end())
+                if after is not None and name_at(text, after.end(), self.lexicon) is not None:
+                    return False
+        return True
 
     def _places_asked(self, question: Question) -> list[str]:
         """Names of the question no article has and everyday Chinese hardly knows (沙峪; not
@@ -357,6 +382,9 @@ class Answerer:
             span, sentence, paragraph = _byline(article, question), article_lead(article), 0
             if span is None:  # 通讯员是谁, and the byline names no 通讯员: the paper does not say
                 return Explained(Answer(question=text, found=False, reason="unsaid", related=(self._headline(article),), kind=kind))
+        if kind is Kind.PERSON and not byline and not question.roles and self._nobody_of(question, entities, top_text):
+            # 海淀区总工会是谁发的言, and the article lists the union among the speakers with no name
+            return Explained(Answer(question=text, found=False, reason="unsaid", related=(self._headline(article),), kind=kind))
         rule = RULES[kind]
         cited = kind is Kind.YES_NO and things_stated(question, top_text, self.reader.tag, self.lexicon)
         if span is None and rule.refuses_without_span(question.unit_class is not None, bool(question.roles)) and not cited:

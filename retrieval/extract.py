@@ -170,7 +170,7 @@ def _inside_role(sentence: str, at: int, lexicon: Lexicon) -> bool:
     return False
 
 
-def _name_at(sentence: str, at: int, lexicon: Lexicon) -> Span | None:
+def name_at(sentence: str, at: int, lexicon: Lexicon) -> Span | None:
     """A personal name starting at `at`: a surname and one or two more characters, not
     starting inside a role word and followed by what follows names."""
     if at < 0 or at >= len(sentence) or _inside_role(sentence, at, lexicon):
@@ -234,7 +234,7 @@ def speaker(sentences: Sequence[Sentence], lexicon: Lexicon) -> tuple[Sentence, 
             # inside a word (专项工作 holds no 项工)
             if at > 0 and text[at - 1] not in _CLAUSE_MARKS and not text[:at].endswith(lexicon.roles):
                 continue
-            name = _name_at(text, at, lexicon)
+            name = name_at(text, at, lexicon)
             if name is not None and _SPEECH.match(text, name.end):
                 return sentence, name
     return None
@@ -282,7 +282,7 @@ def _names_after_roles(sentence: str, roles: Sequence[str], lexicon: Lexicon) ->
             before = _NAME_BEFORE_ROLE.search(sentence, 0, at)
             if before is not None:  # 严复为改名后的首任校长
                 for start in range(before.start(1), before.end(1) - 1):
-                    name = _name_at(sentence, start, lexicon)
+                    name = name_at(sentence, start, lexicon)
                     if name is not None and name.end == before.end(1):
                         spans.append(name)
                         break
@@ -290,7 +290,7 @@ def _names_after_roles(sentence: str, roles: Sequence[str], lexicon: Lexicon) ->
             more = run.match(sentence, after)
             if more is not None:
                 after = more.end()
-            name = _name_at(sentence, after, lexicon)
+            name = name_at(sentence, after, lexicon)
             if name is not None:
                 spans.append(name)
             at = sentence.find(role, at + 1)
@@ -306,7 +306,7 @@ def _names_before_verbs(sentence: str, question: Question, lexicon: Lexicon) -> 
         at = sentence.find(term)
         while at >= 0:
             for length in (4, 3, 2):
-                name = _name_at(sentence, at - length, lexicon) if at - length >= 0 else None
+                name = name_at(sentence, at - length, lexicon) if at - length >= 0 else None
                 if name is not None and name.end == at:
                     spans.append(name)
                     break
@@ -349,7 +349,7 @@ def names_listed(sentence: str, question: Question, lexicon: Lexicon) -> list[Sp
         names: list[Span] = []
         at = clause.start()
         while at < clause.end() and len(names) < MAX_NAMES:
-            name = _name_at(sentence, at, lexicon)
+            name = name_at(sentence, at, lexicon)
             if name is not None and name.end <= clause.end():
                 names.append(name)
                 at = name.end
@@ -396,7 +396,7 @@ def _person(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) ->
         said = re.search(r"([\u4e00-\u9fff]{2,4})(?:说|表示)", sentence)
         if said is not None:
             for at in range(said.start(1), said.end(1)):
-                name = _name_at(sentence, at, lexicon)
+                name = name_at(sentence, at, lexicon)
                 if name is not None:
                     spans.append(name)
                     break
@@ -425,7 +425,7 @@ def _names_after_people(sentence: str, question: Question, lexicon: Lexicon) -> 
     nouns = "|".join(map(re.escape, sorted({noun, *lexicon.synonyms_of(noun)}, key=len, reverse=True)))
     for match in re.finditer(rf"(?:{nouns})的?", sentence):  # 大夫: 医生申屠婧; 做客服的颜晨阳
         at = match.end()
-        name = _name_at(sentence, at, lexicon)
+        name = name_at(sentence, at, lexicon)
         if name is None:  # 律师宇文清扬当晚…: a surname, then the usual two characters of a given name
             surname = 2 if sentence[at : at + 2] in lexicon.surnames else 1 if sentence[at : at + 1] in lexicon.surnames else 0
             end = at + surname + GIVEN_NAME

@@ -433,3 +433,16 @@ _DRAGON_BOAT = (
 )
 def test_ordinals_are_compared_by_what_they_count(tmp_path: Path, segmenter: Segmenter, question: str, found: bool) -> None:
     assert _answer_over(tmp_path, segmenter, _DRAGON_BOAT, question).found is found
+
+
+@pytest.mark.parametrize(
+    ("speakers", "found"),
+    [
+        ("朝阳区总工会、北京东华医院工会作交流发言。", False),  # the union is listed, nobody of it is named
+        ("朝阳区总工会副主席张良、北京东华医院工会主席李华作交流发言。", True),
+    ],
+)
+def test_who_of_an_organisation_needs_somebody_named_with_it(tmp_path: Path, segmenter: Segmenter, speakers: str, found: bool) -> None:
+    article = "## 市总工会召开医疗卫生行业工会工作推进会\n\n本报讯 5月12日，市总工会召开医疗卫生行业工会工作推进会。" + speakers
+    answer = _answer_over(tmp_path, segmenter, article, "医疗卫生推进会上朝阳区总工会是谁发的言")
+    assert answer.found is found

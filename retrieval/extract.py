@@ -290,11 +290,29 @@ def _names_after_roles(sentence: str, roles: Sequence[str], lexicon: Lexicon) ->
             more = run.match(sentence, after)
             if more is not None:
                 after = more.end()
+            held = _post_elsewhere(lexicon).match(sentence, after)
+            if held is not None:  # 裁判长、北京市西餐行业协会副秘书长闾丘明德: a post held elsewhere too
+                after = held.end()
             name = name_at(sentence, after, lexicon)
             if name is not None:
                 spans.append(name)
             at = sentence.find(role, at + 1)
     return spans
+
+
+POST_ORGANISATION = 16  # characters of the organisation of a further post between a role and its name
+
+
+@lru_cache(maxsize=8)
+def _posts_elsewhere(roles: tuple[str, ...], heads: tuple[str, ...]) -> re.Pattern[str]:
+    role = "|".join(map(re.escape, sorted(roles, key=len, reverse=True)))
+    head = "|".join(map(re.escape, sorted(heads, key=len, reverse=True)))
+    return re.compile(rf"、[\u4e00-\u9fff]{{2,{POST_ORGANISATION}}}?(?:{head})副?(?:{role})(?:[、，]?副?(?:{role}))*") if role and head else re.compile(r"(?!)")
+
+
+def _post_elsewhere(lexicon: Lexicon) -> re.Pattern[str]:
+    """A further post of the same person, in another organisation (、北京市西餐行业协会副秘书长)."""
+    return _posts_elsewhere(lexicon.roles, lexicon.organisation_heads)
 
 
 def _names_before_verbs(sentence: str, question: Question, lexicon: Lexicon) -> list[Span]:

@@ -446,3 +446,12 @@ def test_who_of_an_organisation_needs_somebody_named_with_it(tmp_path: Path, seg
     article = "## 市总工会召开医疗卫生行业工会工作推进会\n\n本报讯 5月12日，市总工会召开医疗卫生行业工会工作推进会。" + speakers
     answer = _answer_over(tmp_path, segmenter, article, "医疗卫生推进会上朝阳区总工会是谁发的言")
     assert answer.found is found
+
+
+def test_a_referee_is_a_role_the_article_must_name(tmp_path: Path, segmenter: Segmenter) -> None:
+    article = (
+        "## 丰台区首届茶艺师职业技能竞赛落幕\n\n本报讯 9月8日，丰台区首届茶艺师职业技能竞赛落幕，46名选手参赛。"
+        "北京茶韵茶艺馆选手司马清欢获一等奖。比赛裁判由北京市茶叶行业协会的8名专家担任，"
+        "区总工会副主席钟离远介绍，一等奖选手将获推荐申报区五一劳动奖章。"
+    )
+    assert not _answer_over(tmp_path, segmenter, article, "丰台茶艺比赛的裁判长是谁").found

@@ -652,6 +652,12 @@ def test_a_name_may_end_in_a_joining_character_and_begin_with_a_rare_double_surn
     assert spans and spans[0].text == name
 
 
+def test_a_role_may_name_its_holder_after_a_post_held_elsewhere(library: Library) -> None:
+    sentence = "裁判长、北京市西餐行业协会副秘书长闾丘明德点评说，本届选手整体水平明显提高。"
+    spans = person(sentence, _question(library, "西点赛的裁判长叫什么"), _tag, library.lexicon)
+    assert spans and spans[0].text == "闾丘明德"
+
+
 def test_an_ordinal_begins_no_name(library: Library) -> None:
     spans = person("他在第五届比赛中获得第五名，总分98分。", _question(library, "第五届比赛第五名是谁"), _tag, library.lexicon)
     assert all(not s.text.startswith("第五") for s in spans)

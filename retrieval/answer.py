@@ -52,6 +52,13 @@ CANDIDATES = 40
 EVERYDAY_FLOOR = 1e-7  # the everyday share of a word jieba's dictionary lacks (rarer than any it has)
 AFFINITY_FLOOR = 6.0  # a question without content words has no word of the paper's
 EXPANSION_WEIGHT = 0.3
+# the question asks for people (三等奖都有谁, 那5个人都叫啥, 拿一等奖的是哪两位), not a team or a work
+_PEOPLE_ASKED = re.compile(r"谁(?!的作品|拍的|写的|画的)|叫(?:啥|什么)(?:名字)?|哪(?:几|两|三)?(?:个|位|名)(?:人|选手|职工|师傅)|哪(?:几|两|三)位")
+_LOWER_PRIZES = frozenset({"二等奖", "三等奖", "四等奖", "优秀奖", "银奖", "铜奖"})  # prizes given to several people, by name or by count
+_CLAUSE_SPLIT = re.compile(r"[，。；：！？,;:!?]")
+# what a name follows in a clause besides roles and words for people (护士逄佳宁, 选手鲍春燕): the
+# last characters of what its holder does (花艺师公西若芷, 客服主管靖书瑶), the clause's start or a 、
+_HOLDER_ENDS = ("师", "员", "手", "工", "长", "管", "主任", "主席", "经理", "书记", "职工", "代表")
 # who of the organisation before it (朝阳区总工会是谁发的言, …在推进会上是谁发的言, …派谁去的)
 _WHO_OF = r"(?:在[\u4e00-\u9fff]{1,12}?上)?(?:是|派了?|由)?(?:谁|哪位)"
 ORGANISATION_REACH = 6  # characters between a place the question names and the organisation head it ends with (海淀区家政工会)
@@ -179,6 +186,23 @@ class Answerer:
                 out.append(term)
         # keep the longest of overlapping forms (密云区 covers 密云)
         return [t for t in out if not any(t != o and t in o for o in out)] or out
+
+    def _rank_unnamed(self, question: Question, text: str) -> bool:
+        """Does the article state the asked prize (三等奖) but name nobody in any clause that
+        does (郜雨棠、邰文静获得二等奖 names; 另有5名选手获得三等奖 does not)?"""
+        asked = question.qualifiers.get("rank", frozenset()) & _LOWER_PRIZES
+        if not asked:  # the first place may go to a team, or be called 第一名: not read so
+            return False
+        stated = False
+        holders = (*_HOLDER_ENDS, *self.lexicon.people_nouns, *self.lexicon.roles)
+        for clause in _CLAUSE_SPLIT.split(text):
+            if not qualifiers_of(clause).get("rank", frozenset()) & asked:
+                continue
+            stated = True
+            for at in range(len(clause)):
+                if (at == 0 or clause[at - 1] == "、" or clause[:at].endswith(holders)) and name_at(clause, at, self.lexicon) is not None:
+                    return False
+        return stated
 
     def _nobody_of(self, question: Question, entities: list[str], text: str) -> bool:
         """Does the question ask who of an organisation it names (海淀区总工会是谁发的言) while
@@ -382,6 +406,9 @@ class Answerer:
             span, sentence, paragraph = _byline(article, question), article_lead(article), 0
             if span is None:  # 通讯员是谁, and the byline names no 通讯员: the paper does not say
                 return Explained(Answer(question=text, found=False, reason="unsaid", related=(self._headline(article),), kind=kind))
+        if kind in (Kind.PERSON, Kind.LIST) and _PEOPLE_ASKED.search(question.normalised) and self._rank_unnamed(question, top_text):
+            # 三等奖都有谁, and the article gives the 三等奖's count (另有5名选手获得三等奖), no name
+            return Explained(Answer(question=text, found=False, reason="unsaid", related=(self._headline(article),), kind=kind))
         if kind is Kind.PERSON and not byline and not question.roles and self._nobody_of(question, entities, top_text):
             # 海淀区总工会是谁发的言, and the article lists the union among the speakers with no name
             return Explained(Answer(question=text, found=False, reason="unsaid", related=(self._headline(article),), kind=kind))

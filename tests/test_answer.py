@@ -455,3 +455,15 @@ def test_a_referee_is_a_role_the_article_must_name(tmp_path: Path, segmenter: Se
         "区总工会副主席钟离远介绍，一等奖选手将获推荐申报区五一劳动奖章。"
     )
     assert not _answer_over(tmp_path, segmenter, article, "丰台茶艺比赛的裁判长是谁").found
+
+
+_CONTEST = (
+    "## 西城区首届茶艺师职业技能竞赛落幕\n\n本报讯 9月8日，西城区首届茶艺师职业技能竞赛落幕，46名选手参赛。"
+    "经过一天的比拼，北京茶韵茶艺馆茶艺师司马清欢获得一等奖，评茶员苌立新、庾晓萌获得二等奖，另有5名选手获得三等奖。"
+    "区总工会副主席钟离远介绍，一等奖、二等奖、三等奖选手分别获得3000元、2000元、1000元奖金。"
+)
+
+
+@pytest.mark.parametrize(("question", "found"), [("西城茶艺比赛三等奖都有谁", False), ("西城茶艺比赛二等奖都有谁", True)])
+def test_a_prize_given_by_count_names_nobody(tmp_path: Path, segmenter: Segmenter, question: str, found: bool) -> None:
+    assert _answer_over(tmp_path, segmenter, _CONTEST, question).found is found

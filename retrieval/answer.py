@@ -54,6 +54,8 @@ AFFINITY_FLOOR = 6.0  # a question without content words has no word of the pape
 EXPANSION_WEIGHT = 0.3
 # the question asks for people (三等奖都有谁, 那5个人都叫啥, 拿一等奖的是哪两位), not a team or a work
 _PEOPLE_ASKED = re.compile(r"谁(?!的作品|拍的|写的|画的)|叫(?:啥|什么)(?:名字)?|哪(?:几|两|三)?(?:个|位|名)(?:人|选手|职工|师傅)|哪(?:几|两|三)位")
+# who by a word for people right before the question word (教练叫什么, 那个律师是谁, 的老师叫啥)
+_HOLDER_ASKED = re.compile(r"([\u4e00-\u9fff]{2,4}?)(?:都|分别)?(?:叫(?:啥|什么)|是谁|是哪位|姓(?:啥|什么))")
 _LOWER_PRIZES = frozenset({"二等奖", "三等奖", "四等奖", "优秀奖", "银奖", "铜奖"})  # prizes given to several people, by name or by count
 _CLAUSE_SPLIT = re.compile(r"[，。；：！？,;:!?]")
 # what a name follows in a clause besides roles and words for people (护士逄佳宁, 选手鲍春燕): the
@@ -186,6 +188,17 @@ class Answerer:
                 out.append(term)
         # keep the longest of overlapping forms (密云区 covers 密云)
         return [t for t in out if not any(t != o and t in o for o in out)] or out
+
+    def _holder_unsaid(self, question: Question, text: str) -> bool:
+        """Does the question ask who by a profession (教练, 律师, 家庭医生) that the article never
+        says (律师 in 执业律师, 教练 in 教练员 say it)?"""
+        asked = _HOLDER_ASKED.search(question.normalised)
+        if asked is None:
+            return False
+        word = next((w for w in self.lexicon.professions if asked.group(1).endswith(w)), None)
+        if word is None:
+            return False
+        return not any(form in text for form in (word, *self.lexicon.synonyms_of(word)))
 
     def _rank_unnamed(self, question: Question, text: str) -> bool:
         """Does the article state the asked prize (三等奖) but name nobody in any clause that
@@ -408,6 +421,9 @@ class Answerer:
                 return Explained(Answer(question=text, found=False, reason="unsaid", related=(self._headline(article),), kind=kind))
         if kind in (Kind.PERSON, Kind.LIST) and _PEOPLE_ASKED.search(question.normalised) and self._rank_unnamed(question, top_text):
             # 三等奖都有谁, and the article gives the 三等奖's count (另有5名选手获得三等奖), no name
+            return Explained(Answer(question=text, found=False, reason="unsaid", related=(self._headline(article),), kind=kind))
+        if kind is Kind.PERSON and not byline and self._holder_unsaid(question, top_text):
+            # 游泳班的教练叫什么, and the article has no 教练: the paper does not say
             return Explained(Answer(question=text, found=False, reason="unsaid", related=(self._headline(article),), kind=kind))
         if kind is Kind.PERSON and not byline and not question.roles and self._nobody_of(question, entities, top_text):
             # 海淀区总工会是谁发的言, and the article lists the union among the speakers with no name

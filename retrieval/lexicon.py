@@ -36,6 +36,7 @@ class Lexicon(BaseModel):
     light_words: frozenset[str] = frozenset()  # words a yes/no question adds that the paper need not say
     number_nouns: tuple[str, ...] = ()  # things that are a number themselves (号码, 热线): 多少 asks for it
     same_people_heads: tuple[str, ...] = ()  # heads that name the same people as the noun before them (职工群众, 快递小哥)
+    professions: tuple[str, ...] = ()  # who asked by a profession (教练叫什么): the paper names it with the person
     synonyms: tuple[frozenset[str], ...] = ()
 
     @classmethod
@@ -68,6 +69,7 @@ class Lexicon(BaseModel):
             light_words=frozenset(words("light_words")),
             number_nouns=words("number_nouns"),
             same_people_heads=words("same_people_heads"),
+            professions=tuple(sorted(words("professions"), key=len, reverse=True)),
             synonyms=tuple(groups),
         )
 

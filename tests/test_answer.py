@@ -467,3 +467,11 @@ _CONTEST = (
 @pytest.mark.parametrize(("question", "found"), [("西城茶艺比赛三等奖都有谁", False), ("西城茶艺比赛二等奖都有谁", True)])
 def test_a_prize_given_by_count_names_nobody(tmp_path: Path, segmenter: Segmenter, question: str, found: bool) -> None:
     assert _answer_over(tmp_path, segmenter, _CONTEST, question).found is found
+
+
+def test_who_by_a_profession_the_article_never_says_is_not_answered(tmp_path: Path, segmenter: Segmenter) -> None:
+    article = (
+        "## 东直门街道总工会开设职工“午间课堂”\n\n本报讯 东直门街道总工会在辖区商务楼宇开设职工“午间课堂”，"
+        "每周三中午开讲理财、插花、急救等课程，已有320余名职工听课。街道总工会主席濮阳志远说，课堂将继续开下去。"
+    )
+    assert not _answer_over(tmp_path, segmenter, article, "东直门午间课堂讲理财的老师叫什么").found

@@ -54,6 +54,8 @@ AFFINITY_FLOOR = 6.0  # a question without content words has no word of the pape
 EXPANSION_WEIGHT = 0.3
 # the question asks for people (三等奖都有谁, 那5个人都叫啥, 拿一等奖的是哪两位), not a team or a work
 _PEOPLE_ASKED = re.compile(r"谁(?!的作品|拍的|写的|画的)|叫(?:啥|什么)(?:名字)?|哪(?:几|两|三)?(?:个|位|名)(?:人|选手|职工|师傅)|哪(?:几|两|三)位")
+# how much of the words right before the question word (报名费要多少钱, 平均工资多少, 去年营收多少)
+_AMOUNT_ASKED = re.compile(r"([\u4e00-\u9fff]{2,8}?)(?:是|有|要|能|得|大概|大约|一共|最低|最高|最少|最多)*(?:多少|几)")
 # who by a word for people right before the question word (教练叫什么, 那个律师是谁, 的老师叫啥)
 _HOLDER_ASKED = re.compile(r"([\u4e00-\u9fff]{2,4}?)(?:都|分别)?(?:叫(?:啥|什么)|是谁|是哪位|姓(?:啥|什么))")
 _LOWER_PRIZES = frozenset({"二等奖", "三等奖", "四等奖", "优秀奖", "银奖", "铜奖"})  # prizes given to several people, by name or by count
@@ -199,6 +201,15 @@ class Answerer:
         if word is None:
             return False
         return not any(form in text for form in (word, *self.lexicon.synonyms_of(word)))
+
+    def _amount_unsaid(self, question: Question, text: str) -> bool:
+        """Does the question ask how much of a kind of amount (报名费, 营收, 平均工资) that the
+        article never says?"""
+        asked = _AMOUNT_ASKED.search(question.normalised)
+        if asked is None:
+            return False
+        word = next((w for w in self.lexicon.amounts if w in asked.group(1)), None)
+        return word is not None and not any(form in text for form in (word, *self.lexicon.synonyms_of(word)))
 
     def _rank_unnamed(self, question: Question, text: str) -> bool:
         """Does the article state the asked prize (三等奖) but name nobody in any clause that
@@ -421,6 +432,9 @@ class Answerer:
                 return Explained(Answer(question=text, found=False, reason="unsaid", related=(self._headline(article),), kind=kind))
         if kind in (Kind.PERSON, Kind.LIST) and _PEOPLE_ASKED.search(question.normalised) and self._rank_unnamed(question, top_text):
             # 三等奖都有谁, and the article gives the 三等奖's count (另有5名选手获得三等奖), no name
+            return Explained(Answer(question=text, found=False, reason="unsaid", related=(self._headline(article),), kind=kind))
+        if kind is Kind.QUANTITY and self._amount_unsaid(question, top_text):
+            # 报名费多少钱, and the article states no 报名费: the paper does not say
             return Explained(Answer(question=text, found=False, reason="unsaid", related=(self._headline(article),), kind=kind))
         if kind is Kind.PERSON and not byline and self._holder_unsaid(question, top_text):
             # 游泳班的教练叫什么, and the article has no 教练: the paper does not say

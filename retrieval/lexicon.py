@@ -37,6 +37,7 @@ class Lexicon(BaseModel):
     number_nouns: tuple[str, ...] = ()  # things that are a number themselves (号码, 热线): 多少 asks for it
     same_people_heads: tuple[str, ...] = ()  # heads that name the same people as the noun before them (职工群众, 快递小哥)
     professions: tuple[str, ...] = ()  # who asked by a profession (教练叫什么): the paper names it with the person
+    amounts: tuple[str, ...] = ()  # how much asked of a kind of amount (报名费多少钱): the paper says it with the figure
     synonyms: tuple[frozenset[str], ...] = ()
 
     @classmethod
@@ -70,6 +71,7 @@ class Lexicon(BaseModel):
             number_nouns=words("number_nouns"),
             same_people_heads=words("same_people_heads"),
             professions=tuple(sorted(words("professions"), key=len, reverse=True)),
+            amounts=tuple(sorted(words("amounts"), key=len, reverse=True)),
             synonyms=tuple(groups),
         )
 

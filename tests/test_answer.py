@@ -475,3 +475,12 @@ def test_who_by_a_profession_the_article_never_says_is_not_answered(tmp_path: Pa
         "每周三中午开讲理财、插花、急救等课程，已有320余名职工听课。街道总工会主席濮阳志远说，课堂将继续开下去。"
     )
     assert not _answer_over(tmp_path, segmenter, article, "东直门午间课堂讲理财的老师叫什么").found
+
+
+def test_how_much_of_an_amount_the_article_never_says_is_not_answered(library: Library) -> None:
+    """报名费 asked, and the article states a 奖金 and a 套装's value only: it does not say."""
+    question = analyse("西城空竹比赛报名费要交多少", library.segmenter, library.lexicon)
+    stated = "区总工会为获奖选手发放奖金共计1.2万元，每名参赛职工领取价值80元的运动套装。"
+    assert library.answerer._amount_unsaid(question, stated)
+    assert not library.answerer._amount_unsaid(question, stated + "报名费每人50元。")
+    assert not library.answerer._amount_unsaid(analyse("西城空竹比赛奖金一共多少", library.segmenter, library.lexicon), stated)

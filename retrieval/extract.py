@@ -656,8 +656,9 @@ def place(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> l
 
 
 _AT_PLACE_CLAUSE = re.compile(r"(?:^|[，。；：])在([^，。；：“”在的]{2,24})[，,]")  # not …位于密云区的生产基地
-# the verb after 在哪 (在哪展出, 在哪儿集合): what happens at the place asked
-_PLACE_VERB_ASKED = re.compile(r"在(?:哪里|哪儿|哪|什么地方|何处)([\u4e00-\u9fff]{2,3})")
+# the verb after 在哪 (在哪展出, 在哪儿集合): what happens at the place asked; not the thing
+# of 在哪个火车站上班 (个火车 is no verb)
+_PLACE_VERB_ASKED = re.compile(r"在(?:哪里|哪儿|什么地方|何处|哪(?![个家所座条位处间些一]))([\u4e00-\u9fff]{2,3})")
 
 
 # a place inside the one just named (…生活区的职工之家, …大楼的三层会议室)

@@ -658,6 +658,13 @@ def test_a_role_may_name_its_holder_after_a_post_held_elsewhere(library: Library
     assert spans and spans[0].text == "闾丘明德"
 
 
+def test_which_place_asks_no_verb_after_its_measure_word(library: Library) -> None:
+    """在哪个火车站上班: 个火车 is no verb to look for after 在 (在北京地区11个火车站推广)."""
+    sentence = "手册已在北京地区11个火车站推广使用。"
+    spans = place(sentence, _question(library, "东郭静秋在哪个火车站上班"), _tagged(library), library.lexicon)
+    assert all(not s.text.endswith("11") for s in spans)
+
+
 def test_an_ordinal_begins_no_name(library: Library) -> None:
     spans = person("他在第五届比赛中获得第五名，总分98分。", _question(library, "第五届比赛第五名是谁"), _tag, library.lexicon)
     assert all(not s.text.startswith("第五") for s in spans)

@@ -56,6 +56,8 @@ EXPANSION_WEIGHT = 0.3
 _PEOPLE_ASKED = re.compile(r"谁(?!的作品|拍的|写的|画的)|叫(?:啥|什么)(?:名字)?|哪(?:几|两|三)?(?:个|位|名)(?:人|选手|职工|师傅)|哪(?:几|两|三)位")
 # how much of the words right before the question word (报名费要多少钱, 平均工资多少, 去年营收多少)
 _AMOUNT_ASKED = re.compile(r"([\u4e00-\u9fff]{2,8}?)(?:是|有|要|能|得|大概|大约|一共|最低|最高|最少|最多)*(?:多少|几)")
+# … and the noun counted right after it (多少成员, 几名成员)
+_COUNTED_AFTER = re.compile(r"(?:多少|几)(?:个|名|位|项|笔)?([\u4e00-\u9fff]{2,4})")
 # who by a word for people right before the question word (教练叫什么, 那个律师是谁, 的老师叫啥)
 _HOLDER_ASKED = re.compile(r"([\u4e00-\u9fff]{2,4}?)(?:都|分别)?(?:叫(?:啥|什么)|是谁|是哪位|姓(?:啥|什么))")
 _LOWER_PRIZES = frozenset({"二等奖", "三等奖", "四等奖", "优秀奖", "银奖", "铜奖"})  # prizes given to several people, by name or by count
@@ -203,12 +205,11 @@ class Answerer:
         return not any(form in text for form in (word, *self.lexicon.synonyms_of(word)))
 
     def _amount_unsaid(self, question: Question, text: str) -> bool:
-        """Does the question ask how much of a kind of amount (报名费, 营收, 平均工资) that the
-        article never says?"""
-        asked = _AMOUNT_ASKED.search(question.normalised)
-        if asked is None:
-            return False
-        word = next((w for w in self.lexicon.amounts if w in asked.group(1)), None)
+        """Does the question ask how much of a kind of amount (报名费, 营收, 平均工资), or how
+        many of a kind of member (多少成员), that the article never says?"""
+        asked = "".join(m.group(1) for m in _AMOUNT_ASKED.finditer(question.normalised))
+        asked += "".join(m.group(1) for m in _COUNTED_AFTER.finditer(question.normalised))
+        word = next((w for w in self.lexicon.amounts if w in asked), None)
         return word is not None and not any(form in text for form in (word, *self.lexicon.synonyms_of(word)))
 
     def _rank_unnamed(self, question: Question, text: str) -> bool:

@@ -484,3 +484,6 @@ def test_how_much_of_an_amount_the_article_never_says_is_not_answered(library: L
     assert library.answerer._amount_unsaid(question, stated)
     assert not library.answerer._amount_unsaid(question, stated + "报名费每人50元。")
     assert not library.answerer._amount_unsaid(analyse("西城空竹比赛奖金一共多少", library.segmenter, library.lexicon), stated)
+    members = analyse("他的劳模创新工作室有多少成员", library.segmenter, library.lexicon)
+    assert library.answerer._amount_unsaid(members, "他带出徒弟19名，其中4人成为检定组长。")
+    assert not library.answerer._amount_unsaid(members, "工作室有成员9名。")

@@ -68,6 +68,7 @@ _HOLDER_ENDS = ("师", "员", "手", "工", "长", "管", "主任", "主席", "�
 # who of the organisation before it (朝阳区总工会是谁发的言, …在推进会上是谁发的言, …派谁去的)
 _WHO_OF = r"(?:在[\u4e00-\u9fff]{1,12}?上)?(?:是|派了?|由)?(?:谁|哪位)"
 ORGANISATION_REACH = 6  # characters between a place the question names and the organisation head it ends with (海淀区家政工会)
+CHOICE_COVERAGE = 0.1  # share of the question's weight a sentence must state to answer a choice (no right choice of the training and validation sets below it)
 ORGANISATION_CHARS = 4  # characters a word ending with an organisation head has at least to name one (区总工会)
 UNHEARD_NAME_SHARE = 1e-6  # everyday share below which a tagged name is a proper name (沙峪 0, 斋堂 2e-7), not a word (联谊 5e-6)
 OPTION_WEIGHT = 0.5  # each option of A还是B: the paper names one of the two
@@ -477,6 +478,8 @@ class Answerer:
         shown = explained.shown(chosen) if chosen is not None else None
         if kind is Kind.YES_NO and any(_never_named(n, top_text) for n in self._places_asked(question)):
             confidence = 0.0  # 后沙峪有没有…, over an article about another town: yes would be about that one
+        if kind is Kind.CHOICE and chosen is not None and chosen.features.get("sentence_coverage", 0.0) < CHOICE_COVERAGE:
+            confidence = 0.0  # 体检是一年一次还是两年一次, and the 1年 of 干1年和干10年拿的钱一样: an option stated of something else
         printed = shown if shown is not None and confidence >= self.model.print_threshold else None
         if printed is not None and chosen is not None:  # the sentence that holds the printed answer
             hits = [self._hit(top, chosen.paragraph, chosen.sentence, chosen.span)]

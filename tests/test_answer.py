@@ -487,3 +487,14 @@ def test_how_much_of_an_amount_the_article_never_says_is_not_answered(library: L
     members = analyse("他的劳模创新工作室有多少成员", library.segmenter, library.lexicon)
     assert library.answerer._amount_unsaid(members, "他带出徒弟19名，其中4人成为检定组长。")
     assert not library.answerer._amount_unsaid(members, "工作室有成员9名。")
+
+
+def test_a_choice_is_not_answered_from_a_sentence_about_something_else(tmp_path: Path, segmenter: Segmenter) -> None:
+    """体检是一年一次还是两年一次: the 1年 of 干1年和干10年拿的钱一样 says nothing of the 体检."""
+    article = (
+        "## 北京瑞禾物业服务有限公司工会推动保洁员“工龄工资”落地\n\n本报讯 经过3轮协商，双方于今年1月签订工资专项集体合同，"
+        "明确从3月起为一线保洁员设立工龄工资：每满1年每月增加50元。过去，保洁员工资只按岗位标准发放，干1年和干10年拿的钱一样。"
+        "合同还将一线职工健康体检由每两年一次调整为每年一次。"
+    )
+    answer = _answer_over(tmp_path, segmenter, article, "瑞禾物业一线职工体检现在是一年一次还是两年一次")
+    assert answer.answer != "1年"

@@ -18,7 +18,7 @@ import pytest
 
 from . import forkserver
 from .conftest import ROOT, SEEDS, copy_data_dir
-from .fakebotapi import FakeBotApi, FakeUser, StoredMessage
+from .fakebotapi import FakeBotApi, FakeUser, RecordedCall, StoredMessage
 from .forkserver import Forked
 
 ADMIN_ID = 424242
@@ -253,7 +253,13 @@ def test_hostile_input_gets_an_accepted_reply(api: FakeBotApi, bot: BotProcess, 
     user = api.new_user()
     [reply] = ask(api, user, text)
     assert reply.text
-    failed = [c for c in api.calls("sendMessage") if not c.ok and c.params.get("chat_id") == user.id]
+
+    def mine() -> list[RecordedCall]:
+        return [c for c in api.calls("sendMessage") if c.params.get("chat_id") == user.id]
+
+    # the reply is stored before its call's answer is recorded: wait for every answer
+    api.wait_for(lambda: all(c.status is not None for c in mine()), timeout=5, what="the answers to the replies")
+    failed = [c for c in mine() if not c.ok]
     assert not failed, [c.description for c in failed]
 
 

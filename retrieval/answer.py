@@ -205,6 +205,21 @@ class Answerer:
             return False
         return not any(form in text for form in (word, *self.lexicon.synonyms_of(word)))
 
+    def _article_unsaid(self, question: Question, byline: bool, entities: list[str], text: str) -> bool:
+        """Does the article about the question leave unsaid what it asks, though it tells of
+        the same thing: the people of a prize it gives by count (三等奖都有谁: 另有5名选手获得
+        三等奖), a kind of amount it never states (报名费多少钱), a profession it never names
+        (游泳班的教练叫什么), somebody of an organisation it lists with no name (海淀区总工会是谁
+        发的言)?"""
+        kind = question.kind
+        if kind in (Kind.PERSON, Kind.LIST) and _PEOPLE_ASKED.search(question.normalised) and self._rank_unnamed(question, text):
+            return True
+        if kind is Kind.QUANTITY:
+            return self._amount_unsaid(question, text)
+        if kind is not Kind.PERSON or byline:
+            return False
+        return self._holder_unsaid(question, text) or (not question.roles and self._nobody_of(question, entities, text))
+
     def _amount_unsaid(self, question: Question, text: str) -> bool:
         """Does the question ask how much of a kind of amount (报名费, 营收, 平均工资), or how
         many of a kind of member (多少成员), that the article never says?"""
@@ -432,17 +447,7 @@ class Answerer:
             span, sentence, paragraph = _byline(article, question), article_lead(article), 0
             if span is None:  # 通讯员是谁, and the byline names no 通讯员: the paper does not say
                 return Explained(Answer(question=text, found=False, reason="unsaid", related=(self._headline(article),), kind=kind))
-        if kind in (Kind.PERSON, Kind.LIST) and _PEOPLE_ASKED.search(question.normalised) and self._rank_unnamed(question, top_text):
-            # 三等奖都有谁, and the article gives the 三等奖's count (另有5名选手获得三等奖), no name
-            return Explained(Answer(question=text, found=False, reason="unsaid", related=(self._headline(article),), kind=kind))
-        if kind is Kind.QUANTITY and self._amount_unsaid(question, top_text):
-            # 报名费多少钱, and the article states no 报名费: the paper does not say
-            return Explained(Answer(question=text, found=False, reason="unsaid", related=(self._headline(article),), kind=kind))
-        if kind is Kind.PERSON and not byline and self._holder_unsaid(question, top_text):
-            # 游泳班的教练叫什么, and the article has no 教练: the paper does not say
-            return Explained(Answer(question=text, found=False, reason="unsaid", related=(self._headline(article),), kind=kind))
-        if kind is Kind.PERSON and not byline and not question.roles and self._nobody_of(question, entities, top_text):
-            # 海淀区总工会是谁发的言, and the article lists the union among the speakers with no name
+        if self._article_unsaid(question, byline, entities, top_text):
             return Explained(Answer(question=text, found=False, reason="unsaid", related=(self._headline(article),), kind=kind))
         rule = RULES[kind]
         cited = kind is Kind.YES_NO and things_stated(question, top_text, self.reader.tag, self.lexicon)

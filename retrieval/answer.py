@@ -19,7 +19,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 
 from .byline import credited_as, lead_credit
 from .candidates import Candidate, QuestionContext, SentenceChoice, candidates_of
@@ -201,9 +201,11 @@ class Answerer:
         if asked is None:
             return False
         word = next((w for w in self.lexicon.professions if asked.group(1).endswith(w)), None)
-        if word is None:
-            return False
-        return not any(form in text for form in (word, *self.lexicon.synonyms_of(word)))
+        return word is not None and not self._says(text, word)
+
+    def _says(self, text: str, word: str) -> bool:
+        """Does the text say the word, or one of its synonyms?"""
+        return any(form in text for form in (word, *self.lexicon.synonyms_of(word)))
 
     def _article_unsaid(self, question: Question, byline: bool, entities: list[str], text: str) -> bool:
         """Does the article about the question leave unsaid what it asks, though it tells of
@@ -226,7 +228,7 @@ class Answerer:
         asked = "".join(m.group(1) for m in _AMOUNT_ASKED.finditer(question.normalised))
         asked += "".join(m.group(1) for m in _COUNTED_AFTER.finditer(question.normalised))
         word = next((w for w in self.lexicon.amounts if w in asked), None)
-        return word is not None and not any(form in text for form in (word, *self.lexicon.synonyms_of(word)))
+        return word is not None and not self._says(text, word)
 
     def _rank_unnamed(self, question: Question, text: str) -> bool:
         """Does the article state the asked prize (三等奖) but name nobody in any clause that
@@ -241,7 +243,7 @@ class Answerer:
                 continue
             stated = True
             for at in range(len(clause)):
-                if (at == 0 or clause[at - 1] == "、" or clause[:at].endswith(holders)) and name_at(clause, at, self.lexicon) is not None:
+                if (at == 0 or clause[at - 1] == "、" or clause.endswith(holders, 0, at)) and name_at(clause, at, self.lexicon) is not None:
                     return False
         return stated
 
@@ -249,16 +251,11 @@ class Answerer:
         """Does the question ask who of an organisation it names (海淀区总工会是谁发的言) while
         the article names nobody with it: no name right after it or after its roles
         (海淀区总工会副主席张良), only the organisation itself (海淀区总工会作交流发言)?"""
-        heads = "|".join(map(re.escape, sorted(self.lexicon.organisation_heads, key=len, reverse=True)))
-        organisations = [
-            m.group(0)
-            for e in entities
-            if heads and (m := re.search(rf"{re.escape(e)}[\u4e00-\u9fff]{{0,{ORGANISATION_REACH}}}?(?:{heads})(?={_WHO_OF})", question.normalised))
-        ]  # 朝阳区 and its 总工会, which the segmenter cuts apart, asked who of (not 朝阳区总工会全委会是谁主持的)
+        asked_of, bound = _who_of_patterns(self.lexicon.organisation_heads, self.lexicon.roles)
+        # 朝阳区 and its 总工会, which the segmenter cuts apart, asked who of (not 朝阳区总工会全委会是谁主持的)
+        organisations = [m.group(0) for e in entities if (m := re.search(re.escape(e) + asked_of, question.normalised))]
         if not organisations:
             return False
-        roles = "|".join(map(re.escape, sorted(self.lexicon.roles, key=len, reverse=True)))
-        bound = re.compile(rf"(?:的|、|，)?(?:(?:{roles})[、，]?)*") if roles else re.compile("的?")
         for organisation in organisations:
             for found in re.finditer(re.escape(organisation), text):
                 after = bound.match(text, found.end())
@@ -669,6 +666,16 @@ def _byline(article: Article, question: Question) -> Span | None:
     names = "、".join(reporters)
     at = lead.find(reporters[0])
     return Span(text=names, start=max(at, 0), end=max(at, 0) + len(names) if at >= 0 else 0, strength=1.0)
+
+
+@lru_cache(maxsize=8)
+def _who_of_patterns(heads: tuple[str, ...], roles: tuple[str, ...]) -> tuple[str, re.Pattern[str]]:
+    """What follows a place the question names when it asks who of its organisation (…总工会是谁),
+    and the roles that may stand between an organisation and its person's name in the text."""
+    head = "|".join(map(re.escape, sorted(heads, key=len, reverse=True))) or "(?!)"
+    role = "|".join(map(re.escape, sorted(roles, key=len, reverse=True)))
+    bound = re.compile(rf"(?:的|、|，)?(?:(?:{role})[、，]?)*") if role else re.compile("的?")
+    return rf"[\u4e00-\u9fff]{{0,{ORGANISATION_REACH}}}?(?:{head})(?={_WHO_OF})", bound
 
 
 def _never_named(name: str, text: str) -> bool:

@@ -1456,8 +1456,9 @@ def _compound_around(sentence: str, span: tuple[int, int], question: Question, w
     says elsewhere (拓展活动 of 室内拓展活动 for 拓展活动是在室内还是户外) nor one of the other
     option."""
     start, end = span
-    option, other = question.options[which], question.options[1 - which]
-    asked = question.normalised
+    if "、" in sentence[start:end]:
+        return start, end  # 东城、西城: options stated together, each whole
+    other, asked = question.options[1 - which], question.normalised
     words = _tagged_at(sentence, tag)
     inside = [i for i, (word, _, at) in enumerate(words) if at < end and at + len(word) > start]
     if not inside or words[inside[0]][2] != start or words[inside[-1]][2] + len(words[inside[-1]][0]) != end:
@@ -1466,8 +1467,6 @@ def _compound_around(sentence: str, span: tuple[int, int], question: Question, w
     def joins(word: str, phrase: str) -> bool:
         return word not in other and (word not in asked or phrase in asked)
 
-    if "、" in sentence[start:end]:
-        return start, end  # 东城、西城: options stated together, each whole
     if inside[0] > 0:  # one short modifier before it (硬质, 工会), not an owner (卫生学校 of …护理专业)
         word, flag, at = words[inside[0] - 1]
         if len(word) <= COMPOUND_MODIFIER and flag.startswith(_COMPOUND_TAGS) and joins(word, word + sentence[start:end]):

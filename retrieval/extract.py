@@ -161,11 +161,11 @@ def _with_counted_word(sentence: str, span: Span, noun: str, tag: Tagger) -> Spa
 
 
 def _inside_role(sentence: str, at: int, lexicon: Lexicon) -> bool:
-    """Does a role word cover position `at` and start before it (主席李达: 席 is inside
-    主席, so no name starts there)?"""
-    for role in lexicon.roles:
-        for start in range(max(0, at - len(role) + 1), at):
-            if sentence.startswith(role, start):
+    """Does a role word or a people noun cover position `at` and start before it (主席李达:
+    席 is inside 主席; 师傅说: 傅 is inside 师傅), so that no name starts there?"""
+    for word in (*lexicon.roles, *lexicon.people_nouns):
+        for start in range(max(0, at - len(word) + 1), at):
+            if sentence.startswith(word, start):
                 return True
     return False
 
@@ -181,6 +181,8 @@ def name_at(sentence: str, at: int, lexicon: Lexicon) -> Span | None:
     if not compound and sentence[at] not in lexicon.surnames:
         return None
     if _COUNTED_ORDINAL.match(sentence, at):  # 第五届, 第五名: an ordinal, though 第五 is a surname too
+        return None
+    if sentence.startswith(lexicon.people_nouns, at):  # 师傅说, 司机们: a people noun, though 师 and 司 begin surnames
         return None
     longest = 4 if compound else 3
     for length in (3, 4, 2) if compound else (2, 3):
@@ -268,7 +270,9 @@ def roles_before(sentence: str, at: int, lexicon: Lexicon) -> list[str]:
     return re.findall(alternatives, run.group(0)) if run is not None else []
 
 
-def _names_after_roles(sentence: str, roles: Sequence[str], lexicon: Lexicon) -> list[Span]:
+def _names_after_roles(sentence: str, roles: Sequence[str], lexicon: Lexicon, asked: str = "") -> list[Span]:
+    """Names bound to `roles` in the sentence; with `asked`, the question's text, only those
+    of the union it names with the role (市教育工会主席: not 延庆区教育工会主席栾卫东)."""
     spans = []
     run = _roles_run(lexicon.roles)
     for role in roles:
@@ -276,8 +280,8 @@ def _names_after_roles(sentence: str, roles: Sequence[str], lexicon: Lexicon) ->
         while at >= 0:
             if roles_before(sentence, at + len(role), lexicon) and not any(
                 role_agrees(stated, role) for stated in roles_before(sentence, at + len(role), lexicon)[-1:]
-            ):  # 主席 inside 副主席: another role
-                at = sentence.find(role, at + 1)
+            ) or (asked and not _unions_agree(_union_before(asked, asked.find(role), lexicon), _union_before(sentence, at, lexicon))):
+                at = sentence.find(role, at + 1)  # 主席 inside 副主席, or of another union: another role
                 continue
             before = _NAME_BEFORE_ROLE.search(sentence, 0, at)
             if before is not None:  # 严复为改名后的首任校长
@@ -298,6 +302,66 @@ def _names_after_roles(sentence: str, roles: Sequence[str], lexicon: Lexicon) ->
                 spans.append(name)
             at = sentence.find(role, at + 1)
     return spans
+
+
+_UNION = re.compile(r"[\u4e00-\u9fff]*工会$")
+# the place a union is of: the city's (北京市, or 市 first), a district's, a street's or a town's
+_UNION_LEVEL = re.compile(r"北京市|^市|[\u4e00-\u9fff]{2,3}?(?:区|县)|[\u4e00-\u9fff]{2,4}?(?:街道|镇|乡)")
+
+
+def _union_before(text: str, at: int, lexicon: Lexicon) -> str:
+    """The union named right before a role at `at`, behind any roles before it (北京市总工会
+    of 北京市总工会党组成员、副主席), back to a mark, 的 or 那个; '' when no union stands there."""
+    if at < 0:
+        return ""
+    before = text[:at]
+    roles = re.search(rf"(?:(?:{'|'.join(map(re.escape, lexicon.roles))})[、，和]?)+$", before) if lexicon.roles else None
+    if roles is not None:
+        before = before[: roles.start()]
+    clause = re.split(r"[^\u4e00-\u9fff]|的|[那这哪][个家]", before)[-1]
+    return match.group(0) if (match := _UNION.search(clause)) is not None else ""
+
+
+def _unions_agree(asked: str, stated: str) -> bool:
+    """May the union a question names with a role (市教育工会, 丰台区总工会, 京华微电子工会)
+    be the one the paper names with it? Not of another place (延庆区教育工会 for 市教育工会),
+    not a company's for a place's federation (…有限公司工会 for 丰台区总工会), not one whose
+    name lacks what the question's says (华峰机床公司 is in 北京华峰精密机床有限公司, in
+    order; 宣外 in 宣武门外). Either unknown, or the paper's a mere 公司工会 or 集团工会 of
+    the company it tells of, they may."""
+    if not asked or not stated or asked in stated:
+        return True
+    asked_level, stated_level = _UNION_LEVEL.search(asked), _UNION_LEVEL.search(stated)
+    if asked_level is not None and stated_level is not None:
+        one, other = asked_level.group(0), stated_level.group(0)
+        if not _in_order(one, stated) and not _in_order(other, asked) and not _mistyped(one, other):
+            return False  # 延庆区教育工会 for 市教育工会; 市总工会 for 丰台区总工会
+    if _UNNAMED_UNION.search(stated):
+        return True
+    if asked.endswith("总工会") and not stated.endswith("总工会"):
+        return False
+    body = asked[asked_level.end() if asked_level is not None else 0 :].removesuffix("工会").removesuffix("总")
+    return len(body) < 2 or _in_order(body, stated)
+
+
+# a union named by what it is of, not by its name: the company's, the group's, the project's
+_UNNAMED_UNION = re.compile(r"(?:^|[由据经向和与及在是对请为])(?:公司|集团|企业|项目|单位|本单位|该公司|该集团|区|市|街道|镇|乡)?总?工会$")
+
+
+_DIRECTIONS = frozenset("东西南北上下前后内外")
+
+
+def _mistyped(asked: str, stated: str) -> bool:
+    """Is a place of the question the paper's with one character mistyped (平古区 for
+    平谷区), not another place a direction apart (东城区, 西城区)?"""
+    differ = [(a, b) for a, b in zip(asked, stated, strict=False) if a != b]
+    return len(asked) == len(stated) >= 3 and len(differ) == 1 and not set(differ[0]) & _DIRECTIONS
+
+
+def _in_order(short: str, full: str) -> bool:
+    """Are the characters of `short` in `full`, in order (宣外 in 宣武门外街道)?"""
+    rest = iter(full)
+    return all(ch in rest for ch in short)
 
 
 POST_ORGANISATION = 16  # characters of the organisation of a further post between a role and its name
@@ -390,8 +454,10 @@ _PROPER_TAGS = ("nr", "ns", "nz", "nt")
 
 def common_word(text: str, tag: Tagger, people: Collection[str] = ()) -> bool:
     """Is a name-shaped span a word of the dictionary that names nobody (商定, 全部: 商 and
-    全 begin surnames too), an adverb with its verb (师父常说: 常 begins surnames too), or a
+    全 begin surnames too), a people noun (师傅), an adverb with its verb (师父常说: 常 begins surnames too), or a
     people noun with a character more (师傅常: 师 begins surnames too)?"""
+    if text in people:  # 师傅, which the tagger may call a name
+        return True
     words = tag(text)
     if len(words) == 2 and words[0][1] == "d" and words[1][1].startswith("v"):  # 常说, 都说: an adverb and its verb
         return True
@@ -403,7 +469,7 @@ def common_word(text: str, tag: Tagger, people: Collection[str] = ()) -> bool:
 def _person(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> list[Span]:
     anchors = anchors_of(sentence, question)
     roles = asked_roles(question)
-    spans = _names_after_roles(sentence, roles, lexicon) if roles else []
+    spans = _names_after_roles(sentence, roles, lexicon, question.normalised) if roles else []
     if not spans and not question.roles:
         spans = _names_before_verbs(sentence, question, lexicon)
     if not spans and "请" in question.normalised:
@@ -1223,7 +1289,7 @@ def yes_no(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> 
 
 
 # A还是B: one of two options the question names (是在室内还是户外, 是线上讲还是线下讲)
-CHOICE_QUESTION = re.compile(r"(?P<a>[\u4e00-\u9fffA-Za-z0-9]{1,12})还是(?P<b>[\u4e00-\u9fffA-Za-z0-9]{1,12})")
+CHOICE_QUESTION = re.compile(r"(?P<a>[\u4e00-\u9fffA-Za-z0-9.%％]{1,12})还是(?P<b>[\u4e00-\u9fffA-Za-z0-9.%％]{1,12})")
 # what stands before the first option: a verb of being, going or choosing, or a preposition
 # of whom it is for (是给骑手办的还是给营业员办的)
 _CHOICE_LEAD_WORDS = "是|在|用|去|到|选|坐|走|靠|给|为|向|跟|由"
@@ -1324,6 +1390,20 @@ def _figure_of_option(sentence: str, option: str) -> Figure | None:
     return None
 
 
+def _measure_after(question: str, option: str) -> str:
+    """The measure word both options share after their figures in the question (分 of
+    11分还是15分, which the options leave out), or ''."""
+    at = question.find(option)
+    after = question[at + len(option) : at + len(option) + 1] if at >= 0 and _DIGIT.search(option[-1:]) else ""
+    return after if re.fullmatch(r"[\u4e00-\u9fff]", after) and after not in "还是的吗呢啊呀" else ""
+
+
+def _measured_otherwise(text: str, end: int, form: str, measure: str) -> bool:
+    """Does a number the question measures (11 of 11分) stand in the text before another
+    measure (the 11 of 11月29日)?"""
+    return bool(measure) and form[-1:].isdigit() and text[end : end + 1] != measure
+
+
 def _inside_number(text: str, start: int, end: int) -> bool:
     """Does text[start:end] begin or end inside a longer number (5 of 15, 10 of 100)?"""
     before = text[start - 1 : start] if start > 0 else ""
@@ -1379,9 +1459,10 @@ def choice(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> 
             whose.append(which)
             whole.append(False)
             continue
+        measure = _measure_after(question.normalised, option)
         for form in forms:
             at = folded.find(form)
-            while at >= 0 and _inside_number(folded, at, at + len(form)):
+            while at >= 0 and (_inside_number(folded, at, at + len(form)) or _measured_otherwise(folded, at + len(form), form, measure)):
                 at = folded.find(form, at + 1)
             if at >= 0 and not _OPTION_NEGATED.search(sentence[max(0, at - 4) : at]):
                 end = at + len(form)
@@ -1406,16 +1487,19 @@ def choice(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> 
         start, end = min(f[0] for f in found), max(f[1] for f in found)
         if end - start > sum(b - a for a, b in found) + 1:  # stated apart: not one answer …
             first, second = sorted(found)
-            if _CHANGED_TO.search(sentence, first[1], second[0]):  # … unless one became the other
-                side = first if OLD_ASKED.search(question.normalised) else second  # 以前是300还是500: the old one
-                return [_with_figure(sentence, side[0], side[1] + _shared_tail(sentence, side[0], side[1], question))]  # 三班两倒: with what both share
-            # … each a weak answer, for what the sentence says of each (第三批…2月9日)
-            return [Span(text=sentence[a:b], start=a, end=b, strength=0.5) for a, b in sorted(found)]
-        if _MOST_ASKED.search(question.normalised):  # 问得最多的是工伤还是欠薪: not both
-            return []
-        joined = re.match(r"(?:相结合|结合|并举|兼有|都有|同步)", sentence[end:])
-        end += joined.end() if joined is not None else 0
-        return [Span(text=sentence[start:end], start=start, end=end, strength=1.0)]
+            if not _CHANGED_TO.search(sentence, first[1], second[0]):
+                # … each a weak answer, for what the sentence says of each (第三批…2月9日)
+                return [Span(text=sentence[a:b], start=a, end=b, strength=0.5) for a, b in sorted(found)]
+            # … unless one became the other (以前是300还是500: the old one), then stated as the
+            # paper states it alone: 三班两倒 with what both share, 按季度考核, 每期90人
+            side = first if OLD_ASKED.search(question.normalised) else second
+            found, whose = [side], [whose[found.index(side)]]
+        else:
+            if _MOST_ASKED.search(question.normalised):  # 问得最多的是工伤还是欠薪: not both
+                return []
+            joined = re.match(r"(?:相结合|结合|并举|兼有|都有|同步)", sentence[end:])
+            end += joined.end() if joined is not None else 0
+            return [Span(text=sentence[start:end], start=start, end=end, strength=1.0)]
     start, end = found[0]
     if _other_side_of_change(sentence, start, end, question.normalised):
         return []  # 由工会单独考核调整为…联合考核: 工会单独 no longer holds
@@ -1535,7 +1619,7 @@ def _counted_noun_end(sentence: str, end: int, options: Sequence[str]) -> int:
 
 
 # a figure said per period or per head (每月2次, 每人500元): the rate is the option
-_EVERY = re.compile(r"每(?:[年月周天日季人户次场班队单件台]|个月|星期|课时|小时|平方米|公里)$")
+_EVERY = re.compile(r"每(?:[年月周天日季人户次场班队单件台期批轮组]|个月|星期|课时|小时|平方米|公里)$")
 EVERY_REACH = 4  # characters: 每个月, 每平方米 before the figure
 
 
@@ -1561,14 +1645,6 @@ _CHANGED_FROM = re.compile(r"[由从]")
 def _figure_at(sentence: str, at: int) -> Figure | None:
     """The sentence's figure that position `at` stands in (80 of 80元), or None."""
     return next((f for f in find_figures(sentence) if f.start <= at < f.end), None)
-
-
-def _with_figure(sentence: str, start: int, end: int) -> Span:
-    """The span, widened to the paper's figure it stands in (80 of 80元)."""
-    figure = _figure_at(sentence, start)
-    if figure is not None:
-        start, end = figure.start, max(end, figure.end)
-    return Span(text=sentence[start:end], start=start, end=end, strength=1.0)
 
 
 def _other_side_of_change(sentence: str, start: int, end: int, question: str) -> bool:

@@ -256,7 +256,9 @@ def asked_unit_class(
             counted = re.sub(r"(?:里|中|当中)?(?:有|是|共|一共|总共|共有)?$", "", before)
         # the tagged head decides when there is one (多少个职工服务驿站 counts 驿站, not 职工)
         # … and a counted phrase that ends in a word for people (几个读书达人, 几个工作室成员)
-        if counted.endswith(("人", *people)) or (head.endswith(people) if head is not None else noun.startswith(("人", *people_nouns))):
+        # … or a tagged head that names workers of a trade (几个缝纫工), not a phrase that merely ends in 工
+        workers = head is not None and len(head) >= 2 and head.endswith("工")
+        if counted.endswith(("人", *people)) or workers or (head.endswith(people) if head is not None else noun.startswith(("人", *people_nouns))):
             return "人"
         if noun.startswith(tuple(organisation_nouns)):
             return "家"

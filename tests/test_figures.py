@@ -250,3 +250,11 @@ def test_spots_and_working_days_are_counted() -> None:
     assert [(f.text, f.unit_class) for f in find_figures("找到漏点3400余处，一处管线")] == [("3400余处", "个")]
     assert [(f.text, f.unit_class) for f in find_figures("3个工作日内放款")] == [("3个工作日内", "天")]
     assert not [f for f in find_figures("送去图书600余册") if unit_word_differs(f, "本")]
+
+
+def test_a_count_with_个_of_workers_of_a_trade_counts_people() -> None:
+    """多少个缝纫工: the tagged head names workers of a trade (缝纫工), so 520名缝纫工 answers
+    it, not 600个 袖口; a head that only begins with 工 (工地) still counts things."""
+    words = ("素绫", "服饰", "下调", "定额", "涉及", "缝纫工")
+    assert asked_unit_class("素绫服饰下调定额涉及多少个缝纫工", LEXICON.people_nouns, LEXICON.organisation_nouns, (), words, "缝纫工") == "人"
+    assert asked_unit_class("走访了多少个建筑工地", LEXICON.people_nouns, LEXICON.organisation_nouns, (), ("走访", "建筑", "工地"), "工地") == "个"

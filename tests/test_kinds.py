@@ -986,14 +986,15 @@ def test_a_choice_between_figures_is_the_paper_s_figure_whole(library: Library) 
 
 
 def test_a_choice_reads_the_side_of_a_change_asked(library: Library) -> None:
-    """以前是300还是500: the value before the change; an option found only on the side of a
-    change the question does not ask (工会单独考核 became 联合考核) answers nothing."""
+    """以前是300还是500: the value before the change, the rate the paper says it is; an
+    option found only on the side of a change the question does not ask (工会单独考核 became
+    联合考核) answers nothing."""
     tagged = _tagged(library)
     sentence = "技能津贴由统一每月300元调整为按等级每月500元至1200元。"
     before = choice(sentence, _question(library, "技能津贴以前是统一300还是500一个月"), tagged, library.lexicon)
-    assert [s.text for s in before] == ["300元"]
+    assert [s.text for s in before] == ["每月300元"]
     now = choice(sentence, _question(library, "技能津贴现在是300还是500起"), tagged, library.lexicon)
-    assert [s.text for s in now] == ["500元"]
+    assert [s.text for s in now] == ["每月500元"]
     joint = "考核方式由工会单独考核调整为工会与应急管理部门联合考核。"
     assert choice(joint, _question(library, "安康杯以后考核是工会自己考还是跟应急部门一块考"), tagged, library.lexicon) == []
 
@@ -1448,3 +1449,54 @@ def test_two_parts_answered_alike_print_no_line(library: Library, monkeypatch: p
     monkeypatch.setattr(answerer, "_part", lambda part, article, found: (first, 0.99))
     alike = answerer.explain("密云区总工会培训了多少人，评出几个奖项")
     assert alike.candidate == f"{first}；{first}" and alike.answer.answer is None and alike.answer.confidence == 0.0
+
+
+def test_the_side_of_a_change_is_stated_as_the_paper_states_it(library: Library) -> None:
+    """按月考还是按季度考, the paper 由按月考核调整为按季度考核: 按季度考核, the paper's word
+    whole; 每期60人还是90人, the paper 由每期60人调整为每期90人: 每期90人, the rate it is."""
+    tagged = _tagged(library)
+    question = _question(library, "柜员满意度现在是按月考还是按季度考")
+    spans = choice("该行将柜员“客户满意度”考核由按月考核调整为按季度考核，", question, tagged, library.lexicon)
+    assert [s.text for s in spans] == ["按季度考核"]
+    question = _question(library, "培训名额现在每期60人还是90人")
+    spans = choice("培训名额也由每期60人调整为每期90人。", question, tagged, library.lexicon)
+    assert [s.text for s in spans] == ["每期90人"]
+
+
+def test_a_figure_option_is_not_a_number_of_another_measure(library: Library) -> None:
+    """一局打11分还是15分: not the 11 of 11月29日; 5%还是3%: options with their percent sign."""
+    tagged = _tagged(library)
+    question = _question(library, "壁球比赛一局打11分还是15分")
+    assert choice("11月29日上午，东城区首届职工壁球比赛开赛。", question, tagged, library.lexicon) == []
+    assert [s.text for s in choice("比赛采用五局三胜制，每局11分。", question, tagged, library.lexicon)] == ["11分"]
+    assert choice_options("酒店职工今年工资涨幅不低于5%还是3%") == ("5%", "3%")
+
+
+def test_no_name_begins_in_or_is_a_people_noun(library: Library) -> None:
+    """“师傅说，…”: neither 师傅 (the tagger calls it a name) nor 傅说 names anybody."""
+    tagged = _tagged(library)
+    assert common_word("师傅", tagged, library.lexicon.people_nouns)
+    assert speaker(split_sentences("“师傅说，手上慢一秒，机器就多转一圈白纱。"), library.lexicon) is None
+
+
+def test_a_role_of_the_union_asked_is_not_another_union_s(library: Library) -> None:
+    """市教育工会主席: not 延庆区教育工会主席栾卫东, but 北京市教育工会主席眭淑琴 (眭 is a
+    surname, 通报 follows a name); 丰台区总工会主席: not a company union's; a company's union
+    may be called 集团工会 or 公司工会 in the article about it."""
+    tagged = _tagged(library)
+    question = _question(library, "市教育工会主席叫啥")
+    assert person("延庆区教育工会主席栾卫东介绍，延庆区有山区中小学29所。", question, tagged, library.lexicon) == []
+    spans = person("市教委副主任郦明哲到会介绍有关情况，北京市教育工会主席眭淑琴通报工作情况。", question, tagged, library.lexicon)
+    assert [s.text for s in spans][:1] == ["眭淑琴"]
+    question = _question(library, "丰台区总工会主席是谁")
+    assert person("北京恒之源燃气集团有限公司工会主席逯国栋介绍，公司工会已连续4年开办托管班。", question, tagged, library.lexicon) == []
+    assert person("市总工会主席甄立新出席。", question, tagged, library.lexicon) == []
+    assert [s.text for s in person("会上，区总工会主席连宇讲话。", question, tagged, library.lexicon)] == ["连宇"]
+    question = _question(library, "华峰机床公司工会主席叫啥名")
+    assert [s.text for s in person("仪式由公司工会主席岑曼青主持。", question, tagged, library.lexicon)] == ["岑曼青"]
+    question = _question(library, "宣外街道总工会主席是谁")
+    assert [s.text for s in person("宣武门外街道总工会主席荆晓梅介绍。", question, tagged, library.lexicon)] == ["荆晓梅"]
+    question = _question(library, "平古区总工会常务副主席叫啥")  # one character mistyped: the same district
+    assert [s.text for s in person("平谷区总工会党组书记、常务副主席张艳革介绍。", question, tagged, library.lexicon)] == ["张艳革"]
+    question = _question(library, "东城区总工会主席是谁")  # a direction apart: another district
+    assert person("西城区总工会主席尹红介绍。", question, tagged, library.lexicon) == []

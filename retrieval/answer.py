@@ -26,7 +26,7 @@ from .candidates import Candidate, QuestionContext, SentenceChoice, candidates_o
 from .corpus import Corpus
 from .confidence import AnswerModel
 from .extract import ABBREVIATION_GAP, Span, name_at, things_stated
-from .found import ABOUT_THE_BOT, ARITHMETIC, DAY_OF_ASKING, REQUEST_TO_THE_BOT, found_features
+from .found import ABOUT_THE_BOT, ARITHMETIC, DAY_OF_ASKING, EVERYDAY, REQUEST_TO_THE_BOT, found_features
 from .kinds import BYLINE_QUESTION, HAS_QUESTION, RULES, parts_of
 from .lexicon import Lexicon
 from .models import Answer, Article, Headline, Hit, Kind
@@ -60,6 +60,20 @@ _AMOUNT_ASKED = re.compile(r"([\u4e00-\u9fff]{2,8}?)(?:是|有|要|能|得|大�
 _COUNTED_AFTER = re.compile(r"(?:多少|几)(?:个|名|位|项|笔)?([\u4e00-\u9fff]{2,4})")
 # who by a word for people right before the question word (教练叫什么, 那个律师是谁, 的老师叫啥)
 _HOLDER_ASKED = re.compile(r"([\u4e00-\u9fff]{2,4}?)(?:都|分别)?(?:叫(?:啥|什么)|是谁|是哪位|姓(?:啥|什么))")
+# how many people an organisation has, in all (中科星河软件公司一共有多少职工, 嘉润包装一共多少职工,
+# 京韵饭店管理集团有多少职工): not how many an activity reached (一共培训了多少职工)
+_STAFF = r"(?:名|个)?(?:职工|员工|工人)(?:啊|呀|呢|吗)?[？?。]*$"
+_HEADCOUNT_ASKED = re.compile(
+    rf"^[\u4e00-\u9fff]{{2,16}}?(?:现在|目前)?(?:一共|总共|共)有?多少{_STAFF}"
+    rf"|^[\u4e00-\u9fff]{{2,14}}(?:公司|集团|厂|企业|医院)(?:现在|目前)?有多少{_STAFF}"
+)
+# … which the paper states as a headcount (公司现有职工1260名, 企业有职工760余人, 职工总数达3200人,
+# 全集团6200余名员工)
+_HEADCOUNT = re.compile(
+    r"(?:现有|共有|拥有|有|在岗|在职)(?:在岗|在职)?(?:职工|员工|工人)(?:总数)?(?:达|约|近|超过|逾)?[\d.]+万?(?:余|多)?(?:名|人)"
+    r"|(?:职工|员工)(?:总数|总人数|人数)(?:达|为|约|近|超过|逾)?[\d.]+"
+    r"|(?:全公司|全集团|全厂|全院|全体)(?:共)?[\d.]+万?(?:余|多)?名(?:职工|员工)"
+)
 _LOWER_PRIZES = frozenset({"二等奖", "三等奖", "四等奖", "优秀奖", "银奖", "铜奖"})  # prizes given to several people, by name or by count
 _CLAUSE_SPLIT = re.compile(r"[，。；：！？,;:!?]")
 # what a name follows in a clause besides roles and words for people (护士逄佳宁, 选手鲍春燕): the
@@ -210,14 +224,15 @@ class Answerer:
     def _article_unsaid(self, question: Question, byline: bool, entities: list[str], text: str) -> bool:
         """Does the article about the question leave unsaid what it asks, though it tells of
         the same thing: the people of a prize it gives by count (三等奖都有谁: 另有5名选手获得
-        三等奖), a kind of amount it never states (报名费多少钱), a profession it never names
+        三等奖), a kind of amount it never states (报名费多少钱), an organisation's headcount it
+        never gives (京西钢构公司一共有多少职工), a profession it never names
         (游泳班的教练叫什么), somebody of an organisation it lists with no name (海淀区总工会是谁
         发的言)?"""
         kind = question.kind
         if kind in (Kind.PERSON, Kind.LIST) and _PEOPLE_ASKED.search(question.normalised) and self._rank_unnamed(question, text):
             return True
         if kind is Kind.QUANTITY:
-            return self._amount_unsaid(question, text)
+            return self._amount_unsaid(question, text) or (_HEADCOUNT_ASKED.search(question.normalised) is not None and not _HEADCOUNT.search(text))
         if kind is not Kind.PERSON or byline:
             return False
         return self._holder_unsaid(question, text) or (not question.roles and self._nobody_of(question, entities, text))
@@ -373,7 +388,7 @@ class Answerer:
         terms = [t for t in question.terms if not t.startswith("#")]
         if not terms or len(self.corpus) == 0:
             return Explained(Answer(question=text, found=False, reason="empty", kind=question.kind))
-        refused = (ARITHMETIC, ABOUT_THE_BOT, REQUEST_TO_THE_BOT, DAY_OF_ASKING)
+        refused = (ARITHMETIC, ABOUT_THE_BOT, REQUEST_TO_THE_BOT, DAY_OF_ASKING, EVERYDAY)
         if any(rule.search(question.normalised) for rule in refused):
             return Explained(Answer(question=text, found=False, reason="unknown", kind=question.kind))
         judging = self._judging(question)

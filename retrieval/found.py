@@ -38,7 +38,18 @@ REQUEST_TO_THE_BOT = re.compile(
 # the day of asking (今天天气, 明天下雨吗, 今晚几点收车): an archive of what has happened does not
 # know it (52 such questions across the question sets, none the paper answers); 现在 is not
 # among them (现在有多少个驿站 asks the paper's latest figure)
-DAY_OF_ASKING = re.compile(r"今天|明天|今晚|后天|明早|明晚|几点了|几号了|现在几点(?![到至])")
+DAY_OF_ASKING = re.compile(r"今天|明天|今晚|后天|明早|明晚|今儿|明儿|几点了|几号了|现在几点(?![到至])")
+# the member's own everyday matters, which no article reports: where they are asking from
+# (附近哪有修自行车的, 离我最近的银行; not 朝阳附近的站点), the weather (北京冬天最冷多少度, 天气咋样), an errand
+# with their own papers (医保卡丢了咋补办, 社保卡里的钱在哪能查, 去医院挂号要带啥); not a
+# paper's service that hands papers out (证照代办一个居住证要交多少手续费)
+EVERYDAY = re.compile(
+    r"^(?:请问)?附近|(?:我|我家|我们|咱|这儿?)附近|附近(?:哪|有没有|有什么|有啥)|离我(?:最)?近|我(?:家|这儿?|们这儿?)(?:周边|旁边|楼下)"
+    r"|(?:天气|气温)(?:怎么样|咋样|如何|好不好|好吗)|(?:冬天|夏天|最冷|最热)[\u4e00-\u9fff]{0,6}?(?:多少度|几度)"
+    r"|(?:医保卡|社保卡|身份证|护照|驾照|驾驶证|银行卡|公交卡|户口本?|居住证|通行证|电话卡)[\u4e00-\u9fff]{0,6}?"
+    r"(?:怎么|咋|如何|去哪儿?|在哪儿?|哪里)(?:能|可以|才能)?(?:补办|办理?|补|换|挂失|重置|查|申请|领|改)"
+    r"|(?:挂号|看病|办事)要带(?:什么|啥)"
+)
 # arithmetic (一加一等于几, 3×5是多少): no article is asked, whatever words it shares with one
 _NUMERAL = r"[\d一二三四五六七八九十百千万两零.]+"
 ARITHMETIC = re.compile(rf"{_NUMERAL}\s*(?:加上?|减去?|乘以?|除以|[+\-*/×÷])\s*{_NUMERAL}\s*(?:等于|是|=)")

@@ -416,6 +416,25 @@ def test_a_recommendation_the_paper_reports_is_asked(library: Library) -> None:
     assert DAY_OF_ASKING.search("垡头司机入会点现在几点到几点开门") is None  # the paper's opening hours
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["医保卡丢了咋补办", "社保卡里的钱在哪能查", "附近哪有修自行车的", "今儿北京多少度啊", "北京冬天最冷多少度", "去医院挂号要带什么"],
+)
+def test_the_member_s_own_everyday_matters_are_refused(library: Library, question: str) -> None:
+    """Where the member asks from, the weather, an errand with their own papers: no article
+    reports them, whatever words they share with one."""
+    answer = library.answer(question)
+    assert not answer.found and not answer.hits
+
+
+def test_the_paper_s_places_and_services_are_no_everyday_matters() -> None:
+    """朝阳附近的站点, a heat rule in degrees, a service that hands papers out: the paper's."""
+    from retrieval.found import EVERYDAY
+
+    for question in ("想查朝阳附近的站点用哪个APP", "台湖那边气温到多少度就全停露天作业", "小关证照代办一个居住证要交多少手续费"):
+        assert EVERYDAY.search(question) is None
+
+
 _DRAGON_BOAT = (
     "## 怀柔区第三届职工龙舟赛落幕\n\n"
     "本报讯 6月2日，怀柔区第三届职工龙舟赛在雁栖湖举行，24支队伍参赛。"
@@ -487,6 +506,22 @@ def test_how_much_of_an_amount_the_article_never_says_is_not_answered(library: L
     members = analyse("他的劳模创新工作室有多少成员", library.segmenter, library.lexicon)
     assert library.answerer._amount_unsaid(members, "他带出徒弟19名，其中4人成为检定组长。")
     assert not library.answerer._amount_unsaid(members, "工作室有成员9名。")
+
+
+def test_an_organisation_s_headcount_the_article_never_gives_is_not_answered(tmp_path: Path, segmenter: Segmenter) -> None:
+    """京西钢构公司一共有多少职工: an article that counts the company's 120 drivers trained
+    gives no headcount; one that says 公司现有职工1260名 does; 一共培训了多少职工 asks no
+    headcount."""
+    article = (
+        "## 北京京西钢构有限公司工会开展安全培训\n\n本报讯 北京京西钢构有限公司工会近日组织安全生产培训，"
+        "公司120名一线职工参加培训，培训共分3期。"
+    )
+    for place in ("a", "b", "c"):
+        (tmp_path / place).mkdir()
+    assert not _answer_over(tmp_path / "a", segmenter, article, "京西钢构公司一共有多少职工").found
+    stated = article.replace("参加培训，", "参加培训。公司现有职工1260名，")
+    assert _answer_over(tmp_path / "b", segmenter, stated, "京西钢构公司一共有多少职工").found
+    assert _answer_over(tmp_path / "c", segmenter, article, "京西钢构安全培训一共培训了多少职工").found
 
 
 def test_a_choice_is_not_answered_from_a_sentence_about_something_else(tmp_path: Path, segmenter: Segmenter) -> None:

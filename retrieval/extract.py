@@ -593,9 +593,44 @@ def _ending_with(sentence: str, heads: Sequence[str], question: Question, tag: T
     for head in heads:
         for match in re.finditer(re.escape(head), sentence):
             span = _phrase_ending_at(sentence, match.end(), head, tag)
+            if span is not None:
+                span = _registered_whole(sentence, span)
             if span is not None and span.text not in question.normalised:
                 spans.append(span)
     return spans
+
+
+# what a registered name ends with, and what a body of another stands on (…工会联合会, …工会委员会)
+_REGISTERED = ("股份有限公司", "有限责任公司", "有限公司", "集团")
+_BUILT_ON = ("联合会", "委员会", "分会")
+_REGISTERED_TAIL = re.compile(r"(?:联合会|委员会|分会)|[\u4e00-\u9fff]{0,6}?(?:股份有限公司|有限责任公司|有限公司)")
+_CITY_BEFORE = re.compile(r"北京市?")
+REGISTERED_REACH = 14  # characters of a registered name between its city and where the phrase was cut (延辉光伏 of 北京延辉光伏电力运维有限公司)
+_IN_ANOTHER_NAME = ("工会", "公司", "集团", "局", "委", "中心", "协会", "学校", "医院")
+
+
+def _registered_whole(sentence: str, span: Span) -> Span:
+    """An organisation as it is registered: with the body it heads (延庆区民宿行业工会联合会),
+    with the company it is a shop of (北京兴福鲜超市连锁有限公司), and from its city, where the
+    tagger cut the name inside (北京延辉光伏电力运维有限公司代表队: 伏 is no verb there), never
+    from inside the city's name (京八达岭…)."""
+    start, end = span.start, span.end
+    tail = _REGISTERED_TAIL.match(sentence, end)
+    if tail is not None:
+        end = tail.end()
+    if start > 0 and sentence.startswith("北京", start - 1):  # 京八达岭… of 北京八达岭…: not from inside the city
+        start -= 1
+    if any(r in sentence[start:end] for r in _REGISTERED) and not _CITY_BEFORE.match(sentence, start):
+        before = sentence[max(0, start - REGISTERED_REACH - 3) : start]
+        city = None
+        for city in _CITY_BEFORE.finditer(before):
+            pass
+        between = before[city.end() :] if city is not None else ""
+        if city is not None and all("\u4e00" <= ch <= "\u9fff" and ch not in _JOINING for ch in between) and not any(h in between for h in _IN_ANOTHER_NAME):
+            start -= len(before) - city.start()
+    if (start, end) == (span.start, span.end):
+        return span
+    return Span(text=sentence[start:end], start=start, end=end, strength=span.strength)
 
 
 def _organisers(sentence: str, question: Question) -> list[Span]:

@@ -1500,3 +1500,19 @@ def test_a_role_of_the_union_asked_is_not_another_union_s(library: Library) -> N
     assert [s.text for s in person("平谷区总工会党组书记、常务副主席张艳革介绍。", question, tagged, library.lexicon)] == ["张艳革"]
     question = _question(library, "东城区总工会主席是谁")  # a direction apart: another district
     assert person("西城区总工会主席尹红介绍。", question, tagged, library.lexicon) == []
+
+
+def test_an_organisation_is_named_as_it_is_registered(library: Library) -> None:
+    """北京延辉光伏电力运维有限公司代表队 from its city though the tagger cuts 光伏 (伏 a verb),
+    never from inside the city (京八达岭…); 工会联合会 with the body the 工会 heads; a shop with
+    the company it is (北京兴福鲜超市连锁有限公司)."""
+    tagged = _tagged(library)
+    question = _question(library, "光伏运维比赛团体第一是哪个队")
+    spans = organisation("本届竞赛还设置了团体奖，北京延辉光伏电力运维有限公司代表队获得团体第一名，北京八达岭绿电运维服务有限公司代表队获得第二名。", question, tagged, library.lexicon)
+    assert {"北京延辉光伏电力运维有限公司代表队", "北京八达岭绿电运维服务有限公司代表队"} <= {s.text for s in spans}
+    question = _question(library, "开会前去看了延庆哪个工会的服务站")
+    spans = organisation("会前，与会人员实地观摩了八达岭景区职工之家和延庆区民宿行业工会联合会服务站。", question, tagged, library.lexicon)
+    assert "延庆区民宿行业工会联合会" in [s.text for s in spans]
+    question = _question(library, "那个收银员在哪家超市")
+    spans = place("北京兴福鲜超市连锁有限公司收银员尚秀娥说，她在超市干了8年。", question, tagged, library.lexicon)
+    assert "北京兴福鲜超市连锁有限公司" in [s.text for s in spans]

@@ -876,8 +876,15 @@ _PART_OF_DAY = re.compile(r"(?:上午|下午|晚上|早上|中午|傍晚|夜里|
 
 # a day that comes back (每月18日, 每月第二个周三, 每周四): the answer to 每个月几号, 一般啥时候
 _WEEKDAY = "(?:周|星期|礼拜)[一二三四五六日天]"
-RECURRING_DATE = re.compile(rf"每(?:个)?月(?:\d{{1,2}}[日号]|(?:第[一二三四五]个|最后一个){_WEEKDAY})|每(?:个)?{_WEEKDAY}(?:[、和至到]{_WEEKDAY})?")
-_EVERY_ASKED = re.compile(r"每(?:个)?(?:月|周|星期|礼拜)|一般|通常|平时|固定")
+RECURRING_DATE = re.compile(
+    rf"每(?:个)?月(?:\d{{1,2}}[日号]|(?:第[一二三四五]个|最后一个){_WEEKDAY})|每(?:个)?{_WEEKDAY}(?:[、和至到](?:{_WEEKDAY}|[一二三四五六日](?![个名人项次天日号年月十百])))*"
+)
+# … asked: 每个月几号, 一般啥时候, and the hours of a service or a class (开放时间是啥时候, 一周
+# 哪几天开, 手语班啥时候上课)
+_EVERY_ASKED = re.compile(
+    r"每(?:个)?(?:月|周|星期|礼拜)|一般|通常|平时|固定|一周|礼拜几|星期几"
+    r"|(?:上课|开放|营业|服务|坐诊|值守|开门|办公)的?时间|(?:啥|什么)时候(?:上课|开放|营业|坐诊|开门)"
+)
 
 
 def date(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> list[Span]:

@@ -1516,3 +1516,16 @@ def test_an_organisation_is_named_as_it_is_registered(library: Library) -> None:
     question = _question(library, "那个收银员在哪家超市")
     spans = place("北京兴福鲜超市连锁有限公司收银员尚秀娥说，她在超市干了8年。", question, tagged, library.lexicon)
     assert "北京兴福鲜超市连锁有限公司" in [s.text for s in spans]
+
+
+def test_the_hours_of_a_service_or_a_class_are_the_days_that_come_back(library: Library) -> None:
+    """啥时候上课, 一周哪几天开, 开放时间: the days that come back with their hours (每周二、周四
+    晚上19时至20时30分, 每周一、三、五), not the one-off dates beside them."""
+    tagged = _tagged(library)
+    cases = [
+        ("手语培训班啥时候上课", "培训班11月20日开班，每周二、周四晚上19时至20时30分在街道职工之家上课。", "每周二、周四晚上19时至20时30分"),
+        ("疫苗接种点一周哪几天开", "接种点每周一、三、五开放，自11月10日至12月20日。", "每周一、三、五"),
+        ("工具间开放时间是啥时候", "工具间今年5月建成，每周二至周日10时至19时开放。", "每周二至周日10时至19时"),
+    ]
+    for asked, sentence, expected in cases:
+        assert [s.text for s in date(sentence, _question(library, asked), tagged, library.lexicon)][:1] == [expected]

@@ -25,7 +25,7 @@ from .byline import credited_as, lead_credit
 from .candidates import Candidate, QuestionContext, SentenceChoice, candidates_of
 from .corpus import Corpus
 from .confidence import AnswerModel
-from .extract import ABBREVIATION_GAP, Span, name_at, things_stated
+from .extract import ABBREVIATION_GAP, Span, held_names, name_at, things_stated
 from .found import ABOUT_THE_BOT, ARITHMETIC, DAY_OF_ASKING, EVERYDAY, REQUEST_TO_THE_BOT, found_features
 from .kinds import BYLINE_QUESTION, HAS_QUESTION, RULES, parts_of
 from .lexicon import Lexicon
@@ -76,9 +76,6 @@ _HEADCOUNT = re.compile(
 )
 _LOWER_PRIZES = frozenset({"二等奖", "三等奖", "四等奖", "优秀奖", "银奖", "铜奖"})  # prizes given to several people, by name or by count
 _CLAUSE_SPLIT = re.compile(r"[，。；：！？,;:!?]")
-# what a name follows in a clause besides roles and words for people (护士逄佳宁, 选手鲍春燕): the
-# last characters of what its holder does (花艺师公西若芷, 客服主管靖书瑶), the clause's start or a 、
-_HOLDER_ENDS = ("师", "员", "手", "工", "长", "管", "主任", "主席", "经理", "书记", "职工", "代表")
 # who of the organisation before it (朝阳区总工会是谁发的言, …在推进会上是谁发的言, …派谁去的)
 _WHO_OF = r"(?:在[\u4e00-\u9fff]{1,12}?上)?(?:是|派了?|由)?(?:谁|哪位)"
 ORGANISATION_REACH = 6  # characters between a place the question names and the organisation head it ends with (海淀区家政工会)
@@ -252,14 +249,12 @@ class Answerer:
         if not asked:  # the first place may go to a team, or be called 第一名: not read so
             return False
         stated = False
-        holders = (*_HOLDER_ENDS, *self.lexicon.people_nouns, *self.lexicon.roles)
         for clause in _CLAUSE_SPLIT.split(text):
             if not qualifiers_of(clause).get("rank", frozenset()) & asked:
                 continue
             stated = True
-            for at in range(len(clause)):
-                if (at == 0 or clause[at - 1] == "、" or clause.endswith(holders, 0, at)) and name_at(clause, at, self.lexicon) is not None:
-                    return False
+            if held_names(clause, self.lexicon):
+                return False
         return stated
 
     def _nobody_of(self, question: Question, entities: list[str], text: str) -> bool:

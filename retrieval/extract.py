@@ -466,10 +466,44 @@ def common_word(text: str, tag: Tagger, people: Collection[str] = ()) -> bool:
     return len(words) == 1 and not words[0][1].startswith(_PROPER_TAGS)
 
 
+# what a name follows in a clause besides roles and words for people (护士逄佳宁, 选手鲍春燕): the
+# last characters of what its holder does (花艺师公西若芷, 客服主管靖书瑶), the clause's start or a 、
+HOLDER_ENDS = ("师", "员", "手", "工", "长", "管", "主任", "主席", "经理", "书记", "职工", "代表")
+
+
+def held_names(clause: str, lexicon: Lexicon) -> list[Span]:
+    """The names of a clause that begin it, follow a 、, or follow a word for what their
+    holder is or does (…宠物医疗有限公司护理员巫马书宁, 郜雨棠、邰文静获得二等奖)."""
+    holders = (*HOLDER_ENDS, *lexicon.people_nouns, *lexicon.roles)
+    out = []
+    at = 0
+    while at < len(clause):
+        name = name_at(clause, at, lexicon) if at == 0 or clause[at - 1] == "、" or clause.endswith(holders, 0, at) else None
+        if name is not None:
+            out.append(name)
+            at = name.end
+        else:
+            at += 1
+    return out
+
+
+def _rank_holders(sentence: str, question: Question, lexicon: Lexicon) -> list[Span]:
+    """Who won the asked prize (一等奖是谁): the names held in a clause that states it
+    (北京毛球之家宠物医疗有限公司护理员巫马书宁获得一等奖)."""
+    ranks = question.qualifiers.get("rank", frozenset())
+    out: list[Span] = []
+    for clause in _CLAUSE.finditer(sentence) if ranks else ():
+        if any(rank in clause.group(0) for rank in ranks):
+            out.extend(Span(text=n.text, start=clause.start() + n.start, end=clause.start() + n.end) for n in held_names(clause.group(0), lexicon))
+    return out
+
+
 def _person(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> list[Span]:
     anchors = anchors_of(sentence, question)
     roles = asked_roles(question)
     spans = _names_after_roles(sentence, roles, lexicon, question.normalised) if roles else []
+    if not spans and not question.roles:
+        spans = _rank_holders(sentence, question, lexicon)
     if not spans and not question.roles:
         spans = _names_before_verbs(sentence, question, lexicon)
     if not spans and "请" in question.normalised:

@@ -1529,3 +1529,12 @@ def test_the_hours_of_a_service_or_a_class_are_the_days_that_come_back(library: 
     ]
     for asked, sentence, expected in cases:
         assert [s.text for s in date(sentence, _question(library, asked), tagged, library.lexicon)][:1] == [expected]
+
+
+def test_the_winner_of_an_asked_prize_is_named_in_the_clause_that_states_it(library: Library) -> None:
+    """一等奖是谁: the name after the winner's job in the clause of the 一等奖 (…护理员巫马书宁
+    获得一等奖), not the 二等奖's names beside it."""
+    tagged = _tagged(library)
+    question = _question(library, "宠物护理员比赛一等奖是谁")
+    sentence = "北京毛球之家宠物医疗有限公司护理员巫马书宁获得一等奖，邰子航、况欣怡获得二等奖，另有5名选手获得三等奖。"
+    assert [s.text for s in person(sentence, question, tagged, library.lexicon)] == ["巫马书宁"]

@@ -663,16 +663,19 @@ CREDIT_ROLES = ("通讯员", "实习生")
 
 
 def _byline(article: Article, question: Question) -> Span | None:
-    """Who wrote or photographed the article: its reporters (记者是谁, 谁拍的), or only those
-    credited as the asked role (通讯员是谁), None when the byline names none."""
+    """Who wrote or photographed the article: its reporters (谁写的, 谁拍的), only those
+    credited as 记者 when a 记者 is asked and the byline says who is, or only those credited
+    as the asked role (通讯员是谁), None when the byline names none."""
     reporters = list(article.reporters)
     lead = article_lead(article).text
     role = next((r for r in CREDIT_ROLES if r in question.normalised), None)
+    credit = lead_credit(lead)
     if role is not None:
-        credit = lead_credit(lead)
         reporters = credited_as(credit, role) if credit is not None else []
         if not reporters:
             return None
+    elif "记者" in question.normalised and credit is not None:  # 哪个记者写的: not the 通讯员 credited beside
+        reporters = credited_as(credit, "记者") or reporters
     names = "、".join(reporters)
     at = lead.find(reporters[0])
     return Span(text=names, start=max(at, 0), end=max(at, 0) + len(names) if at >= 0 else 0, strength=1.0)

@@ -533,3 +533,18 @@ def test_a_choice_is_not_answered_from_a_sentence_about_something_else(tmp_path:
     )
     answer = _answer_over(tmp_path, segmenter, article, "瑞禾物业一线职工体检现在是一年一次还是两年一次")
     assert answer.answer != "1年"
+
+
+def test_a_reporter_asked_is_the_one_credited_as_记者(tmp_path: Path, segmenter: Segmenter) -> None:
+    """哪个记者写的, the byline 记者 逯嘉言 通讯员 冉晓蕾: 逯嘉言, not both; 通讯员是谁: 冉晓蕾."""
+    seeds = tmp_path / "issues"
+    seeds.mkdir()
+    (seeds / "issue.md").write_text(
+        "# 工会 001\n\n" + _OTHER_PLACES + "\n\n## 北京康岳制药有限公司工会推动设立职工“陪护假”\n\n本报讯（记者 逯嘉言 通讯员 冉晓蕾）10月下旬，"
+        "北京康岳制药有限公司工会推动设立职工陪护假，职工每年可请5天陪护假。\n\n公司工会主席归海振东表示，明年将推动把陪护假调整为7天。\n",
+        encoding="utf-8",
+    )
+    with opened_library(Settings(data_dir=tmp_path / "data", seeds_dir=seeds), segmenter) as library:
+        assert library.answerer.explain("陪护假那篇是哪个记者写的").candidate == "逯嘉言"
+        assert library.answerer.explain("陪护假那篇的通讯员是谁").candidate == "冉晓蕾"
+

@@ -14,7 +14,7 @@ from bot.cli.evaluate import evaluate
 from bot.library import Library
 from bot.settings import Settings
 from retrieval import Segmenter
-from retrieval.answer import Explained
+from retrieval.answer import Explained, _byline
 from retrieval.candidates import QuestionContext, SentenceChoice, candidates_of
 from retrieval.corpus import passage_terms
 from retrieval.models import Answer, Kind
@@ -545,6 +545,13 @@ def test_a_reporter_asked_is_the_one_credited_as_记者(tmp_path: Path, segmente
         encoding="utf-8",
     )
     with opened_library(Settings(data_dir=tmp_path / "data", seeds_dir=seeds), segmenter) as library:
-        assert library.answerer.explain("陪护假那篇是哪个记者写的").candidate == "逯嘉言"
-        assert library.answerer.explain("陪护假那篇的通讯员是谁").candidate == "冉晓蕾"
+        article = library.answer("陪护假那篇是哪个记者写的").hits[0].article
+
+        def credited(question: str) -> str | None:
+            span = _byline(article, analyse(question, library.segmenter, library.lexicon))
+            return span.text if span is not None else None
+
+        assert credited("陪护假那篇是哪个记者写的") == "逯嘉言"
+        assert credited("陪护假那篇的通讯员是谁") == "冉晓蕾"
+        assert credited("陪护假那篇稿子是谁写的") == "逯嘉言、冉晓蕾"
 

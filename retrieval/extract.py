@@ -901,7 +901,35 @@ def _clocks(sentence: str, question: Question) -> list[Span]:
         day = next((d for d in RECURRING_DATE.finditer(sentence, max(0, clock.start - RECURRING_REACH), clock.start) if d.end() == clock.start), None)
         if day is not None:
             clocks[i] = Span(text=sentence[day.start() : clock.end], start=day.start(), end=clock.end)
+    asked = _PART_OF_DAY_ASKED.search(question.normalised)
+    if asked is not None:  # 早上几点开门: not the 21时 it closes
+        morning = asked.group(0) in _MORNING
+        clocks = [c for c in clocks if _in_part_of_day(sentence, c, morning)]
     return _nearest(clocks, anchors_of(sentence, question))
+
+
+_MORNING = ("早上", "上午", "早晨", "凌晨", "一早", "大早")
+_PART_OF_DAY_ASKED = re.compile(r"早上|上午|早晨|凌晨|一早|大早|晚上|夜里|夜间|傍晚")
+_CLOCK_HOUR = re.compile(rf"(?:上午|下午|晚上|早上|早晨|凌晨|中午|傍晚|夜里|晚|早)?(\d{{1,2}}|[{CHINESE_NUMERALS}]{{1,3}})")
+_PARTS_OF_DAY = ("上午", "早上", "早晨", "凌晨", "下午", "晚上", "夜里", "傍晚", "中午", "早", "晚")
+NOON = 12  # hours: a clock before it is a morning's, after it an afternoon's or evening's
+
+
+def _in_part_of_day(sentence: str, clock: Span, morning: bool) -> bool:
+    """May a time of day be in the asked part of the day: a morning's (5时30分, 上午10时) for
+    早上, an evening's (21时, 晚7时) for 晚上? A span of hours may, if either end is."""
+    said = next((p for p in _PARTS_OF_DAY if sentence.endswith(p, 0, clock.start)), None)
+    for part in re.split(r"[至到\-—~]", clock.text):
+        said = next((p for p in _PARTS_OF_DAY if p in part), said)  # 晚上7时至9时: 9时 of the evening too
+        if said is not None:
+            if said != "中午" and (said in _MORNING or said == "早") == morning:
+                return True
+            continue
+        hour = _CLOCK_HOUR.search(part)
+        value = (int(hour.group(1)) if hour.group(1).isdigit() else chinese_number(hour.group(1))) if hour is not None else None
+        if value is None or (value < NOON) == morning:
+            return True
+    return False
 
 
 RECURRING_REACH = 12  # characters of a day that comes back before its time (每月最后一个星期五)

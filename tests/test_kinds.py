@@ -1538,3 +1538,15 @@ def test_the_winner_of_an_asked_prize_is_named_in_the_clause_that_states_it(libr
     question = _question(library, "宠物护理员比赛一等奖是谁")
     sentence = "北京毛球之家宠物医疗有限公司护理员巫马书宁获得一等奖，邰子航、况欣怡获得二等奖，另有5名选手获得三等奖。"
     assert [s.text for s in person(sentence, question, tagged, library.lexicon)] == ["巫马书宁"]
+
+
+def test_a_time_of_day_asked_with_its_part_of_the_day_is_of_that_part(library: Library) -> None:
+    """早上几点开门: not the 21时 it closes, nor 晚上7时至9时; 晚上几点上课: not the 9时 of a
+    morning (10月8日9时), though 晚7时至9时 is the evening's."""
+    tagged = _tagged(library)
+    morning = _question(library, "零工驿站早上几点看门")
+    assert date("驿站关门时间将由19时推迟到21时。", morning, tagged, library.lexicon) == []
+    assert date("夜校晚上7时至9时开课。", morning, tagged, library.lexicon) == []
+    assert [s.text for s in date("驿站每天5时30分至19时开放。", morning, tagged, library.lexicon)] == ["5时30分至19时"]
+    evening = _question(library, "夜校晚上几点上课")
+    assert [s.text for s in date("夜校每周二晚7时至9时上课，10月8日9时开学。", evening, tagged, library.lexicon)] == ["每周二晚7时至9时"]

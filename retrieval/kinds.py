@@ -22,7 +22,7 @@ from .models import Kind
 _POINTS = "建议|意见|要求|措施|体会|内容|原因|做法|经验|考虑|看法|希望|打算|举措|要点|收获|启示|想法|思考|成效|变化|不足|问题|任务|目标|作用|特点|优势|理由|原则|方面"
 CLOCK_QUESTION = re.compile(rf"几点(?!(?:{_POINTS}))钟?|几时(?!候)")
 DATE_QUESTION = re.compile(
-    r"什么时候|啥时候|啥时|多会儿|何时|哪年|哪一年|哪天|哪一天|哪几天|几月|几号|哪个月|什么时间|哪一月|日期|哪些日子|哪月|"
+    r"什么时候|啥时候|啥时|多会儿|何时|哪年|哪一年|哪天|哪一天|哪几天|几月|几号|哪个月|什么时间|哪一月|日期|哪些日子|哪月|(?:周|星期|礼拜)几|"
     + CLOCK_QUESTION.pattern
 )
 # a date question that wants the day (哪天, 几号), not only the year or the month

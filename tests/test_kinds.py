@@ -80,6 +80,8 @@ def library(seeded_library: Library) -> Library:
         ("全国五一劳动奖章获得者叫什么", Kind.PERSON),
         ("电工第一名叫什么", Kind.PERSON),
         ("那篇的通讯员是谁", Kind.PERSON),
+        ("星光课堂每周几上课", Kind.DATE),  # a weekday asked, not a count
+        ("银龄课堂礼拜几上课", Kind.DATE),
     ],
 )
 def test_each_kind_is_detected(question: str, kind: Kind) -> None:

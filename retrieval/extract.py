@@ -102,6 +102,27 @@ _TOP_ASKED = re.compile(r"前(?:多少|几)")
 _BARE_NUMBER = re.compile(r"(?<![\d.])(?!(?:19|20)\d\d(?!\d))\d{3,}(?![\d.%年月日号])")
 
 
+# a change asked, both its sides (从多少涨到多少, 从多久缩到多久, 由多少间调到多少间)
+CHANGE_ASKED = re.compile(r"[从由](?:多少|多久|多长时间?|多重|多高|几)[^，。？?\d]{0,8}?(?:到|至|成|为)了?(?:多少|多久|多长|多重|多高|几)")
+# what stands between the two sides of a change (由40分钟 缩短至 12分钟, 由每人每月180元 提高到 每人每月300元)
+_CHANGE_BETWEEN = re.compile(
+    r"[^，。；\d]{0,10}?(?:调整|提高|增加|增长|上涨|上调|下调|涨|降低|下降|降|减少|减|缩短|缩减|缩|延长|扩大|提升|升|调|变)了?(?:为|到|至|成)[^，。；\d]{0,6}"
+)
+
+
+def _changes(sentence: str, figures: Sequence[Figure]) -> list[Span]:
+    """The changes the sentence states, each from 由/从 before its old value to the end of
+    its new one (由每班30元提高到45元)."""
+    out = []
+    for old, new in zip(figures, figures[1:], strict=False):
+        start = sentence.rfind("由", max(0, old.start - 6), old.start + 1)
+        start = max(start, sentence.rfind("从", max(0, old.start - 6), old.start + 1))
+        if start < 0 or re.search(r"[，。；]", sentence[start : old.start]) or not _CHANGE_BETWEEN.fullmatch(sentence, old.end, new.start):
+            continue
+        out.append(Span(text=sentence[start : new.end], start=start, end=new.end))
+    return out
+
+
 def quantity(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> list[Span]:
     anchors = anchors_of(sentence, question)
     if "第几" in question.normalised:
@@ -112,6 +133,10 @@ def quantity(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -
         if rates:
             return _nearest(rates, anchors)
     found = find_figures(sentence)
+    if CHANGE_ASKED.search(question.normalised):  # 从多少涨到多少: the change, both its sides (由20元提高到30元)
+        changes = _changes(sentence, found)
+        if changes:
+            return _nearest(changes, anchors)
     if question.unit_class == "":  # 热线号码是多少: a number that counts nothing (12345)
         numbers = [m for m in _BARE_NUMBER.finditer(sentence) if not any(f.start <= m.start() < f.end for f in found)]
         return _nearest([Span(text=m.group(0), start=m.start(), end=m.end()) for m in numbers], anchors)

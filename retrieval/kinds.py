@@ -264,6 +264,8 @@ _DURATION_ASKED = ("多长时间", "多久")
 
 
 def _counted_parts(text: str) -> list[str]:
+    if extract.CHANGE_ASKED.search(text):  # 从多少涨到多少: one change, answered with both its sides
+        return [text]
     asked = list(_COUNT_ASKED.finditer(text))
     if len(asked) != 2 or asked[1].start() - asked[0].end() < 1 or asked[1].group(0) in _DURATION_ASKED:
         return [text]

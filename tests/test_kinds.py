@@ -1552,3 +1552,15 @@ def test_a_time_of_day_asked_with_its_part_of_the_day_is_of_that_part(library: L
     assert [s.text for s in date("驿站每天5时30分至19时开放。", morning, tagged, library.lexicon)] == ["5时30分至19时"]
     evening = _question(library, "夜校晚上几点上课")
     assert [s.text for s in date("夜校每周二晚7时至9时上课，10月8日9时开学。", evening, tagged, library.lexicon)] == ["每周二晚7时至9时"]
+
+
+def test_a_change_asked_is_answered_with_both_its_sides(library: Library) -> None:
+    """从多少涨到多少: one question, answered with the change whole (由每班20元提高到30元), not
+    two parts each given some figure."""
+    tagged = _tagged(library)
+    question = _question(library, "京安夜班津贴从多少涨到多少呀")
+    assert parts_of(question.normalised) == [question.normalised]
+    spans = quantity("集团夜班津贴由每班20元提高到30元，高温津贴标准不变。", question, tagged, library.lexicon)
+    assert [s.text for s in spans][:1] == ["由每班20元提高到30元"]
+    question = _question(library, "计价器检定时间从多少分钟缩到多少")
+    assert [s.text for s in quantity("单车检定时间由40分钟缩短至12分钟。", question, tagged, library.lexicon)][:1] == ["由40分钟缩短至12分钟"]

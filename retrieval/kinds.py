@@ -273,7 +273,7 @@ def _counted_parts(text: str) -> list[str]:
 
 
 # A和B分别是谁 / 分别多少: one question for each of A and B
-_RESPECTIVELY = re.compile(r"(?:和|与|跟|及)(?P<b>[^，,；;、和与跟及]{1,8}?)分别")
+_RESPECTIVELY = re.compile(r"(?:和|与|跟|及|、)(?P<b>[^，,；;、和与跟及]{1,8}?)(?:分别|各(?=有|是|给|要|拿|得|发|奖|多少|几|自))")
 
 
 def _respective_parts(text: str) -> list[str] | None:
@@ -285,6 +285,8 @@ def _respective_parts(text: str) -> list[str] | None:
     before, b, asked = text[: match.start()], match.group("b"), text[match.end() :]
     if not before or not _WH.search(asked):
         return None
+    if "的" in b:  # 职工方和企业方的首席代表各是谁: the 首席代表 of both
+        return [before + b[b.index("的") :] + asked, before[: max(0, len(before) - len(b[: b.index("的")]))] + b + asked]
     # what the first names begins after the last 的 or comma before it (城驰新选的 | 工会主席),
     # else it is as long as the second (大桃竞赛 | 第二名)
     bare = before.rstrip("的")

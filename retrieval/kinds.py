@@ -37,7 +37,8 @@ SPAN_END_ASKED = re.compile(r"(?:到|至)(?:什么|啥|哪|几|何)")
 ORGANISER_QUESTION = re.compile(
     r"(?:由)?谁(?:来)?(?:联合)?(?:主办|承办|协办|举办|组织|发起|指导|牵头)|(?:主办|承办|协办|指导|牵头)(?:单位|方)(?:是|有)?(?:谁|哪)"
 )
-_WHO = re.compile(r"谁|哪位|哪一位|什么人|哪个人|姓名")  # a person, whatever comes before
+# a person, whatever comes before; or several (哪俩人, 哪两个人, 哪几位)
+_WHO = re.compile(r"谁|哪位|哪一位|什么人|哪个人|姓名|哪俩|哪[两三几四五](?:个|名)?(?:人|位)")
 NAMING_QUESTION = re.compile(r"名字|名称|叫什么|叫啥")  # a person's name, or a thing's
 # the ends of words for people (获得者, 代表, 运动员, 作家 …) beside the word lists
 PERSON_ENDINGS = (*PERSON_WORD_ENDINGS, "人", "生", "家", "代表", "冠军", "亚军", "季军", "头名")

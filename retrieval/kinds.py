@@ -37,8 +37,7 @@ SPAN_END_ASKED = re.compile(r"(?:到|至)(?:什么|啥|哪|几|何)")
 ORGANISER_QUESTION = re.compile(
     r"(?:由)?谁(?:来)?(?:联合)?(?:主办|承办|协办|举办|组织|发起|指导|牵头)|(?:主办|承办|协办|指导|牵头)(?:单位|方)(?:是|有)?(?:谁|哪)"
 )
-# a person, whatever comes before; or several (哪俩人, 哪两个人, 哪几位)
-_WHO = re.compile(r"谁|哪位|哪一位|什么人|哪个人|姓名|哪俩|哪[两三几四五](?:个|名)?(?:人|位)")
+_WHO = re.compile(r"谁|哪位|哪一位|什么人|哪个人|姓名")  # a person, whatever comes before
 NAMING_QUESTION = re.compile(r"名字|名称|叫什么|叫啥")  # a person's name, or a thing's
 # the ends of words for people (获得者, 代表, 运动员, 作家 …) beside the word lists
 PERSON_ENDINGS = (*PERSON_WORD_ENDINGS, "人", "生", "家", "代表", "冠军", "亚军", "季军", "头名")
@@ -48,7 +47,7 @@ QUANTITY_QUESTION = re.compile(r"多少|几(?!乎)|若干|多大|多长|多高|�
 WHICH_QUESTION = re.compile(r"(?:哪些|哪几|哪个|哪家|哪所|哪一|哪本|哪部|哪首|什么|何种|哪种)(?P<head>[\u4e00-\u9fff]{0,6})")
 # 哪些, 哪几项, 哪两位, 都有什么 / 有啥, 包括啥, 玩了些啥, 都送了啥: an enumeration is asked
 LIST_QUESTION = re.compile(
-    r"哪些|哪[几两二三四五六七八九十](?![天年月号日])|(?:有|包括|包含)(?:什么|啥)|些(?:什么|啥)|都[\u4e00-\u9fff]{0,4}?(?:什么|啥)(?!时候|时间)"
+    r"哪些|哪[几两俩二三四五六七八九十](?![天年月号日])|(?:有|包括|包含)(?:什么|啥)|些(?:什么|啥)|都[\u4e00-\u9fff]{0,4}?(?:什么|啥)(?!时候|时间)"
 )
 OTHER_QUESTION = re.compile(r"什么|怎么|怎样|如何|何种|哪种|为什么|为何|内容|措施|做法|啥")
 # 有没有 / 是不是 / 是否 / 搞没搞 / 能不能 / …吗: a question that wants 有 or 是

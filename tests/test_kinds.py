@@ -81,8 +81,7 @@ def library(seeded_library: Library) -> Library:
         ("电工第一名叫什么", Kind.PERSON),
         ("那篇的通讯员是谁", Kind.PERSON),
         ("星光课堂每周几上课", Kind.DATE),  # a weekday asked, not a count
-        ("瓦工比赛二等奖是哪俩人", Kind.PERSON),  # several people asked
-        ("演讲比赛二等奖是哪两个人", Kind.PERSON),
+        ("瓦工比赛二等奖是哪俩人", Kind.LIST),  # several people asked, as 哪两位
         ("扫马路的环卫大哥叫什么", Kind.PERSON),  # 大哥 is a word for people
         ("银龄课堂礼拜几上课", Kind.DATE),
     ],

@@ -78,6 +78,11 @@ _LOWER_PRIZES = frozenset({"二等奖", "三等奖", "四等奖", "优秀奖", "
 _CLAUSE_SPLIT = re.compile(r"[，。；：！？,;:!?]")
 # who of the organisation before it (朝阳区总工会是谁发的言, …在推进会上是谁发的言, …派谁去的)
 _WHO_OF = r"(?:在[\u4e00-\u9fff]{1,12}?上)?(?:是|派了?|由)?(?:谁|哪位)"
+# what the organisation before it said (海淀区总工会在推进会上介绍了啥经验, …发言讲了啥)
+_SAID_OF = r"(?:在[\u4e00-\u9fff]{1,12}?上)?(?:具体|发言|都)?(?:介绍|讲|说|谈|分享)了?(?:些|点)?(?:啥|什么)"
+# … which the text has it say, itself or by one of its people (海淀区总工会介绍, …副主席张良表示,
+# …在发言中谈到); not an organisation only listed among those who spoke (…作交流发言)
+_SPEAKS = re.compile(r"(?:在[\u4e00-\u9fff]{1,8}?中)?(?:介绍|表示|说|指出|谈到|分享|提出|强调|认为|发言(?:中|时|说|称|表示))")
 ORGANISATION_REACH = 6  # characters between a place the question names and the organisation head it ends with (海淀区家政工会)
 CHOICE_COVERAGE = 0.1  # share of the question's weight a sentence must state to answer a choice (no right choice of the training and validation sets below it)
 ORGANISATION_CHARS = 4  # characters a word ending with an organisation head has at least to name one (区总工会)
@@ -224,9 +229,11 @@ class Answerer:
         三等奖), a kind of amount it never states (报名费多少钱), an organisation's headcount it
         never gives (京西钢构公司一共有多少职工), a profession it never names
         (游泳班的教练叫什么), somebody of an organisation it lists with no name (海淀区总工会是谁
-        发的言)?"""
+        发的言), what an organisation it only lists among the speakers said (…介绍了啥经验)?"""
         kind = question.kind
         if kind in (Kind.PERSON, Kind.LIST) and _PEOPLE_ASKED.search(question.normalised) and self._rank_unnamed(question, text):
+            return True
+        if self._unsaid_by(question, entities, text):
             return True
         if kind is Kind.QUANTITY:
             return self._amount_unsaid(question, text) or (_HEADCOUNT_ASKED.search(question.normalised) is not None and not _HEADCOUNT.search(text))
@@ -270,6 +277,23 @@ class Answerer:
             for found in re.finditer(re.escape(organisation), text):
                 after = bound.match(text, found.end())
                 if after is not None and name_at(text, after.end(), self.lexicon) is not None:
+                    return False
+        return True
+
+    def _unsaid_by(self, question: Question, entities: list[str], text: str) -> bool:
+        """Does the question ask what an organisation it names said (朝阳区总工会在推进会上介绍
+        了啥经验) while the article never has it say anything, only lists it among those who
+        spoke (朝阳区总工会、…作交流发言)?"""
+        asked_of, bound = _who_of_patterns(self.lexicon.organisation_heads, self.lexicon.roles, _SAID_OF)
+        organisations = [m.group(0) for e in entities if (m := re.search(re.escape(e) + asked_of, question.normalised))]
+        if not organisations:
+            return False
+        for organisation in organisations:
+            for found in re.finditer(re.escape(organisation), text):
+                after = bound.match(text, found.end())
+                at = after.end() if after is not None else found.end()
+                name = name_at(text, at, self.lexicon)
+                if _SPEAKS.match(text, name.end if name is not None else at):
                     return False
         return True
 
@@ -682,13 +706,14 @@ def _byline(article: Article, question: Question) -> Span | None:
 
 
 @lru_cache(maxsize=8)
-def _who_of_patterns(heads: tuple[str, ...], roles: tuple[str, ...]) -> tuple[str, re.Pattern[str]]:
-    """What follows a place the question names when it asks who of its organisation (…总工会是谁),
-    and the roles that may stand between an organisation and its person's name in the text."""
+def _who_of_patterns(heads: tuple[str, ...], roles: tuple[str, ...], asked: str = _WHO_OF) -> tuple[str, re.Pattern[str]]:
+    """What follows a place the question names when it asks who (…总工会是谁) or what (…总工会
+    介绍了啥经验) of its organisation, and the roles that may stand between an organisation
+    and its person's name in the text."""
     head = "|".join(map(re.escape, sorted(heads, key=len, reverse=True))) or "(?!)"
     role = "|".join(map(re.escape, sorted(roles, key=len, reverse=True)))
     bound = re.compile(rf"(?:的|、|，)?(?:(?:{role})[、，]?)*") if role else re.compile("的?")
-    return rf"[\u4e00-\u9fff]{{0,{ORGANISATION_REACH}}}?(?:{head})(?={_WHO_OF})", bound
+    return rf"[\u4e00-\u9fff]{{0,{ORGANISATION_REACH}}}?(?:{head})(?={asked})", bound
 
 
 def _never_named(name: str, text: str) -> bool:

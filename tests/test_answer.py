@@ -555,3 +555,17 @@ def test_a_reporter_asked_is_the_one_credited_as_记者(tmp_path: Path, segmente
         assert credited("陪护假那篇的通讯员是谁") == "冉晓蕾"
         assert credited("陪护假那篇稿子是谁写的") == "逯嘉言、冉晓蕾"
 
+
+
+def test_what_an_organisation_only_listed_among_the_speakers_said_is_not_answered(tmp_path: Path, segmenter: Segmenter) -> None:
+    """朝阳区总工会在推进会上介绍了啥经验: an article that lists it among those who spoke
+    (…作交流发言) does not say; one where its vice-chair speaks (…副主席张良介绍，…) does."""
+    listed = (
+        "## 市总工会召开职工婚恋交友服务工作推进会\n\n本报讯 市总工会日前召开职工婚恋交友服务工作推进会。"
+        "朝阳区总工会、昌平区总工会、北京京能集团工会作交流发言。会议要求，各级工会要搭建更多交友平台。"
+    )
+    for place in ("a", "b"):
+        (tmp_path / place).mkdir()
+    assert not _answer_over(tmp_path / "a", segmenter, listed, "交友推进会上朝阳区总工会介绍了啥做法").found
+    spoken = listed.replace("作交流发言。", "作交流发言。朝阳区总工会副主席张良介绍，该区每季度举办一场青年职工联谊会。")
+    assert _answer_over(tmp_path / "b", segmenter, spoken, "交友推进会上朝阳区总工会介绍了啥做法").found

@@ -247,7 +247,7 @@ class Answerer:
         asked = "".join(m.group(1) for m in _AMOUNT_ASKED.finditer(question.normalised))
         asked += "".join(m.group(1) for m in _COUNTED_AFTER.finditer(question.normalised))
         word = next((w for w in self.lexicon.amounts if w in asked), None)
-        return word is not None and not self._says(text, word)
+        return word is not None and not any(self._says(text, form) for form in (word, *self.lexicon.amount_forms.get(word, ())))
 
     def _rank_unnamed(self, question: Question, text: str) -> bool:
         """Does the article state the asked prize (三等奖) but name nobody in any clause that

@@ -38,6 +38,7 @@ class Lexicon(BaseModel):
     same_people_heads: tuple[str, ...] = ()  # heads that name the same people as the noun before them (职工群众, 快递小哥)
     professions: tuple[str, ...] = ()  # who asked by a profession (教练叫什么): the paper names it with the person
     amounts: tuple[str, ...] = ()  # how much asked of a kind of amount (报名费多少钱): the paper says it with the figure
+    amount_forms: dict[str, tuple[str, ...]] = {}  # … or with other words (挣: 工资, 收入, 月薪)
     synonyms: tuple[frozenset[str], ...] = ()
 
     @classmethod
@@ -71,7 +72,8 @@ class Lexicon(BaseModel):
             number_nouns=words("number_nouns"),
             same_people_heads=words("same_people_heads"),
             professions=tuple(sorted(words("professions"), key=len, reverse=True)),
-            amounts=tuple(sorted(words("amounts"), key=len, reverse=True)),
+            amounts=tuple(sorted((line.split()[0] for line in words("amounts")), key=len, reverse=True)),
+            amount_forms={line.split()[0]: tuple(line.split()[1:]) for line in words("amounts") if len(line.split()) > 1},
             synonyms=tuple(groups),
         )
 

@@ -503,6 +503,11 @@ def test_how_much_of_an_amount_the_article_never_says_is_not_answered(library: L
     assert library.answerer._amount_unsaid(question, stated)
     assert not library.answerer._amount_unsaid(question, stated + "报名费每人50元。")
     assert not library.answerer._amount_unsaid(analyse("西城空竹比赛奖金一共多少", library.segmenter, library.lexicon), stated)
+    earned = analyse("什刹海三轮车工一个月能挣多少", library.segmenter, library.lexicon)  # 挣 asks an income
+    assert library.answerer._amount_unsaid(earned, "车友之家面积约60平方米，设有休息座位18个。")
+    assert not library.answerer._amount_unsaid(earned, "三轮车工旺季月收入约6000元。")
+    pension = analyse("雍德胜退休以后一个月退休金多少", library.segmenter, library.lexicon)
+    assert library.answerer._amount_unsaid(pension, "公司为每名退休职工发放纪念品，标准由800元调整为1000元。")
     members = analyse("他的劳模创新工作室有多少成员", library.segmenter, library.lexicon)
     assert library.answerer._amount_unsaid(members, "他带出徒弟19名，其中4人成为检定组长。")
     assert not library.answerer._amount_unsaid(members, "工作室有成员9名。")

@@ -273,7 +273,7 @@ def _counted_parts(text: str) -> list[str]:
 
 
 # A和B分别是谁 / 分别多少: one question for each of A and B
-_RESPECTIVELY = re.compile(r"(?:和|与|跟|及|、)(?P<b>[^，,；;、和与跟及]{1,8}?)(?:分别|各(?=有|是|给|要|拿|得|发|奖|多少|几|自))")
+_RESPECTIVELY = re.compile(r"(?:和|与|跟|及)(?P<b>[^，,；;、和与跟及]{1,8}?)(?:分别|各(?=有|是|给|要|拿|得|发|奖|多少|几|自))")
 
 
 def _respective_parts(text: str) -> list[str] | None:

@@ -268,34 +268,33 @@ class Answerer:
         """Does the question ask who of an organisation it names (海淀区总工会是谁发的言) while
         the article names nobody with it: no name right after it or after its roles
         (海淀区总工会副主席张良), only the organisation itself (海淀区总工会作交流发言)?"""
-        asked_of, bound = _who_of_patterns(self.lexicon.organisation_heads, self.lexicon.roles)
-        # 朝阳区 and its 总工会, which the segmenter cuts apart, asked who of (not 朝阳区总工会全委会是谁主持的)
-        organisations = [m.group(0) for e in entities if (m := re.search(re.escape(e) + asked_of, question.normalised))]
-        if not organisations:
-            return False
-        for organisation in organisations:
-            for found in re.finditer(re.escape(organisation), text):
-                after = bound.match(text, found.end())
-                if after is not None and name_at(text, after.end(), self.lexicon) is not None:
-                    return False
-        return True
+        places = self._organisation_places(question, entities, _WHO_OF, text)
+        return places is not None and not any(name_at(text, at, self.lexicon) is not None for at in places)
 
     def _unsaid_by(self, question: Question, entities: list[str], text: str) -> bool:
         """Does the question ask what an organisation it names said (朝阳区总工会在推进会上介绍
         了啥经验) while the article never has it say anything, only lists it among those who
         spoke (朝阳区总工会、…作交流发言)?"""
-        asked_of, bound = _who_of_patterns(self.lexicon.organisation_heads, self.lexicon.roles, _SAID_OF)
+        places = self._organisation_places(question, entities, _SAID_OF, text)
+        if places is None:
+            return False
+        return not any(_SPEAKS.match(text, name.end if (name := name_at(text, at, self.lexicon)) is not None else at) for at in places)
+
+    def _organisation_places(self, question: Question, entities: list[str], asked: str, text: str) -> list[int] | None:
+        """Where the text goes on after each mention of an organisation the question asks
+        who or what of (`asked`), behind its roles (海淀区总工会副主席 | 张良); None when the
+        question asks no such thing. 朝阳区 and its 总工会, which the segmenter cuts apart, are
+        one organisation (not 朝阳区总工会全委会是谁主持的)."""
+        asked_of, bound = _who_of_patterns(self.lexicon.organisation_heads, self.lexicon.roles, asked)
         organisations = [m.group(0) for e in entities if (m := re.search(re.escape(e) + asked_of, question.normalised))]
         if not organisations:
-            return False
+            return None
+        places = []
         for organisation in organisations:
             for found in re.finditer(re.escape(organisation), text):
                 after = bound.match(text, found.end())
-                at = after.end() if after is not None else found.end()
-                name = name_at(text, at, self.lexicon)
-                if _SPEAKS.match(text, name.end if name is not None else at):
-                    return False
-        return True
+                places.append(after.end() if after is not None else found.end())
+        return places
 
     def _places_asked(self, question: Question) -> list[str]:
         """Names of the question no article has and everyday Chinese hardly knows (沙峪; not

@@ -188,11 +188,20 @@ def _with_counted_word(sentence: str, span: Span, noun: str, tag: Tagger) -> Spa
 def _inside_role(sentence: str, at: int, lexicon: Lexicon) -> bool:
     """Does a role word or a people noun cover position `at` and start before it (主席李达:
     席 is inside 主席; 师傅说: 傅 is inside 师傅), so that no name starts there?"""
-    for word in (*lexicon.roles, *lexicon.people_nouns):
-        for start in range(max(0, at - len(word) + 1), at):
-            if sentence.startswith(word, start):
+    words, longest = _covering_words(lexicon.roles, lexicon.people_nouns)
+    for start in range(max(0, at - longest + 1), at):
+        for end in range(at + 1, min(len(sentence), start + longest) + 1):
+            if sentence[start:end] in words:
                 return True
     return False
+
+
+@lru_cache(maxsize=8)
+def _covering_words(roles: tuple[str, ...], people: tuple[str, ...]) -> tuple[frozenset[str], int]:
+    """The words inside which no name starts, and the length of the longest, built once per
+    word lists (name_at reads them at every character it tries)."""
+    words = frozenset(roles) | frozenset(people)
+    return words, max(map(len, words), default=0)
 
 
 def name_at(sentence: str, at: int, lexicon: Lexicon) -> Span | None:
@@ -662,7 +671,7 @@ def _ending_with(sentence: str, heads: Sequence[str], question: Question, tag: T
 # what a registered name ends with, and what a body of another stands on (…工会联合会, …工会委员会)
 _REGISTERED = ("股份有限公司", "有限责任公司", "有限公司", "集团")
 _BUILT_ON = ("联合会", "委员会", "分会")
-_REGISTERED_TAIL = re.compile(r"(?:联合会|委员会|分会)|[\u4e00-\u9fff]{0,6}?(?:股份有限公司|有限责任公司|有限公司)")
+_REGISTERED_TAIL = re.compile(rf"(?:{'|'.join(_BUILT_ON)})|[\u4e00-\u9fff]{{0,6}}?(?:{'|'.join(_REGISTERED[:3])})")
 _CITY_BEFORE = re.compile(r"北京市?")
 REGISTERED_REACH = 14  # characters of a registered name between its city and where the phrase was cut (延辉光伏 of 北京延辉光伏电力运维有限公司)
 _IN_ANOTHER_NAME = ("工会", "公司", "集团", "局", "委", "中心", "协会", "学校", "医院")

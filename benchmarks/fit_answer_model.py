@@ -81,6 +81,8 @@ TRAINING_SETS = (
     ("member_train24.jsonl", DATA / "unionnews44"),  # before it was fitted on: 34 of 36 lines right
     ("member_train25.jsonl", DATA / "unionnews46"),  # before it was fitted on: 38 of 40 lines right
     ("member_train26.jsonl", DATA / "unionnews48"),  # before it was fitted on: 39 of 43 lines right
+    ("member_train27.jsonl", DATA / "unionnews50"),  # before it was fitted on: 39 of 43 lines right
+    ("member_train28.jsonl", DATA / "unionnews52"),  # before it was fitted on: 32 of 32 lines right
     ("offtopic_qa.jsonl", ROOT / "seeds"),  # small talk and everyday questions: never answered
     ("encyclopedia_qa.jsonl", DATA / "encyclopedia"),
     ("wiki_qa.jsonl", DATA / "wiki"),
@@ -119,6 +121,8 @@ VALIDATION_SETS = (
     ("member_val26.jsonl", DATA / "unionnews45"),  # and two more: the model before it printed 35 lines on it, 33 right
     ("member_val27.jsonl", DATA / "unionnews47"),  # and two more: the model before it printed 34 lines on it, 32 right
     ("member_val28.jsonl", DATA / "unionnews49"),  # and two more: the model before it printed 37 lines on it, 33 right
+    ("member_val29.jsonl", DATA / "unionnews51"),  # and two more: the model before it printed 39 lines on it, 36 right
+    ("member_val30.jsonl", DATA / "unionnews53"),  # and two more: the model before it printed 39 lines on it, 37 right
 )
 # sets that teach only the found / not-found decision: their few questions that get
 # through it would teach the ranker and verifier little beyond "wrong", and make the

@@ -125,9 +125,11 @@ def heading_grade(text: str) -> int:
 
 
 def _slogan_segments(text: str) -> list[str]:
+    """The short parallel phrases of a slogan or kicker, a word of one quoted (呵护“金嗓子”)."""
     parts = text.split(" ")
-    if len(parts) >= 2 and all(1 < len(p) <= SLOGAN_PART and all(map(is_cjk, p)) for p in parts):
-        return parts
+    words = [p.replace("“", "").replace("”", "") if _balanced(p) else "" for p in parts]
+    if len(parts) >= 2 and all(1 < len(w) <= SLOGAN_PART and all(map(is_cjk, w)) for w in words):
+        return words
     return []
 
 
@@ -344,10 +346,11 @@ def _with_subtitle(draft: Draft, subtitle: str) -> Draft:
 
 
 # a heading this much longer than the one above it is the title under a kicker or a
-# column's name (工会服务创新实践 / 建外街道总工会为楼宇职工子女开办“暑期托管营”): a
-# subtitle is about as long as its title or shorter
+# column's name (工会服务创新实践 / 建外街道总工会为楼宇职工子女开办“暑期托管营”,
+# 基层工会服务职工创新实践 / 玉泉营街道总工会开设职工“家事调解室”): a subtitle is about
+# as long as its title or shorter
 TITLE_UNDER_KICKER_RATIO = 1.5
-TITLE_UNDER_KICKER_CHARS = 8
+TITLE_UNDER_KICKER_CHARS = 6
 
 
 def _title_under(above: str, heading: str) -> bool:
@@ -369,8 +372,11 @@ def _split_headings(headings: list[str]) -> tuple[str | None, str, str | None]:
         if _secondary_score(first) == _secondary_score(second) and _title_under(first, second):
             return first, second, None
         return None, first, second
-    if _secondary_score(headings[-2]) == _secondary_score(headings[-1]) and _title_under(headings[-2], headings[-1]):
-        return headings[-2], headings[-1], None  # a column's name, a kicker, the title
+    kicker, title = headings[-2], headings[-1]
+    if _slogan_segments(kicker) and not _slogan_segments(title):
+        return kicker, title, None  # a page's slogan, a kicker, the title
+    if _secondary_score(kicker) == _secondary_score(title) and _title_under(kicker, title):
+        return kicker, title, None  # a column's name, a kicker, the title
     return headings[-3], headings[-2], headings[-1]
 
 

@@ -200,6 +200,12 @@ def test_plain_file_without_banner() -> None:
         (["关爱新就业群体 织密服务网络", "安贞街道总工会为“网约护士”配发呼救器"], "关爱新就业群体 织密服务网络", "安贞街道总工会为“网约护士”配发呼救器", None),
         (["建强行业工会 守护文旅从业者", "市总工会召开文旅行业工会工作推进会"], "建强行业工会 守护文旅从业者", "市总工会召开文旅行业工会工作推进会", None),
         (["“听漏人”拓跋振川", "22年在地下管网“听”出3400余处漏点"], None, "“听漏人”拓跋振川", "22年在地下管网“听”出3400余处漏点"),
+        # a kicker's phrase may quote a word (呵护“好声音”), under a page's slogan too
+        (["情系一线 呵护“好声音”", "西城区总工会为售票员开办“护嗓课堂”"], "情系一线 呵护“好声音”", "西城区总工会为售票员开办“护嗓课堂”", None),
+        (["凝心聚力 建功“十五五”", "温暖一线 守护“生命线”", "顺义区总工会为燃气抢修工送去防护用品"],
+         "温暖一线 守护“生命线”", "顺义区总工会为燃气抢修工送去防护用品", None),
+        # a column's name of a dozen characters above a title half as long again
+        (["基层工会服务职工创新实践", "卢沟桥街道总工会开设职工“法律诊所”"], "基层工会服务职工创新实践", "卢沟桥街道总工会开设职工“法律诊所”", None),
     ],
 )
 def test_the_title_under_a_kicker(headings: list[str], pretitle: str | None, title: str, subtitle: str | None) -> None:

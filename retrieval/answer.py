@@ -27,7 +27,7 @@ from .corpus import Corpus
 from .confidence import AnswerModel
 from .extract import ABBREVIATION_GAP, Span, held_names, name_at, things_stated
 from .found import ABOUT_THE_BOT, ARITHMETIC, DAY_OF_ASKING, EVERYDAY, REQUEST_TO_THE_BOT, found_features
-from .kinds import BYLINE_QUESTION, HAS_QUESTION, RULES, parts_of
+from .kinds import BYLINE_QUESTION, RULES, parts_of, yes_word
 from .lexicon import Lexicon
 from .models import Answer, Article, Headline, Hit, Kind
 from .question import UNSAID_CLASSES, Question, analyse, qualifiers_of
@@ -398,7 +398,7 @@ class Answerer:
         if span is None:
             return None
         if question.kind is Kind.YES_NO:
-            return "有" if HAS_QUESTION.search(question.normalised) else "是"
+            return yes_word(question.normalised)
         return span.text
 
     def _explain(self, text: str, limit: int) -> Explained:
@@ -508,8 +508,8 @@ class Answerer:
         forced = [(SentenceChoice(paragraph=0, sentence=sentence, score=best.score, rank=0, lead=True), span)] if byline and span else []
         spans = candidates_of(context, choices, forced)
         chosen, confidence = self._choose(spans, kind)
-        yes_word = ("有" if HAS_QUESTION.search(question.normalised) else "是") if kind is Kind.YES_NO else None
-        explained = Explained(Answer(question=text, found=True, kind=kind), tuple(spans), chosen, yes_word=yes_word)
+        word = yes_word(question.normalised) if kind is Kind.YES_NO else None
+        explained = Explained(Answer(question=text, found=True, kind=kind), tuple(spans), chosen, yes_word=word)
         shown = explained.shown(chosen) if chosen is not None else None
         if kind is Kind.YES_NO and any(_never_named(n, top_text) for n in self._places_asked(question)):
             confidence = 0.0  # 后沙峪有没有…, over an article about another town: yes would be about that one
@@ -530,7 +530,7 @@ class Answerer:
             kind=kind,
             hits=tuple(hits),
         )
-        return Explained(answer, tuple(spans), chosen, shown, yes_word, decision)
+        return Explained(answer, tuple(spans), chosen, shown, word, decision)
 
     def _passage(
         self, order: int, passage: int, bm25: float, judging: Judging, entities: list[str], names: list[str]

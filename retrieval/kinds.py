@@ -52,8 +52,14 @@ LIST_QUESTION = re.compile(
 OTHER_QUESTION = re.compile(r"什么|怎么|怎样|如何|何种|哪种|为什么|为何|内容|措施|做法|啥")
 # 有没有 / 是不是 / 是否 / 搞没搞 / 能不能 / …吗: a question that wants 有 or 是
 YES_NO_QUESTION = re.compile(r"([\u4e00-\u9fff])[没不]\1|是否|有无|(?:吗|(?<!什)么|嘛)[？?。！!\s]*$")
-# 搞没搞 / 有没有 / 有无 ask whether something was done or exists: 有; 是不是 / 是否: 是
-HAS_QUESTION = re.compile(r"([\u4e00-\u9fff])没\1|有无|有.{0,24}吗")
+# 搞没搞 / 有没有 / 有无 ask whether something was done or exists, 给不给 / 发不发 / 送不送
+# whether something is given: 有; 是不是 / 是否 / 要不要: 是
+HAS_QUESTION = re.compile(r"([\u4e00-\u9fff])没\1|有无|有.{0,24}吗|([给发送补])不\2")
+
+
+def yes_word(question: str) -> str:
+    """The word a yes/no question is answered with when the paper says so: 有 or 是."""
+    return "有" if HAS_QUESTION.search(question) else "是"
 # who wrote or photographed the article: the byline answers
 BYLINE_QUESTION = re.compile(r"记者|通讯员|谁写|谁报道|谁拍|哪位.{0,2}写|作者|摄影(?:师|者)|署名")  # not 摄影大赛
 # a title asked by name: 倡议书的全称叫啥, 宣传材料叫什么名字

@@ -378,11 +378,15 @@ _RUN = re.compile(r"[^，。；：:、\s]+(?:、[^，。；：:、\s]+)+")
 _ITEM_LEAD = re.compile(r"^.*(?:的|在|于|是|将|对|为|从|自)")  # 明年的5月: the item is 5月
 
 
+# what joins the items of an enumeration: 120人、128人; the last two also 45人和38人
+_LIST_JOINS = frozenset({"、", "和", "与", "及"})
+
+
 def _paired_by_qualifier(sentence: str, span: Span, question: str) -> int:
-    """第一期、第二期培训班，各培训120人、128人: figures listed as many as the qualifiers of
-    one class listed before them, paired in order; 1 when the span is the partner of the
+    """第一期、第二期培训班，各培训120人、128人 (or 分别招收45人和38人): figures listed as
+    many as the qualifiers of one class listed before them, paired in order; 1 when the span is the partner of the
     qualifier the question asks (第二期: 128人), -1 when another one's, else 0."""
-    listed_here = sentence[span.end : span.end + 1] == "、" or sentence[span.start - 1 : span.start] == "、"
+    listed_here = sentence[span.end : span.end + 1] in _LIST_JOINS or sentence[span.start - 1 : span.start] in _LIST_JOINS
     if not listed_here or not re.search(r"分别|各|依次", sentence[: span.start]):
         return 0
     figures = find_figures(sentence)
@@ -391,9 +395,9 @@ def _paired_by_qualifier(sentence: str, span: Span, question: str) -> int:
         return 0
     at = figures.index(run[0])
     first = last = at
-    while first > 0 and sentence[figures[first - 1].end : figures[first].start] == "、":
+    while first > 0 and sentence[figures[first - 1].end : figures[first].start] in _LIST_JOINS:
         first -= 1
-    while last + 1 < len(figures) and sentence[figures[last].end : figures[last + 1].start] == "、":
+    while last + 1 < len(figures) and sentence[figures[last].end : figures[last + 1].start] in _LIST_JOINS:
         last += 1
     if last == first:
         return 0
@@ -408,7 +412,7 @@ def _paired_by_qualifier(sentence: str, span: Span, question: str) -> int:
         previous_end = -1
         for m in stated:
             value = qualifier_value(name, m.group(0))
-            if listed and sentence[previous_end : m.start()] == "、":
+            if listed and sentence[previous_end : m.start()] in _LIST_JOINS:
                 listed.append(value)
             else:
                 listed = [value]
@@ -420,11 +424,57 @@ def _paired_by_qualifier(sentence: str, span: Span, question: str) -> int:
     return 0
 
 
+# the label before a figure of an enumeration: the words since the last mark (其中海淀区129家)
+_FIGURE_LABEL = re.compile(r"(?:其中)?([\u4e00-\u9fff]{2,12})$")
+LABEL_SHARED = 2  # characters in a row a label shares with the question to name it
+
+
+def _shared_run(one: str, other: str) -> int:
+    """The most characters in a row the two texts share."""
+    best = 0
+    for i in range(len(one)):
+        for j in range(i + best + 1, len(one) + 1):
+            if one[i:j] not in other:
+                break
+            best = j - i
+    return best
+
+
+def _labelled(sentence: str, span: Span, question: str) -> int:
+    """其中海淀区129家、朝阳区84家: figures joined by 、, each after its label; 1 when the span
+    is the figure of the one label the question names (朝阳占了几家: 84家), -1 when another
+    label's, else 0."""
+    figures = find_figures(sentence)
+    mine = next((i for i, f in enumerate(figures) if f.start <= span.start < f.end), None)
+    if mine is None:
+        return 0
+
+    def label(i: int) -> str:
+        found = _FIGURE_LABEL.search(sentence[figures[i - 1].end if i else 0 : figures[i].start])
+        return found.group(1) if found is not None else ""
+
+    def joined(i: int) -> bool:  # figure i follows figure i - 1 after a 、 and its own label
+        between = sentence[figures[i - 1].end : figures[i].start]
+        return between.startswith("、") and bool(label(i)) and between.endswith(label(i)) and len(between) - len(label(i)) <= 3
+
+    first = last = mine
+    while first > 0 and joined(first):
+        first -= 1
+    while last + 1 < len(figures) and joined(last + 1):
+        last += 1
+    if last == first or not label(first):
+        return 0
+    named = [i for i in range(first, last + 1) if _shared_run(label(i), question) >= LABEL_SHARED]
+    if len(named) != 1:
+        return 0
+    return 1 if named == [mine] else -1
+
+
 def respective(sentence: str, span: Span, question: str) -> int:
     """A span inside the second of two enumerations paired by 分别 (5月、10月，将分别开展
     第二次、第三次培训): 1 when the question names its partner in the first (5月那回是第几次:
     第二次), -1 when it names only other items' partners (such a span is no candidate), else 0."""
-    paired = _paired_by_qualifier(sentence, span, question)
+    paired = _paired_by_qualifier(sentence, span, question) or _labelled(sentence, span, question)
     if paired:
         return paired
     at = sentence.find("分别")

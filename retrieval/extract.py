@@ -338,7 +338,7 @@ def _names_after_roles(sentence: str, roles: Sequence[str], lexicon: Lexicon, as
     return spans
 
 
-_UNION = re.compile(r"[\u4e00-\u9fff]*工会$")
+_UNION = re.compile(r"[\u4e00-\u9fff]*工会(?:联合会)?$")  # a union, or a federation of unions (…行业工会联合会)
 # the place a union is of: the city's (北京市, or 市 first), a district's, a street's or a town's
 _UNION_LEVEL = re.compile(r"北京市|^市|[\u4e00-\u9fff]{2,3}?(?:区|县)|[\u4e00-\u9fff]{2,4}?(?:街道|镇|乡)")
 
@@ -1468,8 +1468,21 @@ def choice_options(text: str) -> tuple[str, str] | None:
         b = b[: number.end()]  # 300还是500一个月: 500, not what both share after it
     while len(a) > 2 and len(b) > 2 and a[-1] == b[-1] and not (a[-1].isdigit() and b[-1].isdigit()):  # 线上讲 / 线下讲; not 西城 / 东城, nor 300 / 500
         a, b = a[:-1], b[:-1]
+    a, b = _without_shared_tail(a, b, match.group("b"))
     if not a or not b or a == b:
         return None
+    return a, b
+
+
+def _without_shared_tail(a: str, b: str, asked_b: str) -> tuple[str, str]:
+    """Options cut where the words the second ends with, as asked, stand inside the first, the
+    question saying more after the first (定点挖掘拿的单项第一 / 绕桩行驶拿的: 定点挖掘 /
+    绕桩行驶); words of two characters or more, without a digit, so that no figure is cut."""
+    for size in range(len(asked_b) - 2, 1, -1):
+        words = asked_b[-size:]
+        at = a.find(words, 2)
+        if at >= 2 and at + size < len(a) and not _DIGIT.search(words):
+            return a[:at], _CHOICE_LEAD_WORD.sub("", asked_b[:-size])
     return a, b
 
 
@@ -1567,6 +1580,12 @@ _CHANGED_TO = re.compile(r"(?:调整|改|变|升级|扩大|缩短|延长|提高|
 _OPTION_NEGATED = re.compile(rf"(?:{_NEGATING})(?:在|是|于|用|到)?$")  # 不在室内
 
 
+def _figure_whole(sentence: str, start: int, end: int) -> tuple[int, int]:
+    """An option found at start..end, as the figure of the paper it begins (29.3 of 29.3万元)."""
+    figure = _figure_at(sentence, start)
+    return (start, max(end, figure.end)) if figure is not None else (start, end)
+
+
 def choice(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> list[Span]:
     """The option of an A还是B question that the sentence states, not negated before it
     (室内 of 开展室内拓展活动); both, with the word that joins them, when it states both
@@ -1627,7 +1646,7 @@ def choice(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -> 
             first, second = sorted(found)
             if not _CHANGED_TO.search(sentence, first[1], second[0]):
                 # … each a weak answer, for what the sentence says of each (第三批…2月9日)
-                return [Span(text=sentence[a:b], start=a, end=b, strength=0.5) for a, b in sorted(found)]
+                return [Span(text=sentence[a:b], start=a, end=b, strength=0.5) for a, b in (_figure_whole(sentence, a, b) for a, b in sorted(found))]
             # … unless one became the other (以前是300还是500: the old one), then stated as the
             # paper states it alone: 三班两倒 with what both share, 按季度考核, 每期90人
             side = first if OLD_ASKED.search(question.normalised) else second

@@ -17,8 +17,8 @@ from retrieval.byline import credited_as
 from retrieval.candidates import foreign_names, times_of_day
 from retrieval.candidates import QuestionContext, SentenceChoice, candidates_of, given_in_question, respective
 from retrieval.figures import find_figures
-from retrieval.extract import Span, choice, choice_options, common_word, date, listing, phrase, place, speaker, spans_of, things_stated, organisation, person, quantity, role_agrees, title, yes_no
-from retrieval.kinds import detect, parts_of
+from retrieval.extract import Span, choice, choice_options, common_word, date, listing, name_at, phrase, place, speaker, spans_of, things_stated, organisation, person, quantity, role_agrees, title, yes_no
+from retrieval.kinds import detect, parts_of, yes_word
 from retrieval.lexicon import Lexicon
 from retrieval.models import Kind
 from retrieval.question import Question, analyse, qualifiers_of
@@ -491,6 +491,9 @@ def test_yes_no_lets_light_words_and_everyday_paraphrases_through(library: Libra
         ("减压沙龙是给骑手办的还是给营业员办的", ("骑手", "营业员")),  # for whom: not 给骑手
         ("职工之家是开到晚上九点还是十点", ("九点", "十点")),  # 晚上 is said of both
         ("算分是理论占得多还是实操占得多", None),  # which is more: no option the paper names
+        # the words after the second option stand after the first too, which says more
+        ("她是跳远拿的冠军还是铅球拿的", ("跳远", "铅球")),
+        ("老周是转业以后进的厂还是毕业进的", ("转业以后", "毕业")),
         ("培训讲了多少人", None),
     ],
 )
@@ -507,6 +510,9 @@ def test_a_choice_is_the_option_the_paper_states(library: Library) -> None:
     both = _question(library, "密云工会财务培训是线上上课还是线下")
     spans = choice("培训会上，老师通过线上线下相结合的方式进行详细讲解。", both, _tag, library.lexicon)
     assert [s.text for s in spans] == ["线上线下相结合"]
+    both_apart = _question(library, "那个活动结余是29.3万还是31.3万")  # each stated apart: each the paper's figure whole
+    spans = choice("经费支出中其他支出31.3万元，年末结余29.3万元。", both_apart, _tag, library.lexicon)
+    assert [s.text for s in spans] == ["31.3万元", "29.3万元"]
     answer = library.answer("天桥街道财务班是在西城还是东城")  # 东城 absent from the article: not required
     assert answer.found and answer.kind is Kind.CHOICE and "西城" in answer.hits[0].snippet
 
@@ -774,6 +780,10 @@ def test_figures_listed_after_as_many_qualifiers_pair_with_them() -> None:
     assert paired("120人", "第二期培训班培训了多少人") == -1
     assert paired("384人", "第二期培训班培训了多少人") == 0
     assert paired("120人", "培训了多少人") == 0
+    # the last two figures joined by 和
+    sentence = "工会推出3个免费培训班，第一批、第二批培训班分别招收学员45人和38人，第三批将于5月开班。"
+    assert paired("38人", "第二批招了多少学员") == 1
+    assert paired("45人", "第二批招了多少学员") == -1
 
 
 def test_several_people_asked_are_the_names_of_the_clause_with_the_asked_rank(library: Library) -> None:
@@ -1507,6 +1517,9 @@ def test_a_role_of_the_union_asked_is_not_another_union_s(library: Library) -> N
     assert [s.text for s in person("平谷区总工会党组书记、常务副主席张艳革介绍。", question, tagged, library.lexicon)] == ["张艳革"]
     question = _question(library, "东城区总工会主席是谁")  # a direction apart: another district
     assert person("西城区总工会主席尹红介绍。", question, tagged, library.lexicon) == []
+    question = _question(library, "双井快递行业工会联合会主席是谁")  # a federation of unions, not the street's own union
+    assert person("双井街道总工会主席伍佳明表示，将推动联合会开展协商。", question, tagged, library.lexicon) == []
+    assert [s.text for s in person("双井街道快递行业工会联合会主席伍佳明介绍。", question, tagged, library.lexicon)] == ["伍佳明"]
 
 
 def test_an_organisation_is_named_as_it_is_registered(library: Library) -> None:
@@ -1569,3 +1582,33 @@ def test_a_change_asked_is_answered_with_both_its_sides(library: Library) -> Non
     assert [s.text for s in spans][:1] == ["由每班20元提高到30元"]
     question = _question(library, "计价器检定时间从多少分钟缩到多少")
     assert [s.text for s in quantity("单车检定时间由40分钟缩短至12分钟。", question, tagged, library.lexicon)][:1] == ["由40分钟缩短至12分钟"]
+
+
+@pytest.mark.parametrize(
+    ("question", "word"),
+    [
+        ("木工装除尘设备工会给不给补贴", "有"),  # whether something is given: there is one
+        ("夜班职工发不发夜餐费", "有"),
+        ("搞没搞技能比武", "有"),
+        ("体检是不是免费的", "是"),
+        ("报名要不要交钱", "是"),
+    ],
+)
+def test_what_a_yes_no_question_is_answered_with(question: str, word: str) -> None:
+    assert yes_word(question) == word
+
+
+@pytest.mark.parametrize(
+    ("sentence", "name"),
+    [
+        ("街道总工会主席危秀珍表示，将再开办2期。", "危秀珍"),  # surnames of the Hundred Family Surnames
+        ("公司工会主席薄云舒介绍，今年新增会员30名。", "薄云舒"),
+        ("协会会长百里承泽说，明年还将举办。", "百里承泽"),
+        ("区总工会副主席况国瑞指出，要扩大覆盖面。", "况国瑞"),
+    ],
+)
+def test_a_name_of_a_rarer_surname_after_its_role(library: Library, sentence: str, name: str) -> None:
+    role = next(r for r in library.lexicon.roles if r in sentence)
+    at = sentence.index(role) + len(role)
+    found = name_at(sentence, at, library.lexicon)
+    assert found is not None and found.text == name

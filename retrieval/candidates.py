@@ -676,8 +676,16 @@ def _shape(text: str, context: QuestionContext, figures: Sequence[Figure]) -> di
     date = (TIME_RE.search(text) is not None or _DATE_LIKE.search(text) is not None) and any(ch.isdigit() for ch in text) or RECURRING_DATE.match(text) is not None
     relative = _RELATIVE_TIME.search(text) is not None
     unnamed = _INDEFINITE.search(text) is not None
-    name = 2 <= len(text) <= 4 and (text[0] in lexicon.surnames or text[:2] in lexicon.surnames) and all("\u4e00" <= c <= "\u9fff" for c in text)
-    name = name and not common_word(text, context.tag, lexicon.people_nouns)
+
+    def is_name(part: str) -> bool:
+        return (
+            2 <= len(part) <= 4
+            and (part[0] in lexicon.surnames or part[:2] in lexicon.surnames)
+            and all("\u4e00" <= c <= "\u9fff" for c in part)
+            and not common_word(part, context.tag, lexicon.people_nouns)
+        )
+
+    name = all(map(is_name, text.split("、")))  # 毛晓川、俞婉婷: the names of a prize's several winners
     foreign = "·" in text and len(text) <= 12
     place = text.endswith(lexicon.place_heads) if lexicon.place_heads else False
     organisation = text.endswith(lexicon.organisation_names) if lexicon.organisation_names else False

@@ -528,7 +528,11 @@ def _rank_holders(sentence: str, question: Question, lexicon: Lexicon) -> list[S
     out: list[Span] = []
     for clause in _CLAUSE.finditer(sentence) if ranks else ():
         if any(rank in clause.group(0) for rank in ranks):
-            out.extend(Span(text=n.text, start=clause.start() + n.start, end=clause.start() + n.end) for n in held_names(clause.group(0), lexicon))
+            names = [Span(text=n.text, start=clause.start() + n.start, end=clause.start() + n.end) for n in held_names(clause.group(0), lexicon)]
+            if len(names) > 1:  # 毛晓川、俞婉婷、郗立杰获得二等奖: all of them, as the paper lists them
+                start, end = names[0].start, names[-1].end
+                out.append(Span(text=sentence[start:end], start=start, end=end))
+            out.extend(names)
     return out
 
 

@@ -142,6 +142,11 @@ class Tagged(Protocol):
 _NOUN_TAGS = ("n", "s", "j", "b", "l")  # nouns, places, abbreviations, attributives, idioms
 
 
+# words before a noun that are no head of the phrase: a verbal noun (职工服务驿站), an
+# adjective (困难学员), a distinguishing word, a time word (青年职工之家: the tagger's 青年)
+_MODIFIER_TAGS = frozenset({"vn", "a", "an", "b", "t"})
+
+
 def counted_head(tagged: Sequence[Tagged]) -> str | None:
     """The last word of the noun phrase a quantity question counts (多少户外劳动者站点 ->
     站点), after its question word and measure word; None when no noun follows them."""
@@ -155,14 +160,19 @@ def counted_head(tagged: Sequence[Tagged]) -> str | None:
         i += 1
     head = None
     # a one-character "noun" is more often a cut verb (疗休养) than the head of the phrase;
-    # a verbal noun inside the phrase is no head of it (职工服务驿站: 驿站)
+    # a modifier inside the phrase is no head of it (职工服务驿站: 驿站)
     while i < len(words) and len(words[i].word) > 1 and not words[i].flag.startswith("nr"):
         if words[i].flag.startswith(_NOUN_TAGS):
             head = words[i].word
-        elif not (words[i].flag == "vn" and i + 1 < len(words) and words[i + 1].flag.startswith(_NOUN_TAGS)):
+        elif not (words[i].flag in _MODIFIER_TAGS and i + 1 < len(words) and words[i + 1].flag.startswith(_NOUN_TAGS)):
             break
         i += 1
+    if i + 1 < len(words) and words[i].flag == "vn" and _ONE_CHARACTER_HEAD.fullmatch(words[i + 1].word):
+        return None  # 职工服务点: the head is a character the tagger reads otherwise, not 职工
     return head
+
+
+_ONE_CHARACTER_HEAD = re.compile(r"[点站室屋所处台间岗区队组班]")
 
 
 # 除了区总工会，还有哪个部门; 苏试创博之外，还去了哪家: the one named is not the answer

@@ -1612,3 +1612,28 @@ def test_a_name_of_a_rarer_surname_after_its_role(library: Library, sentence: st
     at = sentence.index(role) + len(role)
     found = name_at(sentence, at, library.lexicon)
     assert found is not None and found.text == name
+
+
+@pytest.mark.parametrize(
+    ("question", "unit_class"),
+    [
+        ("镇总工会给多少个困难学员送了手机", "人"),  # an adjective before the people counted
+        ("明年打算新建多少个青年职工之家", "个"),  # 青年职工 modifies 之家, which is counted
+        ("建了多少个夜间职工服务点", "个"),  # 服务点, not 职工
+        ("来了几个职工代表", "人"),
+    ],
+)
+def test_what_a_count_of_个_counts_is_the_head_of_its_noun_phrase(library: Library, question: str, unit_class: str) -> None:
+    assert _question(library, question).unit_class == unit_class
+
+
+def test_a_prize_won_by_several_is_answered_with_all_their_names(library: Library) -> None:
+    """二等奖都有谁: the names of the clause that states the prize, as the paper lists them, a
+    name of its own type; 一等奖是谁 stays the one name."""
+    sentence = "经过角逐，王晓红获得一等奖，毛晓川、俞婉婷、郗立杰获得二等奖，另有6名选手获得三等奖。"
+    tagged = _tagged(library)
+    spans = person(sentence, _question(library, "面点赛二等奖都有谁"), tagged, library.lexicon)
+    assert spans[0].text == "毛晓川、俞婉婷、郗立杰"
+    assert [s.text for s in person(sentence, _question(library, "面点赛一等奖是谁"), tagged, library.lexicon)][:1] == ["王晓红"]
+    by_text = _features_by_text(library, "面点赛二等奖都有谁", sentence)
+    assert by_text["毛晓川、俞婉婷、郗立杰"]["type_match"] == 1.0

@@ -363,7 +363,8 @@ def _owned_elsewhere(sentence: str, at: int, roles: Sequence[str], question: str
         union = unions[-1]
     place = union.group(1) or union.group(2) or ""
     stem = place[:-2] if place.endswith("街道") else place[:-1] if len(place) > 1 else place
-    return bool(place) and stem not in question
+    # 永外 of 永定门外: a place shortened to its first and last characters is the place
+    return bool(place) and stem not in question and not (len(stem) > 2 and stem[0] + stem[-1] in question)
 
 
 

@@ -225,6 +225,8 @@ def name_at(sentence: str, at: int, lexicon: Lexicon) -> Span | None:
             break
         if any(role in name for role in lexicon.roles):  # 李达主: a name holds no role word
             continue
+        if name[-1] in _NOT_NAME_ENDS:  # 林说 of 辜长林说: what follows a name ends none
+            continue
         rest = sentence[at + length :]
         if not rest or rest.startswith(lexicon.after_name):
             if length < longest and _joined_into_name(sentence, at + length, lexicon):
@@ -233,6 +235,8 @@ def name_at(sentence: str, at: int, lexicon: Lexicon) -> Span | None:
     return None
 
 
+# words that follow a name and end hardly any (说 of 长林说; not 为 or 均: 李为, 王均)
+_NOT_NAME_ENDS = frozenset("说谈获被")
 # an ordinal with what it counts (第五届, 第五名): no name begins there
 _COUNTED_ORDINAL = re.compile(r"第[一二三四五六七八九十百0-9]+[届期次批名个位轮场年季章节号天组排层站]")
 _NAME_JOINING = "和与及"  # characters that join two names, and end a name too (王孙景和, 左丘清和)
@@ -370,16 +374,20 @@ def _unions_agree(asked: str, stated: str) -> bool:
         one, other = asked_level.group(0), stated_level.group(0)
         if not _in_order(one, stated) and not _in_order(other, asked) and not _mistyped(one, other):
             return False  # 延庆区教育工会 for 市教育工会; 市总工会 for 丰台区总工会
-    if _UNNAMED_UNION.search(stated):
-        return True
+    unnamed = _UNNAMED_UNION.search(stated)
+    if unnamed is not None:  # the 区总工会 of the article's district, not a street's union asked
+        level = unnamed.group("level")
+        return level is None or asked_level is None or asked_level.group(0).endswith(level)
     if asked.endswith("总工会") and not stated.endswith("总工会"):
         return False
     body = asked[asked_level.end() if asked_level is not None else 0 :].removesuffix("工会").removesuffix("总")
-    return len(body) < 2 or _in_order(body, stated)
+    if len(body) < 2:  # a place's own union (永外街道工会), not a company's the paper names
+        return asked_level is None or stated_level is not None
+    return _in_order(body, stated)
 
 
 # a union named by what it is of, not by its name: the company's, the group's, the project's
-_UNNAMED_UNION = re.compile(r"(?:^|[由据经向和与及在是对请为])(?:公司|集团|企业|项目|单位|本单位|该公司|该集团|区|市|街道|镇|乡)?总?工会$")
+_UNNAMED_UNION = re.compile(r"(?:^|[由据经向和与及在是对请为])(?:公司|集团|企业|项目|单位|本单位|该公司|该集团|(?P<level>区|市|街道|镇|乡))?总?工会$")
 
 
 _DIRECTIONS = frozenset("东西南北上下前后内外")

@@ -100,10 +100,14 @@ def _date(text: str, lexicon: Lexicon) -> bool:
     return DATE_QUESTION.search(text) is not None
 
 
+# which of the byline's people: 哪个记者, 哪位通讯员, 署的哪个记者, 作者是哪位
+_BYLINE_WHICH = re.compile(r"哪[个位名]?(?:记者|通讯员|摄影|作者)|署的?哪|(?:记者|通讯员|作者)(?:是|叫)?哪")
+
+
 def _person(text: str, lexicon: Lexicon) -> bool:
     if ORGANISER_QUESTION.search(text):
         return False
-    byline = BYLINE_QUESTION.search(text) is not None and "哪" in text  # 哪个记者写的
+    byline = _BYLINE_WHICH.search(text) is not None  # 哪个记者写的; not 记者去的那家店在哪个街道
     if byline or _WHO.search(text):
         return True
     naming = NAMING_QUESTION.search(text)

@@ -57,6 +57,8 @@ def library(seeded_library: Library) -> Library:
         ("活动都有啥项目", Kind.LIST),
         ("比赛都是什么时候办的", Kind.DATE),
         ("社区里有没有理发室", Kind.YES_NO),
+        ("记者去的那家早点铺在哪个街道", Kind.PLACE),  # the reporter went there: not who wrote it
+        ("暖心早餐那篇稿子署的哪个记者", Kind.PERSON),
         ("海淀街道工会搞没搞过财务竞赛？", Kind.YES_NO),
         ("培训是不是线上的", Kind.YES_NO),
         ("马拉松早上几点开跑", Kind.DATE),  # a time of day
@@ -1517,6 +1519,10 @@ def test_a_role_of_the_union_asked_is_not_another_union_s(library: Library) -> N
     assert [s.text for s in person("平谷区总工会党组书记、常务副主席张艳革介绍。", question, tagged, library.lexicon)] == ["张艳革"]
     question = _question(library, "东城区总工会主席是谁")  # a direction apart: another district
     assert person("西城区总工会主席尹红介绍。", question, tagged, library.lexicon) == []
+    question = _question(library, "永外街道工会主席叫啥")  # a district's union, unnamed, is not a street's
+    assert person("区人大常委会副主任、区总工会主席阎丽坤致辞。", question, tagged, library.lexicon) == []
+    assert [s.text for s in person("街道总工会主席辛慕兰介绍。", question, tagged, library.lexicon)] == ["辛慕兰"]
+    assert person("北京潭柘云创科技有限公司工会主席隋立航介绍。", question, tagged, library.lexicon) == []
     question = _question(library, "双井快递行业工会联合会主席是谁")  # a federation of unions, not the street's own union
     assert person("双井街道总工会主席伍佳明表示，将推动联合会开展协商。", question, tagged, library.lexicon) == []
     assert [s.text for s in person("双井街道快递行业工会联合会主席伍佳明介绍。", question, tagged, library.lexicon)] == ["伍佳明"]
@@ -1637,3 +1643,18 @@ def test_a_prize_won_by_several_is_answered_with_all_their_names(library: Librar
     assert [s.text for s in person(sentence, _question(library, "面点赛一等奖是谁"), tagged, library.lexicon)][:1] == ["王晓红"]
     by_text = _features_by_text(library, "面点赛二等奖都有谁", sentence)
     assert by_text["毛晓川、俞婉婷、郗立杰"]["type_match"] == 1.0
+
+
+def test_no_name_ends_in_the_word_that_follows_it(library: Library) -> None:
+    """辜长林说。: 辜长林 (辜 a surname too), never 林说."""
+    sentence = "北京坤泰混凝土有限公司搅拌车司机辜长林说。"
+    found = [n.text for i in range(len(sentence)) if (n := name_at(sentence, i, library.lexicon)) is not None]
+    assert "辜长林" in found and "林说" not in found
+
+
+def test_a_street_shortened_to_its_first_and_last_characters_is_the_street(library: Library) -> None:
+    """永外 is 永定门外: the chair of its union is no other place's."""
+    by_text = _features_by_text(library, "永外街道工会主席叫啥", "永定门外街道总工会主席辛慕兰表示，将开设法律夜校。")
+    assert "辛慕兰" in by_text
+    by_text = _features_by_text(library, "永外街道工会主席叫啥", "东花市街道总工会主席辛慕兰表示，将开设法律夜校。")
+    assert "辛慕兰" not in by_text

@@ -134,9 +134,8 @@ def quantity(sentence: str, question: Question, tag: Tagger, lexicon: Lexicon) -
             return _nearest(rates, anchors)
     found = find_figures(sentence)
     if CHANGE_ASKED.search(question.normalised):  # 从多少涨到多少: the change, both its sides (由20元提高到30元)
-        changes = _changes(sentence, found)
-        if changes:
-            return _nearest(changes, anchors)
+        # a sentence that states one side only answers half of it (缩短到12分钟: from what?)
+        return _nearest(_changes(sentence, found), anchors)
     if question.unit_class == "":  # 热线号码是多少: a number that counts nothing (12345)
         numbers = [m for m in _BARE_NUMBER.finditer(sentence) if not any(f.start <= m.start() < f.end for f in found)]
         return _nearest([Span(text=m.group(0), start=m.start(), end=m.end()) for m in numbers], anchors)
@@ -854,6 +853,8 @@ _RELATIVE_YEAR = re.compile(r"(?:去年|今年|前年|明年|当年)$")
 _PART_OF_PERIOD = re.compile(r"度|底|初|末|中旬|上旬|下旬|中(?![^\u4e00-\u9fff])")
 _YEAR_AFTER = re.compile(r"次年|明年|来年|翌年|第二年")
 _UNTIL = re.compile(r"[至到—~-]|一直到|持续到")
+# what joins a date to the end of its span: 至, or 开始，至 (自1月15日开始，至3月31日结束)
+_UNTIL_AFTER = re.compile(r"(?:(?:开始|起)[，,]?)?(?:[至到—~-]|一直到|持续到)")
 
 
 def _date_extent(sentence: str, start: int, end: int) -> Span:
@@ -868,7 +869,7 @@ def _date_extent(sentence: str, start: int, end: int) -> Span:
     clock = CLOCK_RE.match(sentence, end) if sentence[start:end].rstrip("上午下午晚上中午早上凌晨").endswith(("日", "号")) else None
     if clock is not None:  # 4月21日上午10时: the day keeps its time
         end = clock.end()
-    until = _UNTIL.match(sentence, end)
+    until = _UNTIL_AFTER.match(sentence, end)
     if until is not None:
         year_after = _YEAR_AFTER.match(sentence, until.end())  # 12月15日至明年3月15日
         following = TIME_RE.match(sentence, year_after.end() if year_after is not None else until.end())

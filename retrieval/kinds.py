@@ -30,9 +30,9 @@ DAY_QUESTION = re.compile(r"哪天|哪一天|几号|几月几|哪几天|哪日|�
 # until when (持续到什么时候, 到啥时候结束, 什么时候截止): the end of a span of dates
 END_QUESTION = re.compile(r"(?:到|至|截止到?|截至)(?:什么|啥)(?:时候|时间)|(?:到|至)(?:哪天|哪一天|几号|几月|哪年|何时)|(?:什么|啥)(?:时候|时间)(?:结束|截止|到期|为止)")
 # from when (从哪天搞到哪天, 从几号到几号, 什么时候开始到什么时候): the whole span is asked, not its end
-START_QUESTION = re.compile(r"[从自](?:什么|啥|哪|几)|(?:哪天|哪一天|几号|几月|什么时候|啥时候)(?:开始)?(?:搞|办|开|干)?(?:到|至)")
+START_QUESTION = re.compile(r"[从自](?:什么|啥|哪|几)|(?:哪天|哪一天|几号|几月|什么时候|啥时候)(?:开始)?(?:搞|办|开|干)?(?:到|至)|(?:哪天|几号|什么时候|啥时候)(?:开始|起)")
 # the end of a span asked beside its start (从几号到几号, 哪天开始到哪天结束)
-SPAN_END_ASKED = re.compile(r"(?:到|至)(?:什么|啥|哪|几|何)")
+SPAN_END_ASKED = re.compile(r"(?:到|至)(?:什么|啥|哪|几|何)|(?:哪天|几号|什么时候|啥时候)(?:截止|结束|截至|为止)")
 # who organised it (谁主办的, 主办单位是谁, 由谁承办): an organisation, not a person
 ORGANISER_QUESTION = re.compile(
     r"(?:由)?谁(?:来)?(?:联合)?(?:主办|承办|协办|举办|组织|发起|指导|牵头)|(?:主办|承办|协办|指导|牵头)(?:单位|方)(?:是|有)?(?:谁|哪)"

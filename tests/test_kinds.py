@@ -1181,6 +1181,11 @@ def test_从几号到几号_asks_the_whole_span_and_从啥时候开始_its_start
     assert spans and spans[0].text == "9月1日至10月31日"
     asked = _question(library, "这个做法是从啥时候开始搞的")
     assert not asked.wants_span and not asked.wants_end
+    # 啥时候开始啥时候截止 asks both; the paper may open the span in one clause and end it in the next
+    asked = _question(library, "创新补助申报是啥时候开始啥时候截止的")
+    assert asked.wants_span
+    spans = date("据介绍，今年的项目申报自1月15日开始，至3月31日结束，共收到推荐项目1120项。", asked, _tag, library.lexicon)
+    assert spans and spans[0].text == "自1月15日开始，至3月31日"
 
 
 def test_a_day_that_comes_back_answers_每个月几号(library: Library) -> None:
@@ -1588,6 +1593,8 @@ def test_a_change_asked_is_answered_with_both_its_sides(library: Library) -> Non
     assert [s.text for s in spans][:1] == ["由每班20元提高到30元"]
     question = _question(library, "计价器检定时间从多少分钟缩到多少")
     assert [s.text for s in quantity("单车检定时间由40分钟缩短至12分钟。", question, tagged, library.lexicon)][:1] == ["由40分钟缩短至12分钟"]
+    # a sentence with one side of it only answers half: no figure of it is the answer
+    assert quantity("班组把单车检定时间缩短到12分钟，每年节约等待时间1.3万余小时。", question, tagged, library.lexicon) == []
 
 
 @pytest.mark.parametrize(

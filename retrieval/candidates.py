@@ -369,10 +369,20 @@ def _owned_elsewhere(sentence: str, at: int, roles: Sequence[str], question: str
 
 
 def _echoes(text: str, context: QuestionContext) -> bool:
-    """The span stands whole in the question (第一张较为完整 … for a name 张较): it is what
-    is asked about, never the answer (a yes/no answer's span is the stated predicate, which
-    echoes the question by design)."""
-    return len(text) >= 2 and context.normalise(text) in context.question.normalised
+    """The span stands whole in the question (第一张较为完整 … for a name 张较), or, for an
+    organisation or a place, is made of its words and qualifiers: it is what is asked about,
+    never the answer (a yes/no answer's span is the stated predicate, which echoes the
+    question by design)."""
+    norm, asked = context.normalise(text), context.question.normalised
+    if len(text) >= 2 and norm in asked:
+        return True
+    if context.question.kind not in (Kind.ORGANISATION, Kind.PLACE):
+        return False
+    # 女子组冠军队 for 男子组冠军是哪个队: the question's own words and a qualifier name nobody
+    bare = norm
+    for pattern in QUALIFIERS.values():
+        bare = pattern.sub("", bare)
+    return len(text) >= 2 and all(ch in asked for ch in bare)
 
 
 _RUN = re.compile(r"[^，。；：:、\s]+(?:、[^，。；：:、\s]+)+")

@@ -1665,3 +1665,9 @@ def test_a_street_shortened_to_its_first_and_last_characters_is_the_street(libra
     assert "辛慕兰" in by_text
     by_text = _features_by_text(library, "永外街道工会主席叫啥", "东花市街道总工会主席辛慕兰表示，将开设法律夜校。")
     assert "辛慕兰" not in by_text
+
+
+def test_an_organisation_made_of_the_question_s_words_and_a_qualifier_is_no_answer(library: Library) -> None:
+    """男子组冠军是哪个队: not the 女子组冠军队 of a sentence that names no team."""
+    by_text = _features_by_text(library, "冰壶男子组冠军是哪个队", "明年1月，男子组、女子组冠军队将代表昌平区参加全市比赛。")
+    assert all(features["from_kind"] == 0.0 for text, features in by_text.items() if "冠军队" in text)
